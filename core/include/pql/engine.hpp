@@ -1,0 +1,58 @@
+// The one facade the CLI and the WASM binding use: load once, set models, score many times.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pql/load.hpp"
+#include "pql/result.hpp"
+
+namespace pql {
+
+class EventStore;
+struct Model;
+class Scorer;
+
+class Engine {
+public:
+    Engine();
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Appends events; on a strict failure nothing of this text is kept.
+    Result<LoadReport> load_events(std::string_view text, const LoadOptions& options = {});
+    Result<LoadReport> load_accounts(std::string_view text, const LoadOptions& options = {});
+    // Drops events and accounts, keeps the model.
+    void clear();
+
+    // Parses and validates; on error the previous model stays (code "invalid_model").
+    Status set_model_json(std::string_view json);
+    // The current model as canonical JSON (every default filled in).
+    std::string model_json() const;
+    const Model& model() const;
+    // Replaces the model's as_of (epoch ms), or restores "latest event" with nullopt.
+    void set_as_of(std::optional<int64_t> as_of_ms);
+
+    // SPEC §4 machine output, results paged [offset, offset+limit).
+    std::string score_json(size_t offset = 0, size_t limit = SIZE_MAX);
+    // The explanation of one entity (code "not_found" when it is not ranked).
+    Result<std::string> explain_json(std::string_view id);
+    // Every ranked entity's score, in rank order.
+    std::vector<double> scores();
+
+    // Diagnostics of all event loads since the last clear().
+    const LoadReport& events_report() const { return events_report_; }
+    const EventStore& store() const { return *store_; }
+    Scorer& scorer();
+
+private:
+    std::unique_ptr<EventStore> store_;
+    std::unique_ptr<Model> model_;
+    std::unique_ptr<Scorer> scorer_;
+    LoadReport events_report_;
+};
+
+}  // namespace pql

@@ -1,0 +1,33 @@
+// What a load reports: SPEC §1.3.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pql {
+
+enum class Format { Auto, Jsonl, JsonArray, Csv };
+
+// "auto", "jsonl", "json", "csv"; false when the name is unknown.
+bool parse_format(const std::string& name, Format& out);
+
+struct LoadOptions {
+    Format format = Format::Auto;
+    bool strict = false;   // the first bad row fails the whole load (nothing is kept)
+};
+
+struct RowError {
+    int64_t line = 0;      // 1-based line (JSONL, CSV) or element index (JSON array)
+    std::string message;   // "timestamp: not a date"
+};
+
+struct LoadReport {
+    int64_t read = 0, loaded = 0, skipped = 0, duplicates = 0;
+    std::vector<RowError> errors;  // the first kMaxErrors
+    static constexpr size_t kMaxErrors = 100;
+
+    void add_error(int64_t line, std::string message);
+    void merge(const LoadReport& other);  // totals add up, errors keep the first kMaxErrors
+};
+
+}  // namespace pql
