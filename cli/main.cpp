@@ -1,0 +1,409 @@
+// pql: score product-qualified leads from product usage events.
+// Exit codes: 0 success, 1 bad input or model, 2 bad usage.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "io.hpp"
+#include "pql/engine.hpp"
+#include "pql/event_store.hpp"
+#include "pql/model.hpp"
+#include "pql/output.hpp"
+#include "pql/score.hpp"
+#include "pql/time.hpp"
+
+using namespace pql;
+
+namespace {
+
+const char* kUsage =
+    "pql - find product-qualified leads in product usage events\n"
+    "\n"
+    "usage: pql <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  score      rank accounts (or users) by PQL score\n"
+    "  explain    show why one entity has its score\n"
+    "  validate   check a model file and print every error\n"
+    "\n"
+    "Run 'pql <command> --help' for the options of a command.\n";
+
+const char* kInputOptions =
+    "  --events F          events file: JSON Lines, JSON array or CSV, flat rows or Segment calls\n"
+    "                      (repeat to load several files; '-' reads standard input)\n"
+    "  --accounts F        accounts file (account_id, name, traits)\n"
+    "  --model F           model JSON (default: the built-in default model)\n"
+    "  --as-of ISO         score as of this time (default: the model's as_of, else the latest event)\n"
+    "  --input-format F    auto (default), jsonl, json or csv\n"
+    "  --strict            fail on the first bad row instead of skipping it\n";
+
+struct Args {
+    std::string command;
+    std::vector<std::string> events;
+    std::string accounts, model, format, input_format = "auto", id;
+    std::optional<std::string> as_of;
+    std::optional<size_t> top;
+    bool strict = false, help = false;
+};
+
+struct UsageError {
+    std::string message;
+};
+
+int usage_error(const std::string& command, const std::string& message) {
+    std::fprintf(stderr, "pql%s%s: %s\nRun 'pql %s--help' for usage.\n", command.empty() ? "" : " ",
+                 command.c_str(), message.c_str(), command.empty() ? "" : (command + " ").c_str());
+    return 2;
+}
+
+int fail(const std::string& message) {
+    std::fprintf(stderr, "pql: %s\n", message.c_str());
+    return 1;
+}
+
+// Parses "--flag value" and "--flag=value" forms against the flags a command accepts.
+std::optional<std::string> parse_args(int argc, char** argv, Args& a) {
+    static const std::map<std::string, std::vector<std::string>> kFlags = {
+        {"score", {"--events", "--accounts", "--model", "--as-of", "--input-format", "--strict", "--top", "--format", "--help"}},
+        {"explain", {"--events", "--accounts", "--model", "--as-of", "--input-format", "--strict", "--id", "--format", "--help"}},
+        {"validate", {"--model", "--format", "--help"}},
+    };
+    a.command = argv[1];
+    auto allowed = kFlags.find(a.command);
+    if (allowed == kFlags.end()) {
+        std::vector<std::string> names;
+        for (auto& [k, v] : kFlags) names.push_back(k);
+        std::string msg = "unknown command '" + a.command + "'";
+        const std::string near = nearest(a.command, names);
+        if (!near.empty()) msg += "; did you mean '" + near + "'?";
+        a.command.clear();
+        return msg;
+    }
+    for (int i = 2; i < argc; ++i) {
+        std::string flag = argv[i], value;
+        bool has_value = false;
+        if (auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+            value = flag.substr(eq + 1);
+            flag = flag.substr(0, eq);
+            has_value = true;
+        }
+        if (flag == "-h") flag = "--help";
+        const auto& ok = allowed->second;
+        if (std::find(ok.begin(), ok.end(), flag) == ok.end()) {
+            std::string msg = flag.rfind("-", 0) == 0 ? "unknown option '" + flag + "'" : "unexpected argument '" + flag + "'";
+            const std::string near = nearest(flag, ok);
+            if (!near.empty()) msg += "; did you mean '" + near + "'?";
+            return msg;
+        }
+        if (flag == "--help") { a.help = true; continue; }
+        if (flag == "--strict") { a.strict = true; continue; }
+        if (!has_value) {
+            if (i + 1 >= argc) return "option '" + flag + "' needs a value";
+            value = argv[++i];
+        }
+        if (flag == "--events") a.events.push_back(value);
+        else if (flag == "--accounts") a.accounts = value;
+        else if (flag == "--model") a.model = value;
+        else if (flag == "--as-of") a.as_of = value;
+        else if (flag == "--input-format") a.input_format = value;
+        else if (flag == "--format") a.format = value;
+        else if (flag == "--id") a.id = value;
+        else if (flag == "--top") {
+            char* end = nullptr;
+            errno = 0;
+            const unsigned long long n = std::strtoull(value.c_str(), &end, 10);
+            if (value.empty() || *end || errno || value[0] == '-') return "--top must be a whole number (got '" + value + "')";
+            a.top = static_cast<size_t>(n);
+        }
+    }
+    return std::nullopt;
+}
+
+// A row count note on stderr, so that skipped rows are never silent in table output.
+void report_skips(const std::string& file, const LoadReport& r) {
+    if (r.skipped == 0) return;
+    std::fprintf(stderr, "pql: %s: skipped %lld of %lld rows", file.c_str(), static_cast<long long>(r.skipped),
+                 static_cast<long long>(r.read));
+    if (!r.errors.empty())
+        std::fprintf(stderr, " (first: line %lld: %s)", static_cast<long long>(r.errors[0].line), r.errors[0].message.c_str());
+    std::fprintf(stderr, "\n");
+}
+
+// Loads model, events and accounts; returns an exit code, or -1 to go on.
+int load(Engine& engine, const Args& a) {
+    if (!a.model.empty()) {
+        auto text = cli::read_file(a.model);
+        if (!text) return fail(text.error().message);
+        auto st = engine.set_model_json(*text);
+        if (!st) return fail(a.model + ": " + st.error().describe());
+    }
+    if (a.as_of) {
+        const char* why = "not a date";
+        auto t = parse_timestamp(*a.as_of, &why);
+        if (!t) return usage_error(a.command, "--as-of: " + std::string(why) + " ('" + *a.as_of + "')");
+        engine.set_as_of(t);
+    }
+    LoadOptions opts;
+    if (!parse_format(a.input_format, opts.format))
+        return usage_error(a.command, "--input-format must be auto, jsonl, json or csv (got '" + a.input_format + "')");
+    opts.strict = a.strict;
+    if (a.events.empty()) return usage_error(a.command, "--events is required");
+    for (auto& f : a.events) {
+        auto text = cli::read_file(f);
+        if (!text) return fail(text.error().message);
+        auto r = engine.load_events(*text, opts);
+        if (!r) return fail((f == "-" ? std::string("standard input") : f) + ": " + r.error().describe());
+        report_skips(f, *r);
+    }
+    if (!a.accounts.empty()) {
+        auto text = cli::read_file(a.accounts);
+        if (!text) return fail(text.error().message);
+        auto r = engine.load_accounts(*text, opts);
+        if (!r) return fail(a.accounts + ": " + r.error().describe());
+        report_skips(a.accounts, *r);
+    }
+    return -1;
+}
+
+// Display width in code points, for aligned tables of UTF-8 text.
+size_t width(const std::string& s) {
+    size_t w = 0;
+    for (unsigned char c : s) w += (c & 0xC0) != 0x80;
+    return w;
+}
+
+std::string clip(const std::string& s, size_t max) {
+    if (width(s) <= max) return s;
+    std::string out;
+    size_t w = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        const unsigned char c = s[i];
+        if ((c & 0xC0) != 0x80 && ++w > max - 1) break;
+        out += s[i];
+    }
+    return out + "…";
+}
+
+std::string fixed(double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+std::string csv_cell(const std::string& s) {
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+// The event types that add the most points for one entity, strongest first.
+std::string top_events(Engine& engine, const EntityScore& s, size_t n) {
+    const Scorer& sc = engine.scorer();
+    const Index& ix = sc.index();
+    const auto& ent = ix.entities[s.entity];
+    std::vector<std::pair<double, std::string>> pts;
+    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) {
+        const std::string& name = engine.store().event_names.name(ix.types[t].type);
+        const double p = engine.model().weight_of(name) * sc.figures()[t].capped;
+        if (p != 0) pts.emplace_back(p, name);
+    }
+    std::sort(pts.begin(), pts.end(), [](auto& a, auto& b) {
+        return std::fabs(a.first) != std::fabs(b.first) ? std::fabs(a.first) > std::fabs(b.first) : a.second < b.second;
+    });
+    std::string out;
+    for (size_t i = 0; i < pts.size() && i < n; ++i) {
+        if (i) out += ", ";
+        out += pts[i].second + (pts[i].first > 0 ? " +" : " ") + fixed(pts[i].first, 1);
+    }
+    return out;
+}
+
+int cmd_score(Engine& engine, const Args& a) {
+    const std::string format = a.format.empty() ? "table" : a.format;
+    if (format != "table" && format != "json" && format != "csv")
+        return usage_error("score", "--format must be table, json or csv (got '" + format + "')");
+    if (format == "json") {
+        auto st = cli::write_stdout(engine.score_json(0, a.top.value_or(SIZE_MAX)) + "\n");
+        return st ? 0 : fail(st.error().message);
+    }
+    const ScoreRun& run = engine.scorer().score(engine.model());
+    const Model& m = engine.model();
+    const Index& ix = engine.scorer().index();
+    const size_t n = std::min(run.results.size(), a.top.value_or(format == "table" ? 50 : SIZE_MAX));
+    std::string out;
+    if (format == "csv") {
+        out = "rank,id,name,score,tier,grade,qualified,activation,engagement,fit,steps_completed,activated,"
+              "activated_at,active_users,users,events,velocity,days_since_last_seen,first_seen,last_seen\n";
+        for (size_t i = 0; i < n; ++i) {
+            const EntityScore& s = run.results[i];
+            const auto& ent = ix.entities[s.entity];
+            auto num = [](double v) { return nlohmann::json(v).dump(); };
+            out += std::to_string(i + 1) + "," + csv_cell(ix.id_of(engine.store(), ent)) + "," +
+                   csv_cell(ent.name.value_or("")) + "," + num(s.score) + "," +
+                   csv_cell(s.tier >= 0 ? m.tiers[s.tier].name : "") + "," + csv_cell(grade_of(m, s)) + "," +
+                   (s.qualified ? "true" : "false") + "," + num(s.activation) + "," + num(s.engagement) + "," +
+                   num(s.fit) + "," + std::to_string(s.steps_completed) + "," + (s.activated ? "true" : "false") +
+                   "," + (s.activated_at ? format_iso(*s.activated_at) : "") + "," + std::to_string(s.active_users) +
+                   "," + std::to_string(s.users) + "," + std::to_string(s.events) + "," + num(s.velocity) + "," +
+                   std::to_string(s.days_since_last_seen) + "," + format_iso(ent.first_ts) + "," +
+                   format_iso(ent.last_ts) + "\n";
+        }
+    } else {
+        std::vector<std::vector<std::string>> rows = {{"rank", "id", "name", "score", "tier", "grade", "PQL", "top events"}};
+        for (size_t i = 0; i < n; ++i) {
+            const EntityScore& s = run.results[i];
+            const auto& ent = ix.entities[s.entity];
+            rows.push_back({std::to_string(i + 1), clip(ix.id_of(engine.store(), ent), 24), clip(ent.name.value_or(""), 24),
+                            fixed(s.score, 1), s.tier >= 0 ? clip(m.tiers[s.tier].name, 10) : "-",
+                            grade_of(m, s).empty() ? "-" : grade_of(m, s), s.qualified ? "yes" : "",
+                            top_events(engine, s, 3)});
+        }
+        std::vector<size_t> w(rows[0].size(), 0);
+        for (auto& r : rows)
+            for (size_t c = 0; c < r.size(); ++c) w[c] = std::max(w[c], width(r[c]));
+        for (auto& r : rows) {
+            std::string line;
+            for (size_t c = 0; c < r.size(); ++c) {
+                const bool right = c == 0 || c == 3;
+                const std::string pad(w[c] - width(r[c]), ' ');
+                line += right ? pad + r[c] : r[c] + (c + 1 < r.size() ? pad : "");
+                if (c + 1 < r.size()) line += "  ";
+            }
+            out += line + "\n";
+        }
+        out += "\n" + std::to_string(run.results.size()) + " entities, " + std::to_string(run.qualified) +
+               " qualified (PQL), as of " + format_iso(run.as_of);
+        if (run.unassigned) out += ", " + std::to_string(run.unassigned) + " events without an account";
+        if (n < run.results.size()) out += "; showing the top " + std::to_string(n) + " (--top N)";
+        out += "\n";
+    }
+    auto st = cli::write_stdout(out);
+    return st ? 0 : fail(st.error().message);
+}
+
+int cmd_explain(Engine& engine, const Args& a) {
+    const std::string format = a.format.empty() ? "text" : a.format;
+    if (format != "text" && format != "json") return usage_error("explain", "--format must be text or json");
+    if (a.id.empty()) return usage_error("explain", "--id is required");
+    auto ex = engine.explain_json(a.id);
+    if (!ex) return fail(ex.error().message);
+    if (format == "json") {
+        auto st = cli::write_stdout(*ex + "\n");
+        return st ? 0 : fail(st.error().message);
+    }
+    const auto j = nlohmann::ordered_json::parse(*ex);
+    auto str = [](const nlohmann::ordered_json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+    auto num = [](const nlohmann::ordered_json& v, int d) { return v.is_number() ? fixed(v.get<double>(), d) : std::string("-"); };
+    std::string o;
+    o += str(j["id"]) + (j["name"].is_null() ? "" : " (" + str(j["name"]) + ")") + "\n";
+    o += "  rank " + str(j["rank"]) + ", score " + num(j["score"], 2) + ", tier " + str(j["tier"]) + ", grade " +
+         str(j["grade"]) + ", " + (j["qualified"].get<bool>() ? "PQL" : "not a PQL") + ", as of " + str(j["as_of"]) + "\n";
+    o += "  score = (" + num(j["weights"]["activation"], 0) + " x activation " + num(j["activation"], 1) + " + " +
+         num(j["weights"]["engagement"], 0) + " x engagement " + num(j["engagement"], 1) + " + " +
+         num(j["weights"]["fit"], 0) + " x fit " + num(j["fit"], 1) + ") / " +
+         fixed(j["weights"]["activation"].get<double>() + j["weights"]["engagement"].get<double>() +
+                   j["weights"]["fit"].get<double>(), 0) + "\n\n";
+    o += "Engagement: " + num(j["engagement_points"], 2) + " points in the window\n";
+    for (auto& e : j["events_breakdown"])
+        o += "  " + str(e["event"]) + ": " + str(e["count"]) + " events, decayed " + num(e["decayed"], 2) +
+             (e["cap"].is_null() ? "" : ", capped at " + num(e["cap"], 2)) + " x weight " + num(e["weight"], 2) +
+             " = " + num(e["points"], 2) + "\n";
+    o += "\nActivation: " + str(j["steps_completed"]) + " of " + std::to_string(j["steps"].size()) + " steps (" +
+         str(j["required"]) + " required), " + (j["activated"].get<bool>() ? "activated at " + str(j["activated_at"]) : "not activated") + "\n";
+    for (auto& s : j["steps"])
+        o += std::string("  [") + (s["met"].get<bool>() ? "x" : " ") + "] " + str(s["name"]) + ": " + str(s["count"]) +
+             "/" + str(s["min_count"]) + " events, " + str(s["users"]) + "/" + str(s["min_users"]) + " users\n";
+    o += "\nFit: " + num(j["fit"], 1) + "\n";
+    for (auto& r : j["fit_rules"])
+        o += std::string("  [") + (r["matched"].get<bool>() ? "x" : " ") + "] " + str(r["trait"]) + " " + str(r["op"]) +
+             (r.contains("value") ? " " + r["value"].dump() : "") + " (" + num(r["points"], 0) + " points); value: " +
+             r["actual"].dump() + "\n";
+    o += "\nQualification: score " + num(j["score"], 2) + (j["qualification"]["score_ok"].get<bool>() ? " >= " : " < ") +
+         num(j["qualification"]["min_score"], 2);
+    if (j["qualification"]["require_activation"].get<bool>())
+        o += std::string(", activation ") + (j["activated"].get<bool>() ? "met" : "not met");
+    if (!j["rule"].is_null()) {
+        o += std::string(", rule ") + (j["qualification"]["rule_ok"].get<bool>() ? "holds" : "fails");
+        for (auto& f : j["qualification"]["failed_leaves"]) o += "\n  failed: " + str(f);
+    }
+    o += "\n\nMetrics:\n";
+    for (auto it = j["metrics"].begin(); it != j["metrics"].end(); ++it) o += "  " + it.key() + " = " + it.value().dump() + "\n";
+    auto st = cli::write_stdout(o);
+    return st ? 0 : fail(st.error().message);
+}
+
+int cmd_validate(const Args& a) {
+    if (a.model.empty()) return usage_error("validate", "--model is required");
+    auto text = cli::read_file(a.model);
+    if (!text) return fail(text.error().message);
+    const auto errors = validate_model(*text);
+    if (a.format == "json") {
+        nlohmann::ordered_json j;
+        j["valid"] = errors.empty();
+        j["errors"] = nlohmann::ordered_json::array();
+        for (auto& e : errors) j["errors"].push_back({{"path", e.path}, {"message", e.message}});
+        cli::write_stdout(j.dump() + "\n");
+    } else if (errors.empty()) {
+        cli::write_stdout(a.model + ": valid\n");
+    }
+    for (auto& e : errors) std::fprintf(stderr, "%s: %s\n", a.model.c_str(), e.describe().c_str());
+    return errors.empty() ? 0 : 1;
+}
+
+const char* help_for(const std::string& command) {
+    static std::string score = std::string("usage: pql score --events F [options]\n\nRank entities by PQL score.\n\noptions:\n") +
+                               kInputOptions +
+                               "  --top N             only the first N entities (table default: 50)\n"
+                               "  --format F          table (default), json (SPEC machine output) or csv (CRM import)\n";
+    static std::string explain = std::string("usage: pql explain --events F --id ID [options]\n\nExplain one entity's score.\n\noptions:\n") +
+                                 kInputOptions +
+                                 "  --id ID             the account (or user) id\n"
+                                 "  --format F          text (default) or json\n";
+    static std::string validate = "usage: pql validate --model F [--format text|json]\n\nCheck a model and print every error with its JSON path.\n";
+    return command == "score" ? score.c_str() : command == "explain" ? explain.c_str() : validate.c_str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    const std::string first = argv[1];
+    if (first == "--help" || first == "-h" || first == "help") {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (first == "--version") {
+        std::puts("pql 0.1.0");
+        return 0;
+    }
+    Args a;
+    if (auto err = parse_args(argc, argv, a)) return usage_error(a.command, *err);
+    if (a.help) {
+        std::fputs(help_for(a.command), stdout);
+        return 0;
+    }
+    try {
+        if (a.command == "validate") return cmd_validate(a);
+        Engine engine;
+        if (int rc = load(engine, a); rc >= 0) return rc;
+        if (a.command == "score") return cmd_score(engine, a);
+        return cmd_explain(engine, a);
+    } catch (const std::bad_alloc&) {
+        return fail("out of memory");
+    } catch (const std::exception& e) {
+        return fail(std::string("internal error: ") + e.what());
+    }
+}

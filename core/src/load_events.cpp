@@ -1,0 +1,253 @@
+// Events (SPEC §1.1): flat rows and Segment calls become columns in the EventStore.
+#include <cmath>
+
+#include "pql/event_store.hpp"
+#include "pql/time.hpp"
+#include "record.hpp"
+
+namespace pql {
+
+bool read_id(const Scalar* v, std::string& out, bool& present, const char*& why) {
+    present = false;
+    if (!v || v->kind == Scalar::Null) return true;
+    switch (v->kind) {
+        case Scalar::String:
+            present = !v->s.empty();
+            out = v->s;
+            return true;
+        case Scalar::Int:
+            out = std::to_string(v->i);
+            present = true;
+            return true;
+        case Scalar::Float:
+            // An integral number (1.0, 1e3) is an integer id; a fraction is not.
+            if (!v->big && std::isfinite(v->d) && v->d == std::floor(v->d) && std::fabs(v->d) < 9.2e18) {
+                out = std::to_string(static_cast<int64_t>(v->d));
+                present = true;
+                return true;
+            }
+            why = v->big || (std::isfinite(v->d) && v->d == std::floor(v->d)) ? "number too large for an id"
+                                                                              : "must be a string or an integer, not a fraction";
+            return false;
+        case Scalar::Bool: why = "must be a string or an integer, not a boolean"; return false;
+        case Scalar::Object: why = "must be a string or an integer, not an object"; return false;
+        case Scalar::Array: why = "must be a string or an integer, not an array"; return false;
+        default: return true;
+    }
+}
+
+namespace {
+
+class EventSink : public RecordSink {
+public:
+    EventSink(EventStore& store, LoadReport& report) : store_(store), report_(report) {}
+
+    std::string accept(Record& r) override {
+        const Scalar* type = r.get("type");
+        std::string kind;
+        if (!r.from_csv && type && type->kind == Scalar::String &&
+            (type->s == "track" || type->s == "page" || type->s == "screen" || type->s == "group" ||
+             type->s == "identify"))
+            kind = type->s;
+        return kind.empty() ? flat(r) : segment(r, kind);
+    }
+
+private:
+    // Reads an id field into `out`; returns an error message or "".
+    static std::string id_field(const Record& r, const char* key, std::string& out, bool& present) {
+        const char* why = nullptr;
+        if (!read_id(r.get(key), out, present, why)) return std::string(key) + ": " + why;
+        return {};
+    }
+
+    static std::string timestamp_field(const Record& r, int64_t& out) {
+        const Scalar* v = r.get("timestamp");
+        const char* why = "not a date";
+        std::optional<int64_t> t;
+        if (!v || v->kind == Scalar::Null) return "timestamp: missing";
+        if (v->kind == Scalar::String) t = parse_timestamp(v->s, &why);
+        else if (v->kind == Scalar::Int) t = timestamp_from_number(static_cast<double>(v->i), &why);
+        else if (v->kind == Scalar::Float) t = timestamp_from_number(v->d, &why);
+        else return "timestamp: must be a string or a number";
+        if (!t) return std::string("timestamp: ") + why;
+        out = *t;
+        return {};
+    }
+
+    static std::string event_field(const Record& r, std::string& out) {
+        const Scalar* v = r.get("event");
+        if (!v || v->kind == Scalar::Null || (v->kind == Scalar::String && v->s.empty())) return "event: missing";
+        if (v->kind != Scalar::String) return "event: must be a string";
+        out = v->s;
+        return {};
+    }
+
+    // The event id used for de-duplication; checked only once the row is otherwise valid.
+    bool duplicate(const std::string& id, bool present) {
+        if (!present) return false;
+        const uint64_t h = hash_id(id);
+        return store_.seen_ids.contains(h) || !pending_ids.insert(h);
+    }
+
+    std::string flat(const Record& r) {
+        std::string err;
+        if (!(err = timestamp_field(r, ts_)).empty()) return err;
+        bool has_user, has_account, has_id, has_mid;
+        if (!(err = id_field(r, "user_id", user_, has_user)).empty()) return err;
+        if (!has_user) return "user_id: missing";
+        if (!(err = event_field(r, event_)).empty()) return err;
+        if (!(err = id_field(r, "account_id", account_, has_account)).empty()) return err;
+        if (!(err = id_field(r, "id", id_, has_id)).empty()) return err;
+        if (!(err = id_field(r, "messageId", mid_, has_mid)).empty()) return err;
+        if (duplicate(has_id ? id_ : mid_, has_id || has_mid)) {
+            ++report_.duplicates;
+            return {};
+        }
+        commit_event(has_account);
+        return {};
+    }
+
+    std::string segment(const Record& r, const std::string& kind) {
+        std::string err;
+        if (!(err = timestamp_field(r, ts_)).empty()) return err;
+        bool has_user, has_anon, has_mid, has_group = false;
+        if (!(err = id_field(r, "userId", user_, has_user)).empty()) return err;
+        if (!(err = id_field(r, "anonymousId", anon_, has_anon)).empty()) return err;
+        if (!has_user && !has_anon) return "userId: missing (and no anonymousId)";
+        if (!has_user) user_ = anon_;
+        if (!(err = id_field(r, "messageId", mid_, has_mid)).empty()) return err;
+        if (const Scalar* c = r.get("context"); c && c->kind != Scalar::Null && !r.context_object)
+            return "context: must be an object";
+        if (kind == "track") {
+            if (!(err = event_field(r, event_)).empty()) return err;
+        } else if (kind == "page") {
+            event_ = "Page Viewed";
+        } else if (kind == "screen") {
+            event_ = "Screen Viewed";
+        }
+        if (kind == "track" || kind == "page" || kind == "screen") {
+            if (r.has_context_group_id) {
+                const char* why = nullptr;
+                if (!read_id(&r.context_group_id, account_, has_group, why))
+                    return std::string("context.groupId: ") + why;
+            }
+            if (duplicate(mid_, has_mid)) {
+                ++report_.duplicates;
+                return {};
+            }
+            commit_event(has_group);
+            return {};
+        }
+        if (const Scalar* t = r.get("traits"); t && t->kind != Scalar::Null && !r.traits_object)
+            return "traits: must be an object";
+        if (kind == "group") {
+            if (!(err = id_field(r, "groupId", account_, has_group)).empty()) return err;
+            if (!has_group) return "groupId: missing";
+        }
+        if (duplicate(mid_, has_mid)) {
+            ++report_.duplicates;
+            return {};
+        }
+        const uint32_t u = store_.user_ids.intern(user_);
+        if (kind == "group")
+            store_.groups.push_back({ts_, u, store_.account_ids.intern(account_), r.traits});
+        else
+            store_.identifies.push_back({ts_, u, r.traits});
+        ++report_.loaded;
+        return {};
+    }
+
+    void commit_event(bool has_account) {
+        store_.add_event(ts_, store_.user_ids.intern(user_), store_.event_names.intern(event_),
+                         has_account ? store_.account_ids.intern(account_) : kNone);
+        ++report_.loaded;
+    }
+
+    EventStore& store_;
+    LoadReport& report_;
+    int64_t ts_ = 0;
+    std::string user_, anon_, event_, account_, id_, mid_;
+
+public:
+    IdHashSet pending_ids;  // ids of this load, kept apart so a failed strict load can be undone
+};
+
+// Accounts (SPEC §1.2): {"account_id", "name"?, "traits"?}; in CSV every other column is a trait.
+class AccountSink : public RecordSink {
+public:
+    explicit AccountSink(EventStore& store, LoadReport& report) : store_(store), report_(report) {}
+
+    std::string accept(Record& r) override {
+        std::string id;
+        bool present;
+        const char* why = nullptr;
+        if (!read_id(r.get("account_id"), id, present, why)) return std::string("account_id: ") + why;
+        if (!present) return "account_id: missing";
+        std::optional<std::string> name;
+        const Scalar* n = r.get("name");
+        if (n && n->kind == Scalar::String && !n->s.empty()) name = n->s;
+        else if (n && n->kind != Scalar::Null && n->kind != Scalar::String) return "name: must be a string";
+        Traits traits;
+        if (r.from_csv) {
+            for (auto& [key, cell] : r.fields)
+                if (key != "account_id" && key != "name" && cell.kind == Scalar::String) traits[key] = cell.s;
+        } else {
+            const Scalar* t = r.get("traits");
+            if (t && t->kind != Scalar::Null && !r.traits_object) return "traits: must be an object";
+            if (!r.traits_nested.empty())
+                return "traits." + r.traits_nested.front() + ": must be a string, number or boolean";
+            traits = std::move(r.traits);
+        }
+        AccountRecord& rec = store_.account_record(store_.account_ids.intern(id));
+        rec.present = true;
+        if (name) rec.name = name;
+        for (auto& [k, v] : traits) rec.traits[k] = std::move(v);
+        ++report_.loaded;
+        return {};
+    }
+
+private:
+    EventStore& store_;
+    LoadReport& report_;
+};
+
+}  // namespace
+
+Result<LoadReport> EventStore::load_events(std::string_view text, const LoadOptions& options) {
+    LoadReport report;
+    const size_t n0 = ts.size(), g0 = groups.size(), i0 = identifies.size();
+    const auto max0 = max_ts;
+    EventSink sink(*this, report);
+    const bool ok = read_records(text, options.format, sink, report, options.strict);
+    ++version;
+    if (!ok) {
+        // Strict: nothing of this text is kept.
+        ts.resize(n0);
+        user.resize(n0);
+        type.resize(n0);
+        account.resize(n0);
+        groups.resize(g0);
+        identifies.resize(i0);
+        max_ts = max0;
+        const RowError& e = report.errors.back();
+        return Error{"bad_row", e.message, "", e.line};
+    }
+    seen_ids.merge(sink.pending_ids);
+    return report;
+}
+
+Result<LoadReport> EventStore::load_accounts(std::string_view text, const LoadOptions& options) {
+    LoadReport report;
+    const std::vector<AccountRecord> before = options.strict ? accounts : std::vector<AccountRecord>{};
+    AccountSink sink(*this, report);
+    const bool ok = read_records(text, options.format, sink, report, options.strict);
+    ++version;
+    if (!ok) {
+        accounts = before;
+        const RowError& e = report.errors.back();
+        return Error{"bad_row", e.message, "", e.line};
+    }
+    return report;
+}
+
+}  // namespace pql

@@ -1,0 +1,683 @@
+// Model parsing and validation (SPEC §2). Every error names its JSON path; unknown keys get
+// the nearest valid key as a suggestion.
+#include "pql/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "pql/time.hpp"
+
+namespace pql {
+
+using json = nlohmann::json;
+
+Model::Model() {
+    tiers = {{"Hot", 80}, {"Warm", 50}, {"Cold", 0}};
+    fit_grades = {{"A", 70}, {"B", 40}, {"C", 0}};
+    engagement_grades = {{"1", 60}, {"2", 30}, {"3", 0}};
+}
+
+double Model::weight_of(const std::string& event) const {
+    auto it = events.find(event);
+    return it != events.end() && it->second.weight ? *it->second.weight : default_weight;
+}
+
+double Model::half_life_of(const std::string& event) const {
+    auto it = events.find(event);
+    return it != events.end() && it->second.half_life_days ? *it->second.half_life_days : half_life_days;
+}
+
+std::string nearest(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string best;
+    size_t best_d = SIZE_MAX;
+    for (const auto& c : candidates) {
+        // Levenshtein distance, two rows.
+        std::vector<size_t> prev(c.size() + 1), cur(c.size() + 1);
+        for (size_t j = 0; j <= c.size(); ++j) prev[j] = j;
+        for (size_t i = 1; i <= word.size(); ++i) {
+            cur[0] = i;
+            for (size_t j = 1; j <= c.size(); ++j)
+                cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (word[i - 1] == c[j - 1] ? 0 : 1)});
+            prev.swap(cur);
+        }
+        if (prev[c.size()] < best_d) {
+            best_d = prev[c.size()];
+            best = c;
+        }
+    }
+    const size_t allowed = std::max<size_t>(2, word.size() / 3);
+    return best_d <= allowed ? best : std::string();
+}
+
+namespace {
+
+struct Invalid {
+    std::string path, message;
+};
+
+std::string join(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
+std::string at(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+const char* type_name(const json& v) {
+    switch (v.type()) {
+        case json::value_t::null: return "null";
+        case json::value_t::boolean: return "a boolean";
+        case json::value_t::string: return "a string";
+        case json::value_t::array: return "an array";
+        case json::value_t::object: return "an object";
+        default: return "a number";
+    }
+}
+
+[[noreturn]] void fail(const std::string& path, const std::string& message) { throw Invalid{path, message}; }
+
+void expect(const json& v, bool ok, const std::string& path, const char* what) {
+    if (!ok) fail(path, std::string("must be ") + what + ", not " + type_name(v));
+}
+
+// Rejects keys outside `allowed`, suggesting the nearest one.
+void check_keys(const json& obj, const std::string& path, const std::vector<std::string>& allowed) {
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+        if (std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end()) continue;
+        std::string msg = "unknown key";
+        const std::string near = nearest(it.key(), allowed);
+        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
+        else {
+            msg += " (expected one of:";
+            for (auto& a : allowed) msg += " " + a;
+            msg += ")";
+        }
+        fail(join(path, it.key()), msg);
+    }
+}
+
+const json* member(const json& obj, const char* key) {
+    auto it = obj.find(key);
+    return it == obj.end() ? nullptr : &*it;
+}
+
+double number(const json& v, const std::string& path) {
+    expect(v, v.is_number(), path, "a number");
+    const double d = v.get<double>();
+    if (!std::isfinite(d)) fail(path, "must be a finite number");
+    return d;
+}
+
+double number_min(const json& v, const std::string& path, double min, bool inclusive) {
+    const double d = number(v, path);
+    if (inclusive ? d < min : d <= min) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "must be %s %g", inclusive ? ">=" : ">", min);
+        fail(path, std::string(buf) + " (got " + v.dump() + ")");
+    }
+    return d;
+}
+
+int64_t integer_min(const json& v, const std::string& path, int64_t min) {
+    const double d = number(v, path);
+    if (d != std::floor(d)) fail(path, "must be a whole number (got " + v.dump() + ")");
+    if (d < static_cast<double>(min) || d > 1e12)
+        fail(path, "must be between " + std::to_string(min) + " and 1000000000000 (got " + v.dump() + ")");
+    return static_cast<int64_t>(d);
+}
+
+std::string string_value(const json& v, const std::string& path, bool allow_empty = false) {
+    expect(v, v.is_string(), path, "a string");
+    std::string s = v.get<std::string>();
+    if (!allow_empty && s.empty()) fail(path, "must not be empty");
+    return s;
+}
+
+bool boolean(const json& v, const std::string& path) {
+    expect(v, v.is_boolean(), path, "true or false");
+    return v.get<bool>();
+}
+
+Value scalar_value(const json& v, const std::string& path) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_boolean()) return v.get<bool>();
+    if (v.is_number()) return number(v, path);
+    fail(path, std::string("must be a string, number or boolean, not ") + type_name(v));
+}
+
+const std::vector<std::string> kTraitOps = {"eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte",
+                                            "between", "contains", "exists", "missing"};
+
+TraitTest trait_test(const std::string& op, const json* value, const std::string& op_path,
+                     const std::string& value_path) {
+    TraitTest t;
+    auto need = [&]() -> const json& {
+        if (!value) fail(value_path, "missing (op \"" + op + "\" needs a value)");
+        return *value;
+    };
+    if (op == "eq" || op == "ne") {
+        t.op = op == "eq" ? TraitOp::Eq : TraitOp::Ne;
+        t.values = {scalar_value(need(), value_path)};
+    } else if (op == "in" || op == "not_in") {
+        t.op = op == "in" ? TraitOp::In : TraitOp::NotIn;
+        const json& v = need();
+        expect(v, v.is_array(), value_path, "an array");
+        for (size_t i = 0; i < v.size(); ++i) t.values.push_back(scalar_value(v[i], at(value_path, i)));
+    } else if (op == "lt" || op == "lte" || op == "gt" || op == "gte") {
+        t.op = op == "lt" ? TraitOp::Lt : op == "lte" ? TraitOp::Lte : op == "gt" ? TraitOp::Gt : TraitOp::Gte;
+        t.values = {number(need(), value_path)};
+    } else if (op == "between") {
+        t.op = TraitOp::Between;
+        const json& v = need();
+        expect(v, v.is_array() && v.size() == 2, value_path, "an array of two numbers [low, high]");
+        const double lo = number(v[0], at(value_path, 0)), hi = number(v[1], at(value_path, 1));
+        if (lo > hi) fail(value_path, "low must not exceed high");
+        t.values = {lo, hi};
+    } else if (op == "contains") {
+        t.op = TraitOp::Contains;
+        t.values = {string_value(need(), value_path, true)};
+    } else if (op == "exists" || op == "missing") {
+        t.op = op == "exists" ? TraitOp::Exists : TraitOp::Missing;
+        if (value) fail(value_path, "op \"" + op + "\" takes no value");
+    } else {
+        std::string msg = "unknown op \"" + op + "\"";
+        const std::string near = nearest(op, kTraitOps);
+        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
+        fail(op_path, msg);
+    }
+    return t;
+}
+
+struct Parser {
+    Model m;
+    std::vector<Invalid> errors;
+
+    // Runs one independent part of the check; an error there is recorded and the rest goes on.
+    template <class F>
+    void part(F&& f) {
+        try {
+            f();
+        } catch (Invalid& e) {
+            errors.push_back(std::move(e));
+        }
+    }
+
+    void engagement(const json& e, const std::string& p) {
+        expect(e, e.is_object(), p, "an object");
+        check_keys(e, p, {"decay", "half_life_days", "saturation", "default_weight", "events"});
+        if (auto v = member(e, "decay")) {
+            const std::string d = string_value(*v, join(p, "decay"));
+            if (d == "exponential") m.decay = Decay::Exponential;
+            else if (d == "linear") m.decay = Decay::Linear;
+            else if (d == "none") m.decay = Decay::None;
+            else {
+                std::string msg = "unknown decay \"" + d + "\" (expected exponential, linear or none)";
+                const std::string near = nearest(d, {"exponential", "linear", "none"});
+                if (!near.empty()) msg = "unknown decay \"" + d + "\"; did you mean \"" + near + "\"?";
+                fail(join(p, "decay"), msg);
+            }
+        }
+        if (auto v = member(e, "half_life_days")) m.half_life_days = number_min(*v, join(p, "half_life_days"), 0, false);
+        if (auto v = member(e, "saturation")) m.saturation = number_min(*v, join(p, "saturation"), 0, false);
+        if (auto v = member(e, "default_weight")) m.default_weight = number(*v, join(p, "default_weight"));
+        if (auto v = member(e, "events")) {
+            const std::string ep = join(p, "events");
+            expect(*v, v->is_object(), ep, "an object");
+            for (auto it = v->begin(); it != v->end(); ++it) part([&] {
+                const std::string kp = join(ep, it.key());
+                if (it.key().empty()) fail(kp, "event name must not be empty");
+                const json& s = it.value();
+                expect(s, s.is_object(), kp, "an object like {\"weight\": 5}");
+                check_keys(s, kp, {"weight", "cap", "half_life_days"});
+                EventSetting es;
+                if (auto w = member(s, "weight")) es.weight = number(*w, join(kp, "weight"));
+                if (auto c = member(s, "cap")) es.cap = number_min(*c, join(kp, "cap"), 0, true);
+                if (auto h = member(s, "half_life_days")) es.half_life_days = number_min(*h, join(kp, "half_life_days"), 0, false);
+                m.events[it.key()] = es;
+            });
+        }
+    }
+
+    void activation(const json& a, const std::string& p) {
+        expect(a, a.is_object(), p, "an object");
+        check_keys(a, p, {"steps", "required"});
+        if (auto v = member(a, "steps")) {
+            const std::string sp = join(p, "steps");
+            expect(*v, v->is_array(), sp, "an array");
+            for (size_t i = 0; i < v->size(); ++i) part([&] {
+                const json& s = (*v)[i];
+                const std::string ip = at(sp, i);
+                expect(s, s.is_object(), ip, "an object like {\"event\": \"report_created\"}");
+                check_keys(s, ip, {"name", "event", "min_count", "min_users", "weight"});
+                Step st;
+                auto ev = member(s, "event");
+                if (!ev) fail(join(ip, "event"), "missing (the event this step counts, or \"*\")");
+                st.event = string_value(*ev, join(ip, "event"));
+                st.name = st.event;
+                if (auto n = member(s, "name")) st.name = string_value(*n, join(ip, "name"));
+                if (auto c = member(s, "min_count")) st.min_count = integer_min(*c, join(ip, "min_count"), 0);
+                if (auto u = member(s, "min_users")) st.min_users = integer_min(*u, join(ip, "min_users"), 0);
+                if (auto w = member(s, "weight")) st.weight = number_min(*w, join(ip, "weight"), 0, true);
+                m.steps.push_back(st);
+            });
+        }
+        m.required = static_cast<int64_t>(m.steps.size());
+        if (auto r = member(a, "required")) {
+            m.required = integer_min(*r, join(p, "required"), 0);
+            if (m.required > static_cast<int64_t>(m.steps.size()))
+                fail(join(p, "required"), "must be at most the number of steps (" + std::to_string(m.steps.size()) + ")");
+        }
+    }
+
+    void fit(const json& f, const std::string& p) {
+        expect(f, f.is_object(), p, "an object");
+        check_keys(f, p, {"rules"});
+        auto v = member(f, "rules");
+        if (!v) return;
+        const std::string rp = join(p, "rules");
+        expect(*v, v->is_array(), rp, "an array");
+        for (size_t i = 0; i < v->size(); ++i) part([&] {
+            const json& r = (*v)[i];
+            const std::string ip = at(rp, i);
+            expect(r, r.is_object(), ip, "an object like {\"trait\": \"employees\", \"op\": \"gte\", \"value\": 50, \"points\": 10}");
+            check_keys(r, ip, {"trait", "op", "value", "points"});
+            FitRule fr;
+            auto t = member(r, "trait");
+            if (!t) fail(join(ip, "trait"), "missing");
+            fr.trait = string_value(*t, join(ip, "trait"));
+            auto op = member(r, "op");
+            if (!op) fail(join(ip, "op"), "missing");
+            fr.op_name = string_value(*op, join(ip, "op"));
+            fr.test = trait_test(fr.op_name, member(r, "value"), join(ip, "op"), join(ip, "value"));
+            if (auto pts = member(r, "points")) fr.points = number(*pts, join(ip, "points"));
+            m.rules.push_back(fr);
+        });
+    }
+
+    void limits(const json& l, const std::string& p) {
+        expect(l, l.is_object(), p, "an object");
+        for (auto it = l.begin(); it != l.end(); ++it) part([&] {
+            const std::string kp = join(p, it.key());
+            if (it.key().empty()) fail(kp, "limit name must not be empty");
+            const json& v = it.value();
+            expect(v, v.is_object(), kp, "an object like {\"event\": \"project_created\", \"limit\": 10}");
+            check_keys(v, kp, {"event", "limit"});
+            Limit lim;
+            auto e = member(v, "event");
+            if (!e) fail(join(kp, "event"), "missing");
+            lim.event = string_value(*e, join(kp, "event"));
+            auto n = member(v, "limit");
+            if (!n) fail(join(kp, "limit"), "missing");
+            lim.limit = number_min(*n, join(kp, "limit"), 0, false);
+            m.limits[it.key()] = lim;
+        });
+    }
+
+    void weights(const json& w, const std::string& p) {
+        expect(w, w.is_object(), p, "an object");
+        check_keys(w, p, {"activation", "engagement", "fit"});
+        if (auto v = member(w, "activation")) m.w_activation = number_min(*v, join(p, "activation"), 0, true);
+        if (auto v = member(w, "engagement")) m.w_engagement = number_min(*v, join(p, "engagement"), 0, true);
+        if (auto v = member(w, "fit")) m.w_fit = number_min(*v, join(p, "fit"), 0, true);
+        if (m.w_activation + m.w_engagement + m.w_fit <= 0) fail(p, "the three weights must not all be 0");
+    }
+
+    RuleNode rule(const json& r, const std::string& p) {
+        expect(r, r.is_object(), p, "an object: {\"all\": [...]}, {\"any\": [...]}, {\"not\": {...}} or {\"metric\", \"op\", \"value\"}");
+        RuleNode n;
+        for (const char* k : {"all", "any"}) {
+            if (auto v = member(r, k)) {
+                check_keys(r, p, {k});
+                n.kind = std::string(k) == "all" ? RuleNode::All : RuleNode::Any;
+                const std::string cp = join(p, k);
+                expect(*v, v->is_array(), cp, "an array of conditions");
+                for (size_t i = 0; i < v->size(); ++i) n.children.push_back(rule((*v)[i], at(cp, i)));
+                return n;
+            }
+        }
+        if (auto v = member(r, "not")) {
+            check_keys(r, p, {"not"});
+            n.kind = RuleNode::Not;
+            n.children.push_back(rule(*v, join(p, "not")));
+            return n;
+        }
+        check_keys(r, p, {"metric", "op", "value", "all", "any", "not"});
+        n.kind = RuleNode::Leaf;
+        auto mv = member(r, "metric");
+        if (!mv) fail(join(p, "metric"), "missing (or use all / any / not)");
+        n.metric = string_value(*mv, join(p, "metric"));
+        metric(n, join(p, "metric"));
+        auto op = member(r, "op");
+        if (!op) fail(join(p, "op"), "missing");
+        n.op_name = string_value(*op, join(p, "op"));
+        const std::vector<std::string> cmp = {">=", ">", "<=", "<", "==", "!="};
+        if (n.metric_kind == MetricKind::Trait) {
+            // Comparison ops map onto the fit ops for traits.
+            std::string fop = n.op_name;
+            if (fop == ">=") fop = "gte";
+            else if (fop == ">") fop = "gt";
+            else if (fop == "<=") fop = "lte";
+            else if (fop == "<") fop = "lt";
+            else if (fop == "==") fop = "eq";
+            else if (fop == "!=") fop = "ne";
+            n.trait_test = trait_test(fop, member(r, "value"), join(p, "op"), join(p, "value"));
+            return n;
+        }
+        auto it = std::find(cmp.begin(), cmp.end(), n.op_name);
+        if (it == cmp.end()) fail(join(p, "op"), "unknown op \"" + n.op_name + "\" (expected >=, >, <=, <, == or !=)");
+        n.cmp = static_cast<CmpOp>(it - cmp.begin());
+        auto val = member(r, "value");
+        if (!val) fail(join(p, "value"), "missing");
+        n.number = number(*val, join(p, "value"));
+        return n;
+    }
+
+    void metric(RuleNode& n, const std::string& p) {
+        static const std::vector<std::pair<std::string, MetricKind>> plain = {
+            {"score", MetricKind::Score}, {"activation", MetricKind::Activation},
+            {"engagement", MetricKind::Engagement}, {"fit", MetricKind::Fit},
+            {"engagement_points", MetricKind::EngagementPoints}, {"steps_completed", MetricKind::StepsCompleted},
+            {"events", MetricKind::Events}, {"users", MetricKind::Users}, {"active_users", MetricKind::ActiveUsers},
+            {"days_since_last_seen", MetricKind::DaysSinceLastSeen}, {"velocity", MetricKind::Velocity}};
+        for (auto& [name, kind] : plain)
+            if (n.metric == name) {
+                n.metric_kind = kind;
+                return;
+            }
+        static const std::vector<std::pair<std::string, MetricKind>> prefixed = {
+            {"count.", MetricKind::Count}, {"users.", MetricKind::UsersOf}, {"limit.", MetricKind::Limit},
+            {"trait.", MetricKind::Trait}};
+        for (auto& [prefix, kind] : prefixed)
+            if (n.metric.size() > prefix.size() && n.metric.compare(0, prefix.size(), prefix) == 0) {
+                n.metric_kind = kind;
+                n.arg = n.metric.substr(prefix.size());
+                if (kind == MetricKind::Limit && !m.limits.count(n.arg)) {
+                    std::vector<std::string> names;
+                    for (auto& [k, v] : m.limits) names.push_back(k);
+                    std::string msg = "unknown limit \"" + n.arg + "\"";
+                    const std::string near = nearest(n.arg, names);
+                    if (!near.empty()) msg += "; did you mean \"limit." + near + "\"?";
+                    else msg += names.empty() ? " (the model defines no limits)" : " (not in the model's limits)";
+                    fail(p, msg);
+                }
+                return;
+            }
+        std::vector<std::string> names;
+        for (auto& [name, kind] : plain) names.push_back(name);
+        std::string msg = "unknown metric \"" + n.metric + "\"";
+        const std::string near = nearest(n.metric, names);
+        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
+        else msg += " (expected a metric such as score, active_users, count.<event>, users.<event>, limit.<name>, trait.<name>)";
+        fail(p, msg);
+    }
+
+    void pql(const json& q, const std::string& p) {
+        expect(q, q.is_object(), p, "an object");
+        check_keys(q, p, {"min_score", "require_activation", "rule"});
+        if (auto v = member(q, "min_score")) m.min_score = number(*v, join(p, "min_score"));
+        if (auto v = member(q, "require_activation")) m.require_activation = boolean(*v, join(p, "require_activation"));
+        if (auto v = member(q, "rule"); v && !v->is_null()) m.rule = rule(*v, join(p, "rule"));
+    }
+
+    void tiers(const json& t, const std::string& p) {
+        expect(t, t.is_array(), p, "an array like [{\"name\": \"Hot\", \"min_score\": 80}]");
+        m.tiers.clear();
+        for (size_t i = 0; i < t.size(); ++i) {
+            const std::string ip = at(p, i);
+            expect(t[i], t[i].is_object(), ip, "an object like {\"name\": \"Hot\", \"min_score\": 80}");
+            check_keys(t[i], ip, {"name", "min_score"});
+            Tier tier;
+            auto n = member(t[i], "name");
+            if (!n) fail(join(ip, "name"), "missing");
+            tier.name = string_value(*n, join(ip, "name"));
+            auto s = member(t[i], "min_score");
+            if (!s) fail(join(ip, "min_score"), "missing");
+            tier.min_score = number(*s, join(ip, "min_score"));
+            for (auto& other : m.tiers)
+                if (other.name == tier.name) fail(join(ip, "name"), "duplicate tier name \"" + tier.name + "\"");
+            m.tiers.push_back(tier);
+        }
+        std::stable_sort(m.tiers.begin(), m.tiers.end(),
+                         [](const Tier& a, const Tier& b) { return a.min_score > b.min_score; });
+    }
+
+    std::vector<Band> bands(const json& b, const std::string& p) {
+        expect(b, b.is_array(), p, "an array of [label, threshold] pairs, highest first");
+        std::vector<Band> out;
+        for (size_t i = 0; i < b.size(); ++i) {
+            const std::string ip = at(p, i);
+            expect(b[i], b[i].is_array() && b[i].size() == 2, ip, "a [label, threshold] pair");
+            Band band{string_value(b[i][0], at(ip, 0)), number(b[i][1], at(ip, 1))};
+            if (!out.empty() && band.threshold >= out.back().threshold)
+                fail(at(ip, 1), "bands must be listed highest threshold first");
+            out.push_back(band);
+        }
+        return out;
+    }
+
+    void grades(const json& g, const std::string& p) {
+        expect(g, g.is_object(), p, "an object with \"fit\" and \"engagement\" bands");
+        check_keys(g, p, {"fit", "engagement"});
+        if (auto v = member(g, "fit")) m.fit_grades = bands(*v, join(p, "fit"));
+        if (auto v = member(g, "engagement")) m.engagement_grades = bands(*v, join(p, "engagement"));
+    }
+
+    void top(const json& j) {
+        expect(j, j.is_object(), "", "a JSON object");
+        const std::vector<std::string> keys = {"entity", "as_of", "window_days", "active_days", "engagement",
+                                               "activation", "fit", "limits", "weights", "pql", "tiers",
+                                               "grades", "conversion_event", "name", "description"};
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            if (std::find(keys.begin(), keys.end(), it.key()) != keys.end()) continue;
+            part([&] { check_keys(json::object({{it.key(), nullptr}}), "", keys); });
+        }
+        part([&] {
+            if (auto v = member(j, "entity")) {
+                const std::string e = string_value(*v, "entity");
+                if (e == "account") m.entity = Entity::Account;
+                else if (e == "user") m.entity = Entity::User;
+                else fail("entity", "must be \"account\" or \"user\" (got \"" + e + "\")");
+            }
+        });
+        part([&] {
+            if (auto v = member(j, "as_of"); v && !v->is_null()) {
+                const char* why = "not a date";
+                std::optional<int64_t> t;
+                if (v->is_string()) t = parse_timestamp(v->get<std::string>(), &why);
+                else if (v->is_number()) t = timestamp_from_number(v->get<double>(), &why);
+                else fail("as_of", std::string("must be an ISO 8601 date or null, not ") + type_name(*v));
+                if (!t) fail("as_of", std::string(why) + " (got " + v->dump() + ")");
+                m.as_of = t;
+            }
+        });
+        part([&] { if (auto v = member(j, "window_days")) m.window_days = integer_min(*v, "window_days", 1); });
+        part([&] { if (auto v = member(j, "active_days")) m.active_days = integer_min(*v, "active_days", 1); });
+        part([&] { if (auto v = member(j, "engagement")) engagement(*v, "engagement"); });
+        part([&] { if (auto v = member(j, "activation")) activation(*v, "activation"); });
+        part([&] { if (auto v = member(j, "fit")) fit(*v, "fit"); });
+        part([&] { if (auto v = member(j, "limits")) limits(*v, "limits"); });  // before pql: rules name limits
+        part([&] { if (auto v = member(j, "weights")) weights(*v, "weights"); });
+        part([&] { if (auto v = member(j, "pql")) pql(*v, "pql"); });
+        part([&] { if (auto v = member(j, "tiers")) tiers(*v, "tiers"); });
+        part([&] { if (auto v = member(j, "grades")) grades(*v, "grades"); });
+        part([&] {
+            if (auto v = member(j, "conversion_event"); v && !v->is_null())
+                m.conversion_event = string_value(*v, "conversion_event");
+        });
+        for (auto k : {"name", "description"})
+            part([&] { if (auto v = member(j, k)) string_value(*v, k, true); });
+    }
+};
+
+// Nesting depth outside strings, so a hostile model cannot build a 200k-deep DOM.
+size_t max_depth(std::string_view s) {
+    size_t depth = 0, max = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') in_string = true;
+        else if (c == '{' || c == '[') max = std::max(max, ++depth);
+        else if ((c == '}' || c == ']') && depth > 0) --depth;
+    }
+    return max;
+}
+
+}  // namespace
+
+std::vector<Error> validate_model(std::string_view text, Model* out) {
+    if (max_depth(text) > 64) return {Error{"invalid_model", "nested deeper than 64 levels", "(model)", 0}};
+    json j;
+    try {
+        j = json::parse(text.begin(), text.end());
+    } catch (const json::exception& e) {
+        std::string msg = e.what();
+        const auto close = msg.find("] ");
+        if (close != std::string::npos) msg = msg.substr(close + 2);
+        return {Error{"invalid_model", "invalid JSON: " + msg, "(model)", 0}};
+    }
+    Parser p;
+    p.part([&] { p.top(j); });
+    std::vector<Error> errors;
+    for (auto& e : p.errors) errors.push_back(Error{"invalid_model", e.message, e.path.empty() ? "(model)" : e.path, 0});
+    if (errors.empty() && out) *out = std::move(p.m);
+    return errors;
+}
+
+Result<Model> parse_model(std::string_view text) {
+    Model m;
+    auto errors = validate_model(text, &m);
+    if (!errors.empty()) return errors.front();
+    return m;
+}
+
+namespace {
+
+json value_json(const Value& v) {
+    if (auto s = std::get_if<std::string>(&v)) return *s;
+    if (auto d = std::get_if<double>(&v)) return *d;
+    return std::get<bool>(v);
+}
+
+json test_value_json(const TraitTest& t) {
+    switch (t.op) {
+        case TraitOp::In:
+        case TraitOp::NotIn:
+        case TraitOp::Between: {
+            json a = json::array();
+            for (auto& v : t.values) a.push_back(value_json(v));
+            return a;
+        }
+        case TraitOp::Exists:
+        case TraitOp::Missing: return nullptr;
+        default: return value_json(t.values.at(0));
+    }
+}
+
+nlohmann::ordered_json rule_json(const RuleNode& n) {
+    nlohmann::ordered_json j;
+    switch (n.kind) {
+        case RuleNode::All:
+        case RuleNode::Any: {
+            auto a = nlohmann::ordered_json::array();
+            for (auto& c : n.children) a.push_back(rule_json(c));
+            j[n.kind == RuleNode::All ? "all" : "any"] = a;
+            break;
+        }
+        case RuleNode::Not: j["not"] = rule_json(n.children.at(0)); break;
+        case RuleNode::Leaf:
+            j["metric"] = n.metric;
+            j["op"] = n.op_name;
+            if (n.metric_kind == MetricKind::Trait) {
+                if (n.trait_test.op != TraitOp::Exists && n.trait_test.op != TraitOp::Missing)
+                    j["value"] = test_value_json(n.trait_test);
+            } else {
+                j["value"] = n.number;
+            }
+    }
+    return j;
+}
+
+}  // namespace
+
+std::string model_to_json(const Model& m) {
+    using oj = nlohmann::ordered_json;
+    oj j;
+    j["entity"] = m.entity == Entity::User ? "user" : "account";
+    j["as_of"] = m.as_of ? oj(format_iso(*m.as_of)) : oj(nullptr);
+    j["window_days"] = m.window_days;
+    j["active_days"] = m.active_days;
+    oj e;
+    e["decay"] = m.decay == Decay::Exponential ? "exponential" : m.decay == Decay::Linear ? "linear" : "none";
+    e["half_life_days"] = m.half_life_days;
+    e["saturation"] = m.saturation;
+    e["default_weight"] = m.default_weight;
+    e["events"] = oj::object();
+    for (auto& [name, s] : m.events) {
+        oj es = oj::object();
+        if (s.weight) es["weight"] = *s.weight;
+        if (s.cap) es["cap"] = *s.cap;
+        if (s.half_life_days) es["half_life_days"] = *s.half_life_days;
+        e["events"][name] = es;
+    }
+    j["engagement"] = e;
+    oj steps = oj::array();
+    for (auto& s : m.steps)
+        steps.push_back({{"name", s.name}, {"event", s.event}, {"min_count", s.min_count},
+                         {"min_users", s.min_users}, {"weight", s.weight}});
+    j["activation"] = {{"steps", steps}, {"required", m.required}};
+    oj rules = oj::array();
+    for (auto& r : m.rules) {
+        oj o = {{"trait", r.trait}, {"op", r.op_name}};
+        if (r.test.op != TraitOp::Exists && r.test.op != TraitOp::Missing) o["value"] = test_value_json(r.test);
+        o["points"] = r.points;
+        rules.push_back(o);
+    }
+    j["fit"] = {{"rules", rules}};
+    j["limits"] = oj::object();
+    for (auto& [name, l] : m.limits) j["limits"][name] = {{"event", l.event}, {"limit", l.limit}};
+    j["weights"] = {{"activation", m.w_activation}, {"engagement", m.w_engagement}, {"fit", m.w_fit}};
+    oj q = {{"min_score", m.min_score}, {"require_activation", m.require_activation}};
+    q["rule"] = m.rule ? rule_json(*m.rule) : oj(nullptr);
+    j["pql"] = q;
+    oj tiers = oj::array();
+    for (auto& t : m.tiers) tiers.push_back({{"name", t.name}, {"min_score", t.min_score}});
+    j["tiers"] = tiers;
+    auto bands = [](const std::vector<Band>& b) {
+        oj a = oj::array();
+        for (auto& x : b) a.push_back(oj::array({x.label, x.threshold}));
+        return a;
+    };
+    j["grades"] = {{"fit", bands(m.fit_grades)}, {"engagement", bands(m.engagement_grades)}};
+    j["conversion_event"] = m.conversion_event ? oj(*m.conversion_event) : oj(nullptr);
+    return j.dump();
+}
+
+bool TraitTest::matches(const Value* trait) const {
+    if (op == TraitOp::Missing) return trait == nullptr;
+    if (!trait) return false;
+    switch (op) {
+        case TraitOp::Exists: return true;
+        case TraitOp::Eq: return values_equal(*trait, values[0]);
+        case TraitOp::Ne: return !values_equal(*trait, values[0]);
+        case TraitOp::In:
+        case TraitOp::NotIn: {
+            bool any = false;
+            for (auto& v : values) any = any || values_equal(*trait, v);
+            return op == TraitOp::In ? any : !any;
+        }
+        case TraitOp::Contains: return value_contains(*trait, std::get<std::string>(values[0]));
+        default: break;
+    }
+    const auto n = numeric_value(*trait);
+    if (!n) return false;
+    const double x = *n, a = std::get<double>(values[0]);
+    switch (op) {
+        case TraitOp::Lt: return x < a;
+        case TraitOp::Lte: return x <= a;
+        case TraitOp::Gt: return x > a;
+        case TraitOp::Gte: return x >= a;
+        case TraitOp::Between: return x >= a && x <= std::get<double>(values[1]);
+        default: return false;
+    }
+}
+
+}  // namespace pql

@@ -1,0 +1,245 @@
+#include "pql/output.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "pql/time.hpp"
+
+namespace pql {
+
+using oj = nlohmann::ordered_json;
+
+namespace {
+
+oj opt_time(std::optional<int64_t> t) { return t ? oj(format_iso(*t)) : oj(nullptr); }
+
+oj value_json(const Value& v) {
+    if (auto s = std::get_if<std::string>(&v)) return *s;
+    if (auto d = std::get_if<double>(&v)) return *d;
+    return std::get<bool>(v);
+}
+
+oj result_row(const RunView& v, const EntityScore& s, size_t position) {
+    const Index& ix = v.scorer.index();
+    const Index::EntityAgg& ent = ix.entities[s.entity];
+    oj r;
+    r["rank"] = position + 1;
+    r["id"] = ix.id_of(v.store, ent);
+    r["name"] = ent.name ? oj(*ent.name) : oj(nullptr);
+    r["score"] = s.score;
+    r["activation"] = s.activation;
+    r["engagement"] = s.engagement;
+    r["fit"] = s.fit;
+    r["engagement_points"] = s.engagement_points;
+    r["steps_completed"] = s.steps_completed;
+    r["activated"] = s.activated;
+    r["activated_at"] = opt_time(s.activated_at);
+    r["qualified"] = s.qualified;
+    r["tier"] = s.tier >= 0 ? oj(v.model.tiers[s.tier].name) : oj(nullptr);
+    const std::string grade = grade_of(v.model, s);
+    r["grade"] = grade.empty() ? oj(nullptr) : oj(grade);
+    r["active_users"] = s.active_users;
+    r["users"] = s.users;
+    r["events"] = s.events;
+    r["velocity"] = s.velocity;
+    r["days_since_last_seen"] = s.days_since_last_seen;
+    r["first_seen"] = format_iso(ent.first_ts);
+    r["last_seen"] = format_iso(ent.last_ts);
+    return r;
+}
+
+std::string dump(const oj& j) {
+    // Invalid UTF-8 cannot reach here (loaders reject it), but never abort on it.
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+oj rule_trace(const RunView& v, const EntityScore& s, const RuleNode& n, const std::string& path,
+              std::vector<std::string>& failed) {
+    oj j;
+    const bool result = v.scorer.evaluate(v.model, s, n);
+    switch (n.kind) {
+        case RuleNode::All:
+        case RuleNode::Any: {
+            const char* key = n.kind == RuleNode::All ? "all" : "any";
+            oj a = oj::array();
+            for (size_t i = 0; i < n.children.size(); ++i)
+                a.push_back(rule_trace(v, s, n.children[i], path + "." + key + "[" + std::to_string(i) + "]", failed));
+            j[key] = a;
+            break;
+        }
+        case RuleNode::Not: j["not"] = rule_trace(v, s, n.children[0], path + ".not", failed); break;
+        case RuleNode::Leaf: {
+            j["metric"] = n.metric;
+            j["op"] = n.op_name;
+            if (n.metric_kind == MetricKind::Trait) {
+                const Value* t = v.scorer.trait(s, n.arg);
+                if (n.trait_test.op != TraitOp::Exists && n.trait_test.op != TraitOp::Missing) {
+                    if (n.trait_test.values.size() == 1 && n.trait_test.op != TraitOp::In && n.trait_test.op != TraitOp::NotIn)
+                        j["value"] = value_json(n.trait_test.values[0]);
+                    else {
+                        oj a = oj::array();
+                        for (auto& x : n.trait_test.values) a.push_back(value_json(x));
+                        j["value"] = a;
+                    }
+                }
+                j["actual"] = t ? value_json(*t) : oj(nullptr);
+            } else {
+                j["value"] = n.number;
+                auto m = v.scorer.metric(v.model, s, n);
+                j["actual"] = m ? oj(*m) : oj(nullptr);
+            }
+            if (!result) failed.push_back(path);
+        }
+    }
+    j["result"] = result;
+    return j;
+}
+
+}  // namespace
+
+std::string grade_of(const Model& model, const EntityScore& s) {
+    if (s.fit_band < 0 || s.engagement_band < 0) return {};
+    return model.fit_grades[s.fit_band].label + model.engagement_grades[s.engagement_band].label;
+}
+
+std::string score_run_json(const RunView& v, const LoadReport& d, size_t offset, size_t limit) {
+    oj j;
+    j["as_of"] = format_iso(v.run.as_of);
+    j["entities"] = v.run.results.size();
+    j["qualified"] = v.run.qualified;
+    oj diag;
+    diag["read"] = d.read;
+    diag["loaded"] = d.loaded;
+    diag["skipped"] = d.skipped;
+    diag["duplicates"] = d.duplicates;
+    diag["unassigned"] = v.run.unassigned;
+    oj errors = oj::array();
+    for (auto& e : d.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
+    diag["errors"] = errors;
+    j["diagnostics"] = diag;
+    oj results = oj::array();
+    const size_t n = v.run.results.size();
+    const size_t begin = std::min(offset, n);
+    const size_t end = limit >= n - begin ? n : begin + limit;
+    for (size_t i = begin; i < end; ++i) results.push_back(result_row(v, v.run.results[i], i));
+    j["results"] = std::move(results);
+    return dump(j);
+}
+
+std::string explanation_json(const RunView& v, size_t position) {
+    const EntityScore& s = v.run.results.at(position);
+    const Index& ix = v.scorer.index();
+    const Index::EntityAgg& ent = ix.entities[s.entity];
+    const Model& m = v.model;
+    oj j = result_row(v, s, position);
+    j["as_of"] = format_iso(v.run.as_of);
+    j["weights"] = {{"activation", m.w_activation}, {"engagement", m.w_engagement}, {"fit", m.w_fit}};
+
+    // Per event type, by name.
+    std::vector<std::pair<std::string, uint32_t>> types;
+    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
+        types.emplace_back(v.store.event_names.name(ix.types[t].type), t);
+    std::sort(types.begin(), types.end());
+    oj events = oj::array();
+    for (auto& [name, t] : types) {
+        const TypeFigures& f = v.scorer.figures()[t];
+        const double w = m.weight_of(name);
+        auto it = m.events.find(name);
+        oj e;
+        e["event"] = name;
+        e["count"] = f.in_window;
+        e["decayed"] = f.decayed;
+        e["capped"] = f.capped;
+        e["cap"] = it != m.events.end() && it->second.cap ? oj(*it->second.cap) : oj(nullptr);
+        e["weight"] = w;
+        e["points"] = w * f.capped;
+        e["half_life_days"] = m.decay == Decay::Exponential ? oj(m.half_life_of(name)) : oj(nullptr);
+        e["users"] = f.users_in_window;
+        e["all_time"] = ix.types[t].total;
+        events.push_back(e);
+    }
+    j["events_breakdown"] = events;
+
+    auto type_stat = [&](const std::string& event) -> const Index::TypeStat* {
+        auto k = v.store.event_names.find(event);
+        if (!k) return nullptr;
+        for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
+            if (ix.types[t].type == *k) return &ix.types[t];
+        return nullptr;
+    };
+    oj steps = oj::array();
+    for (auto& st : m.steps) {
+        int64_t count, users;
+        if (st.event == "*") {
+            count = ent.total;
+            users = ent.users_end - ent.users_begin;
+        } else {
+            const Index::TypeStat* ts = type_stat(st.event);
+            count = ts ? ts->total : 0;
+            users = ts ? ts->users_end - ts->users_begin : 0;
+        }
+        steps.push_back({{"name", st.name}, {"event", st.event}, {"met", count >= st.min_count && users >= st.min_users},
+                         {"count", count}, {"min_count", st.min_count}, {"users", users},
+                         {"min_users", st.min_users}, {"weight", st.weight}});
+    }
+    j["steps"] = steps;
+    j["required"] = m.required;
+
+    oj rules = oj::array();
+    for (auto& r : m.rules) {
+        auto it = ent.traits.find(r.trait);
+        const Value* t = it == ent.traits.end() ? nullptr : &it->second;
+        oj o = {{"trait", r.trait}, {"op", r.op_name}};
+        if (r.test.op == TraitOp::In || r.test.op == TraitOp::NotIn || r.test.op == TraitOp::Between) {
+            oj a = oj::array();
+            for (auto& x : r.test.values) a.push_back(value_json(x));
+            o["value"] = a;
+        } else if (!r.test.values.empty()) {
+            o["value"] = value_json(r.test.values[0]);
+        }
+        o["points"] = r.points;
+        o["matched"] = r.test.matches(t);
+        o["actual"] = t ? value_json(*t) : oj(nullptr);
+        rules.push_back(o);
+    }
+    j["fit_rules"] = rules;
+    oj traits = oj::object();
+    for (auto& [k, val] : ent.traits) traits[k] = value_json(val);
+    j["traits"] = traits;
+
+    oj limits = oj::array();
+    for (auto& [name, lim] : m.limits) {
+        const Index::TypeStat* ts = type_stat(lim.event);
+        const double count = ts ? ts->total : 0;
+        limits.push_back({{"name", name}, {"event", lim.event}, {"count", count}, {"limit", lim.limit},
+                          {"usage", count / lim.limit}});
+    }
+    j["limits"] = limits;
+
+    oj metrics;
+    for (const char* k : {"score", "activation", "engagement", "fit", "engagement_points", "steps_completed", "events",
+                          "users", "active_users", "days_since_last_seen", "velocity"})
+        metrics[k] = j[k];
+    for (auto& [name, t] : types) {
+        metrics["count." + name] = v.scorer.figures()[t].in_window;
+        metrics["users." + name] = v.scorer.figures()[t].users_in_window;
+    }
+    for (auto& l : limits) metrics["limit." + l["name"].get<std::string>()] = l["usage"];
+    for (auto& [k, val] : ent.traits) metrics["trait." + k] = value_json(val);
+    j["metrics"] = metrics;
+
+    std::vector<std::string> failed;
+    j["rule"] = m.rule ? rule_trace(v, s, *m.rule, "pql.rule", failed) : oj(nullptr);
+    oj q;
+    q["min_score"] = m.min_score;
+    q["score_ok"] = s.score >= m.min_score;
+    q["require_activation"] = m.require_activation;
+    q["activated"] = s.activated;
+    q["rule_ok"] = m.rule ? oj(v.scorer.evaluate(m, s, *m.rule)) : oj(nullptr);
+    q["failed_leaves"] = failed;
+    q["qualified"] = s.qualified;
+    j["qualification"] = q;
+    return dump(j);
+}
+
+}  // namespace pql

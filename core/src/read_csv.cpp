@@ -1,0 +1,207 @@
+// RFC 4180 CSV: a header row, quoted fields with "" escapes and embedded line breaks, CRLF.
+// Every cell becomes a string field named by its header column.
+#include "record.hpp"
+
+namespace pql {
+namespace {
+
+// Splits the next record starting at pos into cells. Returns false at end of input.
+// `error` is set for an unterminated quote; `line` advances over embedded newlines.
+struct CsvCursor {
+    std::string_view text;
+    size_t pos = 0;
+    int64_t line = 1;  // line of the next record
+
+    bool next(std::vector<std::string>& cells, int64_t& start_line, std::string& error, size_t max_bytes) {
+        cells.clear();
+        error.clear();
+        if (pos >= text.size()) return false;
+        start_line = line;
+        const size_t begin = pos;
+        std::string cell;
+        bool quoted = false, after_quote = false;
+        while (pos < text.size()) {
+            const char c = text[pos];
+            if (pos - begin > max_bytes) {
+                error = "row: longer than the " + std::to_string(max_bytes >> 20) + " MiB row limit";
+                skip_line();
+                return true;
+            }
+            if (quoted) {
+                if (c == '"') {
+                    if (pos + 1 < text.size() && text[pos + 1] == '"') {
+                        cell += '"';
+                        pos += 2;
+                        continue;
+                    }
+                    quoted = false;
+                    after_quote = true;
+                } else {
+                    if (c == '\n') ++line;
+                    cell += c;
+                }
+                ++pos;
+                continue;
+            }
+            if (c == ',') {
+                cells.push_back(std::move(cell));
+                cell.clear();
+                after_quote = false;
+                ++pos;
+            } else if (c == '\n' || c == '\r') {
+                if (c == '\r' && pos + 1 < text.size() && text[pos + 1] == '\n') ++pos;
+                ++pos;
+                ++line;
+                cells.push_back(std::move(cell));
+                return true;
+            } else if (c == '"' && cell.empty() && !after_quote) {
+                quoted = true;
+                ++pos;
+            } else {
+                cell += c;  // a stray quote inside an unquoted cell is kept as text
+                ++pos;
+            }
+        }
+        if (quoted) {
+            error = "row: unterminated quoted field";
+            return true;
+        }
+        cells.push_back(std::move(cell));
+        return true;
+    }
+
+    void skip_line() {
+        while (pos < text.size() && text[pos] != '\n') ++pos;
+        if (pos < text.size()) ++pos;
+        ++line;
+    }
+};
+
+bool blank_row(const std::vector<std::string>& cells) { return cells.size() == 1 && cells[0].empty(); }
+
+}  // namespace
+
+bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool strict,
+              const ReadLimits& limits) {
+    CsvCursor cur{text};
+    std::vector<std::string> header, cells;
+    std::string error;
+    int64_t line = 0;
+    // Header: the first non-blank row.
+    for (;;) {
+        if (!cur.next(header, line, error, limits.max_row_bytes)) return true;  // empty file
+        if (!error.empty()) {
+            ++report.read;
+            ++report.skipped;
+            report.add_error(line, "header " + error);
+            return false;
+        }
+        if (!blank_row(header)) break;
+    }
+    for (auto& h : header) {
+        if (!valid_utf8(h)) {
+            ++report.read;
+            ++report.skipped;
+            report.add_error(line, "header: invalid UTF-8");
+            return false;
+        }
+        // Trim spaces around column names ("user_id " is user_id).
+        while (!h.empty() && h.back() == ' ') h.pop_back();
+        size_t k = 0;
+        while (k < h.size() && h[k] == ' ') ++k;
+        h.erase(0, k);
+    }
+    Record rec;
+    while (cur.next(cells, line, error, limits.max_row_bytes)) {
+        if (error.empty() && blank_row(cells)) continue;
+        ++report.read;
+        std::string message = error;
+        if (message.empty() && cells.size() != header.size())
+            message = "row: expected " + std::to_string(header.size()) + " fields, found " +
+                      std::to_string(cells.size());
+        if (message.empty()) {
+            rec.reset(line);
+            rec.from_csv = true;
+            for (size_t i = 0; i < cells.size(); ++i) {
+                if (!valid_utf8(cells[i])) {
+                    message = header[i] + ": invalid UTF-8";
+                    break;
+                }
+                Scalar s;
+                if (!cells[i].empty()) {
+                    s.kind = Scalar::String;
+                    s.s = std::move(cells[i]);
+                }
+                rec.fields.emplace_back(header[i], std::move(s));
+            }
+        }
+        if (message.empty()) message = sink.accept(rec);
+        if (!message.empty()) {
+            ++report.skipped;
+            report.add_error(line, std::move(message));
+            if (strict) return false;
+        }
+    }
+    return true;
+}
+
+bool valid_utf8(std::string_view s) {
+    size_t i = 0;
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const size_t n = s.size();
+    while (i < n) {
+        const unsigned char c = p[i];
+        if (c < 0x80) {
+            if (c == 0) return false;  // NUL is not text
+            ++i;
+            continue;
+        }
+        int len;
+        uint32_t cp;
+        if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+        else return false;
+        if (i + len > n) return false;
+        for (int k = 1; k < len; ++k) {
+            if ((p[i + k] & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+bool read_records(std::string_view text, Format format, RecordSink& sink, LoadReport& report, bool strict) {
+    // A UTF-8 byte-order mark is ignored.
+    if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
+        static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)
+        text.remove_prefix(3);
+    if (format == Format::Auto) {
+        size_t i = 0;
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) ++i;
+        if (i == text.size()) return true;  // empty: nothing to read
+        format = text[i] == '[' ? Format::JsonArray : text[i] == '{' ? Format::Jsonl : Format::Csv;
+    }
+    switch (format) {
+        case Format::Jsonl: return read_jsonl(text, sink, report, strict);
+        case Format::JsonArray: {
+            size_t i = 0;
+            while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) ++i;
+            if (i == text.size()) return true;
+            if (text[i] != '[') {
+                ++report.read;
+                ++report.skipped;
+                report.add_error(1, "file: expected a JSON array of objects");
+                return !strict;
+            }
+            return read_json_array(text, sink, report, strict);
+        }
+        default: return read_csv(text, sink, report, strict);
+    }
+}
+
+}  // namespace pql

@@ -1,0 +1,82 @@
+// One input record (a JSON object or a CSV row) as flat fields, shared by the event and
+// account loaders so that both formats go through the same validation.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pql/load.hpp"
+#include "pql/value.hpp"
+
+namespace pql {
+
+struct Scalar {
+    enum Kind { Null, Bool, Int, Float, String, Object, Array } kind = Null;
+    bool b = false;
+    int64_t i = 0;
+    double d = 0;
+    bool big = false;  // an unsigned integer beyond int64
+    std::string s;
+};
+
+struct Record {
+    int64_t line = 0;
+    bool from_csv = false;  // CSV cells are strings; ids and timestamps are read from text
+    std::vector<std::pair<std::string, Scalar>> fields;  // top-level keys
+    bool traits_object = false;   // "traits" held an object; its scalar members:
+    Traits traits;
+    std::vector<std::string> traits_nested;  // trait keys whose values were objects/arrays
+    bool context_object = false;  // "context" held an object; its "groupId":
+    Scalar context_group_id;
+    bool has_context_group_id = false;
+
+    void reset(int64_t at_line) {
+        line = at_line;
+        fields.clear();
+        traits_object = false;
+        traits.clear();
+        traits_nested.clear();
+        context_object = false;
+        has_context_group_id = false;
+    }
+    const Scalar* get(const char* key) const {
+        for (auto& f : fields)
+            if (f.first == key) return &f.second;
+        return nullptr;
+    }
+};
+
+// Reads an id field (SPEC §1.1): a string, or an integer taken as its decimal text.
+// Returns false with `why` set when the value makes the row bad; `present` is false for a
+// missing, null or empty id.
+bool read_id(const Scalar* v, std::string& out, bool& present, const char*& why);
+
+// Callback per record; returning an error message (non-empty) marks the row bad.
+class RecordSink {
+public:
+    virtual ~RecordSink() = default;
+    virtual std::string accept(Record& r) = 0;
+};
+
+struct ReadLimits {
+    size_t max_row_bytes = 8u << 20;  // 8 MiB per JSONL line / CSV row / array element
+    int max_depth = 256;              // nesting inside one record
+};
+
+// Streams records from text to the sink, filling in read/skipped counts and errors for rows
+// that cannot be parsed; the sink decides loaded/duplicates. Returns false when strict and a
+// row failed (the error is in report.errors.back()).
+bool read_jsonl(std::string_view text, RecordSink& sink, LoadReport& report, bool strict,
+                const ReadLimits& limits = {});
+bool read_json_array(std::string_view text, RecordSink& sink, LoadReport& report, bool strict,
+                     const ReadLimits& limits = {});
+bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool strict,
+              const ReadLimits& limits = {});
+// Reads with the forced format, or detects it from the first non-blank byte.
+bool read_records(std::string_view text, Format format, RecordSink& sink, LoadReport& report,
+                  bool strict);
+
+bool valid_utf8(std::string_view s);
+
+}  // namespace pql
