@@ -29,6 +29,10 @@ double Model::half_life_of(const std::string& event) const {
 }
 
 std::string nearest(std::string_view word, const std::vector<std::string>& candidates) {
+    // A prefix of three or more characters ("expo") is as good as a typo.
+    if (word.size() >= 3)
+        for (const auto& c : candidates)
+            if (c.size() > word.size() && c.compare(0, word.size(), word) == 0) return c;
     std::string best;
     size_t best_d = SIZE_MAX;
     for (const auto& c : candidates) {

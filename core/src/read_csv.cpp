@@ -93,8 +93,8 @@ bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool 
         if (!error.empty()) {
             ++report.read;
             ++report.skipped;
-            report.add_error(line, "header " + error);
-            return false;
+            report.add_error(line, "header " + error + "; no rows could be read");
+            return !strict;
         }
         if (!blank_row(header)) break;
     }
@@ -102,8 +102,8 @@ bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool 
         if (!valid_utf8(h)) {
             ++report.read;
             ++report.skipped;
-            report.add_error(line, "header: invalid UTF-8");
-            return false;
+            report.add_error(line, "header: invalid UTF-8; no rows could be read");
+            return !strict;
         }
         // Trim spaces around column names ("user_id " is user_id).
         while (!h.empty() && h.back() == ' ') h.pop_back();
