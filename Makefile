@@ -19,7 +19,7 @@ asan: deps
 	@cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DPQL_SANITIZE=ON >/dev/null
 	@cmake --build build/asan -j $(JOBS)
 
-sample: native
+sample:
 	@node examples/sample/generate.mjs --out build/sample
 
 wasm: deps

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -31,6 +32,9 @@ const char* kUsage =
     "  score      rank accounts (or users) by PQL score\n"
     "  explain    show why one entity has its score\n"
     "  validate   check a model file and print every error\n"
+    "  backtest   check a model against real conversions (lift, precision, recall, AUC)\n"
+    "  suggest    suggest activation steps, event weights and the threshold for sales capacity\n"
+    "  compare    compare two models (or two dates): tier migration and biggest movers\n"
     "\n"
     "Run 'pql <command> --help' for the options of a command.\n";
 
@@ -46,9 +50,9 @@ const char* kInputOptions =
 struct Args {
     std::string command;
     std::vector<std::string> events;
-    std::string accounts, model, format, input_format = "auto", id;
-    std::optional<std::string> as_of;
-    std::optional<size_t> top;
+    std::string accounts, model, format, input_format = "auto", id, outcomes, model_b;
+    std::optional<std::string> as_of, as_of_b;
+    std::optional<size_t> top, horizon_days, capacity, movers;
     bool strict = false, help = false;
 };
 
@@ -73,6 +77,9 @@ std::optional<std::string> parse_args(int argc, char** argv, Args& a) {
         {"score", {"--events", "--accounts", "--model", "--as-of", "--input-format", "--strict", "--top", "--format", "--help"}},
         {"explain", {"--events", "--accounts", "--model", "--as-of", "--input-format", "--strict", "--id", "--format", "--help"}},
         {"validate", {"--model", "--format", "--help"}},
+        {"backtest", {"--events", "--accounts", "--outcomes", "--model", "--as-of", "--horizon-days", "--input-format", "--strict", "--format", "--help"}},
+        {"suggest", {"--events", "--accounts", "--outcomes", "--model", "--as-of", "--horizon-days", "--capacity", "--input-format", "--strict", "--format", "--help"}},
+        {"compare", {"--events", "--accounts", "--model", "--model-b", "--as-of", "--as-of-b", "--movers", "--input-format", "--strict", "--format", "--help"}},
     };
     a.command = argv[1];
     auto allowed = kFlags.find(a.command);
@@ -114,12 +121,18 @@ std::optional<std::string> parse_args(int argc, char** argv, Args& a) {
         else if (flag == "--input-format") a.input_format = value;
         else if (flag == "--format") a.format = value;
         else if (flag == "--id") a.id = value;
-        else if (flag == "--top") {
+        else if (flag == "--outcomes") a.outcomes = value;
+        else if (flag == "--model-b") a.model_b = value;
+        else if (flag == "--as-of-b") a.as_of_b = value;
+        else {
             char* end = nullptr;
             errno = 0;
             const unsigned long long n = std::strtoull(value.c_str(), &end, 10);
-            if (value.empty() || *end || errno || value[0] == '-') return "--top must be a whole number (got '" + value + "')";
-            a.top = static_cast<size_t>(n);
+            if (value.empty() || *end || errno || value[0] == '-') return flag + " must be a whole number (got '" + value + "')";
+            if (flag == "--top") a.top = static_cast<size_t>(n);
+            else if (flag == "--horizon-days") a.horizon_days = static_cast<size_t>(n);
+            else if (flag == "--capacity") a.capacity = static_cast<size_t>(n);
+            else if (flag == "--movers") a.movers = static_cast<size_t>(n);
         }
     }
     return std::nullopt;
@@ -167,6 +180,13 @@ int load(Engine& engine, const Args& a) {
         auto r = engine.load_accounts(*text, opts);
         if (!r) return fail(a.accounts + ": " + r.error().describe());
         report_skips(a.accounts, *r);
+    }
+    if (!a.outcomes.empty()) {
+        auto text = cli::read_file(a.outcomes);
+        if (!text) return fail(text.error().message);
+        auto r = engine.load_outcomes(*text, opts);
+        if (!r) return fail(a.outcomes + ": " + r.error().describe());
+        report_skips(a.outcomes, *r);
     }
     return -1;
 }
@@ -360,6 +380,123 @@ int cmd_validate(const Args& a) {
     return errors.empty() ? 0 : 1;
 }
 
+std::string pct(const nlohmann::ordered_json& v) { return v.is_number() ? fixed(100 * v.get<double>(), 1) + "%" : "-"; }
+std::string num2(const nlohmann::ordered_json& v) { return v.is_number() ? fixed(v.get<double>(), 2) : "-"; }
+
+int print_json_or(const Result<std::string>& r, const std::string& format, const std::function<std::string(const nlohmann::ordered_json&)>& table) {
+    if (!r) return fail(r.error().describe());
+    auto st = cli::write_stdout(format == "json" ? *r + "\n" : table(nlohmann::ordered_json::parse(*r)));
+    return st ? 0 : fail(st.error().message);
+}
+
+int cmd_backtest(Engine& engine, const Args& a) {
+    const std::string format = a.format.empty() ? "table" : a.format;
+    if (format != "table" && format != "json") return usage_error("backtest", "--format must be table or json");
+    BacktestOptions o;
+    if (a.horizon_days) o.horizon_days = static_cast<int64_t>(*a.horizon_days);
+    return print_json_or(engine.backtest_json(o), format, [](const nlohmann::ordered_json& j) {
+        std::string out = "Backtest at " + j["as_of"].get<std::string>() + ", horizon " + std::to_string(j["horizon_days"].get<int64_t>()) +
+                          " days\n  population " + j["population"].dump() + ", conversions " + j["conversions"].dump() +
+                          ", base rate " + pct(j["base_rate"]) + ", ROC AUC " + num2(j["auc"]) + "\n\n";
+        out += "  PQL flag: precision " + pct(j["pql"]["precision"]) + ", recall " + pct(j["pql"]["recall"]) +
+               ", false-positive rate " + pct(j["pql"]["fpr"]) + "\n";
+        for (const char* g : {"qualified", "not_qualified"}) {
+            const auto& x = j["pql"][g];
+            out += std::string("    ") + g + ": " + x["count"].dump() + " entities, " + x["conversions"].dump() +
+                   " converted (" + pct(x["rate"]) + ", lift " + num2(x["lift"]) + ")\n";
+        }
+        out += "\n  By tier:\n";
+        for (auto& t : j["tiers"])
+            out += "    " + t["name"].get<std::string>() + ": " + t["count"].dump() + " entities, " + t["conversions"].dump() +
+                   " converted (" + pct(t["rate"]) + ", lift " + num2(t["lift"]) + ")\n";
+        out += "\n  Top of the ranking:";
+        for (auto it = j["precision_at"].begin(); it != j["precision_at"].end(); ++it)
+            out += " @" + it.key() + " precision " + pct(it.value()["precision"]) + " recall " + pct(it.value()["recall"]) + ";";
+        out += "\n\n  Threshold sweep (min_score: PQLs, precision, recall):\n";
+        for (auto& s : j["sweep"])
+            out += "    " + s["min_score"].dump() + ": " + s["qualified"].dump() + ", " + pct(s["precision"]) + ", " + pct(s["recall"]) + "\n";
+        out += "\n  Signals (event: did, conversion rate if done vs not, lift):\n";
+        for (auto& s : j["signals"])
+            out += "    " + s["event"].get<std::string>() + ": " + s["did"].dump() + ", " + pct(s["did_rate"]) + " vs " +
+                   pct(s["not_rate"]) + ", lift " + num2(s["lift"]) + "\n";
+        return out;
+    });
+}
+
+int cmd_suggest(Engine& engine, const Args& a) {
+    const std::string format = a.format.empty() ? "table" : a.format;
+    if (format != "table" && format != "json") return usage_error("suggest", "--format must be table or json");
+    SuggestOptions o;
+    if (a.horizon_days) o.horizon_days = static_cast<int64_t>(*a.horizon_days);
+    if (a.capacity) o.capacity_per_week = static_cast<int64_t>(*a.capacity);
+    return print_json_or(engine.suggest_json(o), format, [](const nlohmann::ordered_json& j) {
+        std::string out = "Suggestions at " + j["as_of"].get<std::string>() + " (" + j["population"].dump() + " entities, " +
+                          j["conversions"].dump() + " conversions in " + j["horizon_days"].dump() + " days)\n\nActivation steps:\n";
+        for (auto& s : j["activation_steps"])
+            out += "  " + s["event"].get<std::string>() + " >= " + s["min_count"].dump() + ": converts " + pct(s["did_rate"]) +
+                   " vs " + pct(s["not_rate"]) + " (coverage " + pct(s["coverage"]) + ")\n";
+        const auto& w = j["weights"];
+        out += "\nWeights (logistic regression trained at " + w["train_as_of"].get<std::string>() + "; holdout AUC " +
+               num2(w["holdout_auc"]) + ", your model " + num2(w["current_auc"]) + ", your model with these weights " +
+               num2(w["suggested_model_auc"]) + "):\n";
+        for (auto it = w["weights"].begin(); it != w["weights"].end(); ++it) out += "  " + it.key() + ": " + it.value().dump() + "\n";
+        const auto& c = j["capacity"];
+        out += "\nCapacity: " + c["per_week"].dump() + " leads a week -> min_score " + c["min_score"].dump() + " (" +
+               c["qualified"].dump() + " PQLs, precision " + pct(c["precision"]) + ", recall " + pct(c["recall"]) + ")\n";
+        return out;
+    });
+}
+
+int cmd_compare(Engine& engine, const Args& a) {
+    const std::string format = a.format.empty() ? "table" : a.format;
+    if (format != "table" && format != "json") return usage_error("compare", "--format must be table or json");
+    if (a.model_b.empty() && !a.as_of_b) return usage_error("compare", "give --model-b F, --as-of-b ISO, or both");
+    std::string b_text;
+    if (!a.model_b.empty()) {
+        auto text = cli::read_file(a.model_b);
+        if (!text) return fail(text.error().message);
+        b_text = *text;
+        if (auto st = validate_model(b_text); !st.empty()) return fail(a.model_b + ": " + st.front().describe());
+    } else {
+        b_text = engine.model_json();
+    }
+    if (a.as_of_b) {
+        const char* why = "not a date";
+        auto t = parse_timestamp(*a.as_of_b, &why);
+        if (!t) return usage_error("compare", "--as-of-b: " + std::string(why));
+        auto j = nlohmann::ordered_json::parse(b_text);
+        j["as_of"] = format_iso(*t);
+        b_text = j.dump();
+    }
+    CompareOptions o;
+    if (a.movers) o.movers = *a.movers;
+    return print_json_or(engine.compare_json(b_text, o), format, [](const nlohmann::ordered_json& j) {
+        std::string out = "A: " + j["a"]["entities"].dump() + " entities, " + j["a"]["qualified"].dump() + " PQLs (as of " +
+                          j["a"]["as_of"].get<std::string>() + ")\nB: " + j["b"]["entities"].dump() + " entities, " +
+                          j["b"]["qualified"].dump() + " PQLs (as of " + j["b"]["as_of"].get<std::string>() + ")\n" +
+                          j["moved"].dump() + " changed tier; " + j["qualified_gained"].dump() + " became PQLs, " +
+                          j["qualified_lost"].dump() + " stopped being PQLs\n\nTier migration:\n";
+        for (auto& m : j["migration"])
+            if (m["from"] != m["to"])
+                out += "  " + m["count"].dump() + " " + m["from"].get<std::string>() + " -> " + m["to"].get<std::string>() + "\n";
+        for (const char* way : {"up", "down"}) {
+            out += std::string("\nBiggest movers ") + way + ":\n";
+            for (auto& m : j["movers"][way]) {
+                out += "  " + m["id"].get<std::string>() + ": " + num2(m["score_a"]) + " -> " + num2(m["score_b"]) + " (" +
+                       (m["delta"].get<double>() > 0 ? "+" : "") + num2(m["delta"]) + ")";
+                std::string parts;
+                for (auto& e : m["events"]) {
+                    if (parts.size() > 60) break;
+                    parts += (parts.empty() ? "" : ", ") + std::string(e["delta"].get<double>() > 0 ? "+" : "") +
+                             num2(e["delta"]) + " points from " + e["event"].get<std::string>();
+                }
+                out += parts.empty() ? "\n" : "; " + parts + "\n";
+            }
+        }
+        return out;
+    });
+}
+
 const char* help_for(const std::string& command) {
     static std::string score = std::string("usage: pql score --events F [options]\n\nRank entities by PQL score.\n\noptions:\n") +
                                kInputOptions +
@@ -370,7 +507,35 @@ const char* help_for(const std::string& command) {
                                  "  --id ID             the account (or user) id\n"
                                  "  --format F          text (default) or json\n";
     static std::string validate = "usage: pql validate --model F [--format text|json]\n\nCheck a model and print every error with its JSON path.\n";
-    return command == "score" ? score.c_str() : command == "explain" ? explain.c_str() : validate.c_str();
+    static std::string backtest = std::string("usage: pql backtest --events F [options]\n\n"
+                                              "Score at --as-of with only the events up to then, and measure who converted within the horizon\n"
+                                              "(conversions: the model's conversion_event and/or --outcomes).\n\noptions:\n") +
+                                  kInputOptions +
+                                  "  --outcomes F        conversions file: account_id (or user_id), converted_at\n"
+                                  "  --horizon-days N    days after as_of in which a conversion counts (default 30);\n"
+                                  "                      as_of defaults to the latest event minus the horizon\n"
+                                  "  --format F          table (default) or json (SPEC section 5 machine output)\n";
+    static std::string suggest = std::string("usage: pql suggest --events F [options]\n\n"
+                                             "Suggest activation steps, event weights (logistic regression with a time-split holdout)\n"
+                                             "and the min_score that matches sales capacity.\n\noptions:\n") +
+                                 kInputOptions +
+                                 "  --outcomes F        conversions file: account_id (or user_id), converted_at\n"
+                                 "  --horizon-days N    conversion horizon in days (default 30)\n"
+                                 "  --capacity N        leads sales can take per week (default 20)\n"
+                                 "  --format F          table (default) or json\n";
+    static std::string compare = std::string("usage: pql compare --events F --model A (--model-b B | --as-of-b ISO) [options]\n\n"
+                                             "Compare model A with model B (or with A at another date) on the same data.\n\noptions:\n") +
+                                 kInputOptions +
+                                 "  --model-b F         the second model (default: model A)\n"
+                                 "  --as-of-b ISO       score B as of this time\n"
+                                 "  --movers N          biggest movers listed each way (default 10)\n"
+                                 "  --format F          table (default) or json\n";
+    if (command == "score") return score.c_str();
+    if (command == "explain") return explain.c_str();
+    if (command == "backtest") return backtest.c_str();
+    if (command == "suggest") return suggest.c_str();
+    if (command == "compare") return compare.c_str();
+    return validate.c_str();
 }
 
 }  // namespace
@@ -400,6 +565,9 @@ int main(int argc, char** argv) {
         Engine engine;
         if (int rc = load(engine, a); rc >= 0) return rc;
         if (a.command == "score") return cmd_score(engine, a);
+        if (a.command == "backtest") return cmd_backtest(engine, a);
+        if (a.command == "suggest") return cmd_suggest(engine, a);
+        if (a.command == "compare") return cmd_compare(engine, a);
         return cmd_explain(engine, a);
     } catch (const std::bad_alloc&) {
         return fail("out of memory");

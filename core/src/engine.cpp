@@ -57,6 +57,7 @@ Result<LoadReport> Engine::load_accounts(std::string_view text, const LoadOption
 
 void Engine::clear() {
     store_->clear();
+    outcomes_.clear();
     events_report_ = LoadReport{};
     scorer_ = std::make_unique<Scorer>(*store_);
 }
@@ -87,6 +88,26 @@ Result<std::string> Engine::explain_json(std::string_view id) {
         if (ix.id_of(*store_, ix.entities[run.results[i].entity]) == id)
             return explanation_json({*store_, *model_, *scorer_, run}, i);
     return Error{"not_found", "no ranked entity with id \"" + std::string(id) + "\"", "", 0};
+}
+
+Result<LoadReport> Engine::load_outcomes(std::string_view text, const LoadOptions& options) {
+    return guarded([&]() -> Result<LoadReport> { return outcomes_.load(text, options); });
+}
+
+Result<std::string> Engine::backtest_json(const BacktestOptions& options) {
+    return guarded([&]() -> Result<std::string> { return pql::backtest_json(*store_, *model_, outcomes_, options); });
+}
+
+Result<std::string> Engine::suggest_json(const SuggestOptions& options) {
+    return guarded([&]() -> Result<std::string> { return pql::suggest_json(*store_, *model_, outcomes_, options); });
+}
+
+Result<std::string> Engine::compare_json(std::string_view model_b_json, const CompareOptions& options) {
+    return guarded([&]() -> Result<std::string> {
+        auto b = parse_model(model_b_json);
+        if (!b.ok()) return b.error();
+        return pql::compare_json(*store_, *model_, *b, options);
+    });
 }
 
 std::vector<double> Engine::scores() {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pql/backtest.hpp"
 #include "pql/load.hpp"
 #include "pql/result.hpp"
 
@@ -43,6 +44,15 @@ public:
     // Every ranked entity's score, in rank order.
     std::vector<double> scores();
 
+    // Conversions for backtests, besides the model's conversion_event (appends).
+    Result<LoadReport> load_outcomes(std::string_view text, const LoadOptions& options = {});
+    // SPEC §5 machine output, at options.as_of (or the model's as_of, or the latest event minus
+    // the horizon).
+    Result<std::string> backtest_json(const BacktestOptions& options);
+    Result<std::string> suggest_json(const SuggestOptions& options);
+    // The current model (A) against model B (JSON text) on the same data.
+    Result<std::string> compare_json(std::string_view model_b_json, const CompareOptions& options = {});
+
     // Diagnostics of all event loads since the last clear().
     const LoadReport& events_report() const { return events_report_; }
     const EventStore& store() const { return *store_; }
@@ -52,6 +62,7 @@ private:
     std::unique_ptr<EventStore> store_;
     std::unique_ptr<Model> model_;
     std::unique_ptr<Scorer> scorer_;
+    Outcomes outcomes_;
     LoadReport events_report_;
 };
 

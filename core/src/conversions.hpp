@@ -1,0 +1,22 @@
+// Internal: conversion times per indexed entity, shared by backtest, suggest and compare.
+#pragma once
+#include <vector>
+
+#include "pql/backtest.hpp"
+#include "pql/score.hpp"
+
+namespace pql {
+
+// Earliest conversion per entity of `ix` (INT64_MAX: none).
+std::vector<int64_t> conversion_times(const EventStore& store, const Model& model, const Outcomes& outcomes,
+                                      const Index& ix);
+
+// ROC AUC of `score` for `positive` (ties count one half); nullopt without both classes.
+std::optional<double> roc_auc(const std::vector<double>& score, const std::vector<bool>& positive);
+
+// log and e^x from + and * only (plus frexp/ldexp, which are exact), for identical output
+// natively and in WASM.
+double log_portable(double x);
+double exp_portable(double x);
+
+}  // namespace pql
