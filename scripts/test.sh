@@ -42,6 +42,17 @@ for d in tests/*/; do
   [ $rc -eq 0 ] || failed_suites+=("$name")
 done
 
+# Fuzzing: a short run of every libFuzzer target (make fuzz runs them longer).
+if [ -x scripts/fuzz.sh ]; then
+  step "fuzz (${FUZZ_SECONDS:-30} s per target)"
+  out=$(scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-30}" 2>&1); rc=$?
+  echo "$out" | grep -E "^fuzz |^ℹ" | tail -n 20
+  p=$(echo "$out" | sed -n 's/^ℹ pass \([0-9]*\)/\1/p' | tail -1)
+  f=$(echo "$out" | sed -n 's/^ℹ fail \([0-9]*\)/\1/p' | tail -1)
+  pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
+  [ $rc -eq 0 ] || failed_suites+=("fuzz")
+fi
+
 echo
 if [ ${#failed_suites[@]} -eq 0 ] && [ $fail -eq 0 ]; then
   echo "SUMMARY: $pass passed, 0 failed"
