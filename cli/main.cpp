@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <unistd.h>
 #include <map>
 #include <optional>
 #include <string>
@@ -166,11 +167,20 @@ int load(Engine& engine, const Args& a) {
     if (!parse_format(a.input_format, opts.format))
         return usage_error(a.command, "--input-format must be auto, jsonl, json or csv (got '" + a.input_format + "')");
     opts.strict = a.strict;
+    // A progress line for big files, only where a person is watching.
+    const bool tty = isatty(fileno(stderr));
+    std::string current;
+    if (tty)
+        opts.progress = [&](size_t done, size_t total) {
+            std::fprintf(stderr, "\rpql: %s: %3.0f%% (%zu of %zu MB)", current.c_str(), 100.0 * done / total, done >> 20, total >> 20);
+        };
     if (a.events.empty()) return usage_error(a.command, "--events is required");
     for (auto& f : a.events) {
         auto text = cli::read_file(f);
         if (!text) return fail(text.error().message);
+        current = f;
         auto r = engine.load_events(*text, opts);
+        if (tty && text->size() >= (4u << 20)) std::fprintf(stderr, "\r\033[K");
         if (!r) return fail((f == "-" ? std::string("standard input") : f) + ": " + r.error().describe());
         report_skips(f, *r);
     }

@@ -49,7 +49,12 @@ public:
             (type->s == "track" || type->s == "page" || type->s == "screen" || type->s == "group" ||
              type->s == "identify"))
             kind = type->s;
-        return kind.empty() ? flat(r) : segment(r, kind);
+        if (!kind.empty()) return segment(r, kind);
+        std::string err = flat(r);
+        // An unsupported Segment call (alias, ...) is read as a flat row: say so.
+        if (!err.empty() && !r.from_csv && type && type->kind == Scalar::String)
+            err += " (a record with \"type\": \"" + type->s + "\" is read as a flat row)";
+        return err;
     }
 
 private:
@@ -218,7 +223,7 @@ Result<LoadReport> EventStore::load_events(std::string_view text, const LoadOpti
     const size_t n0 = ts.size(), g0 = groups.size(), i0 = identifies.size();
     const auto max0 = max_ts;
     EventSink sink(*this, report);
-    const bool ok = read_records(text, options.format, sink, report, options.strict);
+    const bool ok = read_records(text, options, sink, report);
     ++version;
     if (!ok) {
         // Strict: nothing of this text is kept.
@@ -240,7 +245,7 @@ Result<LoadReport> EventStore::load_accounts(std::string_view text, const LoadOp
     LoadReport report;
     const std::vector<AccountRecord> before = options.strict ? accounts : std::vector<AccountRecord>{};
     AccountSink sink(*this, report);
-    const bool ok = read_records(text, options.format, sink, report, options.strict);
+    const bool ok = read_records(text, options, sink, report);
     ++version;
     if (!ok) {
         accounts = before;

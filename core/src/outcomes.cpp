@@ -44,7 +44,7 @@ Result<LoadReport> Outcomes::load(std::string_view text, const LoadOptions& opti
     LoadReport report;
     const size_t before = rows.size();
     OutcomeSink sink(*this);
-    const bool ok = read_records(text, options.format, sink, report, options.strict);
+    const bool ok = read_records(text, options, sink, report);
     report.loaded = sink.loaded;
     if (!ok) {
         rows.resize(before);

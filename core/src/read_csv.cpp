@@ -112,7 +112,12 @@ bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool 
         h.erase(0, k);
     }
     Record rec;
+    size_t next_progress = 4u << 20;
     while (cur.next(cells, line, error, limits.max_row_bytes)) {
+        if (limits.progress && cur.pos >= next_progress) {
+            limits.progress(cur.pos, text.size());
+            next_progress = cur.pos + (4u << 20);
+        }
         if (error.empty() && blank_row(cells)) continue;
         ++report.read;
         std::string message = error;
@@ -175,7 +180,11 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
-bool read_records(std::string_view text, Format format, RecordSink& sink, LoadReport& report, bool strict) {
+bool read_records(std::string_view text, const LoadOptions& options, RecordSink& sink, LoadReport& report) {
+    Format format = options.format;
+    const bool strict = options.strict;
+    ReadLimits limits;
+    limits.progress = options.progress;
     // A UTF-8 byte-order mark is ignored.
     if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
         static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)
@@ -187,7 +196,7 @@ bool read_records(std::string_view text, Format format, RecordSink& sink, LoadRe
         format = text[i] == '[' ? Format::JsonArray : text[i] == '{' ? Format::Jsonl : Format::Csv;
     }
     switch (format) {
-        case Format::Jsonl: return read_jsonl(text, sink, report, strict);
+        case Format::Jsonl: return read_jsonl(text, sink, report, strict, limits);
         case Format::JsonArray: {
             size_t i = 0;
             while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) ++i;
@@ -198,9 +207,9 @@ bool read_records(std::string_view text, Format format, RecordSink& sink, LoadRe
                 report.add_error(1, "file: expected a JSON array of objects");
                 return !strict;
             }
-            return read_json_array(text, sink, report, strict);
+            return read_json_array(text, sink, report, strict, limits);
         }
-        default: return read_csv(text, sink, report, strict);
+        default: return read_csv(text, sink, report, strict, limits);
     }
 }
 

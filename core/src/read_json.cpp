@@ -203,9 +203,13 @@ std::string depth_message(const ReadLimits& limits) {
 bool read_jsonl(std::string_view text, RecordSink& sink, LoadReport& report, bool strict,
                 const ReadLimits& limits) {
     Record rec;
-    size_t pos = 0;
+    size_t pos = 0, next_progress = 4u << 20;
     int64_t line = 0;
     while (pos < text.size()) {
+        if (limits.progress && pos >= next_progress) {
+            limits.progress(pos, text.size());
+            next_progress = pos + (4u << 20);
+        }
         size_t end = text.find('\n', pos);
         if (end == std::string_view::npos) end = text.size();
         std::string_view row = text.substr(pos, end - pos);

@@ -62,6 +62,7 @@ public:
 struct ReadLimits {
     size_t max_row_bytes = 8u << 20;  // 8 MiB per JSONL line / CSV row / array element
     int max_depth = 256;              // nesting inside one record
+    std::function<void(size_t, size_t)> progress;
 };
 
 // Streams records from text to the sink, filling in read/skipped counts and errors for rows
@@ -74,8 +75,7 @@ bool read_json_array(std::string_view text, RecordSink& sink, LoadReport& report
 bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool strict,
               const ReadLimits& limits = {});
 // Reads with the forced format, or detects it from the first non-blank byte.
-bool read_records(std::string_view text, Format format, RecordSink& sink, LoadReport& report,
-                  bool strict);
+bool read_records(std::string_view text, const LoadOptions& options, RecordSink& sink, LoadReport& report);
 
 bool valid_utf8(std::string_view s);
 

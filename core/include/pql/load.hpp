@@ -1,6 +1,7 @@
 // What a load reports: SPEC §1.3.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ bool parse_format(const std::string& name, Format& out);
 struct LoadOptions {
     Format format = Format::Auto;
     bool strict = false;   // the first bad row fails the whole load (nothing is kept)
+    // Called about every 4 MiB with bytes read so far and the total (JSON Lines and CSV).
+    std::function<void(size_t done, size_t total)> progress;
 };
 
 struct RowError {
