@@ -33,21 +33,8 @@ auto guarded(F&& f) -> decltype(f()) {
 }  // namespace
 
 Result<LoadReport> Engine::load_events(std::string_view text, const LoadOptions& options) {
-    const size_t before = store_->size();
     auto r = guarded([&]() -> Result<LoadReport> { return store_->load_events(text, options); });
     if (r.ok()) events_report_.merge(*r);
-    else if (r.error().code == "out_of_memory") {
-        // Drop the partial tail of this load so that the store stays consistent.
-        store_->ts.resize(std::min(store_->ts.size(), before));
-        store_->user.resize(store_->ts.size());
-        store_->type.resize(store_->ts.size());
-        store_->account.resize(store_->ts.size());
-        ++store_->version;
-        Error e = r.error();
-        e.message = "out of memory: loaded " + std::to_string(before) +
-                    " events before the limit; this file was not loaded";
-        return e;
-    }
     return r;
 }
 

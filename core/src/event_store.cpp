@@ -63,9 +63,26 @@ bool IdHashSet::contains(uint64_t h) const {
     return false;
 }
 
-void IdHashSet::merge(const IdHashSet& other) {
-    for (uint64_t h : other.slots_)
-        if (h) insert(h);
+void IdHashSet::erase(uint64_t h) {
+    if (h == 0) h = 1;
+    if (slots_.empty()) return;
+    const size_t mask = slots_.size() - 1;
+    size_t i = h & mask;
+    while (slots_[i] != h) {
+        if (slots_[i] == 0) return;
+        i = (i + 1) & mask;
+    }
+    // Backward-shift deletion keeps every probe chain unbroken without tombstones.
+    slots_[i] = 0;
+    --size_;
+    for (size_t j = (i + 1) & mask; slots_[j] != 0; j = (j + 1) & mask) {
+        const size_t home = slots_[j] & mask;
+        const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (stays) continue;
+        slots_[i] = slots_[j];
+        slots_[j] = 0;
+        i = j;
+    }
 }
 
 void IdHashSet::grow() {

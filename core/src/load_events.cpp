@@ -1,5 +1,8 @@
 // Events (SPEC §1.1): flat rows and Segment calls become columns in the EventStore.
+#include <algorithm>
 #include <cmath>
+#include <memory>
+#include <new>
 
 #include "pql/event_store.hpp"
 #include "pql/time.hpp"
@@ -91,7 +94,9 @@ private:
     bool duplicate(const std::string& id, bool present) {
         if (!present) return false;
         const uint64_t h = hash_id(id);
-        return store_.seen_ids.contains(h) || !pending_ids.insert(h);
+        if (!store_.seen_ids.insert(h)) return true;
+        if (track_ids) added_ids.push_back(h);
+        return false;
     }
 
     std::string flat(const Record& r) {
@@ -174,7 +179,8 @@ private:
     std::string user_, anon_, event_, account_, id_, mid_;
 
 public:
-    IdHashSet pending_ids;  // ids of this load, kept apart so a failed strict load can be undone
+    bool track_ids = false;           // strict loads remember their ids, to undo a failure
+    std::vector<uint64_t> added_ids;
 };
 
 // Accounts (SPEC §1.2): {"account_id", "name"?, "traits"?}; in CSV every other column is a trait.
@@ -223,7 +229,27 @@ Result<LoadReport> EventStore::load_events(std::string_view text, const LoadOpti
     const size_t n0 = ts.size(), g0 = groups.size(), i0 = identifies.size();
     const auto max0 = max_ts;
     EventSink sink(*this, report);
-    const bool ok = read_records(text, options, sink, report);
+    sink.track_ids = options.strict;
+    // Headroom released when memory runs out, so that reporting the failure can still allocate.
+    auto headroom = std::make_unique<char[]>(1u << 20);
+    bool ok;
+    try {
+        ok = read_records(text, options, sink, report);
+    } catch (const std::bad_alloc&) {
+        headroom.reset();
+        // Out of memory (natively, or at the WASM heap's maximum): keep the rows loaded so far,
+        // consistent across the columns, and say how far the load got.
+        ++version;
+        const size_t n = std::min({ts.size(), user.size(), type.size(), account.size()});
+        ts.resize(n);
+        user.resize(n);
+        type.resize(n);
+        account.resize(n);
+        return Error{"out_of_memory",
+                     "out of memory: loaded " + std::to_string(report.loaded) +
+                         " rows before the limit; the engine keeps them and stays usable",
+                     "", report.read};
+    }
     ++version;
     if (!ok) {
         // Strict: nothing of this text is kept.
@@ -234,10 +260,10 @@ Result<LoadReport> EventStore::load_events(std::string_view text, const LoadOpti
         groups.resize(g0);
         identifies.resize(i0);
         max_ts = max0;
+        for (uint64_t h : sink.added_ids) seen_ids.erase(h);
         const RowError& e = report.errors.back();
         return Error{"bad_row", e.message, "", e.line};
     }
-    seen_ids.merge(sink.pending_ids);
     return report;
 }
 

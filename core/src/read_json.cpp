@@ -251,6 +251,7 @@ bool read_json_array(std::string_view text, RecordSink& sink, LoadReport& report
     std::string element_error;
     RecordHandler h(1, limits, rec);
     auto finish_element = [&](std::string message) {
+        if (stop) return;  // strict: the first bad element ends the load; later ones are not read
         ++report.read;
         if (message.empty()) message = sink.accept(rec);
         if (!message.empty()) {

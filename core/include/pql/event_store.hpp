@@ -37,7 +37,7 @@ class IdHashSet {
 public:
     bool insert(uint64_t h);  // false when already present
     bool contains(uint64_t h) const;
-    void merge(const IdHashSet& other);
+    void erase(uint64_t h);
     void clear();
     size_t size() const { return size_; }
     size_t memory_bytes() const { return slots_.size() * sizeof(uint64_t); }
