@@ -1,0 +1,132 @@
+// The page's side of the scoring worker. Scoring requests are coalesced: at most one is in
+// flight, and while it runs only the newest model waits behind it (stale ones are dropped).
+import type { Catalog, FromWorker, HistoryPoint, Kind, LoadReport, ModelError, ScoreRun, ToWorker } from './protocol';
+
+export interface ScoreOk {
+  ok: true; seq: number; run: ScoreRun; normalized: unknown; explain: unknown; explainId: string | null; explainError: string | null;
+  engineMs: number; waitMs: number; sentAt: number; inputAt: number; tag: string;
+}
+export interface ScoreFail { ok: false; seq: number; error: ModelError; tag: string }
+export type ScoreResult = ScoreOk | ScoreFail;
+
+export interface LoadResult {
+  ok: boolean; error?: string; kind: Kind; name: string; report: LoadReport;
+  totals: { events: LoadReport; accounts: LoadReport; files: string[] };
+}
+
+interface Pending { model: string; select: string | null; inputAt: number; tag: string }
+
+export class EngineClient {
+  private worker: Worker;
+  private seq = 0;
+  private inflight: (Pending & { seq: number; sentAt: number }) | null = null;
+  private pending: Pending | null = null;
+  private loads = new Map<number, { resolve: (r: LoadResult) => void; progress?: (phase: string, done: number, total: number) => void }>();
+  private historySeq = 0;
+  private explainSeq = 0;
+
+  onReady: () => void = () => {};
+  onFatal: (message: string) => void = () => {};
+  onScored: (r: ScoreResult) => void = () => {};
+  onCatalog: (c: Catalog) => void = () => {};
+  onHistory: (id: string, points: HistoryPoint[], done: boolean) => void = () => {};
+  onExplained: (id: string, explain: unknown, error: string | null) => void = () => {};
+  onBusy: (busy: boolean) => void = () => {};
+
+  constructor() {
+    this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'pql-engine' });
+    this.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.receive(ev.data);
+    this.worker.onerror = (ev) => this.onFatal(`The scoring worker failed: ${ev.message || 'unknown error'}`);
+  }
+
+  get busy(): boolean {
+    return this.inflight !== null || this.pending !== null;
+  }
+
+  private send(msg: ToWorker, transfer: Transferable[] = []): void {
+    this.worker.postMessage(msg, transfer);
+  }
+
+  score(model: string, select: string | null, tag = '', inputAt = performance.now()): void {
+    // Keep the time of the first input that this run answers, to measure input → ranking.
+    const firstInput = this.pending ? Math.min(this.pending.inputAt, inputAt) : inputAt;
+    // A structural change waiting behind a value change still needs its controls rebuilt.
+    const merged = this.pending?.tag === 'rebuild' ? 'rebuild' : tag;
+    this.pending = { model, select, inputAt: firstInput, tag: merged };
+    this.onBusy(true);
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.inflight || !this.pending) return;
+    const p = this.pending;
+    this.pending = null;
+    this.seq += 1;
+    this.inflight = { ...p, seq: this.seq, sentAt: performance.now() };
+    this.send({ type: 'score', seq: this.seq, model: p.model, select: p.select });
+  }
+
+  load(kind: Kind, name: string, source: { bytes?: ArrayBuffer; url?: string }, append: boolean,
+    progress?: (phase: string, done: number, total: number) => void): Promise<LoadResult> {
+    const id = ++this.seq;
+    return new Promise((resolve) => {
+      this.loads.set(id, { resolve, progress });
+      this.send({ type: 'load', id, kind, name, bytes: source.bytes, url: source.url, append },
+        source.bytes ? [source.bytes] : []);
+    });
+  }
+
+  requestCatalog(): void {
+    this.send({ type: 'catalog' });
+  }
+
+  explain(model: string, id: string): void {
+    this.explainSeq = ++this.seq;
+    this.send({ type: 'explain', seq: this.explainSeq, model, id });
+  }
+
+  history(model: string, id: string, asOf: string, points: number, stepDays: number): void {
+    this.historySeq = ++this.seq;
+    this.send({ type: 'history', seq: this.historySeq, model, id, asOf, points, stepDays });
+  }
+
+  private receive(msg: FromWorker): void {
+    switch (msg.type) {
+      case 'ready': this.onReady(); break;
+      case 'fatal': this.onFatal(msg.message); break;
+      case 'progress': this.loads.get(msg.id)?.progress?.(msg.phase, msg.done, msg.total); break;
+      case 'loaded': {
+        const l = this.loads.get(msg.id);
+        this.loads.delete(msg.id);
+        l?.resolve({ ok: msg.ok, error: msg.error, kind: msg.kind, name: msg.name, report: msg.report, totals: msg.totals });
+        break;
+      }
+      case 'catalog': this.onCatalog(msg.catalog); break;
+      case 'scored': {
+        const f = this.inflight;
+        this.inflight = null;
+        const tag = f?.tag ?? '';
+        // Answers arrive in order, one at a time: each is the newest ranking computed so far
+        // (while a slider moves, intermediate models that were never sent are simply skipped).
+        this.flush();
+        if (msg.ok) {
+          this.onScored({
+            ok: true, seq: msg.seq, run: msg.run, normalized: msg.normalized, explain: msg.explain, explainId: msg.explainId,
+            explainError: msg.explainError, engineMs: msg.engineMs, waitMs: msg.waitMs, tag,
+            sentAt: f?.sentAt ?? 0, inputAt: f?.inputAt ?? 0,
+          });
+        } else {
+          this.onScored({ ok: false, seq: msg.seq, error: msg.error, tag });
+        }
+        if (!this.busy) this.onBusy(false);
+        break;
+      }
+      case 'explained':
+        if (msg.seq === this.explainSeq) this.onExplained(msg.id, msg.explain, msg.error);
+        break;
+      case 'history':
+        if (msg.seq === this.historySeq) this.onHistory(msg.id, msg.points, msg.done);
+        break;
+    }
+  }
+}

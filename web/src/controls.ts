@@ -1,0 +1,503 @@
+// Model controls: every setting of the model as a form control, applied on input. Controls
+// show the engine's normalised model (every default filled in) and write only what the user
+// touches into the user's model, so the model JSON stays as small as it was.
+import { DecayChart, PALETTE } from './charts';
+import { field, h, nextId } from './dom';
+import type { Catalog } from './protocol';
+import { DAY_MS, clone, fmt, fmtInt, getPath, isObject, setPath, type Json, type JsonObject } from './util';
+
+export interface ControlsHost {
+  model(): JsonObject;                // the user's model (sparse)
+  normalized(): JsonObject;           // the engine's model with every default
+  catalog(): Catalog;
+  dataRange(): { first: number | null; last: number | null };
+  // Applies fn to a copy of the user's model. `rebuild`: the controls' structure changes.
+  change(fn: (m: JsonObject) => void, rebuild: boolean): void;
+}
+
+const FIT_OPS = ['eq', 'ne', 'in', 'not_in', 'lt', 'lte', 'gt', 'gte', 'between', 'contains', 'exists', 'missing'];
+const CMP_OPS = ['>=', '>', '<=', '<', '==', '!='];
+const BASE_METRICS = ['score', 'activation', 'engagement', 'fit', 'engagement_points', 'steps_completed', 'events',
+  'users', 'active_users', 'days_since_last_seen', 'velocity'];
+export const TIER_COLORS = [PALETTE.vermillion, PALETTE.orange, PALETTE.blue, PALETTE.green, PALETTE.purple, PALETTE.sky, PALETTE.yellow, PALETTE.grey];
+
+type Step = JsonObject;
+
+// A text value typed by the user: number, boolean or string.
+export function parseScalar(text: string): Json {
+  const t = text.trim();
+  if (t === 'true') return true;
+  if (t === 'false') return false;
+  if (t !== '' && /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
+  return text;
+}
+
+function scalarText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function numberOr(text: string): number | null {
+  if (text.trim() === '') return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
+export class ModelControls {
+  readonly root: HTMLElement;
+  private decayEl = h('div', { class: 'chart decay-chart', role: 'img', 'aria-label': 'Decay curve: weight of an event by its age in days' });
+  private decay = new DecayChart(this.decayEl);
+
+  constructor(private host: ControlsHost) {
+    this.root = h('div', { class: 'controls' });
+  }
+
+  /** Rebuilds every control from the normalised model, keeping keyboard focus in place. */
+  render(): void {
+    const active = document.activeElement as HTMLElement | null;
+    const key = active && this.root.contains(active) ? active.dataset.key : undefined;
+    const scroll = this.root.closest('.sidebar')?.scrollTop;
+    const N = this.host.normalized();
+    this.root.replaceChildren(
+      this.timeSection(N),
+      this.scoreSection(N),
+      this.ruleSection(N),
+      this.activationSection(N),
+      this.engagementSection(N),
+      this.fitSection(N),
+      this.tiersSection(N),
+      this.limitsSection(N),
+    );
+    requestAnimationFrame(() => this.updateDecay());
+    if (key) this.root.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`)?.focus({ preventScroll: true });
+    const sidebar = this.root.closest('.sidebar');
+    if (sidebar && scroll !== undefined) sidebar.scrollTop = scroll;
+  }
+
+  private updateDecay(): void {
+    const m = this.effective();
+    const shape = String(getPath(m, ['engagement', 'decay']) ?? 'exponential');
+    const hl = Number(getPath(m, ['engagement', 'half_life_days']) ?? 14);
+    const win = Number(getPath(m, ['window_days']) ?? 90);
+    this.decay.update(shape, hl, win);
+  }
+
+  // The user's model over the normalised one: what is in force once this change is applied.
+  private effective(): JsonObject {
+    const N = clone(this.host.normalized());
+    const merge = (a: JsonObject, b: JsonObject) => {
+      for (const [k, v] of Object.entries(b)) {
+        if (isObject(v) && isObject(a[k])) merge(a[k] as JsonObject, v);
+        else a[k] = clone(v);
+      }
+    };
+    merge(N, this.host.model());
+    return N;
+  }
+
+  private set(path: string[], value: Json | undefined, rebuild = false): void {
+    this.host.change((m) => setPath(m, path, value), rebuild);
+    if (path[0] === 'engagement' || path[0] === 'window_days') queueMicrotask(() => this.updateDecay());
+  }
+
+  // The array at path in the user's model, copied from the normalised model when absent.
+  private arrayIn(m: JsonObject, path: string[]): JsonObject[] {
+    let arr = getPath(m, path);
+    if (!Array.isArray(arr)) {
+      arr = clone((getPath(this.host.normalized(), path) as Json[] | undefined) ?? []);
+      setPath(m, path, arr as Json);
+    }
+    return arr as JsonObject[];
+  }
+
+  // ---- generic inputs ----
+
+  private num(key: string, value: unknown, onValue: (n: number | null) => void, opts: { min?: number; max?: number; step?: number | 'any'; placeholder?: string; label?: string; width?: string } = {}): HTMLInputElement {
+    const input = h('input', {
+      type: 'number', class: `num${opts.width ? ` w-${opts.width}` : ''}`, 'data-key': key, step: String(opts.step ?? 'any'),
+      min: opts.min, max: opts.max, placeholder: opts.placeholder, 'aria-label': opts.label,
+      value: typeof value === 'number' ? String(value) : '',
+    });
+    input.addEventListener('input', () => {
+      const n = numberOr(input.value);
+      if (input.value.trim() !== '' && n === null) return;
+      onValue(n);
+    });
+    return input;
+  }
+
+  private slider(key: string, label: string, value: number, opts: { min: number; max: number; step: number; unit?: string; testid?: string; hint?: string },
+    onValue: (n: number) => void): HTMLElement {
+    const id = nextId('s');
+    const range = h('input', { type: 'range', id, min: opts.min, max: opts.max, step: opts.step, value: String(value), 'data-key': `${key}#range`, 'data-testid': opts.testid });
+    const box = h('input', { type: 'number', class: 'num w-s', min: opts.min, step: 'any', value: String(value), 'aria-label': `${label} (exact value)`, 'data-key': `${key}#num` });
+    const apply = (n: number, from: HTMLInputElement) => {
+      if (from !== range) range.value = String(n);
+      if (from !== box) box.value = String(n);
+      onValue(n);
+    };
+    range.addEventListener('input', () => apply(Number(range.value), range));
+    range.addEventListener('change', () => apply(Number(range.value), range));
+    box.addEventListener('input', () => {
+      const n = numberOr(box.value);
+      if (n !== null) apply(n, box);
+    });
+    return h('div', { class: 'field slider' },
+      h('label', { for: id, text: label }),
+      h('div', { class: 'sliderrow' }, range, box, opts.unit ? h('span', { class: 'unit', text: opts.unit }) : null),
+      opts.hint ? h('span', { class: 'hint', text: opts.hint }) : null);
+  }
+
+  private select(key: string, options: { value: string; label?: string }[], value: string, onValue: (v: string) => void, label?: string): HTMLSelectElement {
+    const sel = h('select', { 'data-key': key, 'aria-label': label },
+      ...options.map((o) => h('option', { value: o.value, text: o.label ?? o.value })));
+    sel.value = value;
+    sel.addEventListener('change', () => onValue(sel.value));
+    return sel;
+  }
+
+  private iconButton(key: string, text: string, label: string, onClick: () => void, disabled = false): HTMLButtonElement {
+    const b = h('button', { type: 'button', class: 'icon', 'data-key': key, 'aria-label': label, title: label, text, disabled });
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  private section(title: string, ...children: (HTMLElement | null)[]): HTMLElement {
+    return h('details', { class: 'section', open: true }, h('summary', null, h('h2', { text: title })), h('div', { class: 'sectionbody' }, ...children));
+  }
+
+  private eventOptions(current: string[], withAny: boolean): { value: string; label?: string }[] {
+    const cat = this.host.catalog();
+    const names = new Set(cat.events.map((e) => e.name));
+    const opts: { value: string; label?: string }[] = withAny ? [{ value: '*', label: '* (any event)' }] : [];
+    for (const c of current) if (c && c !== '*' && !names.has(c)) opts.push({ value: c, label: `${c} (not in data)` });
+    for (const e of cat.events) opts.push({ value: e.name, label: `${e.name} (${fmtInt(e.count)})` });
+    return opts;
+  }
+
+  // ---- sections ----
+
+  private timeSection(N: JsonObject): HTMLElement {
+    const asOf = typeof N.as_of === 'string' ? N.as_of : null;
+    const { first, last } = this.host.dataRange();
+    const latest = h('input', { type: 'checkbox', 'data-key': 'as_of#latest', checked: asOf === null, id: nextId('c') });
+    const date = h('input', { type: 'date', 'data-key': 'as_of#date', value: asOf ? asOf.slice(0, 10) : last !== null ? new Date(last).toISOString().slice(0, 10) : '', disabled: asOf === null });
+    const dayMin = first !== null ? Math.floor(first / DAY_MS) : 0;
+    const dayMax = last !== null ? Math.floor(last / DAY_MS) : 0;
+    const cur = asOf ? Math.floor(Date.parse(asOf) / DAY_MS) : dayMax;
+    const rangeId = nextId('s');
+    const range = h('input', { type: 'range', id: rangeId, min: dayMin, max: Math.max(dayMin, dayMax), step: 1, value: String(cur), 'data-key': 'as_of#range', disabled: first === null });
+    const endOfDay = (day: number) => new Date(day * DAY_MS + DAY_MS - 1).toISOString();
+    latest.addEventListener('change', () => {
+      this.set(['as_of'], latest.checked ? undefined : endOfDay(Number(range.value)), true);
+    });
+    date.addEventListener('change', () => {
+      const t = Date.parse(date.value);
+      if (!Number.isNaN(t)) this.set(['as_of'], endOfDay(Math.floor(t / DAY_MS)));
+    });
+    range.addEventListener('input', () => {
+      const day = Number(range.value);
+      date.value = new Date(day * DAY_MS).toISOString().slice(0, 10);
+      if (latest.checked) { latest.checked = false; date.disabled = false; }
+      this.set(['as_of'], endOfDay(day));
+    });
+    const entity = this.select('entity', [{ value: 'account', label: 'accounts' }, { value: 'user', label: 'users' }], String(N.entity ?? 'account'),
+      (v) => this.set(['entity'], v, true));
+    return this.section('Time travel and entity',
+      h('label', { class: 'check' }, latest, 'As of the latest event'),
+      field('As of date (end of day, UTC)', date),
+      h('div', { class: 'field slider' }, h('label', { for: rangeId, text: 'Scrub through time' }), range),
+      field('Rank', entity));
+  }
+
+  private scoreSection(N: JsonObject): HTMLElement {
+    const w = (N.weights ?? {}) as JsonObject;
+    const pql = (N.pql ?? {}) as JsonObject;
+    const req = h('input', { type: 'checkbox', 'data-key': 'pql.require_activation', checked: pql.require_activation !== false });
+    req.addEventListener('change', () => this.set(['pql', 'require_activation'], req.checked));
+    return this.section('Score and PQL',
+      h('p', { class: 'hint', text: 'score = (wₐ·activation + wₑ·engagement + w_f·fit) / (wₐ + wₑ + w_f)' }),
+      this.slider('weights.activation', 'Activation weight', Number(w.activation ?? 30), { min: 0, max: 100, step: 1 }, (n) => this.set(['weights', 'activation'], n)),
+      this.slider('weights.engagement', 'Engagement weight', Number(w.engagement ?? 50), { min: 0, max: 100, step: 1 }, (n) => this.set(['weights', 'engagement'], n)),
+      this.slider('weights.fit', 'Fit weight', Number(w.fit ?? 20), { min: 0, max: 100, step: 1 }, (n) => this.set(['weights', 'fit'], n)),
+      this.slider('pql.min_score', 'PQL threshold (min score)', Number(pql.min_score ?? 60), { min: 0, max: 100, step: 1 }, (n) => this.set(['pql', 'min_score'], n)),
+      h('label', { class: 'check' }, req, 'A PQL must be activated'));
+  }
+
+  private metricNames(): string[] {
+    const cat = this.host.catalog();
+    const N = this.host.normalized();
+    const limits = isObject(N.limits) ? Object.keys(N.limits) : [];
+    return [...BASE_METRICS,
+      ...cat.events.flatMap((e) => [`count.${e.name}`, `users.${e.name}`]),
+      ...limits.map((l) => `limit.${l}`),
+      ...cat.traits.map((t) => `trait.${t.name}`)];
+  }
+
+  private ruleSection(N: JsonObject): HTMLElement {
+    const rule = getPath(N, ['pql', 'rule']);
+    const listId = nextId('metrics');
+    const datalist = h('datalist', { id: listId }, ...this.metricNames().map((m) => h('option', { value: m })));
+    const isLeaf = (x: unknown) => isObject(x) && typeof x.metric === 'string';
+    let mode: 'none' | 'all' | 'any' | 'nested' = 'none';
+    let leaves: JsonObject[] = [];
+    if (isObject(rule)) {
+      if (isLeaf(rule)) { mode = 'all'; leaves = [rule]; }
+      else if (Array.isArray(rule.all) && rule.all.every(isLeaf) && Object.keys(rule).length === 1) { mode = 'all'; leaves = rule.all as JsonObject[]; }
+      else if (Array.isArray(rule.any) && rule.any.every(isLeaf) && Object.keys(rule).length === 1) { mode = 'any'; leaves = rule.any as JsonObject[]; }
+      else mode = 'nested';
+    }
+    const write = (m: JsonObject, md: string, ls: JsonObject[]) => {
+      setPath(m, ['pql', 'rule'], md === 'none' ? undefined : { [md]: ls });
+    };
+    const modeSel = this.select('pql.rule#mode', [
+      { value: 'none', label: 'no extra rule' }, { value: 'all', label: 'all of these hold' }, { value: 'any', label: 'any of these holds' },
+      ...(mode === 'nested' ? [{ value: 'nested', label: 'nested rule (edit in JSON)' }] : []),
+    ], mode, (v) => {
+      this.host.change((m) => {
+        const ls = leaves.length ? clone(leaves) : [{ metric: 'active_users', op: '>=', value: 2 }];
+        if (v === 'nested') return;
+        write(m, v, ls);
+      }, true);
+    }, 'PQL rule');
+    const body: HTMLElement[] = [field('A PQL also needs', modeSel)];
+    if (mode === 'nested') {
+      body.push(h('pre', { class: 'rulejson', text: JSON.stringify(rule, null, 1) }),
+        h('p', { class: 'hint', text: 'This rule nests all/any/not: edit it in the model JSON, or pick a simple rule above to replace it.' }));
+    } else if (mode !== 'none') {
+      const list = h('ul', { class: 'editlist' });
+      leaves.forEach((leaf, i) => {
+        const metric = String(leaf.metric ?? '');
+        const isTrait = metric.startsWith('trait.');
+        const ops = isTrait ? [...CMP_OPS, ...FIT_OPS] : CMP_OPS;
+        const upd = (patch: (l: JsonObject) => void, rebuild = false) => this.host.change((m) => {
+          const ls = clone(leaves);
+          patch(ls[i]);
+          write(m, mode, ls);
+        }, rebuild);
+        const metricIn = h('input', { type: 'text', list: listId, value: metric, 'data-key': `rule.${i}.metric`, 'aria-label': `Condition ${i + 1} metric`, class: 'w-l' });
+        metricIn.addEventListener('change', () => upd((l) => { l.metric = metricIn.value.trim(); }, true));
+        const opSel = this.select(`rule.${i}.op`, ops.map((o) => ({ value: o })), String(leaf.op ?? '>='), (v) => upd((l) => { l.op = v; }, true), `Condition ${i + 1} operator`);
+        const valIn = h('input', { type: 'text', class: 'w-s', value: Array.isArray(leaf.value) ? leaf.value.map(scalarText).join(', ') : scalarText(leaf.value), 'data-key': `rule.${i}.value`, 'aria-label': `Condition ${i + 1} value` });
+        valIn.addEventListener('input', () => upd((l) => {
+          const op = String(l.op);
+          if (op === 'in' || op === 'not_in' || op === 'between') l.value = valIn.value.split(',').map((s) => parseScalar(s.trim()));
+          else l.value = isTrait ? parseScalar(valIn.value) : (numberOr(valIn.value) ?? parseScalar(valIn.value));
+        }));
+        list.append(h('li', { class: 'rulerow' }, metricIn, opSel, valIn,
+          this.iconButton(`rule.${i}.remove`, '✕', `Remove condition ${i + 1}`, () => this.host.change((m) => {
+            const ls = clone(leaves); ls.splice(i, 1);
+            write(m, ls.length ? mode : 'none', ls);
+          }, true))));
+      });
+      const add = h('button', { type: 'button', class: 'add', 'data-key': 'rule.add', text: '+ condition' });
+      add.addEventListener('click', () => this.host.change((m) => write(m, mode, [...clone(leaves), { metric: 'score', op: '>=', value: 50 }]), true));
+      body.push(list, add);
+    }
+    body.push(datalist);
+    return this.section('PQL rule', ...body);
+  }
+
+  private activationSection(N: JsonObject): HTMLElement {
+    const steps = (getPath(N, ['activation', 'steps']) as Step[] | undefined) ?? [];
+    const required = getPath(this.host.model(), ['activation', 'required']);
+    const list = h('ol', { class: 'editlist steps' });
+    const edit = (i: number, fn: (s: JsonObject) => void, rebuild = false) =>
+      this.host.change((m) => { fn(this.arrayIn(m, ['activation', 'steps'])[i]); }, rebuild);
+    steps.forEach((s, i) => {
+      const nameIn = h('input', { type: 'text', value: String(s.name ?? ''), 'data-key': `step.${i}.name`, 'aria-label': `Step ${i + 1} name`, class: 'w-l' });
+      nameIn.addEventListener('input', () => edit(i, (x) => { x.name = nameIn.value; }));
+      const ev = this.select(`step.${i}.event`, this.eventOptions([String(s.event ?? '')], true), String(s.event ?? '*'), (v) => edit(i, (x) => { x.event = v; }), `Step ${i + 1} event`);
+      const move = (d: number) => this.host.change((m) => {
+        const arr = this.arrayIn(m, ['activation', 'steps']);
+        const [x] = arr.splice(i, 1);
+        arr.splice(i + d, 0, x);
+      }, true);
+      list.append(h('li', { class: 'step' },
+        h('div', { class: 'steprow' }, h('span', { class: 'stepno', text: `${i + 1}.` }), nameIn,
+          this.iconButton(`step.${i}.up`, '↑', `Move step ${i + 1} up`, () => move(-1), i === 0),
+          this.iconButton(`step.${i}.down`, '↓', `Move step ${i + 1} down`, () => move(1), i === steps.length - 1),
+          this.iconButton(`step.${i}.remove`, '✕', `Remove step ${i + 1}`, () => this.host.change((m) => {
+            const arr = this.arrayIn(m, ['activation', 'steps']);
+            arr.splice(i, 1);
+            const r = getPath(m, ['activation', 'required']);
+            if (typeof r === 'number' && r > arr.length) setPath(m, ['activation', 'required'], arr.length);
+          }, true))),
+        h('div', { class: 'steprow sub' },
+          h('label', { class: 'inline' }, 'event ', ev),
+          h('label', { class: 'inline' }, '≥ ', this.num(`step.${i}.min_count`, s.min_count ?? 1, (n) => edit(i, (x) => { if (n === null) delete x.min_count; else x.min_count = n; }), { min: 1, step: 1, label: `Step ${i + 1} minimum count`, width: 'xs' }), ' times'),
+          h('label', { class: 'inline' }, 'by ≥ ', this.num(`step.${i}.min_users`, s.min_users ?? 0, (n) => edit(i, (x) => { if (n === null) delete x.min_users; else x.min_users = n; }), { min: 0, step: 1, label: `Step ${i + 1} minimum users`, width: 'xs' }), ' users'),
+          h('label', { class: 'inline' }, 'weight ', this.num(`step.${i}.weight`, s.weight ?? 1, (n) => edit(i, (x) => { if (n === null) delete x.weight; else x.weight = n; }), { min: 0, label: `Step ${i + 1} weight`, width: 'xs' })))));
+    });
+    const add = h('button', { type: 'button', class: 'add', 'data-key': 'step.add', text: '+ step' });
+    add.addEventListener('click', () => this.host.change((m) => {
+      const arr = this.arrayIn(m, ['activation', 'steps']);
+      const ev = this.host.catalog().events[0]?.name ?? '*';
+      arr.push({ name: `Step ${arr.length + 1}`, event: ev });
+    }, true));
+    const reqIn = this.num('activation.required', typeof required === 'number' ? required : null, (n) => this.set(['activation', 'required'], n === null ? undefined : n),
+      { min: 0, max: steps.length, step: 1, placeholder: `all (${steps.length})`, label: 'Steps required to be activated', width: 's' });
+    return this.section('Activation',
+      steps.length ? list : h('p', { class: 'hint', text: 'No steps: activation is 100 for everyone.' }),
+      add,
+      field('Steps required to count as activated', reqIn, 'Empty = all steps.'));
+  }
+
+  private engagementSection(N: JsonObject): HTMLElement {
+    const E = (N.engagement ?? {}) as JsonObject;
+    const shape = String(E.decay ?? 'exponential');
+    const hl = Number(E.half_life_days ?? 14);
+    const decaySel = this.select('engagement.decay', [
+      { value: 'exponential', label: 'exponential (half-life)' }, { value: 'linear', label: 'linear to the window end' }, { value: 'none', label: 'none' },
+    ], shape, (v) => this.set(['engagement', 'decay'], v, true));
+    const windowDays = Number(N.window_days ?? 90);
+    return this.section('Engagement',
+      field('Decay', decaySel),
+      this.slider('engagement.half_life_days', 'Half-life', hl, { min: 0.5, max: 180, step: 0.5, unit: 'days', testid: 'half-life',
+        hint: shape === 'exponential' ? 'An event loses half its weight every half-life.' : 'Used only by exponential decay.' },
+      (n) => this.set(['engagement', 'half_life_days'], n)),
+      this.decayEl,
+      this.slider('window_days', 'Window', windowDays, { min: 1, max: 365, step: 1, unit: 'days' }, (n) => this.set(['window_days'], n)),
+      this.slider('active_days', 'Active users: seen within', Number(N.active_days ?? 30), { min: 1, max: 365, step: 1, unit: 'days' }, (n) => this.set(['active_days'], n)),
+      this.slider('engagement.saturation', 'Saturation (points for engagement 50)', Number(E.saturation ?? 100), { min: 1, max: 2000, step: 1, unit: 'pts' }, (n) => this.set(['engagement', 'saturation'], n)),
+      field('Default weight (event types not listed)', this.num('engagement.default_weight', E.default_weight ?? 0, (n) => this.set(['engagement', 'default_weight'], n === null ? undefined : n), { width: 's' })),
+      this.eventsTable(E, hl));
+  }
+
+  private eventsTable(E: JsonObject, hl: number): HTMLElement {
+    const cat = this.host.catalog();
+    const modelEvents = isObject(E.events) ? (E.events as JsonObject) : {};
+    const volume = new Map(cat.events.map((e) => [e.name, e.count]));
+    const names = [...new Set([...cat.events.map((e) => e.name), ...Object.keys(modelEvents)])]
+      .sort((a, b) => (volume.get(b) ?? -1) - (volume.get(a) ?? -1) || (a < b ? -1 : 1));
+    const def = Number(E.default_weight ?? 0);
+    const rows = names.map((name) => {
+      const cfg = (isObject(modelEvents[name]) ? modelEvents[name] : {}) as JsonObject;
+      const path = (k: string) => ['engagement', 'events', name, k];
+      return h('tr', null,
+        h('th', { scope: 'row', class: 'evname', title: name, text: name }),
+        h('td', { class: 'vol', text: volume.has(name) ? fmtInt(volume.get(name)) : '–' }),
+        h('td', null, this.num(`ev.${name}.weight`, cfg.weight, (n) => this.set(path('weight'), n === null ? undefined : n), { placeholder: String(def), label: `${name} weight`, width: 'xs' })),
+        h('td', null, this.num(`ev.${name}.cap`, cfg.cap, (n) => this.set(path('cap'), n === null ? undefined : n), { min: 0, placeholder: '∞', label: `${name} cap`, width: 'xs' })),
+        h('td', null, this.num(`ev.${name}.hl`, cfg.half_life_days, (n) => this.set(path('half_life_days'), n === null ? undefined : n), { min: 0, placeholder: fmt(hl, hl % 1 ? 1 : 0), label: `${name} half-life in days`, width: 'xs' })));
+    });
+    return h('div', { class: 'events-table' },
+      h('h3', { text: 'Event types: weight, cap, half-life' }),
+      h('p', { class: 'hint', text: 'Volume = all loaded events of the type. Empty = the default. Negative weights are negative signals.' }),
+      h('div', { class: 'scrollx tablewrap' },
+        h('table', { class: 'mini edit' },
+          h('thead', null, h('tr', null, ...['event', 'volume', 'weight', 'cap', 'half-life'].map((t) => h('th', { scope: 'col', text: t })))),
+          h('tbody', null, ...rows))));
+  }
+
+  private fitSection(N: JsonObject): HTMLElement {
+    const rules = (getPath(N, ['fit', 'rules']) as JsonObject[] | undefined) ?? [];
+    const cat = this.host.catalog();
+    const traitsId = nextId('traits');
+    const datalist = h('datalist', { id: traitsId }, ...cat.traits.map((t) => h('option', { value: t.name, label: `${t.kind}: ${t.values.slice(0, 4).join(', ')}` })));
+    const edit = (i: number, fn: (r: JsonObject) => void, rebuild = false) =>
+      this.host.change((m) => fn(this.arrayIn(m, ['fit', 'rules'])[i]), rebuild);
+    const list = h('ul', { class: 'editlist' });
+    rules.forEach((r, i) => {
+      const op = String(r.op ?? 'eq');
+      const trait = h('input', { type: 'text', list: traitsId, value: String(r.trait ?? ''), class: 'w-m', 'data-key': `fit.${i}.trait`, 'aria-label': `Fit rule ${i + 1} trait` });
+      trait.addEventListener('change', () => edit(i, (x) => { x.trait = trait.value.trim(); }, true));
+      const opSel = this.select(`fit.${i}.op`, FIT_OPS.map((o) => ({ value: o })), op, (v) => edit(i, (x) => {
+        x.op = v;
+        if (v === 'exists' || v === 'missing') delete x.value;
+        else if (v === 'between') x.value = Array.isArray(x.value) && x.value.length === 2 ? x.value : [0, 100];
+        else if (v === 'in' || v === 'not_in') x.value = Array.isArray(x.value) ? x.value : x.value === undefined ? [] : [x.value];
+        else if (Array.isArray(x.value)) x.value = x.value[0] ?? '';
+        else if (x.value === undefined) x.value = '';
+      }, true), `Fit rule ${i + 1} operator`);
+      let valueEl: HTMLElement;
+      const traitInfo = cat.traits.find((t) => t.name === r.trait);
+      if (op === 'exists' || op === 'missing') valueEl = h('span', { class: 'hint', text: '—' });
+      else if (op === 'between') {
+        const v = Array.isArray(r.value) ? r.value : [0, 0];
+        const lo = this.num(`fit.${i}.lo`, v[0], (n) => edit(i, (x) => { const a = Array.isArray(x.value) ? [...x.value] : [0, 0]; a[0] = n ?? 0; x.value = a; }), { label: `Fit rule ${i + 1} from`, width: 'xs' });
+        const hi = this.num(`fit.${i}.hi`, v[1], (n) => edit(i, (x) => { const a = Array.isArray(x.value) ? [...x.value] : [0, 0]; a[1] = n ?? 0; x.value = a; }), { label: `Fit rule ${i + 1} to`, width: 'xs' });
+        valueEl = h('span', { class: 'between' }, lo, '–', hi);
+      } else {
+        const listId = nextId('vals');
+        const isList = op === 'in' || op === 'not_in';
+        const input = h('input', {
+          type: 'text', class: 'w-m', list: traitInfo ? listId : undefined, 'data-key': `fit.${i}.value`,
+          value: Array.isArray(r.value) ? r.value.map(scalarText).join(', ') : scalarText(r.value),
+          placeholder: isList ? 'a, b, c' : 'value', 'aria-label': `Fit rule ${i + 1} value${isList ? 's (comma-separated)' : ''}`,
+        });
+        input.addEventListener('input', () => edit(i, (x) => {
+          x.value = isList ? input.value.split(',').map((s) => s.trim()).filter((s) => s !== '').map(parseScalar)
+            : op === 'contains' ? input.value : parseScalar(input.value);
+        }));
+        valueEl = h('span', null, input, traitInfo ? h('datalist', { id: listId }, ...traitInfo.values.map((v) => h('option', { value: v }))) : null);
+      }
+      const pts = this.num(`fit.${i}.points`, r.points ?? 0, (n) => edit(i, (x) => { x.points = n ?? 0; }), { label: `Fit rule ${i + 1} points`, width: 'xs' });
+      list.append(h('li', { class: 'rulerow fit' }, trait, opSel, valueEl,
+        h('label', { class: 'inline' }, pts, ' pts'),
+        this.iconButton(`fit.${i}.remove`, '✕', `Remove fit rule ${i + 1}`, () => this.host.change((m) => { this.arrayIn(m, ['fit', 'rules']).splice(i, 1); }, true))));
+    });
+    const add = h('button', { type: 'button', class: 'add', 'data-key': 'fit.add', text: '+ fit rule' });
+    add.addEventListener('click', () => this.host.change((m) => {
+      const t = cat.traits[0];
+      this.arrayIn(m, ['fit', 'rules']).push(t ? { trait: t.name, op: 'exists', points: 10 } : { trait: 'employees', op: 'gte', value: 50, points: 10 });
+    }, true));
+    return this.section('Fit rules',
+      rules.length ? list : h('p', { class: 'hint', text: 'No rules: fit is 100 for everyone.' }),
+      add, datalist,
+      h('p', { class: 'hint', text: `fit = matched points / all positive points. ${cat.traits.length} traits in the data.` }));
+  }
+
+  private tiersSection(N: JsonObject): HTMLElement {
+    const tiers = (N.tiers as JsonObject[] | undefined) ?? [];
+    const list = h('ul', { class: 'editlist' });
+    const edit = (i: number, fn: (t: JsonObject) => void, rebuild = false) => this.host.change((m) => fn(this.arrayIn(m, ['tiers'])[i]), rebuild);
+    const order = tiers.map((t, i) => ({ t, i })).sort((a, b) => Number(b.t.min_score) - Number(a.t.min_score));
+    order.forEach(({ t, i }, k) => {
+      const sw = h('span', { class: 'swatch' });
+      sw.style.background = TIER_COLORS[k % TIER_COLORS.length];
+      const name = h('input', { type: 'text', class: 'w-m', value: String(t.name ?? ''), 'data-key': `tier.${i}.name`, 'aria-label': `Tier ${k + 1} name` });
+      name.addEventListener('change', () => edit(i, (x) => { x.name = name.value; }, true));
+      list.append(h('li', { class: 'rulerow' }, sw, name,
+        h('label', { class: 'inline' }, 'from ', this.num(`tier.${i}.min`, t.min_score ?? 0, (n) => edit(i, (x) => { x.min_score = n ?? 0; }), { min: 0, max: 100, label: `Tier ${k + 1} minimum score`, width: 'xs' })),
+        this.iconButton(`tier.${i}.remove`, '✕', `Remove tier ${String(t.name ?? k + 1)}`, () => this.host.change((m) => { this.arrayIn(m, ['tiers']).splice(i, 1); }, true))));
+    });
+    const add = h('button', { type: 'button', class: 'add', 'data-key': 'tier.add', text: '+ tier' });
+    add.addEventListener('click', () => this.host.change((m) => { this.arrayIn(m, ['tiers']).push({ name: `Tier ${tiers.length + 1}`, min_score: 0 }); }, true));
+    return this.section('Tiers', list, add, h('p', { class: 'hint', text: 'An entity gets the highest tier its score reaches (colours are colour-blind safe).' }));
+  }
+
+  private limitsSection(N: JsonObject): HTMLElement {
+    const limits = isObject(N.limits) ? (N.limits as JsonObject) : {};
+    const names = Object.keys(limits);
+    const list = h('ul', { class: 'editlist' });
+    const rewrite = (fn: (l: JsonObject) => void) => this.host.change((m) => {
+      const cur = clone(isObject(getPath(m, ['limits'])) ? (getPath(m, ['limits']) as JsonObject) : limits);
+      fn(cur);
+      setPath(m, ['limits'], Object.keys(cur).length ? cur : undefined);
+    }, true);
+    names.forEach((name, i) => {
+      const l = (limits[name] ?? {}) as JsonObject;
+      const nameIn = h('input', { type: 'text', class: 'w-s', value: name, 'data-key': `limit.${i}.name`, 'aria-label': `Limit ${i + 1} name` });
+      nameIn.addEventListener('change', () => rewrite((cur) => {
+        const v = cur[name]; delete cur[name]; cur[nameIn.value.trim() || name] = v;
+      }));
+      const ev = this.select(`limit.${i}.event`, this.eventOptions([String(l.event ?? '')], false), String(l.event ?? ''),
+        (v) => rewrite((cur) => { (cur[name] as JsonObject).event = v; }), `Limit ${name} event`);
+      const lim = this.num(`limit.${i}.limit`, l.limit, (n) => this.host.change((m) => {
+        const cur = clone(isObject(getPath(m, ['limits'])) ? (getPath(m, ['limits']) as JsonObject) : limits);
+        (cur[name] as JsonObject).limit = n ?? 1;
+        setPath(m, ['limits'], cur);
+      }, false), { min: 0, label: `Limit ${name} value`, width: 'xs' });
+      list.append(h('li', { class: 'rulerow' }, nameIn, ev, h('label', { class: 'inline' }, '/ ', lim),
+        this.iconButton(`limit.${i}.remove`, '✕', `Remove limit ${name}`, () => rewrite((cur) => { delete cur[name]; }))));
+    });
+    const add = h('button', { type: 'button', class: 'add', 'data-key': 'limit.add', text: '+ limit' });
+    add.addEventListener('click', () => rewrite((cur) => {
+      let n = 1; while (cur[`limit${n}`]) n++;
+      cur[`limit${n}`] = { event: this.host.catalog().events[0]?.name ?? 'event', limit: 10 };
+    }));
+    return this.section('Plan limits (metrics limit.<name>)', list, add,
+      h('p', { class: 'hint', text: 'limit.<name> = all-time count of the event / limit; use it in the PQL rule.' }));
+  }
+}

@@ -1,0 +1,353 @@
+// The pql playground: wires the data panel, the model controls, the model JSON, the live
+// ranking, the population views and the explanation to the scoring worker.
+import { EngineClient, type LoadResult, type ScoreOk } from './client';
+import { ModelControls, TIER_COLORS } from './controls';
+import { $, h } from './dom';
+import { DataPanel } from './data';
+import { ExplainPanel, type ModelInfo } from './explain';
+import { ModelJsonPanel, download, readHash, writeHash } from './modeljson';
+import { PopulationView } from './population';
+import type { Catalog, Kind, ScoreRow, ScoreRun } from './protocol';
+import { RankingView } from './ranking';
+import { clone, csvField, debounce, getPath, isObject, type JsonObject } from './util';
+import './styles.css';
+
+type Source = 'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'structure' | 'data' | 'fallback';
+
+const SAMPLE = { events: 'sample/events.jsonl', accounts: 'sample/accounts.jsonl', model: 'sample/model.json' };
+const HISTORY_POINTS = 14;   // weekly re-scores over the last 13 weeks (91 days)
+const HISTORY_STEP_DAYS = 7;
+
+const state = {
+  model: {} as JsonObject,            // the user's model (what the JSON shows)
+  modelText: '{}',
+  lastGood: null as string | null,    // the last model text that scored
+  normalized: {} as JsonObject,       // the engine's model with every default
+  sampleModel: {} as JsonObject,
+  run: null as ScoreRun | null,
+  byId: new Map<string, ScoreRow>(),
+  prevRanks: null as Map<string, number> | null,
+  catalog: { events: [], traits: [], first: null, last: null } as Catalog,
+  selected: null as string | null,
+  lastHash: '',
+  fallbackTried: false,
+};
+
+const client = new EngineClient();
+const ranking = new RankingView((id) => select(id));
+const population = new PopulationView((f) => ranking.setFilter({ ...ranking.filter, ...f }));
+const explainPanel = new ExplainPanel();
+const data = new DataPanel((kind, file, append) => void loadFile(kind, file, append));
+const controls = new ModelControls({
+  model: () => state.model,
+  normalized: () => state.normalized,
+  catalog: () => state.catalog,
+  dataRange: () => dataRange(),
+  change: (fn, rebuild) => {
+    const m = clone(state.model);
+    fn(m);
+    applyModel(m, rebuild ? 'structure' : 'controls');
+  },
+});
+const modelJson = new ModelJsonPanel({
+  apply: (m, source) => applyModel(m, source),
+  reset: () => { state.prevRanks = null; applyModel(clone(state.sampleModel), 'reset'); },
+  current: () => state.model,
+  shareUrl: () => location.href.split('#')[0] + writeHash(state.model, state.selected),
+});
+
+// ---- layout ----
+const statusEl = h('p', { class: 'engine-status', role: 'status', 'aria-live': 'polite', text: 'Starting the scoring engine…' });
+const exportCsv = h('button', { type: 'button', text: 'CSV', title: 'Download the ranking as shown (filters and sort) as CSV for a CRM import' });
+const exportJson = h('button', { type: 'button', text: 'JSON', title: 'Download the ranking as shown as JSON' });
+exportCsv.addEventListener('click', () => exportRanking('csv'));
+exportJson.addEventListener('click', () => exportRanking('json'));
+ranking.toolbar.append(h('span', { class: 'spacer-flex' }), h('span', { class: 'hint', text: 'Export' }), exportCsv, exportJson);
+
+$('#data').append(data.root);
+$('#controls').append(modelJson.toolbar, controls.root, modelJson.root);
+$('#center').append(population.root, h('section', { class: 'rankpanel', 'aria-label': 'Ranking' }, ranking.toolbar, ranking.root, ranking.footer));
+$('#explain').append(explainPanel.root);
+$('#status').append(statusEl);
+document.body.append(data.dropOverlay);
+
+// ---- the model ----
+function applyModel(model: JsonObject, source: Source, inputAt = performance.now()): void {
+  const text = JSON.stringify(model);
+  // A slider fires input and then change with the same value: score it once.
+  if (source === 'controls' && text === state.modelText) return;
+  state.model = model;
+  state.modelText = text;
+  if (source !== 'json') modelJson.show(model);
+  scheduleHash();
+  const rebuild = source !== 'controls';
+  client.score(state.modelText, state.selected, rebuild ? 'rebuild' : 'keep', inputAt);
+}
+
+client.onBusy = (busy) => ranking.setBusy(busy);
+
+client.onScored = (r) => {
+  if (!r.ok) {
+    modelJson.showError(r.error);
+    statusEl.textContent = `Model error: ${r.error.message}`;
+    statusEl.classList.add('error');
+    if (!state.run && !state.fallbackTried) {
+      // Nothing valid has been scored yet (a broken link): rank with the sample model underneath.
+      state.fallbackTried = true;
+      client.score(JSON.stringify(state.sampleModel), state.selected, 'fallback');
+    }
+    return;
+  }
+  if (r.tag !== 'fallback') {
+    modelJson.clearError();
+    statusEl.classList.remove('error');
+  }
+  showRun(r);
+};
+
+function tierInfo(): { names: string[]; colors: Map<string, string> } {
+  const tiers = Array.isArray(state.normalized.tiers) ? (state.normalized.tiers as JsonObject[]) : [];
+  const sorted = tiers.slice().sort((a, b) => Number(b.min_score) - Number(a.min_score));
+  const names = sorted.map((t) => String(t.name));
+  return { names, colors: new Map(names.map((n, i) => [n, TIER_COLORS[i % TIER_COLORS.length]])) };
+}
+
+function bandNames(which: 'fit' | 'engagement'): string[] {
+  const b = getPath(state.normalized, ['grades', which]);
+  return Array.isArray(b) ? b.map((x) => (Array.isArray(x) ? String(x[0]) : isObject(x) ? String(x.name ?? x.grade ?? '') : String(x))) : [];
+}
+
+function modelInfo(): ModelInfo {
+  const N = state.normalized;
+  return {
+    weights: {
+      activation: Number(getPath(N, ['weights', 'activation']) ?? 30),
+      engagement: Number(getPath(N, ['weights', 'engagement']) ?? 50),
+      fit: Number(getPath(N, ['weights', 'fit']) ?? 20),
+    },
+    minScore: Number(getPath(N, ['pql', 'min_score']) ?? 60),
+    requireActivation: getPath(N, ['pql', 'require_activation']) !== false,
+    hasRule: isObject(getPath(N, ['pql', 'rule'])),
+  };
+}
+
+function totalSteps(): number {
+  const s = getPath(state.normalized, ['activation', 'steps']);
+  return Array.isArray(s) ? s.length : 0;
+}
+
+function showRun(r: ScoreOk): void {
+  const renderStart = performance.now();
+  if (isObject(r.normalized)) state.normalized = r.normalized as JsonObject;
+  if (r.tag !== 'fallback') state.lastGood = state.modelText;
+  else state.lastGood = JSON.stringify(state.sampleModel);
+  const run = r.run;
+  state.run = run;
+  state.byId = new Map(run.results.map((x) => [x.id, x]));
+  // Rank movement since the previous ranking.
+  const moves = new Map<string, number | 'new'>();
+  if (state.prevRanks) {
+    for (const row of run.results) {
+      const before = state.prevRanks.get(row.id);
+      moves.set(row.id, before === undefined ? 'new' : before - row.rank);
+    }
+  }
+  state.prevRanks = new Map(run.results.map((x) => [x.id, x.rank]));
+  const tiers = tierInfo();
+  ranking.setRun(run.results, moves, totalSteps(), tiers.names, tiers.colors);
+  population.update(run.results, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
+  data.setUnassigned(run.diagnostics?.unassigned ?? 0);
+  if (state.selected !== null) {
+    const row = state.byId.get(state.selected) ?? null;
+    if (r.explainId === state.selected) {
+      explainPanel.show(row, r.explain, row ? r.explainError : `${state.selected} is not ranked under this model.`, modelInfo(), totalSteps());
+    } else if (state.lastGood) {
+      client.explain(state.lastGood, state.selected);   // selected while this ranking was computed
+    }
+    scheduleHistory();
+  }
+  if (r.tag === 'rebuild' || r.tag === 'fallback') {
+    // While the JSON is being typed, rebuild the controls once typing pauses.
+    if (document.activeElement === modelJson.textarea) renderControlsLater();
+    else controls.render();
+  }
+  const now = performance.now();
+  ranking.setTiming({
+    rerankMs: (now - r.inputAt).toFixed(1),
+    roundtripMs: (now - r.sentAt).toFixed(1),
+    engineMs: r.engineMs.toFixed(1),
+    renderMs: (now - renderStart).toFixed(1),
+    workerWaitMs: r.waitMs.toFixed(1),
+  });
+  statusEl.textContent = `${run.entities.toLocaleString('en-US')} ranked as of ${run.as_of ?? '–'} · ${run.qualified.toLocaleString('en-US')} PQLs · re-ranked in ${(now - r.inputAt).toFixed(0)} ms (engine ${r.engineMs.toFixed(0)} ms)`;
+}
+
+const renderControlsLater = debounce(() => controls.render(), 400);
+
+// ---- selection and explanation ----
+function select(id: string | null): void {
+  state.selected = id;
+  ranking.select(id);
+  scheduleHash();
+  historyShownFor = null;
+  explainPanel.setHistory([], false, modelInfo().minScore);
+  if (id === null) { explainPanel.clear(); return; }
+  const row = state.byId.get(id) ?? null;
+  explainPanel.show(row, null, null, modelInfo(), totalSteps());
+  if (state.lastGood) client.explain(state.lastGood, id);
+  scheduleHistory();
+}
+
+client.onExplained = (id, ex, error) => {
+  if (id !== state.selected) return;
+  explainPanel.show(state.byId.get(id) ?? null, ex, error, modelInfo(), totalSteps());
+  scheduleHistory();
+};
+
+const scheduleHistory = debounce(() => {
+  if (state.selected === null || !state.lastGood || !state.run?.as_of || client.busy) return;
+  client.history(state.lastGood, state.selected, state.run.as_of, HISTORY_POINTS, HISTORY_STEP_DAYS);
+}, 200);
+
+// The first history of an entity is drawn as it arrives; later ones (after a model change)
+// replace it once complete, so the chart does not flicker while sliding.
+let historyShownFor: string | null = null;
+client.onHistory = (id, points, done) => {
+  if (id !== state.selected) return;
+  if (!done && historyShownFor === id) return;
+  explainPanel.setHistory(points, done, modelInfo().minScore);
+  if (done) historyShownFor = id;
+};
+
+// ---- data ----
+function dataRange(): { first: number | null; last: number | null } {
+  let { first, last } = state.catalog;
+  if (first === null && state.run) {
+    for (const r of state.run.results) {
+      const t = r.first_seen ? Date.parse(r.first_seen) : NaN;
+      if (!Number.isNaN(t) && (first === null || t < first)) first = t;
+    }
+  }
+  if (last === null && state.run?.as_of) last = Date.parse(state.run.as_of);
+  return { first, last };
+}
+
+client.onCatalog = (c) => {
+  state.catalog = c;
+  controls.render();
+};
+
+async function afterLoad(r: LoadResult): Promise<void> {
+  data.hideProgress();
+  data.showResult(r);
+  state.prevRanks = null;   // new data: no rank movement to show
+  client.score(state.modelText, state.selected, 'rebuild');
+  client.requestCatalog();
+}
+
+function readFile(file: File, onProgress: (done: number, total: number) => void): Promise<ArrayBuffer> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onprogress = (e) => onProgress(e.loaded, e.total);
+    reader.onload = () => resolve(reader.result as ArrayBuffer);
+    reader.onerror = () => reject(reader.error ?? new Error('cannot read the file'));
+    reader.readAsArrayBuffer(file);
+  });
+}
+
+async function loadFile(kind: Kind, file: File, append: boolean): Promise<void> {
+  const progress = (phase: string, done: number, total: number) => data.setProgress(file.name, phase, done, total);
+  try {
+    progress('reading', 0, file.size);
+    const bytes = await readFile(file, (d, t) => progress('reading', d, t));
+    const r = await client.load(kind, file.name, { bytes }, append, progress);
+    await afterLoad(r);
+  } catch (e) {
+    data.hideProgress();
+    data.showMessage(`${file.name}: ${(e as Error).message}`, true);
+  }
+}
+
+async function loadSample(): Promise<void> {
+  const base = new URL('./', location.href);
+  data.showMessage('Loading the sample…');
+  const ev = await client.load('events', 'sample events.jsonl', { url: new URL(SAMPLE.events, base).href }, false,
+    (phase, done, total) => data.setProgress('sample events', phase, done, total));
+  let last = ev;
+  if (ev.ok) {
+    const ac = await client.load('accounts', 'sample accounts.jsonl', { url: new URL(SAMPLE.accounts, base).href }, true,
+      (phase, done, total) => data.setProgress('sample accounts', phase, done, total));
+    last = ac.ok ? { ...ev, totals: ac.totals } : ac;
+  }
+  data.hideProgress();
+  data.showResult(last);
+  if (!ev.ok) data.showMessage('No sample data here (run `make sample`): load an events file to start.', true);
+}
+
+async function fetchSampleModel(): Promise<JsonObject> {
+  try {
+    const res = await fetch(SAMPLE.model);
+    if (!res.ok) return {};
+    const m: unknown = await res.json();
+    return isObject(m) ? m : {};
+  } catch {
+    return {};
+  }
+}
+
+// ---- URL hash ----
+const scheduleHash = debounce(() => {
+  const hash = writeHash(state.model, state.selected);
+  if (hash === location.hash) return;
+  state.lastHash = hash;
+  history.replaceState(null, '', hash);
+}, 250);
+
+window.addEventListener('hashchange', () => {
+  if (location.hash === state.lastHash) return;
+  const { model, sel, error } = readHash(location.hash);
+  if (error) { modelJson.showError({ code: 'invalid_model', path: '', message: error }); return; }
+  if (model) applyModel(model, 'url');
+  if (sel !== state.selected) select(sel);
+});
+
+// ---- export ----
+const FIELDS: (keyof ScoreRow)[] = ['rank', 'id', 'name', 'score', 'activation', 'engagement', 'fit', 'engagement_points',
+  'steps_completed', 'activated', 'activated_at', 'qualified', 'tier', 'grade', 'active_users', 'users', 'events',
+  'velocity', 'days_since_last_seen', 'first_seen', 'last_seen'];
+
+function exportRanking(kind: 'csv' | 'json'): void {
+  const run = state.run;
+  if (!run) return;
+  const rows = ranking.rows;
+  const stamp = (run.as_of ?? 'latest').slice(0, 10);
+  if (kind === 'csv') {
+    const lines = [FIELDS.join(',')];
+    for (const r of rows) lines.push(FIELDS.map((f) => csvField(r[f])).join(','));
+    download(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' }), `pql-ranking-${stamp}.csv`);
+  } else {
+    const out = { ...run, model: state.model, results: rows };
+    download(new Blob([JSON.stringify(out, null, 2) + '\n'], { type: 'application/json' }), `pql-ranking-${stamp}.json`);
+  }
+}
+
+// ---- start ----
+client.onFatal = (message) => {
+  statusEl.textContent = message;
+  statusEl.classList.add('error');
+  ranking.setBusy(false);
+};
+
+client.onReady = async () => {
+  statusEl.textContent = 'Loading the sample…';
+  const [sampleModel] = await Promise.all([fetchSampleModel(), loadSample()]);
+  state.sampleModel = sampleModel;
+  const fromUrl = readHash(location.hash);
+  state.selected = fromUrl.sel;
+  if (fromUrl.error) modelJson.showError({ code: 'invalid_model', path: '', message: fromUrl.error });
+  applyModel(fromUrl.model ?? clone(sampleModel), fromUrl.model ? 'url' : 'init');
+  client.requestCatalog();
+  if (fromUrl.sel) ranking.select(fromUrl.sel);
+};
+
+$('#skip').addEventListener('click', () => (ranking.root.querySelector('.viewport') as HTMLElement | null)?.focus());
