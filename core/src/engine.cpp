@@ -1,6 +1,12 @@
 #include "pql/engine.hpp"
 
+#include <algorithm>
+#include <map>
 #include <new>
+
+#include <nlohmann/json.hpp>
+
+#include "pql/time.hpp"
 
 #include "pql/event_store.hpp"
 #include "pql/model.hpp"
@@ -95,6 +101,39 @@ Result<std::string> Engine::compare_json(std::string_view model_b_json, const Co
         if (!b.ok()) return b.error();
         return pql::compare_json(*store_, *model_, *b, options);
     });
+}
+
+std::string Engine::catalog_json() const {
+    using oj = nlohmann::ordered_json;
+    const EventStore& s = *store_;
+    std::vector<int64_t> counts(s.event_names.size(), 0);
+    for (uint32_t k : s.type) ++counts[k];
+    std::vector<std::pair<std::string, int64_t>> events;
+    for (uint32_t k = 0; k < counts.size(); ++k) events.emplace_back(s.event_names.name(k), counts[k]);
+    std::sort(events.begin(), events.end());
+    oj j;
+    j["events"] = oj::array();
+    for (auto& [name, n] : events) j["events"].push_back({{"event", name}, {"count", n}});
+    // Traits from every source, with up to 20 distinct example values each.
+    std::map<std::string, std::vector<oj>> traits;
+    auto note = [&](const Traits& t) {
+        for (auto& [k, v] : t) {
+            auto& vals = traits[k];
+            oj x = std::visit([](auto&& a) { return oj(a); }, v);
+            if (vals.size() < 20 && std::find(vals.begin(), vals.end(), x) == vals.end()) vals.push_back(x);
+        }
+    };
+    for (auto& a : s.accounts) note(a.traits);
+    for (auto& g : s.groups) note(g.traits);
+    for (auto& i : s.identifies) note(i.traits);
+    j["traits"] = oj::array();
+    for (auto& [k, vals] : traits) j["traits"].push_back({{"trait", k}, {"examples", vals}});
+    j["first_event"] = s.size() ? oj(format_iso(*std::min_element(s.ts.begin(), s.ts.end()))) : oj(nullptr);
+    j["last_event"] = s.max_ts ? oj(format_iso(*s.max_ts)) : oj(nullptr);
+    j["events_loaded"] = s.size();
+    j["accounts"] = s.account_ids.size();
+    j["users"] = s.user_ids.size();
+    return j.dump(-1, ' ', false, oj::error_handler_t::replace);
 }
 
 std::vector<double> Engine::scores() {

@@ -37,6 +37,8 @@ void Scorer::ensure_index(const Model& model) {
         return;
     index_ = Index::build(store_, model.entity, T);
     figures_key_.clear();
+    steps_key_.clear();
+    fit_key_.clear();
     ++stats.index_builds;
 }
 
@@ -103,20 +105,172 @@ void Scorer::ensure_figures(const Model& model) {
         const std::vector<double>& f = tables[table_of[ts.type]];
         TypeFigures& out = figures_[t];
         double c = 0;
+        uint32_t in_window = 0, recent = 0, previous = 0;  // locals: no aliasing with the cells
         for (uint32_t i = ts.cells_begin; i < ts.cells_end; ++i) {
             const Index::Cell& cell = ix.cells[i];
             if (cell.age >= window) break;  // cells ascend in age
             c += cell.count * f[cell.age];
-            out.in_window += cell.count;
-            if (cell.age < 7) out.recent += cell.count;
-            else if (cell.age < 14) out.previous += cell.count;
+            in_window += cell.count;
+            if (cell.age < 7) recent += cell.count;
+            else if (cell.age < 14) previous += cell.count;
         }
+        out.in_window = in_window;
+        out.recent = recent;
+        out.previous = previous;
         out.decayed = c;
         out.capped = std::min(c, cap_of[ts.type]);
         for (uint32_t u = ts.users_begin; u < ts.users_end; ++u)
             if (ix.type_users[u].min_age < window) ++out.users_in_window;
     }
     figures_key_ = std::move(key);
+}
+
+namespace {
+
+void put_bytes(std::string& k, const void* p, size_t n) { k.append(static_cast<const char*>(p), n); }
+
+// Everything the activation layer depends on: each step's event and thresholds.
+std::string steps_key(const Model& m) {
+    std::string k;
+    for (auto& st : m.steps) {
+        k += st.event;
+        k.push_back('\0');
+        put_bytes(k, &st.min_count, sizeof st.min_count);
+        put_bytes(k, &st.min_users, sizeof st.min_users);
+    }
+    return k;
+}
+
+// Everything the fit layer depends on: each rule's trait and test (not its points).
+std::string fit_key(const Model& m) {
+    std::string k;
+    for (auto& r : m.rules) {
+        k += r.trait;
+        k.push_back('\0');
+        put_bytes(k, &r.test.op, sizeof r.test.op);
+        const size_t n = r.test.values.size();
+        put_bytes(k, &n, sizeof n);
+        for (auto& v : r.test.values) {
+            const size_t which = v.index();
+            put_bytes(k, &which, sizeof which);
+            if (auto str = std::get_if<std::string>(&v)) {
+                const size_t len = str->size();
+                put_bytes(k, &len, sizeof len);
+                k += *str;
+            } else if (auto d = std::get_if<double>(&v)) {
+                put_bytes(k, d, sizeof *d);
+            } else {
+                k.push_back(std::get<bool>(v) ? 1 : 0);
+            }
+        }
+    }
+    return k;
+}
+
+// The time of an entity's k-th event (1-based) over all its types: the first event's time is
+// kept in the aggregate; otherwise a k-step merge of the per-type runs (each ascending in time)
+// instead of gathering and selecting over every event of the entity.
+int64_t kth_event_time(const EventStore& store, const Index& ix, const Index::EntityAgg& ent, int64_t k) {
+    if (k <= 1) return ent.first_ts;
+    auto ts = [&](uint32_t pos) { return store.ts[ix.order[pos]]; };
+    struct Head { int64_t t; uint32_t pos, end; };
+    std::vector<Head> heap;
+    heap.reserve(ent.types_end - ent.types_begin);
+    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) {
+        const Index::TypeStat& st = ix.types[t];
+        heap.push_back({ts(st.order_begin), st.order_begin, st.order_begin + st.total});
+    }
+    auto later = [](const Head& a, const Head& b) { return a.t > b.t; };
+    std::make_heap(heap.begin(), heap.end(), later);
+    for (int64_t i = 1; i < k; ++i) {
+        std::pop_heap(heap.begin(), heap.end(), later);
+        Head& h = heap.back();
+        if (++h.pos < h.end) {
+            h.t = ts(h.pos);
+            std::push_heap(heap.begin(), heap.end(), later);
+        } else {
+            heap.pop_back();
+        }
+    }
+    return heap.front().t;
+}
+
+}  // namespace
+
+// When each step became met, per entity (INT64_MAX: not met). Depends on the steps' events and
+// thresholds only, so weight, decay and fit changes reuse it.
+void Scorer::compute_steps(const Model& model, uint32_t e) {
+    const Index& ix = *index_;
+    const Index::EntityAgg& ent = ix.entities[e];
+    const size_t nsteps = model.steps.size();
+    int64_t* step_done = step_done_.data() + static_cast<size_t>(e) * nsteps;
+    std::vector<int64_t>& times = scratch_times_;  // first-use times (for min_users)
+    for (size_t si = 0; si < nsteps; ++si) {
+        const Step& st = model.steps[si];
+        step_done[si] = INT64_MAX;
+        int64_t count_time = INT64_MIN, users_time = INT64_MIN;
+        if (step_types_[si].any) {
+            if (st.min_count > 0) {
+                if (ent.total < st.min_count) continue;
+                count_time = kth_event_time(store_, ix, ent, st.min_count);
+            }
+            if (st.min_users > 0) {
+                if (ent.users_end - ent.users_begin < st.min_users) continue;
+                times.clear();
+                for (uint32_t u = ent.users_begin; u < ent.users_end; ++u) times.push_back(ix.entity_users[u].first_ts);
+                std::nth_element(times.begin(), times.begin() + (st.min_users - 1), times.end());
+                users_time = times[st.min_users - 1];
+            }
+        } else {
+            const Index::TypeStat* ts = nullptr;
+            if (step_types_[si].type != kNone)
+                for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
+                    if (ix.types[t].type == step_types_[si].type) ts = &ix.types[t];
+            const int64_t total = ts ? ts->total : 0;
+            const int64_t nusers = ts ? ts->users_end - ts->users_begin : 0;
+            if (total < st.min_count || nusers < st.min_users) continue;
+            if (st.min_count > 0) count_time = store_.ts[ix.order[ts->order_begin + st.min_count - 1]];
+            if (st.min_users > 0) {
+                times.clear();
+                for (uint32_t u = ts->users_begin; u < ts->users_end; ++u) times.push_back(ix.type_users[u].first_ts);
+                std::nth_element(times.begin(), times.begin() + (st.min_users - 1), times.end());
+                users_time = times[st.min_users - 1];
+            }
+        }
+        // A step with no thresholds is met from the entity's first event.
+        step_done[si] = std::max({count_time, users_time, ent.first_ts});
+    }
+}
+
+void Scorer::ensure_steps(const Model& model) {
+    std::string key = steps_key(model);
+    const size_t m = index_->entities.size();
+    if (key == steps_key_ && step_done_.size() == m * model.steps.size()) return;
+    step_types_.clear();
+    for (auto& st : model.steps) {
+        auto k = store_.event_names.find(st.event);
+        step_types_.push_back({k ? *k : kNone, st.event == "*"});
+    }
+    step_done_.assign(m * model.steps.size(), INT64_MAX);
+    for (uint32_t e = 0; e < m; ++e) compute_steps(model, e);
+    steps_key_ = std::move(key);
+}
+
+// Which fit rules match, per entity. Depends on the rules' traits and tests, not their points.
+void Scorer::ensure_fit(const Model& model) {
+    std::string key = fit_key(model);
+    const size_t m = index_->entities.size(), nrules = model.rules.size();
+    if (key == fit_key_ && rule_match_.size() == m * nrules) return;
+    rule_match_.assign(m * nrules, 0);
+    for (uint32_t e = 0; e < m; ++e) {
+        const Traits& traits = index_->entities[e].traits;
+        for (size_t ri = 0; ri < nrules; ++ri) {
+            const FitRule& rule = model.rules[ri];
+            auto it = traits.find(rule.trait);
+            rule_match_[e * nrules + ri] = rule.test.matches(it == traits.end() ? nullptr : &it->second);
+        }
+    }
+    fit_key_ = std::move(key);
 }
 
 const ScoreRun& Scorer::score(const Model& model) {
@@ -132,15 +286,11 @@ const ScoreRun& Scorer::score(const Model& model) {
     for (auto& [name, s] : model.events)
         if (s.weight)
             if (auto k = store_.event_names.find(name)) weight[*k] = *s.weight;
-    // Steps and limits resolved to interned types (kNone: never seen; "*" handled apart).
-    struct StepRef { uint32_t type; bool any; };
-    std::vector<StepRef> steps;
+    ensure_steps(model);
+    ensure_fit(model);
+    const size_t nsteps = model.steps.size(), nrules = model.rules.size();
     double step_weight_total = 0;
-    for (auto& st : model.steps) {
-        auto k = store_.event_names.find(st.event);
-        steps.push_back({k ? *k : kNone, st.event == "*"});
-        step_weight_total += st.weight;
-    }
+    for (auto& st : model.steps) step_weight_total += st.weight;
     double positive_points = 0;
     for (auto& r : model.rules)
         if (r.points > 0) positive_points += r.points;
@@ -150,7 +300,7 @@ const ScoreRun& Scorer::score(const Model& model) {
     run_.as_of = ix.as_of;
     run_.unassigned = ix.unassigned;
     run_.results.resize(ix.entities.size());
-    std::vector<int64_t> step_done;  // per step: the time it became met (or INT64_MAX)
+    std::vector<int64_t> done;
     for (uint32_t e = 0; e < ix.entities.size(); ++e) {
         const Index::EntityAgg& ent = ix.entities[e];
         EntityScore& r = run_.results[e];
@@ -175,69 +325,33 @@ const ScoreRun& Scorer::score(const Model& model) {
         }
         r.days_since_last_seen = dayT - day_of(ent.last_ts);
 
-        // Activation: each step's completion time, then the required-th earliest.
-        step_done.assign(steps.size(), INT64_MAX);
+        // Activation: each step's completion time (cached per entity), then the required-th earliest.
+        const int64_t* step_done = step_done_.data() + static_cast<size_t>(e) * nsteps;
         double met_weight = 0;
-        for (size_t si = 0; si < steps.size(); ++si) {
-            const Step& st = model.steps[si];
-            std::vector<int64_t> times;  // event times (for min_count) and first-use times (for min_users)
-            int64_t count_time = INT64_MIN, users_time = INT64_MIN;
-            if (steps[si].any) {
-                if (st.min_count > 0) {
-                    if (ent.total < st.min_count) continue;
-                    times.clear();
-                    for (uint32_t p = ent.order_begin; p < ent.order_end; ++p) times.push_back(store_.ts[ix.order[p]]);
-                    std::nth_element(times.begin(), times.begin() + (st.min_count - 1), times.end());
-                    count_time = times[st.min_count - 1];
-                }
-                if (st.min_users > 0) {
-                    if (ent.users_end - ent.users_begin < st.min_users) continue;
-                    times.clear();
-                    for (uint32_t u = ent.users_begin; u < ent.users_end; ++u) times.push_back(ix.entity_users[u].first_ts);
-                    std::nth_element(times.begin(), times.begin() + (st.min_users - 1), times.end());
-                    users_time = times[st.min_users - 1];
-                }
-            } else {
-                const Index::TypeStat* ts = nullptr;
-                if (steps[si].type != kNone)
-                    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
-                        if (ix.types[t].type == steps[si].type) ts = &ix.types[t];
-                const int64_t total = ts ? ts->total : 0;
-                const int64_t nusers = ts ? ts->users_end - ts->users_begin : 0;
-                if (total < st.min_count || nusers < st.min_users) continue;
-                if (st.min_count > 0) count_time = store_.ts[ix.order[ts->order_begin + st.min_count - 1]];
-                if (st.min_users > 0) {
-                    times.clear();
-                    for (uint32_t u = ts->users_begin; u < ts->users_end; ++u) times.push_back(ix.type_users[u].first_ts);
-                    std::nth_element(times.begin(), times.begin() + (st.min_users - 1), times.end());
-                    users_time = times[st.min_users - 1];
-                }
+        for (size_t si = 0; si < nsteps; ++si)
+            if (step_done[si] != INT64_MAX) {
+                met_weight += model.steps[si].weight;
+                ++r.steps_completed;
             }
-            // A step with no thresholds is met from the entity's first event.
-            step_done[si] = std::max({count_time, users_time, ent.first_ts});
-            met_weight += st.weight;
-            ++r.steps_completed;
-        }
-        r.activation = steps.empty() || step_weight_total <= 0 ? 100.0 : 100.0 * met_weight / step_weight_total;
+        r.activation = nsteps == 0 || step_weight_total <= 0 ? 100.0 : 100.0 * met_weight / step_weight_total;
         r.activated = r.steps_completed >= model.required;
         if (r.activated) {
             if (model.required == 0) {
                 r.activated_at = ent.first_ts;
             } else {
-                std::vector<int64_t> done;
-                for (int64_t t : step_done)
-                    if (t != INT64_MAX) done.push_back(t);
+                done.clear();
+                for (size_t si = 0; si < nsteps; ++si)
+                    if (step_done[si] != INT64_MAX) done.push_back(step_done[si]);
                 std::nth_element(done.begin(), done.begin() + (model.required - 1), done.end());
                 r.activated_at = done[model.required - 1];
             }
         }
 
-        // Fit.
+        // Fit (which rules match is cached per entity).
+        const uint8_t* match = rule_match_.data() + static_cast<size_t>(e) * nrules;
         double matched = 0;
-        for (auto& rule : model.rules) {
-            auto it = ent.traits.find(rule.trait);
-            if (rule.test.matches(it == ent.traits.end() ? nullptr : &it->second)) matched += rule.points;
-        }
+        for (size_t ri = 0; ri < nrules; ++ri)
+            if (match[ri]) matched += model.rules[ri].points;
         r.fit = positive_points <= 0 ? 100.0 : std::clamp(100.0 * matched / positive_points, 0.0, 100.0);
 
         r.score = (model.w_activation * r.activation + model.w_engagement * r.engagement + model.w_fit * r.fit) / wsum;
@@ -264,11 +378,18 @@ const ScoreRun& Scorer::score(const Model& model) {
         if (r.qualified) ++run_.qualified;
     }
 
-    // Rank: score descending, then id in byte order.
-    std::sort(run_.results.begin(), run_.results.end(), [&](const EntityScore& a, const EntityScore& b) {
+    // Rank: score descending, then id in byte order. Small keys are sorted, then the rows
+    // are placed once (cheaper than sorting the rows themselves).
+    struct RankKey { double score; uint32_t id_rank, entity; };
+    std::vector<RankKey> keys(run_.results.size());
+    for (size_t i = 0; i < keys.size(); ++i) keys[i] = {run_.results[i].score, ix.id_rank[i], static_cast<uint32_t>(i)};
+    std::sort(keys.begin(), keys.end(), [](const RankKey& a, const RankKey& b) {
         if (a.score != b.score) return a.score > b.score;
-        return ix.id_rank[a.entity] < ix.id_rank[b.entity];
+        return a.id_rank < b.id_rank;
     });
+    std::vector<EntityScore> ranked(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) ranked[i] = run_.results[keys[i].entity];
+    run_.results.swap(ranked);
     return run_;
 }
 

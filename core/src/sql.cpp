@@ -56,8 +56,8 @@ const Dialect kDialects[] = {
      "($1 / 86400000)",
      "^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?0*[0-9]{1,4})?$",
      "(length($1) <= 1000 AND $1 ~ $2)",
-     "CASE WHEN abs($1::numeric) >= 2::numeric ^ 1024 - 2::numeric ^ 970 THEN NULL "
-     "WHEN abs($1::numeric) * 2::numeric ^ 1075 <= 1 THEN 0::float8 ELSE $1::numeric::float8 END",
+     "CASE WHEN abs($1::numeric) >= power(2::numeric, 1024) - power(2::numeric, 970) THEN NULL "
+     "WHEN abs($1::numeric) * power(2::numeric, 1075) <= 1 THEN 0::float8 ELSE $1::numeric::float8 END",
      "strpos($1, $2)",
      "to_char(TIMESTAMP '1970-01-01 00:00:00' + $1 * INTERVAL '1 millisecond', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
      "$1 COLLATE \"C\""},
@@ -415,14 +415,16 @@ Result<std::string> Compiler::run() {
         metrics += ",\n    SUM(CASE WHEN event = " + str(users_events_[i]) + " THEN users_in_window ELSE 0 END) AS users_" + std::to_string(i + 1);
     for (size_t i = 0; i < limit_names_.size(); ++i)
         metrics += ",\n    SUM(CASE WHEN event = " + str(m.limits.at(limit_names_[i]).event) + " THEN total ELSE 0 END) AS limit_" + std::to_string(i + 1);
-    cte("entities", "per entity: engagement points E (capped decayed counts x weights), velocity parts, activity, rule metrics",
+    cte("type_points", "each event type's weight, and its decayed count capped",
+        "  SELECT t.*,\n    " + weight + " AS weight,\n    " + per_event(caps, "decayed") + " AS capped\n  FROM type_stats t");
+    cte("entities", "per entity: engagement points E, velocity parts (no decay, no cap), activity, rule metrics",
         "  SELECT entity_id,\n"
-        "    SUM(" + weight + " * " + per_event(caps, "decayed") + ") AS engagement_points,\n"
-        "    SUM(" + weight + " * recent) AS recent_points,\n"
-        "    SUM(" + weight + " * previous) AS previous_points,\n"
+        "    SUM(weight * capped) AS engagement_points,\n"
+        "    SUM(weight * recent) AS recent_points,\n"
+        "    SUM(weight * previous) AS previous_points,\n"
         "    SUM(in_window) AS events,\n"
         "    MIN(first_ts) AS first_ts, MAX(last_ts) AS last_ts" + metrics + "\n"
-        "  FROM type_stats\n  GROUP BY entity_id");
+        "  FROM type_points\n  GROUP BY entity_id");
 
     cte("entity_users", "per entity and user: first event, age of the latest event",
         "  SELECT entity_id, user_id, MIN(ts) AS first_ts, MIN(age) AS min_age\n  FROM scored_events\n"
@@ -435,45 +437,40 @@ Result<std::string> Compiler::run() {
     // Activation (SPEC §3; Scorer::score): a step is met at max(the time of its min_count-th event,
     // the time its min_users-th distinct user first did it, the entity's first event). Each
     // threshold that needs a look-up is a "mark": the time it was reached, absent when it was not.
-    struct Part { std::string expr; int mark = 0; };  // expr: a column of `entities`, or a mark
-    std::vector<std::string> marks;                    // SELECT ... AS ts rows of step_marks
+    std::vector<std::string> marks;  // SELECT entity_id, k, ts rows of step_marks
     std::vector<std::string> event_rank_events, user_rank_events;
     bool any_event_ranks = false, any_user_ranks = false;
-    std::vector<std::vector<Part>> step_parts;
-    auto add_mark = [&](const std::string& select) {
-        marks.push_back(select);
-        return static_cast<int>(marks.size());
+    std::vector<std::vector<size_t>> step_marks;  // per step: its marks (1-based)
+    auto add_once = [](std::vector<std::string>& v, const std::string& e) {
+        if (std::find(v.begin(), v.end(), e) == v.end()) v.push_back(e);
     };
     for (auto& st : m.steps) {
-        std::vector<Part> parts;
+        std::vector<size_t> mine;
         const bool any = st.event == "*";
-        for (int which = 0; which < 2; ++which) {
+        for (int which = 0; which < 2; ++which) {  // 0: min_count, 1: min_users
             const int64_t n = which == 0 ? st.min_count : st.min_users;
-            if (n <= 0) continue;
-            const std::string k = std::to_string(marks.size() + 1);
-            if (any && n == 1) {
-                parts.push_back({"e.first_ts"});
-            } else if (any && which == 0) {
+            // n = 0: no threshold; "*" with n = 1: the entity's first event, in every step time anyway.
+            if (n <= 0 || (any && n == 1)) continue;
+            const std::string k = std::to_string(marks.size() + 1), nth = integer(n);
+            if (any && which == 0) {
                 any_event_ranks = true;
-                parts.push_back({"", add_mark("SELECT entity_id, " + k + " AS k, ts FROM any_event_ranks WHERE nth = " + integer(n))});
+                marks.push_back("SELECT entity_id, " + k + " AS k, ts FROM any_event_ranks WHERE nth = " + nth);
             } else if (any) {
                 any_user_ranks = true;
-                parts.push_back({"", add_mark("SELECT entity_id, " + k + " AS k, first_ts AS ts FROM any_user_ranks WHERE nth = " + integer(n))});
-            } else if (n == 1) {
-                parts.push_back({"", add_mark("SELECT entity_id, " + k + " AS k, first_ts AS ts FROM type_stats WHERE event = " + str(st.event))});
+                marks.push_back("SELECT entity_id, " + k + " AS k, first_ts AS ts FROM any_user_ranks WHERE nth = " + nth);
+            } else if (n == 1) {  // the first event of the type is also its first user's first use
+                marks.push_back("SELECT entity_id, " + k + " AS k, first_ts AS ts FROM type_stats WHERE event = " + str(st.event));
             } else if (which == 0) {
-                if (std::find(event_rank_events.begin(), event_rank_events.end(), st.event) == event_rank_events.end())
-                    event_rank_events.push_back(st.event);
-                parts.push_back({"", add_mark("SELECT entity_id, " + k + " AS k, ts FROM event_ranks WHERE event = " + str(st.event) +
-                                              " AND nth = " + integer(n))});
+                add_once(event_rank_events, st.event);
+                marks.push_back("SELECT entity_id, " + k + " AS k, ts FROM event_ranks WHERE event = " + str(st.event) + " AND nth = " + nth);
             } else {
-                if (std::find(user_rank_events.begin(), user_rank_events.end(), st.event) == user_rank_events.end())
-                    user_rank_events.push_back(st.event);
-                parts.push_back({"", add_mark("SELECT entity_id, " + k + " AS k, first_ts AS ts FROM type_user_ranks WHERE event = " +
-                                              str(st.event) + " AND nth = " + integer(n))});
+                add_once(user_rank_events, st.event);
+                marks.push_back("SELECT entity_id, " + k + " AS k, first_ts AS ts FROM type_user_ranks WHERE event = " + str(st.event) +
+                                " AND nth = " + nth);
             }
+            mine.push_back(marks.size());
         }
-        step_parts.push_back(parts);
+        step_marks.push_back(mine);
     }
     auto in_list = [&](const std::vector<std::string>& events) {
         std::string out;
@@ -509,10 +506,10 @@ Result<std::string> Compiler::run() {
         std::string cols;
         for (size_t i = 0; i < m.steps.size(); ++i) {
             std::string cond, args;
-            for (auto& p : step_parts[i]) {
-                const std::string e = p.mark ? "t.mark_" + std::to_string(p.mark) : p.expr;
-                if (p.mark) cond += (cond.empty() ? "" : " AND ") + e + " IS NOT NULL";
-                args += e + ", ";
+            for (size_t k : step_marks[i]) {
+                const std::string mark = "t.mark_" + std::to_string(k);
+                cond += (cond.empty() ? "" : " AND ") + mark + " IS NOT NULL";
+                args += mark + ", ";
             }
             const std::string when = args.empty() ? "e.first_ts" : "GREATEST(" + args + "e.first_ts)";
             cols += ",\n    " + (cond.empty() ? when : "CASE WHEN " + cond + " THEN " + when + " END") + " AS step_" + std::to_string(i + 1);
@@ -706,7 +703,24 @@ std::string encode_trait(const Value& v) {
     return std::get<bool>(v) ? "b:true" : "b:false";
 }
 
-std::string export_contract_csv(const EventStore& s, ContractTable table, int64_t as_of) {
+std::vector<std::string> model_traits(const Model& model) {
+    std::vector<std::string> out;
+    auto add = [&](const std::string& t) {
+        if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+    };
+    for (auto& r : model.rules) add(r.trait);
+    std::vector<const RuleNode*> stack;
+    if (model.rule) stack.push_back(&*model.rule);
+    while (!stack.empty()) {  // depth first, children in order
+        const RuleNode* n = stack.back();
+        stack.pop_back();
+        if (n->kind == RuleNode::Leaf && n->metric_kind == MetricKind::Trait) add(n->arg);
+        for (auto it = n->children.rbegin(); it != n->children.rend(); ++it) stack.push_back(&*it);
+    }
+    return out;
+}
+
+std::string export_contract_csv(const EventStore& s, ContractTable table, int64_t as_of, const std::vector<std::string>& traits) {
     std::string out;
     if (table == ContractTable::Events) {
         // The engine's own assignment of events to accounts (explicit, else the latest group call).
@@ -725,7 +739,7 @@ std::string export_contract_csv(const EventStore& s, ContractTable table, int64_
     const bool users = table == ContractTable::Users;
     const std::string id_col = users ? "user_id" : "account_id";
     auto ix = Index::build(s, users ? Entity::User : Entity::Account, as_of);
-    std::set<std::string> names;
+    std::set<std::string> names(traits.begin(), traits.end());
     for (auto& ent : ix->entities)
         for (auto& [k, v] : ent.traits) names.insert(k);
     out = id_col + ",name";

@@ -158,3 +158,14 @@ TEST_CASE("the portable exp2 agrees with the C library", "[score]") {
     CHECK(exp2_portable(0) == 1);
     CHECK(exp2_portable(-1) == 0.5);
 }
+
+TEST_CASE("the catalog lists event types, traits and the time range", "[engine]") {
+    Engine e;
+    REQUIRE(e.load_events(ev(kT, "a", "u", "y") + ev(kT - kDay, "a", "u", "x") + ev(kT, "b", "v", "x")).ok());
+    REQUIRE(e.load_accounts(R"({"account_id":"a","traits":{"plan":"free","seats":3}})" "\n" R"({"account_id":"b","traits":{"plan":"pro"}})").ok());
+    const json c = json::parse(e.catalog_json());
+    CHECK(c["events"] == json::parse(R"([{"event":"x","count":2},{"event":"y","count":1}])"));
+    CHECK(c["traits"][0] == json::parse(R"({"trait":"plan","examples":["free","pro"]})"));
+    CHECK(c["first_event"] == "2025-12-31T00:00:00.000Z");
+    CHECK(c["accounts"] == 2);
+}

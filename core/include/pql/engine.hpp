@@ -53,6 +53,10 @@ public:
     // The current model (A) against model B (JSON text) on the same data.
     Result<std::string> compare_json(std::string_view model_b_json, const CompareOptions& options = {});
 
+    // What the loaded data holds, for pickers: event types with counts, traits with sample
+    // values, the time range and the number of accounts and users.
+    std::string catalog_json() const;
+
     // Diagnostics of all event loads since the last clear().
     const LoadReport& events_report() const { return events_report_; }
     const EventStore& store() const { return *store_; }

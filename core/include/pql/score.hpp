@@ -103,10 +103,22 @@ public:
 private:
     void ensure_index(const Model& model);
     void ensure_figures(const Model& model);
+    void ensure_steps(const Model& model);
+    void compute_steps(const Model& model, uint32_t entity);
+    void ensure_fit(const Model& model);
     const EventStore& store_;
     std::unique_ptr<Index> index_;
     std::vector<TypeFigures> figures_;  // aligned with index_->types
     std::string figures_key_;
+    // Activation layer: per entity x step, when the step became met (INT64_MAX: not met).
+    struct StepType { uint32_t type; bool any; };
+    std::vector<StepType> step_types_;
+    std::vector<int64_t> step_done_;
+    std::vector<int64_t> scratch_times_;
+    std::string steps_key_;
+    // Fit layer: per entity x rule, 1 when the rule matches.
+    std::vector<uint8_t> rule_match_;
+    std::string fit_key_;
     ScoreRun run_;
 };
 

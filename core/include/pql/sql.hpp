@@ -53,9 +53,13 @@ Result<std::string> compile_sql(const Model& model, const SqlOptions& options = 
 // Loaded data as the contract tables, CSV with a header row (RFC 4180; an empty cell is NULL), as
 // the engine sees it at `as_of`: events at or before as_of, each with the account the engine
 // assigns it (empty when unassigned); accounts (or users) with the name and traits in effect at
-// as_of, one tagged column per trait any entity has.
+// as_of, one tagged column per trait any entity has and per name in `traits` (model_traits()).
 enum class ContractTable { Events, Accounts, Users };
-std::string export_contract_csv(const EventStore& store, ContractTable table, int64_t as_of);
+std::string export_contract_csv(const EventStore& store, ContractTable table, int64_t as_of,
+                                const std::vector<std::string>& traits = {});
+
+// The traits a model reads (fit rules, then trait.<name> rule leaves), each once.
+std::vector<std::string> model_traits(const Model& model);
 
 // The tagged text of one trait value: "s:..." / "n:..." / "b:true" / "b:false".
 std::string encode_trait(const Value& v);
