@@ -1,0 +1,65 @@
+// The npm package: `npm pack` build/wasm/pkg, install the tarball into an empty project
+// (offline: it has no dependencies) and score a conformance case through a bare import.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { assertRunMatches, conformanceCases } from '../lib/compare.mjs';
+
+const pkg = fileURLToPath(new URL('../../build/wasm/pkg', import.meta.url));
+const npm = (args, cwd) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
+
+test('npm pack + npm install (offline) + import "pql-engine" scores a case', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pql-pkg-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+  assert.equal(manifest.name, 'pql-engine');
+  assert.equal(manifest.type, 'module');
+
+  npm(['pack', pkg, '--pack-destination', dir], dir);
+  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+  assert.ok(tarball, 'npm pack made a tarball');
+
+  const app = join(dir, 'app');
+  execFileSync('mkdir', [app]);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  npm(['install', '--offline', join(dir, tarball)], app);
+  const installed = readdirSync(join(app, 'node_modules', 'pql-engine')).sort();
+  for (const f of ['index.d.ts', 'index.js', 'package.json', 'pql_core.mjs', 'pql_core.wasm']) assert.ok(installed.includes(f), `${f} is in the package`);
+
+  const c = conformanceCases().find((x) => x.name === '03-fit');
+  writeFileSync(join(app, 'main.mjs'), `
+import { createEngine, PqlError } from 'pql-engine';
+import { readFileSync } from 'node:fs';
+const engine = await createEngine();
+engine.setModel(readFileSync(${JSON.stringify(c.modelFile)}, 'utf8'));
+engine.loadAccounts(readFileSync(${JSON.stringify(c.accountsFile)}));
+engine.loadEvents(readFileSync(${JSON.stringify(c.eventsFile)}));
+let code;
+try { engine.setModel({ window_days: 0 }); } catch (e) { code = e instanceof PqlError && e.code; }
+process.stdout.write(JSON.stringify({ run: engine.score(), code }));
+engine.delete();
+`);
+  const out = JSON.parse(execFileSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' }));
+  assert.equal(out.code, 'invalid_model');
+  assertRunMatches(out.run, c.expected, 'installed package');
+
+  // The types compile for a strict TypeScript consumer (with the workspace's compiler).
+  const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
+  if (!existsSync(tsc)) return t.diagnostic('typescript is not installed: types not checked');
+  writeFileSync(join(app, 'main.ts'), `
+import { createEngine, PqlError, type Engine, type ScoreRun, type LoadReport } from 'pql-engine';
+const engine: Engine = await createEngine({ wasmUrl: new URL('https://example.test/pql_core.wasm') });
+const report: LoadReport = engine.loadEvents(new Uint8Array(0), { format: 'jsonl', strict: true });
+const run: ScoreRun = engine.score({ offset: 0, limit: 10 });
+const scores: Float64Array = engine.scores();
+try { engine.setModel({ window_days: 7 }); } catch (e) { if (e instanceof PqlError) console.log(e.code, e.path, e.line); }
+console.log(report.errors[0]?.line, run.results[0]?.grade, scores.length, engine.explain('a').id, engine.model().window_days);
+engine.delete();
+`);
+  execFileSync(process.execPath, [tsc, '--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext',
+    '--target', 'es2022', '--lib', 'es2022,dom', 'main.ts'], { cwd: app, encoding: 'utf8' });
+});

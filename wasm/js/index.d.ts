@@ -1,0 +1,293 @@
+// Types of pql-engine: the pql lead-scoring core compiled to WebAssembly.
+// Every result is a plain object or typed array; field names follow the engine's JSON
+// (snake_case), method names are camelCase. The contract is pql's SPEC.md.
+
+/** Input text: a string, or UTF-8 bytes (copied straight into the engine, no decoding). */
+export type Text = string | Uint8Array | ArrayBufferView | ArrayBuffer;
+
+/** `auto` detects JSON Lines, a JSON array or CSV from the content. */
+export type Format = 'auto' | 'jsonl' | 'json' | 'csv';
+
+export interface LoadOptions {
+  /** Default `auto`. */
+  format?: Format;
+  /** The first bad row fails the whole load (nothing of this text is kept): a PqlError `bad_row`. Default false. */
+  strict?: boolean;
+}
+
+export interface RowError {
+  /** 1-based line (JSON Lines, CSV) or element index (JSON array). */
+  line: number;
+  /** One line naming the field, e.g. `timestamp: not a date`. */
+  message: string;
+}
+
+/** What one load did: `read = loaded + skipped + duplicates`. */
+export interface LoadReport {
+  read: number;
+  loaded: number;
+  skipped: number;
+  /** Events whose `id` / `messageId` was already loaded (the first copy wins). */
+  duplicates: number;
+  /** The first 100 bad rows. */
+  errors: RowError[];
+}
+
+/** The diagnostics of a scoring run: every event load since the last `clear()`. */
+export interface Diagnostics extends LoadReport {
+  /** Events scored at account level whose account could not be resolved. */
+  unassigned: number;
+}
+
+/** One ranked entity (an account, or a user with `entity: "user"`). Timestamps are ISO 8601 UTC with milliseconds. */
+export interface EntityScore {
+  /** 1-based, by score descending, ties by id ascending. */
+  rank: number;
+  id: string;
+  name: string | null;
+  /** 0–100: the weighted mean of activation, engagement and fit. */
+  score: number;
+  activation: number;
+  engagement: number;
+  fit: number;
+  /** E, the weighted sum of decayed (and capped) event counts before saturation. */
+  engagement_points: number;
+  steps_completed: number;
+  activated: boolean;
+  activated_at: string | null;
+  /** A product-qualified lead under the model's `pql` definition. */
+  qualified: boolean;
+  tier: string | null;
+  /** Fit letter × engagement digit, e.g. `A1`; null when either reaches no band. */
+  grade: string | null;
+  active_users: number;
+  users: number;
+  /** Events in the window. */
+  events: number;
+  velocity: number;
+  days_since_last_seen: number;
+  first_seen: string;
+  last_seen: string;
+}
+
+/** SPEC §4's machine output: the same JSON as `pql score --format json`. */
+export interface ScoreRun {
+  as_of: string;
+  /** Entities ranked (all of them, whatever the page). */
+  entities: number;
+  /** Qualified entities (all of them, whatever the page). */
+  qualified: number;
+  diagnostics: Diagnostics;
+  /** The requested page of the ranking. */
+  results: EntityScore[];
+}
+
+export interface ScoreOptions {
+  /** First rank to return, 0-based. Default 0. */
+  offset?: number;
+  /** How many results at most. Default: all. */
+  limit?: number;
+}
+
+/** A trait value (accounts file, Segment `group` / `identify` traits). */
+export type TraitValue = string | number | boolean;
+
+/** One event type's contribution to engagement. */
+export interface EventBreakdown {
+  event: string;
+  /** Events in the window. */
+  count: number;
+  /** Σ decay(age) over them. */
+  decayed: number;
+  /** `decayed`, capped at `cap`. */
+  capped: number;
+  cap: number | null;
+  weight: number;
+  /** weight × capped. */
+  points: number;
+  /** The half-life used (null unless the decay is exponential). */
+  half_life_days: number | null;
+  /** Distinct users in the window. */
+  users: number;
+  /** Events up to as_of, window or not. */
+  all_time: number;
+}
+
+export interface StepExplanation {
+  name: string;
+  event: string;
+  met: boolean;
+  count: number;
+  min_count: number;
+  users: number;
+  min_users: number;
+  weight: number;
+}
+
+export interface FitRuleExplanation {
+  trait: string;
+  op: string;
+  value?: unknown;
+  points: number;
+  matched: boolean;
+  /** The entity's trait value, or null when it lacks the trait. */
+  actual: TraitValue | null;
+}
+
+export interface LimitExplanation {
+  name: string;
+  event: string;
+  count: number;
+  limit: number;
+  /** count / limit. */
+  usage: number;
+}
+
+/** The PQL rule with each node's outcome: leaves carry `actual`, every node `result`. */
+export type RuleEvaluation =
+  | { all: RuleEvaluation[]; result: boolean }
+  | { any: RuleEvaluation[]; result: boolean }
+  | { not: RuleEvaluation; result: boolean }
+  | { metric: string; op: string; value: unknown; actual: number | TraitValue | null; result: boolean };
+
+/**
+ * The explanation of one entity (SPEC §4): its ranking fields plus the per-event-type
+ * breakdown, each activation step, each fit rule, every metric and the rule's evaluation.
+ */
+export interface Explanation extends EntityScore {
+  as_of: string;
+  weights: { activation: number; engagement: number; fit: number };
+  events_breakdown: EventBreakdown[];
+  steps: StepExplanation[];
+  /** Steps needed to be activated. */
+  required: number;
+  fit_rules: FitRuleExplanation[];
+  traits: Record<string, TraitValue>;
+  limits: LimitExplanation[];
+  /** Every metric a rule can read: `score`, `count.<event>`, `limit.<name>`, `trait.<name>`, ... */
+  metrics: Record<string, number | TraitValue | null>;
+  /** null when the model has no `pql.rule`. */
+  rule: RuleEvaluation | null;
+  qualification: {
+    min_score: number;
+    score_ok: boolean;
+    require_activation: boolean;
+    activated: boolean;
+    /** null when the model has no rule. */
+    rule_ok: boolean | null;
+    /** Paths of the leaves that failed, e.g. `pql.rule.all[0]`. */
+    failed_leaves: string[];
+    qualified: boolean;
+  };
+}
+
+/** A scoring model (SPEC §2). Every key is optional; `model()` returns it with every default filled in. */
+export interface Model {
+  entity?: 'account' | 'user';
+  /** ISO 8601 text (or null: the latest event). */
+  as_of?: string | null;
+  window_days?: number;
+  active_days?: number;
+  engagement?: {
+    decay?: 'exponential' | 'linear' | 'none';
+    half_life_days?: number;
+    saturation?: number;
+    default_weight?: number;
+    events?: Record<string, { weight?: number; cap?: number; half_life_days?: number }>;
+  };
+  activation?: {
+    steps?: Array<{ name?: string; event: string; min_count?: number; min_users?: number; weight?: number }>;
+    required?: number;
+  };
+  fit?: {
+    rules?: Array<{ trait: string; op: string; value?: unknown; points: number }>;
+  };
+  limits?: Record<string, { event: string; limit: number }>;
+  weights?: { activation?: number; engagement?: number; fit?: number };
+  pql?: { min_score?: number; require_activation?: boolean; rule?: Rule | null };
+  tiers?: Array<{ name: string; min_score: number }>;
+  grades?: { fit?: Array<[string, number]>; engagement?: Array<[string, number]> };
+  conversion_event?: string | null;
+}
+
+/** A PQL rule: `all` / `any` / `not` over leaves that compare a metric (see Explanation.metrics). */
+export type Rule =
+  | { all: Rule[] }
+  | { any: Rule[] }
+  | { not: Rule }
+  | { metric: string; op: '>=' | '>' | '<=' | '<' | '==' | '!=' | string; value: unknown };
+
+export interface MemoryUsage {
+  /** Bytes malloc'd and not yet freed in the module's heap (shared by its engines). */
+  heapUsed: number;
+  /** Bytes of WebAssembly memory (it grows, never shrinks). */
+  heapSize: number;
+}
+
+/**
+ * Error codes: `invalid_model` (with `path`), `bad_row` (strict loads, with `line`),
+ * `not_found` (explain), `invalid_argument`, `out_of_memory`, `io` (loading the module),
+ * `deleted` (the engine was deleted), `internal` (a bug: the module stopped; create a new engine).
+ */
+export type ErrorCode =
+  | 'invalid_model' | 'bad_row' | 'not_found' | 'invalid_argument' | 'out_of_memory'
+  | 'io' | 'deleted' | 'internal';
+
+export class PqlError extends Error {
+  readonly name: 'PqlError';
+  readonly code: ErrorCode | string;
+  /** With the location: `engagement.events.x.weight: must be a number`, `line 17: timestamp: not a date`. */
+  readonly message: string;
+  /** The message without its location. */
+  readonly detail: string;
+  /** The model's JSON path (`invalid_model`). */
+  readonly path?: string;
+  /** The 1-based line or array index (`bad_row`). */
+  readonly line?: number;
+}
+
+export interface EngineOptions {
+  /** Where to fetch `pql_core.wasm` from (e.g. a bundler's asset URL). Default: beside index.js. */
+  wasmUrl?: string | URL;
+  /** The module's bytes, when the caller already has them. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+}
+
+/** One scoring engine: its own events, accounts and model. Not thread-safe; one per worker. */
+export interface Engine {
+  /** Appends events (JSON Lines, JSON array or CSV; flat rows or Segment calls). */
+  loadEvents(text: Text, options?: LoadOptions): LoadReport;
+  /** Appends or merges accounts (`account_id`, `name`, `traits`). */
+  loadAccounts(text: Text, options?: LoadOptions): LoadReport;
+  /** Replaces the model; on error (PqlError `invalid_model`, with `path`) the previous one stays. */
+  setModel(model: Model | string): void;
+  /** The current model with every default filled in. */
+  model(): Model;
+  /** Overrides the model's as_of (a Date or epoch ms); null restores "the latest event". */
+  setAsOf(asOf: Date | number | null): void;
+  /** Scores every entity; returns SPEC §4's machine output with the requested page of results. */
+  score(options?: ScoreOptions): ScoreRun;
+  /** The same as `score`, as the engine's JSON text (byte for byte what `pql score --format json` prints). */
+  scoreJson(options?: ScoreOptions): string;
+  /** Why an entity scored as it did (PqlError `not_found` when it is not ranked). */
+  explain(id: string | number): Explanation;
+  /** Every ranked entity's score, in rank order (for charts). */
+  scores(): Float64Array;
+  /** Drops loaded events and accounts; keeps the model. */
+  clear(): void;
+  /** Heap figures of the WebAssembly module. */
+  memoryUsage(): MemoryUsage;
+  /**
+   * Frees the engine's memory; idempotent. Any later call throws PqlError `deleted`.
+   * Where the runtime has `Symbol.dispose`, `engine[Symbol.dispose]()` is the same, so
+   * `using engine = await createEngine()` works (not typed here: it needs lib esnext).
+   */
+  delete(): void;
+  readonly deleted: boolean;
+}
+
+/**
+ * Loads the WebAssembly module (once per `wasmUrl` / `wasmBinary`; engines share it) and
+ * returns a new, empty engine with the default model.
+ */
+export function createEngine(options?: EngineOptions): Promise<Engine>;
