@@ -21,7 +21,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pql/backtest.hpp"
 #include "pql/engine.hpp"
+#include "pql/sql.hpp"
 #include "pql/load.hpp"
 #include "pql/result.hpp"
 #include "pql/time.hpp"
@@ -111,6 +113,60 @@ public:
             return succeed("null");
         });
     }
+    bool loadOutcomes(uintptr_t data, size_t size, const std::string& format, bool strict) {
+        return load(data, size, format, strict, &pql::Engine::load_outcomes);
+    }
+    bool catalog() {
+        return guard([&] { return succeed(engine_.catalog_json()); });
+    }
+    // Options arrive as JSON text: {"horizon_days", "as_of", "capacity_per_week", "movers", ...}.
+    bool backtest(const std::string& options) {
+        return guard([&] {
+            pql::BacktestOptions o;
+            const Json j = Json::parse(options);
+            o.horizon_days = j.value("horizon_days", o.horizon_days);
+            if (auto e = as_of_option(j, o.as_of)) return fail(*e);
+            return result(engine_.backtest_json(o));
+        });
+    }
+    bool suggest(const std::string& options) {
+        return guard([&] {
+            pql::SuggestOptions o;
+            const Json j = Json::parse(options);
+            o.horizon_days = j.value("horizon_days", o.horizon_days);
+            o.capacity_per_week = j.value("capacity_per_week", o.capacity_per_week);
+            if (auto e = as_of_option(j, o.as_of)) return fail(*e);
+            return result(engine_.suggest_json(o));
+        });
+    }
+    bool compare(const std::string& model_b, const std::string& options) {
+        return guard([&] {
+            pql::CompareOptions o;
+            o.movers = Json::parse(options).value("movers", o.movers);
+            return result(engine_.compare_json(model_b, o));
+        });
+    }
+    bool toSql(const std::string& dialect, const std::string& options) {
+        return guard([&] {
+            pql::SqlOptions o;
+            const auto d = pql::parse_sql_dialect(dialect);
+            if (!d)
+                return fail({"invalid_argument",
+                             "unknown dialect \"" + dialect + "\" (duckdb, postgres, spark, bigquery, snowflake)", "dialect", 0});
+            o.dialect = *d;
+            const Json j = Json::parse(options);
+            o.events_table = j.value("events_table", o.events_table);
+            o.accounts_table = j.value("accounts_table", o.accounts_table);
+            o.users_table = j.value("users_table", o.users_table);
+            if (j.contains("columns") && j["columns"].is_object())
+                for (auto it = j["columns"].begin(); it != j["columns"].end(); ++it) {
+                    auto st = pql::set_sql_column(o, it.key(), it.value().get<std::string>());
+                    if (!st) return fail(st.error());
+                }
+            if (auto e = as_of_option(j, o.as_of)) return fail(*e);
+            return result(pql::compile_sql(engine_.model(), o));
+        });
+    }
 
     // A view of the last call's output (valid until the next call into this engine).
     emscripten::val output() const {
@@ -132,6 +188,9 @@ private:
             return fn();
         } catch (const std::bad_alloc&) {
             return fail_noexcept("out_of_memory", "out of memory");
+        } catch (const nlohmann::json::exception& e) {
+            // Only options objects are parsed here: a wrong type there is the caller's error.
+            return fail_noexcept("invalid_argument", e.what());
         } catch (const std::exception& e) {
             return fail_noexcept("internal", e.what());
         } catch (...) {
@@ -151,6 +210,22 @@ private:
             if (!report) return fail(report.error());
             return succeed(report_json(*report));
         });
+    }
+
+    bool result(pql::Result<std::string> r) {
+        if (!r) return fail(r.error());
+        return succeed(std::move(*r));
+    }
+    // "as_of": ISO text or epoch ms; absent or null keeps the default.
+    static std::optional<pql::Error> as_of_option(const Json& j, std::optional<int64_t>& out) {
+        if (!j.contains("as_of") || j["as_of"].is_null()) return std::nullopt;
+        const char* why = "not a date";
+        std::optional<int64_t> t;
+        if (j["as_of"].is_string()) t = pql::parse_timestamp(j["as_of"].get<std::string>(), &why);
+        else if (j["as_of"].is_number()) t = pql::timestamp_from_number(j["as_of"].get<double>(), &why);
+        if (!t) return pql::Error{"invalid_argument", std::string("as_of: ") + why, "as_of", 0};
+        out = t;
+        return std::nullopt;
     }
 
     bool succeed(std::string json) {
@@ -196,6 +271,12 @@ EMSCRIPTEN_BINDINGS(pql) {
         .function("explain", &EngineBinding::explain)
         .function("scores", &EngineBinding::scores)
         .function("clear", &EngineBinding::clear)
+        .function("loadOutcomes", &EngineBinding::loadOutcomes)
+        .function("catalog", &EngineBinding::catalog)
+        .function("backtest", &EngineBinding::backtest)
+        .function("suggest", &EngineBinding::suggest)
+        .function("compare", &EngineBinding::compare)
+        .function("toSql", &EngineBinding::toSql)
         .function("output", &EngineBinding::output)
         .function("scoresView", &EngineBinding::scoresView)
         .function("release", &EngineBinding::release);

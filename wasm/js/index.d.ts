@@ -246,6 +246,122 @@ export class PqlError extends Error {
   readonly line?: number;
 }
 
+/** What the loaded data holds: for pickers in a UI. */
+export interface Catalog {
+  /** Every event type with its number of loaded events, by name. */
+  events: { event: string; count: number }[];
+  /** Every trait seen (accounts file, Segment group and identify calls) with up to 20 example values. */
+  traits: { trait: string; examples: (string | number | boolean)[] }[];
+  first_event: string | null;
+  last_event: string | null;
+  events_loaded: number;
+  accounts: number;
+  users: number;
+}
+
+/** A group's conversions: SPEC §5. Ratios with a zero denominator are null. */
+export interface GroupOutcome {
+  count: number;
+  conversions: number;
+  rate: number | null;
+  lift: number | null;
+}
+
+export interface BacktestOptions {
+  /** Days after as_of in which a conversion counts (default 30). */
+  horizon_days?: number;
+  /** The point in time (ISO text or epoch ms); default: the model's as_of, else the latest event minus the horizon. */
+  as_of?: string | number | null;
+  /** An outcomes file (`account_id`, `converted_at`) to load first; appended to earlier ones. */
+  outcomes?: Text;
+}
+
+/** SPEC §5's machine output. */
+export interface Backtest {
+  as_of: string;
+  horizon_days: number;
+  population: number;
+  conversions: number;
+  base_rate: number | null;
+  tiers: ({ name: string } & GroupOutcome)[];
+  pql: { qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null };
+  precision_at: Record<'10' | '25' | '50' | '100', { precision: number | null; recall: number | null }>;
+  auc: number | null;
+  sweep: { min_score: number; qualified: number; precision: number | null; recall: number | null }[];
+  signals: { event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
+}
+
+export interface SuggestOptions {
+  horizon_days?: number;
+  as_of?: string | number | null;
+  /** Leads sales can take per week (default 20). */
+  capacity_per_week?: number;
+}
+
+/** Suggested activation steps, event weights (with their holdout AUC) and the capacity threshold. */
+export interface Suggestions {
+  as_of: string;
+  horizon_days: number;
+  population: number;
+  conversions: number;
+  activation_steps: { event: string; min_count: number; did: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
+  weights: {
+    train_as_of: string;
+    /** Suggested weight per event type (the largest is ±10). */
+    weights: Record<string, number>;
+    /** AUC of the logistic regression on the time-split holdout. */
+    holdout_auc: number | null;
+    /** Your model's AUC on the same holdout. */
+    current_auc: number | null;
+    /** Your model with the suggested weights. */
+    suggested_model_auc: number | null;
+    train_population: number;
+    train_conversions: number;
+  };
+  capacity: { per_week: number; capacity: number; min_score: number; qualified: number; per_week_at_threshold: number; precision: number | null; recall: number | null };
+}
+
+/** One entity's move between model A and model B. */
+export interface Mover {
+  id: string;
+  name: string | null;
+  score_a: number | null;
+  score_b: number | null;
+  delta: number;
+  rank_a: number | null;
+  rank_b: number | null;
+  tier_a: string;
+  tier_b: string;
+  /** Each component's weighted contribution delta (they add up to `delta`). */
+  components: { activation: number; engagement: number; fit: number };
+  /** Engagement points per event type, before saturation. */
+  events: { event: string; points_a: number; points_b: number; delta: number }[];
+}
+
+export interface Comparison {
+  a: { as_of: string; entities: number; qualified: number };
+  b: { as_of: string; entities: number; qualified: number };
+  /** Tier names in display order, then "(no tier)" and "(not ranked)". */
+  tiers: string[];
+  migration: { from: string; to: string; count: number }[];
+  moved: number;
+  qualified_gained: number;
+  qualified_lost: number;
+  movers: { up: Mover[]; down: Mover[] };
+}
+
+export type SqlDialect = 'duckdb' | 'postgres' | 'spark' | 'bigquery' | 'snowflake';
+
+export interface SqlOptions {
+  events_table?: string;
+  accounts_table?: string;
+  users_table?: string;
+  /** ISO text or epoch ms; default: the model's as_of, else MAX(timestamp) in the events table. */
+  as_of?: string | number | null;
+  /** Column names: timestamp_ms, account_id, user_id, event, name, trait.<name>. */
+  columns?: Record<string, string>;
+}
+
 export interface EngineOptions {
   /** Where to fetch `pql_core.wasm` from (e.g. a bundler's asset URL). Default: beside index.js. */
   wasmUrl?: string | URL;
@@ -273,8 +389,20 @@ export interface Engine {
   explain(id: string | number): Explanation;
   /** Every ranked entity's score, in rank order (for charts). */
   scores(): Float64Array;
-  /** Drops loaded events and accounts; keeps the model. */
+  /** Drops loaded events, accounts and outcomes; keeps the model. */
   clear(): void;
+  /** Appends conversions (`account_id` or `user_id`, `converted_at`) for backtests. */
+  loadOutcomes(text: Text, options?: LoadOptions): LoadReport;
+  /** Event types, traits and the time range of the loaded data. */
+  catalog(): Catalog;
+  /** SPEC §5: does the model find who converts? (PqlError `invalid_argument` without conversions.) */
+  backtest(options?: BacktestOptions): Backtest;
+  /** Suggested activation steps, weights and the min_score for a sales capacity. */
+  suggest(options?: SuggestOptions): Suggestions;
+  /** The current model (A) against model B on the same data: tier migration and movers. */
+  compare(modelB: Model | string, options?: { movers?: number }): Comparison;
+  /** The current model compiled to one SQL SELECT for a warehouse (docs/sql.md). */
+  toSql(dialect?: SqlDialect, options?: SqlOptions): string;
   /** Heap figures of the WebAssembly module. */
   memoryUsage(): MemoryUsage;
   /**

@@ -220,6 +220,34 @@ class Engine {
     this.#call((h) => h.clear());
   }
 
+  loadOutcomes(text, options) {
+    return this.#load('loadOutcomes', text, options);
+  }
+
+  catalog() {
+    return this.#json((h) => h.catalog());
+  }
+
+  backtest({ horizon_days = 30, as_of = null, outcomes } = {}) {
+    if (outcomes !== undefined) this.loadOutcomes(outcomes);
+    return this.#json((h) => h.backtest(options({ horizon_days, as_of })));
+  }
+
+  suggest({ horizon_days = 30, as_of = null, capacity_per_week = 20 } = {}) {
+    return this.#json((h) => h.suggest(options({ horizon_days, as_of, capacity_per_week })));
+  }
+
+  compare(modelB, { movers = 10 } = {}) {
+    const json = typeof modelB === 'string' ? modelB : JSON.stringify(modelB);
+    if (typeof json !== 'string') throw invalid('model B must be an object or JSON text');
+    return this.#json((h) => h.compare(json, options({ movers })));
+  }
+
+  toSql(dialect = 'duckdb', { events_table, accounts_table, users_table, as_of, columns } = {}) {
+    if (typeof dialect !== 'string') throw invalid('dialect must be a string');
+    return this.#call((h) => h.toSql(dialect, options({ events_table, accounts_table, users_table, as_of, columns })));
+  }
+
   /** Heap figures of the module this engine lives in (shared by its engines). */
   memoryUsage() {
     this.#live();
@@ -269,6 +297,14 @@ class Engine {
     if (!ok) throw errorFrom(text);
     return text;
   }
+}
+
+// Options cross into C++ as JSON text; undefined keys are left out so C++ keeps its defaults.
+function options(o) {
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v === 'number' && !Number.isFinite(v)) throw invalid(`${k} must be a finite number`);
+  }
+  return JSON.stringify(o, (k, v) => (v === undefined ? undefined : v));
 }
 
 if (typeof Symbol.dispose === 'symbol') Engine.prototype[Symbol.dispose] = Engine.prototype.delete;
