@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <limits>
 
 #include "pql/time.hpp"
 
@@ -22,7 +23,8 @@ TEST_CASE("integer strings and numbers are epoch milliseconds", "[time]") {
     CHECK(timestamp_from_number(1772359200000.9) == 1772359200000);
     CHECK(!timestamp_from_number(-1));
     CHECK(!timestamp_from_number(253402300800000.0));
-    CHECK(!timestamp_from_number(1e400 * 10));
+    CHECK(!timestamp_from_number(std::numeric_limits<double>::infinity()));
+    CHECK(!timestamp_from_number(std::numeric_limits<double>::quiet_NaN()));
     CHECK(!parse_timestamp("-5"));
     CHECK(!parse_timestamp("99999999999999999999"));
 }
