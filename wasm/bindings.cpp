@@ -60,11 +60,11 @@ size_t to_size(double v) {
 
 class EngineBinding {
 public:
-    bool loadEvents(uintptr_t data, size_t size, const std::string& format, bool strict) {
-        return load(data, size, format, strict, &pql::Engine::load_events);
+    bool loadEvents(uintptr_t data, size_t size, const std::string& format, bool strict, double first_line) {
+        return load(data, size, format, strict, first_line, &pql::Engine::load_events);
     }
-    bool loadAccounts(uintptr_t data, size_t size, const std::string& format, bool strict) {
-        return load(data, size, format, strict, &pql::Engine::load_accounts);
+    bool loadAccounts(uintptr_t data, size_t size, const std::string& format, bool strict, double first_line) {
+        return load(data, size, format, strict, first_line, &pql::Engine::load_accounts);
     }
     bool setModel(const std::string& json) {
         return guard([&] {
@@ -113,8 +113,8 @@ public:
             return succeed("null");
         });
     }
-    bool loadOutcomes(uintptr_t data, size_t size, const std::string& format, bool strict) {
-        return load(data, size, format, strict, &pql::Engine::load_outcomes);
+    bool loadOutcomes(uintptr_t data, size_t size, const std::string& format, bool strict, double first_line) {
+        return load(data, size, format, strict, first_line, &pql::Engine::load_outcomes);
     }
     bool catalog() {
         return guard([&] { return succeed(engine_.catalog_json()); });
@@ -198,11 +198,12 @@ private:
         }
     }
 
-    bool load(uintptr_t data, size_t size, const std::string& format, bool strict,
+    bool load(uintptr_t data, size_t size, const std::string& format, bool strict, double first_line,
               pql::Result<pql::LoadReport> (pql::Engine::*method)(std::string_view, const pql::LoadOptions&)) {
         return guard([&] {
             pql::LoadOptions options;
             options.strict = strict;
+            if (first_line >= 1 && first_line < 9e15) options.first_line = static_cast<int64_t>(first_line);
             if (!pql::parse_format(format, options.format))
                 return fail({"invalid_argument", "unknown format \"" + format + "\" (auto, jsonl, json, csv)", "", 0});
             std::string_view text(reinterpret_cast<const char*>(data), size);

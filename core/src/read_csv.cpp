@@ -84,6 +84,7 @@ bool blank_row(const std::vector<std::string>& cells) { return cells.size() == 1
 bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool strict,
               const ReadLimits& limits) {
     CsvCursor cur{text};
+    cur.line = limits.first_line;
     std::vector<std::string> header, cells;
     std::string error;
     int64_t line = 0;
@@ -185,6 +186,7 @@ bool read_records(std::string_view text, const LoadOptions& options, RecordSink&
     const bool strict = options.strict;
     ReadLimits limits;
     limits.progress = options.progress;
+    limits.first_line = options.first_line;
     // A UTF-8 byte-order mark is ignored.
     if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
         static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)

@@ -204,7 +204,7 @@ bool read_jsonl(std::string_view text, RecordSink& sink, LoadReport& report, boo
                 const ReadLimits& limits) {
     Record rec;
     size_t pos = 0, next_progress = 4u << 20;
-    int64_t line = 0;
+    int64_t line = limits.first_line - 1;
     while (pos < text.size()) {
         if (limits.progress && pos >= next_progress) {
             limits.progress(pos, text.size());

@@ -63,6 +63,7 @@ struct ReadLimits {
     size_t max_row_bytes = 8u << 20;  // 8 MiB per JSONL line / CSV row / array element
     int max_depth = 256;              // nesting inside one record
     std::function<void(size_t, size_t)> progress;
+    int64_t first_line = 1;
 };
 
 // Streams records from text to the sink, filling in read/skipped counts and errors for rows

@@ -4,131 +4,26 @@
 // request leaves the page's origin. Run after `make native sample web`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  SHOTS, TIMEOUT, assertSameRanking, cli as cliScore, domRows, open as openPage, revision, sampleModel, settled, start,
+} from './helpers.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SITE = join(ROOT, 'build/web');
-const SAMPLE = join(ROOT, 'build/sample');
-const PQL = join(ROOT, 'build/native/pql');
-const SHOTS = join(ROOT, 'build/screenshots');
-const TIMEOUT = 90_000;
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
-  '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json',
-  '.jsonl': 'application/x-ndjson', '.csv': 'text/csv', '.svg': 'image/svg+xml', '.png': 'image/png',
-};
-
-let server;
+let env;
 let origin;
-let browser;
-let tmp;
-const sampleModel = () => JSON.parse(readFileSync(join(SAMPLE, 'model.json'), 'utf8'));
 
 before(async () => {
-  for (const f of [join(SITE, 'index.html'), join(SAMPLE, 'events.jsonl'), PQL]) {
-    assert.ok(existsSync(f), `${f} is missing: run make native sample web first`);
-  }
-  tmp = mkdtempSync(join(tmpdir(), 'pql-e2e-'));
-  // A tiny static file server for build/web, on loopback.
-  server = http.createServer(async (req, res) => {
-    try {
-      const path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
-      let file = resolve(SITE, `.${path}`);
-      if (file !== SITE && !file.startsWith(SITE + sep)) throw new Error('outside the site');
-      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found');
-    }
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  env = await start();
+  origin = env.origin;
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((r) => (server ? server.close(r) : r()));
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await env?.stop();
 });
 
-// A page at 1280×800 that records every request and page error.
-async function open(hash = '') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  const requests = [];
-  const errors = [];
-  context.on('request', (r) => requests.push(r.url()));
-  const page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(`${origin}/${hash}`);
-  await settled(page, '0');
-  return { context, page, requests, errors };
-}
-
-// Waits until the ranking shows a revision other than `before` and nothing is pending.
-// Fails at once, with the page's own message, when the engine cannot start.
-async function settled(page, before) {
-  const handle = await page.waitForFunction((b) => {
-    const status = document.querySelector('.engine-status');
-    if (status && /could not start|worker failed|Worker error/.test(status.textContent)) return `fatal: ${status.textContent}`;
-    const r = document.querySelector('[data-testid="ranking"]');
-    return r && r.dataset.revision !== b && r.dataset.busy === 'false' ? 'ok' : false;
-  }, before, { timeout: TIMEOUT });
-  const outcome = await handle.jsonValue();
-  assert.equal(outcome, 'ok', outcome);
-}
-
-async function revision(page) {
-  return page.getAttribute('[data-testid="ranking"]', 'data-revision');
-}
-
-async function domRows(page) {
-  return page.$$eval('[data-testid="ranking-row"]', (rows) => rows.map((r) => ({ id: r.dataset.id, score: Number(r.dataset.score) })));
-}
-
-function cli(model) {
-  const file = join(tmp, `model-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify(model));
-  const out = execFileSync(PQL, ['score', '--events', join(SAMPLE, 'events.jsonl'), '--accounts', join(SAMPLE, 'accounts.jsonl'),
-    '--model', file, '--format', 'json'], { maxBuffer: 256 << 20 });
-  return JSON.parse(out.toString());
-}
-
-function close(a, b) {
-  return a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
-}
-
-// The DOM rows (rank order) must be the CLI's first rows: same ids (up to ties), same scores.
-function assertSameRanking(rows, expected, label) {
-  assert.ok(rows.length >= 25, `${label}: at least 25 rows in the DOM (got ${rows.length})`);
-  const want = expected.results;
-  for (let i = 0; i < rows.length; i++) {
-    const got = rows[i];
-    const exp = want[i];
-    assert.ok(exp, `${label}: row ${i + 1} exists in the CLI output`);
-    assert.ok(close(got.score, exp.score), `${label}: row ${i + 1} score ${got.score} vs CLI ${exp.score}`);
-    if (got.id !== exp.id) {
-      const tie = want.find((r) => r.id === got.id);
-      assert.ok(tie && close(tie.score, exp.score), `${label}: row ${i + 1} is ${got.id}, the CLI has ${exp.id}`);
-    }
-  }
-}
+const open = (hash = '') => openPage(env, hash);
+const cli = (model) => cliScore(env, model);
 
 test('the page opens with the sample ranked, as the CLI ranks it', { timeout: TIMEOUT * 2 }, async (t) => {
   const { context, page, errors } = await open();

@@ -194,3 +194,14 @@ TEST_CASE("accounts: JSONL and CSV, merged key by key", "[load][accounts]") {
     CHECK(std::get<std::string>(z.traits.at("employees")) == "250");
     CHECK(z.traits.count("industry") == 0);  // an empty cell is an absent trait
 }
+
+TEST_CASE("first_line numbers the errors of a later piece of a file", "[load]") {
+    EventStore s;
+    LoadOptions o;
+    o.first_line = 1001;
+    auto r = s.load_events(R"({"timestamp":1,"user_id":"u","event":"e"})" "\n" R"({"timestamp":"x","user_id":"u","event":"e"})", o);
+    REQUIRE(r.ok());
+    CHECK(r->errors[0].line == 1002);
+    auto c = s.load_events("timestamp,user_id,event\n1,,e\n", [] { LoadOptions x; x.first_line = 10; return x; }());
+    CHECK(c->errors[0].line == 11);
+}

@@ -13,6 +13,11 @@ export interface LoadOptions {
   format?: Format;
   /** The first bad row fails the whole load (nothing of this text is kept): a PqlError `bad_row`. Default false. */
   strict?: boolean;
+  /**
+   * The line number of the text's first line, when it is a later piece of a file loaded in parts
+   * (JSON Lines, CSV): errors then name lines of the whole file. Default 1.
+   */
+  firstLine?: number;
 }
 
 export interface RowError {

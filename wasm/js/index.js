@@ -266,9 +266,10 @@ class Engine {
     return !this.#state.handle;
   }
 
-  #load(method, text, { format = 'auto', strict = false } = {}) {
+  #load(method, text, { format = 'auto', strict = false, firstLine = 1 } = {}) {
     if (typeof format !== 'string') throw invalid('format must be "auto", "jsonl", "json" or "csv"');
-    return this.#json((h, mod) => withBytes(mod, text, (ptr, size) => h[method](ptr, size, format, !!strict)));
+    if (!Number.isSafeInteger(firstLine) || firstLine < 1) throw invalid('firstLine must be a whole number >= 1');
+    return this.#json((h, mod) => withBytes(mod, text, (ptr, size) => h[method](ptr, size, format, !!strict, firstLine)));
   }
 
   #json(fn) {

@@ -239,3 +239,87 @@ export class DecayChart {
     }
   }
 }
+
+/**
+ * Vertical bars over named categories (lift by tier, conversion rate by decile), one colour
+ * per bar, with an optional dashed reference line (lift 1, the base rate).
+ */
+export class CategoryBars {
+  private plot: uPlot | null = null;
+  private labels: string[] = [];
+  private colors: string[] = [];
+  private ref: { value: number; label: string } | null = null;
+  constructor(private el: HTMLElement, private height = 130, private yFormat: (v: number) => string = (v) => String(v)) {
+    autosize(el, () => this.plot, height);
+  }
+
+  update(labels: string[], values: (number | null)[], colors: string[], ref: { value: number; label: string } | null): void {
+    const sameShape = this.plot && labels.length === this.labels.length && labels.every((l, i) => l === this.labels[i]);
+    this.labels = labels;
+    this.colors = colors;
+    this.ref = ref;
+    const xs = labels.map((_, i) => i);
+    const data: uPlot.AlignedData = [xs, values];
+    if (sameShape && this.plot) {
+      this.plot.setData(data);
+      return;
+    }
+    this.plot?.destroy();
+    this.plot = null;
+    if (!labels.length) return;
+    const bars = uPlot.paths.bars!({
+      size: [0.7, 48], align: 0,
+      disp: { fill: { unit: 3 as unknown as uPlot.Series.BarsPathBuilderFacetUnit, values: () => this.colors } },
+    });
+    const fmtY = this.yFormat;
+    this.plot = new uPlot({
+      ...sizeOf(this.el, this.height),
+      legend: { show: false },
+      cursor: { show: false },
+      scales: {
+        x: { time: false, range: [-0.5, labels.length - 0.5] },
+        y: { range: (_u, _min, max) => [0, Math.max(max, this.ref?.value ?? 0, 1e-9) * 1.15] },
+      },
+      axes: [
+        { ...AXIS, size: 22, grid: { show: false }, splits: () => xs, values: (_u, v) => v.map((i) => truncate(this.labels[i] ?? '', 9)) },
+        { ...AXIS, size: 40, values: (_u, v) => v.map(fmtY) },
+      ],
+      series: [{}, { label: 'value', fill: PALETTE.blue, width: 0, paths: bars, points: { show: false } }],   // width 0: per-bar fills
+      hooks: { draw: [(u) => { if (this.ref) hline(u, this.ref.value, PALETTE.ink, this.ref.label); }] },
+    }, data, this.el);
+  }
+}
+
+/** Precision and recall of the PQL flag against min_score (the backtest's sweep), with the current threshold. */
+export class SweepChart {
+  private plot: uPlot | null = null;
+  private threshold = 60;
+  constructor(private el: HTMLElement, private height = 140) {
+    autosize(el, () => this.plot, height);
+  }
+
+  update(sweep: { min_score: number; precision: number | null; recall: number | null }[], threshold: number): void {
+    this.threshold = threshold;
+    const data: uPlot.AlignedData = [sweep.map((s) => s.min_score), sweep.map((s) => s.precision), sweep.map((s) => s.recall)];
+    if (!this.plot) {
+      this.plot = new uPlot({
+        ...sizeOf(this.el, this.height),
+        legend: { show: true, live: false },
+        cursor: { points: { size: 5 }, drag: { x: false, y: false } },
+        scales: { x: { time: false, range: [0, 100] }, y: { range: [0, 1] } },
+        axes: [
+          { ...AXIS, size: 26, splits: () => [0, 20, 40, 60, 80, 100] },
+          { ...AXIS, size: 36, splits: () => [0, 0.25, 0.5, 0.75, 1], values: (_u, v) => v.map((n) => `${Math.round(n * 100)}%`) },
+        ],
+        series: [
+          { label: 'min_score' },
+          { label: 'precision', stroke: PALETTE.blue, width: 2, spanGaps: false, points: { show: false } },
+          { label: 'recall', stroke: PALETTE.orange, width: 2, dash: [6, 3], spanGaps: false, points: { show: false } },
+        ],
+        hooks: { draw: [(u) => vline(u, this.threshold, PALETTE.vermillion, `PQL ≥ ${this.threshold}`)] },
+      }, data, this.el);
+    } else {
+      this.plot.setData(data);
+    }
+  }
+}

@@ -1,6 +1,10 @@
 // The page's side of the scoring worker. Scoring requests are coalesced: at most one is in
 // flight, and while it runs only the newest model waits behind it (stale ones are dropped).
-import type { Catalog, FromWorker, HistoryPoint, Kind, LoadReport, ModelError, ScoreRun, ToWorker } from './protocol';
+// Analysis requests (backtest, suggestions, compare, SQL) are coalesced the same way and are
+// sent only while no scoring request is in flight or waiting: the ranking always goes first.
+import type {
+  AnalysisPart, AnalysisRequest, Catalog, FromWorker, HistoryPoint, Kind, LoadReport, ModelError, ScoreRun, ToWorker,
+} from './protocol';
 
 export interface ScoreOk {
   ok: true; seq: number; run: ScoreRun; normalized: unknown; explain: unknown; explainId: string | null; explainError: string | null;
@@ -16,6 +20,9 @@ export interface LoadResult {
 
 interface Pending { model: string; select: string | null; inputAt: number; tag: string }
 
+export interface OutcomesResult { ok: boolean; error?: string; name: string; report: LoadReport; files: string[] }
+export type AnalysisResult = AnalysisPart & { req: AnalysisRequest; sentAt: number };
+
 export class EngineClient {
   private worker: Worker;
   private seq = 0;
@@ -24,6 +31,9 @@ export class EngineClient {
   private loads = new Map<number, { resolve: (r: LoadResult) => void; progress?: (phase: string, done: number, total: number) => void }>();
   private historySeq = 0;
   private explainSeq = 0;
+  private analysisInflight: { seq: number; req: AnalysisRequest; sentAt: number } | null = null;
+  private analysisPending: AnalysisRequest | null = null;
+  private outcomeLoads = new Map<number, (r: OutcomesResult) => void>();
 
   onReady: () => void = () => {};
   onFatal: (message: string) => void = () => {};
@@ -32,6 +42,9 @@ export class EngineClient {
   onHistory: (id: string, points: HistoryPoint[], done: boolean) => void = () => {};
   onExplained: (id: string, explain: unknown, error: string | null) => void = () => {};
   onBusy: (busy: boolean) => void = () => {};
+  onAnalysis: (r: AnalysisResult) => void = () => {};
+  /** An analysis request finished (`aborted`: a ranking came first; a newer request follows). */
+  onAnalyzed: (req: AnalysisRequest, aborted: boolean) => void = () => {};
 
   constructor() {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'pql-engine' });
@@ -64,6 +77,34 @@ export class EngineClient {
     this.seq += 1;
     this.inflight = { ...p, seq: this.seq, sentAt: performance.now() };
     this.send({ type: 'score', seq: this.seq, model: p.model, select: p.select });
+  }
+
+  /** Asks for the analysis of `req` (replacing any request not yet sent). */
+  analyze(req: AnalysisRequest): void {
+    this.analysisPending = req;
+    this.flushAnalysis();
+  }
+
+  get analysisBusy(): boolean {
+    return this.analysisInflight !== null || this.analysisPending !== null;
+  }
+
+  private flushAnalysis(): void {
+    if (this.analysisInflight || !this.analysisPending || this.inflight || this.pending) return;
+    const req = this.analysisPending;
+    this.analysisPending = null;
+    this.seq += 1;
+    this.analysisInflight = { seq: this.seq, req, sentAt: performance.now() };
+    this.send({ type: 'analyze', seq: this.seq, req });
+  }
+
+  /** Loads an outcomes file (replacing the previous one); empty bytes remove it. */
+  loadOutcomes(name: string, bytes: ArrayBuffer): Promise<OutcomesResult> {
+    const id = ++this.seq;
+    return new Promise((resolve) => {
+      this.outcomeLoads.set(id, resolve);
+      this.send({ type: 'outcomes', id, name, bytes }, [bytes]);
+    });
   }
 
   load(kind: Kind, name: string, source: { bytes?: ArrayBuffer; url?: string }, append: boolean,
@@ -119,8 +160,33 @@ export class EngineClient {
           this.onScored({ ok: false, seq: msg.seq, error: msg.error, tag });
         }
         if (!this.busy) this.onBusy(false);
+        this.flushAnalysis();
         break;
       }
+      case 'outcomesLoaded': {
+        const done = this.outcomeLoads.get(msg.id);
+        this.outcomeLoads.delete(msg.id);
+        done?.({ ok: msg.ok, error: msg.error, name: msg.name, report: msg.report, files: msg.files });
+        break;
+      }
+      case 'analysis': {
+        const f = this.analysisInflight;
+        if (!f || f.seq !== msg.seq) break;
+        const { type: _t, seq: _s, ...part } = msg;
+        this.onAnalysis({ ...(part as AnalysisPart), req: f.req, sentAt: f.sentAt });
+        break;
+      }
+      case 'analyzed': {
+        const f = this.analysisInflight;
+        if (!f || f.seq !== msg.seq) break;
+        this.analysisInflight = null;
+        // An aborted request is not sent again: it gave way to a ranking, after which the
+        // page asks for the analysis of the newest model.
+        this.onAnalyzed(f.req, msg.aborted);
+        this.flushAnalysis();
+        break;
+      }
+      case 'scoreJson': break;
       case 'explained':
         if (msg.seq === this.explainSeq) this.onExplained(msg.id, msg.explain, msg.error);
         break;

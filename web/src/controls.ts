@@ -220,7 +220,7 @@ export class ModelControls {
       this.slider('weights.activation', 'Activation weight', Number(w.activation ?? 30), { min: 0, max: 100, step: 1 }, (n) => this.set(['weights', 'activation'], n)),
       this.slider('weights.engagement', 'Engagement weight', Number(w.engagement ?? 50), { min: 0, max: 100, step: 1 }, (n) => this.set(['weights', 'engagement'], n)),
       this.slider('weights.fit', 'Fit weight', Number(w.fit ?? 20), { min: 0, max: 100, step: 1 }, (n) => this.set(['weights', 'fit'], n)),
-      this.slider('pql.min_score', 'PQL threshold (min score)', Number(pql.min_score ?? 60), { min: 0, max: 100, step: 1 }, (n) => this.set(['pql', 'min_score'], n)),
+      this.slider('pql.min_score', 'PQL threshold (min score)', Number(pql.min_score ?? 60), { min: 0, max: 100, step: 0.5, testid: 'threshold' }, (n) => this.set(['pql', 'min_score'], n)),
       h('label', { class: 'check' }, req, 'A PQL must be activated'));
   }
 

@@ -1,18 +1,23 @@
 // The pql playground: wires the data panel, the model controls, the model JSON, the live
-// ranking, the population views and the explanation to the scoring worker.
-import { EngineClient, type LoadResult, type ScoreOk } from './client';
+// ranking, the population views, the explanation and the analysis tabs (backtest, A/B
+// compare, SQL) to the scoring worker.
+import { BacktestPanel, type ModelView } from './backtest';
+import { EngineClient, type AnalysisResult, type LoadResult, type ScoreOk } from './client';
+import { ComparePanel } from './compare';
 import { ModelControls, TIER_COLORS } from './controls';
 import { $, h } from './dom';
 import { DataPanel } from './data';
 import { ExplainPanel, type ModelInfo } from './explain';
 import { ModelJsonPanel, download, readHash, writeHash } from './modeljson';
 import { PopulationView } from './population';
-import type { Catalog, Kind, ScoreRow, ScoreRun } from './protocol';
+import type { AnalysisRequest, Catalog, Kind, ScoreRow, ScoreRun } from './protocol';
 import { RankingView } from './ranking';
+import { SqlPanel } from './sqlpanel';
 import { clone, csvField, debounce, getPath, isObject, type JsonObject } from './util';
 import './styles.css';
 
 type Source = 'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'structure' | 'data' | 'fallback';
+type Tab = 'explain' | 'backtest' | 'compare' | 'sql';
 
 const SAMPLE = { events: 'sample/events.jsonl', accounts: 'sample/accounts.jsonl', model: 'sample/model.json' };
 const HISTORY_POINTS = 14;   // weekly re-scores over the last 13 weeks (91 days)
@@ -31,10 +36,13 @@ const state = {
   selected: null as string | null,
   lastHash: '',
   fallbackTried: false,
+  tab: 'explain' as Tab,
+  inputAt: 0,                         // when the model last changed (input → analysis shown)
+  pinned: null as { text: string; model: JsonObject; at: string } | null,   // model A of compare mode
 };
 
 const client = new EngineClient();
-const ranking = new RankingView((id) => select(id));
+const ranking = new RankingView((id) => { select(id); if (id !== null) showTab('explain'); });
 const population = new PopulationView((f) => ranking.setFilter({ ...ranking.filter, ...f }));
 const explainPanel = new ExplainPanel();
 const data = new DataPanel((kind, file, append) => void loadFile(kind, file, append));
@@ -49,6 +57,34 @@ const controls = new ModelControls({
     applyModel(m, rebuild ? 'structure' : 'controls');
   },
 });
+const backtest = new BacktestPanel({
+  addStep: (event, minCount) => changeModel((m) => {
+    const steps = stepsIn(m);
+    steps.push({ name: minCount > 1 ? `${event} ×${minCount}` : `Did ${event}`, event, ...(minCount > 1 ? { min_count: minCount } : {}) });
+  }),
+  setWeight: (event, weight) => changeModel((m) => {
+    const events = objectIn(objectIn(m, 'engagement'), 'events');
+    events[event] = { ...(isObject(events[event]) ? (events[event] as JsonObject) : {}), weight };
+  }),
+  setThreshold: (minScore) => changeModel((m) => { objectIn(m, 'pql').min_score = minScore; }),
+  optionsChanged: () => analyzeSoon(),
+  outcomes: (file) => void loadOutcomes(file),
+});
+const compare = new ComparePanel({
+  pin: () => {
+    if (!state.lastGood) return;
+    state.pinned = { text: state.lastGood, model: JSON.parse(state.lastGood) as JsonObject, at: new Date().toLocaleTimeString('en-GB') };
+    compare.setPinned(state.pinned.at);
+    analyzeSoon();
+  },
+  unpin: () => { state.pinned = null; compare.setPinned(null); },
+  restoreA: () => {
+    const a = state.pinned;
+    if (a) applyModel(clone(a.model), 'import');
+  },
+  select: (id) => { select(id); showTab('explain'); },
+});
+const sqlPanel = new SqlPanel(() => analyzeSoon());
 const modelJson = new ModelJsonPanel({
   apply: (m, source) => applyModel(m, source),
   reset: () => { state.prevRanks = null; applyModel(clone(state.sampleModel), 'reset'); },
@@ -67,7 +103,45 @@ ranking.toolbar.append(h('span', { class: 'spacer-flex' }), h('span', { class: '
 $('#data').append(data.root);
 $('#controls').append(modelJson.toolbar, controls.root, modelJson.root);
 $('#center').append(population.root, h('section', { class: 'rankpanel', 'aria-label': 'Ranking' }, ranking.toolbar, ranking.root, ranking.footer));
-$('#explain').append(explainPanel.root);
+// The right column: tabs over the explanation and the analysis panels.
+const TABS: { id: Tab; label: string; title: string; panel: HTMLElement }[] = [
+  { id: 'explain', label: 'Why', title: 'Why the selected entity scores so', panel: explainPanel.root },
+  { id: 'backtest', label: 'Backtest', title: 'Does the model find who converts? (live)', panel: backtest.root },
+  { id: 'compare', label: 'A/B', title: 'Compare a pinned model A with the model you edit', panel: compare.root },
+  { id: 'sql', label: 'SQL', title: 'The model as SQL for your warehouse', panel: sqlPanel.root },
+];
+const tabButtons = new Map<Tab, HTMLButtonElement>();
+const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Views' });
+for (const t of TABS) {
+  const b = h('button', { type: 'button', role: 'tab', id: `tab-${t.id}`, 'data-testid': `tab-${t.id}`, 'aria-controls': `tabpanel-${t.id}`,
+    'aria-selected': String(t.id === state.tab), tabindex: t.id === state.tab ? 0 : -1, title: t.title, text: t.label });
+  b.addEventListener('click', () => showTab(t.id));
+  b.addEventListener('keydown', (ev) => {
+    const i = TABS.findIndex((x) => x.id === t.id);
+    const next = ev.key === 'ArrowRight' ? i + 1 : ev.key === 'ArrowLeft' ? i - 1 : ev.key === 'Home' ? 0 : ev.key === 'End' ? TABS.length - 1 : null;
+    if (next === null) return;
+    ev.preventDefault();
+    const to = TABS[(next + TABS.length) % TABS.length].id;
+    showTab(to);
+    tabButtons.get(to)?.focus();
+  });
+  tabButtons.set(t.id, b);
+  tabList.append(b);
+}
+$('#explain').append(tabList, ...TABS.map((t) => h('div', { role: 'tabpanel', id: `tabpanel-${t.id}`, 'aria-labelledby': `tab-${t.id}`, class: 'tabpanel', hidden: t.id !== state.tab }, t.panel)));
+
+function showTab(tab: Tab): void {
+  if (tab === state.tab) return;
+  state.tab = tab;
+  for (const t of TABS) {
+    const on = t.id === tab;
+    const b = tabButtons.get(t.id)!;
+    b.setAttribute('aria-selected', String(on));
+    b.tabIndex = on ? 0 : -1;
+    ($(`#tabpanel-${t.id}`) as HTMLElement).hidden = !on;
+  }
+  analyzeSoon();
+}
 $('#status').append(statusEl);
 document.body.append(data.dropOverlay);
 
@@ -78,6 +152,8 @@ function applyModel(model: JsonObject, source: Source, inputAt = performance.now
   if (source === 'controls' && text === state.modelText) return;
   state.model = model;
   state.modelText = text;
+  state.inputAt = inputAt;
+  analysisPanelsBusy(true);
   if (source !== 'json') modelJson.show(model);
   scheduleHash();
   const rebuild = source !== 'controls';
@@ -87,6 +163,7 @@ function applyModel(model: JsonObject, source: Source, inputAt = performance.now
 client.onBusy = (busy) => ranking.setBusy(busy);
 
 client.onScored = (r) => {
+  requestAnalysis();
   if (!r.ok) {
     modelJson.showError(r.error);
     statusEl.textContent = `Model error: ${r.error.message}`;
@@ -184,6 +261,120 @@ function showRun(r: ScoreOk): void {
 
 const renderControlsLater = debounce(() => controls.render(), 400);
 
+// ---- analysis: backtest, compare, SQL ----
+
+// Model edits made by the analysis panels (add a step, use a weight, set the threshold).
+function changeModel(fn: (m: JsonObject) => void): void {
+  const m = clone(state.model);
+  fn(m);
+  applyModel(m, 'structure');
+}
+
+function objectIn(m: JsonObject, key: string): JsonObject {
+  if (!isObject(m[key])) m[key] = {};
+  return m[key] as JsonObject;
+}
+
+// The model's activation steps, copied from the engine's normalised model when the user's
+// model does not list them (so that adding one keeps the others).
+function stepsIn(m: JsonObject): JsonObject[] {
+  const act = objectIn(m, 'activation');
+  if (!Array.isArray(act.steps)) act.steps = clone((getPath(state.normalized, ['activation', 'steps']) as JsonObject[] | undefined) ?? []);
+  return act.steps as JsonObject[];
+}
+
+function modelView(): ModelView {
+  const steps = getPath(state.normalized, ['activation', 'steps']);
+  const events = getPath(state.normalized, ['engagement', 'events']);
+  const weights = new Map<string, number>();
+  if (isObject(events)) for (const [k, v] of Object.entries(events)) if (isObject(v) && typeof v.weight === 'number') weights.set(k, v.weight);
+  return {
+    minScore: modelInfo().minScore,
+    tierColors: tierInfo().colors,
+    steps: Array.isArray(steps) ? steps.filter(isObject).map((s) => ({ event: String(s.event), min_count: Number(s.min_count ?? 1) })) : [],
+    weights,
+  };
+}
+
+function analysisPanelsBusy(busy: boolean): void {
+  backtest.setBusy(busy);
+  compare.setBusy(busy && state.pinned !== null);
+  sqlPanel.setBusy(busy);
+}
+
+// Asks the worker for what the visible tab shows, for the last model that scored. Each
+// answer arrives as soon as it is computed; a ranking request always goes first (the answer
+// to it asks again). The panels are busy from a change until the answer to the newest request.
+let lastAnalysis: AnalysisRequest | null = null;
+const requestAnalysis = debounce(() => {
+  if (client.busy || !state.lastGood) return;
+  const req: AnalysisRequest = {
+    model: state.lastGood,
+    horizon: backtest.horizon,
+    capacity: backtest.capacity,
+    backtest: state.tab === 'backtest',
+    suggest: state.tab === 'backtest',
+    compareA: state.tab === 'compare' && state.pinned ? state.pinned.text : null,
+    sql: state.tab === 'sql' ? sqlPanel.options : null,
+  };
+  if (!req.backtest && !req.suggest && req.compareA === null && !req.sql) { lastAnalysis = null; analysisPanelsBusy(false); return; }
+  lastAnalysis = req;
+  client.analyze(req);
+}, 40);
+
+function analyzeSoon(): void {
+  analysisPanelsBusy(true);
+  requestAnalysis();
+}
+
+client.onAnalysis = (r: AnalysisResult) => {
+  const now = performance.now();
+  const current = r.req.model === state.modelText;
+  const timing = (ms: number) => ({
+    engineMs: ms.toFixed(1),
+    roundtripMs: (now - r.sentAt).toFixed(1),
+    ...(current ? { updateMs: (now - state.inputAt).toFixed(1) } : {}),
+  });
+  if (r.part === 'backtest') {
+    if (r.ok) {
+      backtest.showBacktest(r.backtest, modelView());
+      backtest.setTiming(timing(r.ms));
+    } else {
+      backtest.showError(r.error);
+    }
+  } else if (r.part === 'calibration') {
+    backtest.showCalibration(r.ok ? r.calibration : null);
+    if (r.ok) backtest.setTiming({ calibrationMs: r.ms.toFixed(1) });
+  } else if (r.part === 'suggest') {
+    backtest.showSuggest(r.ok ? r.suggest : null, r.ok ? null : r.error.message);
+    if (r.ok) backtest.setTiming({ suggestMs: r.ms.toFixed(1) });
+  } else if (r.part === 'compare') {
+    if (!state.pinned) return;
+    if (r.ok) {
+      compare.show(r.compare, tierInfo().colors);
+      compare.setTiming(timing(r.ms));
+    } else {
+      compare.showError(r.error);
+    }
+  } else if (r.part === 'sql') {
+    if (r.ok) sqlPanel.show(r.sql);
+    else sqlPanel.showError(r.error);
+  }
+};
+
+client.onAnalyzed = (req, aborted) => {
+  if (!aborted && req === lastAnalysis && !client.analysisBusy && !client.busy) analysisPanelsBusy(false);
+};
+
+async function loadOutcomes(file: File | null): Promise<void> {
+  analysisPanelsBusy(true);
+  lastAnalysis = null;
+  const bytes = file ? await file.arrayBuffer() : new ArrayBuffer(0);
+  const r = await client.loadOutcomes(file?.name ?? '', bytes);
+  backtest.showOutcomes(file && (r.ok ? r.files.length > 0 : true) ? r : null);
+  analyzeSoon();
+}
+
 // ---- selection and explanation ----
 function select(id: string | null): void {
   state.selected = id;
@@ -241,6 +432,7 @@ async function afterLoad(r: LoadResult): Promise<void> {
   data.hideProgress();
   data.showResult(r);
   state.prevRanks = null;   // new data: no rank movement to show
+  analysisPanelsBusy(true);
   client.score(state.modelText, state.selected, 'rebuild');
   client.requestCatalog();
 }

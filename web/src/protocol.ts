@@ -29,10 +29,12 @@ export type Kind = 'events' | 'accounts';
 
 export interface EventInfo { name: string; count: number }
 export interface TraitInfo { name: string; kind: string; values: string[] }
+// The engine's catalog() in the shape the pickers use: events by volume, traits by name with
+// their kind (string / number / boolean / mixed) and example values.
 export interface Catalog {
   events: EventInfo[];
   traits: TraitInfo[];
-  first: number | null;   // epoch ms of the earliest event seen in the sources
+  first: number | null;   // epoch ms of the earliest loaded event
   last: number | null;
 }
 
@@ -40,12 +42,108 @@ export interface ModelError { code: string; path: string; message: string }
 
 export interface HistoryPoint { as_of: string; t: number; score: number | null; qualified: boolean | null }
 
+// ---- backtest, suggestions, compare (the engine's JSON, SPEC §5 and docs/model.md) ----
+
+export interface GroupOutcome { count: number; conversions: number; rate: number | null; lift: number | null }
+
+export interface Backtest {
+  as_of: string;
+  horizon_days: number;
+  population: number;
+  conversions: number;
+  base_rate: number | null;
+  tiers: ({ name: string } & GroupOutcome)[];
+  pql: { qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null };
+  precision_at: Record<string, { precision: number | null; recall: number | null }>;
+  auc: number | null;
+  sweep: { min_score: number; qualified: number; precision: number | null; recall: number | null }[];
+  signals: Signal[];
+}
+
+export interface Signal {
+  event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null;
+  lift: number | null; coverage: number | null;
+}
+
+/** The backtest population in ten groups of about equal size by score at as_of, highest first. */
+export interface CalibrationBin {
+  decile: number;          // 1 = the top tenth
+  lo: number;              // scores in [lo, hi) (hi = null: up to 100 included)
+  hi: number | null;
+  count: number;
+  conversions: number;
+  rate: number | null;
+}
+export interface Calibration { bins: CalibrationBin[]; step: number; outside: number }
+
+export interface Suggestions {
+  as_of: string;
+  horizon_days: number;
+  population: number;
+  conversions: number;
+  activation_steps: { event: string; min_count: number; did: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
+  weights: {
+    train_as_of: string; weights: Record<string, number>; holdout_auc: number | null; current_auc: number | null;
+    suggested_model_auc: number | null; train_population: number; train_conversions: number;
+  };
+  capacity: { per_week: number; capacity: number; min_score: number; qualified: number; per_week_at_threshold: number; precision: number | null; recall: number | null };
+}
+
+export interface Mover {
+  id: string; name: string | null; score_a: number | null; score_b: number | null; delta: number;
+  rank_a: number | null; rank_b: number | null; tier_a: string; tier_b: string;
+  components: { activation: number; engagement: number; fit: number };
+  events: { event: string; points_a: number; points_b: number; delta: number }[];
+}
+
+export interface Comparison {
+  a: { as_of: string; entities: number; qualified: number };
+  b: { as_of: string; entities: number; qualified: number };
+  tiers: string[];
+  migration: { from: string; to: string; count: number }[];
+  moved: number;
+  qualified_gained: number;
+  qualified_lost: number;
+  movers: { up: Mover[]; down: Mover[] };
+}
+
+export type SqlDialect = 'duckdb' | 'postgres' | 'spark' | 'bigquery' | 'snowflake';
+export interface SqlOptions { dialect: SqlDialect; events_table: string; accounts_table: string; users_table: string }
+
+/**
+ * What the page wants computed for a model that scored: only the parts of the visible tab.
+ * The worker skips a part whose inputs (and the loaded data) have not changed since it last
+ * computed it.
+ */
+export interface AnalysisRequest {
+  model: string;
+  horizon: number;
+  capacity: number;
+  backtest: boolean;
+  suggest: boolean;
+  compareA: string | null;     // the pinned model A (compare mode), B = `model`
+  sql: SqlOptions | null;
+}
+
+export type AnalysisPart =
+  | { part: 'backtest'; ok: true; backtest: Backtest; ms: number }
+  | { part: 'calibration'; ok: true; calibration: Calibration; ms: number }
+  | { part: 'suggest'; ok: true; suggest: Suggestions; ms: number }
+  | { part: 'compare'; ok: true; compare: Comparison; ms: number }
+  | { part: 'sql'; ok: true; sql: string; ms: number }
+  | { part: 'backtest' | 'calibration' | 'suggest' | 'compare' | 'sql'; ok: false; error: ModelError };
+
 export type ToWorker =
   | { type: 'load'; id: number; kind: Kind; name: string; bytes?: ArrayBuffer; url?: string; append: boolean }
+  | { type: 'outcomes'; id: number; name: string; bytes: ArrayBuffer }
   | { type: 'score'; seq: number; model: string; select: string | null }
   | { type: 'explain'; seq: number; model: string; id: string }
   | { type: 'catalog' }
-  | { type: 'history'; seq: number; model: string; id: string; asOf: string; points: number; stepDays: number };
+  | { type: 'history'; seq: number; model: string; id: string; asOf: string; points: number; stepDays: number }
+  | { type: 'analyze'; seq: number; req: AnalysisRequest }
+  // The engine's own JSON text of a whole scoring run (what `pql score --format json` prints):
+  // used by the end-to-end determinism test, which drives a worker of its own.
+  | { type: 'scoreJson'; seq: number; model: string };
 
 export type FromWorker =
   | { type: 'ready' }
@@ -58,4 +156,8 @@ export type FromWorker =
       explainId: string | null; explainError: string | null; engineMs: number; waitMs: number }
   | { type: 'scored'; seq: number; ok: false; error: ModelError }
   | { type: 'explained'; seq: number; id: string; explain: unknown; error: string | null }
-  | { type: 'history'; seq: number; id: string; points: HistoryPoint[]; done: boolean };
+  | { type: 'history'; seq: number; id: string; points: HistoryPoint[]; done: boolean }
+  | { type: 'outcomesLoaded'; id: number; name: string; ok: boolean; error?: string; report: LoadReport; files: string[] }
+  | ({ type: 'analysis'; seq: number } & AnalysisPart)
+  | { type: 'analyzed'; seq: number; aborted: boolean }
+  | { type: 'scoreJson'; seq: number; ok: boolean; text: string; error: string | null };

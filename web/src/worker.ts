@@ -1,11 +1,14 @@
 /// <reference lib="webworker" />
-// The scoring worker: owns the engine, the loaded bytes and every scoring run, so that the
-// page never stutters. Requests run one at a time in arrival order; a score history run
-// gives way as soon as a newer scoring request arrives.
+// The scoring worker: owns the engine, the loaded bytes and every engine call, so that the
+// page never stutters. Requests run one at a time in arrival order; a score history run and
+// an analysis (backtest, suggestions, compare, SQL) give way as soon as a newer scoring
+// request arrives.
 import { createEngine, type Engine, type LoadReport as EngineReport } from '@pql/engine';
 import wasmUrl from '@pql/wasm-file?url';
-import { CatalogBuilder } from './catalog';
-import type { FromWorker, HistoryPoint, Kind, LoadReport, ModelError, ToWorker } from './protocol';
+import type {
+  AnalysisPart, AnalysisRequest, Backtest, Calibration, CalibrationBin, Catalog, FromWorker, HistoryPoint, Kind,
+  LoadReport, ModelError, ToWorker,
+} from './protocol';
 import { DAY_MS } from './util';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -14,10 +17,14 @@ const CHUNK_BYTES = 4 << 20;   // JSONL files above this load in chunks, with pr
 const MAX_ERRORS = 100;
 
 let engine: Engine | null = null;
+// The loaded files, kept to reload one kind when the other is replaced (the engine's clear()
+// drops events, accounts and outcomes together).
 const sources: Record<Kind, { name: string; bytes: Uint8Array }[]> = { events: [], accounts: [] };
+let outcomes: { name: string; bytes: Uint8Array } | null = null;
 const totals: Record<Kind, LoadReport> = { events: emptyReport(), accounts: emptyReport() };
 let engineModel: string | null = null;   // the model text the engine holds now
-let generation = 0;                      // bumped by every scoring request (cancels history runs)
+let generation = 0;                      // bumped by every scoring request (cancels history and analysis runs)
+let dataVersion = 0;                     // bumped by every load (analysis results are keyed by it)
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(msg, transfer);
@@ -27,14 +34,14 @@ function emptyReport(): LoadReport {
   return { read: 0, loaded: 0, skipped: 0, duplicates: 0, errors: [] };
 }
 
-function mergeInto(into: LoadReport, r: EngineReport | LoadReport, lineOffset = 0): void {
+function mergeInto(into: LoadReport, r: EngineReport | LoadReport): void {
   into.read += r.read ?? 0;
   into.loaded += r.loaded ?? 0;
   into.skipped += r.skipped ?? 0;
   into.duplicates += r.duplicates ?? 0;
   for (const e of r.errors ?? []) {
     if (into.errors.length >= MAX_ERRORS) break;
-    into.errors.push({ line: (e.line ?? 0) + lineOffset, message: String(e.message) });
+    into.errors.push({ line: e.line ?? 0, message: String(e.message) });
   }
 }
 
@@ -81,10 +88,13 @@ async function handle(msg: ToWorker, myGeneration: number): Promise<void> {
   if (!engine) return;
   switch (msg.type) {
     case 'load': return load(engine, msg);
+    case 'outcomes': return loadOutcomes(engine, msg);
     case 'score': return score(engine, msg);
     case 'explain': return explain(engine, msg);
     case 'history': return history(engine, msg, myGeneration);
-    case 'catalog': return catalog();
+    case 'catalog': return catalog(engine);
+    case 'analyze': return analyze(engine, msg, myGeneration);
+    case 'scoreJson': return scoreJson(engine, msg);
   }
 }
 
@@ -108,10 +118,11 @@ function countLines(bytes: Uint8Array): number {
 }
 
 // Loads one file's bytes. JSON Lines files larger than a chunk go in line-aligned chunks so
-// that progress can be shown; error line numbers are shifted back to the whole file's.
+// that progress can be shown; each chunk tells the engine its first line, so errors (here and
+// in the engine's diagnostics) name lines of the whole file.
 function loadBytes(e: Engine, kind: Kind, bytes: Uint8Array, id: number): LoadReport {
-  const call = (data: Uint8Array, format: 'auto' | 'jsonl') =>
-    kind === 'events' ? e.loadEvents(data, { format, strict: false }) : e.loadAccounts(data, { format, strict: false });
+  const call = (data: Uint8Array, format: 'auto' | 'jsonl', firstLine = 1) =>
+    kind === 'events' ? e.loadEvents(data, { format, strict: false, firstLine }) : e.loadAccounts(data, { format, strict: false, firstLine });
   const report = emptyReport();
   if (bytes.length <= CHUNK_BYTES || firstByte(bytes) !== 0x7b /* { */) {
     post({ type: 'progress', id, phase: 'parsing', done: 0, total: bytes.length });
@@ -128,7 +139,7 @@ function loadBytes(e: Engine, kind: Kind, bytes: Uint8Array, id: number): LoadRe
       end = nl < 0 ? bytes.length : nl + 1;
     }
     const chunk = bytes.subarray(start, end);
-    mergeInto(report, call(chunk, 'jsonl'), lineOffset);
+    mergeInto(report, call(chunk, 'jsonl', lineOffset + 1));
     lineOffset += countLines(chunk);
     start = end;
     post({ type: 'progress', id, phase: 'parsing', done: start, total: bytes.length });
@@ -151,21 +162,13 @@ async function load(e: Engine, msg: Extract<ToWorker, { type: 'load' }>): Promis
       report: emptyReport(), totals: snapshotTotals() });
     return;
   }
-  catalogGeneration++;   // the sources change: a catalog being built is stale
+  dataVersion++;
   try {
     if (!msg.append) {
-      // Replace this kind: start over and reload the other kind's files as they were.
-      e.clear();
+      // Replace this kind: start over and reload the other kind's files (and the outcomes) as they were.
       sources[msg.kind] = [];
       totals[msg.kind] = emptyReport();
-      const other: Kind = msg.kind === 'events' ? 'accounts' : 'events';
-      const order: Kind[] = other === 'events' ? ['events'] : ['accounts'];
-      for (const k of order) {
-        for (const src of sources[k]) {
-          if (k === 'events') e.loadEvents(src.bytes, { format: 'auto', strict: false });
-          else e.loadAccounts(src.bytes, { format: 'auto', strict: false });
-        }
-      }
+      reloadAll(e);
     }
     const report = loadBytes(e, msg.kind, bytes, msg.id);
     sources[msg.kind].push({ name: msg.name, bytes });
@@ -185,10 +188,34 @@ function snapshotTotals() {
   };
 }
 
-// The catalog scans every loaded byte (about a second for 30 MB): it runs beside the request
-// queue in line-aligned slices, so that a scoring request waits for one slice at most.
-let catalogGeneration = 0;
-const CATALOG_SLICE = 256 << 10;
+// Starts over: the engine's clear() drops everything, so every kept file is loaded again.
+function reloadAll(e: Engine): void {
+  e.clear();
+  for (const src of sources.events) e.loadEvents(src.bytes, { format: 'auto', strict: false });
+  for (const src of sources.accounts) e.loadAccounts(src.bytes, { format: 'auto', strict: false });
+  if (outcomes) e.loadOutcomes(outcomes.bytes, { format: 'auto', strict: false });
+}
+
+// An outcomes file (account_id or user_id, converted_at) replaces the previous one; an empty
+// message (no bytes) removes it.
+async function loadOutcomes(e: Engine, msg: Extract<ToWorker, { type: 'outcomes' }>): Promise<void> {
+  dataVersion++;
+  const bytes = new Uint8Array(msg.bytes);
+  try {
+    if (outcomes) {
+      outcomes = null;
+      reloadAll(e);
+    }
+    const report = emptyReport();
+    if (bytes.length) {
+      mergeInto(report, e.loadOutcomes(bytes, { format: 'auto', strict: false }));
+      outcomes = { name: msg.name, bytes };
+    }
+    post({ type: 'outcomesLoaded', id: msg.id, name: msg.name, ok: true, report, files: outcomes ? [msg.name] : [] });
+  } catch (err) {
+    post({ type: 'outcomesLoaded', id: msg.id, name: msg.name, ok: false, error: describe(err), report: emptyReport(), files: outcomes ? [outcomes.name] : [] });
+  }
+}
 
 // Yields to pending messages (a MessageChannel task: not clamped like a nested setTimeout).
 const tick = new MessageChannel();
@@ -196,35 +223,25 @@ const waiting: (() => void)[] = [];
 tick.port1.onmessage = () => waiting.shift()?.();
 const yieldTask = () => new Promise<void>((r) => { waiting.push(r); tick.port2.postMessage(0); });
 
-function catalog(): void {
-  const mine = ++catalogGeneration;
-  void (async () => {
-    const b = new CatalogBuilder();
-    for (const k of ['events', 'accounts'] as Kind[]) {
-      for (const src of sources[k]) {
-        for (const slice of slices(src.bytes)) {
-          if (mine !== catalogGeneration) return;
-          b.add(k, slice);
-          await yieldTask();
-        }
-      }
-    }
-    if (mine === catalogGeneration) post({ type: 'catalog', catalog: b.build() });
-  })();
-}
-
-function* slices(bytes: Uint8Array): Generator<Uint8Array> {
-  if (bytes.length <= CATALOG_SLICE || firstByte(bytes) !== 0x7b) { yield bytes; return; }
-  let start = 0;
-  while (start < bytes.length) {
-    let end = Math.min(start + CATALOG_SLICE, bytes.length);
-    if (end < bytes.length) {
-      const nl = bytes.indexOf(0x0a, end);
-      end = nl < 0 ? bytes.length : nl + 1;
-    }
-    yield bytes.subarray(start, end);
-    start = end;
-  }
+// The pickers' view of the data, straight from the engine (what it parsed, exactly).
+function catalog(e: Engine): void {
+  const c = e.catalog();
+  const kindOf = (xs: unknown[]) => {
+    const kinds = new Set(xs.map((x) => typeof x));
+    return kinds.size === 1 ? [...kinds][0] : kinds.size ? 'mixed' : 'string';
+  };
+  const time = (iso: string | null) => {
+    const t = iso ? Date.parse(iso) : NaN;
+    return Number.isNaN(t) ? null : t;
+  };
+  const out: Catalog = {
+    events: c.events.map((x) => ({ name: x.event, count: x.count }))
+      .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    traits: c.traits.map((t) => ({ name: t.trait, kind: kindOf(t.examples), values: t.examples.map(String).sort() })),
+    first: time(c.first_event),
+    last: time(c.last_event),
+  };
+  post({ type: 'catalog', catalog: out });
 }
 
 function score(e: Engine, msg: Extract<ToWorker, { type: 'score' }>): void {
@@ -303,4 +320,125 @@ async function history(e: Engine, msg: Extract<ToWorker, { type: 'history' }>, m
     await yieldTask();
   }
   try { ensureModel(e, msg.model); } catch { /* the page's model is valid: it was scored */ }
+}
+
+// The engine's JSON text for the whole ranking (the end-to-end determinism test).
+function scoreJson(e: Engine, msg: Extract<ToWorker, { type: 'scoreJson' }>): void {
+  try {
+    ensureModel(e, msg.model);
+    post({ type: 'scoreJson', seq: msg.seq, ok: true, text: e.scoreJson(), error: null });
+  } catch (err) {
+    post({ type: 'scoreJson', seq: msg.seq, ok: false, text: '', error: describe(err) });
+  }
+}
+
+// ---- analysis: backtest (with calibration), compare, SQL, suggestions ----
+
+// Calibration uses the engine's own backtest on a copy of the model whose tiers are a fine
+// score grid: each grid tier's count and conversions are the population's per-score-band
+// figures (tiers change nothing else), from which the page's deciles are cut.
+const GRID_STEP = 0.25;
+const GRID = Array.from({ length: Math.round(100 / GRID_STEP) + 1 }, (_, i) => ({ name: `g${i}`, min_score: 100 - i * GRID_STEP }));
+
+function calibrate(bins: { lo: number; hi: number | null; count: number; conversions: number }[], population: number): Calibration {
+  const out: CalibrationBin[] = [];
+  let cum = 0;
+  let inside = 0;
+  for (const b of bins) {
+    if (b.count === 0) continue;
+    // The decile of the band's middle entity, counting from the top.
+    const mid = cum + b.count / 2;
+    const decile = Math.min(10, Math.floor((10 * mid) / population) + 1);
+    cum += b.count;
+    inside += b.count;
+    const last = out[out.length - 1];
+    if (last && last.decile === decile) {
+      last.lo = b.lo;
+      last.count += b.count;
+      last.conversions += b.conversions;
+    } else {
+      out.push({ decile, lo: b.lo, hi: b.hi, count: b.count, conversions: b.conversions, rate: null });
+    }
+  }
+  for (const d of out) d.rate = d.count ? d.conversions / d.count : null;
+  return { bins: out, step: GRID_STEP, outside: population - inside };
+}
+
+function calibration(e: Engine, model: string, bt: Backtest, horizon: number): Calibration | null {
+  if (!bt.population) return { bins: [], step: GRID_STEP, outside: 0 };
+  let m: Record<string, unknown>;
+  try { m = JSON.parse(model); } catch { return null; }
+  const text = JSON.stringify({ ...m, tiers: GRID });
+  e.setModel(text);
+  engineModel = text;
+  const fine = asObject(e.backtest({ horizon_days: horizon, as_of: bt.as_of })) as Backtest;
+  const bands = fine.tiers.map((t, i) => ({ lo: GRID[i].min_score, hi: i === 0 ? null : GRID[i - 1].min_score, count: t.count, conversions: t.conversions }));
+  return calibrate(bands, bt.population);
+}
+
+const lastKey: Partial<Record<AnalysisPart['part'], string>> = {};
+let lastBacktest: { key: string; bt: Backtest } | null = null;
+
+async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, myGeneration: number): Promise<void> {
+  const r: AnalysisRequest = msg.req;
+  const steps: { part: AnalysisPart['part']; key: string; run: () => AnalysisPart }[] = [];
+  if (r.sql) {
+    const o = r.sql;
+    steps.push({ part: 'sql', key: JSON.stringify([r.model, o]), run: () => {
+      const t0 = performance.now();
+      ensureModel(e, r.model);
+      const sql = e.toSql(o.dialect, { events_table: o.events_table, accounts_table: o.accounts_table, users_table: o.users_table });
+      return { part: 'sql', ok: true, sql, ms: performance.now() - t0 };
+    } });
+  }
+  if (r.backtest) {
+    const key = JSON.stringify([r.model, r.horizon, dataVersion]);
+    steps.push({ part: 'backtest', key, run: () => {
+      const t0 = performance.now();
+      ensureModel(e, r.model);
+      const bt = asObject(e.backtest({ horizon_days: r.horizon })) as Backtest;
+      lastBacktest = { key, bt };
+      return { part: 'backtest', ok: true, backtest: bt, ms: performance.now() - t0 };
+    } });
+    // The calibration of that backtest (none when it failed).
+    steps.push({ part: 'calibration', key, run: () => {
+      if (lastBacktest?.key !== key) throw Object.assign(new Error('no backtest'), { code: 'skipped' });
+      const t0 = performance.now();
+      const cal = calibration(e, r.model, lastBacktest.bt, r.horizon);
+      if (!cal) throw new Error('the model cannot be read');
+      return { part: 'calibration', ok: true, calibration: cal, ms: performance.now() - t0 };
+    } });
+  }
+  if (r.compareA !== null) {
+    const a = r.compareA;
+    steps.push({ part: 'compare', key: JSON.stringify([a, r.model, dataVersion]), run: () => {
+      const t0 = performance.now();
+      ensureModel(e, a);
+      const cmp = asObject(e.compare(r.model, { movers: 10 })) as import('./protocol').Comparison;
+      return { part: 'compare', ok: true, compare: cmp, ms: performance.now() - t0 };
+    } });
+  }
+  if (r.suggest) {
+    steps.push({ part: 'suggest', key: JSON.stringify([r.model, r.horizon, r.capacity, dataVersion]), run: () => {
+      const t0 = performance.now();
+      ensureModel(e, r.model);
+      const sg = asObject(e.suggest({ horizon_days: r.horizon, capacity_per_week: r.capacity })) as import('./protocol').Suggestions;
+      return { part: 'suggest', ok: true, suggest: sg, ms: performance.now() - t0 };
+    } });
+  }
+  for (const step of steps) {
+    if (generation !== myGeneration) { post({ type: 'analyzed', seq: msg.seq, aborted: true }); return; }
+    if (lastKey[step.part] === step.key) continue;
+    let out: AnalysisPart;
+    try {
+      out = step.run();
+    } catch (err) {
+      out = { part: step.part, ok: false, error: modelError(err) };
+    }
+    if (!out.ok && out.error.code === 'skipped') continue;
+    lastKey[step.part] = step.key;
+    post({ type: 'analysis', seq: msg.seq, ...out });
+    await yieldTask();
+  }
+  post({ type: 'analyzed', seq: msg.seq, aborted: false });
 }

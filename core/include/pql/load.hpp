@@ -15,6 +15,9 @@ bool parse_format(const std::string& name, Format& out);
 struct LoadOptions {
     Format format = Format::Auto;
     bool strict = false;   // the first bad row fails the whole load (nothing is kept)
+    // The line number of the text's first line, when it is a later part of a file loaded in
+    // pieces (JSON Lines and CSV), so that errors name the line of the whole file.
+    int64_t first_line = 1;
     // Called about every 4 MiB with bytes read so far and the total (JSON Lines and CSV).
     std::function<void(size_t done, size_t total)> progress;
 };
