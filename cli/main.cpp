@@ -18,6 +18,7 @@
 #include "pql/model.hpp"
 #include "pql/output.hpp"
 #include "pql/score.hpp"
+#include "pql/sql.hpp"
 #include "pql/time.hpp"
 
 using namespace pql;
@@ -36,6 +37,8 @@ const char* kUsage =
     "  backtest   check a model against real conversions (lift, precision, recall, AUC)\n"
     "  suggest    suggest activation steps, event weights and the threshold for sales capacity\n"
     "  compare    compare two models (or two dates): tier migration and biggest movers\n"
+    "  sql        compile a model to one SQL query for DuckDB, PostgreSQL, Spark, BigQuery or Snowflake\n"
+    "  export-events  write loaded events and accounts as the SQL contract tables (CSV)\n"
     "\n"
     "Run 'pql <command> --help' for the options of a command.\n";
 
@@ -54,6 +57,8 @@ struct Args {
     std::string accounts, model, format, input_format = "auto", id, outcomes, model_b;
     std::optional<std::string> as_of, as_of_b;
     std::optional<size_t> top, horizon_days, capacity, movers;
+    std::string dialect, events_table, accounts_table, users_table, table;  // sql, export-events
+    std::vector<std::string> columns;
     bool strict = false, help = false;
 };
 
@@ -81,6 +86,8 @@ std::optional<std::string> parse_args(int argc, char** argv, Args& a) {
         {"backtest", {"--events", "--accounts", "--outcomes", "--model", "--as-of", "--horizon-days", "--input-format", "--strict", "--format", "--help"}},
         {"suggest", {"--events", "--accounts", "--outcomes", "--model", "--as-of", "--horizon-days", "--capacity", "--input-format", "--strict", "--format", "--help"}},
         {"compare", {"--events", "--accounts", "--model", "--model-b", "--as-of", "--as-of-b", "--movers", "--input-format", "--strict", "--format", "--help"}},
+        {"sql", {"--model", "--dialect", "--events-table", "--accounts-table", "--users-table", "--column", "--as-of", "--help"}},
+        {"export-events", {"--events", "--accounts", "--model", "--as-of", "--input-format", "--strict", "--table", "--format", "--help"}},
     };
     a.command = argv[1];
     auto allowed = kFlags.find(a.command);
@@ -125,6 +132,12 @@ std::optional<std::string> parse_args(int argc, char** argv, Args& a) {
         else if (flag == "--outcomes") a.outcomes = value;
         else if (flag == "--model-b") a.model_b = value;
         else if (flag == "--as-of-b") a.as_of_b = value;
+        else if (flag == "--dialect") a.dialect = value;
+        else if (flag == "--events-table") a.events_table = value;
+        else if (flag == "--accounts-table") a.accounts_table = value;
+        else if (flag == "--users-table") a.users_table = value;
+        else if (flag == "--column") a.columns.push_back(value);
+        else if (flag == "--table") a.table = value;
         else {
             char* end = nullptr;
             errno = 0;
@@ -507,6 +520,55 @@ int cmd_compare(Engine& engine, const Args& a) {
     });
 }
 
+// pql sql: the model as one SELECT over the contract tables of docs/sql.md.
+int cmd_sql(const Args& a) {
+    if (a.dialect.empty()) return usage_error("sql", "--dialect is required (duckdb, postgres, spark, bigquery or snowflake)");
+    SqlOptions o;
+    auto d = parse_sql_dialect(a.dialect);
+    if (!d) return usage_error("sql", "--dialect must be duckdb, postgres, spark, bigquery or snowflake (got '" + a.dialect + "')");
+    o.dialect = *d;
+    if (!a.events_table.empty()) o.events_table = a.events_table;
+    if (!a.accounts_table.empty()) o.accounts_table = a.accounts_table == "-" ? "" : a.accounts_table;
+    if (!a.users_table.empty()) o.users_table = a.users_table == "-" ? "" : a.users_table;
+    for (auto& c : a.columns) {
+        const size_t eq = c.find('=');
+        if (eq == std::string::npos) return usage_error("sql", "--column takes KEY=NAME (got '" + c + "')");
+        if (auto st = set_sql_column(o, c.substr(0, eq), c.substr(eq + 1)); !st) return usage_error("sql", "--column: " + st.error().message);
+    }
+    if (a.as_of) {
+        const char* why = "not a date";
+        auto t = parse_timestamp(*a.as_of, &why);
+        if (!t) return usage_error("sql", "--as-of: " + std::string(why) + " ('" + *a.as_of + "')");
+        o.as_of = t;
+    }
+    Model model;
+    if (!a.model.empty()) {
+        auto text = cli::read_file(a.model);
+        if (!text) return fail(text.error().message);
+        auto m = parse_model(*text);
+        if (!m) return fail(a.model + ": " + m.error().describe());
+        model = std::move(*m);
+    }
+    auto sql = compile_sql(model, o);
+    if (!sql) return fail(sql.error().describe());
+    auto st = cli::write_stdout(*sql);
+    return st ? 0 : fail(st.error().message);
+}
+
+// pql export-events: loaded data as the contract tables, as the engine sees it at as_of.
+int cmd_export(Engine& engine, const Args& a) {
+    if (!a.format.empty() && a.format != "csv") return usage_error("export-events", "--format must be csv");
+    const std::string table = a.table.empty() ? "events" : a.table;
+    ContractTable t;
+    if (table == "events") t = ContractTable::Events;
+    else if (table == "accounts") t = ContractTable::Accounts;
+    else if (table == "users") t = ContractTable::Users;
+    else return usage_error("export-events", "--table must be events, accounts or users (got '" + table + "')");
+    const int64_t as_of = engine.scorer().as_of_for(engine.model());
+    auto st = cli::write_stdout(export_contract_csv(engine.store(), t, as_of, model_traits(engine.model())));
+    return st ? 0 : fail(st.error().message);
+}
+
 const char* help_for(const std::string& command) {
     static std::string score = std::string("usage: pql score --events F [options]\n\nRank entities by PQL score.\n\noptions:\n") +
                                kInputOptions +
@@ -540,11 +602,33 @@ const char* help_for(const std::string& command) {
                                  "  --as-of-b ISO       score B as of this time\n"
                                  "  --movers N          biggest movers listed each way (default 10)\n"
                                  "  --format F          table (default) or json\n";
+    static std::string sql =
+        "usage: pql sql --dialect D [--model F] [options]\n\n"
+        "Print the model as ONE SQL SELECT that returns the scoring run's per-entity columns in rank\n"
+        "order, computed where the events live. Tables and trait encoding: docs/sql.md.\n\noptions:\n"
+        "  --dialect D         duckdb, postgres, spark, bigquery or snowflake\n"
+        "  --model F           model JSON (default: the built-in default model)\n"
+        "  --events-table T    events(timestamp_ms, account_id, user_id, event) (default: events)\n"
+        "  --accounts-table A  accounts(account_id, name, <trait columns>) (default: accounts; '-': none)\n"
+        "  --users-table U     users(user_id, name, <trait columns>), entity \"user\" (default: users; '-': none)\n"
+        "  --column KEY=NAME   rename a column: timestamp_ms, account_id, user_id, event, name or\n"
+        "                      trait.<trait> (repeat)\n"
+        "  --as-of ISO         score as of this time (default: the model's as_of, else the latest event)\n";
+    static std::string export_events = std::string(
+        "usage: pql export-events --events F [options]\n\n"
+        "Write loaded data as one of the SQL contract tables (docs/sql.md), CSV with a header, as the\n"
+        "engine sees it at as_of: events at or before as_of with the account each is scored under\n"
+        "(empty: unassigned), or the accounts (users) with their name and tagged trait columns.\n\noptions:\n") +
+        kInputOptions +
+        "  --table T           events (default), accounts or users\n"
+        "  --format F          csv (the only format)\n";
     if (command == "score") return score.c_str();
     if (command == "explain") return explain.c_str();
     if (command == "backtest") return backtest.c_str();
     if (command == "suggest") return suggest.c_str();
     if (command == "compare") return compare.c_str();
+    if (command == "sql") return sql.c_str();
+    if (command == "export-events") return export_events.c_str();
     return validate.c_str();
 }
 
@@ -572,12 +656,14 @@ int main(int argc, char** argv) {
     }
     try {
         if (a.command == "validate") return cmd_validate(a);
+        if (a.command == "sql") return cmd_sql(a);
         Engine engine;
         if (int rc = load(engine, a); rc >= 0) return rc;
         if (a.command == "score") return cmd_score(engine, a);
         if (a.command == "backtest") return cmd_backtest(engine, a);
         if (a.command == "suggest") return cmd_suggest(engine, a);
         if (a.command == "compare") return cmd_compare(engine, a);
+        if (a.command == "export-events") return cmd_export(engine, a);
         return cmd_explain(engine, a);
     } catch (const std::bad_alloc&) {
         return fail("out of memory");

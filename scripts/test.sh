@@ -44,8 +44,8 @@ done
 
 # Fuzzing: a short run of every libFuzzer target (make fuzz runs them longer).
 if [ -x scripts/fuzz.sh ]; then
-  step "fuzz (${FUZZ_SECONDS:-30} s per target)"
-  out=$(scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-30}" 2>&1); rc=$?
+  step "fuzz (${FUZZ_SECONDS:-15} s per target)"
+  out=$(scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-15}" 2>&1); rc=$?
   echo "$out" | grep -E "^fuzz |^ℹ" | tail -n 20
   p=$(echo "$out" | sed -n 's/^ℹ pass \([0-9]*\)/\1/p' | tail -1)
   f=$(echo "$out" | sed -n 's/^ℹ fail \([0-9]*\)/\1/p' | tail -1)

@@ -64,6 +64,11 @@ oj lift(const oj& rate, const oj& base) {
     return rate.get<double>() / base.get<double>();
 }
 
+// Beyond ~2.9 million days a horizon covers every timestamp there can be; the bounds keep
+// horizon_days * kDayMs and capacity * horizon_days far from int64 overflow.
+constexpr int64_t kMaxHorizonDays = 1'000'000;
+constexpr int64_t kMaxCapacity = 1'000'000'000;
+
 int64_t resolve_as_of(const EventStore& store, const Model& model, std::optional<int64_t> as_of, int64_t horizon_days) {
     if (as_of) return *as_of;
     if (model.as_of) return *model.as_of;
@@ -110,7 +115,8 @@ struct Evaluation {
 
 Result<std::string> backtest_json(const EventStore& store, const Model& model, const Outcomes& outcomes,
                                   const BacktestOptions& o) {
-    if (o.horizon_days < 1) return Error{"invalid_argument", "horizon_days must be at least 1", "horizon_days", 0};
+    if (o.horizon_days < 1 || o.horizon_days > kMaxHorizonDays)
+        return Error{"invalid_argument", "horizon_days must be between 1 and 1000000", "horizon_days", 0};
     if (!model.conversion_event && outcomes.rows.empty())
         return Error{"invalid_argument",
                      "no conversions to test against: set \"conversion_event\" in the model or load an outcomes file",
@@ -302,8 +308,10 @@ double round_tenth(double v) { return std::round(v * 10) / 10; }
 
 Result<std::string> suggest_json(const EventStore& store, const Model& model, const Outcomes& outcomes,
                                  const SuggestOptions& o) {
-    if (o.horizon_days < 1) return Error{"invalid_argument", "horizon_days must be at least 1", "horizon_days", 0};
-    if (o.capacity_per_week < 1) return Error{"invalid_argument", "capacity must be at least 1 lead a week", "capacity", 0};
+    if (o.horizon_days < 1 || o.horizon_days > kMaxHorizonDays)
+        return Error{"invalid_argument", "horizon_days must be between 1 and 1000000", "horizon_days", 0};
+    if (o.capacity_per_week < 1 || o.capacity_per_week > kMaxCapacity)
+        return Error{"invalid_argument", "capacity must be between 1 and 1000000000 leads a week", "capacity", 0};
     if (!model.conversion_event && outcomes.rows.empty())
         return Error{"invalid_argument",
                      "no conversions to learn from: set \"conversion_event\" in the model or load an outcomes file",

@@ -70,7 +70,9 @@ void Engine::set_as_of(std::optional<int64_t> as_of_ms) { model_->as_of = as_of_
 Scorer& Engine::scorer() { return *scorer_; }
 
 std::string Engine::score_json(size_t offset, size_t limit) {
-    const ScoreRun& run = scorer_->score(*model_);
+    // Only the page needs ranking order: a partial sort up to its end.
+    const size_t page_end = limit >= SIZE_MAX - offset ? SIZE_MAX : offset + limit;
+    const ScoreRun& run = scorer_->score(*model_, page_end);
     return score_run_json({*store_, *model_, *scorer_, run}, events_report_, offset, limit);
 }
 

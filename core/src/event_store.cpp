@@ -4,27 +4,71 @@
 
 namespace pql {
 
+namespace {
+
+uint64_t hash_text(std::string_view s) {
+    uint64_t h = 1469598103934665603ull;  // FNV-1a with a finaliser (ids are short)
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    h ^= h >> 32;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 29;
+    return h;
+}
+
+}  // namespace
+
+uint32_t Interner::lookup(std::string_view s, uint64_t h) const {
+    if (slots_.empty()) return UINT32_MAX;
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const uint32_t slot = slots_[i];
+        if (slot == 0) return UINT32_MAX;
+        const uint32_t id = slot - 1;
+        if (hashes_[id] == static_cast<uint32_t>(h) && names_[id] == s) return id;
+    }
+}
+
+void Interner::grow() {
+    std::vector<uint32_t> slots(slots_.empty() ? 64 : slots_.size() * 2, 0);
+    const size_t mask = slots.size() - 1;
+    for (uint32_t id = 0; id < names_.size(); ++id) {
+        size_t i = hash_text(names_[id]) & mask;
+        while (slots[i] != 0) i = (i + 1) & mask;
+        slots[i] = id + 1;
+    }
+    slots_.swap(slots);
+}
+
 uint32_t Interner::intern(std::string_view s) {
-    // C++17 maps have no heterogeneous lookup; short ids stay in the small-string buffer.
-    auto [it, inserted] = ids_.try_emplace(std::string(s), static_cast<uint32_t>(names_.size()));
-    if (inserted) names_.emplace_back(s);
-    return it->second;
+    const uint64_t h = hash_text(s);
+    const uint32_t found = lookup(s, h);
+    if (found != UINT32_MAX) return found;
+    if ((names_.size() + 1) * 2 > slots_.size()) grow();
+    const uint32_t id = static_cast<uint32_t>(names_.size());
+    names_.emplace_back(s);
+    hashes_.push_back(static_cast<uint32_t>(h));
+    const size_t mask = slots_.size() - 1;
+    size_t i = h & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = id + 1;
+    return id;
 }
 
 std::optional<uint32_t> Interner::find(std::string_view s) const {
-    auto it = ids_.find(std::string(s));
-    if (it == ids_.end()) return std::nullopt;
-    return it->second;
+    const uint32_t id = lookup(s, hash_text(s));
+    if (id == UINT32_MAX) return std::nullopt;
+    return id;
 }
 
 void Interner::clear() {
-    ids_.clear();
-    names_.clear();
+    std::vector<uint32_t>().swap(slots_);
+    std::vector<uint32_t>().swap(hashes_);
+    std::vector<std::string>().swap(names_);
 }
 
 size_t Interner::memory_bytes() const {
-    size_t bytes = names_.capacity() * sizeof(std::string) + ids_.bucket_count() * sizeof(void*);
-    for (auto& n : names_) bytes += 2 * (sizeof(std::string) + (n.size() > 15 ? n.capacity() : 0)) + 16;
+    size_t bytes = names_.capacity() * sizeof(std::string) + (slots_.capacity() + hashes_.capacity()) * sizeof(uint32_t);
+    for (auto& n : names_) bytes += n.size() > 15 ? n.capacity() + 1 : 0;
     return bytes;
 }
 
@@ -41,11 +85,11 @@ uint64_t hash_id(std::string_view id) {
 
 bool IdHashSet::insert(uint64_t h) {
     if (h == 0) h = 1;
-    if ((size_ + 1) * 2 > slots_.size()) grow();
-    size_t mask = slots_.size() - 1, i = h & mask;
+    if ((size_ + 1) * 4 > slots_.size() * 3) rehash(std::max<size_t>(1024, slots_.size() + slots_.size() / 2));
+    size_t i = home(h);
     while (slots_[i] != 0) {
         if (slots_[i] == h) return false;
-        i = (i + 1) & mask;
+        i = next(i);
     }
     slots_[i] = h;
     ++size_;
@@ -55,10 +99,10 @@ bool IdHashSet::insert(uint64_t h) {
 bool IdHashSet::contains(uint64_t h) const {
     if (h == 0) h = 1;
     if (slots_.empty()) return false;
-    size_t mask = slots_.size() - 1, i = h & mask;
+    size_t i = home(h);
     while (slots_[i] != 0) {
         if (slots_[i] == h) return true;
-        i = (i + 1) & mask;
+        i = next(i);
     }
     return false;
 }
@@ -66,18 +110,17 @@ bool IdHashSet::contains(uint64_t h) const {
 void IdHashSet::erase(uint64_t h) {
     if (h == 0) h = 1;
     if (slots_.empty()) return;
-    const size_t mask = slots_.size() - 1;
-    size_t i = h & mask;
+    size_t i = home(h);
     while (slots_[i] != h) {
         if (slots_[i] == 0) return;
-        i = (i + 1) & mask;
+        i = next(i);
     }
     // Backward-shift deletion keeps every probe chain unbroken without tombstones.
     slots_[i] = 0;
     --size_;
-    for (size_t j = (i + 1) & mask; slots_[j] != 0; j = (j + 1) & mask) {
-        const size_t home = slots_[j] & mask;
-        const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    for (size_t j = next(i); slots_[j] != 0; j = next(j)) {
+        const size_t home_j = home(slots_[j]);
+        const bool stays = i <= j ? (home_j > i && home_j <= j) : (home_j > i || home_j <= j);
         if (stays) continue;
         slots_[i] = slots_[j];
         slots_[j] = 0;
@@ -85,13 +128,21 @@ void IdHashSet::erase(uint64_t h) {
     }
 }
 
-void IdHashSet::grow() {
+void IdHashSet::reserve(size_t n) {
+    const size_t need = (size_ + n) * 4 / 3 + 1;
+    if (need > slots_.size()) rehash(std::max(need, slots_.size() + slots_.size() / 2));
+}
+
+void IdHashSet::rehash(size_t slots) {
     std::vector<uint64_t> old;
     old.swap(slots_);
-    slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
-    size_ = 0;
-    for (uint64_t h : old)
-        if (h) insert(h);
+    slots_.assign(slots, 0);
+    for (uint64_t h : old) {
+        if (!h) continue;
+        size_t i = home(h);
+        while (slots_[i] != 0) i = next(i);
+        slots_[i] = h;
+    }
 }
 
 void IdHashSet::clear() {
@@ -105,6 +156,17 @@ void EventStore::add_event(int64_t t, uint32_t u, uint32_t k, uint32_t a) {
     type.push_back(k);
     account.push_back(a);
     if (!max_ts || t > *max_ts) max_ts = t;
+}
+
+void EventStore::reserve_events(size_t n, bool ids) {
+    if (ts.size() + n > ts.capacity()) {
+        const size_t cap = std::max(ts.size() + n, ts.capacity() + ts.capacity() / 2);
+        ts.reserve(cap);
+        user.reserve(cap);
+        type.reserve(cap);
+        account.reserve(cap);
+    }
+    if (ids) seen_ids.reserve(n);
 }
 
 AccountRecord& EventStore::account_record(uint32_t a) {
@@ -126,6 +188,7 @@ void EventStore::clear() {
     seen_ids.clear();
     max_ts.reset();
     ++version;
+    ++rewrite_version;
 }
 
 size_t EventStore::memory_bytes() const {

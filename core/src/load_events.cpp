@@ -1,6 +1,7 @@
 // Events (SPEC §1.1): flat rows and Segment calls become columns in the EventStore.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <new>
 
@@ -100,6 +101,9 @@ private:
     }
 
     std::string flat(const Record& r) {
+        // The id set is large and touched at random: ask for the id's slot now, so that it is in
+        // cache by the duplicate check below (a hint only; validation order is unchanged).
+        if (const Scalar* id = r.get("id"); id && id->kind == Scalar::String) store_.seen_ids.prefetch(hash_id(id->s));
         std::string err;
         if (!(err = timestamp_field(r, ts_)).empty()) return err;
         bool has_user, has_account, has_id, has_mid;
@@ -200,8 +204,10 @@ public:
         else if (n && n->kind != Scalar::Null && n->kind != Scalar::String) return "name: must be a string";
         Traits traits;
         if (r.from_csv) {
-            for (auto& [key, cell] : r.fields)
+            for (size_t i = 0; i < r.nfields; ++i) {
+                const auto& [key, cell] = r.fields[i];
                 if (key != "account_id" && key != "name" && cell.kind == Scalar::String) traits[key] = cell.s;
+            }
         } else {
             const Scalar* t = r.get("traits");
             if (t && t->kind != Scalar::Null && !r.traits_object) return "traits: must be an object";
@@ -222,6 +228,47 @@ private:
     LoadReport& report_;
 };
 
+// How many rows a JSON Lines or CSV text holds at most (its lines), and whether its first row
+// names an event id; nothing for a JSON array (its lines say nothing about its elements).
+struct RowHint {
+    size_t rows = 0;
+    bool ids = false;
+};
+
+RowHint row_hint(std::string_view text, Format format) {
+    if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.remove_prefix(3);
+    size_t i = 0;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) ++i;
+    if (i == text.size() || format == Format::JsonArray || (format == Format::Auto && text[i] == '[')) return {};
+    const bool csv = format == Format::Csv || (format == Format::Auto && text[i] != '{');
+    RowHint hint;
+    hint.rows = 1;
+    const char* p = text.data() + i;
+    const char* end = text.data() + text.size();
+    const char* first_end = nullptr;
+    while (const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p))) {
+        if (!first_end) first_end = static_cast<const char*>(nl);
+        ++hint.rows;
+        p = static_cast<const char*>(nl) + 1;
+    }
+    const std::string_view first(text.data() + i, static_cast<size_t>((first_end ? first_end : end) - (text.data() + i)));
+    if (!csv) {
+        hint.ids = first.find("\"id\"") != std::string_view::npos || first.find("\"messageId\"") != std::string_view::npos;
+    } else {
+        size_t b = 0;
+        while (b <= first.size() && !hint.ids) {
+            size_t e = first.find(',', b);
+            if (e == std::string_view::npos) e = first.size();
+            std::string_view cell = first.substr(b, e - b);
+            while (!cell.empty() && (cell.front() == ' ' || cell.front() == '"')) cell.remove_prefix(1);
+            while (!cell.empty() && (cell.back() == ' ' || cell.back() == '"' || cell.back() == '\r')) cell.remove_suffix(1);
+            hint.ids = cell == "id";
+            b = e + 1;
+        }
+    }
+    return hint;
+}
+
 }  // namespace
 
 Result<LoadReport> EventStore::load_events(std::string_view text, const LoadOptions& options) {
@@ -230,8 +277,15 @@ Result<LoadReport> EventStore::load_events(std::string_view text, const LoadOpti
     const auto max0 = max_ts;
     EventSink sink(*this, report);
     sink.track_ids = options.strict;
-    // Headroom released when memory runs out, so that reporting the failure can still allocate.
-    auto headroom = std::make_unique<char[]>(1u << 20);
+    // Headroom released when memory runs out, so that reporting the failure can still allocate
+    // (left uninitialised: zeroing 1 MiB would cost a small append more than its rows).
+    std::unique_ptr<char[]> headroom(new char[1u << 20]);
+    // Columns and the id set sized once from the line count: no regrowth copies, no slack.
+    const RowHint hint = row_hint(text, options.format);
+    try {
+        reserve_events(hint.rows, hint.ids);
+    } catch (const std::bad_alloc&) {  // then they grow as rows come
+    }
     bool ok;
     try {
         ok = read_records(text, options, sink, report);
@@ -273,6 +327,7 @@ Result<LoadReport> EventStore::load_accounts(std::string_view text, const LoadOp
     AccountSink sink(*this, report);
     const bool ok = read_records(text, options, sink, report);
     ++version;
+    ++rewrite_version;
     if (!ok) {
         accounts = before;
         const RowError& e = report.errors.back();

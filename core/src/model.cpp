@@ -118,6 +118,23 @@ double number_min(const json& v, const std::string& path, double min, bool inclu
     return d;
 }
 
+// Weights, points and limits: scoring multiplies and sums them, so they stay within ±10^12 and
+// no data can push a score, a metric or a sum of points to Infinity or NaN.
+constexpr double kMaxAmount = 1e12;
+
+double amount(const json& v, const std::string& path) {
+    const double d = number(v, path);
+    if (std::fabs(d) > kMaxAmount)
+        fail(path, "must be between -1000000000000 and 1000000000000 (got " + v.dump() + ")");
+    return d;
+}
+
+double amount_min(const json& v, const std::string& path, double min, bool inclusive) {
+    const double d = number_min(v, path, min, inclusive);
+    if (d > kMaxAmount) fail(path, "must be at most 1000000000000 (got " + v.dump() + ")");
+    return d;
+}
+
 int64_t integer_min(const json& v, const std::string& path, int64_t min) {
     const double d = number(v, path);
     if (d != std::floor(d)) fail(path, "must be a whole number (got " + v.dump() + ")");
@@ -219,7 +236,7 @@ struct Parser {
         }
         if (auto v = member(e, "half_life_days")) m.half_life_days = number_min(*v, join(p, "half_life_days"), 0, false);
         if (auto v = member(e, "saturation")) m.saturation = number_min(*v, join(p, "saturation"), 0, false);
-        if (auto v = member(e, "default_weight")) m.default_weight = number(*v, join(p, "default_weight"));
+        if (auto v = member(e, "default_weight")) m.default_weight = amount(*v, join(p, "default_weight"));
         if (auto v = member(e, "events")) {
             const std::string ep = join(p, "events");
             expect(*v, v->is_object(), ep, "an object");
@@ -230,7 +247,7 @@ struct Parser {
                 expect(s, s.is_object(), kp, "an object like {\"weight\": 5}");
                 check_keys(s, kp, {"weight", "cap", "half_life_days"});
                 EventSetting es;
-                if (auto w = member(s, "weight")) es.weight = number(*w, join(kp, "weight"));
+                if (auto w = member(s, "weight")) es.weight = amount(*w, join(kp, "weight"));
                 if (auto c = member(s, "cap")) es.cap = number_min(*c, join(kp, "cap"), 0, true);
                 if (auto h = member(s, "half_life_days")) es.half_life_days = number_min(*h, join(kp, "half_life_days"), 0, false);
                 m.events[it.key()] = es;
@@ -257,7 +274,7 @@ struct Parser {
                 if (auto n = member(s, "name")) st.name = string_value(*n, join(ip, "name"));
                 if (auto c = member(s, "min_count")) st.min_count = integer_min(*c, join(ip, "min_count"), 0);
                 if (auto u = member(s, "min_users")) st.min_users = integer_min(*u, join(ip, "min_users"), 0);
-                if (auto w = member(s, "weight")) st.weight = number_min(*w, join(ip, "weight"), 0, true);
+                if (auto w = member(s, "weight")) st.weight = amount_min(*w, join(ip, "weight"), 0, true);
                 m.steps.push_back(st);
             });
         }
@@ -289,7 +306,7 @@ struct Parser {
             if (!op) fail(join(ip, "op"), "missing");
             fr.op_name = string_value(*op, join(ip, "op"));
             fr.test = trait_test(fr.op_name, member(r, "value"), join(ip, "op"), join(ip, "value"));
-            if (auto pts = member(r, "points")) fr.points = number(*pts, join(ip, "points"));
+            if (auto pts = member(r, "points")) fr.points = amount(*pts, join(ip, "points"));
             m.rules.push_back(fr);
         });
     }
@@ -308,7 +325,9 @@ struct Parser {
             lim.event = string_value(*e, join(kp, "event"));
             auto n = member(v, "limit");
             if (!n) fail(join(kp, "limit"), "missing");
-            lim.limit = number_min(*n, join(kp, "limit"), 0, false);
+            lim.limit = amount_min(*n, join(kp, "limit"), 0, false);
+            // usage = count / limit: a limit below 10^-12 would overflow it.
+            if (lim.limit < 1e-12) fail(join(kp, "limit"), "must be at least 1e-12 (got " + n->dump() + ")");
             m.limits[it.key()] = lim;
         });
     }
@@ -316,9 +335,9 @@ struct Parser {
     void weights(const json& w, const std::string& p) {
         expect(w, w.is_object(), p, "an object");
         check_keys(w, p, {"activation", "engagement", "fit"});
-        if (auto v = member(w, "activation")) m.w_activation = number_min(*v, join(p, "activation"), 0, true);
-        if (auto v = member(w, "engagement")) m.w_engagement = number_min(*v, join(p, "engagement"), 0, true);
-        if (auto v = member(w, "fit")) m.w_fit = number_min(*v, join(p, "fit"), 0, true);
+        if (auto v = member(w, "activation")) m.w_activation = amount_min(*v, join(p, "activation"), 0, true);
+        if (auto v = member(w, "engagement")) m.w_engagement = amount_min(*v, join(p, "engagement"), 0, true);
+        if (auto v = member(w, "fit")) m.w_fit = amount_min(*v, join(p, "fit"), 0, true);
         if (m.w_activation + m.w_engagement + m.w_fit <= 0) fail(p, "the three weights must not all be 0");
     }
 

@@ -133,12 +133,11 @@ bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool 
                     message = header[i] + ": invalid UTF-8";
                     break;
                 }
-                Scalar s;
+                Scalar& s = rec.add(header[i]);
                 if (!cells[i].empty()) {
                     s.kind = Scalar::String;
-                    s.s = std::move(cells[i]);
+                    s.s.swap(cells[i]);
                 }
-                rec.fields.emplace_back(header[i], std::move(s));
             }
         }
         if (message.empty()) message = sink.accept(rec);

@@ -55,22 +55,35 @@ public:
     std::string error;  // cleaned syntax error
     int64_t error_line = 0;
 
-    bool null() override { return scalar(Scalar{}); }
+    // Ready for the next JSON Lines row (buffers are kept).
+    void reset() {
+        depth_ = 0;
+        in_record_ = false;
+        section_ = Section::None;
+        depth_exceeded = has_error = false;
+        error.clear();
+        error_line = 0;
+    }
+
+    bool null() override {
+        target();
+        return stored();
+    }
     bool boolean(bool v) override {
-        Scalar s;
+        Scalar& s = target();
         s.kind = Scalar::Bool;
         s.b = v;
-        return scalar(std::move(s));
+        return stored();
     }
     bool number_integer(number_integer_t v) override {
-        Scalar s;
+        Scalar& s = target();
         s.kind = Scalar::Int;
         s.i = v;
         s.d = static_cast<double>(v);
-        return scalar(std::move(s));
+        return stored();
     }
     bool number_unsigned(number_unsigned_t v) override {
-        Scalar s;
+        Scalar& s = target();
         if (v <= static_cast<number_unsigned_t>(INT64_MAX)) {
             s.kind = Scalar::Int;
             s.i = static_cast<int64_t>(v);
@@ -79,21 +92,24 @@ public:
             s.big = true;
         }
         s.d = static_cast<double>(v);
-        return scalar(std::move(s));
+        return stored();
     }
     bool number_float(number_float_t v, const string_t&) override {
-        Scalar s;
+        Scalar& s = target();
         s.kind = Scalar::Float;
         s.d = v;
-        return scalar(std::move(s));
+        return stored();
     }
     bool string(string_t& v) override {
-        Scalar s;
+        Scalar& s = target();
         s.kind = Scalar::String;
-        s.s.swap(v);
-        return scalar(std::move(s));
+        s.s.assign(v);  // a copy into a kept buffer: the parser keeps its own
+        return stored();
     }
-    bool binary(binary_t&) override { return scalar(Scalar{}); }
+    bool binary(binary_t&) override {
+        target();
+        return stored();
+    }
 
     bool start_object(std::size_t) override { return open(true); }
     bool start_array(std::size_t) override { return open(false); }
@@ -115,12 +131,23 @@ public:
 private:
     enum class Section { None, Traits, Context };
 
+    // Where a scalar goes: a member of the record is written straight into the record's next
+    // field (no temporary, no allocation once warm); anything else is built in tmp_ and handed
+    // to scalar().
+    Scalar& target() {
+        direct_ = depth_ == record_depth_ + 1 && in_record_;
+        if (direct_) return rec_.add(key1_);
+        tmp_.reset();
+        return tmp_;
+    }
+    bool stored() { return direct_ || scalar(std::move(tmp_)); }
+
     bool scalar(Scalar&& s) {
         if (depth_ == record_depth_) {
             // A scalar where a record belongs ("text", 42 in JSON Lines or an array).
             if (on_non_object) on_non_object("not a JSON object");
         } else if (depth_ == record_depth_ + 1 && in_record_) {
-            rec_.fields.emplace_back(key1_, std::move(s));
+            rec_.add(key1_) = std::move(s);  // (members go straight in through target())
         } else if (depth_ == record_depth_ + 2 && in_record_) {
             if (section_ == Section::Traits) {
                 switch (s.kind) {
@@ -151,9 +178,7 @@ private:
                 on_non_object("not a JSON object");
             }
         } else if (depth_ == record_depth_ + 1 && in_record_) {
-            Scalar s;
-            s.kind = object ? Scalar::Object : Scalar::Array;
-            rec_.fields.emplace_back(key1_, std::move(s));
+            rec_.add(key1_).kind = object ? Scalar::Object : Scalar::Array;
             section_ = Section::None;
             if (object && key1_ == "traits") {
                 section_ = Section::Traits;
@@ -186,6 +211,8 @@ private:
     bool in_record_ = false;
     Section section_ = Section::None;
     std::string key1_, key2_;
+    Scalar tmp_;
+    bool direct_ = false;
 };
 
 bool fail_row(LoadReport& report, int64_t line, std::string message, bool strict) {
@@ -205,6 +232,12 @@ bool read_jsonl(std::string_view text, RecordSink& sink, LoadReport& report, boo
     Record rec;
     size_t pos = 0, next_progress = 4u << 20;
     int64_t line = limits.first_line - 1;
+    // One handler for every row (reset per row), so that its buffers are reused.
+    std::string bad;
+    bool complete = false;
+    RecordHandler h(0, limits, rec);
+    h.on_record_end = [&] { complete = true; };
+    h.on_non_object = [&](const char* why) { if (bad.empty()) bad = std::string("row: ") + why; };
     while (pos < text.size()) {
         if (limits.progress && pos >= next_progress) {
             limits.progress(pos, text.size());
@@ -228,11 +261,9 @@ bool read_jsonl(std::string_view text, RecordSink& sink, LoadReport& report, boo
             continue;
         }
         rec.reset(line);
-        std::string bad;
-        bool complete = false;
-        RecordHandler h(0, limits, rec);
-        h.on_record_end = [&] { complete = true; };
-        h.on_non_object = [&](const char* why) { if (bad.empty()) bad = std::string("row: ") + why; };
+        bad.clear();
+        complete = false;
+        h.reset();
         const bool parsed = json::sax_parse(row.begin(), row.end(), &h, json::input_format_t::json, true);
         std::string message;
         if (!parsed) message = h.depth_exceeded ? depth_message(limits) : h.error;

@@ -18,12 +18,22 @@ struct Scalar {
     double d = 0;
     bool big = false;  // an unsigned integer beyond int64
     std::string s;
+    void reset() {  // keeps the string's buffer
+        kind = Null;
+        b = big = false;
+        i = 0;
+        d = 0;
+        s.clear();
+    }
 };
 
 struct Record {
     int64_t line = 0;
     bool from_csv = false;  // CSV cells are strings; ids and timestamps are read from text
-    std::vector<std::pair<std::string, Scalar>> fields;  // top-level keys
+    // Top-level keys: fields[0, nfields) hold this record; the slots past it are kept, with their
+    // string buffers, for the next record (a load allocates nothing per row once warm).
+    std::vector<std::pair<std::string, Scalar>> fields;
+    size_t nfields = 0;
     bool traits_object = false;   // "traits" held an object; its scalar members:
     Traits traits;
     std::vector<std::string> traits_nested;  // trait keys whose values were objects/arrays
@@ -33,16 +43,24 @@ struct Record {
 
     void reset(int64_t at_line) {
         line = at_line;
-        fields.clear();
+        nfields = 0;
         traits_object = false;
         traits.clear();
         traits_nested.clear();
         context_object = false;
         has_context_group_id = false;
     }
-    const Scalar* get(const char* key) const {
-        for (auto& f : fields)
-            if (f.first == key) return &f.second;
+    // A new field named `key`, reset to null.
+    Scalar& add(std::string_view key) {
+        if (nfields == fields.size()) fields.emplace_back();
+        auto& f = fields[nfields++];
+        f.first.assign(key.data(), key.size());
+        f.second.reset();
+        return f.second;
+    }
+    const Scalar* get(std::string_view key) const {
+        for (size_t i = 0; i < nfields; ++i)
+            if (std::string_view(fields[i].first) == key) return &fields[i].second;
         return nullptr;
     }
 };

@@ -33,8 +33,18 @@ int64_t Scorer::as_of_for(const Model& model) const {
 
 void Scorer::ensure_index(const Model& model) {
     const int64_t T = as_of_for(model);
-    if (index_ && index_->store_version == store_.version && index_->as_of == T && index_->kind == model.entity)
-        return;
+    appended_ = false;
+    if (index_ && index_->kind == model.entity) {
+        if (index_->store_version == store_.version && index_->as_of == T) return;
+        const uint32_t ents0 = static_cast<uint32_t>(index_->entities.size());
+        if (index_->append(store_, T, delta_)) {
+            appended_ = true;
+            first_new_entity_ = ents0;
+            ++stats.index_appends;
+            return;
+        }
+    }
+    index_.reset();  // the old index's memory goes before the new one is built
     index_ = Index::build(store_, model.entity, T);
     figures_key_.clear();
     steps_key_.clear();
@@ -66,63 +76,98 @@ std::string figures_key(const Model& m) {
 
 void Scorer::ensure_figures(const Model& model) {
     std::string key = figures_key(model);
-    if (key == figures_key_ && figures_.size() == index_->types.size()) return;
-    ++stats.decay_passes;
     const Index& ix = *index_;
     const uint32_t window = static_cast<uint32_t>(std::min<int64_t>(model.window_days, UINT32_MAX));
+    // The tables cover the ages that occur, not the whole window (which may be 10^12 days).
+    const uint32_t ages = ix.cells.empty() ? 0 : std::min(window, ix.max_age + 1);
+    // Event types first seen in appended rows keep the defaults unless the model sets their cap
+    // or half-life (then the tables are redone).
+    bool new_type_set = false;
+    for (size_t k = table_of_.size(); k < store_.event_names.size() && !new_type_set; ++k) {
+        auto it = model.events.find(store_.event_names.name(static_cast<uint32_t>(k)));
+        new_type_set = it != model.events.end() && (it->second.cap || it->second.half_life_days);
+    }
+    if (key == figures_key_ && ages <= table_ages_ && !new_type_set) {
+        if (appended_) {  // only the type stats of entities the appended rows touched
+            figures_.resize(ix.types.size());
+            hot_.resize(ix.types.size());
+            for (auto [from, to] : delta_.moved) {
+                figures_[to] = figures_[from];
+                hot_[to] = hot_[from];
+            }
+            for (uint32_t t : delta_.types) compute_figures(model, t);
+        }
+        if (figures_.size() == ix.types.size()) return;
+    }
+    ++stats.decay_passes;
 
-    // Per event type: decay table over ages in the window, and the cap.
-    const size_t ntypes = store_.event_names.size();
-    std::vector<int> table_of(ntypes, 0);
-    std::vector<double> cap_of(ntypes, HUGE_VAL);
-    std::vector<std::vector<double>> tables;
+    // Per event type: decay table over the ages in the window, and the cap.
+    table_ages_ = ages;
+    tables_.clear();
+    table_of_.clear();
+    cap_of_.clear();
     std::unordered_map<double, int> table_for_half_life;
     auto make_table = [&](double h) {
-        std::vector<double> t(window);
-        for (uint32_t a = 0; a < window; ++a) {
+        std::vector<double> t(ages);
+        for (uint32_t a = 0; a < ages; ++a) {
             if (model.decay == Decay::Exponential) t[a] = exp2_portable(-static_cast<double>(a) / h);
             else if (model.decay == Decay::Linear) t[a] = 1.0 - static_cast<double>(a) / static_cast<double>(model.window_days);
             else t[a] = 1.0;
         }
-        tables.push_back(std::move(t));
-        return static_cast<int>(tables.size() - 1);
+        tables_.push_back(std::move(t));
+        return static_cast<int>(tables_.size() - 1);
     };
     table_for_half_life[model.half_life_days] = make_table(model.half_life_days);
-    for (size_t k = 0; k < ntypes; ++k) {
-        auto it = model.events.find(store_.event_names.name(static_cast<uint32_t>(k)));
-        if (it == model.events.end()) continue;
-        if (it->second.cap) cap_of[k] = *it->second.cap;
-        if (it->second.half_life_days && model.decay == Decay::Exponential) {
-            const double h = *it->second.half_life_days;
+    const size_t ntypes = store_.event_names.size();
+    table_of_.assign(ntypes, 0);
+    cap_of_.assign(ntypes, HUGE_VAL);
+    for (auto& [name, setting] : model.events) {
+        if (!setting.cap && !setting.half_life_days) continue;
+        auto k = store_.event_names.find(name);
+        if (!k) continue;
+        if (setting.cap) cap_of_[*k] = *setting.cap;
+        if (setting.half_life_days && model.decay == Decay::Exponential) {
+            const double h = *setting.half_life_days;
             auto t = table_for_half_life.find(h);
-            table_of[k] = t != table_for_half_life.end() ? t->second : (table_for_half_life[h] = make_table(h));
+            table_of_[*k] = t != table_for_half_life.end() ? t->second : (table_for_half_life[h] = make_table(h));
         }
     }
 
     figures_.assign(ix.types.size(), TypeFigures{});
-    for (size_t t = 0; t < ix.types.size(); ++t) {
-        const Index::TypeStat& ts = ix.types[t];
-        const std::vector<double>& f = tables[table_of[ts.type]];
-        TypeFigures& out = figures_[t];
-        double c = 0;
-        uint32_t in_window = 0, recent = 0, previous = 0;  // locals: no aliasing with the cells
-        for (uint32_t i = ts.cells_begin; i < ts.cells_end; ++i) {
-            const Index::Cell& cell = ix.cells[i];
-            if (cell.age >= window) break;  // cells ascend in age
-            c += cell.count * f[cell.age];
-            in_window += cell.count;
-            if (cell.age < 7) recent += cell.count;
-            else if (cell.age < 14) previous += cell.count;
-        }
-        out.in_window = in_window;
-        out.recent = recent;
-        out.previous = previous;
-        out.decayed = c;
-        out.capped = std::min(c, cap_of[ts.type]);
-        for (uint32_t u = ts.users_begin; u < ts.users_end; ++u)
-            if (ix.type_users[u].min_age < window) ++out.users_in_window;
-    }
+    hot_.resize(ix.types.size());
+    for (uint32_t t = 0; t < ix.types.size(); ++t) compute_figures(model, t);
     figures_key_ = std::move(key);
+}
+
+void Scorer::compute_figures(const Model& model, uint32_t t) {
+    const Index& ix = *index_;
+    const uint32_t window = static_cast<uint32_t>(std::min<int64_t>(model.window_days, UINT32_MAX));
+    const Index::TypeStat& ts = ix.types[t];
+    if (ts.type >= table_of_.size()) {  // interned after the tables were made: defaults
+        table_of_.resize(ts.type + 1, 0);
+        cap_of_.resize(ts.type + 1, HUGE_VAL);
+    }
+    const std::vector<double>& f = tables_[table_of_[ts.type]];
+    TypeFigures& out = figures_[t];
+    out = TypeFigures{};
+    double c = 0;
+    uint32_t in_window = 0, recent = 0, previous = 0;  // locals: no aliasing with the cells
+    for (uint32_t i = ts.cells_begin; i < ts.cells_end; ++i) {
+        const Index::Cell& cell = ix.cells[i];
+        if (cell.age >= window) break;  // cells ascend in age
+        c += cell.count * f[cell.age];
+        in_window += cell.count;
+        if (cell.age < 7) recent += cell.count;
+        else if (cell.age < 14) previous += cell.count;
+    }
+    out.in_window = in_window;
+    out.recent = recent;
+    out.previous = previous;
+    out.decayed = c;
+    out.capped = std::min(c, cap_of_[ts.type]);
+    for (uint32_t u = ts.users_begin; u < ts.users_end; ++u)
+        if (ix.type_users[u].min_age < window) ++out.users_in_window;
+    hot_[t] = {out.capped, ts.type, recent, previous, in_window};
 }
 
 namespace {
@@ -245,6 +290,14 @@ void Scorer::compute_steps(const Model& model, uint32_t e) {
 void Scorer::ensure_steps(const Model& model) {
     std::string key = steps_key(model);
     const size_t m = index_->entities.size();
+    if (key == steps_key_ && appended_) {
+        // A step event first seen in the appended rows can only be met by entities they touched.
+        for (size_t si = 0; si < model.steps.size(); ++si)
+            if (!step_types_[si].any && step_types_[si].type == kNone)
+                if (auto k = store_.event_names.find(model.steps[si].event)) step_types_[si].type = *k;
+        step_done_.resize(m * model.steps.size(), INT64_MAX);
+        for (uint32_t e : delta_.entities) compute_steps(model, e);
+    }
     if (key == steps_key_ && step_done_.size() == m * model.steps.size()) return;
     step_types_.clear();
     for (auto& st : model.steps) {
@@ -257,23 +310,30 @@ void Scorer::ensure_steps(const Model& model) {
 }
 
 // Which fit rules match, per entity. Depends on the rules' traits and tests, not their points.
+void Scorer::compute_fit(const Model& model, uint32_t e) {
+    const size_t nrules = model.rules.size();
+    const Traits& traits = index_->entities[e].traits;
+    for (size_t ri = 0; ri < nrules; ++ri) {
+        const FitRule& rule = model.rules[ri];
+        auto it = traits.find(rule.trait);
+        rule_match_[e * nrules + ri] = rule.test.matches(it == traits.end() ? nullptr : &it->second);
+    }
+}
+
 void Scorer::ensure_fit(const Model& model) {
     std::string key = fit_key(model);
     const size_t m = index_->entities.size(), nrules = model.rules.size();
+    if (key == fit_key_ && appended_) {  // appends change no traits: only new entities
+        rule_match_.resize(m * nrules, 0);
+        for (uint32_t e = first_new_entity_; e < m; ++e) compute_fit(model, e);
+    }
     if (key == fit_key_ && rule_match_.size() == m * nrules) return;
     rule_match_.assign(m * nrules, 0);
-    for (uint32_t e = 0; e < m; ++e) {
-        const Traits& traits = index_->entities[e].traits;
-        for (size_t ri = 0; ri < nrules; ++ri) {
-            const FitRule& rule = model.rules[ri];
-            auto it = traits.find(rule.trait);
-            rule_match_[e * nrules + ri] = rule.test.matches(it == traits.end() ? nullptr : &it->second);
-        }
-    }
+    for (uint32_t e = 0; e < m; ++e) compute_fit(model, e);
     fit_key_ = std::move(key);
 }
 
-const ScoreRun& Scorer::score(const Model& model) {
+const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
     ensure_index(model);
     ensure_figures(model);
     ++stats.score_passes;
@@ -296,10 +356,10 @@ const ScoreRun& Scorer::score(const Model& model) {
         if (r.points > 0) positive_points += r.points;
     const double wsum = model.w_activation + model.w_engagement + model.w_fit;
 
-    run_ = ScoreRun{};
     run_.as_of = ix.as_of;
     run_.unassigned = ix.unassigned;
-    run_.results.resize(ix.entities.size());
+    run_.qualified = 0;
+    run_.results.assign(ix.entities.size(), EntityScore{});  // keeps the buffer between runs
     std::vector<int64_t> done;
     for (uint32_t e = 0; e < ix.entities.size(); ++e) {
         const Index::EntityAgg& ent = ix.entities[e];
@@ -307,14 +367,16 @@ const ScoreRun& Scorer::score(const Model& model) {
         r.entity = e;
         // Engagement and velocity.
         double E = 0, R = 0, P = 0;
+        int64_t events = 0;
         for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) {
-            const double w = weight[ix.types[t].type];
-            const TypeFigures& f = figures_[t];
+            const Hot& f = hot_[t];
+            const double w = weight[f.type];
             E += w * f.capped;
             R += w * f.recent;
             P += w * f.previous;
-            r.events += f.in_window;
+            events += f.in_window;
         }
+        r.events = events;
         r.engagement_points = E;
         r.engagement = E <= 0 ? 0.0 : 100.0 * E / (E + model.saturation);
         r.velocity = (R - P) / std::max(std::fabs(P), 1.0);
@@ -381,15 +443,19 @@ const ScoreRun& Scorer::score(const Model& model) {
     // Rank: score descending, then id in byte order. Small keys are sorted, then the rows
     // are placed once (cheaper than sorting the rows themselves).
     struct RankKey { double score; uint32_t id_rank, entity; };
+    // Asked for a page, only its first `want_ranked` keys are ordered (partial sort).
     std::vector<RankKey> keys(run_.results.size());
     for (size_t i = 0; i < keys.size(); ++i) keys[i] = {run_.results[i].score, ix.id_rank[i], static_cast<uint32_t>(i)};
-    std::sort(keys.begin(), keys.end(), [](const RankKey& a, const RankKey& b) {
+    auto before = [](const RankKey& a, const RankKey& b) {
         if (a.score != b.score) return a.score > b.score;
         return a.id_rank < b.id_rank;
-    });
-    std::vector<EntityScore> ranked(keys.size());
-    for (size_t i = 0; i < keys.size(); ++i) ranked[i] = run_.results[keys[i].entity];
-    run_.results.swap(ranked);
+    };
+    run_.ranked = std::min(want_ranked, keys.size());
+    if (run_.ranked == keys.size()) std::sort(keys.begin(), keys.end(), before);
+    else std::partial_sort(keys.begin(), keys.begin() + run_.ranked, keys.end(), before);
+    ranked_.resize(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) ranked_[i] = run_.results[keys[i].entity];
+    run_.results.swap(ranked_);
     return run_;
 }
 

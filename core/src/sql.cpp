@@ -132,6 +132,18 @@ bool simple_name(const std::string& s) {
 // The shortest text that reads back as the same double.
 std::string shortest(double x) { return nlohmann::json(x).dump(); }
 
+// A name from the model for a -- comment: JSON-quoted, ASCII only, so never a line break.
+std::string label(const std::string& s) {
+    return nlohmann::json(s).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+}
+
+// "t1 = \"employees\", t2 = ..." for a comment.
+std::string legend(const std::string& prefix, const std::vector<std::string>& names) {
+    std::string out;
+    for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + prefix + std::to_string(i + 1) + " = " + label(names[i]);
+    return out;
+}
+
 class Compiler {
 public:
     Compiler(const Model& m, const SqlOptions& o) : m_(m), o_(o), d_(kDialects[static_cast<int>(o.dialect)]) {}
@@ -389,7 +401,7 @@ Result<std::string> Compiler::run() {
         decay = num(1);
     }
     const int64_t recent_end = std::min<int64_t>(7, m.window_days), previous_end = std::min<int64_t>(14, m.window_days);
-    cte("type_stats", "per entity and event type: counts (all time, in the window, days 0-6 and 7-13), decayed count, users",
+    cte("type_stats", "per entity and event type: counts (all time, in the window, days 0-6 and 7-13), decayed count",
         "  SELECT entity_id, event,\n"
         "    COUNT(*) AS total,\n"
         "    SUM(CASE WHEN age < " + W + " THEN 1 ELSE 0 END) AS in_window,\n"
@@ -397,7 +409,6 @@ Result<std::string> Compiler::run() {
         (previous_end > 7 ? "    SUM(CASE WHEN age >= 7 AND age < " + integer(previous_end) + " THEN 1 ELSE 0 END) AS previous,\n"
                           : std::string("    0 AS previous,\n")) +
         "    SUM(CASE WHEN age < " + W + " THEN " + decay + " ELSE " + num(0) + " END) AS decayed,\n"
-        "    COUNT(DISTINCT CASE WHEN age < " + W + " THEN user_id END) AS users_in_window,\n"
         "    MIN(ts) AS first_ts, MAX(ts) AS last_ts\n"
         "  FROM scored_events\n  GROUP BY entity_id, event");
 
@@ -411,13 +422,15 @@ Result<std::string> Compiler::run() {
     std::string metrics;
     for (size_t i = 0; i < count_events_.size(); ++i)
         metrics += ",\n    SUM(CASE WHEN event = " + str(count_events_[i]) + " THEN in_window ELSE 0 END) AS count_" + std::to_string(i + 1);
-    for (size_t i = 0; i < users_events_.size(); ++i)
-        metrics += ",\n    SUM(CASE WHEN event = " + str(users_events_[i]) + " THEN users_in_window ELSE 0 END) AS users_" + std::to_string(i + 1);
     for (size_t i = 0; i < limit_names_.size(); ++i)
         metrics += ",\n    SUM(CASE WHEN event = " + str(m.limits.at(limit_names_[i]).event) + " THEN total ELSE 0 END) AS limit_" + std::to_string(i + 1);
     cte("type_points", "each event type's weight, and its decayed count capped",
         "  SELECT t.*,\n    " + weight + " AS weight,\n    " + per_event(caps, "decayed") + " AS capped\n  FROM type_stats t");
-    cte("entities", "per entity: engagement points E, velocity parts (no decay, no cap), activity, rule metrics",
+    std::string metric_legend;
+    for (auto& [prefix, names] : {std::pair<std::string, const std::vector<std::string>*>{"count_", &count_events_},
+                                  {"limit_", &limit_names_}})
+        if (!names->empty()) metric_legend += "\n  -- " + legend(prefix, *names);
+    cte("entities", "per entity: engagement points E, velocity parts (no decay, no cap), activity, rule metrics" + metric_legend,
         "  SELECT entity_id,\n"
         "    SUM(weight * capped) AS engagement_points,\n"
         "    SUM(weight * recent) AS recent_points,\n"
@@ -433,6 +446,20 @@ Result<std::string> Compiler::run() {
         "  SELECT entity_id,\n    SUM(CASE WHEN min_age < " + W + " THEN 1 ELSE 0 END) AS users,\n"
         "    SUM(CASE WHEN min_age < " + integer(m.active_days) + " THEN 1 ELSE 0 END) AS active_users\n"
         "  FROM entity_users\n  GROUP BY entity_id");
+    if (!users_events_.empty()) {
+        std::string cols, events;
+        for (size_t i = 0; i < users_events_.size(); ++i) {
+            cols += std::string(i ? "," : "") + "\n    SUM(CASE WHEN event = " + str(users_events_[i]) + " AND min_age < " + W +
+                    " THEN 1 ELSE 0 END) AS users_" + std::to_string(i + 1);
+            events += (i ? ", " : "") + str(users_events_[i]);
+        }
+        cte("type_audience", "users.<event> metrics: distinct users of the event in the window\n  -- " + legend("users_", users_events_),
+            "  SELECT entity_id," + cols + "\n"
+            "  FROM (SELECT entity_id, event, user_id, MIN(age) AS min_age FROM scored_events\n"
+            "        WHERE event IN (" + events + ") AND user_id IS NOT NULL\n"
+            "        GROUP BY entity_id, event, user_id) type_users\n"
+            "  GROUP BY entity_id");
+    }
 
     // Activation (SPEC §3; Scorer::score): a step is met at max(the time of its min_count-th event,
     // the time its min_users-th distinct user first did it, the entity's first event). Each
@@ -514,7 +541,9 @@ Result<std::string> Compiler::run() {
             const std::string when = args.empty() ? "e.first_ts" : "GREATEST(" + args + "e.first_ts)";
             cols += ",\n    " + (cond.empty() ? when : "CASE WHEN " + cond + " THEN " + when + " END") + " AS step_" + std::to_string(i + 1);
         }
-        cte("steps", "when each activation step was met (NULL: not met)",
+        std::vector<std::string> step_names;
+        for (auto& st : m.steps) step_names.push_back(st.name);
+        cte("steps", "when each activation step was met (NULL: not met)\n  -- " + legend("step_", step_names),
             "  SELECT e.entity_id" + cols + "\n  FROM entities e" + (marks.empty() ? "" : " LEFT JOIN step_times t ON t.entity_id = e.entity_id"));
     }
     const bool activation_times = !m.steps.empty() && m.required > 0;
@@ -539,7 +568,8 @@ Result<std::string> Compiler::run() {
             const std::string c = trait_column(traits_[i]), t = "t" + std::to_string(i + 1);
             cols += ",\n    SUBSTR(" + c + ", 1, 2) AS " + t + "_type, SUBSTR(" + c + ", 3) AS " + t + "_value";
         }
-        cte("trait_values", std::string(by_user() ? "users" : "accounts") + ": name, and each trait's type tag and value text",
+        cte("trait_values", std::string(by_user() ? "users" : "accounts") + ": name, and each trait's type tag and value text" +
+                                (traits_.empty() ? "" : "\n  -- " + legend("t", traits_)),
             "  SELECT " + ENTITY + " AS entity_id, " + ident(o_.name_column) + " AS name" + cols + "\n  FROM " + table(entity_table));
         if (!traits_.empty()) {
             std::string inner, outer;
@@ -560,7 +590,7 @@ Result<std::string> Compiler::run() {
     const std::string traits_cte = traits_.empty() ? "trait_values" : "traits";
 
     // The components (SPEC §3), in the engine's order of operations.
-    std::string steps_completed = "0", met_weight, step_weight_total_s;
+    std::string steps_completed = "0", met_weight;
     double step_weight_total = 0;
     for (size_t i = 0; i < m.steps.size(); ++i) {
         const std::string s = "s.step_" + std::to_string(i + 1);
@@ -583,7 +613,7 @@ Result<std::string> Compiler::run() {
                                                        ") / " + num(positive_points) + "))";
     std::string carried;
     for (size_t i = 0; i < count_events_.size(); ++i) carried += ", e.count_" + std::to_string(i + 1);
-    for (size_t i = 0; i < users_events_.size(); ++i) carried += ", e.users_" + std::to_string(i + 1);
+    for (size_t i = 0; i < users_events_.size(); ++i) carried += ", COALESCE(ua.users_" + std::to_string(i + 1) + ", 0) AS users_" + std::to_string(i + 1);
     for (size_t i = 0; i < limit_names_.size(); ++i) carried += ", e.limit_" + std::to_string(i + 1);
     for (size_t i = 0; i < traits_.size(); ++i) {
         const std::string t = "tr.t" + std::to_string(i + 1);
@@ -605,6 +635,7 @@ Result<std::string> Compiler::run() {
             " AS activated_at,\n"
             "    " + fit + " AS fit" + carried + "\n"
             "  FROM entities e\n  CROSS JOIN params p\n  LEFT JOIN audience a ON a.entity_id = e.entity_id" +
+            (users_events_.empty() ? "" : "\n  LEFT JOIN type_audience ua ON ua.entity_id = e.entity_id") +
             (m.steps.empty() ? "" : "\n  LEFT JOIN steps s ON s.entity_id = e.entity_id") +
             (activation_times ? "\n  LEFT JOIN activation_times act ON act.entity_id = e.entity_id" : "") +
             (has_entity_table ? "\n  LEFT JOIN " + traits_cte + " tr ON tr.entity_id = e.entity_id" : ""));
@@ -728,11 +759,25 @@ std::string export_contract_csv(const EventStore& s, ContractTable table, int64_
         std::vector<uint32_t> account(s.size(), kNone);
         for (auto& ent : ix->entities)
             for (uint32_t p = ent.order_begin; p < ent.order_end; ++p) account[ix->order[p]] = ent.key;
+        // Each interned name quoted once.
+        auto cells = [](const Interner& names) {
+            std::vector<std::string> v(names.size());
+            for (uint32_t k = 0; k < names.size(); ++k) v[k] = csv_cell(names.name(k));
+            return v;
+        };
+        const auto accounts = cells(s.account_ids), users = cells(s.user_ids), events = cells(s.event_names);
         out = "timestamp_ms,account_id,user_id,event\n";
+        out.reserve(s.size() * 48);
         for (size_t i = 0; i < s.size(); ++i) {
             if (s.ts[i] > as_of) continue;
-            out += std::to_string(s.ts[i]) + "," + (account[i] == kNone ? std::string() : csv_cell(s.account_ids.name(account[i]))) + "," +
-                   csv_cell(s.user_ids.name(s.user[i])) + "," + csv_cell(s.event_names.name(s.type[i])) + "\n";
+            out += std::to_string(s.ts[i]);
+            out += ',';
+            if (account[i] != kNone) out += accounts[account[i]];
+            out += ',';
+            out += users[s.user[i]];
+            out += ',';
+            out += events[s.type[i]];
+            out += '\n';
         }
         return out;
     }

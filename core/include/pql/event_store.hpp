@@ -26,7 +26,12 @@ public:
     size_t memory_bytes() const;
 
 private:
-    std::unordered_map<std::string, uint32_t> ids_;
+    uint32_t lookup(std::string_view s, uint64_t h) const;  // the id, or UINT32_MAX
+    void grow();
+    // Open addressing over ids: slot = id + 1 (0 = empty), looked up by the text itself, so
+    // neither a lookup nor a hit builds a std::string.
+    std::vector<uint32_t> slots_;
+    std::vector<uint32_t> hashes_;  // per id: the low 32 bits of its hash
     std::vector<std::string> names_;
 };
 
@@ -39,11 +44,25 @@ public:
     bool contains(uint64_t h) const;
     void erase(uint64_t h);
     void clear();
+    // Room for n more ids without rehashing (a load sizes the set once from its line count).
+    void reserve(size_t n);
+    // A hint that h is about to be inserted or looked up: fetches its slot into cache.
+    void prefetch(uint64_t h) const {
+#if defined(__GNUC__) || defined(__clang__)
+        if (!slots_.empty()) __builtin_prefetch(&slots_[home(h ? h : 1)]);
+#else
+        (void)h;
+#endif
+    }
     size_t size() const { return size_; }
     size_t memory_bytes() const { return slots_.size() * sizeof(uint64_t); }
 
 private:
-    void grow();
+    void rehash(size_t slots);
+    // Any table size (not only powers of two): the hash's high half scaled to the table, so a
+    // set sized for n ids takes 8 / 0.75 bytes per id, not up to twice that.
+    size_t home(uint64_t h) const { return static_cast<size_t>(((h >> 32) * slots_.size()) >> 32); }
+    size_t next(size_t i) const { return i + 1 == slots_.size() ? 0 : i + 1; }
     std::vector<uint64_t> slots_;  // 0 = empty (a zero hash is stored as 1)
     size_t size_ = 0;
 };
@@ -86,6 +105,9 @@ public:
 
     // Bumped on every change so derived indexes know when to rebuild.
     uint64_t version = 0;
+    // Bumped when rows already loaded change or go (clear, an accounts load); a load that only
+    // appends events leaves it, so that an index can add the new rows instead of rebuilding.
+    uint64_t rewrite_version = 0;
 
     size_t size() const { return ts.size(); }
     void clear();
@@ -95,6 +117,8 @@ public:
     Result<LoadReport> load_accounts(std::string_view text, const LoadOptions& options);
 
     void add_event(int64_t t, uint32_t u, uint32_t k, uint32_t a);
+    // Room for n more events (and their ids), growing geometrically past the current capacity.
+    void reserve_events(size_t n, bool ids);
     AccountRecord& account_record(uint32_t account);
 };
 

@@ -26,6 +26,7 @@ struct Index {
         uint32_t users_begin, users_end;   // into type_users
         uint32_t order_begin;              // this type's events in `order`, ascending time
         uint32_t total;
+        uint32_t order_cap;                // room for this type's events in `order` (>= total)
     };
     struct UserStat {      // a user within an entity (or within one event type of it)
         uint32_t user;
@@ -37,7 +38,7 @@ struct Index {
         int64_t first_ts, last_ts, total;
         uint32_t types_begin, types_end;
         uint32_t users_begin, users_end;   // into entity_users
-        uint32_t order_begin, order_end;   // into order
+        uint32_t order_begin, order_end;   // into order, as built (appends move type runs)
         std::optional<std::string> name;
         Traits traits;
     };
@@ -52,8 +53,32 @@ struct Index {
     std::vector<UserStat> type_users, entity_users;
     std::vector<uint32_t> order;           // event indices, per entity by (type, time)
     int64_t unassigned = 0;
+    uint32_t max_age = 0;                  // the oldest cell's age (decay tables need no more)
+
+    // What the index has seen of the store, so that appended rows can be added in place.
+    // An entity's ranges may then point past the segments of other entities: every reader goes
+    // through an entity's own ranges, never through the arrays as a whole.
+    size_t events_seen = 0, groups_seen = 0, identifies_seen = 0;
+    uint64_t rewrite_version = 0;
+    bool covers_all = false;               // every event seen is at or before as_of
+    int64_t newest = INT64_MIN;            // the latest event in the index
+    size_t events_in = 0;                  // events in the index
+    // Entries of runs that appends moved to the end of their array (reclaimed by a build).
+    size_t dead_order = 0, dead_cells = 0, dead_types = 0, dead_users = 0;
+    std::vector<uint32_t> slot;            // entity key -> entity (kNone)
+    std::vector<uint32_t> user_account;    // account entities: a user's group-call account at as_of
+    std::vector<uint32_t> by_id;           // entities in byte order of ids
 
     static std::unique_ptr<Index> build(const EventStore& store, ::pql::Entity kind, int64_t as_of);
+    // What an append changed: the entities it touched (new ones last), the type stats whose
+    // figures must be computed, and those that only moved (old position, new position).
+    struct Delta {
+        std::vector<uint32_t> entities, types;
+        std::vector<std::pair<uint32_t, uint32_t>> moved;
+    };
+    // Adds the store's rows appended since the build (or the last append) when nothing else
+    // changed and as_of stays on the same day. False: a full build is needed.
+    bool append(const EventStore& store, int64_t as_of, Delta& delta);
     const std::string& id_of(const EventStore& store, const EntityAgg& e) const {
         return kind == ::pql::Entity::User ? store.user_ids.name(e.key) : store.account_ids.name(e.key);
     }
@@ -71,7 +96,10 @@ struct EntityScore {
 
 struct ScoreRun {
     int64_t as_of = 0;
-    std::vector<EntityScore> results;  // rank order (rank = position + 1)
+    // Rank order (rank = position + 1); when score() was asked for only the first k, just
+    // results[0, ranked) are in rank order and the rest follow in no particular order.
+    std::vector<EntityScore> results;
+    size_t ranked = 0;
     int64_t qualified = 0;
     int64_t unassigned = 0;
 };
@@ -88,7 +116,8 @@ public:
     explicit Scorer(const EventStore& store) : store_(store) {}
 
     // Scores every entity under the model; the result stays valid until the next call.
-    const ScoreRun& score(const Model& model);
+    // `ranked` limits the rank ordering to the first `ranked` results (a page needs no more).
+    const ScoreRun& score(const Model& model, size_t ranked = SIZE_MAX);
     const Index& index() const { return *index_; }
     const std::vector<TypeFigures>& figures() const { return figures_; }
     // The metric a rule leaf reads, for one entity; nullopt for a trait the entity lacks.
@@ -98,18 +127,34 @@ public:
     int64_t as_of_for(const Model& model) const;
 
     // Counters for benchmarks and tests: how many times each layer was recomputed.
-    struct Stats { uint64_t index_builds = 0, decay_passes = 0, score_passes = 0; } stats;
+    // index_appends: appended rows added to the index in place instead of a build.
+    struct Stats { uint64_t index_builds = 0, decay_passes = 0, score_passes = 0, index_appends = 0; } stats;
 
 private:
     void ensure_index(const Model& model);
     void ensure_figures(const Model& model);
+    void compute_figures(const Model& model, uint32_t type_stat);
     void ensure_steps(const Model& model);
     void compute_steps(const Model& model, uint32_t entity);
     void ensure_fit(const Model& model);
+    void compute_fit(const Model& model, uint32_t entity);
     const EventStore& store_;
     std::unique_ptr<Index> index_;
+    // After an in-place append (appended_): the entities it touched (new ones last) and where
+    // the new entities begin; each layer then updates just those.
+    bool appended_ = false;
+    Index::Delta delta_;
+    uint32_t first_new_entity_ = 0;
     std::vector<TypeFigures> figures_;  // aligned with index_->types
     std::string figures_key_;
+    // Decay layer inputs per interned event type, and the hot loop's view of the figures.
+    std::vector<std::vector<double>> tables_;
+    std::vector<int> table_of_;
+    std::vector<double> cap_of_;
+    uint32_t table_ages_ = 0;
+    struct Hot { double capped; uint32_t type, recent, previous, in_window; };
+    std::vector<Hot> hot_;              // aligned with index_->types
+    std::vector<EntityScore> ranked_;   // scratch for ranking
     // Activation layer: per entity x step, when the step became met (INT64_MAX: not met).
     struct StepType { uint32_t type; bool any; };
     std::vector<StepType> step_types_;

@@ -1,0 +1,371 @@
+// Native micro-benchmarks of the scoring core over the sample generator's data sets.
+//
+//   PQL_BENCH_DATA=build/bench-data PQL_BENCH_SIZES=100k,1M ./build/native/pql_bench
+//
+// Each size is a folder holding events.jsonl, accounts.jsonl, model.json and (written by
+// scripts/bench.sh) events.csv. Every benchmark reports its figure per iteration; the ingest
+// ones add bytes/s, and the load benchmark adds the store's bytes per event.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pql/engine.hpp"
+#include "pql/event_store.hpp"
+#include "pql/model.hpp"
+#include "pql/score.hpp"
+#include "pql/time.hpp"
+#include "sax_ceiling.hpp"
+
+namespace {
+
+std::string read_file(const std::string& path, bool required = true) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        if (required) throw std::runtime_error("cannot read " + path);
+        return {};
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string data_dir() {
+    const char* d = std::getenv("PQL_BENCH_DATA");
+    return d && *d ? d : "build/bench-data";
+}
+
+// One data set's texts, kept for the benchmarks of that size only (10M is 1.7 GB of text).
+struct DataSet {
+    std::string name, events, accounts, model, csv;
+};
+
+DataSet& dataset(const std::string& name) {
+    static std::unique_ptr<DataSet> current;
+    if (!current || current->name != name) {
+        current.reset();
+        auto d = std::make_unique<DataSet>();
+        const std::string dir = data_dir() + "/" + name;
+        d->name = name;
+        d->events = read_file(dir + "/events.jsonl");
+        d->accounts = read_file(dir + "/accounts.jsonl");
+        d->model = read_file(dir + "/model.json");
+        current = std::move(d);
+    }
+    return *current;
+}
+
+const std::string& csv_of(const std::string& name) {
+    DataSet& d = dataset(name);
+    if (d.csv.empty()) d.csv = read_file(data_dir() + "/" + name + "/events.csv", false);
+    return d.csv;
+}
+
+// The model with one setting changed: path is a list of keys.
+std::string model_with(const std::string& model, const std::vector<std::string>& path, double value) {
+    auto j = nlohmann::json::parse(model);
+    nlohmann::json* p = &j;
+    for (auto& k : path) p = &(*p)[k];
+    *p = value;
+    return j.dump();
+}
+
+// A loaded engine (events, accounts, model), scored once; shared by the re-score benchmarks.
+struct Loaded {
+    std::string name;
+    std::unique_ptr<pql::Engine> engine;
+};
+
+pql::Engine& loaded(const std::string& name) {
+    static Loaded l;
+    if (!l.engine || l.name != name) {
+        l.engine.reset();
+        DataSet& d = dataset(name);
+        l.engine = std::make_unique<pql::Engine>();
+        if (!l.engine->load_events(d.events).ok()) throw std::runtime_error("load failed");
+        if (!l.engine->load_accounts(d.accounts).ok()) throw std::runtime_error("accounts failed");
+        if (!l.engine->set_model_json(d.model).ok()) throw std::runtime_error("model failed");
+        l.engine->score_json(0, 50);
+        l.name = name;
+    }
+    return *l.engine;
+}
+
+// Each iteration's wall time, so that the median (the target's figure) is reported besides
+// Google Benchmark's mean.
+struct Samples {
+    std::vector<double> us;
+    std::chrono::steady_clock::time_point t0;
+    void start() { t0 = std::chrono::steady_clock::now(); }
+    void stop() { us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count()); }
+    void report(benchmark::State& state) {
+        if (us.empty()) return;
+        std::sort(us.begin(), us.end());
+        state.counters["median_us"] = us[us.size() / 2];
+        state.counters["p95_us"] = us[std::min(us.size() - 1, us.size() * 95 / 100)];
+    }
+};
+
+// ---- ingest ----------------------------------------------------------------------------
+
+void BM_IngestJsonl(benchmark::State& state, std::string name) {
+    DataSet& d = dataset(name);
+    size_t bytes_per_event = 0, events = 0;
+    for (auto _ : state) {
+        auto engine = std::make_unique<pql::Engine>();
+        auto r = engine->load_events(d.events);
+        if (!r.ok()) state.SkipWithError("load failed");
+        benchmark::DoNotOptimize(r);
+        state.PauseTiming();
+        events = engine->store().size();
+        bytes_per_event = engine->store().memory_bytes();
+        engine.reset();
+        state.ResumeTiming();
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * d.events.size()));
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * events));
+    state.counters["events"] = static_cast<double>(events);
+    state.counters["store_bytes_per_event"] = events ? static_cast<double>(bytes_per_event) / events : 0;
+}
+
+void BM_SaxCeiling(benchmark::State& state, std::string name) {
+    DataSet& d = dataset(name);
+    int64_t lines = 0;
+    for (auto _ : state) {
+        lines = pql_bench::sax_ceiling(d.events.data(), d.events.size());
+        benchmark::DoNotOptimize(lines);
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * d.events.size()));
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * lines));
+}
+
+void BM_IngestCsv(benchmark::State& state, std::string name) {
+    const std::string& csv = csv_of(name);
+    if (csv.empty()) {
+        state.SkipWithError("no events.csv (scripts/bench.sh writes it)");
+        for (auto _ : state) {}
+        return;
+    }
+    size_t events = 0;
+    for (auto _ : state) {
+        auto engine = std::make_unique<pql::Engine>();
+        pql::LoadOptions csv_options;
+        csv_options.format = pql::Format::Csv;
+        auto r = engine->load_events(csv, csv_options);
+        if (!r.ok()) state.SkipWithError("load failed");
+        state.PauseTiming();
+        events = engine->store().size();
+        engine.reset();
+        state.ResumeTiming();
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * csv.size()));
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * events));
+}
+
+// ---- index and scoring -----------------------------------------------------------------
+
+void BM_IndexBuild(benchmark::State& state, std::string name) {
+    pql::Engine& e = loaded(name);
+    const pql::EventStore& s = e.store();
+    const int64_t T = *s.max_ts;
+    size_t cells = 0;
+    for (auto _ : state) {
+        auto ix = pql::Index::build(s, pql::Entity::Account, T);
+        cells = ix->cells.size();
+        benchmark::DoNotOptimize(ix);
+    }
+    state.counters["cells"] = static_cast<double>(cells);
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * s.size()));
+}
+
+// Alternates two models and re-ranks: set_model_json + score_json(0, 50), the path a UI takes.
+void rescore(benchmark::State& state, const std::string& name, const std::string& a, const std::string& b) {
+    pql::Engine& e = loaded(name);
+    bool flip = false;
+    const auto before = e.scorer().stats;
+    Samples t;
+    for (auto _ : state) {
+        t.start();
+        flip = !flip;
+        e.set_model_json(flip ? b : a);
+        std::string page = e.score_json(0, 50);
+        benchmark::DoNotOptimize(page);
+        t.stop();
+    }
+    t.report(state);
+    e.set_model_json(dataset(name).model);
+    const auto after = e.scorer().stats;
+    state.counters["index_builds"] = static_cast<double>(after.index_builds - before.index_builds);
+    state.counters["decay_passes"] = static_cast<double>(after.decay_passes - before.decay_passes);
+    state.counters["entities"] = static_cast<double>(e.scorer().index().entities.size());
+}
+
+void BM_RescoreHalfLife(benchmark::State& state, std::string name) {
+    const std::string& m = dataset(name).model;
+    rescore(state, name, model_with(m, {"engagement", "half_life_days"}, 14),
+            model_with(m, {"engagement", "half_life_days"}, 21));
+}
+
+void BM_RescoreWindow(benchmark::State& state, std::string name) {
+    const std::string& m = dataset(name).model;
+    rescore(state, name, model_with(m, {"window_days"}, 90), model_with(m, {"window_days"}, 60));
+}
+
+void BM_RescoreWeight(benchmark::State& state, std::string name) {
+    const std::string& m = dataset(name).model;
+    rescore(state, name, model_with(m, {"engagement", "events", "report_created", "weight"}, 2),
+            model_with(m, {"engagement", "events", "report_created", "weight"}, 3));
+}
+
+// The scorer alone (no model parsing, no JSON page), after a half-life change.
+void BM_ScorerHalfLife(benchmark::State& state, std::string name) {
+    pql::Engine& e = loaded(name);
+    const std::string& m = dataset(name).model;
+    auto a = pql::parse_model(model_with(m, {"engagement", "half_life_days"}, 14));
+    auto b = pql::parse_model(model_with(m, {"engagement", "half_life_days"}, 21));
+    bool flip = false;
+    Samples t;
+    for (auto _ : state) {
+        t.start();
+        flip = !flip;
+        const pql::ScoreRun& run = e.scorer().score(flip ? *b : *a);
+        benchmark::DoNotOptimize(run.results.data());
+        t.stop();
+    }
+    t.report(state);
+    e.scorer().score(e.model());
+}
+
+// The top-50 page alone, nothing changed (the score layer still runs).
+void BM_Top50(benchmark::State& state, std::string name) {
+    pql::Engine& e = loaded(name);
+    Samples t;
+    for (auto _ : state) {
+        t.start();
+        std::string page = e.score_json(0, 50);
+        benchmark::DoNotOptimize(page);
+        t.stop();
+    }
+    t.report(state);
+}
+
+// 1,000 new events (existing users and accounts, just after the latest event, new ids) appended
+// to the loaded set, then the top 50 re-ranked. The set grows by 1k per iteration.
+void BM_Append1k(benchmark::State& state, std::string name) {
+    auto engine = std::make_unique<pql::Engine>();
+    {
+        DataSet& d = dataset(name);
+        engine->load_events(d.events);
+        engine->load_accounts(d.accounts);
+        engine->set_model_json(d.model);
+        engine->score_json(0, 50);
+    }
+    const pql::EventStore& s = engine->store();
+    const size_t n0 = s.size();
+    int64_t t = *s.max_ts;
+    uint64_t rng = 12345;
+    int batch = 0;
+    Samples t0, tl;  // whole step; the load alone
+    const auto before = engine->scorer().stats;
+    for (auto _ : state) {
+        state.PauseTiming();
+        std::string text;
+        text.reserve(1000 * 160);
+        for (int i = 0; i < 1000; ++i) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            size_t j = (rng >> 33) % n0;
+            while (s.account[j] == pql::kNone) j = (j + 1) % n0;  // rows without an account
+            t += 1;
+            text += "{\"id\":\"bench_" + std::to_string(batch) + "_" + std::to_string(i) + "\",\"timestamp\":\"" +
+                    pql::format_iso(t) + "\",\"account_id\":\"" + s.account_ids.name(s.account[j]) +
+                    "\",\"user_id\":\"" + s.user_ids.name(s.user[j]) + "\",\"event\":\"" +
+                    s.event_names.name(s.type[j]) + "\",\"properties\":{}}\n";
+        }
+        ++batch;
+        state.ResumeTiming();
+        t0.start();
+        tl.start();
+        auto r = engine->load_events(text);
+        tl.stop();
+        if (!r.ok() || r->loaded != 1000) state.SkipWithError("append failed");
+        std::string page = engine->score_json(0, 50);
+        benchmark::DoNotOptimize(page);
+        t0.stop();
+    }
+    t0.report(state);
+    tl.report(state);
+    state.counters["load_median_us"] = state.counters["median_us"];
+    t0.report(state);
+    const auto after = engine->scorer().stats;
+    state.counters["index_builds"] = static_cast<double>(after.index_builds - before.index_builds);
+    state.counters["index_appends"] = static_cast<double>(after.index_appends - before.index_appends);
+    state.counters["events_after"] = static_cast<double>(s.size());
+}
+
+// Store and index memory after load and after the first ranking.
+void BM_Memory(benchmark::State& state, std::string name) {
+    pql::Engine& e = loaded(name);
+    for (auto _ : state) benchmark::DoNotOptimize(e.store().memory_bytes());
+    const double n = static_cast<double>(e.store().size());
+    state.counters["events"] = n;
+    state.counters["store_bytes_per_event"] = static_cast<double>(e.store().memory_bytes()) / n;
+}
+
+std::vector<std::string> sizes() {
+    const char* env = std::getenv("PQL_BENCH_SIZES");
+    std::string list = env && *env ? env : "100k,1M,10M";
+    std::vector<std::string> out;
+    std::stringstream ss(list);
+    for (std::string s; std::getline(ss, s, ',');)
+        if (!s.empty()) out.push_back(s);
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    for (const std::string& s : sizes()) {
+        std::ifstream probe(data_dir() + "/" + s + "/events.jsonl");
+        if (!probe) {
+            std::fprintf(stderr, "pql_bench: no %s/%s/events.jsonl, skipped\n", data_dir().c_str(), s.c_str());
+            continue;
+        }
+        const bool big = s == "10M";
+        auto reg = [&](const char* what, void (*fn)(benchmark::State&, std::string), int iters_big, int iters) {
+            auto* b = benchmark::RegisterBenchmark((std::string(what) + "/" + s).c_str(), fn, s);
+            b->Unit(benchmark::kMillisecond)->UseRealTime();
+            const int it = big ? iters_big : iters;
+            if (it > 0) b->Iterations(it);
+            return b;
+        };
+        const bool small = s == "100k";
+        reg("ingest_jsonl", BM_IngestJsonl, 1, small ? 0 : 3);
+        reg("sax_ceiling", BM_SaxCeiling, 1, small ? 0 : 3);
+        reg("ingest_csv", BM_IngestCsv, 1, small ? 0 : 3);
+        reg("memory", BM_Memory, 1, 1);
+        reg("index_build", BM_IndexBuild, 2, small ? 0 : 10);
+        reg("rescore_half_life", BM_RescoreHalfLife, 20, 0)->Unit(benchmark::kMicrosecond);
+        reg("rescore_window", BM_RescoreWindow, 20, 0)->Unit(benchmark::kMicrosecond);
+        reg("rescore_weight", BM_RescoreWeight, 50, 0)->Unit(benchmark::kMicrosecond);
+        reg("scorer_half_life", BM_ScorerHalfLife, 20, 0)->Unit(benchmark::kMicrosecond);
+        reg("top50", BM_Top50, 50, 0)->Unit(benchmark::kMicrosecond);
+        reg("append_1k", BM_Append1k, 10, small ? 0 : (std::getenv("PQL_BENCH_APPEND_ITERS") ? std::atoi(std::getenv("PQL_BENCH_APPEND_ITERS")) : 50));
+    }
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

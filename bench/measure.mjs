@@ -1,0 +1,198 @@
+// The WASM engine's measurements, shared by Node (bench/wasm.mjs) and Chromium
+// (bench/browser.html driven by bench/browser.mjs): same code, same data, same figures.
+//
+// measureEngine({createEngine, events, accounts, model, csv?, ceiling?, runs, log}) where
+//   events   async () => chunks: an async iterable of Uint8Array blocks of whole lines (a file
+//            read in ~64 MiB pieces, as a page reads a File); the engine loads each in turn.
+//   ceiling  optional (bytes: Uint8Array) => lines: nlohmann's SAX loop with an empty handler,
+//            compiled alone to WASM (bench/sax_ceiling.cpp): the JSON library's own ceiling.
+// Returns plain numbers (milliseconds, bytes) so that the caller can print and compare them.
+
+const now = () => performance.now();
+// Process CPU time in ms where the host has it (Node); the machine the figures come from is
+// shared, so the report gives CPU time beside wall time.
+let cpuNow = null;
+export function setCpuClock(fn) { cpuNow = fn; }
+
+// Times fn() `runs` times after `warm` untimed calls (V8 compiles WASM with a baseline
+// compiler first and tiers hot functions up in the background: warm figures are the steady
+// state a user dragging a slider sees).
+function timed(runs, warm, fn) {
+  const wall = [], cpu = [];
+  for (let i = 0; i < warm; i++) fn(i);
+  for (let i = 0; i < runs; i++) {
+    const c0 = cpuNow?.(), t0 = now();
+    fn(i + warm);
+    wall.push(now() - t0);
+    if (cpuNow) cpu.push(cpuNow() - c0);
+  }
+  return { median: median(wall), p95: p95(wall), cpuMedian: cpuNow ? median(cpu) : null, runs };
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : NaN;
+}
+
+export function p95(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * 0.95))] : NaN;
+}
+
+// The model with one setting replaced (path: list of keys).
+export function modelWith(model, path, value) {
+  const m = structuredClone(model);
+  let o = m;
+  for (const k of path.slice(0, -1)) o = o[k];
+  o[path[path.length - 1]] = value;
+  return m;
+}
+
+// Splits bytes into blocks of whole lines of about `size` bytes (views, no copies).
+export function* lineBlocks(bytes, size = 64 << 20) {
+  let start = 0;
+  while (start < bytes.length) {
+    let end = Math.min(bytes.length, start + size);
+    if (end < bytes.length) {
+      const nl = bytes.lastIndexOf(10, end - 1);
+      end = nl >= start ? nl + 1 : bytes.length;
+    }
+    yield bytes.subarray(start, end);
+    start = end;
+  }
+}
+
+// 1,000 new events: existing accounts and users, timestamps just after `afterMs`, fresh ids.
+export function appendBatch(rows, afterMs, batch) {
+  let t = afterMs;
+  let text = '';
+  for (let i = 0; i < 1000; i++) {
+    const r = rows[(i * 7919 + batch * 104729) % rows.length];
+    t += 1;
+    text += `{"id":"bench_${batch}_${i}","timestamp":"${new Date(t).toISOString()}","account_id":"${r.account_id}",` +
+      `"user_id":"${r.user_id}","event":"${r.event}","properties":{}}\n`;
+  }
+  return { text, last: t };
+}
+
+async function loadAll(engine, chunks, format = 'jsonl') {
+  let loaded = 0;
+  for await (const block of chunks) loaded += engine.loadEvents(block, { format }).loaded;
+  return loaded;
+}
+
+// Alternates two models and re-ranks the top 50 each time: setModel + score({limit: 50}).
+function rerank(engine, a, b, runs) {
+  engine.setModel(a);
+  engine.score({ offset: 0, limit: 50 });
+  return timed(runs, 6, (i) => {
+    engine.setModel(i % 2 ? a : b);
+    const page = engine.score({ offset: 0, limit: 50 });
+    if (page.results.length === 0) throw new Error('empty ranking');
+  });
+}
+
+export async function measureEngine({ createEngine, events, warmup, accounts, model, csv, ceiling, ceilingWarmup,
+  ceilingBytes, runs = 30, loadRuns = 3, eventBytes, log = () => {} }) {
+  const out = {};
+  // Ingest: a fresh engine per run (heap growth from the first run is reused by later ones).
+  const ingest = [];
+  let engine;
+  if (warmup) {  // the first few MB once, so that the timed loads run tiered-up code
+    const w = await createEngine();
+    for await (const block of await warmup()) w.loadEvents(block, { format: 'jsonl' });
+    w.delete();
+  }
+  for (let r = 0; r < loadRuns; r++) {
+    engine?.delete();
+    engine = await createEngine();
+    const heap0 = engine.memoryUsage().heapUsed;
+    const t0 = now();
+    out.events = await loadAll(engine, await events());
+    ingest.push(now() - t0);
+    out.heapUsedByStore = engine.memoryUsage().heapUsed - heap0;
+  }
+  out.ingestJsonlMs = median(ingest);
+  out.ingestJsonlMBs = eventBytes / 1e6 / (out.ingestJsonlMs / 1e3);
+  log(`ingest jsonl ${out.ingestJsonlMs.toFixed(0)} ms (${out.ingestJsonlMBs.toFixed(1)} MB/s)`);
+  out.bytesPerEventAfterLoad = out.heapUsedByStore / out.events;
+  out.heapSizeAfterLoad = engine.memoryUsage().heapSize;
+
+  if (ceiling) {
+    if (ceilingWarmup) await ceilingWarmup();
+    const times = [];
+    for (let r = 0; r < loadRuns; r++) {
+      const t0 = now();
+      const lines = await ceiling();
+      times.push(now() - t0);
+      if (!lines) throw new Error('ceiling parsed nothing');
+    }
+    out.saxCeilingMs = median(times);
+    out.saxCeilingMBs = (ceilingBytes ?? eventBytes) / 1e6 / (out.saxCeilingMs / 1e3);
+    log(`sax ceiling ${out.saxCeilingMs.toFixed(0)} ms (${out.saxCeilingMBs.toFixed(1)} MB/s)`);
+  }
+
+  engine.loadAccounts(accounts, { format: 'jsonl' });
+  engine.setModel(model);
+  let t0 = now();
+  const first = engine.score({ offset: 0, limit: 50 });
+  out.firstRankMs = now() - t0;
+  out.entities = first.entities;
+  out.top = first.results.map((r) => [r.id, r.score]);
+  const mem = engine.memoryUsage();
+  out.heapUsedAfterRank = mem.heapUsed;
+  out.heapSizeAfterRank = mem.heapSize;
+  log(`first rank ${out.firstRankMs.toFixed(1)} ms, ${out.entities} entities, heap ${(mem.heapSize / 1048576).toFixed(0)} MiB`);
+
+  const hl = model.engagement?.half_life_days ?? 14;
+  out.halfLife = rerank(engine, model, modelWith(model, ['engagement', 'half_life_days'], hl === 21 ? 14 : 21), runs);
+  const win = model.window_days ?? 90;
+  out.window = rerank(engine, model, modelWith(model, ['window_days'], win === 60 ? 90 : 60), runs);
+  const w = model.engagement.events.report_created.weight;
+  out.weight = rerank(engine, model, modelWith(model, ['engagement', 'events', 'report_created', 'weight'], w + 1), runs);
+  engine.setModel(model);
+  out.top50 = timed(runs, 6, () => engine.score({ offset: 0, limit: 50 }));
+  log(`re-rank: half-life ${out.halfLife.median.toFixed(2)} ms, window ${out.window.median.toFixed(2)} ms, ` +
+    `weight ${out.weight.median.toFixed(2)} ms, unchanged ${out.top50.median.toFixed(2)} ms`);
+
+  // Append 1k + re-rank. The as_of is "the latest event", so it moves with every batch.
+  {
+    const rows = first.results.slice(0, 50).map((r) => ({ account_id: r.id, user_id: `u_${r.id.slice(5)}_1`, event: 'report_created' }));
+    let last = Date.parse(first.as_of);  // the latest event (the model has no as_of)
+    const appendRuns = Math.max(5, Math.min(runs, 20));
+    // Each batch's text is made before its timed call (the text is the caller's input).
+    const batches = [];
+    for (let b = 0; b < appendRuns + 3; b++) {
+      const batch = appendBatch(rows, last, b);
+      last = batch.last;
+      batches.push(batch.text);
+    }
+    out.append1k = timed(appendRuns, 3, (i) => {
+      const rep = engine.loadEvents(batches[i], { format: 'jsonl' });
+      const page = engine.score({ offset: 0, limit: 50 });
+      if (rep.loaded !== 1000 || !page.results.length) throw new Error(`append failed: ${JSON.stringify(rep)}`);
+    });
+    log(`append 1k + re-rank ${out.append1k.median.toFixed(2)} ms`);
+  }
+
+  if (csv) {
+    const times = [];
+    let bytes = 0;
+    for (let r = 0; r < loadRuns; r++) {
+      const e2 = await createEngine();
+      t0 = now();
+      bytes = 0;
+      for await (const block of await csv()) {
+        bytes += block.length;
+        e2.loadEvents(block, { format: 'csv' });
+      }
+      times.push(now() - t0);
+      e2.delete();
+    }
+    out.ingestCsvMs = median(times);
+    out.ingestCsvMBs = bytes / 1e6 / (out.ingestCsvMs / 1e3);
+    log(`ingest csv ${out.ingestCsvMs.toFixed(0)} ms (${out.ingestCsvMBs.toFixed(1)} MB/s)`);
+  }
+  engine.delete();
+  return out;
+}

@@ -1,0 +1,229 @@
+-- pql model compiled to SQL (bigquery): one row per account, in rank order. Tables: docs/sql.md
+WITH
+params AS (  -- as_of (epoch ms) and its UTC day
+  SELECT 1792929600000 AS as_of_ms, 20751 AS as_of_day
+),
+scored_events AS (  -- events at or before as_of, with their entity and age in whole UTC days
+  SELECT e.`account_id` AS entity_id, e.`user_id` AS user_id, e.`event` AS event, e.`timestamp_ms` AS ts,
+         p.as_of_day - DIV(e.`timestamp_ms`, 86400000) AS age
+  FROM `my-project`.`analytics`.`pql_events` e CROSS JOIN params p
+  WHERE e.`timestamp_ms` <= p.as_of_ms AND e.`account_id` IS NOT NULL AND e.`account_id` <> ''
+),
+type_stats AS (  -- per entity and event type: counts (all time, in the window, days 0-6 and 7-13), decayed count
+  SELECT entity_id, event,
+    COUNT(*) AS total,
+    SUM(CASE WHEN age < 45 THEN 1 ELSE 0 END) AS in_window,
+    SUM(CASE WHEN age < 7 THEN 1 ELSE 0 END) AS recent,
+    SUM(CASE WHEN age >= 7 AND age < 14 THEN 1 ELSE 0 END) AS previous,
+    SUM(CASE WHEN age < 45 THEN POWER(2e0, -CAST(age AS FLOAT64) / CASE event WHEN 'back\\slash "and" quote\'s' THEN 3.5e0 WHEN 'report_created' THEN 30e0 ELSE 14e0 END) ELSE 0e0 END) AS decayed,
+    MIN(ts) AS first_ts, MAX(ts) AS last_ts
+  FROM scored_events
+  GROUP BY entity_id, event
+),
+type_points AS (  -- each event type's weight, and its decayed count capped
+  SELECT t.*,
+    CASE event WHEN 'error_shown' THEN (-2e0) WHEN 'login' THEN 0e0 WHEN 'report_created' THEN 5e0 WHEN 'x\'); DROP TABLE events; --' THEN 2.25e0 ELSE 0.5e0 END AS weight,
+    CASE event WHEN 'report_created' THEN LEAST(decayed, 20e0) WHEN 'x\'); DROP TABLE events; --' THEN LEAST(decayed, 3e0) ELSE decayed END AS capped
+  FROM type_stats t
+),
+entities AS (  -- per entity: engagement points E, velocity parts (no decay, no cap), activity, rule metrics
+  -- count_1 = "x'); DROP TABLE events; --"
+  -- limit_1 = "projects", limit_2 = "lim'it"
+  SELECT entity_id,
+    SUM(weight * capped) AS engagement_points,
+    SUM(weight * recent) AS recent_points,
+    SUM(weight * previous) AS previous_points,
+    SUM(in_window) AS events,
+    MIN(first_ts) AS first_ts, MAX(last_ts) AS last_ts,
+    SUM(CASE WHEN event = 'x\'); DROP TABLE events; --' THEN in_window ELSE 0 END) AS count_1,
+    SUM(CASE WHEN event = 'project_created' THEN total ELSE 0 END) AS limit_1,
+    SUM(CASE WHEN event = 'x\'); DROP TABLE events; --' THEN total ELSE 0 END) AS limit_2
+  FROM type_points
+  GROUP BY entity_id
+),
+entity_users AS (  -- per entity and user: first event, age of the latest event
+  SELECT entity_id, user_id, MIN(ts) AS first_ts, MIN(age) AS min_age
+  FROM scored_events
+  WHERE user_id IS NOT NULL
+  GROUP BY entity_id, user_id
+),
+audience AS (  -- users in the window, active users
+  SELECT entity_id,
+    SUM(CASE WHEN min_age < 45 THEN 1 ELSE 0 END) AS users,
+    SUM(CASE WHEN min_age < 10 THEN 1 ELSE 0 END) AS active_users
+  FROM entity_users
+  GROUP BY entity_id
+),
+type_audience AS (  -- users.<event> metrics: distinct users of the event in the window
+  -- users_1 = "report_created"
+  SELECT entity_id,
+    SUM(CASE WHEN event = 'report_created' AND min_age < 45 THEN 1 ELSE 0 END) AS users_1
+  FROM (SELECT entity_id, event, user_id, MIN(age) AS min_age FROM scored_events
+        WHERE event IN ('report_created') AND user_id IS NOT NULL
+        GROUP BY entity_id, event, user_id) type_users
+  GROUP BY entity_id
+),
+event_ranks AS (  -- the n-th event of each step's type, for min_count
+  SELECT entity_id, event, ts, ROW_NUMBER() OVER (PARTITION BY entity_id, event ORDER BY ts) AS nth
+  FROM scored_events
+  WHERE event IN ('report_created')
+),
+any_event_ranks AS (  -- the n-th event of any type, for min_count of "*" steps
+  SELECT entity_id, ts, ROW_NUMBER() OVER (PARTITION BY entity_id ORDER BY ts) AS nth
+  FROM scored_events
+),
+type_user_ranks AS (  -- the n-th distinct user of each step's type (by first use), for min_users
+  SELECT entity_id, event, first_ts, ROW_NUMBER() OVER (PARTITION BY entity_id, event ORDER BY first_ts) AS nth
+  FROM (SELECT entity_id, event, user_id, MIN(ts) AS first_ts FROM scored_events
+        WHERE event IN ('report_created') AND user_id IS NOT NULL
+        GROUP BY entity_id, event, user_id) type_users
+),
+any_user_ranks AS (  -- the n-th distinct user (by first event), for min_users of "*" steps
+  SELECT entity_id, first_ts, ROW_NUMBER() OVER (PARTITION BY entity_id ORDER BY first_ts) AS nth
+  FROM entity_users
+),
+step_marks AS (  -- when each step threshold was reached (k numbers the threshold)
+  SELECT entity_id, 1 AS k, first_ts AS ts FROM type_stats WHERE event = 'data_source_connected'
+  UNION ALL SELECT entity_id, 2 AS k, ts FROM event_ranks WHERE event = 'report_created' AND nth = 3
+  UNION ALL SELECT entity_id, 3 AS k, first_ts AS ts FROM type_user_ranks WHERE event = 'report_created' AND nth = 2
+  UNION ALL SELECT entity_id, 4 AS k, ts FROM any_event_ranks WHERE nth = 25
+  UNION ALL SELECT entity_id, 5 AS k, first_ts AS ts FROM any_user_ranks WHERE nth = 3
+),
+step_times AS (  -- one row per entity, one column per threshold
+  SELECT entity_id,
+    MIN(CASE WHEN k = 1 THEN ts END) AS mark_1,
+    MIN(CASE WHEN k = 2 THEN ts END) AS mark_2,
+    MIN(CASE WHEN k = 3 THEN ts END) AS mark_3,
+    MIN(CASE WHEN k = 4 THEN ts END) AS mark_4,
+    MIN(CASE WHEN k = 5 THEN ts END) AS mark_5
+  FROM step_marks
+  GROUP BY entity_id
+),
+steps AS (  -- when each activation step was met (NULL: not met)
+  -- step_1 = "Connected data", step_2 = "3 reports by 2 people", step_3 = "Busy team", step_4 = "Any team", step_5 = "no threshold"
+  SELECT e.entity_id,
+    CASE WHEN t.mark_1 IS NOT NULL THEN GREATEST(t.mark_1, e.first_ts) END AS step_1,
+    CASE WHEN t.mark_2 IS NOT NULL AND t.mark_3 IS NOT NULL THEN GREATEST(t.mark_2, t.mark_3, e.first_ts) END AS step_2,
+    CASE WHEN t.mark_4 IS NOT NULL AND t.mark_5 IS NOT NULL THEN GREATEST(t.mark_4, t.mark_5, e.first_ts) END AS step_3,
+    e.first_ts AS step_4,
+    e.first_ts AS step_5
+  FROM entities e LEFT JOIN step_times t ON t.entity_id = e.entity_id
+),
+step_done AS (  -- met steps, one row each
+  SELECT entity_id, step_1 AS done FROM steps WHERE step_1 IS NOT NULL
+  UNION ALL SELECT entity_id, step_2 AS done FROM steps WHERE step_2 IS NOT NULL
+  UNION ALL SELECT entity_id, step_3 AS done FROM steps WHERE step_3 IS NOT NULL
+  UNION ALL SELECT entity_id, step_4 AS done FROM steps WHERE step_4 IS NOT NULL
+  UNION ALL SELECT entity_id, step_5 AS done FROM steps WHERE step_5 IS NOT NULL
+),
+activation_times AS (  -- activated_at: when the required-th step was met
+  SELECT entity_id, done AS activated_at
+  FROM (SELECT entity_id, done, ROW_NUMBER() OVER (PARTITION BY entity_id ORDER BY done) AS nth FROM step_done) ranked_steps
+  WHERE nth = 3
+),
+trait_values AS (  -- accounts: name, and each trait's type tag and value text
+  -- t1 = "employees", t2 = "industry", t3 = "country", t4 = "plan", t5 = "it's \"quoted\"", t6 = "name", t7 = "score"
+  SELECT `account_id` AS entity_id, `name` AS name,
+    SUBSTR(`employee_count`, 1, 2) AS t1_type, SUBSTR(`employee_count`, 3) AS t1_value,
+    SUBSTR(`industry`, 1, 2) AS t2_type, SUBSTR(`industry`, 3) AS t2_value,
+    SUBSTR(`country`, 1, 2) AS t3_type, SUBSTR(`country`, 3) AS t3_value,
+    SUBSTR(`plan`, 1, 2) AS t4_type, SUBSTR(`plan`, 3) AS t4_value,
+    SUBSTR(`it's "quoted"`, 1, 2) AS t5_type, SUBSTR(`it's "quoted"`, 3) AS t5_value,
+    SUBSTR(`trait_name`, 1, 2) AS t6_type, SUBSTR(`trait_name`, 3) AS t6_value,
+    SUBSTR(`score`, 1, 2) AS t7_type, SUBSTR(`score`, 3) AS t7_value
+  FROM `my-project`.`analytics`.`pql_accounts`
+),
+traits AS (  -- strings lower-cased (ASCII) for eq/in/contains; numbers, and strings that are JSON numbers, as finite doubles
+  SELECT entity_id, name, t1_type, t1_text, t1_bool,
+    CASE WHEN ABS(t1_double) <= 1.7976931348623157e+308 THEN t1_double END AS t1_num, t2_type, t2_text, t2_bool,
+    CASE WHEN ABS(t2_double) <= 1.7976931348623157e+308 THEN t2_double END AS t2_num, t3_type, t3_text, t3_bool,
+    CASE WHEN ABS(t3_double) <= 1.7976931348623157e+308 THEN t3_double END AS t3_num, t4_type, t4_text, t4_bool,
+    CASE WHEN ABS(t4_double) <= 1.7976931348623157e+308 THEN t4_double END AS t4_num, t5_type, t5_text, t5_bool,
+    CASE WHEN ABS(t5_double) <= 1.7976931348623157e+308 THEN t5_double END AS t5_num, t6_type, t6_text, t6_bool,
+    CASE WHEN ABS(t6_double) <= 1.7976931348623157e+308 THEN t6_double END AS t6_num, t7_type, t7_text, t7_bool,
+    CASE WHEN ABS(t7_double) <= 1.7976931348623157e+308 THEN t7_double END AS t7_num
+  FROM (
+    SELECT entity_id, name,
+      t1_type,
+      CASE WHEN t1_type = 's:' THEN TRANSLATE(t1_value, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END AS t1_text,
+      CASE WHEN t1_type = 'b:' AND t1_value = 'true' THEN TRUE WHEN t1_type = 'b:' AND t1_value = 'false' THEN FALSE END AS t1_bool,
+      CASE WHEN t1_type IN ('s:', 'n:') AND REGEXP_CONTAINS(t1_value, '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(t1_value AS FLOAT64) END AS t1_double,
+      t2_type,
+      CASE WHEN t2_type = 's:' THEN TRANSLATE(t2_value, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END AS t2_text,
+      CASE WHEN t2_type = 'b:' AND t2_value = 'true' THEN TRUE WHEN t2_type = 'b:' AND t2_value = 'false' THEN FALSE END AS t2_bool,
+      CASE WHEN t2_type IN ('s:', 'n:') AND REGEXP_CONTAINS(t2_value, '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(t2_value AS FLOAT64) END AS t2_double,
+      t3_type,
+      CASE WHEN t3_type = 's:' THEN TRANSLATE(t3_value, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END AS t3_text,
+      CASE WHEN t3_type = 'b:' AND t3_value = 'true' THEN TRUE WHEN t3_type = 'b:' AND t3_value = 'false' THEN FALSE END AS t3_bool,
+      CASE WHEN t3_type IN ('s:', 'n:') AND REGEXP_CONTAINS(t3_value, '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(t3_value AS FLOAT64) END AS t3_double,
+      t4_type,
+      CASE WHEN t4_type = 's:' THEN TRANSLATE(t4_value, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END AS t4_text,
+      CASE WHEN t4_type = 'b:' AND t4_value = 'true' THEN TRUE WHEN t4_type = 'b:' AND t4_value = 'false' THEN FALSE END AS t4_bool,
+      CASE WHEN t4_type IN ('s:', 'n:') AND REGEXP_CONTAINS(t4_value, '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(t4_value AS FLOAT64) END AS t4_double,
+      t5_type,
+      CASE WHEN t5_type = 's:' THEN TRANSLATE(t5_value, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END AS t5_text,
+      CASE WHEN t5_type = 'b:' AND t5_value = 'true' THEN TRUE WHEN t5_type = 'b:' AND t5_value = 'false' THEN FALSE END AS t5_bool,
+      CASE WHEN t5_type IN ('s:', 'n:') AND REGEXP_CONTAINS(t5_value, '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(t5_value AS FLOAT64) END AS t5_double,
+      t6_type,
+      CASE WHEN t6_type = 's:' THEN TRANSLATE(t6_value, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END AS t6_text,
+      CASE WHEN t6_type = 'b:' AND t6_value = 'true' THEN TRUE WHEN t6_type = 'b:' AND t6_value = 'false' THEN FALSE END AS t6_bool,
+      CASE WHEN t6_type IN ('s:', 'n:') AND REGEXP_CONTAINS(t6_value, '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(t6_value AS FLOAT64) END AS t6_double,
+      t7_type,
+      CASE WHEN t7_type = 's:' THEN TRANSLATE(t7_value, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END AS t7_text,
+      CASE WHEN t7_type = 'b:' AND t7_value = 'true' THEN TRUE WHEN t7_type = 'b:' AND t7_value = 'false' THEN FALSE END AS t7_bool,
+      CASE WHEN t7_type IN ('s:', 'n:') AND REGEXP_CONTAINS(t7_value, '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(t7_value AS FLOAT64) END AS t7_double
+    FROM trait_values) typed
+),
+scores AS (  -- activation, engagement and fit per entity
+  SELECT e.entity_id, tr.name AS name, e.first_ts, e.last_ts, e.engagement_points, e.events,
+    COALESCE(a.users, 0) AS users, COALESCE(a.active_users, 0) AS active_users,
+    CASE WHEN s.step_1 IS NOT NULL THEN 1 ELSE 0 END + CASE WHEN s.step_2 IS NOT NULL THEN 1 ELSE 0 END + CASE WHEN s.step_3 IS NOT NULL THEN 1 ELSE 0 END + CASE WHEN s.step_4 IS NOT NULL THEN 1 ELSE 0 END + CASE WHEN s.step_5 IS NOT NULL THEN 1 ELSE 0 END AS steps_completed,
+    (e.recent_points - e.previous_points) / GREATEST(ABS(e.previous_points), 1e0) AS velocity,
+    p.as_of_day - DIV(e.last_ts, 86400000) AS days_since_last_seen,
+    CASE WHEN e.engagement_points <= 0 THEN 0e0 ELSE 100e0 * e.engagement_points / (e.engagement_points + 80e0) END AS engagement,
+    100e0 * (CASE WHEN s.step_1 IS NOT NULL THEN 1e0 ELSE 0e0 END + CASE WHEN s.step_2 IS NOT NULL THEN 1e0 ELSE 0e0 END + CASE WHEN s.step_3 IS NOT NULL THEN 2e0 ELSE 0e0 END + CASE WHEN s.step_4 IS NOT NULL THEN 0.5e0 ELSE 0e0 END + CASE WHEN s.step_5 IS NOT NULL THEN 1e0 ELSE 0e0 END) / 5.5e0 AS activation,
+    (CASE WHEN s.step_1 IS NOT NULL THEN 1 ELSE 0 END + CASE WHEN s.step_2 IS NOT NULL THEN 1 ELSE 0 END + CASE WHEN s.step_3 IS NOT NULL THEN 1 ELSE 0 END + CASE WHEN s.step_4 IS NOT NULL THEN 1 ELSE 0 END + CASE WHEN s.step_5 IS NOT NULL THEN 1 ELSE 0 END) >= 3 AS activated,
+    act.activated_at AS activated_at,
+    GREATEST(0e0, LEAST(100e0, 100e0 * (CASE WHEN COALESCE((t1_num >= 50e0 AND t1_num <= 1000e0), FALSE) THEN 40e0 ELSE 0e0 END
+      + CASE WHEN COALESCE((t2_text = 'software' OR t2_text = 'fintech' OR t2_num = 120e0 OR (t2_bool = TRUE OR t2_text = 'true')), FALSE) THEN 30e0 ELSE 0e0 END
+      + CASE WHEN COALESCE(STRPOS(t2_text, 'tech') > 0, FALSE) THEN 10e0 ELSE 0e0 END
+      + CASE WHEN COALESCE(t3_text = 'us', FALSE) THEN 20e0 ELSE 0e0 END
+      + CASE WHEN (t3_type IS NOT NULL AND NOT COALESCE((t3_text = 'us' OR t3_text = 'ca'), FALSE)) THEN (-15e0) ELSE 0e0 END
+      + CASE WHEN (t4_type IS NOT NULL AND NOT COALESCE((t4_bool = FALSE OR t4_text = 'false'), FALSE)) THEN 5e0 ELSE 0e0 END
+      + CASE WHEN COALESCE(t1_num < 5.5e0, FALSE) THEN (-60e0) ELSE 0e0 END
+      + CASE WHEN (t5_type IS NULL) THEN (-5e0) ELSE 0e0 END
+      + CASE WHEN (t6_type IS NOT NULL) THEN 5e0 ELSE 0e0 END
+      + CASE WHEN COALESCE(t7_num >= 1e-07, FALSE) THEN 1e0 ELSE 0e0 END
+      + CASE WHEN COALESCE(t7_num <= (-0e0), FALSE) THEN 1e0 ELSE 0e0 END
+      + CASE WHEN COALESCE(t7_num > 1e+300, FALSE) THEN 1e0 ELSE 0e0 END) / 113e0)) AS fit, e.count_1, COALESCE(ua.users_1, 0) AS users_1, e.limit_1, e.limit_2, tr.t1_type, tr.t1_text, tr.t1_bool, tr.t1_num, tr.t2_type, tr.t2_text, tr.t2_bool, tr.t2_num, tr.t3_type, tr.t3_text, tr.t3_bool, tr.t3_num, tr.t4_type, tr.t4_text, tr.t4_bool, tr.t4_num, tr.t5_type, tr.t5_text, tr.t5_bool, tr.t5_num, tr.t6_type, tr.t6_text, tr.t6_bool, tr.t6_num, tr.t7_type, tr.t7_text, tr.t7_bool, tr.t7_num
+  FROM entities e
+  CROSS JOIN params p
+  LEFT JOIN audience a ON a.entity_id = e.entity_id
+  LEFT JOIN type_audience ua ON ua.entity_id = e.entity_id
+  LEFT JOIN steps s ON s.entity_id = e.entity_id
+  LEFT JOIN activation_times act ON act.entity_id = e.entity_id
+  LEFT JOIN traits tr ON tr.entity_id = e.entity_id
+),
+scored AS (  -- score = weighted mean of the three components
+  SELECT s.*, (30e0 * s.activation + 50e0 * s.engagement + 20e0 * s.fit) / 100e0 AS score
+  FROM scores s
+),
+graded AS (  -- PQL flag, tier and grade
+  SELECT s.*,
+    (score >= 55.5e0 AND activated
+      AND ((active_users >= 3e0) AND ((CAST(limit_1 AS FLOAT64) / 10e0 >= 0.8e0) OR (CAST(limit_2 AS FLOAT64) / 0.5e0 > 1e0) OR (count_1 = 2e0) OR (users_1 <> 0e0) OR COALESCE(t1_num >= 500e0, FALSE) OR COALESCE(STRPOS(t5_text, '\'') > 0, FALSE)) AND (NOT (days_since_last_seen > 7e0)) AND (NOT FALSE) AND (velocity < 3e0) AND (score <= 100e0) AND (engagement_points > (-1e0)) AND (steps_completed >= 0e0) AND (events >= 1e0) AND (users >= 1e0) AND (activation >= 0e0) AND (engagement >= 0e0) AND (fit >= 0e0))) AS qualified,
+    CASE WHEN score >= 80e0 THEN 'Hot \'A\'' WHEN score >= 50e0 THEN 'Warm' WHEN score >= 0e0 THEN 'Cold' END AS tier,
+    NULLIF(CASE WHEN fit >= 70e0 THEN 'A' WHEN fit >= 40e0 THEN 'B' WHEN fit >= 0e0 THEN 'C' END
+      || CASE WHEN engagement >= 60e0 THEN '1' WHEN engagement >= 30e0 THEN '2' END, '') AS grade
+  FROM scored s
+)
+SELECT
+  ROW_NUMBER() OVER (ORDER BY score DESC, entity_id) AS rank,
+  entity_id AS id, name, score, activation, engagement, fit, engagement_points,
+  CAST(steps_completed AS INT64) AS steps_completed, activated, FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', TIMESTAMP_MILLIS(activated_at), 'UTC') AS activated_at,
+  qualified, tier, grade,
+  CAST(active_users AS INT64) AS active_users, CAST(users AS INT64) AS users, CAST(events AS INT64) AS events,
+  velocity, CAST(days_since_last_seen AS INT64) AS days_since_last_seen,
+  FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', TIMESTAMP_MILLIS(first_ts), 'UTC') AS first_seen, FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', TIMESTAMP_MILLIS(last_ts), 'UTC') AS last_seen
+FROM graded
+ORDER BY rank
