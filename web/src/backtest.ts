@@ -249,7 +249,7 @@ export class BacktestPanel {
       fig('PQL false-pos.', pct(p.fpr), 'false-positive rate: PQLs that did not convert / all non-converters', 'backtest-fpr', p.fpr),
       fig('non-PQLs convert', pct(p.not_qualified.rate), 'conversion rate of the entities that are not PQLs'),
     );
-    const ks = Object.keys(bt.precision_at).sort((a, b) => Number(a) - Number(b));
+    const ks = (Object.keys(bt.precision_at) as (keyof Backtest['precision_at'])[]).sort((a, b) => Number(a) - Number(b));
     this.atK.replaceChildren(h('table', { class: 'mini' },
       h('thead', null, h('tr', null, h('th', { scope: 'col', text: 'top K' }), ...ks.map((k) => h('th', { scope: 'col', text: k })))),
       h('tbody', null,

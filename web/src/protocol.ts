@@ -1,9 +1,11 @@
 // Messages between the page and the scoring worker.
 
-export interface RowError { line: number; message: string }
-export interface LoadReport {
-  read: number; loaded: number; skipped: number; duplicates: number; errors: RowError[];
-}
+// The engine's own result types (build/wasm/pkg/index.d.ts); the page adds only what it derives.
+import type {
+  Backtest, Comparison, GroupOutcome, LoadReport, Mover, RowError, SqlDialect, Suggestions,
+} from '@pql/engine';
+export type { Backtest, Comparison, GroupOutcome, LoadReport, Mover, RowError, SqlDialect, Suggestions };
+export type Signal = Backtest['signals'][number];
 
 export interface ScoreRow {
   rank: number; id: string; name: string | null; score: number;
@@ -44,27 +46,6 @@ export interface HistoryPoint { as_of: string; t: number; score: number | null; 
 
 // ---- backtest, suggestions, compare (the engine's JSON, SPEC §5 and docs/model.md) ----
 
-export interface GroupOutcome { count: number; conversions: number; rate: number | null; lift: number | null }
-
-export interface Backtest {
-  as_of: string;
-  horizon_days: number;
-  population: number;
-  conversions: number;
-  base_rate: number | null;
-  tiers: ({ name: string } & GroupOutcome)[];
-  pql: { qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null };
-  precision_at: Record<string, { precision: number | null; recall: number | null }>;
-  auc: number | null;
-  sweep: { min_score: number; qualified: number; precision: number | null; recall: number | null }[];
-  signals: Signal[];
-}
-
-export interface Signal {
-  event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null;
-  lift: number | null; coverage: number | null;
-}
-
 /** The backtest population in ten groups of about equal size by score at as_of, highest first. */
 export interface CalibrationBin {
   decile: number;          // 1 = the top tenth
@@ -76,38 +57,6 @@ export interface CalibrationBin {
 }
 export interface Calibration { bins: CalibrationBin[]; step: number; outside: number }
 
-export interface Suggestions {
-  as_of: string;
-  horizon_days: number;
-  population: number;
-  conversions: number;
-  activation_steps: { event: string; min_count: number; did: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
-  weights: {
-    train_as_of: string; weights: Record<string, number>; holdout_auc: number | null; current_auc: number | null;
-    suggested_model_auc: number | null; train_population: number; train_conversions: number;
-  };
-  capacity: { per_week: number; capacity: number; min_score: number; qualified: number; per_week_at_threshold: number; precision: number | null; recall: number | null };
-}
-
-export interface Mover {
-  id: string; name: string | null; score_a: number | null; score_b: number | null; delta: number;
-  rank_a: number | null; rank_b: number | null; tier_a: string; tier_b: string;
-  components: { activation: number; engagement: number; fit: number };
-  events: { event: string; points_a: number; points_b: number; delta: number }[];
-}
-
-export interface Comparison {
-  a: { as_of: string; entities: number; qualified: number };
-  b: { as_of: string; entities: number; qualified: number };
-  tiers: string[];
-  migration: { from: string; to: string; count: number }[];
-  moved: number;
-  qualified_gained: number;
-  qualified_lost: number;
-  movers: { up: Mover[]; down: Mover[] };
-}
-
-export type SqlDialect = 'duckdb' | 'postgres' | 'spark' | 'bigquery' | 'snowflake';
 export interface SqlOptions { dialect: SqlDialect; events_table: string; accounts_table: string; users_table: string }
 
 /**
