@@ -41,7 +41,7 @@ bench: native wasm sample
 	@scripts/bench.sh
 
 fuzz: deps
-	@echo "fuzz: not built yet (issue 9)"
+	@scripts/fuzz.sh --seconds $${FUZZ_SECONDS:-60}
 
 clean:
 	rm -rf build

@@ -11,6 +11,8 @@
 #include <emscripten/val.h>
 #include <malloc.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <new>
 #include <optional>
@@ -124,7 +126,7 @@ public:
         return guard([&] {
             pql::BacktestOptions o;
             const Json j = Json::parse(options);
-            o.horizon_days = j.value("horizon_days", o.horizon_days);
+            if (auto e = whole(j, "horizon_days", o.horizon_days)) return fail(*e);
             if (auto e = as_of_option(j, o.as_of)) return fail(*e);
             return result(engine_.backtest_json(o));
         });
@@ -133,8 +135,8 @@ public:
         return guard([&] {
             pql::SuggestOptions o;
             const Json j = Json::parse(options);
-            o.horizon_days = j.value("horizon_days", o.horizon_days);
-            o.capacity_per_week = j.value("capacity_per_week", o.capacity_per_week);
+            if (auto e = whole(j, "horizon_days", o.horizon_days)) return fail(*e);
+            if (auto e = whole(j, "capacity_per_week", o.capacity_per_week)) return fail(*e);
             if (auto e = as_of_option(j, o.as_of)) return fail(*e);
             return result(engine_.suggest_json(o));
         });
@@ -142,7 +144,9 @@ public:
     bool compare(const std::string& model_b, const std::string& options) {
         return guard([&] {
             pql::CompareOptions o;
-            o.movers = Json::parse(options).value("movers", o.movers);
+            int64_t movers = static_cast<int64_t>(o.movers);
+            if (auto e = whole(Json::parse(options), "movers", movers)) return fail(*e);
+            o.movers = static_cast<size_t>(std::max<int64_t>(0, movers));
             return result(engine_.compare_json(model_b, o));
         });
     }
@@ -217,6 +221,18 @@ private:
         if (!r) return fail(r.error());
         return succeed(std::move(*r));
     }
+    // A whole-number option; absent or null keeps the default. Checked here because a JS number
+    // may be 1e300 or 2.5, which must not reach an int64 unchecked.
+    static std::optional<pql::Error> whole(const Json& j, const char* key, int64_t& out) {
+        if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+        const Json& v = j[key];
+        const double d = v.is_number() ? v.get<double>() : NAN;
+        if (!(d == std::floor(d)) || std::fabs(d) > 9e15)
+            return pql::Error{"invalid_argument", std::string(key) + " must be a whole number", key, 0};
+        out = static_cast<int64_t>(d);
+        return std::nullopt;
+    }
+
     // "as_of": ISO text or epoch ms; absent or null keeps the default.
     static std::optional<pql::Error> as_of_option(const Json& j, std::optional<int64_t>& out) {
         if (!j.contains("as_of") || j["as_of"].is_null()) return std::nullopt;

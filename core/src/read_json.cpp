@@ -40,7 +40,7 @@ std::string clean_parse_error(const std::string& what, int64_t& line) {
     return out;
 }
 
-class RecordHandler : public nlohmann::json_sax<json> {
+class RecordHandler final : public nlohmann::json_sax<json> {
 public:
     RecordHandler(int record_depth, const ReadLimits& limits, Record& record)
         : record_depth_(record_depth), limits_(limits), rec_(record) {}

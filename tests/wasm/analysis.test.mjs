@@ -65,6 +65,8 @@ test('catalog lists what was loaded; bad options are PqlErrors', async () => {
     assert.ok(c.traits.some((t) => t.trait === 'industry'));
     assert.throws(() => engine.backtest({ horizon_days: 0 }), (e) => e instanceof PqlError && e.code === 'invalid_argument');
     assert.throws(() => engine.backtest({ horizon_days: 'x' }), (e) => e instanceof PqlError && e.code === 'invalid_argument');
+    assert.throws(() => engine.backtest({ horizon_days: 1e300 }), (e) => e instanceof PqlError && e.code === 'invalid_argument');
+    assert.throws(() => engine.suggest({ capacity_per_week: 2.5 }), (e) => e instanceof PqlError && e.path === 'capacity_per_week');
     assert.throws(() => engine.backtest({ as_of: 'soon' }), (e) => e instanceof PqlError && e.path === 'as_of');
     engine.setModel({});
     assert.throws(() => engine.backtest(), (e) => e instanceof PqlError && e.code === 'invalid_argument');
