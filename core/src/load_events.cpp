@@ -281,10 +281,13 @@ Result<LoadReport> EventStore::load_events(std::string_view text, const LoadOpti
     // (left uninitialised: zeroing 1 MiB would cost a small append more than its rows).
     std::unique_ptr<char[]> headroom(new char[1u << 20]);
     // Columns and the id set sized once from the line count: no regrowth copies, no slack.
-    const RowHint hint = row_hint(text, options.format);
-    try {
-        reserve_events(hint.rows, hint.ids);
-    } catch (const std::bad_alloc&) {  // then they grow as rows come
+    // Not in strict mode: a strict load that fails must leave the store (and the heap) as it was.
+    if (!options.strict) {
+        const RowHint hint = row_hint(text, options.format);
+        try {
+            reserve_events(hint.rows, hint.ids);
+        } catch (const std::bad_alloc&) {  // then they grow as rows come
+        }
     }
     bool ok;
     try {
