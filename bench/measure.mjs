@@ -85,7 +85,7 @@ async function loadAll(engine, chunks, format = 'jsonl') {
 function rerank(engine, a, b, runs) {
   engine.setModel(a);
   engine.score({ offset: 0, limit: 50 });
-  return timed(runs, 6, (i) => {
+  return timed(runs, 30, (i) => {
     engine.setModel(i % 2 ? a : b);
     const page = engine.score({ offset: 0, limit: 50 });
     if (page.results.length === 0) throw new Error('empty ranking');
@@ -151,7 +151,7 @@ export async function measureEngine({ createEngine, events, warmup, accounts, mo
   const w = model.engagement.events.report_created.weight;
   out.weight = rerank(engine, model, modelWith(model, ['engagement', 'events', 'report_created', 'weight'], w + 1), runs);
   engine.setModel(model);
-  out.top50 = timed(runs, 6, () => engine.score({ offset: 0, limit: 50 }));
+  out.top50 = timed(runs, 30, () => engine.score({ offset: 0, limit: 50 }));
   log(`re-rank: half-life ${out.halfLife.median.toFixed(2)} ms, window ${out.window.median.toFixed(2)} ms, ` +
     `weight ${out.weight.median.toFixed(2)} ms, unchanged ${out.top50.median.toFixed(2)} ms`);
 

@@ -1,18 +1,39 @@
 #include "pql/event_store.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace pql {
 
 namespace {
 
-uint64_t hash_text(std::string_view s) {
-    uint64_t h = 1469598103934665603ull;  // FNV-1a with a finaliser (ids are short)
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+// Eight bytes at a time: each step xors a word in and mixes with a bijection of 64-bit words,
+// so two texts of the same length never collide (they first differ in some word, and every
+// later step keeps them apart); the length seeds the state. About three times fewer
+// multiplies than a byte-wise FNV on the ids and event names of a file.
+uint64_t mix(uint64_t h) {
     h ^= h >> 32;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 29;
+    h *= 0xd6e8feb86659fd93ull;
+    h ^= h >> 32;
     return h;
+}
+
+uint64_t hash_text(std::string_view s) {
+    uint64_t h = mix(0x9e3779b97f4a7c15ull ^ s.size());
+    const char* p = s.data();
+    size_t n = s.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        std::memcpy(&w, p, 8);
+        h = mix(h ^ w);
+    }
+    if (n) {
+        uint64_t w = 0;
+        std::memcpy(&w, p, n);
+        h = mix(h ^ w);
+    }
+    h *= 0xff51afd7ed558ccdull;  // spread into the low bits, which pick the slot
+    return h ^ (h >> 29);
 }
 
 }  // namespace
@@ -73,13 +94,7 @@ size_t Interner::memory_bytes() const {
 }
 
 uint64_t hash_id(std::string_view id) {
-    uint64_t h = 1469598103934665603ull;  // FNV-1a, then a 64-bit finaliser to spread the bits
-    for (unsigned char c : id) h = (h ^ c) * 1099511628211ull;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
+    const uint64_t h = hash_text(id);
     return h ? h : 1;
 }
 

@@ -62,10 +62,19 @@ public:
     }
 
 private:
-    // Reads an id field into `out`; returns an error message or "".
-    static std::string id_field(const Record& r, const char* key, std::string& out, bool& present) {
+    // Reads an id field: `out` views the record's text (or `buf`, for an integer id); returns
+    // an error message or "".
+    static std::string id_field(const Record& r, const char* key, std::string& buf, std::string_view& out,
+                                bool& present) {
+        const Scalar* v = r.get(key);
+        if (v && v->kind == Scalar::String) {  // as read_id, without copying the text
+            present = !v->s.empty();
+            out = v->s;
+            return {};
+        }
         const char* why = nullptr;
-        if (!read_id(r.get(key), out, present, why)) return std::string(key) + ": " + why;
+        if (!read_id(v, buf, present, why)) return std::string(key) + ": " + why;
+        out = buf;
         return {};
     }
 
@@ -83,7 +92,7 @@ private:
         return {};
     }
 
-    static std::string event_field(const Record& r, std::string& out) {
+    static std::string event_field(const Record& r, std::string_view& out) {
         const Scalar* v = r.get("event");
         if (!v || v->kind == Scalar::Null || (v->kind == Scalar::String && v->s.empty())) return "event: missing";
         if (v->kind != Scalar::String) return "event: must be a string";
@@ -92,9 +101,9 @@ private:
     }
 
     // The event id used for de-duplication; checked only once the row is otherwise valid.
-    bool duplicate(const std::string& id, bool present) {
+    bool duplicate(std::string_view id, bool present, uint64_t known_hash = 0) {
         if (!present) return false;
-        const uint64_t h = hash_id(id);
+        const uint64_t h = known_hash ? known_hash : hash_id(id);
         if (!store_.seen_ids.insert(h)) return true;
         if (track_ids) added_ids.push_back(h);
         return false;
@@ -103,17 +112,21 @@ private:
     std::string flat(const Record& r) {
         // The id set is large and touched at random: ask for the id's slot now, so that it is in
         // cache by the duplicate check below (a hint only; validation order is unchanged).
-        if (const Scalar* id = r.get("id"); id && id->kind == Scalar::String) store_.seen_ids.prefetch(hash_id(id->s));
+        uint64_t id_hash = 0;  // hash_id of a string "id" (never 0)
+        if (const Scalar* id = r.get("id"); id && id->kind == Scalar::String) {
+            id_hash = hash_id(id->s);
+            store_.seen_ids.prefetch(id_hash);
+        }
         std::string err;
         if (!(err = timestamp_field(r, ts_)).empty()) return err;
         bool has_user, has_account, has_id, has_mid;
-        if (!(err = id_field(r, "user_id", user_, has_user)).empty()) return err;
+        if (!(err = id_field(r, "user_id", user_buf_, user_, has_user)).empty()) return err;
         if (!has_user) return "user_id: missing";
         if (!(err = event_field(r, event_)).empty()) return err;
-        if (!(err = id_field(r, "account_id", account_, has_account)).empty()) return err;
-        if (!(err = id_field(r, "id", id_, has_id)).empty()) return err;
-        if (!(err = id_field(r, "messageId", mid_, has_mid)).empty()) return err;
-        if (duplicate(has_id ? id_ : mid_, has_id || has_mid)) {
+        if (!(err = id_field(r, "account_id", account_buf_, account_, has_account)).empty()) return err;
+        if (!(err = id_field(r, "id", id_buf_, id_, has_id)).empty()) return err;
+        if (!(err = id_field(r, "messageId", mid_buf_, mid_, has_mid)).empty()) return err;
+        if (duplicate(has_id ? id_ : mid_, has_id || has_mid, has_id ? id_hash : 0)) {
             ++report_.duplicates;
             return {};
         }
@@ -125,11 +138,11 @@ private:
         std::string err;
         if (!(err = timestamp_field(r, ts_)).empty()) return err;
         bool has_user, has_anon, has_mid, has_group = false;
-        if (!(err = id_field(r, "userId", user_, has_user)).empty()) return err;
-        if (!(err = id_field(r, "anonymousId", anon_, has_anon)).empty()) return err;
+        if (!(err = id_field(r, "userId", user_buf_, user_, has_user)).empty()) return err;
+        if (!(err = id_field(r, "anonymousId", anon_buf_, anon_, has_anon)).empty()) return err;
         if (!has_user && !has_anon) return "userId: missing (and no anonymousId)";
         if (!has_user) user_ = anon_;
-        if (!(err = id_field(r, "messageId", mid_, has_mid)).empty()) return err;
+        if (!(err = id_field(r, "messageId", mid_buf_, mid_, has_mid)).empty()) return err;
         if (const Scalar* c = r.get("context"); c && c->kind != Scalar::Null && !r.context_object)
             return "context: must be an object";
         if (kind == "track") {
@@ -142,8 +155,9 @@ private:
         if (kind == "track" || kind == "page" || kind == "screen") {
             if (r.has_context_group_id) {
                 const char* why = nullptr;
-                if (!read_id(&r.context_group_id, account_, has_group, why))
+                if (!read_id(&r.context_group_id, account_buf_, has_group, why))
                     return std::string("context.groupId: ") + why;
+                account_ = account_buf_;
             }
             if (duplicate(mid_, has_mid)) {
                 ++report_.duplicates;
@@ -155,7 +169,7 @@ private:
         if (const Scalar* t = r.get("traits"); t && t->kind != Scalar::Null && !r.traits_object)
             return "traits: must be an object";
         if (kind == "group") {
-            if (!(err = id_field(r, "groupId", account_, has_group)).empty()) return err;
+            if (!(err = id_field(r, "groupId", account_buf_, account_, has_group)).empty()) return err;
             if (!has_group) return "groupId: missing";
         }
         if (duplicate(mid_, has_mid)) {
@@ -180,7 +194,9 @@ private:
     EventStore& store_;
     LoadReport& report_;
     int64_t ts_ = 0;
-    std::string user_, anon_, event_, account_, id_, mid_;
+    // Views of the current record's fields (or of the buffers, for integer ids).
+    std::string user_buf_, anon_buf_, account_buf_, id_buf_, mid_buf_;
+    std::string_view user_, anon_, event_, account_, id_, mid_;
 
 public:
     bool track_ids = false;           // strict loads remember their ids, to undo a failure

@@ -1,6 +1,8 @@
 #include "pql/output.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "pql/time.hpp"
@@ -11,41 +13,10 @@ using oj = nlohmann::ordered_json;
 
 namespace {
 
-oj opt_time(std::optional<int64_t> t) { return t ? oj(format_iso(*t)) : oj(nullptr); }
-
 oj value_json(const Value& v) {
     if (auto s = std::get_if<std::string>(&v)) return *s;
     if (auto d = std::get_if<double>(&v)) return *d;
     return std::get<bool>(v);
-}
-
-oj result_row(const RunView& v, const EntityScore& s, size_t position) {
-    const Index& ix = v.scorer.index();
-    const Index::EntityAgg& ent = ix.entities[s.entity];
-    oj r;
-    r["rank"] = position + 1;
-    r["id"] = ix.id_of(v.store, ent);
-    r["name"] = ent.name ? oj(*ent.name) : oj(nullptr);
-    r["score"] = s.score;
-    r["activation"] = s.activation;
-    r["engagement"] = s.engagement;
-    r["fit"] = s.fit;
-    r["engagement_points"] = s.engagement_points;
-    r["steps_completed"] = s.steps_completed;
-    r["activated"] = s.activated;
-    r["activated_at"] = opt_time(s.activated_at);
-    r["qualified"] = s.qualified;
-    r["tier"] = s.tier >= 0 ? oj(v.model.tiers[s.tier].name) : oj(nullptr);
-    const std::string grade = grade_of(v.model, s);
-    r["grade"] = grade.empty() ? oj(nullptr) : oj(grade);
-    r["active_users"] = s.active_users;
-    r["users"] = s.users;
-    r["events"] = s.events;
-    r["velocity"] = s.velocity;
-    r["days_since_last_seen"] = s.days_since_last_seen;
-    r["first_seen"] = format_iso(ent.first_ts);
-    r["last_seen"] = format_iso(ent.last_ts);
-    return r;
 }
 
 std::string dump(const oj& j) {
@@ -102,28 +73,179 @@ std::string grade_of(const Model& model, const EntityScore& s) {
     return model.fit_grades[s.fit_band].label + model.engagement_grades[s.engagement_band].label;
 }
 
+namespace {
+
+// The scoring run's JSON written straight into one string, byte for byte what dump() makes of
+// the same ordered_json (a page is asked for on every slider move: no DOM per row). Numbers go
+// through nlohmann's own formatters; a string with anything but plain printable ASCII is
+// escaped by nlohmann itself.
+class Writer {
+public:
+    std::string out;
+    void raw(std::string_view s) { out.append(s.data(), s.size()); }
+    void key(std::string_view k) {
+        if (!first_) out.push_back(',');
+        first_ = false;
+        out.push_back('"');
+        raw(k);
+        raw("\":");
+    }
+    void open(char c) {
+        out.push_back(c);
+        first_ = true;
+    }
+    void close(char c) {
+        out.push_back(c);
+        first_ = false;
+    }
+    void item() {  // before an array element
+        if (!first_) out.push_back(',');
+        first_ = false;
+    }
+    void str(std::string_view s) {
+        bool plain = true;
+        for (unsigned char c : s)
+            if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+                plain = false;
+                break;
+            }
+        if (plain) {
+            out.push_back('"');
+            raw(s);
+            out.push_back('"');
+        } else {
+            raw(dump(oj(std::string(s))));
+        }
+    }
+    void null() { raw("null"); }
+    void boolean(bool b) { raw(b ? "true" : "false"); }
+    void integer(int64_t i) {
+        char buf[24];
+        char* p = buf + sizeof buf;
+        uint64_t u = i < 0 ? 0 - static_cast<uint64_t>(i) : static_cast<uint64_t>(i);
+        do {
+            *--p = static_cast<char>('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (i < 0) *--p = '-';
+        out.append(p, static_cast<size_t>(buf + sizeof buf - p));
+    }
+    void number(double d) {
+        if (!std::isfinite(d)) return null();
+        char buf[64];
+        char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, d);
+        out.append(buf, static_cast<size_t>(end - buf));
+    }
+    void time(int64_t ms) { str(format_iso(ms)); }
+
+private:
+    bool first_ = true;
+};
+
+// One ranked row: the fields of SPEC's result object, in its order.
+void write_row(Writer& w, const RunView& v, const EntityScore& s, size_t position) {
+    const Index& ix = v.scorer.index();
+    const Index::EntityAgg& ent = ix.entities[s.entity];
+    w.open('{');
+    w.key("rank");
+    w.integer(static_cast<int64_t>(position + 1));
+    w.key("id");
+    w.str(ix.id_of(v.store, ent));
+    w.key("name");
+    if (ent.name) w.str(*ent.name);
+    else w.null();
+    w.key("score");
+    w.number(s.score);
+    w.key("activation");
+    w.number(s.activation);
+    w.key("engagement");
+    w.number(s.engagement);
+    w.key("fit");
+    w.number(s.fit);
+    w.key("engagement_points");
+    w.number(s.engagement_points);
+    w.key("steps_completed");
+    w.integer(s.steps_completed);
+    w.key("activated");
+    w.boolean(s.activated);
+    w.key("activated_at");
+    if (s.activated_at) w.time(*s.activated_at);
+    else w.null();
+    w.key("qualified");
+    w.boolean(s.qualified);
+    w.key("tier");
+    if (s.tier >= 0) w.str(v.model.tiers[s.tier].name);
+    else w.null();
+    w.key("grade");
+    const std::string grade = grade_of(v.model, s);
+    if (grade.empty()) w.null();
+    else w.str(grade);
+    w.key("active_users");
+    w.integer(s.active_users);
+    w.key("users");
+    w.integer(s.users);
+    w.key("events");
+    w.integer(s.events);
+    w.key("velocity");
+    w.number(s.velocity);
+    w.key("days_since_last_seen");
+    w.integer(s.days_since_last_seen);
+    w.key("first_seen");
+    w.time(ent.first_ts);
+    w.key("last_seen");
+    w.time(ent.last_ts);
+    w.close('}');
+}
+
+}  // namespace
+
 std::string score_run_json(const RunView& v, const LoadReport& d, size_t offset, size_t limit) {
-    oj j;
-    j["as_of"] = format_iso(v.run.as_of);
-    j["entities"] = v.run.results.size();
-    j["qualified"] = v.run.qualified;
-    oj diag;
-    diag["read"] = d.read;
-    diag["loaded"] = d.loaded;
-    diag["skipped"] = d.skipped;
-    diag["duplicates"] = d.duplicates;
-    diag["unassigned"] = v.run.unassigned;
-    oj errors = oj::array();
-    for (auto& e : d.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
-    diag["errors"] = errors;
-    j["diagnostics"] = diag;
-    oj results = oj::array();
+    Writer w;
     const size_t n = v.run.results.size();
     const size_t begin = std::min(offset, n);
     const size_t end = limit >= n - begin ? n : begin + limit;
-    for (size_t i = begin; i < end; ++i) results.push_back(result_row(v, v.run.results[i], i));
-    j["results"] = std::move(results);
-    return dump(j);
+    w.out.reserve(512 + (end - begin) * 560);
+    w.open('{');
+    w.key("as_of");
+    w.time(v.run.as_of);
+    w.key("entities");
+    w.integer(static_cast<int64_t>(n));
+    w.key("qualified");
+    w.integer(v.run.qualified);
+    w.key("diagnostics");
+    w.open('{');
+    w.key("read");
+    w.integer(d.read);
+    w.key("loaded");
+    w.integer(d.loaded);
+    w.key("skipped");
+    w.integer(d.skipped);
+    w.key("duplicates");
+    w.integer(d.duplicates);
+    w.key("unassigned");
+    w.integer(v.run.unassigned);
+    w.key("errors");
+    w.open('[');
+    for (auto& e : d.errors) {
+        w.item();
+        w.open('{');
+        w.key("line");
+        w.integer(e.line);
+        w.key("message");
+        w.str(e.message);
+        w.close('}');
+    }
+    w.close(']');
+    w.close('}');
+    w.key("results");
+    w.open('[');
+    for (size_t i = begin; i < end; ++i) {
+        w.item();
+        write_row(w, v, v.run.results[i], i);
+    }
+    w.close(']');
+    w.close('}');
+    return std::move(w.out);
 }
 
 std::string explanation_json(const RunView& v, size_t position) {
@@ -131,7 +253,10 @@ std::string explanation_json(const RunView& v, size_t position) {
     const Index& ix = v.scorer.index();
     const Index::EntityAgg& ent = ix.entities[s.entity];
     const Model& m = v.model;
-    oj j = result_row(v, s, position);
+    // The row as score_run_json writes it, then the explanation's own fields.
+    Writer row;
+    write_row(row, v, s, position);
+    oj j = oj::parse(row.out);
     j["as_of"] = format_iso(v.run.as_of);
     j["weights"] = {{"activation", m.w_activation}, {"engagement", m.w_engagement}, {"fit", m.w_fit}};
 

@@ -1,5 +1,7 @@
 // RFC 4180 CSV: a header row, quoted fields with "" escapes and embedded line breaks, CRLF.
 // Every cell becomes a string field named by its header column.
+#include <cstring>
+
 #include "record.hpp"
 
 namespace pql {
@@ -70,6 +72,47 @@ struct CsvCursor {
         return true;
     }
 
+    // The common row: no cell starts with a quote and the row is within the limit. Its cells are
+    // views of the text; false (nothing consumed) for any other row, which next() then reads.
+    bool next_plain(std::vector<std::string_view>& cells, int64_t& start_line, size_t max_bytes) {
+        cells.clear();
+        const char* const b = text.data() + pos;
+        const char* const e = text.data() + text.size();
+        const char* p = b;
+        const char* cell = p;
+        if (p < e && *p == '"') return false;
+        for (;;) {
+            // To the next ',', '\n' or '\r': eight bytes at a time, then byte by byte.
+            constexpr uint64_t kLow = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+            auto has = [](uint64_t w, uint64_t b) {
+                const uint64_t x = w ^ (b * kLow);
+                return (x - kLow) & ~x & kHigh;
+            };
+            while (e - p >= 8) {
+                uint64_t w;
+                std::memcpy(&w, p, 8);
+                if (has(w, ',') | has(w, '\n') | has(w, '\r')) break;
+                p += 8;
+            }
+            while (p < e && *p != ',' && *p != '\n' && *p != '\r') ++p;
+            if (static_cast<size_t>(p - b) > max_bytes) return false;
+            cells.emplace_back(cell, static_cast<size_t>(p - cell));
+            if (p == e) break;
+            if (*p == ',') {
+                ++p;
+                cell = p;
+                if (p < e && *p == '"') return false;
+                continue;
+            }
+            if (*p == '\r' && p + 1 < e && p[1] == '\n') ++p;
+            ++p;  // the line break
+            break;
+        }
+        start_line = line++;
+        pos = static_cast<size_t>(p - text.data());
+        return true;
+    }
+
     void skip_line() {
         while (pos < text.size() && text[pos] != '\n') ++pos;
         if (pos < text.size()) ++pos;
@@ -77,7 +120,8 @@ struct CsvCursor {
     }
 };
 
-bool blank_row(const std::vector<std::string>& cells) { return cells.size() == 1 && cells[0].empty(); }
+template <class Cells>
+bool blank_row(const Cells& cells) { return cells.size() == 1 && cells[0].empty(); }
 
 }  // namespace
 
@@ -114,31 +158,53 @@ bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool 
     }
     Record rec;
     size_t next_progress = 4u << 20;
-    while (cur.next(cells, line, error, limits.max_row_bytes)) {
+    std::vector<std::string_view> views;
+    bool plain_row = false;  // the views are one stretch of the text (commas between)
+    bool keyed = false;      // rec.fields[0, header.size()) carry the header's keys
+    bool header_dup = true;  // the header may repeat a column name (as add() found it)
+    // Rows come as views of the text (next_plain), or, when a cell is quoted, through next().
+    auto next_row = [&]() {
+        error.clear();
+        if (cur.pos >= text.size()) return false;
+        if ((plain_row = cur.next_plain(views, line, limits.max_row_bytes))) return true;
+        if (!cur.next(cells, line, error, limits.max_row_bytes)) return false;
+        views.assign(cells.begin(), cells.end());
+        return true;
+    };
+    while (next_row()) {
         if (limits.progress && cur.pos >= next_progress) {
             limits.progress(cur.pos, text.size());
             next_progress = cur.pos + (4u << 20);
         }
-        if (error.empty() && blank_row(cells)) continue;
+        if (error.empty() && blank_row(views)) continue;
         ++report.read;
         std::string message = error;
-        if (message.empty() && cells.size() != header.size())
+        if (message.empty() && views.size() != header.size())
             message = "row: expected " + std::to_string(header.size()) + " fields, found " +
-                      std::to_string(cells.size());
+                      std::to_string(views.size());
         if (message.empty()) {
             rec.reset(line);
             rec.from_csv = true;
-            for (size_t i = 0; i < cells.size(); ++i) {
-                if (!valid_utf8(cells[i])) {
+            // One UTF-8 check over the whole row when it is a plain one; cell by cell (to name the
+            // column) otherwise, or when the row fails it.
+            const bool row_ok = plain_row && valid_utf8(std::string_view(
+                views.front().data(), static_cast<size_t>(views.back().data() + views.back().size() - views.front().data())));
+            for (size_t i = 0; i < views.size(); ++i) {
+                if (!row_ok && !valid_utf8(views[i])) {
                     message = header[i] + ": invalid UTF-8";
                     break;
                 }
-                Scalar& s = rec.add(header[i]);
-                if (!cells[i].empty()) {
+                // Every row has the header's keys: after the first, only the values change.
+                Scalar& s = keyed ? rec.fields[rec.nfields++].second : rec.add(header[i]);
+                if (keyed) s.reset();
+                if (!views[i].empty()) {
                     s.kind = Scalar::String;
-                    s.s.swap(cells[i]);
+                    s.s.assign(views[i].data(), views[i].size());
                 }
             }
+            if (keyed) rec.dup_keys = header_dup;
+            else header_dup = rec.dup_keys;
+            keyed = message.empty() && rec.nfields == header.size();
         }
         if (message.empty()) message = sink.accept(rec);
         if (!message.empty()) {
@@ -154,6 +220,14 @@ bool valid_utf8(std::string_view s) {
     size_t i = 0;
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const size_t n = s.size();
+    // Eight bytes at a time while they are ASCII without NUL (nearly all text).
+    constexpr uint64_t kLow = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    while (i + 8 <= n) {
+        uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if ((w & kHigh) || ((w - kLow) & ~w & kHigh)) break;
+        i += 8;
+    }
     while (i < n) {
         const unsigned char c = p[i];
         if (c < 0x80) {

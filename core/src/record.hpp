@@ -41,9 +41,15 @@ struct Record {
     Scalar context_group_id;
     bool has_context_group_id = false;
 
+    mutable std::pair<const char*, size_t> hints_[8] = {};
+    uint64_t keys_seen_ = 0;
+    bool dup_keys = false;  // some key may occur twice (set by add(); readers that skip add() set it)
+
     void reset(int64_t at_line) {
         line = at_line;
         nfields = 0;
+        keys_seen_ = 0;
+        dup_keys = false;
         traits_object = false;
         traits.clear();
         traits_nested.clear();
@@ -54,13 +60,27 @@ struct Record {
     Scalar& add(std::string_view key) {
         if (nfields == fields.size()) fields.emplace_back();
         auto& f = fields[nfields++];
-        f.first.assign(key.data(), key.size());
+        if (std::string_view(f.first) != key) f.first.assign(key.data(), key.size());  // rows repeat their keys
+        // A cheap filter for a key seen before in this record: then get() searches in order.
+        const uint64_t bit = 1ull << ((key.size() * 7 + (key.empty() ? 0 : static_cast<unsigned char>(key[0]) +
+                                                             static_cast<unsigned char>(key.back()))) & 63);
+        dup_keys |= (keys_seen_ & bit) != 0;
+        keys_seen_ |= bit;
         f.second.reset();
         return f.second;
     }
+    // The first field named `key`. Rows of a file repeat their layout, so where a key was found
+    // last time is tried first (remembered by the key text's address: callers pass literals).
     const Scalar* get(std::string_view key) const {
+        auto& hint = hints_[(reinterpret_cast<uintptr_t>(key.data()) >> 3) & 7];
+        if (!dup_keys && hint.first == key.data() && hint.second < nfields &&
+            std::string_view(fields[hint.second].first) == key)
+            return &fields[hint.second].second;  // no key repeats: the only one is the first
         for (size_t i = 0; i < nfields; ++i)
-            if (std::string_view(fields[i].first) == key) return &fields[i].second;
+            if (std::string_view(fields[i].first) == key) {
+                hint = {key.data(), i};
+                return &fields[i].second;
+            }
         return nullptr;
     }
 };

@@ -49,6 +49,8 @@ void Scorer::ensure_index(const Model& model) {
     figures_key_.clear();
     steps_key_.clear();
     fit_key_.clear();
+    act_key_.clear();
+    counts_key_.clear();
     ++stats.index_builds;
 }
 
@@ -333,87 +335,147 @@ void Scorer::ensure_fit(const Model& model) {
     fit_key_ = std::move(key);
 }
 
-const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
-    ensure_index(model);
-    ensure_figures(model);
-    ++stats.score_passes;
-    const Index& ix = *index_;
-    const int64_t dayT = day_of(ix.as_of);
-
-    // Weights per interned event type.
-    const size_t ntypes = store_.event_names.size();
-    std::vector<double> weight(ntypes, model.default_weight);
-    for (auto& [name, s] : model.events)
-        if (s.weight)
-            if (auto k = store_.event_names.find(name)) weight[*k] = *s.weight;
-    ensure_steps(model);
-    ensure_fit(model);
-    const size_t nsteps = model.steps.size(), nrules = model.rules.size();
-    double step_weight_total = 0;
-    for (auto& st : model.steps) step_weight_total += st.weight;
-    double positive_points = 0;
-    for (auto& r : model.rules)
-        if (r.points > 0) positive_points += r.points;
-    const double wsum = model.w_activation + model.w_engagement + model.w_fit;
-
-    run_.as_of = ix.as_of;
-    run_.unassigned = ix.unassigned;
-    run_.qualified = 0;
-    run_.results.assign(ix.entities.size(), EntityScore{});  // keeps the buffer between runs
+// Activation per entity from the step times: depends on the steps, their weights and `required`.
+void Scorer::ensure_activation(const Model& model) {
+    std::string key = steps_key_;
+    for (auto& st : model.steps) put_bytes(key, &st.weight, sizeof st.weight);
+    put_bytes(key, &model.required, sizeof model.required);
+    const size_t m = index_->entities.size(), nsteps = model.steps.size();
+    double total = 0;
+    for (auto& st : model.steps) total += st.weight;
     std::vector<int64_t> done;
-    for (uint32_t e = 0; e < ix.entities.size(); ++e) {
-        const Index::EntityAgg& ent = ix.entities[e];
-        EntityScore& r = run_.results[e];
-        r.entity = e;
-        // Engagement and velocity.
-        double E = 0, R = 0, P = 0;
-        int64_t events = 0;
-        for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) {
-            const Hot& f = hot_[t];
-            const double w = weight[f.type];
-            E += w * f.capped;
-            R += w * f.recent;
-            P += w * f.previous;
-            events += f.in_window;
-        }
-        r.events = events;
-        r.engagement_points = E;
-        r.engagement = E <= 0 ? 0.0 : 100.0 * E / (E + model.saturation);
-        r.velocity = (R - P) / std::max(std::fabs(P), 1.0);
-        for (uint32_t u = ent.users_begin; u < ent.users_end; ++u) {
-            const uint32_t age = ix.entity_users[u].min_age;
-            if (age < static_cast<uint64_t>(model.window_days)) ++r.users;
-            if (age < static_cast<uint64_t>(model.active_days)) ++r.active_users;
-        }
-        r.days_since_last_seen = dayT - day_of(ent.last_ts);
-
-        // Activation: each step's completion time (cached per entity), then the required-th earliest.
+    auto compute = [&](uint32_t e) {
         const int64_t* step_done = step_done_.data() + static_cast<size_t>(e) * nsteps;
+        Act& a = act_[e];
+        a = Act{};
         double met_weight = 0;
         for (size_t si = 0; si < nsteps; ++si)
             if (step_done[si] != INT64_MAX) {
                 met_weight += model.steps[si].weight;
-                ++r.steps_completed;
+                ++a.steps_completed;
             }
-        r.activation = nsteps == 0 || step_weight_total <= 0 ? 100.0 : 100.0 * met_weight / step_weight_total;
-        r.activated = r.steps_completed >= model.required;
-        if (r.activated) {
+        a.activation = nsteps == 0 || total <= 0 ? 100.0 : 100.0 * met_weight / total;
+        a.activated = a.steps_completed >= model.required;
+        if (a.activated) {
+            a.has_at = true;
             if (model.required == 0) {
-                r.activated_at = ent.first_ts;
+                a.activated_at = index_->entities[e].first_ts;
             } else {
                 done.clear();
                 for (size_t si = 0; si < nsteps; ++si)
                     if (step_done[si] != INT64_MAX) done.push_back(step_done[si]);
                 std::nth_element(done.begin(), done.begin() + (model.required - 1), done.end());
-                r.activated_at = done[model.required - 1];
+                a.activated_at = done[model.required - 1];
             }
         }
+    };
+    if (key == act_key_ && act_.size() <= m && appended_) {
+        act_.resize(m);
+        for (uint32_t e : delta_.entities) compute(e);
+    }
+    if (key == act_key_ && act_.size() == m) return;
+    act_.resize(m);
+    for (uint32_t e = 0; e < m; ++e) compute(e);
+    act_key_ = std::move(key);
+}
+
+// Events, users and active users in the window, per entity.
+void Scorer::ensure_counts(const Model& model) {
+    std::string key = figures_key_;
+    put_bytes(key, &model.active_days, sizeof model.active_days);
+    const Index& ix = *index_;
+    const size_t m = ix.entities.size();
+    const int64_t dayT = day_of(ix.as_of);
+    put_bytes(key, &dayT, sizeof dayT);
+    auto compute = [&](uint32_t e) {
+        const Index::EntityAgg& ent = ix.entities[e];
+        Counts& c = counts_[e];
+        c = Counts{};
+        for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) c.events += hot_[t].in_window;
+        for (uint32_t u = ent.users_begin; u < ent.users_end; ++u) {
+            const uint32_t age = ix.entity_users[u].min_age;
+            if (age < static_cast<uint64_t>(model.window_days)) ++c.users;
+            if (age < static_cast<uint64_t>(model.active_days)) ++c.active_users;
+        }
+        c.days_since_last_seen = dayT - day_of(ent.last_ts);
+    };
+    if (key == counts_key_ && counts_.size() <= m && appended_) {
+        counts_.resize(m);
+        for (uint32_t e : delta_.entities) compute(e);
+    }
+    if (key == counts_key_ && counts_.size() == m) return;
+    counts_.resize(m);
+    for (uint32_t e = 0; e < m; ++e) compute(e);
+    counts_key_ = std::move(key);
+}
+
+const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
+    ensure_index(model);
+    ensure_figures(model);
+    ensure_steps(model);
+    ensure_fit(model);
+    ensure_activation(model);
+    ensure_counts(model);
+    ++stats.score_passes;
+    const Index& ix = *index_;
+    const size_t m = ix.entities.size();
+
+    // Weights per interned event type; rule points; the rule's event types resolved once.
+    const size_t ntypes = store_.event_names.size();
+    std::vector<double> weight(ntypes, model.default_weight);
+    for (auto& [name, s] : model.events)
+        if (s.weight)
+            if (auto k = store_.event_names.find(name)) weight[*k] = *s.weight;
+    const size_t nrules = model.rules.size();
+    std::vector<double> points(nrules);
+    double positive_points = 0;
+    for (size_t ri = 0; ri < nrules; ++ri) {
+        points[ri] = model.rules[ri].points;
+        if (points[ri] > 0) positive_points += points[ri];
+    }
+    const double wsum = model.w_activation + model.w_engagement + model.w_fit;
+    leaf_types_.clear();
+    if (model.rule) resolve_leaves(model, *model.rule);
+
+    run_.as_of = ix.as_of;
+    run_.unassigned = ix.unassigned;
+    run_.qualified = 0;
+    run_.results.resize(m);  // keeps the buffer between runs
+    for (uint32_t e = 0; e < m; ++e) {
+        const Index::EntityAgg& ent = ix.entities[e];
+        EntityScore& r = run_.results[e];
+        r = EntityScore{};
+        r.entity = e;
+        // Engagement and velocity: the only part a weight change reaches.
+        double E = 0, R = 0, P = 0;
+        for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) {
+            const Hot& f = hot_[t];
+            const double w = weight[f.type];
+            if (w == 0) continue;  // adds +-0 to finite sums: skipping it changes no bit
+            E += w * f.capped;
+            R += w * f.recent;
+            P += w * f.previous;
+        }
+        r.engagement_points = E;
+        r.engagement = E <= 0 ? 0.0 : 100.0 * E / (E + model.saturation);
+        r.velocity = (R - P) / std::max(std::fabs(P), 1.0);
+        const Counts& c = counts_[e];
+        r.events = c.events;
+        r.users = c.users;
+        r.active_users = c.active_users;
+        r.days_since_last_seen = c.days_since_last_seen;
+
+        const Act& a = act_[e];
+        r.activation = a.activation;
+        r.steps_completed = a.steps_completed;
+        r.activated = a.activated;
+        if (a.has_at) r.activated_at = a.activated_at;
 
         // Fit (which rules match is cached per entity).
         const uint8_t* match = rule_match_.data() + static_cast<size_t>(e) * nrules;
         double matched = 0;
         for (size_t ri = 0; ri < nrules; ++ri)
-            if (match[ri]) matched += model.rules[ri].points;
+            if (match[ri]) matched += points[ri];
         r.fit = positive_points <= 0 ? 100.0 : std::clamp(100.0 * matched / positive_points, 0.0, 100.0);
 
         r.score = (model.w_activation * r.activation + model.w_engagement * r.engagement + model.w_fit * r.fit) / wsum;
@@ -439,24 +501,49 @@ const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
             }
         if (r.qualified) ++run_.qualified;
     }
+    leaf_types_.clear();  // valid for this model only
 
-    // Rank: score descending, then id in byte order. Small keys are sorted, then the rows
-    // are placed once (cheaper than sorting the rows themselves).
-    struct RankKey { double score; uint32_t id_rank, entity; };
-    // Asked for a page, only its first `want_ranked` keys are ordered (partial sort).
-    std::vector<RankKey> keys(run_.results.size());
-    for (size_t i = 0; i < keys.size(); ++i) keys[i] = {run_.results[i].score, ix.id_rank[i], static_cast<uint32_t>(i)};
+    // Rank: score descending, then id in byte order. Small keys are sorted (asked for a page,
+    // only its first `want_ranked`), then the rows are placed.
+    keys_.resize(m);
+    for (uint32_t i = 0; i < m; ++i) keys_[i] = {run_.results[i].score, ix.id_rank[i], i};
     auto before = [](const RankKey& a, const RankKey& b) {
         if (a.score != b.score) return a.score > b.score;
         return a.id_rank < b.id_rank;
     };
-    run_.ranked = std::min(want_ranked, keys.size());
-    if (run_.ranked == keys.size()) std::sort(keys.begin(), keys.end(), before);
-    else std::partial_sort(keys.begin(), keys.begin() + run_.ranked, keys.end(), before);
-    ranked_.resize(keys.size());
-    for (size_t i = 0; i < keys.size(); ++i) ranked_[i] = run_.results[keys[i].entity];
-    run_.results.swap(ranked_);
+    run_.ranked = std::min(want_ranked, m);
+    if (run_.ranked == m) {
+        std::sort(keys_.begin(), keys_.end(), before);
+        ranked_.resize(m);
+        for (size_t i = 0; i < m; ++i) ranked_[i] = run_.results[keys_[i].entity];
+        run_.results.swap(ranked_);
+    } else {
+        // A page: its rows are swapped into place; the others stay where the swaps leave them.
+        std::partial_sort(keys_.begin(), keys_.begin() + run_.ranked, keys_.end(), before);
+        pos_.resize(m);
+        for (uint32_t i = 0; i < m; ++i) pos_[i] = i;  // entity -> its row
+        for (uint32_t i = 0; i < run_.ranked; ++i) {
+            const uint32_t p = pos_[keys_[i].entity];
+            if (p == i) continue;
+            std::swap(run_.results[i], run_.results[p]);
+            pos_[run_.results[p].entity] = p;
+            pos_[run_.results[i].entity] = i;
+        }
+    }
     return run_;
+}
+
+void Scorer::resolve_leaves(const Model& model, const RuleNode& node) {
+    if (node.kind != RuleNode::Leaf) {
+        for (auto& c : node.children) resolve_leaves(model, c);
+        return;
+    }
+    const std::string* event = nullptr;
+    if (node.metric_kind == MetricKind::Count || node.metric_kind == MetricKind::UsersOf) event = &node.arg;
+    else if (node.metric_kind == MetricKind::Limit) event = &model.limits.at(node.arg).event;
+    if (!event) return;
+    auto k = store_.event_names.find(*event);
+    leaf_types_.emplace_back(&node, k ? *k : kNone);
 }
 
 const Value* Scorer::trait(const EntityScore& s, const std::string& name) const {
@@ -469,7 +556,15 @@ std::optional<double> Scorer::metric(const Model& model, const EntityScore& s, c
     const Index& ix = *index_;
     const Index::EntityAgg& ent = ix.entities[s.entity];
     auto type_slot = [&](const std::string& event) -> int64_t {
-        auto k = store_.event_names.find(event);
+        std::optional<uint32_t> k;
+        bool resolved = false;  // during score(): the leaf's type was looked up once
+        for (auto& [node, type] : leaf_types_)
+            if (node == &leaf) {
+                resolved = true;
+                if (type != kNone) k = type;
+                break;
+            }
+        if (!resolved) k = store_.event_names.find(event);
         if (!k) return -1;
         for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
             if (ix.types[t].type == *k) return t;

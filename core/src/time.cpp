@@ -74,6 +74,25 @@ std::optional<int64_t> timestamp_from_number(double ms, const char** why) {
 
 std::optional<int64_t> parse_timestamp(std::string_view s, const char** why) {
     if (s.empty()) return fail(why, "empty");
+    // The usual shape, "2026-11-01T12:34:56.789Z", read straight off its fixed positions (the
+    // general parser below gives the same value; anything else goes to it).
+    if (s.size() == 24 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' &&
+        s[19] == '.' && s[23] == 'Z') {
+        static constexpr int kDigits[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22};
+        bool all = true;
+        for (int k : kDigits) all &= s[k] >= '0' && s[k] <= '9';
+        if (all) {
+            auto num = [&](int at, int n) {
+                int64_t v = 0;
+                for (int k = 0; k < n; ++k) v = v * 10 + (s[at + k] - '0');
+                return v;
+            };
+            const int64_t y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
+                          sec = num(17, 2), ms = num(20, 3);
+            if (mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo) && h <= 23 && mi <= 59 && sec <= 59)
+                return in_range(((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60'000 + sec * 1000 + ms, why);
+        }
+    }
     // Wholly an integer (as in CSV): epoch milliseconds.
     {
         size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
@@ -142,12 +161,27 @@ std::string format_iso(int64_t ms) {
     int64_t rem = ms - days * kDayMs;
     int64_t y, m, d;
     civil_from_days(days, y, m, d);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
-                  static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
-                  static_cast<long long>(rem / 3'600'000), static_cast<long long>(rem / 60'000 % 60),
-                  static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
-    return buf;
+    if (y < 0 || y > 9999) {  // outside what a loaded timestamp can be: the general path
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
+                      static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
+                      static_cast<long long>(rem / 3'600'000), static_cast<long long>(rem / 60'000 % 60),
+                      static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
+        return buf;
+    }
+    // The same text digit by digit (a ranking page formats three per row).
+    char buf[25] = "0000-00-00T00:00:00.000Z";
+    auto put = [&](int at, int64_t v, int width) {
+        for (int k = width - 1; k >= 0; --k, v /= 10) buf[at + k] = static_cast<char>('0' + v % 10);
+    };
+    put(0, y, 4);
+    put(5, m, 2);
+    put(8, d, 2);
+    put(11, rem / 3'600'000, 2);
+    put(14, rem / 60'000 % 60, 2);
+    put(17, rem / 1000 % 60, 2);
+    put(20, rem % 1000, 3);
+    return std::string(buf, 24);
 }
 
 }  // namespace pql

@@ -151,3 +151,37 @@ TEST_CASE("in-order appends on earlier days at a fixed as_of update the aggregat
     CHECK(e.scorer().stats.index_builds <= 2);
     CHECK(e.scorer().stats.index_appends >= parts.size() - 2);
 }
+
+TEST_CASE("each cache layer follows a sequence of model changes exactly", "[score][append]") {
+    Rng r{9};
+    const std::string data = events(r, 4000, 40, 8, kEnd - 40 * kDay, kEnd, "a");
+    const std::vector<std::string> models = {
+        kModel,
+        // weights only
+        R"({"as_of": "2026-01-01T10:00:00Z", "engagement": {"default_weight": 2, "events": {"e1": {"weight": 7}}}})",
+        // half-life, window, caps
+        R"({"as_of": "2026-01-01T10:00:00Z", "window_days": 12, "engagement": {"half_life_days": 3, "default_weight": 2,
+            "events": {"e1": {"weight": 7, "cap": 2}}}})",
+        // active_days and steps
+        R"({"as_of": "2026-01-01T10:00:00Z", "window_days": 12, "active_days": 2, "engagement": {"half_life_days": 3,
+            "default_weight": 2}, "activation": {"steps": [{"name": "x", "event": "e5", "min_count": 3, "min_users": 2}]}})",
+        // step weights and required
+        R"({"as_of": "2026-01-01T10:00:00Z", "activation": {"steps": [{"name": "x", "event": "e5", "weight": 3},
+            {"name": "y", "event": "*", "min_count": 9}], "required": 1}, "pql": {"require_activation": false,
+            "rule": {"any": [{"metric": "users.e2", "op": ">", "value": 1}, {"metric": "limit.p", "op": ">=", "value": 0.5}]}},
+            "limits": {"p": {"event": "e3", "limit": 4}}})",
+        // fit points only, then the first model again
+        R"({"as_of": "2026-01-01T10:00:00Z", "fit": {"rules": [{"trait": "plan", "op": "eq", "value": "pro", "points": 3},
+            {"trait": "x", "op": "exists", "points": 50}]}})",
+        kModel};
+    Engine step;
+    REQUIRE(step.load_events(data).ok());
+    for (auto& m : models) {
+        REQUIRE(step.set_model_json(m).ok());
+        Engine once;
+        REQUIRE(once.load_events(data).ok());
+        REQUIRE(once.set_model_json(m).ok());
+        CHECK(step.score_json(0, 20) == once.score_json(0, 20));
+        CHECK(step.score_json() == once.score_json());
+    }
+}

@@ -166,6 +166,17 @@ TEST_CASE("row size and nesting limits", "[load][bad]") {
     auto r = load(s, big + "\n" + R"({"timestamp":1,"user_id":"u","event":"e"})");
     CHECK(r.loaded == 1);
     CHECK(r.errors[0].message == "row: longer than the 8 MiB row limit");
+    // Between good rows, and last: refused unread, the rows around it kept.
+    {
+        const std::string ok = R"({"timestamp":1,"user_id":"u","event":"e"})";
+        EventStore t;
+        auto m = load(t, ok + "\n" + ok + "\n" + big + "\n" + ok + "\n" + big);
+        CHECK(m.loaded == 3);
+        REQUIRE(m.errors.size() == 2);
+        CHECK(m.errors[0].line == 3);
+        CHECK(m.errors[1].line == 5);
+        CHECK(m.errors[1].message == "row: longer than the 8 MiB row limit");
+    }
     std::string deep = "{\"timestamp\":1,\"user_id\":\"u\",\"event\":\"e\",\"p\":" + std::string(300, '[') + std::string(300, ']') + "}";
     auto d = load(s, deep);
     CHECK(d.skipped == 1);
@@ -204,4 +215,51 @@ TEST_CASE("first_line numbers the errors of a later piece of a file", "[load]") 
     CHECK(r->errors[0].line == 1002);
     auto c = s.load_events("timestamp,user_id,event\n1,,e\n", [] { LoadOptions x; x.first_line = 10; return x; }());
     CHECK(c->errors[0].line == 11);
+}
+
+// The JSON Lines reader parses the whole text as one stream and falls back to a line at a time
+// around anything unusual; fuzz/common/jsonl_lines.hpp checks it against per-line loads.
+#include "../../fuzz/common/jsonl_lines.hpp"
+
+TEST_CASE("JSON Lines as one stream gives what a line at a time gives", "[load][jsonl]") {
+    const std::string ok1 = R"({"timestamp":"2026-01-01T00:00:00.000Z","user_id":"u1","event":"a","id":"e1"})";
+    const std::string ok2 = R"({"timestamp":"2026-01-02T00:00:00Z","user_id":"u2","event":"b","account_id":7})";
+    const std::string ok3 = R"({"timestamp":1767225600000,"user_id":"u3","event":"a","id":"e1"})";  // duplicate id
+    const std::vector<std::string> texts = {
+        ok1 + "\n" + ok2 + "\n" + ok3 + "\n",
+        ok1 + "\n" + ok2,                                     // no final line break
+        "\n\n  \t\n" + ok1 + "\r\n\r\n" + ok2 + "\r\n",       // blank lines, CRLF
+        ok1 + ok2 + "\n" + ok3 + "\n",                        // two values on one line
+        ok1 + "\n{\"timestamp\":\n\"2026-01-01\",\"user_id\":\"u\",\"event\":\"x\"}\n" + ok2 + "\n",  // spans lines
+        ok1 + "\n[" + ok2 + "]\n" + ok3 + "\n",               // an array row
+        ok1 + "\n42\n\"s\"\nnull\n" + ok2 + "\n",             // scalar rows
+        ok1 + "\n{\"user_id\":\"u\",\n" + ok2 + "\n",         // truncated row
+        ok1 + "\n{\"user_id\":\"u\"}\n" + ok2 + "\n",         // missing fields
+        ok1 + "\n" + ok2 + ",\n" + ok3 + "\n",                // a trailing comma
+        ok1 + "\n,\n" + ok2 + "\n]\n[\n" + ok3 + "\n",        // stray punctuation
+        ok1 + "\n{} {}\n" + ok2 + "\n",
+        ok1 + "\n" + ok2 + "\n{\"timestamp\":\"2026-01-01\"",  // truncated at the end
+        "]\n" + ok1 + "\n",
+        ok1 + " \n\t" + ok2 + "\t\n",
+    };
+    for (size_t i = 0; i < texts.size(); ++i) {
+        INFO("text " << i);
+        CHECK(fuzz::jsonl_stream_vs_lines(texts[i]) == "");
+        CHECK(fuzz::jsonl_stream_vs_lines(texts[i], true) == "");
+    }
+    // Random mixes of good and bad lines.
+    std::mt19937 rng(7);
+    const std::vector<std::string> pieces = {ok1, ok2, ok3, "", " ", "{", "}", "[", "]", ",", "42",
+                                             R"({"a":{"b":[1,{"c":2}]}})", ok1 + ok2, "{\"user_id\":"};
+    for (int round = 0; round < 300; ++round) {
+        std::string text;
+        const int lines = 1 + static_cast<int>(rng() % 12);
+        for (int l = 0; l < lines; ++l) {
+            text += pieces[rng() % pieces.size()];
+            if (l + 1 < lines || rng() % 2) text += (rng() % 4 == 0) ? "\r\n" : "\n";
+        }
+        INFO(text);
+        CHECK(fuzz::jsonl_stream_vs_lines(text) == "");
+        CHECK(fuzz::jsonl_stream_vs_lines(text, true) == "");
+    }
 }

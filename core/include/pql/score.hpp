@@ -154,7 +154,28 @@ private:
     uint32_t table_ages_ = 0;
     struct Hot { double capped; uint32_t type, recent, previous, in_window; };
     std::vector<Hot> hot_;              // aligned with index_->types
-    std::vector<EntityScore> ranked_;   // scratch for ranking
+    // Activation per entity (steps layer, step weights, required).
+    struct Act {
+        double activation = 0;
+        int64_t steps_completed = 0, activated_at = 0;
+        bool activated = false, has_at = false;
+    };
+    std::vector<Act> act_;
+    std::string act_key_;
+    void ensure_activation(const Model& model);
+    // Events, users and active users in the window, per entity (figures layer, active_days).
+    struct Counts { int64_t events = 0, users = 0, active_users = 0, days_since_last_seen = 0; };
+    std::vector<Counts> counts_;
+    std::string counts_key_;
+    void ensure_counts(const Model& model);
+    // The rule's count./users./limit. leaves resolved to event types, during score() only.
+    std::vector<std::pair<const RuleNode*, uint32_t>> leaf_types_;
+    void resolve_leaves(const Model& model, const RuleNode& node);
+    // Ranking scratch.
+    struct RankKey { double score; uint32_t id_rank, entity; };
+    std::vector<RankKey> keys_;
+    std::vector<uint32_t> pos_;
+    std::vector<EntityScore> ranked_;
     // Activation layer: per entity x step, when the step became met (INT64_MAX: not met).
     struct StepType { uint32_t type; bool any; };
     std::vector<StepType> step_types_;
