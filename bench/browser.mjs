@@ -66,7 +66,7 @@ try {
       await page.waitForFunction(() => window.benchReady === true);
       const big = size === '10M';
       try {
-        results.sizes[size] = await page.evaluate(([s, o]) => window.runBench(s, o), [size, { runs: big ? 10 : 30, loadRuns: big ? 1 : 3 }]);
+        results.sizes[size] = await page.evaluate(([s, o]) => window.runBench(s, o), [size, { runs: big ? 10 : 30, loadRuns: big ? 1 : 5 }]);
       } catch (e) {
         log(`  failed: ${e.message}`);
         results.sizes[size] = { error: e.message };

@@ -89,9 +89,10 @@ for (const size of sizes) {
     const n = nat(size, 'ingest_vs_ceiling');
     const nIngest = n?.ingest_MBps ?? nat(size, 'ingest_jsonl')?.bytes_per_second / 1e6;
     const nCeil = n?.ceiling_MBps ?? nat(size, 'sax_ceiling')?.bytes_per_second / 1e6;
-    const wr = w?.saxCeilingMBs ? w.ingestJsonlMBs / w.saxCeilingMBs : null;
-    const cr = c?.saxCeilingMBs ? c.ingestJsonlMBs / c.saxCeilingMBs : null;
-    const nr = nIngest && nCeil ? nIngest / nCeil : null;
+    // Per-pair ratios where the run has them (each load next to a ceiling run).
+    const wr = w?.ingestToCeiling ?? (w?.saxCeilingMBs ? w.ingestJsonlMBs / w.saxCeilingMBs : null);
+    const cr = c?.ingestToCeiling ?? (c?.saxCeilingMBs ? c.ingestJsonlMBs / c.saxCeilingMBs : null);
+    const nr = n?.ratio_wall ?? (nIngest && nCeil ? nIngest / nCeil : null);
     const pjMBs = w?.plainJs?.ingestMs && bytes ? bytes / 1e6 / (w.plainJs.ingestMs / 1e3) : null;
     const ddMBs = w?.duckdb?.loadMs && bytes ? bytes / 1e6 / (w.duckdb.loadMs / 1e3) : null;
     out(`| Ingest JSONL, MB/s | ${fmt(nIngest)} | ${fmt(w?.ingestJsonlMBs)} | ${fmt(c?.ingestJsonlMBs)} | ${ddMBs ? fmt(ddMBs) + '¹' : '–'} | ${fmt(pjMBs)} | |`);

@@ -106,7 +106,7 @@ for (const size of sizes) {
     csv: existsSync(csvPath) && !big && !quick ? async () => [readFileSync(csvPath)] : null,
     ceiling,
     runs: big ? 10 : quick ? 15 : 30,
-    loadRuns: big || quick ? 1 : 3,
+    loadRuns: big || quick ? 1 : 5,
     log: (m) => log(`  ${m}`),
   });
   r.eventBytes = eventBytes;

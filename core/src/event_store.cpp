@@ -27,9 +27,9 @@ uint64_t hash_text(std::string_view s) {
         std::memcpy(&w, p, 8);
         h = mix(h ^ w);
     }
-    if (n) {
+    if (n) {  // the last 1-7 bytes, little-endian as the words above (no variable-size memcpy)
         uint64_t w = 0;
-        std::memcpy(&w, p, n);
+        for (size_t i = 0; i < n; ++i) w |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
         h = mix(h ^ w);
     }
     h *= 0xff51afd7ed558ccdull;  // spread into the low bits, which pick the slot

@@ -16,8 +16,8 @@ bool read_id(const Scalar* v, std::string& out, bool& present, const char*& why)
     if (!v || v->kind == Scalar::Null) return true;
     switch (v->kind) {
         case Scalar::String:
-            present = !v->s.empty();
-            out = v->s;
+            present = !v->text().empty();
+            out = v->text();
             return true;
         case Scalar::Int:
             out = std::to_string(v->i);
@@ -50,14 +50,14 @@ public:
         const Scalar* type = r.get("type");
         std::string kind;
         if (!r.from_csv && type && type->kind == Scalar::String &&
-            (type->s == "track" || type->s == "page" || type->s == "screen" || type->s == "group" ||
-             type->s == "identify"))
-            kind = type->s;
+            (type->text() == "track" || type->text() == "page" || type->text() == "screen" || type->text() == "group" ||
+             type->text() == "identify"))
+            kind = type->text();
         if (!kind.empty()) return segment(r, kind);
         std::string err = flat(r);
         // An unsupported Segment call (alias, ...) is read as a flat row: say so.
         if (!err.empty() && !r.from_csv && type && type->kind == Scalar::String)
-            err += " (a record with \"type\": \"" + type->s + "\" is read as a flat row)";
+            err += " (a record with \"type\": \"" + std::string(type->text()) + "\" is read as a flat row)";
         return err;
     }
 
@@ -68,8 +68,8 @@ private:
                                 bool& present) {
         const Scalar* v = r.get(key);
         if (v && v->kind == Scalar::String) {  // as read_id, without copying the text
-            present = !v->s.empty();
-            out = v->s;
+            present = !v->text().empty();
+            out = v->text();
             return {};
         }
         const char* why = nullptr;
@@ -83,7 +83,7 @@ private:
         const char* why = "not a date";
         std::optional<int64_t> t;
         if (!v || v->kind == Scalar::Null) return "timestamp: missing";
-        if (v->kind == Scalar::String) t = parse_timestamp(v->s, &why);
+        if (v->kind == Scalar::String) t = parse_timestamp(v->text(), &why);
         else if (v->kind == Scalar::Int) t = timestamp_from_number(static_cast<double>(v->i), &why);
         else if (v->kind == Scalar::Float) t = timestamp_from_number(v->d, &why);
         else return "timestamp: must be a string or a number";
@@ -94,9 +94,9 @@ private:
 
     static std::string event_field(const Record& r, std::string_view& out) {
         const Scalar* v = r.get("event");
-        if (!v || v->kind == Scalar::Null || (v->kind == Scalar::String && v->s.empty())) return "event: missing";
+        if (!v || v->kind == Scalar::Null || (v->kind == Scalar::String && v->text().empty())) return "event: missing";
         if (v->kind != Scalar::String) return "event: must be a string";
-        out = v->s;
+        out = v->text();
         return {};
     }
 
@@ -114,7 +114,7 @@ private:
         // cache by the duplicate check below (a hint only; validation order is unchanged).
         uint64_t id_hash = 0;  // hash_id of a string "id" (never 0)
         if (const Scalar* id = r.get("id"); id && id->kind == Scalar::String) {
-            id_hash = hash_id(id->s);
+            id_hash = hash_id(id->text());
             store_.seen_ids.prefetch(id_hash);
         }
         std::string err;
@@ -216,13 +216,13 @@ public:
         if (!present) return "account_id: missing";
         std::optional<std::string> name;
         const Scalar* n = r.get("name");
-        if (n && n->kind == Scalar::String && !n->s.empty()) name = n->s;
+        if (n && n->kind == Scalar::String && !n->text().empty()) name = n->text();
         else if (n && n->kind != Scalar::Null && n->kind != Scalar::String) return "name: must be a string";
         Traits traits;
         if (r.from_csv) {
             for (size_t i = 0; i < r.nfields; ++i) {
                 const auto& [key, cell] = r.fields[i];
-                if (key != "account_id" && key != "name" && cell.kind == Scalar::String) traits[key] = cell.s;
+                if (key != "account_id" && key != "name" && cell.kind == Scalar::String) traits[key] = std::string(cell.text());
             }
         } else {
             const Scalar* t = r.get("traits");

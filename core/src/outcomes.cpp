@@ -24,7 +24,7 @@ public:
         std::optional<int64_t> t;
         const char* twhy = "not a date";
         if (!v || v->kind == Scalar::Null) return "converted_at: missing";
-        if (v->kind == Scalar::String) t = parse_timestamp(v->s, &twhy);
+        if (v->kind == Scalar::String) t = parse_timestamp(v->text(), &twhy);
         else if (v->kind == Scalar::Int || v->kind == Scalar::Float) t = timestamp_from_number(v->d, &twhy);
         else return "converted_at: must be a string or a number";
         if (!t) return std::string("converted_at: ") + twhy;

@@ -197,9 +197,10 @@ bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool 
                 // Every row has the header's keys: after the first, only the values change.
                 Scalar& s = keyed ? rec.fields[rec.nfields++].second : rec.add(header[i]);
                 if (keyed) s.reset();
-                if (!views[i].empty()) {
+                if (!views[i].empty()) {  // a view of the text (or of `cells`): both outlive accept()
                     s.kind = Scalar::String;
-                    s.s.assign(views[i].data(), views[i].size());
+                    s.external = true;
+                    s.ext = views[i];
                 }
             }
             if (keyed) rec.dup_keys = header_dup;

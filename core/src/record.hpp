@@ -17,10 +17,13 @@ struct Scalar {
     int64_t i = 0;
     double d = 0;
     bool big = false;  // an unsigned integer beyond int64
-    std::string s;
+    std::string s;          // a string value (JSON) ...
+    std::string_view ext;   // ... or a view of the input text (CSV cells, read in place)
+    bool external = false;
+    std::string_view text() const { return external ? ext : std::string_view(s); }
     void reset() {  // keeps the string's buffer
         kind = Null;
-        b = big = false;
+        b = big = external = false;
         i = 0;
         d = 0;
         s.clear();

@@ -47,6 +47,7 @@ void Scorer::ensure_index(const Model& model) {
     index_.reset();  // the old index's memory goes before the new one is built
     index_ = Index::build(store_, model.entity, T);
     figures_key_.clear();
+    counts_window_ = UINT32_MAX;
     steps_key_.clear();
     fit_key_.clear();
     act_key_.clear();
@@ -135,10 +136,32 @@ void Scorer::ensure_figures(const Model& model) {
         }
     }
 
-    figures_.assign(ix.types.size(), TypeFigures{});
-    hot_.resize(ix.types.size());
-    for (uint32_t t = 0; t < ix.types.size(); ++t) compute_figures(model, t);
+    // The counts (in the window, recent, previous, users) depend on the window alone: a change of
+    // half-life, decay or cap redoes only the decayed sums.
+    if (counts_window_ == window && !appended_ && figures_.size() == ix.types.size()) {
+        for (uint32_t t = 0; t < ix.types.size(); ++t) compute_decay(window, t);
+    } else {
+        figures_.assign(ix.types.size(), TypeFigures{});
+        hot_.resize(ix.types.size());
+        for (uint32_t t = 0; t < ix.types.size(); ++t) compute_figures(model, t);
+        counts_window_ = window;
+    }
     figures_key_ = std::move(key);
+}
+
+// The decayed sum as compute_figures makes it (same order, same bits), counts untouched.
+void Scorer::compute_decay(uint32_t window, uint32_t t) {
+    const Index& ix = *index_;
+    const Index::TypeStat& ts = ix.types[t];
+    const std::vector<double>& f = tables_[table_of_[ts.type]];
+    double c = 0;
+    for (uint32_t i = ts.cells_begin; i < ts.cells_end; ++i) {
+        const Index::Cell& cell = ix.cells[i];
+        if (cell.age >= window) break;
+        c += cell.count * f[cell.age];
+    }
+    figures_[t].decayed = c;
+    figures_[t].capped = hot_[t].capped = std::min(c, cap_of_[ts.type]);
 }
 
 void Scorer::compute_figures(const Model& model, uint32_t t) {
@@ -159,8 +182,9 @@ void Scorer::compute_figures(const Model& model, uint32_t t) {
         if (cell.age >= window) break;  // cells ascend in age
         c += cell.count * f[cell.age];
         in_window += cell.count;
-        if (cell.age < 7) recent += cell.count;
-        else if (cell.age < 14) previous += cell.count;
+        // Branch-free: the ages of a type's cells follow no pattern a predictor could learn.
+        recent += cell.age < 7 ? cell.count : 0;
+        previous += cell.age - 7u < 7u ? cell.count : 0;
     }
     out.in_window = in_window;
     out.recent = recent;
@@ -169,7 +193,7 @@ void Scorer::compute_figures(const Model& model, uint32_t t) {
     out.capped = std::min(c, cap_of_[ts.type]);
     for (uint32_t u = ts.users_begin; u < ts.users_end; ++u)
         if (ix.type_users[u].min_age < window) ++out.users_in_window;
-    hot_[t] = {out.capped, ts.type, recent, previous, in_window};
+    hot_[t] = {out.capped, static_cast<double>(recent), static_cast<double>(previous), ts.type, in_window};
 }
 
 namespace {
@@ -329,10 +353,37 @@ void Scorer::ensure_fit(const Model& model) {
         rule_match_.resize(m * nrules, 0);
         for (uint32_t e = first_new_entity_; e < m; ++e) compute_fit(model, e);
     }
-    if (key == fit_key_ && rule_match_.size() == m * nrules) return;
-    rule_match_.assign(m * nrules, 0);
-    for (uint32_t e = 0; e < m; ++e) compute_fit(model, e);
-    fit_key_ = std::move(key);
+    bool redo = false;  // the matches changed: every entity's fit with them
+    if (key != fit_key_ || rule_match_.size() != m * nrules) {
+        rule_match_.assign(m * nrules, 0);
+        for (uint32_t e = 0; e < m; ++e) compute_fit(model, e);
+        fit_key_ = std::move(key);
+        redo = true;
+    }
+
+    // Fit per entity: the points of the rules it matches over the positive points.
+    std::string points_key;
+    double positive = 0;
+    for (auto& r : model.rules) {
+        put_bytes(points_key, &r.points, sizeof r.points);
+        if (r.points > 0) positive += r.points;
+    }
+    auto fit_of = [&](uint32_t e) {
+        const uint8_t* match = rule_match_.data() + static_cast<size_t>(e) * nrules;
+        double matched = 0;
+        for (size_t ri = 0; ri < nrules; ++ri)
+            if (match[ri]) matched += model.rules[ri].points;
+        fit_[e] = positive <= 0 ? 100.0 : std::clamp(100.0 * matched / positive, 0.0, 100.0);
+    };
+    if (!redo && points_key == fit_points_key_ && appended_ && fit_.size() <= m) {
+        const size_t from = std::min<size_t>(first_new_entity_, fit_.size());
+        fit_.resize(m);
+        for (uint32_t e = static_cast<uint32_t>(from); e < m; ++e) fit_of(e);
+    }
+    if (!redo && points_key == fit_points_key_ && fit_.size() == m) return;
+    fit_.resize(m);
+    for (uint32_t e = 0; e < m; ++e) fit_of(e);
+    fit_points_key_ = std::move(points_key);
 }
 
 // Activation per entity from the step times: depends on the steps, their weights and `required`.
@@ -381,7 +432,8 @@ void Scorer::ensure_activation(const Model& model) {
 
 // Events, users and active users in the window, per entity.
 void Scorer::ensure_counts(const Model& model) {
-    std::string key = figures_key_;
+    std::string key;  // (the index: a rebuild clears counts_key_)
+    put_bytes(key, &model.window_days, sizeof model.window_days);
     put_bytes(key, &model.active_days, sizeof model.active_days);
     const Index& ix = *index_;
     const size_t m = ix.entities.size();
@@ -426,13 +478,6 @@ const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
     for (auto& [name, s] : model.events)
         if (s.weight)
             if (auto k = store_.event_names.find(name)) weight[*k] = *s.weight;
-    const size_t nrules = model.rules.size();
-    std::vector<double> points(nrules);
-    double positive_points = 0;
-    for (size_t ri = 0; ri < nrules; ++ri) {
-        points[ri] = model.rules[ri].points;
-        if (points[ri] > 0) positive_points += points[ri];
-    }
     const double wsum = model.w_activation + model.w_engagement + model.w_fit;
     leaf_types_.clear();
     if (model.rule) resolve_leaves(model, *model.rule);
@@ -443,15 +488,13 @@ const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
     run_.results.resize(m);  // keeps the buffer between runs
     for (uint32_t e = 0; e < m; ++e) {
         const Index::EntityAgg& ent = ix.entities[e];
-        EntityScore& r = run_.results[e];
-        r = EntityScore{};
+        EntityScore& r = run_.results[e];  // every field is set below (no clearing pass)
         r.entity = e;
         // Engagement and velocity: the only part a weight change reaches.
         double E = 0, R = 0, P = 0;
         for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) {
             const Hot& f = hot_[t];
             const double w = weight[f.type];
-            if (w == 0) continue;  // adds +-0 to finite sums: skipping it changes no bit
             E += w * f.capped;
             R += w * f.recent;
             P += w * f.previous;
@@ -469,14 +512,8 @@ const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
         r.activation = a.activation;
         r.steps_completed = a.steps_completed;
         r.activated = a.activated;
-        if (a.has_at) r.activated_at = a.activated_at;
-
-        // Fit (which rules match is cached per entity).
-        const uint8_t* match = rule_match_.data() + static_cast<size_t>(e) * nrules;
-        double matched = 0;
-        for (size_t ri = 0; ri < nrules; ++ri)
-            if (match[ri]) matched += points[ri];
-        r.fit = positive_points <= 0 ? 100.0 : std::clamp(100.0 * matched / positive_points, 0.0, 100.0);
+        r.activated_at = a.has_at ? std::optional<int64_t>(a.activated_at) : std::nullopt;
+        r.fit = fit_[e];
 
         r.score = (model.w_activation * r.activation + model.w_engagement * r.engagement + model.w_fit * r.fit) / wsum;
 

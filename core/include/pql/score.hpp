@@ -152,8 +152,10 @@ private:
     std::vector<int> table_of_;
     std::vector<double> cap_of_;
     uint32_t table_ages_ = 0;
-    struct Hot { double capped; uint32_t type, recent, previous, in_window; };
+    struct Hot { double capped, recent, previous; uint32_t type, in_window; };  // what score() reads per type
     std::vector<Hot> hot_;              // aligned with index_->types
+    uint32_t counts_window_ = UINT32_MAX;  // the window figures_' counts were made for
+    void compute_decay(uint32_t window, uint32_t t);
     // Activation per entity (steps layer, step weights, required).
     struct Act {
         double activation = 0;
@@ -185,6 +187,8 @@ private:
     // Fit layer: per entity x rule, 1 when the rule matches.
     std::vector<uint8_t> rule_match_;
     std::string fit_key_;
+    std::vector<double> fit_;           // fit per entity (matches and the rules' points)
+    std::string fit_points_key_;
     ScoreRun run_;
 };
 
