@@ -73,6 +73,7 @@ bool read_lines(std::string_view text, int64_t first_line, size_t base, size_t t
 
 bool read_jsonl(std::string_view text, RecordSink& sink, LoadReport& report, bool strict,
                 const ReadLimits& limits) {
+    constexpr size_t kStreamSegment = 4u << 20;
     Record recs[2];
     int cur = 0;
     RecordHandler h(1, limits, recs[0]);
@@ -142,8 +143,16 @@ bool read_jsonl(std::string_view text, RecordSink& sink, LoadReport& report, boo
     size_t start = 0;
     int64_t start_line = limits.first_line;
     while (start < text.size()) {
+        // A stream covers whole lines up to about kStreamSegment bytes, then the next one starts:
+        // a WebAssembly engine swaps in its optimised code between calls, never during one.
+        size_t seg_end = text.size();
+        if (text.size() - start > kStreamSegment) {
+            const size_t from = start + kStreamSegment;
+            const void* nl = std::memchr(text.data() + from, '\n', text.size() - from);
+            if (nl) seg_end = static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1;
+        }
         st = StreamState{};
-        st.text = text;
+        st.text = text.substr(0, seg_end);
         st.pos = st.line_start = start;
         st.max_line = limits.max_row_bytes;
         st.line = start_line - limits.first_line;
@@ -154,7 +163,12 @@ bool read_jsonl(std::string_view text, RecordSink& sink, LoadReport& report, boo
         h.stop = false;
         const bool parsed = sax_parse(LineStream(&st), &h);
         if (failed) return false;
-        if (parsed && st.stage == 3) return true;
+        if (parsed && st.stage == 3) {
+            if (seg_end == text.size()) return true;
+            start = seg_end;
+            start_line = limits.first_line + st.line;  // (the segment's last line break counted)
+            continue;
+        }
         // The stream stopped: read from the first line not yet taken through the current line one
         // by one, then start again after it.
         const size_t from = pending ? pending_pos : done_pos;

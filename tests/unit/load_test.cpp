@@ -263,3 +263,27 @@ TEST_CASE("JSON Lines as one stream gives what a line at a time gives", "[load][
         CHECK(fuzz::jsonl_stream_vs_lines(text, true) == "");
     }
 }
+
+// Past 4 MiB the stream restarts at a line break; rows and bad rows on either side of a restart
+// are read as a line at a time reads them.
+TEST_CASE("JSON Lines over several stream segments", "[load][jsonl]") {
+    std::string text;
+    std::vector<size_t> line_starts;
+    std::mt19937 rng(11);
+    const std::vector<std::string> odd = {"", "{", "42", "{\"timestamp\":1,\n", "[1]", "{} {}", "  "};
+    for (int i = 0; text.size() < (9u << 20); ++i) {
+        line_starts.push_back(text.size());
+        text += "{\"id\":\"e" + std::to_string(i % 50000) + "\",\"timestamp\":\"2026-01-0" +
+                std::to_string(1 + i % 9) + "T00:00:00.000Z\",\"user_id\":\"u" + std::to_string(i % 97) +
+                "\",\"event\":\"ev" + std::to_string(i % 13) + "\",\"properties\":{\"n\":" + std::to_string(i) + "}}\n";
+        // Anomalies now and then, and densely around the segment boundaries.
+        const bool near = (text.size() & ((4u << 20) - 1)) < 4000 || ((4u << 20) - (text.size() & ((4u << 20) - 1))) < 4000;
+        if ((near && rng() % 3 == 0) || rng() % 5000 == 0) text += odd[rng() % odd.size()] + "\n";
+    }
+    CHECK(fuzz::jsonl_stream_vs_lines(text) == "");
+    CHECK(fuzz::jsonl_stream_vs_lines(text, true) == "");
+    EventStore s;
+    auto r = load(s, text, Format::Jsonl);
+    CHECK(r.duplicates > 0);  // ids repeat from e50000 on
+    CHECK(r.skipped > 0);
+}
