@@ -48,7 +48,7 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
+    '--disable-sync', '--no-first-run', '--disable-quic', ...(process.env.BENCH_JS_FLAGS ? [`--js-flags=${process.env.BENCH_JS_FLAGS}`] : [])],
 });
 const results = { env: { chromium: browser.version(), date: new Date().toISOString() }, sizes: {}, page: null };
 const log = (...a) => console.log(...a);

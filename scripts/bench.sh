@@ -38,7 +38,7 @@ for s in "${size_list[@]}"; do
     node examples/sample/generate.mjs --out "$d" --events "$(count_of "$s")"
   fi
   if [ ! -s "$d/events.csv" ] || [ "$d/events.csv" -ot "$d/events.jsonl" ]; then
-    node bench/to-csv.mjs "$d"
+    node examples/sample/to-csv.mjs "$d"
   fi
 done
 

@@ -14,6 +14,8 @@ npx --no-install vite build --config web/vite.config.ts --logLevel warn
 mkdir -p build/web/sample
 if [ -d build/sample ] && ls build/sample/* >/dev/null 2>&1; then
   cp build/sample/* build/web/sample/
+  # The page opens on the CSV copy: half the bytes of the JSON Lines, and it loads faster.
+  node examples/sample/to-csv.mjs build/web/sample
 else
   echo "build-web: warning: build/sample is empty (run make sample); the site opens without data" >&2
 fi

@@ -19,7 +19,15 @@ import './styles.css';
 type Source = 'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'structure' | 'data' | 'fallback';
 type Tab = 'explain' | 'backtest' | 'compare' | 'sql';
 
-const SAMPLE = { events: 'sample/events.jsonl', accounts: 'sample/accounts.jsonl', model: 'sample/model.json' };
+// The sample's events as CSV (scripts/build-web.sh writes it from events.jsonl): half the bytes,
+// and the engine reads CSV faster, so the page is ready sooner.
+const SAMPLE = { events: 'sample/events.csv', accounts: 'sample/accounts.jsonl', model: 'sample/model.json' };
+// Fetched from the start, while the worker compiles the engine.
+const fetchBytes = (path: string): Promise<ArrayBuffer | null> =>
+  fetch(new URL(path, location.href).href, { credentials: 'same-origin' })
+    .then((res) => (res.ok ? res.arrayBuffer() : null))
+    .catch(() => null);
+const samplePrefetch = { events: fetchBytes(SAMPLE.events), accounts: fetchBytes(SAMPLE.accounts) };
 const HISTORY_POINTS = 14;   // weekly re-scores over the last 13 weeks (91 days)
 const HISTORY_STEP_DAYS = 7;
 
@@ -463,11 +471,16 @@ async function loadFile(kind: Kind, file: File, append: boolean): Promise<void> 
 async function loadSample(): Promise<void> {
   const base = new URL('./', location.href);
   data.showMessage('Loading the sample…');
-  const ev = await client.load('events', 'sample events.jsonl', { url: new URL(SAMPLE.events, base).href }, false,
+  // The prefetched bytes, or (when that fetch failed) the URL, so that the worker reports why.
+  const source = async (path: string, bytes: Promise<ArrayBuffer | null>) => {
+    const b = await bytes;
+    return b ? { bytes: b } : { url: new URL(path, base).href };
+  };
+  const ev = await client.load('events', 'sample events.csv', await source(SAMPLE.events, samplePrefetch.events), false,
     (phase, done, total) => data.setProgress('sample events', phase, done, total));
   let last = ev;
   if (ev.ok) {
-    const ac = await client.load('accounts', 'sample accounts.jsonl', { url: new URL(SAMPLE.accounts, base).href }, true,
+    const ac = await client.load('accounts', 'sample accounts.jsonl', await source(SAMPLE.accounts, samplePrefetch.accounts), true,
       (phase, done, total) => data.setProgress('sample accounts', phase, done, total));
     last = ac.ok ? { ...ev, totals: ac.totals } : ac;
   }

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Writes events.csv next to events.jsonl (same events, for the CSV ingest benchmark):
+// Writes events.csv next to events.jsonl: the same events as CSV (the playground's sample, at
+// half the bytes and twice the load speed; the CSV ingest benchmark):
 // id,timestamp,account_id,user_id,event plus one property column (path or method, else empty).
-//   node bench/to-csv.mjs build/bench-data/1M
+//   node examples/sample/to-csv.mjs build/sample
 import { createReadStream, openSync, writeSync, closeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-if (!dir) { console.error('usage: node bench/to-csv.mjs DIR'); process.exit(2); }
+if (!dir) { console.error('usage: node examples/sample/to-csv.mjs DIR'); process.exit(2); }
 const cell = (v) => {
   if (v === undefined || v === null) return '';
   const s = String(v);
