@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace pql {
 namespace {
@@ -87,10 +88,24 @@ std::optional<int64_t> parse_timestamp(std::string_view s, const char** why) {
                 for (int k = 0; k < n; ++k) v = v * 10 + (s[at + k] - '0');
                 return v;
             };
-            const int64_t y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
-                          sec = num(17, 2), ms = num(20, 3);
-            if (mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo) && h <= 23 && mi <= 59 && sec <= 59)
-                return in_range(((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60'000 + sec * 1000 + ms, why);
+            const int64_t h = num(11, 2), mi = num(14, 2), sec = num(17, 2), ms = num(20, 3);
+            // The day of the last date read here: a file's rows come mostly in time order, so the
+            // date usually repeats and its calendar arithmetic is done once.
+            static thread_local char last_date[10] = {};
+            static thread_local int64_t last_day = INT64_MIN;
+            int64_t day = INT64_MIN;
+            if (last_day != INT64_MIN && std::memcmp(s.data(), last_date, 10) == 0) {
+                day = last_day;
+            } else {
+                const int64_t y = num(0, 4), mo = num(5, 2), d = num(8, 2);
+                if (mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo)) {
+                    day = days_from_civil(y, mo, d);
+                    std::memcpy(last_date, s.data(), 10);
+                    last_day = day;
+                }
+            }
+            if (day != INT64_MIN && h <= 23 && mi <= 59 && sec <= 59)
+                return in_range(((day * 24 + h) * 60 + mi) * 60'000 + sec * 1000 + ms, why);
         }
     }
     // Wholly an integer (as in CSV): epoch milliseconds.
