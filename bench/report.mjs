@@ -57,7 +57,11 @@ for (const size of sizes) {
   out(`### ${size}: ${events ? events.toLocaleString('en-US') : '?'} events` +
     `${bytes ? `, ${(bytes / 1e6).toFixed(0)} MB JSONL` : ''}${w?.entities ? `, ${w.entities.toLocaleString('en-US')} accounts` : ''}`);
   out();
-  out('| Figure | Native | WASM, Node | WASM, Chromium | DuckDB (same run) | plain JS (same run) | Target |');
+  // The targets are for ~1M events; past that the table reports scale (cost should grow no faster
+  // than the events), with no marks.
+  const scale = (events ?? 0) > 2e6;
+  const markAt = (ok) => (scale ? '' : mark(ok));
+  out('| Figure | Native | WASM, Node | WASM, Chromium | DuckDB (same run) | plain JS (same run) | Target' + (scale ? ' (at 1M)' : '') + ' |');
   out('|---|---:|---:|---:|---:|---:|---|');
 
   // Re-rank after a change: median ms (the engine's setModel + score top 50; DuckDB: the model's
@@ -71,7 +75,7 @@ for (const size of sizes) {
     const worst = Math.max(...[wm, cm].filter((v) => v != null));
     const ok = Number.isFinite(worst) ? worst <= target : null;
     const vsDuck = dd && wm ? ` (${ratio(dd, wm)} faster than DuckDB)` : '';
-    out(`| ${label}, median ms | ${fmtMs(nm)} | ${fmtMs(wm)} | ${fmtMs(cm)} | ${fmtMs(dd)} | ${fmtMs(pj)} | ≤ ${target} ms${mark(ok)}${vsDuck} |`);
+    out(`| ${label}, median ms | ${fmtMs(nm)} | ${fmtMs(wm)} | ${fmtMs(cm)} | ${fmtMs(dd)} | ${fmtMs(pj)} | ≤ ${target} ms${markAt(ok)}${vsDuck} |`);
   };
   rer('Re-rank after a half-life change', 'rescore_half_life', 'halfLife', 'halfLife', 8);
   rer('Re-rank after a window change', 'rescore_window', 'window', null, 8);
@@ -81,7 +85,7 @@ for (const size of sizes) {
     const nm = n ? n.median_us / 1e3 : null;
     const wm = w?.append1k?.median, cm = c?.append1k?.median;
     const worst = Math.max(...[wm, cm].filter((v) => v != null));
-    out(`| Append 1,000 events + re-rank, median ms | ${fmtMs(nm)} | ${fmtMs(wm)} | ${fmtMs(cm)} | – | – | ≤ 16 ms${mark(Number.isFinite(worst) ? worst <= 16 : null)} |`);
+    out(`| Append 1,000 events + re-rank, median ms | ${fmtMs(nm)} | ${fmtMs(wm)} | ${fmtMs(cm)} | – | – | ≤ 16 ms${markAt(Number.isFinite(worst) ? worst <= 16 : null)} |`);
   }
 
   // Ingest.
@@ -98,9 +102,9 @@ for (const size of sizes) {
     out(`| Ingest JSONL, MB/s | ${fmt(nIngest)} | ${fmt(w?.ingestJsonlMBs)} | ${fmt(c?.ingestJsonlMBs)} | ${ddMBs ? fmt(ddMBs) + '¹' : '–'} | ${fmt(pjMBs)} | |`);
     out(`| JSON library ceiling (SAX, empty handler), MB/s | ${fmt(nCeil)} | ${fmt(w?.saxCeilingMBs)} | ${fmt(c?.saxCeilingMBs)} | | | |`);
     const worst = Math.min(...[nr, wr, cr].filter((v) => v != null));
-    out(`| Ingest ÷ ceiling | ${nr ? (100 * nr).toFixed(0) + '%' : '–'} | ${wr ? (100 * wr).toFixed(0) + '%' : '–'} | ${cr ? (100 * cr).toFixed(0) + '%' : '–'} | | | ≥ 70%${mark(Number.isFinite(worst) ? worst >= 0.7 : null)} |`);
+    out(`| Ingest ÷ ceiling | ${nr ? (100 * nr).toFixed(0) + '%' : '–'} | ${wr ? (100 * wr).toFixed(0) + '%' : '–'} | ${cr ? (100 * cr).toFixed(0) + '%' : '–'} | | | ≥ 70%${markAt(Number.isFinite(worst) ? worst >= 0.7 : null)} |`);
     const csvN = nat(size, 'ingest_csv')?.bytes_per_second / 1e6;
-    out(`| Ingest CSV, MB/s | ${fmt(csvN)} | ${fmt(w?.ingestCsvMBs)} | | | | ≥ 150 natively${mark(csvN ? csvN >= 150 : null)} |`);
+    out(`| Ingest CSV, MB/s | ${fmt(csvN)} | ${fmt(w?.ingestCsvMBs)} | | | | ≥ 150 natively${markAt(csvN ? csvN >= 150 : null)} |`);
   }
 
   // Memory.
@@ -108,7 +112,7 @@ for (const size of sizes) {
     const nb = nat(size, 'memory')?.store_bytes_per_event;
     const wb = w?.bytesPerEventAfterLoad, cb = c?.bytesPerEventAfterLoad;
     const worst = Math.max(...[nb, wb, cb].filter((v) => v != null));
-    out(`| Engine bytes per event after load | ${fmt(nb)} | ${fmt(wb)} | ${fmt(cb)} | | | ≤ 40${mark(Number.isFinite(worst) ? worst <= 40 : null)} |`);
+    out(`| Engine bytes per event after load | ${fmt(nb)} | ${fmt(wb)} | ${fmt(cb)} | | | ≤ 40${markAt(Number.isFinite(worst) ? worst <= 40 : null)} |`);
     const mib = (v) => (v == null ? '–' : `${(v / 1048576).toFixed(0)} MiB`);
     out(`| WASM heap size after load and first rank | | ${mib(w?.heapSizeAfterRank)} | ${mib(c?.heapSizeAfterRank)} | | | report |`);
     out(`| First rank after load (index build), ms | | ${fmtMs(w?.firstRankMs)} | ${fmtMs(c?.firstRankMs)} | | | report |`);
