@@ -170,6 +170,8 @@ private:
     std::vector<Counts> counts_;
     std::string counts_key_;
     void ensure_counts(const Model& model);
+    template <class T, class Compute>
+    void refresh_layer(std::vector<T>& layer, std::string& layer_key, std::string key, bool stale, Compute&& compute);
     // The rule's count./users./limit. leaves resolved to event types, during score() only.
     std::vector<std::pair<const RuleNode*, uint32_t>> leaf_types_;
     void resolve_leaves(const Model& model, const RuleNode& node);
