@@ -47,7 +47,7 @@ void Scorer::ensure_index(const Model& model) {
     index_.reset();  // the old index's memory goes before the new one is built
     index_ = Index::build(store_, model.entity, T);
     figures_key_.clear();
-    counts_window_ = UINT32_MAX;
+    counts_window_.reset();
     steps_key_.clear();
     fit_key_.clear();
     act_key_.clear();

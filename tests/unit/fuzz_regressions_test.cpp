@@ -153,3 +153,27 @@ TEST_CASE("fuzz: huge backtest horizons and capacities are argument errors", "[f
     s.capacity_per_week = 1000000000;
     CHECK(e.suggest_json(s).ok());
 }
+
+// fuzz: engine. The decay layer marked "no counts yet" with UINT32_MAX, which is also what a
+// window of 2^32 days or more is clipped to: after an index rebuild such a model kept the
+// previous window's event counts.
+TEST_CASE("fuzz: a huge window after an index rebuild recounts the events", "[fuzz][score]") {
+    const std::string events =
+        R"({"timestamp": 1771581600000, "account_id": "acme", "user_id": "u0", "event": "a"})" "\n"
+        R"({"timestamp": 1000000000000, "account_id": "acme", "user_id": "u1", "event": "a"})" "\n";
+    const std::string accounts = R"({"account_id": "acme", "traits": {"plan": "free"}})" "\n";
+    const std::string model = R"({"window_days": 1000000000000})";
+    Engine fresh;
+    REQUIRE(fresh.set_model_json(model).ok());
+    REQUIRE(fresh.load_events(events).ok());
+    REQUIRE(fresh.load_accounts(accounts).ok());
+    const std::string expected = fresh.score_json();
+    CHECK(expected.find("\"events\":2") != std::string::npos);
+
+    Engine warm;  // scored with the default 90-day window, then rebuilt by the accounts load
+    REQUIRE(warm.load_events(events).ok());
+    warm.score_json();
+    REQUIRE(warm.load_accounts(accounts).ok());
+    REQUIRE(warm.set_model_json(model).ok());
+    CHECK(warm.score_json() == expected);
+}

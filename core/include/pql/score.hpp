@@ -154,7 +154,9 @@ private:
     uint32_t table_ages_ = 0;
     struct Hot { double capped, recent, previous; uint32_t type, in_window; };  // what score() reads per type
     std::vector<Hot> hot_;              // aligned with index_->types
-    uint32_t counts_window_ = UINT32_MAX;  // the window figures_' counts were made for
+    // The window figures_' counts were made for; none after an index build. (Not a sentinel:
+    // every window from UINT32_MAX days up is clipped to that value.)
+    std::optional<uint32_t> counts_window_;
     void compute_decay(uint32_t window, uint32_t t);
     // Activation per entity (steps layer, step weights, required).
     struct Act {
