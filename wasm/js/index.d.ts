@@ -20,6 +20,34 @@ export interface LoadOptions {
   firstLine?: number;
 }
 
+/**
+ * A file to load in pieces: a Blob (a File from an `<input type=file>`), a ReadableStream (a
+ * fetch Response's `body`), an async iterable of bytes (a Node stream), or the text itself.
+ */
+export type Source = Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | Text;
+
+/** How far a load from a Source got. */
+export interface LoadProgress {
+  /** Bytes of the source loaded into the engine so far (never decreases). */
+  done: number;
+  /** The source's size in bytes, when known (a Blob, bytes, text); for a stream, null until the end. */
+  total: number | null;
+}
+
+export interface LoadFromOptions {
+  /** Default `auto` (detected from the first bytes). */
+  format?: Format;
+  /**
+   * The first bad row fails the whole load: a PqlError `bad_row`, and nothing of this source is
+   * kept. A strict load (and a JSON array) is read whole, then loaded in one go.
+   */
+  strict?: boolean;
+  /** Called before the first piece, after each piece and at the end. */
+  onProgress?: (progress: LoadProgress) => void;
+  /** About how many bytes each piece holds (default 4 MiB). */
+  pieceBytes?: number;
+}
+
 export interface RowError {
   /** 1-based line (JSON Lines, CSV) or element index (JSON array). */
   line: number;
@@ -490,6 +518,18 @@ export interface Engine {
   clear(): void;
   /** Appends conversions (`account_id` or `user_id`, `converted_at`) for backtests. */
   loadOutcomes(text: Text, options?: LoadOptions): LoadReport;
+  /**
+   * Appends events from a file read piece by piece (JSON Lines and CSV are loaded as they
+   * arrive, cut at row ends; a CSV's header is kept for every piece): the engine never holds
+   * the whole text at once, `onProgress` reports each piece, and every error names its line in
+   * the whole file. The report is that of the whole file. Do not call other methods of this
+   * engine until the promise settles.
+   */
+  loadEventsFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
+  /** `loadAccounts` from a file read piece by piece (see `loadEventsFrom`). */
+  loadAccountsFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
+  /** `loadOutcomes` from a file read piece by piece (see `loadEventsFrom`). */
+  loadOutcomesFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
   /** Event types, traits and the time range of the loaded data. */
   catalog(): Catalog;
   /** SPEC §5: does the model find who converts? (PqlError `invalid_argument` without conversions.) */

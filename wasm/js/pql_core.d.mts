@@ -30,6 +30,8 @@ export interface PqlModule {
   _malloc(size: number): number;
   _free(ptr: number): void;
   heapInUse(): number;
+  /** LoadReport::kMaxErrors: the errors a report keeps. */
+  maxRowErrors(): number;
 }
 
 export interface ModuleArguments {
