@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pql/time.hpp"
+#include "value_json.hpp"
 
 namespace pql {
 
@@ -56,6 +57,13 @@ std::string nearest(std::string_view word, const std::vector<std::string>& candi
 
 namespace {
 
+// "; did you mean \"<prefix><nearest>\"?" or "" when nothing is close: one wording everywhere.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates,
+                         const std::string& prefix = "") {
+    const std::string near = nearest(word, candidates);
+    return near.empty() ? std::string() : "; did you mean \"" + prefix + near + "\"?";
+}
+
 struct Invalid {
     std::string path, message;
 };
@@ -85,8 +93,8 @@ void check_keys(const json& obj, const std::string& path, const std::vector<std:
     for (auto it = obj.begin(); it != obj.end(); ++it) {
         if (std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end()) continue;
         std::string msg = "unknown key";
-        const std::string near = nearest(it.key(), allowed);
-        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
+        const std::string hint = did_you_mean(it.key(), allowed);
+        if (!hint.empty()) msg += hint;
         else {
             msg += " (expected one of:";
             for (auto& a : allowed) msg += " " + a;
@@ -197,10 +205,7 @@ TraitTest trait_test(const std::string& op, const json* value, const std::string
         t.op = op == "exists" ? TraitOp::Exists : TraitOp::Missing;
         if (value) fail(value_path, "op \"" + op + "\" takes no value");
     } else {
-        std::string msg = "unknown op \"" + op + "\"";
-        const std::string near = nearest(op, kTraitOps);
-        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
-        fail(op_path, msg);
+        fail(op_path, "unknown op \"" + op + "\"" + did_you_mean(op, kTraitOps));
     }
     return t;
 }
@@ -228,10 +233,9 @@ struct Parser {
             else if (d == "linear") m.decay = Decay::Linear;
             else if (d == "none") m.decay = Decay::None;
             else {
-                std::string msg = "unknown decay \"" + d + "\" (expected exponential, linear or none)";
-                const std::string near = nearest(d, {"exponential", "linear", "none"});
-                if (!near.empty()) msg = "unknown decay \"" + d + "\"; did you mean \"" + near + "\"?";
-                fail(join(p, "decay"), msg);
+                const std::string hint = did_you_mean(d, {"exponential", "linear", "none"});
+                fail(join(p, "decay"), "unknown decay \"" + d + "\"" +
+                                           (hint.empty() ? " (expected exponential, linear or none)" : hint));
             }
         }
         if (auto v = member(e, "half_life_days")) m.half_life_days = number_min(*v, join(p, "half_life_days"), 0, false);
@@ -414,8 +418,8 @@ struct Parser {
                     std::vector<std::string> names;
                     for (auto& [k, v] : m.limits) names.push_back(k);
                     std::string msg = "unknown limit \"" + n.arg + "\"";
-                    const std::string near = nearest(n.arg, names);
-                    if (!near.empty()) msg += "; did you mean \"limit." + near + "\"?";
+                    const std::string hint = did_you_mean(n.arg, names, "limit.");
+                    if (!hint.empty()) msg += hint;
                     else msg += names.empty() ? " (the model defines no limits)" : " (not in the model's limits)";
                     fail(p, msg);
                 }
@@ -424,8 +428,8 @@ struct Parser {
         std::vector<std::string> names;
         for (auto& [name, kind] : plain) names.push_back(name);
         std::string msg = "unknown metric \"" + n.metric + "\"";
-        const std::string near = nearest(n.metric, names);
-        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
+        const std::string hint = did_you_mean(n.metric, names);
+        if (!hint.empty()) msg += hint;
         else msg += " (expected a metric such as score, active_users, count.<event>, users.<event>, limit.<name>, trait.<name>)";
         fail(p, msg);
     }
@@ -574,18 +578,12 @@ Result<Model> parse_model(std::string_view text) {
 
 namespace {
 
-json value_json(const Value& v) {
-    if (auto s = std::get_if<std::string>(&v)) return *s;
-    if (auto d = std::get_if<double>(&v)) return *d;
-    return std::get<bool>(v);
-}
-
-json test_value_json(const TraitTest& t) {
+nlohmann::ordered_json test_value_json(const TraitTest& t) {
     switch (t.op) {
         case TraitOp::In:
         case TraitOp::NotIn:
         case TraitOp::Between: {
-            json a = json::array();
+            auto a = nlohmann::ordered_json::array();
             for (auto& v : t.values) a.push_back(value_json(v));
             return a;
         }
