@@ -6,18 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "pql/time.hpp"
+#include "value_json.hpp"
 
 namespace pql {
 
 using oj = nlohmann::ordered_json;
 
 namespace {
-
-oj value_json(const Value& v) {
-    if (auto s = std::get_if<std::string>(&v)) return *s;
-    if (auto d = std::get_if<double>(&v)) return *d;
-    return std::get<bool>(v);
-}
 
 std::string dump(const oj& j) {
     // Invalid UTF-8 cannot reach here (loaders reject it), but never abort on it.
@@ -142,8 +137,29 @@ private:
     bool first_ = true;
 };
 
-// One ranked row: the fields of SPEC's result object, in its order.
-void write_row(Writer& w, const RunView& v, const EntityScore& s, size_t position) {
+// The same calls as Writer, building an ordered_json object: the explanation starts from the
+// row's fields without printing and re-parsing them. Rows are flat objects.
+class ObjectSink {
+public:
+    oj obj = oj::object();
+    void key(std::string_view k) { key_ = std::string(k); }
+    void open(char) {}
+    void close(char) {}
+    void str(std::string_view s) { obj[key_] = std::string(s); }
+    void null() { obj[key_] = nullptr; }
+    void boolean(bool b) { obj[key_] = b; }
+    void integer(int64_t i) { obj[key_] = i; }
+    void number(double d) { obj[key_] = std::isfinite(d) ? oj(d) : oj(nullptr); }
+    void time(int64_t ms) { obj[key_] = format_iso(ms); }
+
+private:
+    std::string key_;
+};
+
+// One ranked row: the fields of SPEC's result object, in its order. `W` is Writer (the run's
+// text) or ObjectSink (the explanation's object).
+template <class W>
+void write_row(W& w, const RunView& v, const EntityScore& s, size_t position) {
     const Index& ix = v.scorer.index();
     const Index::EntityAgg& ent = ix.entities[s.entity];
     w.open('{');
@@ -254,9 +270,9 @@ std::string explanation_json(const RunView& v, size_t position) {
     const Index::EntityAgg& ent = ix.entities[s.entity];
     const Model& m = v.model;
     // The row as score_run_json writes it, then the explanation's own fields.
-    Writer row;
+    ObjectSink row;
     write_row(row, v, s, position);
-    oj j = oj::parse(row.out);
+    oj j = std::move(row.obj);
     j["as_of"] = format_iso(v.run.as_of);
     j["weights"] = {{"activation", m.w_activation}, {"engagement", m.w_engagement}, {"fit", m.w_fit}};
 

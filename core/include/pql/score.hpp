@@ -177,6 +177,8 @@ private:
     // The rule's count./users./limit. leaves resolved to event types, during score() only.
     std::vector<std::pair<const RuleNode*, uint32_t>> leaf_types_;
     void resolve_leaves(const Model& model, const RuleNode& node);
+    // Orders run_.results (rank.cpp); only the first `want_ranked` when asked for a page.
+    void rank(size_t want_ranked);
     // Ranking scratch.
     struct RankKey { double score; uint32_t id_rank, entity; };
     std::vector<RankKey> keys_;
