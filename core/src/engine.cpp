@@ -97,11 +97,19 @@ Result<std::string> Engine::suggest_json(const SuggestOptions& options) {
     return guarded([&]() -> Result<std::string> { return pql::suggest_json(*store_, *model_, outcomes_, options); });
 }
 
+Result<FunnelReport> Engine::funnel(const FunnelOptions& options) {
+    return guarded([&]() -> Result<FunnelReport> { return pql::funnel(*store_, *model_, outcomes_, options); });
+}
+
+Result<std::string> Engine::funnel_json(const FunnelOptions& options) {
+    return guarded([&]() -> Result<std::string> { return pql::funnel_json(*store_, *model_, outcomes_, options); });
+}
+
 Result<std::string> Engine::compare_json(std::string_view model_b_json, const CompareOptions& options) {
     return guarded([&]() -> Result<std::string> {
         auto b = parse_model(model_b_json);
         if (!b.ok()) return b.error();
-        return pql::compare_json(*store_, *model_, *b, options);
+        return pql::compare_json(*store_, *model_, *b, outcomes_, options);
     });
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pql/backtest.hpp"
+#include "pql/funnel.hpp"
 #include "pql/load.hpp"
 #include "pql/result.hpp"
 
@@ -50,6 +51,9 @@ public:
     // the horizon).
     Result<std::string> backtest_json(const BacktestOptions& options);
     Result<std::string> suggest_json(const SuggestOptions& options);
+    // SPEC §7.8 lifecycle report at options.as_of (or the model's as_of, or the latest event).
+    Result<FunnelReport> funnel(const FunnelOptions& options);
+    Result<std::string> funnel_json(const FunnelOptions& options);
     // The current model (A) against model B (JSON text) on the same data.
     Result<std::string> compare_json(std::string_view model_b_json, const CompareOptions& options = {});
 
