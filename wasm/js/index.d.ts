@@ -485,12 +485,16 @@ export interface SqlOptions {
   columns?: Record<string, string>;
 }
 
-/** Options of `scoreCsv`: which page of the ranking. */
+/** Options of `scoreCsv` (the CLI's `pql score --format csv` takes the same). */
 export interface ScoreCsvOptions {
   /** First rank to write, 0-based. Default 0. */
   offset?: number;
   /** How many rows at most. Default: all. */
   limit?: number;
+  /** Write the header row. Default true. */
+  header?: boolean;
+  /** Extra columns after SPEC §4's, one per trait, headed `trait.<name>` (the value at as_of). */
+  traits?: string[];
 }
 
 /** A metric a PQL rule leaf can read: a plain name (`score`) or a form with an argument (`count.<event>`). */
