@@ -107,7 +107,13 @@ int cmd_score(Engine& engine, const Args& a) {
         auto st = cli::write_stdout(engine.score_json(0, a.top.value_or(SIZE_MAX)) + "\n");
         return st ? 0 : fail(st.error().message);
     }
-    auto st = cli::write_stdout(cli::score_text(engine, format, a.top));
+    if (format == "csv") {
+        CsvOptions o;
+        o.limit = a.top.value_or(SIZE_MAX);
+        auto st = cli::write_stdout(engine.score_csv(o));
+        return st ? 0 : fail(st.error().message);
+    }
+    auto st = cli::write_stdout(cli::score_table(engine, a.top.value_or(50)));
     return st ? 0 : fail(st.error().message);
 }
 
