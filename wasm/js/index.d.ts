@@ -399,7 +399,19 @@ export interface BacktestOptions {
   outcomes?: Text;
 }
 
-/** SPEC §5's machine output. */
+/** One tenth of the backtest population in rank order (decile 1 = the top scores). */
+export interface CalibrationDecile {
+  decile: number;
+  count: number;
+  conversions: number;
+  rate: number | null;
+  lift: number | null;
+  /** The lowest and highest score in the decile. */
+  min_score: number;
+  max_score: number;
+}
+
+/** SPEC §5's machine output, with §7.9's additions and the calibration deciles. */
 export interface Backtest {
   as_of: string;
   horizon_days: number;
@@ -407,10 +419,18 @@ export interface Backtest {
   conversions: number;
   base_rate: number | null;
   tiers: ({ name: string } & GroupOutcome)[];
-  pql: { qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null };
+  pql: {
+    qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null;
+    /** Qualified entities that did not convert in the horizon / qualified (§7.9). */
+    false_positive_share: number | null;
+  };
+  /** The ids of those PQLs that did not convert, in rank order (the first 100). */
+  lost_pqls: string[];
   precision_at: Record<'10' | '25' | '50' | '100', { precision: number | null; recall: number | null }>;
   auc: number | null;
   sweep: { min_score: number; qualified: number; precision: number | null; recall: number | null }[];
+  /** The population in rank order cut into ten groups of (nearly) equal size (fewer when it is smaller than ten). */
+  calibration: CalibrationDecile[];
   signals: { event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
 }
 
@@ -485,12 +505,16 @@ export interface SqlOptions {
   columns?: Record<string, string>;
 }
 
-/** Options of `scoreCsv`: which page of the ranking. */
+/** Options of `scoreCsv` (the CLI's `pql score --format csv` takes the same). */
 export interface ScoreCsvOptions {
   /** First rank to write, 0-based. Default 0. */
   offset?: number;
   /** How many rows at most. Default: all. */
   limit?: number;
+  /** Write the header row. Default true. */
+  header?: boolean;
+  /** Extra columns after SPEC §4's, one per trait, headed `trait.<name>` (the value at as_of). */
+  traits?: string[];
 }
 
 /** A metric a PQL rule leaf can read: a plain name (`score`) or a form with an argument (`count.<event>`). */

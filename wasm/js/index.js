@@ -350,10 +350,13 @@ class Engine {
    * @param {Api.ScoreCsvOptions} [options]
    * @returns {string}
    */
-  scoreCsv({ offset = 0, limit = Infinity } = {}) {
-    const first = index(offset, 'offset');
-    const count = index(limit, 'limit');
-    return this.#call((h) => h.scoreCsv(first, count));
+  scoreCsv({ offset = 0, limit = Infinity, header = true, traits = [] } = {}) {
+    index(offset, 'offset');
+    index(limit, 'limit');
+    if (typeof header !== 'boolean') throw invalid('header must be true or false');
+    if (!Array.isArray(traits) || !traits.every((t) => typeof t === 'string')) throw invalid('traits must be an array of trait names');
+    const json = options({ offset, limit: limit === Infinity ? undefined : limit, header, traits });
+    return this.#call((h) => h.scoreCsv(json));
   }
 
   /** @returns {Api.Schema} */

@@ -16,7 +16,7 @@ export interface EngineHandle {
   clearEvents(): boolean;
   clearAccounts(): boolean;
   clearOutcomes(): boolean;
-  scoreCsv(offset: number, limit: number): boolean;
+  scoreCsv(options: string): boolean;
   schema(): boolean;
   catalog(): boolean;
   backtest(options: string): boolean;
