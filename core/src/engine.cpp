@@ -50,6 +50,10 @@ Result<LoadReport> Engine::load_accounts(std::string_view text, const LoadOption
     return guarded([&]() -> Result<LoadReport> { return store_->load_accounts(text, options); });
 }
 
+Result<LoadReport> Engine::load_users(std::string_view text, const LoadOptions& options) {
+    return guarded([&]() -> Result<LoadReport> { return store_->load_users(text, options); });
+}
+
 void Engine::clear() {
     store_->clear();
     outcomes_.clear();

@@ -26,6 +26,9 @@ public:
     // Appends events; on a strict failure nothing of this text is kept.
     Result<LoadReport> load_events(std::string_view text, const LoadOptions& options = {});
     Result<LoadReport> load_accounts(std::string_view text, const LoadOptions& options = {});
+    // User traits (SPEC §6.3): {"user_id", "traits"} or Mixpanel profiles; merged over traits
+    // from events (the file wins).
+    Result<LoadReport> load_users(std::string_view text, const LoadOptions& options = {});
     // Drops events and accounts, keeps the model.
     void clear();
 
