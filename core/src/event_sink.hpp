@@ -32,6 +32,8 @@ public:
     // and adds notes to `report` (also a summary when no record had a required field). Returns a
     // message when the load as a whole fails (a mapped key no record has), else "".
     std::string finish(LoadReport& report);
+    // Drops what this load added (a strict failure, a wrong column mapping).
+    void undo();
 
 private:
     std::string accept_one(Record& r);
@@ -61,7 +63,9 @@ private:
     void note_group_type(std::string_view type);
 
     EventStore& store_;
-    const LoadOptions& options_;
+    const LoadOptions options_;
+    size_t n0_, g0_, i0_;  // the store's sizes when the load began
+    std::optional<int64_t> max0_;
     // The file's names of the flat fields (SPEC §6.2 column mapping; by default the fields' own).
     std::string f_timestamp_, f_user_, f_event_, f_account_, f_id_;
     std::set<std::string> mapped_seen_;  // mapped names some record had

@@ -100,7 +100,11 @@ std::string EventSink::event_value(const Scalar* v, const std::string& name, std
     return {};
 }
 
-EventSink::EventSink(EventStore& store, const LoadOptions& options) : store_(store), options_(options) {
+EventSink::EventSink(EventStore& store, const LoadOptions& options)
+    : store_(store), options_(options), n0_(store.size()), g0_(store.groups.size()), i0_(store.identifies.size()),
+      max0_(store.max_ts) {
+    // A strict load, or one whose column mapping may turn out wrong at the end, can be undone.
+    track_ids = options.strict || !options.columns.empty();
     auto name = [&](const char* field) {
         auto it = options.columns.find(field);
         return it == options.columns.end() ? std::string(field) : it->second;
@@ -156,7 +160,7 @@ std::string missing_message(const std::vector<std::string>& missing, const std::
                     break;
                 }
         }
-    if (!hint.empty()) m += " (map them with the column mapping, e.g. " + hint + ")";
+    if (!hint.empty()) m += " (map them with the column mapping, CLI --map, e.g. " + hint + ")";
     return m;
 }
 
@@ -501,12 +505,12 @@ std::string EventSink::finish(LoadReport& report) {
     } else if (group_types_.size() > 1 && grouped_no_key_) {
         std::vector<std::string> types(group_types_.begin(), group_types_.end());
         report.notes.push_back(std::to_string(grouped_no_key_) + " events have no account: the file has several group types (" +
-                               join(types) + "); choose one with account_key");
+                               join(types) + "); choose one with account_key (CLI --account-key NAME)");
     }
     if (mixpanel_no_key_)
         report.notes.push_back(std::to_string(mixpanel_no_key_) +
                                " Mixpanel events have no account: Mixpanel names an account in a group key property "
-                               "(such as company_id); choose it with account_key");
+                               "(such as company_id); choose it with account_key (CLI --account-key NAME)");
     return {};
 }
 
@@ -632,19 +636,23 @@ Result<LoadReport> EventStore::load_events(std::string_view text, const LoadOpti
         return Error{"invalid_option", bad, "", 0};
     LoadReport report;
     EventSink sink(*this, options);
-    sink.report = &report;
-    auto r = load_events_piece(sink, text, options, report, true);
+    auto r = load_events_piece(sink, text, options, report);
+    if (r.ok()) r = finish_events_load(sink, report);
     if (!r.ok()) return r.error();
     return report;
 }
 
+void EventSink::undo() {
+    store_.truncate_events(n0_);
+    store_.groups.resize(g0_);
+    store_.identifies.resize(i0_);
+    store_.max_ts = max0_;
+    for (uint64_t h : added_ids) store_.seen_ids.erase(h);
+    added_ids.clear();
+}
+
 Status EventStore::load_events_piece(EventSink& sink, std::string_view text, const LoadOptions& options,
-                                     LoadReport& report, bool last) {
-    const size_t n0 = ts.size(), g0 = groups.size(), i0 = identifies.size();
-    const auto max0 = max_ts;
-    // A strict load, or one whose column mapping may turn out wrong at the end, can be undone.
-    sink.track_ids = options.strict || !options.columns.empty();
-    sink.added_ids.clear();
+                                     LoadReport& report) {
     sink.report = &report;
     // Headroom released when memory runs out, so that reporting the failure can still allocate
     // (left uninitialised: zeroing 1 MiB would cost a small append more than its rows).
@@ -652,19 +660,12 @@ Status EventStore::load_events_piece(EventSink& sink, std::string_view text, con
     // Columns and the id set sized once from the line count: no regrowth copies, no slack.
     // Not in strict mode: a strict load that fails must leave the store (and the heap) as it was.
     if (!options.strict) {
-        const RowHint hint = row_hint(text, options.format);
+        const RowHint hint = row_hint(text, sink.has_csv_header() ? Format::Jsonl : options.format);
         try {
             reserve_events(hint.rows, hint.ids);
         } catch (const std::bad_alloc&) {  // then they grow as rows come
         }
     }
-    auto undo = [&] {
-        truncate_events(n0);
-        groups.resize(g0);
-        identifies.resize(i0);
-        max_ts = max0;
-        for (uint64_t h : sink.added_ids) seen_ids.erase(h);
-    };
     bool ok;
     try {
         ok = read_records(text, options, sink, report, sink.has_csv_header() ? &sink.csv_header() : nullptr);
@@ -681,21 +682,24 @@ Status EventStore::load_events_piece(EventSink& sink, std::string_view text, con
     }
     ++version;
     if (!sink.fatal.empty()) {  // the CSV header lacks a required or mapped column: nothing read
-        undo();
+        sink.undo();
         return Error{"missing_column", sink.fatal, "", 0};
     }
     if (!ok) {
-        // Strict: nothing of this text is kept.
-        undo();
+        // Strict: nothing of this load is kept.
+        sink.undo();
         const RowError& e = report.errors.back();
         return Error{"bad_row", e.message, "", e.line};
     }
-    if (last) {
-        std::string fatal = sink.finish(report);
-        if (!fatal.empty()) {
-            undo();
-            return Error{options.columns.empty() ? "missing_column" : "unknown_column", fatal, "", 0};
-        }
+    return Ok{};
+}
+
+Status EventStore::finish_events_load(EventSink& sink, LoadReport& report) {
+    std::string fatal = sink.finish(report);
+    ++version;
+    if (!fatal.empty()) {
+        sink.undo();
+        return Error{"unknown_column", fatal, "", 0};
     }
     return Ok{};
 }

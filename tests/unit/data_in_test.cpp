@@ -317,3 +317,67 @@ TEST_CASE("accounts file column mapping", "[load][columns]") {
     REQUIRE_FALSE(e.ok());
     CHECK(e.error().message.rfind("no account_id column; found Company ID, Company Name, Employees", 0) == 0);
 }
+
+TEST_CASE("a load in pieces of any size equals the whole load", "[load][stream]") {
+    std::string jsonl, csv = "timestamp,user_id,event,account_id,note\r\n";
+    for (int i = 0; i < 3000; ++i) {
+        jsonl += R"({"uuid":"id)" + std::to_string(i % 2900) + R"(","event":"e)" + std::to_string(i % 7) +
+                 R"(","distinct_id":"u)" + std::to_string(i % 40) + R"(","properties":{"$groups":{"company":"c)" +
+                 std::to_string(i % 9) + R"("},"n":)" + std::to_string(i) + R"(},"timestamp":"2026-01-0)" +
+                 std::to_string(1 + i % 9) + "T00:00:00Z\"}\n";
+        if (i == 1500) jsonl += "not json\n";
+        csv += "2026-01-0" + std::to_string(1 + i % 9) + ",u" + std::to_string(i % 40) + ",e,c" + std::to_string(i % 9) +
+               (i % 3 ? ",plain\r\n" : ",\"two\nlines, \"\"quoted\"\"\"\r\n");
+    }
+    for (const std::string* text : {&jsonl, &csv}) {
+        Engine whole;
+        auto w = whole.load_events(*text);
+        REQUIRE(w.ok());
+        for (size_t step : {size_t(1) << 20, size_t(7), size_t(4099)}) {
+            Engine parts;
+            REQUIRE(parts.begin_load(LoadKind::Events).ok());
+            for (size_t pos = 0; pos < text->size(); pos += step) REQUIRE(parts.feed(std::string_view(*text).substr(pos, step)).ok());
+            auto p = parts.end_load();
+            REQUIRE(p.ok());
+            CHECK(p->read == w->read);
+            CHECK(p->loaded == w->loaded);
+            CHECK(p->duplicates == w->duplicates);
+            CHECK(p->skipped == w->skipped);
+            REQUIRE(p->errors.size() == w->errors.size());
+            for (size_t i = 0; i < p->errors.size(); ++i) CHECK(p->errors[i].line == w->errors[i].line);
+            CHECK(parts.store().ts == whole.store().ts);
+            CHECK(parts.store().account == whole.store().account);
+            CHECK(parts.store().prop_value == whole.store().prop_value);
+            CHECK(parts.score_json() == whole.score_json());
+        }
+    }
+    SECTION("a JSON array and an accounts file are read at the end") {
+        Engine e;
+        REQUIRE(e.begin_load(LoadKind::Events).ok());
+        REQUIRE(e.feed(R"([{"timestamp":1,"user_id":"u","event":"e","account_id":"a"},)").ok());
+        REQUIRE(e.feed(R"({"timestamp":2,"user_id":"u","event":"e","account_id":"a"}])").ok());
+        auto r = e.end_load();
+        REQUIRE(r.ok());
+        CHECK(r->loaded == 2);
+        REQUIRE(e.begin_load(LoadKind::Accounts).ok());
+        CHECK_FALSE(e.begin_load(LoadKind::Users).ok());  // one at a time
+        REQUIRE(e.feed("account_id,name\na,Ac").ok());
+        REQUIRE(e.feed("me\n").ok());
+        auto a = e.end_load();
+        REQUIRE(a.ok());
+        CHECK(*e.store().accounts[0].name == "Acme");
+    }
+    SECTION("strict: a bad row in a later piece undoes the whole load") {
+        Engine e;
+        LoadOptions o;
+        o.strict = true;
+        REQUIRE(e.begin_load(LoadKind::Events, o).ok());
+        std::string good;
+        for (int i = 0; i < 100000; ++i) good += R"({"timestamp":1,"user_id":"u","event":"e"})" "\n";
+        REQUIRE(e.feed(good).ok());
+        const bool all_ok = e.feed("oops\n").ok() && e.feed(good).ok() && e.end_load().ok();
+        CHECK_FALSE(all_ok);
+        if (e.loading()) CHECK_FALSE(e.end_load().ok());
+        CHECK(e.store().size() == 0);
+    }
+}

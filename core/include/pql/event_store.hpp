@@ -183,10 +183,10 @@ public:
     Result<LoadReport> load_events(std::string_view text, const LoadOptions& options);
     Result<LoadReport> load_accounts(std::string_view text, const LoadOptions& options);
     Result<LoadReport> load_users(std::string_view text, const LoadOptions& options);
-    // One piece of an events load (whole lines; see stream_load.cpp): rows are counted in
-    // `report`; `last` settles what needs the whole file (EventSink::finish).
-    Status load_events_piece(EventSink& sink, std::string_view text, const LoadOptions& options, LoadReport& report,
-                             bool last);
+    // One piece of an events load (whole rows; see stream_load.cpp), counted in `report`; then,
+    // after the last, finish_events_load settles what needs the whole file (EventSink::finish).
+    Status load_events_piece(EventSink& sink, std::string_view text, const LoadOptions& options, LoadReport& report);
+    Status finish_events_load(EventSink& sink, LoadReport& report);
 
     void add_event(int64_t t, uint32_t u, uint32_t k, uint32_t a);
     // A property of the event just added (add_event first); key ids distinct per event.
