@@ -20,7 +20,9 @@ namespace pql {
 
 Engine::Engine()
     : store_(std::make_unique<EventStore>()), model_(std::make_unique<Model>()),
-      scorer_(std::make_unique<Scorer>(*store_)) {}
+      scorer_(std::make_unique<Scorer>(*store_)) {
+    scorer_->set_outcomes(&outcomes_);
+}
 
 Engine::~Engine() = default;
 
@@ -93,6 +95,7 @@ void Engine::clear() {
     outcomes_.clear();
     events_report_ = LoadReport{};
     scorer_ = std::make_unique<Scorer>(*store_);
+    scorer_->set_outcomes(&outcomes_);
 }
 
 Status Engine::set_model_json(std::string_view json) {
