@@ -20,6 +20,36 @@ export interface LoadOptions {
   firstLine?: number;
 }
 
+/**
+ * A file to load in pieces: a Blob (a File from an `<input type=file>`), a ReadableStream (a
+ * fetch Response's `body`), an async iterable of bytes (a Node stream), or the text itself.
+ */
+export type Source = Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | Text;
+
+/** How far a load from a Source got. */
+export interface LoadProgress {
+  /** Bytes of the source loaded into the engine so far (never decreases). */
+  done: number;
+  /** The source's size in bytes, when known (a Blob, bytes, text); for a stream, null until the end. */
+  total: number | null;
+}
+
+export interface LoadFromOptions {
+  /** Default `auto` (detected from the first bytes). */
+  format?: Format;
+  /**
+   * The first bad row fails the whole load: a PqlError `bad_row`, and nothing of this source is
+   * kept. A strict load (and a JSON array) is read whole, then loaded in one go.
+   */
+  strict?: boolean;
+  /** Called before the first piece, after each piece and at the end. */
+  onProgress?: (progress: LoadProgress) => void;
+  /** About how many bytes each piece holds (default 4 MiB). */
+  pieceBytes?: number;
+  /** Drop what is loaded of this kind first (clearEvents / clearAccounts / clearOutcomes). Default false: append. */
+  replace?: boolean;
+}
+
 export interface RowError {
   /** 1-based line (JSON Lines, CSV) or element index (JSON array). */
   line: number;
@@ -131,8 +161,8 @@ export interface StepExplanation {
 
 export interface FitRuleExplanation {
   trait: string;
-  op: string;
-  value?: unknown;
+  op: FitOp;
+  value?: TraitValue | TraitValue[];
   points: number;
   matched: boolean;
   /** The entity's trait value, or null when it lacks the trait. */
@@ -153,7 +183,7 @@ export type RuleEvaluation =
   | { all: RuleEvaluation[]; result: boolean }
   | { any: RuleEvaluation[]; result: boolean }
   | { not: RuleEvaluation; result: boolean }
-  | { metric: string; op: string; value: unknown; actual: number | TraitValue | null; result: boolean };
+  | { metric: string; op: CompareOp | FitOp; value?: number | TraitValue | TraitValue[]; actual: number | TraitValue | null; result: boolean };
 
 /**
  * The explanation of one entity (SPEC §4): its ranking fields plus the per-event-type
@@ -186,41 +216,129 @@ export interface Explanation extends EntityScore {
   };
 }
 
-/** A scoring model (SPEC §2). Every key is optional; `model()` returns it with every default filled in. */
+/** Trait tests of fit rules (and of `trait.<name>` leaves in a PQL rule). */
+export type FitOp =
+  | 'eq' | 'ne' | 'in' | 'not_in' | 'lt' | 'lte' | 'gt' | 'gte' | 'between' | 'contains' | 'exists' | 'missing';
+
+/** Comparisons of a PQL rule leaf. A `trait.<name>` leaf also takes the FitOps. */
+export type CompareOp = '>=' | '>' | '<=' | '<' | '==' | '!=';
+
+/** How an event's weight fades with its age. */
+export type Decay = 'exponential' | 'linear' | 'none';
+
+/** Who is ranked: accounts (the default) or single users. */
+export type EntityKind = 'account' | 'user';
+
+/** One event type's setting; an absent key uses the engagement-level default. */
+export interface EventSetting {
+  weight?: number;
+  cap?: number;
+  half_life_days?: number;
+}
+
+export interface FitRule {
+  trait: string;
+  op: FitOp;
+  /** Absent for `exists` / `missing`; an array for `in`, `not_in`, `between`. */
+  value?: TraitValue | TraitValue[];
+  points: number;
+}
+
+export interface Tier {
+  name: string;
+  min_score: number;
+}
+
+/** A grade band: its label and the lowest component value (0–100) that earns it. */
+export type GradeBand = [label: string, threshold: number];
+
+export interface Limit {
+  event: string;
+  limit: number;
+}
+
+/**
+ * A scoring model as the engine takes it (SPEC §2): every key is optional, and an absent key
+ * takes its default. `model()` returns the CanonicalModel: the same keys, all present.
+ */
 export interface Model {
-  entity?: 'account' | 'user';
+  entity?: EntityKind;
   /** ISO 8601 text (or null: the latest event). */
   as_of?: string | null;
   window_days?: number;
   active_days?: number;
   engagement?: {
-    decay?: 'exponential' | 'linear' | 'none';
+    decay?: Decay;
     half_life_days?: number;
     saturation?: number;
     default_weight?: number;
-    events?: Record<string, { weight?: number; cap?: number; half_life_days?: number }>;
+    events?: Record<string, EventSetting>;
   };
   activation?: {
     steps?: Array<{ name?: string; event: string; min_count?: number; min_users?: number; weight?: number }>;
     required?: number;
   };
-  fit?: {
-    rules?: Array<{ trait: string; op: string; value?: unknown; points: number }>;
-  };
-  limits?: Record<string, { event: string; limit: number }>;
+  fit?: { rules?: FitRule[] };
+  limits?: Record<string, Limit>;
   weights?: { activation?: number; engagement?: number; fit?: number };
   pql?: { min_score?: number; require_activation?: boolean; rule?: Rule | null };
-  tiers?: Array<{ name: string; min_score: number }>;
-  grades?: { fit?: Array<[string, number]>; engagement?: Array<[string, number]> };
+  tiers?: Tier[];
+  grades?: { fit?: GradeBand[]; engagement?: GradeBand[] };
   conversion_event?: string | null;
 }
 
-/** A PQL rule: `all` / `any` / `not` over leaves that compare a metric (see Explanation.metrics). */
+/** An activation step with every default filled in (`name` defaults to the event). */
+export interface CanonicalStep {
+  name: string;
+  event: string;
+  min_count: number;
+  min_users: number;
+  weight: number;
+}
+
+/**
+ * The model the engine holds, as `model()` returns it: every key present with its default
+ * filled in (`as_of`, `pql.rule` and `conversion_event` are null when unset). Tiers are
+ * sorted by `min_score`, highest first. Passing it back to `setModel` gives the same model.
+ */
+export interface CanonicalModel {
+  entity: EntityKind;
+  as_of: string | null;
+  window_days: number;
+  active_days: number;
+  engagement: {
+    decay: Decay;
+    half_life_days: number;
+    saturation: number;
+    default_weight: number;
+    /** Only the keys the model set per event (others use the defaults above). */
+    events: Record<string, EventSetting>;
+  };
+  activation: { steps: CanonicalStep[]; required: number };
+  fit: { rules: FitRule[] };
+  limits: Record<string, Limit>;
+  weights: { activation: number; engagement: number; fit: number };
+  pql: { min_score: number; require_activation: boolean; rule: Rule | null };
+  tiers: Tier[];
+  grades: { fit: GradeBand[]; engagement: GradeBand[] };
+  conversion_event: string | null;
+}
+
+/** A leaf of a PQL rule: a metric (see Explanation.metrics) compared with a value. */
+export type RuleLeaf =
+  | { metric: string; op: CompareOp; value: number }
+  /** `trait.<name>` leaves: a comparison or a fit test (`value` absent for exists / missing). */
+  | { metric: `trait.${string}`; op: CompareOp | FitOp; value?: TraitValue | TraitValue[] };
+
+/** A PQL rule: `all` / `any` / `not` over leaves. */
 export type Rule =
   | { all: Rule[] }
   | { any: Rule[] }
   | { not: Rule }
-  | { metric: string; op: '>=' | '>' | '<=' | '<' | '==' | '!=' | string; value: unknown };
+  | RuleLeaf;
+
+/** A point in time: ISO 8601 text (`2024-05-01`, `2024-05-01T12:00:00Z`), a Date or epoch ms. */
+export type AsOf = string | Date | number;
 
 export interface MemoryUsage {
   /** Bytes malloc'd and not yet freed in the module's heap (shared by its engines). */
@@ -276,12 +394,24 @@ export interface BacktestOptions {
   /** Days after as_of in which a conversion counts (default 30). */
   horizon_days?: number;
   /** The point in time (ISO text or epoch ms); default: the model's as_of, else the latest event minus the horizon. */
-  as_of?: string | number | null;
+  as_of?: AsOf | null;
   /** An outcomes file (`account_id`, `converted_at`) to load first; appended to earlier ones. */
   outcomes?: Text;
 }
 
-/** SPEC §5's machine output. */
+/** One tenth of the backtest population in rank order (decile 1 = the top scores). */
+export interface CalibrationDecile {
+  decile: number;
+  count: number;
+  conversions: number;
+  rate: number | null;
+  lift: number | null;
+  /** The lowest and highest score in the decile. */
+  min_score: number;
+  max_score: number;
+}
+
+/** SPEC §5's machine output, with §7.9's additions and the calibration deciles. */
 export interface Backtest {
   as_of: string;
   horizon_days: number;
@@ -289,16 +419,24 @@ export interface Backtest {
   conversions: number;
   base_rate: number | null;
   tiers: ({ name: string } & GroupOutcome)[];
-  pql: { qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null };
+  pql: {
+    qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null;
+    /** Qualified entities that did not convert in the horizon / qualified (§7.9). */
+    false_positive_share: number | null;
+  };
+  /** The ids of those PQLs that did not convert, in rank order (the first 100). */
+  lost_pqls: string[];
   precision_at: Record<'10' | '25' | '50' | '100', { precision: number | null; recall: number | null }>;
   auc: number | null;
   sweep: { min_score: number; qualified: number; precision: number | null; recall: number | null }[];
+  /** The population in rank order cut into ten groups of (nearly) equal size (fewer when it is smaller than ten). */
+  calibration: CalibrationDecile[];
   signals: { event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
 }
 
 export interface SuggestOptions {
   horizon_days?: number;
-  as_of?: string | number | null;
+  as_of?: AsOf | null;
   /** Leads sales can take per week (default 20). */
   capacity_per_week?: number;
 }
@@ -322,8 +460,56 @@ export interface Suggestions {
     suggested_model_auc: number | null;
     train_population: number;
     train_conversions: number;
+    /** Why each negative weight is negative. */
+    explanations: WeightExplanation[];
+    /** The same fit with every weight kept >= 0 (null when there is nothing to train on). */
+    non_negative: { weights: Record<string, number>; holdout_auc: number | null; suggested_model_auc: number | null } | null;
   };
-  capacity: { per_week: number; capacity: number; min_score: number; qualified: number; per_week_at_threshold: number; precision: number | null; recall: number | null };
+  capacity: {
+    per_week: number;
+    /** per_week × horizon / 7 (the v1 figure). */
+    capacity: number;
+    /** The suggested threshold; the model's own when limited_by is "definition". */
+    min_score: number;
+    /** PQLs at T at that threshold. */
+    qualified: number;
+    /** New PQLs a week at that threshold (qualified at T, not four weeks before, / 4). */
+    per_week_at_threshold: number;
+    precision: number | null;
+    recall: number | null;
+    weeks_measured: number;
+    /** New PQLs a week the activation gate and rule let through at any score. */
+    gates_allow_per_week: number;
+    /** "definition": sales can take more than the gates let through; no threshold fixes that. */
+    limited_by: 'capacity' | 'definition';
+    note: string;
+  };
+  /** Which traits converters share, and the fit rules that follow. */
+  fit: {
+    traits: TraitLift[];
+    /** Ready-to-use fit rules (model `fit.rules` entries) with the lift behind them. */
+    rules: { trait: string; op: FitOp; value?: unknown; points: number; lift: number; count: number }[];
+  };
+}
+
+export interface WeightExplanation {
+  event: string;
+  weight: number;
+  /** The event's lift on its own at as_of (did_rate / base_rate). */
+  lift: number | null;
+  /** collinear: lifts on its own but moves with a stronger positive signal; negative_signal: converts less; weak: undetermined. */
+  reason: 'collinear' | 'negative_signal' | 'weak';
+  correlated_with: string | null;
+  correlation: number | null;
+  note: string;
+}
+
+/** Conversion by value (categorical) or by quartile band [lo, hi] (numeric); "(missing)", "(other)", "(not a number)" groups. */
+export interface TraitLift {
+  trait: string;
+  kind: 'categorical' | 'numeric';
+  coverage: number | null;
+  values: { value: unknown; count: number; conversions: number; rate: number | null; lift: number | null; coverage: number | null }[];
 }
 
 /** One entity's move between model A and model B. */
@@ -353,6 +539,67 @@ export interface Comparison {
   qualified_gained: number;
   qualified_lost: number;
   movers: { up: Mover[]; down: Mover[] };
+  /** Both models backtested at the same as_of and horizon; null without conversions. */
+  quality: CompareQuality | null;
+}
+
+export interface CompareOptions {
+  /** Biggest movers listed each way (default 10). */
+  movers?: number;
+  /** Quality's horizon (default 30). */
+  horizon_days?: number;
+  /** Quality's point in time; default: A's as_of, else the latest event minus the horizon. */
+  as_of?: AsOf | null;
+}
+
+export interface CompareQuality {
+  as_of: string;
+  horizon_days: number;
+  population: number;
+  conversions: number;
+  qualified: { a: number; b: number };
+  metrics: {
+    metric: 'auc' | 'precision_at_10' | 'precision_at_25' | 'precision_at_50' | 'pql_precision' | 'pql_recall' | 'pql_lift' | 'false_positive_share' | 'funnel_pql_rate';
+    a: number | null;
+    b: number | null;
+    /** null for a volume figure (funnel_pql_rate), where more is not better. */
+    higher_is_better: boolean | null;
+    better: 'a' | 'b' | 'same' | null;
+  }[];
+  /** How many figures each model is better on. */
+  better: { a: number; b: number };
+}
+
+export interface FunnelOptions {
+  /** Signup cohorts by UTC week (Monday start, the default) or month of the first event. */
+  cohort?: 'week' | 'month';
+  /** ISO text or epoch ms; default: the model's as_of, else the latest event. */
+  as_of?: AsOf | null;
+}
+
+/** One cohort's figures (SPEC §7.8); medians in days; conversion figures null without a conversion source. */
+export interface FunnelFigures {
+  entities: number;
+  activated: number;
+  activation_rate: number | null;
+  median_days_to_activate: number | null;
+  became_pql: number;
+  pql_rate: number | null;
+  median_days_to_pql: number | null;
+  converted: number | null;
+  conversion_rate: number | null;
+  converted_after_pql: number | null;
+  pql_to_customer_rate: number | null;
+  median_days_pql_to_paid: number | null;
+}
+
+/** SPEC §7.8's machine output. */
+export interface Funnel {
+  as_of: string;
+  cohort: 'week' | 'month';
+  /** Oldest first; `cohort` is the Monday (YYYY-MM-DD) or the month (YYYY-MM). */
+  cohorts: ({ cohort: string } & FunnelFigures)[];
+  all: FunnelFigures;
 }
 
 export type SqlDialect = 'duckdb' | 'postgres' | 'spark' | 'bigquery' | 'snowflake';
@@ -362,9 +609,44 @@ export interface SqlOptions {
   accounts_table?: string;
   users_table?: string;
   /** ISO text or epoch ms; default: the model's as_of, else MAX(timestamp) in the events table. */
-  as_of?: string | number | null;
+  as_of?: AsOf | null;
   /** Column names: timestamp_ms, account_id, user_id, event, name, trait.<name>. */
   columns?: Record<string, string>;
+}
+
+/** Options of `scoreCsv` (the CLI's `pql score --format csv` takes the same). */
+export interface ScoreCsvOptions {
+  /** First rank to write, 0-based. Default 0. */
+  offset?: number;
+  /** How many rows at most. Default: all. */
+  limit?: number;
+  /** Write the header row. Default true. */
+  header?: boolean;
+  /** Extra columns after SPEC §4's, one per trait, headed `trait.<name>` (the value at as_of). */
+  traits?: string[];
+}
+
+/** A metric a PQL rule leaf can read: a plain name (`score`) or a form with an argument (`count.<event>`). */
+export interface MetricForm {
+  /** `score`, or the prefix of a form with its dot: `count.`. */
+  name: string;
+  /** What follows the prefix: an event type, a limit's name or a trait; null for a plain metric. */
+  argument: 'event' | 'limit' | 'trait' | null;
+}
+
+/**
+ * What the engine accepts, from the same tables its model parser uses (`pql schema --format
+ * json`): a UI builds its pickers and defaults from it instead of copying lists.
+ */
+export interface Schema {
+  trait_ops: FitOp[];
+  compare_ops: CompareOp[];
+  metrics: MetricForm[];
+  decays: Decay[];
+  entities: EntityKind[];
+  formats: Format[];
+  /** The model with no key set: every default. */
+  default_model: CanonicalModel;
 }
 
 export interface EngineOptions {
@@ -383,21 +665,51 @@ export interface Engine {
   /** Replaces the model; on error (PqlError `invalid_model`, with `path`) the previous one stays. */
   setModel(model: Model | string): void;
   /** The current model with every default filled in. */
-  model(): Model;
-  /** Overrides the model's as_of (a Date or epoch ms); null restores "the latest event". */
-  setAsOf(asOf: Date | number | null): void;
+  model(): CanonicalModel;
+  /**
+   * Sets the model's as_of (what `model().as_of` then shows): ISO 8601 text, a Date or epoch
+   * milliseconds; null (or undefined) sets it to "the latest event". PqlError
+   * `invalid_argument` for anything else. Cheaper than `setModel` with another as_of.
+   */
+  setAsOf(asOf: AsOf | null | undefined): void;
   /** Scores every entity; returns SPEC §4's machine output with the requested page of results. */
   score(options?: ScoreOptions): ScoreRun;
   /** The same as `score`, as the engine's JSON text (byte for byte what `pql score --format json` prints). */
   scoreJson(options?: ScoreOptions): string;
   /** Why an entity scored as it did (PqlError `not_found` when it is not ranked). */
   explain(id: string | number): Explanation;
+  /**
+   * The ranking as CSV, byte for byte what `pql score --format csv` writes: SPEC §4's result
+   * fields as columns, RFC 4180 quoting, and every text cell that a spreadsheet would run as a
+   * formula (starting with `=`, `+`, `-`, `@`, TAB or CR) prefixed with `'`.
+   */
+  scoreCsv(options?: ScoreCsvOptions): string;
+  /** Trait ops, comparison ops, metric forms, decay shapes, entity kinds, formats and the default model. */
+  schema(): Schema;
   /** Every ranked entity's score, in rank order (for charts). */
   scores(): Float64Array;
   /** Drops loaded events, accounts and outcomes; keeps the model. */
   clear(): void;
+  /** Drops the loaded events (and their diagnostics); accounts, outcomes and the model stay. */
+  clearEvents(): void;
+  /** Drops the loaded accounts and their traits; events, outcomes and the model stay. */
+  clearAccounts(): void;
+  /** Drops the loaded outcomes (conversions from files); the model's conversion_event still counts. */
+  clearOutcomes(): void;
   /** Appends conversions (`account_id` or `user_id`, `converted_at`) for backtests. */
   loadOutcomes(text: Text, options?: LoadOptions): LoadReport;
+  /**
+   * Appends events from a file read piece by piece (JSON Lines and CSV are loaded as they
+   * arrive, cut at row ends; a CSV's header is kept for every piece): the engine never holds
+   * the whole text at once, `onProgress` reports each piece, and every error names its line in
+   * the whole file. The report is that of the whole file. Do not call other methods of this
+   * engine until the promise settles.
+   */
+  loadEventsFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
+  /** `loadAccounts` from a file read piece by piece (see `loadEventsFrom`). */
+  loadAccountsFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
+  /** `loadOutcomes` from a file read piece by piece (see `loadEventsFrom`). */
+  loadOutcomesFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
   /** Event types, traits and the time range of the loaded data. */
   catalog(): Catalog;
   /** SPEC §5: does the model find who converts? (PqlError `invalid_argument` without conversions.) */
@@ -405,7 +717,9 @@ export interface Engine {
   /** Suggested activation steps, weights and the min_score for a sales capacity. */
   suggest(options?: SuggestOptions): Suggestions;
   /** The current model (A) against model B on the same data: tier migration and movers. */
-  compare(modelB: Model | string, options?: { movers?: number }): Comparison;
+  compare(modelB: Model | string, options?: CompareOptions): Comparison;
+  /** SPEC §7.8: the funnel by signup cohort. */
+  funnel(options?: FunnelOptions): Funnel;
   /** The current model compiled to one SQL SELECT for a warehouse (docs/sql.md). */
   toSql(dialect?: SqlDialect, options?: SqlOptions): string;
   /** Heap figures of the WebAssembly module. */
