@@ -30,5 +30,7 @@ if [ $check = 1 ]; then
 else
   clang-format -i "${cxx[@]}" || rc=1
   npx --no-install prettier --write --log-level warn . || rc=1
+  # Prettier settles some comment placements only on a second pass (wasm/js/pieces.js did).
+  npx --no-install prettier --check --log-level silent . || npx --no-install prettier --write --log-level warn . || rc=1
 fi
 exit $rc
