@@ -76,4 +76,14 @@ inline std::string jsonl_stream_vs_lines(std::string_view text, bool strict, con
     return {};
 }
 
+// The same, loading the whole text itself (tests/unit/load_test.cpp).
+inline std::string jsonl_stream_vs_lines(std::string_view text, bool strict = false) {
+    pql::LoadOptions opts;
+    opts.format = pql::Format::Jsonl;
+    opts.strict = strict;
+    pql::EventStore whole;
+    const auto w = whole.load_events(text, opts);
+    return jsonl_stream_vs_lines(text, strict, whole, w);
+}
+
 }  // namespace fuzz
