@@ -218,7 +218,24 @@ public:
             int64_t movers = static_cast<int64_t>(o.movers);
             if (auto e = whole(Json::parse(options), "movers", movers)) return fail(*e);
             o.movers = static_cast<size_t>(std::max<int64_t>(0, movers));
+            const Json j = Json::parse(options);
+            if (auto e = whole(j, "horizon_days", o.horizon_days)) return fail(*e);
+            if (auto e = as_of_option(j, o.as_of)) return fail(*e);
             return result(engine_.compare_json(model_b, o));
+        });
+    }
+    // {"cohort": "week" | "month", "as_of"}: SPEC §7.8.
+    bool funnel(const std::string& options) {
+        return guard([&] {
+            pql::FunnelOptions o;
+            const Json j = Json::parse(options);
+            if (j.contains("cohort")) {
+                const Json& c = j["cohort"];
+                if (c == "month") o.cohort = pql::CohortBy::Month;
+                else if (c != "week") return fail({"invalid_argument", "cohort must be \"week\" or \"month\"", "cohort", 0});
+            }
+            if (auto e = as_of_option(j, o.as_of)) return fail(*e);
+            return result(engine_.funnel_json(o));
         });
     }
     bool toSql(const std::string& dialect, const std::string& options) {
@@ -365,6 +382,7 @@ EMSCRIPTEN_BINDINGS(pql) {
         .function("backtest", &EngineBinding::backtest)
         .function("suggest", &EngineBinding::suggest)
         .function("compare", &EngineBinding::compare)
+        .function("funnel", &EngineBinding::funnel)
         .function("toSql", &EngineBinding::toSql)
         .function("output", &EngineBinding::output)
         .function("scoresView", &EngineBinding::scoresView)

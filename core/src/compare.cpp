@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "evaluation.hpp"
+#include "pql/funnel.hpp"
 #include "pql/time.hpp"
 
 namespace pql {
@@ -57,6 +58,13 @@ oj quality_json(const EventStore& store, const Model& a, const Model& b, const O
     m.push_back(side_by_side("pql_recall", qa.recall, qb.recall, Better::Higher));
     m.push_back(side_by_side("pql_lift", qa.lift, qb.lift, Better::Higher));
     m.push_back(side_by_side("false_positive_share", qa.false_positive_share, qb.false_positive_share, Better::Lower));
+    // The lifecycle funnel's PQL rate at the same T: how many signups each definition ever
+    // qualifies. A volume: more is not in itself better.
+    FunnelOptions fo;
+    fo.as_of = T;
+    auto fa = funnel(store, ma, outcomes, fo), fb = funnel(store, mb, outcomes, fo);
+    m.push_back(side_by_side("funnel_pql_rate", fa ? fa->all.pql_rate : std::nullopt, fb ? fb->all.pql_rate : std::nullopt,
+                             Better::Neither));
     int64_t wins_a = 0, wins_b = 0;
     for (auto& x : m) {
         wins_a += x["better"] == "a";

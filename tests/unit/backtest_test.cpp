@@ -264,7 +264,11 @@ TEST_CASE("compare: both models' quality side by side at the same as_of", "[comp
     CHECK(q["conversions"] == 2);
     std::map<std::string, json> m;
     for (auto& x : q["metrics"]) m[x["metric"]] = x;
-    REQUIRE(m.size() == 8);
+    REQUIRE(m.size() == 9);
+    CHECK(m["funnel_pql_rate"]["a"] == 0.6);  // a, b and c of five (e is a customer) qualified by T
+    CHECK(m["funnel_pql_rate"]["b"] == 0.0);
+    CHECK(m["funnel_pql_rate"]["better"].is_null());
+    CHECK(m["funnel_pql_rate"]["higher_is_better"].is_null());
     CHECK(m["auc"]["a"] == 0.75);
     CHECK(m["auc"]["b"] == 0.5);  // all tied
     CHECK(m["auc"]["better"] == "a");

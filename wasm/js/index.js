@@ -424,14 +424,23 @@ class Engine {
 
   /**
    * @param {Api.Model | string} modelB
-   * @param {{ movers?: number }} [options]
+   * @param {Api.CompareOptions} [options]
    * @returns {Api.Comparison}
    */
-  compare(modelB, { movers = 10 } = {}) {
+  compare(modelB, { movers = 10, horizon_days = 30, as_of = null } = {}) {
     const json = typeof modelB === 'string' ? modelB : JSON.stringify(modelB);
     if (typeof json !== 'string') throw invalid('model B must be an object or JSON text');
     const text = json;
-    return this.#json((h) => h.compare(text, options({ movers })));
+    return this.#json((h) => h.compare(text, options({ movers, horizon_days, as_of })));
+  }
+
+  /**
+   * @param {Api.FunnelOptions} [options]
+   * @returns {Api.Funnel}
+   */
+  funnel({ cohort = 'week', as_of = null } = {}) {
+    if (cohort !== 'week' && cohort !== 'month') throw invalid('cohort must be "week" or "month"');
+    return this.#json((h) => h.funnel(options({ cohort, as_of })));
   }
 
   /**

@@ -27,6 +27,7 @@ export interface EngineHandle {
   backtest(options: string): boolean;
   suggest(options: string): boolean;
   compare(modelB: string, options: string): boolean;
+  funnel(options: string): boolean;
   toSql(dialect: string, options: string): boolean;
   output(): Uint8Array;
   scoresView(): Float64Array;
