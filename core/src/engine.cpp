@@ -11,6 +11,7 @@
 #include "pql/event_store.hpp"
 #include "pql/model.hpp"
 #include "pql/output.hpp"
+#include "pql/schema.hpp"
 #include "pql/score.hpp"
 #include "score_csv.hpp"
 #include "stream_load.hpp"
@@ -19,7 +20,9 @@ namespace pql {
 
 Engine::Engine()
     : store_(std::make_unique<EventStore>()), model_(std::make_unique<Model>()),
-      scorer_(std::make_unique<Scorer>(*store_)) {}
+      scorer_(std::make_unique<Scorer>(*store_)) {
+    scorer_->set_outcomes(&outcomes_);
+}
 
 Engine::~Engine() = default;
 
@@ -92,6 +95,7 @@ void Engine::clear() {
     outcomes_.clear();
     events_report_ = LoadReport{};
     scorer_ = std::make_unique<Scorer>(*store_);
+    scorer_->set_outcomes(&outcomes_);
 }
 
 Status Engine::set_model_json(std::string_view json) {
@@ -190,6 +194,8 @@ std::string Engine::catalog_json() const {
     j["users"] = s.user_ids.size();
     return j.dump(-1, ' ', false, oj::error_handler_t::replace);
 }
+
+std::string Engine::schema_json() { return pql::schema_json(); }
 
 std::vector<double> Engine::scores() {
     const ScoreRun& run = scorer_->score(*model_);

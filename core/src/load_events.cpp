@@ -160,7 +160,7 @@ std::string missing_message(const std::vector<std::string>& missing, const std::
                     break;
                 }
         }
-    if (!hint.empty()) m += " (map them with the column mapping, e.g. " + hint + ")";
+    if (!hint.empty()) m += " (map them with the column mapping, CLI --map, e.g. " + hint + ")";
     return m;
 }
 
@@ -505,12 +505,12 @@ std::string EventSink::finish(LoadReport& report) {
     } else if (group_types_.size() > 1 && grouped_no_key_) {
         std::vector<std::string> types(group_types_.begin(), group_types_.end());
         report.notes.push_back(std::to_string(grouped_no_key_) + " events have no account: the file has several group types (" +
-                               join(types) + "); choose one with account_key");
+                               join(types) + "); choose one with account_key (CLI --account-key NAME)");
     }
     if (mixpanel_no_key_)
         report.notes.push_back(std::to_string(mixpanel_no_key_) +
                                " Mixpanel events have no account: Mixpanel names an account in a group key property "
-                               "(such as company_id); choose it with account_key");
+                               "(such as company_id); choose it with account_key (CLI --account-key NAME)");
     return {};
 }
 

@@ -79,6 +79,8 @@ public:
     // What the loaded data holds, for pickers: event types with counts, traits with sample
     // values, the time range and the number of accounts and users.
     std::string catalog_json() const;
+    // What a model may say (pql/schema.hpp): ops, metric forms, decay shapes, the default model.
+    static std::string schema_json();
 
     // Diagnostics of all event loads since the last clear().
     const LoadReport& events_report() const { return events_report_; }
