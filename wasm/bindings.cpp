@@ -189,6 +189,9 @@ public:
             return succeed("null");
         });
     }
+    bool schema() {
+        return guard([&] { return succeed(pql::Engine::schema_json()); });
+    }
     bool catalog() {
         return guard([&] { return succeed(engine_.catalog_json()); });
     }
@@ -379,6 +382,7 @@ EMSCRIPTEN_BINDINGS(pql) {
         .function("clear", &EngineBinding::clear)
         .function("loadOutcomes", &EngineBinding::loadOutcomes)
         .function("catalog", &EngineBinding::catalog)
+        .function("schema", &EngineBinding::schema)
         .function("backtest", &EngineBinding::backtest)
         .function("suggest", &EngineBinding::suggest)
         .function("compare", &EngineBinding::compare)

@@ -625,25 +625,31 @@ export interface ScoreCsvOptions {
   traits?: string[];
 }
 
+/** What a fit op (or a trait leaf's op) takes as its `value`. */
+export type ValueKind = 'none' | 'scalar' | 'scalars' | 'number' | 'range' | 'text';
+
 /** A metric a PQL rule leaf can read: a plain name (`score`) or a form with an argument (`count.<event>`). */
-export interface MetricForm {
-  /** `score`, or the prefix of a form with its dot: `count.`. */
-  name: string;
-  /** What follows the prefix: an event type, a limit's name or a trait; null for a plain metric. */
-  argument: 'event' | 'limit' | 'trait' | null;
-}
+export type MetricForm =
+  | { metric: string; argument: null }
+  /** `metric` is the form as written in docs (`count.<event>`); a leaf's metric is `prefix` + the argument. */
+  | { metric: string; prefix: string; argument: string };
 
 /**
  * What the engine accepts, from the same tables its model parser uses (`pql schema --format
  * json`): a UI builds its pickers and defaults from it instead of copying lists.
  */
 export interface Schema {
-  trait_ops: FitOp[];
-  compare_ops: CompareOp[];
+  schema_version: number;
+  /** Fit rule ops (and ops of `trait.<name>` leaves), with the value each takes. */
+  trait_ops: { op: FitOp; value: ValueKind }[];
+  /** Comparison ops of rule leaves; on a `trait.<name>` leaf each means its `trait_op`. */
+  comparison_ops: { op: CompareOp; trait_op: FitOp }[];
   metrics: MetricForm[];
-  decays: Decay[];
+  decay: Decay[];
   entities: EntityKind[];
-  formats: Format[];
+  input_formats: Format[];
+  /** SPEC §4's per-entity fields, in order: the JSON rows' keys and the CSV's columns. */
+  result_fields: (keyof EntityScore)[];
   /** The model with no key set: every default. */
   default_model: CanonicalModel;
 }
