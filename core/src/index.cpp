@@ -116,7 +116,14 @@ void apply_traits(Index& ix, const EventStore& s, const std::vector<char>& want)
             const auto& call = s.identifies[c];
             const uint32_t e = entity_of(call.user);
             if (call.ts > T || e == kNone) continue;
-            for (auto& [k, v] : call.traits) ix.entities[e].traits[k] = v;
+            for (auto& [k, v] : call.traits)
+                if (!call.once || !ix.entities[e].traits.count(k)) ix.entities[e].traits[k] = v;
+        }
+        // The users file overrides them (SPEC §6.3), as the accounts file does for accounts.
+        for (size_t u = 0; u < s.users.size(); ++u) {
+            const uint32_t e = s.users[u].present ? entity_of(static_cast<uint32_t>(u)) : kNone;
+            if (e == kNone) continue;
+            for (auto& [k, v] : s.users[u].traits) ix.entities[e].traits[k] = v;
         }
     } else {
         for (uint32_t c : by_time(s.groups)) {
@@ -169,7 +176,7 @@ std::unique_ptr<Index> Index::build(const EventStore& s, ::pql::Entity kind, int
         user_account.assign(s.user_ids.size(), kNone);
         std::vector<int64_t> latest(s.user_ids.size(), INT64_MIN);
         for (const auto& g : s.groups)
-            if (g.ts <= T && g.ts >= latest[g.user]) {
+            if (g.member && g.ts <= T && g.ts >= latest[g.user]) {
                 latest[g.user] = g.ts;
                 user_account[g.user] = g.account;
             }
