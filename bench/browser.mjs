@@ -7,11 +7,10 @@
 //
 // A loopback server serves the repository (the engine package, the ceiling module, the bench
 // data) and the built playground (build/web at /play/). Chromium: /usr/bin/chromium.
-import http from 'node:http';
 import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { MIME, launchChromium, serveLoopback } from '../tests/lib/chromium.mjs';
 import { measureLive, VIEWPORT } from './page-live.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,35 +21,22 @@ const parts = opt('--parts', 'engine,page').split(',');
 const outFile = resolve(ROOT, opt('--out', 'build/bench/browser.json'));
 const pageRuns = Number(opt('--page-runs', 7));
 
-const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
-  '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.jsonl': 'application/x-ndjson',
-  '.csv': 'text/csv', '.svg': 'image/svg+xml', '.png': 'image/png' };
 const ALLOWED = ['build/wasm/pkg', 'build/bench', 'build/bench-data', 'bench', 'build/web'].map((p) => join(ROOT, p));
 
-const server = http.createServer((req, res) => {
-  try {
-    let path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
-    if (path === '/play' || path.startsWith('/play/')) path = '/build/web' + path.slice(5);
-    let file = resolve(ROOT, '.' + path);
-    if (!ALLOWED.some((a) => file === a || file.startsWith(a + sep))) throw new Error('not served');
-    if (statSync(file).isDirectory()) file = join(file, 'index.html');
-    const size = statSync(file).size;
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-length': size,
-      'cache-control': 'no-store' });
-    if (req.method === 'HEAD') return res.end();
-    createReadStream(file, { highWaterMark: 4 << 20 }).pipe(res);
-  } catch {
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
-  }
+const server = await serveLoopback((req, res, urlPath) => {
+  let path = urlPath;
+  if (path === '/play' || path.startsWith('/play/')) path = '/build/web' + path.slice(5);
+  let file = resolve(ROOT, '.' + path);
+  if (!ALLOWED.some((a) => file === a || file.startsWith(a + sep))) throw new Error('not served');
+  if (statSync(file).isDirectory()) file = join(file, 'index.html');
+  const size = statSync(file).size;
+  res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-length': size,
+    'cache-control': 'no-store' });
+  if (req.method === 'HEAD') return res.end();
+  createReadStream(file, { highWaterMark: 4 << 20 }).pipe(res);
 });
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic', ...(process.env.BENCH_JS_FLAGS ? [`--js-flags=${process.env.BENCH_JS_FLAGS}`] : [])],
-});
+const origin = server.origin;
+const browser = await launchChromium(process.env.BENCH_JS_FLAGS ? [`--js-flags=${process.env.BENCH_JS_FLAGS}`] : []);
 const results = { env: { chromium: browser.version(), date: new Date().toISOString() }, sizes: {}, page: null };
 const log = (...a) => console.log(...a);
 
@@ -92,7 +78,7 @@ try {
   }
 } finally {
   await browser.close();
-  await new Promise((r) => server.close(r));
+  await server.close();
 }
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, JSON.stringify(results, null, 2));

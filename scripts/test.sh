@@ -29,6 +29,10 @@ run_ctest() {
 }
 run_ctest build/asan "native suites (Catch2 + CLI conformance, ASan+UBSan)"
 
+# The JS package's wrapper checked against its own types (index.js is // @ts-check + JSDoc).
+step "types: tsc -p wasm/js (index.js against index.d.ts)"
+if npx --no-install tsc -p wasm/js; then echo "types: ok"; pass=$((pass + 1)); else fail=$((fail + 1)); failed_suites+=("types"); fi
+
 # Node's test runner over each folder of *.test.mjs (wasm, sample, e2e, ...).
 for d in tests/*/; do
   ls "$d"*.test.mjs >/dev/null 2>&1 || continue

@@ -272,6 +272,8 @@ private:
 
 // Bytes handed out by malloc and not yet freed: the heap-stability test and memoryUsage().
 double heapInUse() { return static_cast<double>(mallinfo().uordblks); }
+// How many row errors a load report keeps: the wrapper adds up reports of a file's pieces.
+double maxRowErrors() { return static_cast<double>(pql::LoadReport::kMaxErrors); }
 
 }  // namespace
 
@@ -298,4 +300,5 @@ EMSCRIPTEN_BINDINGS(pql) {
         .function("scoresView", &EngineBinding::scoresView)
         .function("release", &EngineBinding::release);
     emscripten::function("heapInUse", &heapInUse);
+    emscripten::function("maxRowErrors", &maxRowErrors);
 }

@@ -1,14 +1,13 @@
 // Shared by the end-to-end tests of the playground: a static server for build/web on
 // loopback, Debian's Chromium through playwright-core, page helpers and the native CLI.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { MIME, launchChromium, serveLoopback } from '../lib/chromium.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SITE = join(ROOT, 'build/web');
@@ -16,12 +15,6 @@ export const SAMPLE = join(ROOT, 'build/sample');
 export const PQL = join(ROOT, 'build/native/pql');
 export const SHOTS = join(ROOT, 'build/screenshots');
 export const TIMEOUT = 90_000;
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
-  '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json',
-  '.jsonl': 'application/x-ndjson', '.csv': 'text/csv', '.svg': 'image/svg+xml', '.png': 'image/png',
-};
 
 export const sampleModel = () => JSON.parse(readFileSync(join(SAMPLE, 'model.json'), 'utf8'));
 
@@ -34,36 +27,25 @@ export async function start(routes = {}) {
     assert.ok(existsSync(f), `${f} is missing: run make native sample web first`);
   }
   const tmp = mkdtempSync(join(tmpdir(), 'pql-e2e-'));
-  const server = http.createServer(async (req, res) => {
-    try {
-      const path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
-      if (routes[path]) {
-        const [type, body] = routes[path];
-        res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-        res.end(body);
-        return;
-      }
-      let file = resolve(SITE, `.${path}`);
-      if (file !== SITE && !file.startsWith(SITE + sep)) throw new Error('outside the site');
-      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+  const server = await serveLoopback(async (req, res, path) => {
+    if (routes[path]) {
+      const [type, body] = routes[path];
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(body);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found');
+      return;
     }
+    let file = resolve(SITE, `.${path}`);
+    if (file !== SITE && !file.startsWith(SITE + sep)) throw new Error('outside the site');
+    if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+    const body = await readFile(file);
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(body);
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const origin = server.origin;
+  const browser = await launchChromium();
   const stop = async () => {
     await browser?.close();
-    await new Promise((r) => server.close(r));
+    await server.close();
     rmSync(tmp, { recursive: true, force: true });
   };
   return { origin, browser, tmp, stop };

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { conformanceCases } from '../lib/compare.mjs';
+import { assertSameBytes, conformanceCases } from '../lib/compare.mjs';
 import { SAMPLE, TIMEOUT, open, pql, revision, settled, showTab, start, workerAsset } from './helpers.mjs';
 
 const cases = conformanceCases();
@@ -57,14 +57,6 @@ async function scoreInWorker(page, workerUrl, files, model) {
   }, { workerUrl, files, model });
 }
 
-function assertSameBytes(native, wasm, label) {
-  if (native === wasm) return;
-  const a = native.split('\n');
-  const b = wasm.split('\n');
-  const i = a.findIndex((line, k) => line !== b[k]);
-  assert.fail(`${label}: the CLI and the page's worker differ (${native.length} vs ${wasm.length} bytes), first at line ${i + 1}:\n  cli:  ${a[i]?.slice(0, 300)}\n  page: ${b[i]?.slice(0, 300)}`);
-}
-
 test('the page\'s engine prints the CLI\'s bytes on every conformance case and on the sample', { timeout: TIMEOUT * 6 }, async (t) => {
   const { context, page, errors } = await open(env, '', { settle: false });
   const workerUrl = workerAsset();
@@ -73,14 +65,14 @@ test('the page\'s engine prints the CLI\'s bytes on every conformance case and o
     if (c.accountsFile) files.push({ kind: 'accounts', url: `/conformance/${c.name}/${basename(c.accountsFile)}` });
     const text = await scoreInWorker(page, workerUrl, files, c.model);
     const native = pql(['score', '--events', c.eventsFile, ...(c.accountsFile ? ['--accounts', c.accountsFile] : []), '--model', c.modelFile, '--format', 'json']);
-    assertSameBytes(native, `${text}\n`, c.name);
+    assertSameBytes(native, `${text}\n`, c.name, { actualName: 'page' });
   }
   const t0 = Date.now();
   const text = await scoreInWorker(page, workerUrl,
     [{ kind: 'events', url: '/sample/events.jsonl' }, { kind: 'accounts', url: '/sample/accounts.jsonl' }],
     readFileSync(`${SAMPLE}/model.json`, 'utf8'));
   const native = pql(['score', '--events', `${SAMPLE}/events.jsonl`, '--accounts', `${SAMPLE}/accounts.jsonl`, '--model', `${SAMPLE}/model.json`, '--format', 'json']);
-  assertSameBytes(native, `${text}\n`, 'sample');
+  assertSameBytes(native, `${text}\n`, 'sample', { actualName: 'page' });
   t.diagnostic(`${cases.length} conformance cases and the sample (${(native.length / 1e6).toFixed(1)} MB of JSON, sample in ${Date.now() - t0} ms) byte-identical`);
   assert.deepEqual(errors, []);
   await context.close();

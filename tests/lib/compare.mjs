@@ -84,6 +84,23 @@ export function compareRuns(actual, expected, { tolerance = TOLERANCE } = {}) {
   return diffs;
 }
 
+/**
+ * Two outputs that must be byte for byte the same (the CLI's and the engine's in Node or the
+ * page): on a difference, fails naming both sizes and the first line that differs, with the
+ * lines before it.
+ */
+export function assertSameBytes(expected, actual, label, { expectedName = 'cli', actualName = 'wasm' } = {}) {
+  if (expected === actual) return;
+  const a = expected.split('\n');
+  const b = actual.split('\n');
+  const i = a.findIndex((line, k) => line !== b[k]);
+  const at = i < 0 ? a.length : i;
+  const w = Math.max(expectedName.length, actualName.length) + 1;
+  assert.fail(`${label}: ${expectedName} and ${actualName} differ (${expected.length} vs ${actual.length} bytes); ` +
+    `first at line ${at + 1}:\n  ${`${expectedName}:`.padEnd(w)} ${a[at]?.slice(0, 300)}\n  ${`${actualName}:`.padEnd(w)} ${b[at]?.slice(0, 300)}` +
+    `\n  before: ${a.slice(Math.max(0, at - 3), at).join(' | ').slice(0, 600)}`);
+}
+
 /** Throws an AssertionError listing the first differences. */
 export function assertRunMatches(actual, expected, label = 'run') {
   const diffs = compareRuns(actual, expected);

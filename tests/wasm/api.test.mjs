@@ -47,6 +47,39 @@ test('an invalid model throws PqlError invalid_model with its path, and the old 
   engine.delete();
 });
 
+test('model() is canonical: every key of CanonicalModel is present, whatever the input omits', async () => {
+  const engine = await createEngine();
+  for (const input of [{}, { engagement: {} }, { pql: { min_score: 10 } }, { activation: { steps: [{ event: 'x' }] } }]) {
+    engine.setModel(input);
+    const m = engine.model();
+    assert.deepEqual(Object.keys(m), ['entity', 'as_of', 'window_days', 'active_days', 'engagement', 'activation', 'fit',
+      'limits', 'weights', 'pql', 'tiers', 'grades', 'conversion_event']);
+    assert.deepEqual(Object.keys(m.engagement), ['decay', 'half_life_days', 'saturation', 'default_weight', 'events']);
+    assert.deepEqual(Object.keys(m.weights), ['activation', 'engagement', 'fit']);
+    assert.deepEqual(Object.keys(m.pql), ['min_score', 'require_activation', 'rule']);
+    assert.deepEqual(Object.keys(m.grades), ['fit', 'engagement']);
+    for (const s of m.activation.steps) assert.deepEqual(Object.keys(s), ['name', 'event', 'min_count', 'min_users', 'weight']);
+  }
+  engine.delete();
+});
+
+test('setAsOf takes ISO text, a Date, epoch ms or null, and rejects anything else', async () => {
+  const engine = await loaded();
+  const latest = engine.score({ limit: 0 }).as_of;
+  engine.setAsOf('2024-01-02T00:00:00Z');
+  assert.equal(engine.score({ limit: 0 }).as_of, '2024-01-02T00:00:00.000Z');
+  engine.setAsOf(new Date('2024-01-03T00:00:00Z'));
+  assert.equal(engine.score({ limit: 0 }).as_of, '2024-01-03T00:00:00.000Z');
+  engine.setAsOf(Date.UTC(2024, 0, 4));
+  assert.equal(engine.score({ limit: 0 }).as_of, '2024-01-04T00:00:00.000Z');
+  engine.setAsOf(null);
+  assert.equal(engine.score({ limit: 0 }).as_of, latest);
+  throwsPql(() => engine.setAsOf('not a date'), 'invalid_argument');
+  throwsPql(() => engine.setAsOf(new Date(NaN)), 'invalid_argument');
+  throwsPql(() => engine.setAsOf(/** @type {any} */ ({})), 'invalid_argument');
+  engine.delete();
+});
+
 test('model() fills in every default and round-trips', async () => {
   const engine = await createEngine();
   const model = engine.model();

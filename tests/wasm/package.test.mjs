@@ -51,13 +51,26 @@ engine.delete();
   const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
   if (!existsSync(tsc)) return t.diagnostic('typescript is not installed: types not checked');
   writeFileSync(join(app, 'main.ts'), `
-import { createEngine, PqlError, type Engine, type ScoreRun, type LoadReport } from 'pql-engine';
+import { createEngine, PqlError, type Engine, type ScoreRun, type LoadReport, type CanonicalModel, type Model } from 'pql-engine';
 const engine: Engine = await createEngine({ wasmUrl: new URL('https://example.test/pql_core.wasm') });
 const report: LoadReport = engine.loadEvents(new Uint8Array(0), { format: 'jsonl', strict: true });
 const run: ScoreRun = engine.score({ offset: 0, limit: 10 });
 const scores: Float64Array = engine.scores();
 try { engine.setModel({ window_days: 7 }); } catch (e) { if (e instanceof PqlError) console.log(e.code, e.path, e.line); }
 console.log(report.errors[0]?.line, run.results[0]?.grade, scores.length, engine.explain('a').id, engine.model().window_days);
+// model() is canonical: every key is there, no \`?? default\` needed.
+const m: CanonicalModel = engine.model();
+const halfLife: number = m.engagement.half_life_days;
+const minScore: number = m.pql.min_score;
+const fitWeight: number = m.weights.fit;
+console.log(halfLife + minScore + fitWeight, m.tiers.map((t) => t.name), m.activation.steps.map((s) => s.min_users));
+const ok: Model = { pql: { rule: { all: [{ metric: 'score', op: '>=', value: 50 }, { metric: 'trait.plan', op: 'in', value: ['pro'] }] } } };
+// @ts-expect-error: '=>' is not a comparison op (the op union is not widened to string)
+const badOp: Model = { pql: { rule: { metric: 'score', op: '=>', value: 50 } } };
+// @ts-expect-error: 'like' is not a fit op
+const badFit: Model = { fit: { rules: [{ trait: 'plan', op: 'like', value: 'pro', points: 1 }] } };
+engine.setAsOf('2024-05-01'); engine.setAsOf(new Date()); engine.setAsOf(0); engine.setAsOf(null);
+console.log(ok, badOp, badFit);
 engine.delete();
 `);
   execFileSync(process.execPath, [tsc, '--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext',

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { conformanceCases } from '../lib/compare.mjs';
+import { assertSameBytes, conformanceCases } from '../lib/compare.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = process.env.PQL_CLI ?? `${root}build/native/pql`;
@@ -14,16 +14,6 @@ const sample = `${root}build/sample`;
 
 function run(command, args) {
   return execFileSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function assertSameBytes(native, wasm, label) {
-  if (native === wasm) return;
-  const a = native.split('\n');
-  const b = wasm.split('\n');
-  const i = a.findIndex((line, k) => line !== b[k]);
-  const at = i < 0 ? a.length : i;
-  assert.fail(`${label}: native and WASM output differ (${native.length} vs ${wasm.length} bytes); ` +
-    `first at line ${at + 1}:\n  native: ${a[at]}\n  wasm:   ${b[at]}\n  context: ${a.slice(Math.max(0, at - 3), at).join(' | ')}`);
 }
 
 function parity(label, { events, accounts, model }) {

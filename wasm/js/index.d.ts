@@ -20,6 +20,34 @@ export interface LoadOptions {
   firstLine?: number;
 }
 
+/**
+ * A file to load in pieces: a Blob (a File from an `<input type=file>`), a ReadableStream (a
+ * fetch Response's `body`), an async iterable of bytes (a Node stream), or the text itself.
+ */
+export type Source = Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | Text;
+
+/** How far a load from a Source got. */
+export interface LoadProgress {
+  /** Bytes of the source loaded into the engine so far (never decreases). */
+  done: number;
+  /** The source's size in bytes, when known (a Blob, bytes, text); for a stream, null until the end. */
+  total: number | null;
+}
+
+export interface LoadFromOptions {
+  /** Default `auto` (detected from the first bytes). */
+  format?: Format;
+  /**
+   * The first bad row fails the whole load: a PqlError `bad_row`, and nothing of this source is
+   * kept. A strict load (and a JSON array) is read whole, then loaded in one go.
+   */
+  strict?: boolean;
+  /** Called before the first piece, after each piece and at the end. */
+  onProgress?: (progress: LoadProgress) => void;
+  /** About how many bytes each piece holds (default 4 MiB). */
+  pieceBytes?: number;
+}
+
 export interface RowError {
   /** 1-based line (JSON Lines, CSV) or element index (JSON array). */
   line: number;
@@ -131,8 +159,8 @@ export interface StepExplanation {
 
 export interface FitRuleExplanation {
   trait: string;
-  op: string;
-  value?: unknown;
+  op: FitOp;
+  value?: TraitValue | TraitValue[];
   points: number;
   matched: boolean;
   /** The entity's trait value, or null when it lacks the trait. */
@@ -153,7 +181,7 @@ export type RuleEvaluation =
   | { all: RuleEvaluation[]; result: boolean }
   | { any: RuleEvaluation[]; result: boolean }
   | { not: RuleEvaluation; result: boolean }
-  | { metric: string; op: string; value: unknown; actual: number | TraitValue | null; result: boolean };
+  | { metric: string; op: CompareOp | FitOp; value?: number | TraitValue | TraitValue[]; actual: number | TraitValue | null; result: boolean };
 
 /**
  * The explanation of one entity (SPEC §4): its ranking fields plus the per-event-type
@@ -186,41 +214,129 @@ export interface Explanation extends EntityScore {
   };
 }
 
-/** A scoring model (SPEC §2). Every key is optional; `model()` returns it with every default filled in. */
+/** Trait tests of fit rules (and of `trait.<name>` leaves in a PQL rule). */
+export type FitOp =
+  | 'eq' | 'ne' | 'in' | 'not_in' | 'lt' | 'lte' | 'gt' | 'gte' | 'between' | 'contains' | 'exists' | 'missing';
+
+/** Comparisons of a PQL rule leaf. A `trait.<name>` leaf also takes the FitOps. */
+export type CompareOp = '>=' | '>' | '<=' | '<' | '==' | '!=';
+
+/** How an event's weight fades with its age. */
+export type Decay = 'exponential' | 'linear' | 'none';
+
+/** Who is ranked: accounts (the default) or single users. */
+export type EntityKind = 'account' | 'user';
+
+/** One event type's setting; an absent key uses the engagement-level default. */
+export interface EventSetting {
+  weight?: number;
+  cap?: number;
+  half_life_days?: number;
+}
+
+export interface FitRule {
+  trait: string;
+  op: FitOp;
+  /** Absent for `exists` / `missing`; an array for `in`, `not_in`, `between`. */
+  value?: TraitValue | TraitValue[];
+  points: number;
+}
+
+export interface Tier {
+  name: string;
+  min_score: number;
+}
+
+/** A grade band: its label and the lowest component value (0–100) that earns it. */
+export type GradeBand = [label: string, threshold: number];
+
+export interface Limit {
+  event: string;
+  limit: number;
+}
+
+/**
+ * A scoring model as the engine takes it (SPEC §2): every key is optional, and an absent key
+ * takes its default. `model()` returns the CanonicalModel: the same keys, all present.
+ */
 export interface Model {
-  entity?: 'account' | 'user';
+  entity?: EntityKind;
   /** ISO 8601 text (or null: the latest event). */
   as_of?: string | null;
   window_days?: number;
   active_days?: number;
   engagement?: {
-    decay?: 'exponential' | 'linear' | 'none';
+    decay?: Decay;
     half_life_days?: number;
     saturation?: number;
     default_weight?: number;
-    events?: Record<string, { weight?: number; cap?: number; half_life_days?: number }>;
+    events?: Record<string, EventSetting>;
   };
   activation?: {
     steps?: Array<{ name?: string; event: string; min_count?: number; min_users?: number; weight?: number }>;
     required?: number;
   };
-  fit?: {
-    rules?: Array<{ trait: string; op: string; value?: unknown; points: number }>;
-  };
-  limits?: Record<string, { event: string; limit: number }>;
+  fit?: { rules?: FitRule[] };
+  limits?: Record<string, Limit>;
   weights?: { activation?: number; engagement?: number; fit?: number };
   pql?: { min_score?: number; require_activation?: boolean; rule?: Rule | null };
-  tiers?: Array<{ name: string; min_score: number }>;
-  grades?: { fit?: Array<[string, number]>; engagement?: Array<[string, number]> };
+  tiers?: Tier[];
+  grades?: { fit?: GradeBand[]; engagement?: GradeBand[] };
   conversion_event?: string | null;
 }
 
-/** A PQL rule: `all` / `any` / `not` over leaves that compare a metric (see Explanation.metrics). */
+/** An activation step with every default filled in (`name` defaults to the event). */
+export interface CanonicalStep {
+  name: string;
+  event: string;
+  min_count: number;
+  min_users: number;
+  weight: number;
+}
+
+/**
+ * The model the engine holds, as `model()` returns it: every key present with its default
+ * filled in (`as_of`, `pql.rule` and `conversion_event` are null when unset). Tiers are
+ * sorted by `min_score`, highest first. Passing it back to `setModel` gives the same model.
+ */
+export interface CanonicalModel {
+  entity: EntityKind;
+  as_of: string | null;
+  window_days: number;
+  active_days: number;
+  engagement: {
+    decay: Decay;
+    half_life_days: number;
+    saturation: number;
+    default_weight: number;
+    /** Only the keys the model set per event (others use the defaults above). */
+    events: Record<string, EventSetting>;
+  };
+  activation: { steps: CanonicalStep[]; required: number };
+  fit: { rules: FitRule[] };
+  limits: Record<string, Limit>;
+  weights: { activation: number; engagement: number; fit: number };
+  pql: { min_score: number; require_activation: boolean; rule: Rule | null };
+  tiers: Tier[];
+  grades: { fit: GradeBand[]; engagement: GradeBand[] };
+  conversion_event: string | null;
+}
+
+/** A leaf of a PQL rule: a metric (see Explanation.metrics) compared with a value. */
+export type RuleLeaf =
+  | { metric: string; op: CompareOp; value: number }
+  /** `trait.<name>` leaves: a comparison or a fit test (`value` absent for exists / missing). */
+  | { metric: `trait.${string}`; op: CompareOp | FitOp; value?: TraitValue | TraitValue[] };
+
+/** A PQL rule: `all` / `any` / `not` over leaves. */
 export type Rule =
   | { all: Rule[] }
   | { any: Rule[] }
   | { not: Rule }
-  | { metric: string; op: '>=' | '>' | '<=' | '<' | '==' | '!=' | string; value: unknown };
+  | RuleLeaf;
+
+/** A point in time: ISO 8601 text (`2024-05-01`, `2024-05-01T12:00:00Z`), a Date or epoch ms. */
+export type AsOf = string | Date | number;
 
 export interface MemoryUsage {
   /** Bytes malloc'd and not yet freed in the module's heap (shared by its engines). */
@@ -276,7 +392,7 @@ export interface BacktestOptions {
   /** Days after as_of in which a conversion counts (default 30). */
   horizon_days?: number;
   /** The point in time (ISO text or epoch ms); default: the model's as_of, else the latest event minus the horizon. */
-  as_of?: string | number | null;
+  as_of?: AsOf | null;
   /** An outcomes file (`account_id`, `converted_at`) to load first; appended to earlier ones. */
   outcomes?: Text;
 }
@@ -298,7 +414,7 @@ export interface Backtest {
 
 export interface SuggestOptions {
   horizon_days?: number;
-  as_of?: string | number | null;
+  as_of?: AsOf | null;
   /** Leads sales can take per week (default 20). */
   capacity_per_week?: number;
 }
@@ -362,7 +478,7 @@ export interface SqlOptions {
   accounts_table?: string;
   users_table?: string;
   /** ISO text or epoch ms; default: the model's as_of, else MAX(timestamp) in the events table. */
-  as_of?: string | number | null;
+  as_of?: AsOf | null;
   /** Column names: timestamp_ms, account_id, user_id, event, name, trait.<name>. */
   columns?: Record<string, string>;
 }
@@ -383,9 +499,13 @@ export interface Engine {
   /** Replaces the model; on error (PqlError `invalid_model`, with `path`) the previous one stays. */
   setModel(model: Model | string): void;
   /** The current model with every default filled in. */
-  model(): Model;
-  /** Overrides the model's as_of (a Date or epoch ms); null restores "the latest event". */
-  setAsOf(asOf: Date | number | null): void;
+  model(): CanonicalModel;
+  /**
+   * Overrides the model's as_of: ISO 8601 text, a Date or epoch milliseconds; null (or
+   * undefined) restores "the model's as_of, else the latest event". PqlError `invalid_argument`
+   * for anything else.
+   */
+  setAsOf(asOf: AsOf | null | undefined): void;
   /** Scores every entity; returns SPEC §4's machine output with the requested page of results. */
   score(options?: ScoreOptions): ScoreRun;
   /** The same as `score`, as the engine's JSON text (byte for byte what `pql score --format json` prints). */
@@ -398,6 +518,18 @@ export interface Engine {
   clear(): void;
   /** Appends conversions (`account_id` or `user_id`, `converted_at`) for backtests. */
   loadOutcomes(text: Text, options?: LoadOptions): LoadReport;
+  /**
+   * Appends events from a file read piece by piece (JSON Lines and CSV are loaded as they
+   * arrive, cut at row ends; a CSV's header is kept for every piece): the engine never holds
+   * the whole text at once, `onProgress` reports each piece, and every error names its line in
+   * the whole file. The report is that of the whole file. Do not call other methods of this
+   * engine until the promise settles.
+   */
+  loadEventsFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
+  /** `loadAccounts` from a file read piece by piece (see `loadEventsFrom`). */
+  loadAccountsFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
+  /** `loadOutcomes` from a file read piece by piece (see `loadEventsFrom`). */
+  loadOutcomesFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
   /** Event types, traits and the time range of the loaded data. */
   catalog(): Catalog;
   /** SPEC §5: does the model find who converts? (PqlError `invalid_argument` without conversions.) */

@@ -1,36 +1,71 @@
+// @ts-check
 // pql-engine: the JavaScript API over the pql WebAssembly core, for browsers, workers and Node.
 // Results are plain objects (JSON.parse of the core's output) and typed arrays; the Embind
-// handle never leaves this file. Types and documentation: index.d.ts.
+// handle never leaves this file. Types and documentation: index.d.ts; this file is checked
+// against them (tsc -p wasm/js, in make test).
 import createPqlModule from './pql_core.mjs';
+import { PieceCutter, chunksOf, detectFormat } from './pieces.js';
+
+/**
+ * @import * as Api from './index.js'
+ * @import { EngineHandle, PqlModule, ModuleArguments } from './pql_core.mjs'
+ */
+
+/**
+ * One instantiated module: engines made from the same wasm source share it.
+ * @typedef {{ mod: PqlModule, key: unknown, pending: Promise<Instance> | null, broken: boolean }} Instance
+ */
 
 /** Every error the engine reports: `code` is stable, `path` (model) or `line` (load) locate it. */
 export class PqlError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} message
+   * @param {{ path?: string, line?: number, detail?: string }} [where]
+   */
   constructor(code, message, { path, line, detail } = {}) {
     super(message);
+    /** @type {'PqlError'} */
     this.name = 'PqlError';
+    /** @type {Api.ErrorCode | string} */
     this.code = code;
+    /** @type {string} */
     this.detail = detail ?? message;
+    // Only present when known (`'path' in error` says whether the model is at fault).
+    /** @type {string | undefined} */
     if (path !== undefined) this.path = path;
+    /** @type {number | undefined} */
     if (line !== undefined) this.line = line;
   }
 }
 
-const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' &&
-  typeof window === 'undefined';
+const host = /** @type {{ process?: { versions?: { node?: string } }, window?: unknown }} */ (globalThis);
+const isNode = typeof host.process === 'object' && typeof host.process.versions?.node === 'string' &&
+  typeof host.window === 'undefined';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 // Below this many UTF-16 units a string is encoded straight into a worst-case (3 bytes per
 // unit) heap block; above it, into a JS buffer first, so the heap grows only by what is used.
 const DIRECT_ENCODE_MAX = 1 << 20;
+// loadEventsFrom() and co. load a file in pieces of about this size (the core's own progress
+// step): big enough that a piece's fixed cost vanishes, small enough for a smooth progress bar.
+const PIECE_BYTES = 4 << 20;
+const FORMATS = ['auto', 'jsonl', 'json', 'csv'];
 
 // One module instance per .wasm source, shared by all engines made from it.
+/** @type {Map<unknown, Promise<Instance>>} */
 const instances = new Map();
 
+/**
+ * @param {Api.EngineOptions} options
+ * @returns {Promise<Instance>}
+ */
 function instance(options) {
   const key = options.wasmBinary ?? (options.wasmUrl !== undefined ? String(options.wasmUrl) : '');
   let pending = instances.get(key);
   if (!pending) {
-    const inst = { mod: null, key, pending: null, broken: false };
+    /** @type {Instance} */
+    const inst = { mod: /** @type {PqlModule} */ (/** @type {unknown} */ (null)), key, pending: null, broken: false };
     pending = inst.pending = instantiate(options).then((mod) => Object.assign(inst, { mod }));
     instances.set(key, pending);
     pending.catch(() => instances.delete(key));
@@ -38,19 +73,33 @@ function instance(options) {
   return pending;
 }
 
+/**
+ * @param {Api.EngineOptions} options
+ * @returns {Promise<PqlModule>}
+ */
 async function instantiate({ wasmUrl, wasmBinary }) {
   try {
     // Under Node, Emscripten 3.1.6's loader would fetch() a file path: read the bytes instead.
     if (!wasmBinary && isNode) wasmBinary = await readInNode(wasmUrl ?? new URL('./pql_core.wasm', import.meta.url));
+    /** @type {ModuleArguments} */
     const arg = {};
     if (wasmBinary) arg.wasmBinary = wasmBinary instanceof ArrayBuffer ? new Uint8Array(wasmBinary) : wasmBinary;
     else if (wasmUrl !== undefined) arg.locateFile = () => String(wasmUrl);
     return await createPqlModule(arg);
   } catch (e) {
-    throw new PqlError('io', `cannot load the pql WebAssembly module: ${e?.message ?? e}`);
+    throw new PqlError('io', `cannot load the pql WebAssembly module: ${messageOf(e)}`);
   }
 }
 
+/** @param {unknown} e */
+function messageOf(e) {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * @param {string | URL} url
+ * @returns {Promise<Uint8Array>}
+ */
 async function readInNode(url) {
   const href = String(url);
   if (/^(https?|data|blob):/.test(href)) {
@@ -64,13 +113,22 @@ async function readInNode(url) {
   return readFile(href.startsWith('file:') ? new URL(href) : href);
 }
 
-/** Loads the module (once per wasm source) and returns a new, empty engine. */
+/**
+ * Loads the module (once per wasm source) and returns a new, empty engine.
+ * @param {Api.EngineOptions} [options]
+ * @returns {Promise<Api.Engine>}
+ */
 export async function createEngine(options = {}) {
   return new Engine(TOKEN, await instance(options ?? {}));
 }
 
 // Anything but a PqlError escaping the module means it trapped (or threw past the binding):
 // its memory can no longer be trusted, so its engines stop and createEngine starts afresh.
+/**
+ * @param {Instance} inst
+ * @param {unknown} e
+ * @returns {PqlError}
+ */
 function fatal(inst, e) {
   if (e instanceof PqlError) return e;
   inst.broken = true;
@@ -79,16 +137,22 @@ function fatal(inst, e) {
   return new PqlError('internal', `the pql WebAssembly module failed: ${what}`);
 }
 
+/** @param {string} text */
 function errorFrom(text) {
   if (!text) return new PqlError('out_of_memory', 'out of memory');
   const e = JSON.parse(text);
   return new PqlError(e.code, e.message, e);
 }
 
+/** @param {string} message */
 function invalid(message) {
   return new PqlError('invalid_argument', message);
 }
 
+/**
+ * @param {number} value
+ * @param {string} name
+ */
 function index(value, name) {
   if (value === Infinity && name === 'limit') return -1;
   if (!Number.isSafeInteger(value) || value < 0) throw invalid(`${name} must be a non-negative integer`);
@@ -97,10 +161,20 @@ function index(value, name) {
 
 // Copies text (string, Uint8Array, other typed array or ArrayBuffer) into a heap block for
 // the duration of fn(pointer, size), and always frees it.
+/**
+ * @template T
+ * @param {PqlModule} mod
+ * @param {Api.Text} text
+ * @param {(ptr: number, size: number) => T} fn
+ * @returns {T}
+ */
 function withBytes(mod, text, fn) {
+  /** @type {Uint8Array | null} */
   let bytes = null;
+  let str = '';   // encoded straight into the heap when bytes stays null
   if (typeof text === 'string') {
     if (text.length > DIRECT_ENCODE_MAX) bytes = encoder.encode(text);
+    else str = text;
   } else if (text instanceof ArrayBuffer) {
     bytes = new Uint8Array(text);
   } else if (ArrayBuffer.isView(text)) {
@@ -108,13 +182,13 @@ function withBytes(mod, text, fn) {
   } else {
     throw invalid('text must be a string, a Uint8Array or an ArrayBuffer');
   }
-  const capacity = bytes ? bytes.length : text.length * 3;
+  const capacity = bytes ? bytes.length : str.length * 3;
   const ptr = mod._malloc(Math.max(capacity, 1)) >>> 0;
   if (ptr === 0) throw new PqlError('out_of_memory', `out of memory (${capacity} bytes of input)`);
   try {
     let size = capacity;
     if (bytes) mod.HEAPU8.set(bytes, ptr);
-    else size = encoder.encodeInto(text, mod.HEAPU8.subarray(ptr, ptr + capacity)).written;
+    else size = encoder.encodeInto(str, mod.HEAPU8.subarray(ptr, ptr + capacity)).written;
     return fn(ptr, size);
   } finally {
     mod._free(ptr);
@@ -124,7 +198,10 @@ function withBytes(mod, text, fn) {
 const TOKEN = Symbol('pql.Engine');
 const registry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry(release) : null;
 
+/** @typedef {{ handle: EngineHandle | null, inst: Instance }} EngineState */
+
 // Frees the C++ engine; `state` is shared with the FinalizationRegistry, never the Engine.
+/** @param {EngineState} state */
 function release(state) {
   const handle = state.handle;
   state.handle = null;
@@ -137,9 +214,15 @@ function release(state) {
   }
 }
 
+/** @implements {Api.Engine} */
 class Engine {
+  /** @type {EngineState} */
   #state;
 
+  /**
+   * @param {symbol} token
+   * @param {Instance} inst
+   */
   constructor(token, inst) {
     if (token !== TOKEN) throw new TypeError('use createEngine() to make a pql engine');
     let handle;
@@ -153,32 +236,49 @@ class Engine {
     registry?.register(this, this.#state, this.#state);
   }
 
+  /**
+   * @param {Api.Text} text
+   * @param {Api.LoadOptions} [options]
+   * @returns {Api.LoadReport}
+   */
   loadEvents(text, options) {
     return this.#load('loadEvents', text, options);
   }
 
+  /**
+   * @param {Api.Text} text
+   * @param {Api.LoadOptions} [options]
+   * @returns {Api.LoadReport}
+   */
   loadAccounts(text, options) {
     return this.#load('loadAccounts', text, options);
   }
 
+  /** @param {Api.Model | string} model */
   setModel(model) {
-    let json = model;
-    if (typeof model !== 'string') {
+    /** @type {string | undefined} */
+    let json;
+    if (typeof model === 'string') json = model;
+    else {
       try {
         json = JSON.stringify(model);
       } catch (e) {
-        throw new PqlError('invalid_model', `the model cannot be written as JSON: ${e.message}`);
+        throw new PqlError('invalid_model', `the model cannot be written as JSON: ${messageOf(e)}`);
       }
-      if (typeof json !== 'string') throw invalid('the model must be an object or JSON text');
     }
-    this.#call((h) => h.setModel(json));
+    if (typeof json !== 'string') throw invalid('the model must be an object or JSON text');
+    const text = json;
+    this.#call((h) => h.setModel(text));
   }
 
+  /** @returns {Api.CanonicalModel} */
   model() {
     return this.#json((h) => h.model());
   }
 
+  /** @param {Api.AsOf | null | undefined} asOf */
   setAsOf(asOf) {
+    /** @type {string} */
     let text;
     if (asOf === null || asOf === undefined) text = '';
     else if (typeof asOf === 'string' && asOf !== '') text = asOf;
@@ -190,24 +290,38 @@ class Engine {
     this.#call((h) => h.setAsOf(text));
   }
 
+  /**
+   * @param {Api.ScoreOptions} [options]
+   * @returns {Api.ScoreRun}
+   */
   score(options) {
     return JSON.parse(this.scoreJson(options));
   }
 
+  /**
+   * @param {Api.ScoreOptions} [options]
+   * @returns {string}
+   */
   scoreJson({ offset = 0, limit = Infinity } = {}) {
     const first = index(offset, 'offset');
     const count = index(limit, 'limit');
     return this.#call((h) => h.score(first, count));
   }
 
+  /**
+   * @param {string | number} id
+   * @returns {Api.Explanation}
+   */
   explain(id) {
     if (typeof id === 'number' && Number.isSafeInteger(id)) id = String(id);
     if (typeof id !== 'string') throw invalid('id must be a string');
-    return this.#json((h) => h.explain(id));
+    const key = id;
+    return this.#json((h) => h.explain(key));
   }
 
+  /** @returns {Float64Array} */
   scores() {
-    let scores;
+    let scores = new Float64Array(0);
     this.#call((h) => {
       const ok = h.scores();
       if (ok) scores = h.scoresView().slice();
@@ -220,35 +334,90 @@ class Engine {
     this.#call((h) => h.clear());
   }
 
+  /**
+   * @param {Api.Text} text
+   * @param {Api.LoadOptions} [options]
+   * @returns {Api.LoadReport}
+   */
   loadOutcomes(text, options) {
     return this.#load('loadOutcomes', text, options);
   }
 
+  /**
+   * @param {Api.Source} source
+   * @param {Api.LoadFromOptions} [options]
+   * @returns {Promise<Api.LoadReport>}
+   */
+  loadEventsFrom(source, options) {
+    return this.#loadFrom('loadEvents', source, options);
+  }
+
+  /**
+   * @param {Api.Source} source
+   * @param {Api.LoadFromOptions} [options]
+   * @returns {Promise<Api.LoadReport>}
+   */
+  loadAccountsFrom(source, options) {
+    return this.#loadFrom('loadAccounts', source, options);
+  }
+
+  /**
+   * @param {Api.Source} source
+   * @param {Api.LoadFromOptions} [options]
+   * @returns {Promise<Api.LoadReport>}
+   */
+  loadOutcomesFrom(source, options) {
+    return this.#loadFrom('loadOutcomes', source, options);
+  }
+
+  /** @returns {Api.Catalog} */
   catalog() {
     return this.#json((h) => h.catalog());
   }
 
+  /**
+   * @param {Api.BacktestOptions} [options]
+   * @returns {Api.Backtest}
+   */
   backtest({ horizon_days = 30, as_of = null, outcomes } = {}) {
     if (outcomes !== undefined) this.loadOutcomes(outcomes);
     return this.#json((h) => h.backtest(options({ horizon_days, as_of })));
   }
 
+  /**
+   * @param {Api.SuggestOptions} [options]
+   * @returns {Api.Suggestions}
+   */
   suggest({ horizon_days = 30, as_of = null, capacity_per_week = 20 } = {}) {
     return this.#json((h) => h.suggest(options({ horizon_days, as_of, capacity_per_week })));
   }
 
+  /**
+   * @param {Api.Model | string} modelB
+   * @param {{ movers?: number }} [options]
+   * @returns {Api.Comparison}
+   */
   compare(modelB, { movers = 10 } = {}) {
     const json = typeof modelB === 'string' ? modelB : JSON.stringify(modelB);
     if (typeof json !== 'string') throw invalid('model B must be an object or JSON text');
-    return this.#json((h) => h.compare(json, options({ movers })));
+    const text = json;
+    return this.#json((h) => h.compare(text, options({ movers })));
   }
 
+  /**
+   * @param {Api.SqlDialect} [dialect]
+   * @param {Api.SqlOptions} [options]
+   * @returns {string}
+   */
   toSql(dialect = 'duckdb', { events_table, accounts_table, users_table, as_of, columns } = {}) {
     if (typeof dialect !== 'string') throw invalid('dialect must be a string');
     return this.#call((h) => h.toSql(dialect, options({ events_table, accounts_table, users_table, as_of, columns })));
   }
 
-  /** Heap figures of the module this engine lives in (shared by its engines). */
+  /**
+   * Heap figures of the module this engine lives in (shared by its engines).
+   * @returns {Api.MemoryUsage}
+   */
   memoryUsage() {
     this.#live();
     const { mod } = this.#state.inst;
@@ -266,16 +435,112 @@ class Engine {
     return !this.#state.handle;
   }
 
+  /**
+   * @param {'loadEvents' | 'loadAccounts' | 'loadOutcomes'} method
+   * @param {Api.Text} text
+   * @param {Api.LoadOptions} [options]
+   * @returns {Api.LoadReport}
+   */
   #load(method, text, { format = 'auto', strict = false, firstLine = 1 } = {}) {
     if (typeof format !== 'string') throw invalid('format must be "auto", "jsonl", "json" or "csv"');
     if (!Number.isSafeInteger(firstLine) || firstLine < 1) throw invalid('firstLine must be a whole number >= 1');
     return this.#json((h, mod) => withBytes(mod, text, (ptr, size) => h[method](ptr, size, format, !!strict, firstLine)));
   }
 
+  // A source read chunk by chunk and loaded in pieces cut at row ends (pieces.js), each with
+  // the line number of its first line, so errors are those of the whole file. JSON arrays and
+  // strict loads are gathered and loaded in one go (they cannot be cut without changing what
+  // an error does). The pieces' reports add up to the one returned.
+  /**
+   * @param {'loadEvents' | 'loadAccounts' | 'loadOutcomes'} method
+   * @param {Api.Source} source
+   * @param {Api.LoadFromOptions} [options]
+   * @returns {Promise<Api.LoadReport>}
+   */
+  async #loadFrom(method, source, { format = 'auto', strict = false, onProgress, pieceBytes = PIECE_BYTES } = {}) {
+    if (!FORMATS.includes(format)) throw invalid('format must be "auto", "jsonl", "json" or "csv"');
+    if (!Number.isSafeInteger(pieceBytes) || pieceBytes < 1) throw invalid('pieceBytes must be a whole number >= 1');
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress must be a function');
+    this.#live();
+    /** @type {ReturnType<typeof chunksOf>} */
+    let input;
+    try {
+      input = chunksOf(source, pieceBytes);
+    } catch (e) {
+      throw invalid(messageOf(e));
+    }
+    let total = input.total;
+    const chunks = input.chunks;
+    const report = new ReportSum(this.#state.inst.mod.maxRowErrors());
+    let done = 0;
+    const progress = () => onProgress?.({ done, total });
+    /** @param {Uint8Array} text @param {Api.Format} f @param {number} firstLine @param {number} headerLines */
+    const load = (text, f, firstLine, headerLines) => {
+      report.add(this.#load(method, text, { format: f, strict, firstLine }), firstLine + headerLines);
+    };
+    progress();
+    /** @type {Uint8Array[]} */
+    let head = [];   // chunks until the format is known, or all of them when not cut
+    let headSize = 0;
+    /** @type {PieceCutter | null} */
+    let cutter = null;
+    /** @type {Api.Format} */
+    let concrete = format;
+    try {
+      for await (const chunk of chunks) {
+        if (cutter) {
+          const piece = cutter.push(chunk);
+          if (piece) {
+            load(piece.text, concrete, piece.firstLine, piece.headerLines);
+            done += piece.bytes;
+            progress();
+          }
+          continue;
+        }
+        head.push(chunk);
+        headSize += chunk.length;
+        if (concrete === 'auto') concrete = detectFormat(joined(head, headSize)) ?? 'auto';
+        if (concrete === 'jsonl' || (concrete === 'csv' && !strict)) {
+          cutter = new PieceCutter(concrete, pieceBytes);
+          for (const c of head) {
+            const piece = cutter.push(c);
+            if (piece) {
+              load(piece.text, concrete, piece.firstLine, piece.headerLines);
+              done += piece.bytes;
+              progress();
+            }
+          }
+          head = [];
+          headSize = 0;
+        }
+      }
+    } catch (e) {
+      if (e instanceof PqlError) throw e;
+      throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
+    }
+    const last = cutter ? cutter.end() : null;
+    if (cutter && last) {
+      load(last.text, concrete, last.firstLine, last.headerLines);
+      done += last.bytes;
+    } else if (!cutter && headSize > 0) {
+      load(joined(head, headSize), concrete, 1, 0);
+      done += headSize;
+    }
+    if (total === null) total = done;
+    progress();
+    return report.value();
+  }
+
+  // The parsed output is typed by the caller (each method's @returns): the core writes it.
+  /**
+   * @param {(h: EngineHandle, mod: PqlModule) => boolean} fn
+   * @returns {any}
+   */
   #json(fn) {
     return JSON.parse(this.#call(fn));
   }
 
+  /** @returns {EngineHandle} */
   #live() {
     const { handle, inst } = this.#state;
     if (!handle) throw new PqlError('deleted', 'this pql engine was deleted');
@@ -284,10 +549,14 @@ class Engine {
   }
 
   // Runs one binding call, then takes its output (JSON text) and frees the buffer.
+  /**
+   * @param {(h: EngineHandle, mod: PqlModule) => boolean} fn
+   * @returns {string}
+   */
   #call(fn) {
     const handle = this.#live();
     const { inst } = this.#state;
-    let ok, text;
+    let ok = false, text = '';
     try {
       ok = fn(handle, inst.mod);
       text = decoder.decode(handle.output());
@@ -300,7 +569,65 @@ class Engine {
   }
 }
 
+/**
+ * @param {Uint8Array[]} chunks
+ * @param {number} size
+ */
+function joined(chunks, size) {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  chunks.splice(0, chunks.length, out);
+  return out;
+}
+
+// The reports of a file's pieces as the report of the whole file: counts add up, errors keep
+// the engine's first `max`. A CSV piece after the first starts with the header rows again; an
+// error on one of those lines is the header's, already reported by the first piece, so that row
+// is counted once.
+class ReportSum {
+  /** @param {number} max */
+  constructor(max) {
+    this.max = max;
+    /** @type {Api.LoadReport} */
+    this.sum = { read: 0, loaded: 0, skipped: 0, duplicates: 0, errors: [] };
+    /** @type {Set<string>} */
+    this.seen = new Set();
+  }
+
+  /**
+   * @param {Api.LoadReport} r
+   * @param {number} firstDataLine  lines before it are the header's copy
+   */
+  add(r, firstDataLine) {
+    const s = this.sum;
+    s.read += r.read;
+    s.loaded += r.loaded;
+    s.skipped += r.skipped;
+    s.duplicates += r.duplicates;
+    for (const e of r.errors) {
+      const key = `${e.line}:${e.message}`;
+      if (e.line < firstDataLine && this.seen.has(key)) {
+        s.read--;
+        s.skipped--;
+        continue;
+      }
+      this.seen.add(key);
+      if (s.errors.length < this.max) s.errors.push(e);
+    }
+  }
+
+  value() {
+    return this.sum;
+  }
+}
+
 // Options cross into C++ as JSON text; undefined keys are left out so C++ keeps its defaults.
+/** @param {Record<string, unknown>} o */
 function options(o) {
   for (const [k, v] of Object.entries(o)) {
     if (typeof v === 'number' && !Number.isFinite(v)) throw invalid(`${k} must be a finite number`);
@@ -308,4 +635,6 @@ function options(o) {
   return JSON.stringify(o, (k, v) => (v === undefined ? undefined : v));
 }
 
-if (typeof Symbol.dispose === 'symbol') Engine.prototype[Symbol.dispose] = Engine.prototype.delete;
+if (typeof Symbol.dispose === 'symbol') {
+  /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (Engine.prototype))[Symbol.dispose] = Engine.prototype.delete;
+}
