@@ -81,6 +81,8 @@ for (const size of sizes) {
   rer('Re-rank after a half-life change', 'rescore_half_life', 'halfLife', 'halfLife', 8);
   rer('Re-rank after a window change', 'rescore_window', 'window', null, 8);
   rer('Re-rank after a weight-only change', 'rescore_weight', 'weight', 'weight', 1);
+  rer('Re-rank after a half-life patch (setModelValue)', 'rescore_half_life_patch', 'halfLifePatch', null, 2);
+  rer('Re-rank after a weight-only patch (setModelValue)', 'rescore_weight_patch', 'weightPatch', null, 0.5);
   {
     const n = nat(size, 'append_1k');
     const nm = n ? n.median_us / 1e3 : null;
