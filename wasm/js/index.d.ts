@@ -490,6 +490,9 @@ export interface EngineOptions {
   wasmBinary?: ArrayBuffer | Uint8Array;
 }
 
+/** A numeric model setting for `setModelValue`: error-path text, or its keys and array indices. */
+export type ModelNumberPath = string | readonly (string | number)[];
+
 /** One scoring engine: its own events, accounts and model. Not thread-safe; one per worker. */
 export interface Engine {
   /** Appends events (JSON Lines, JSON array or CSV; flat rows or Segment calls). */
@@ -506,6 +509,17 @@ export interface Engine {
    * for anything else.
    */
   setAsOf(asOf: AsOf | null | undefined): void;
+  /**
+   * Changes one numeric setting of the current model in place (a slider's key), without
+   * re-reading and re-validating the whole model: `"engagement.half_life_days"`,
+   * `"engagement.events.report_created.weight"` (or `['engagement', 'events', name, 'weight']`),
+   * `"activation.steps[1].min_count"`, `"activation.required"`, `"fit.rules[0].points"`,
+   * `"weights.engagement"`, `"pql.min_score"`, `"window_days"`, `"active_days"`,
+   * `"engagement.saturation"`, `"engagement.default_weight"`, `"limits.<name>.limit"`. The value
+   * is checked by the same rules as `setModel`: PqlError `invalid_model` with `path`, the model
+   * unchanged; `invalid_argument` for a path that is not one of these (use `setModel`).
+   */
+  setModelValue(path: ModelNumberPath, value: number): void;
   /** Scores every entity; returns SPEC §4's machine output with the requested page of results. */
   score(options?: ScoreOptions): ScoreRun;
   /** The same as `score`, as the engine's JSON text (byte for byte what `pql score --format json` prints). */

@@ -7,6 +7,7 @@ export interface EngineHandle {
   loadAccounts(ptr: number, size: number, format: string, strict: boolean, firstLine: number): boolean;
   loadOutcomes(ptr: number, size: number, format: string, strict: boolean, firstLine: number): boolean;
   setModel(json: string): boolean;
+  setModelNumber(path: string, value: number): boolean;
   model(): boolean;
   setAsOf(text: string): boolean;
   score(offset: number, limit: number): boolean;
