@@ -46,6 +46,8 @@ export interface LoadFromOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** About how many bytes each piece holds (default 4 MiB). */
   pieceBytes?: number;
+  /** Drop what is loaded of this kind first (clearEvents / clearAccounts / clearOutcomes). Default false: append. */
+  replace?: boolean;
 }
 
 export interface RowError {
@@ -483,6 +485,37 @@ export interface SqlOptions {
   columns?: Record<string, string>;
 }
 
+/** Options of `scoreCsv`: which page of the ranking. */
+export interface ScoreCsvOptions {
+  /** First rank to write, 0-based. Default 0. */
+  offset?: number;
+  /** How many rows at most. Default: all. */
+  limit?: number;
+}
+
+/** A metric a PQL rule leaf can read: a plain name (`score`) or a form with an argument (`count.<event>`). */
+export interface MetricForm {
+  /** `score`, or the prefix of a form with its dot: `count.`. */
+  name: string;
+  /** What follows the prefix: an event type, a limit's name or a trait; null for a plain metric. */
+  argument: 'event' | 'limit' | 'trait' | null;
+}
+
+/**
+ * What the engine accepts, from the same tables its model parser uses (`pql schema --format
+ * json`): a UI builds its pickers and defaults from it instead of copying lists.
+ */
+export interface Schema {
+  trait_ops: FitOp[];
+  compare_ops: CompareOp[];
+  metrics: MetricForm[];
+  decays: Decay[];
+  entities: EntityKind[];
+  formats: Format[];
+  /** The model with no key set: every default. */
+  default_model: CanonicalModel;
+}
+
 export interface EngineOptions {
   /** Where to fetch `pql_core.wasm` from (e.g. a bundler's asset URL). Default: beside index.js. */
   wasmUrl?: string | URL;
@@ -504,9 +537,9 @@ export interface Engine {
   /** The current model with every default filled in. */
   model(): CanonicalModel;
   /**
-   * Overrides the model's as_of: ISO 8601 text, a Date or epoch milliseconds; null (or
-   * undefined) restores "the model's as_of, else the latest event". PqlError `invalid_argument`
-   * for anything else.
+   * Sets the model's as_of (what `model().as_of` then shows): ISO 8601 text, a Date or epoch
+   * milliseconds; null (or undefined) sets it to "the latest event". PqlError
+   * `invalid_argument` for anything else. Cheaper than `setModel` with another as_of.
    */
   setAsOf(asOf: AsOf | null | undefined): void;
   /**
@@ -526,10 +559,24 @@ export interface Engine {
   scoreJson(options?: ScoreOptions): string;
   /** Why an entity scored as it did (PqlError `not_found` when it is not ranked). */
   explain(id: string | number): Explanation;
+  /**
+   * The ranking as CSV, byte for byte what `pql score --format csv` writes: SPEC §4's result
+   * fields as columns, RFC 4180 quoting, and every text cell that a spreadsheet would run as a
+   * formula (starting with `=`, `+`, `-`, `@`, TAB or CR) prefixed with `'`.
+   */
+  scoreCsv(options?: ScoreCsvOptions): string;
+  /** Trait ops, comparison ops, metric forms, decay shapes, entity kinds, formats and the default model. */
+  schema(): Schema;
   /** Every ranked entity's score, in rank order (for charts). */
   scores(): Float64Array;
   /** Drops loaded events, accounts and outcomes; keeps the model. */
   clear(): void;
+  /** Drops the loaded events (and their diagnostics); accounts, outcomes and the model stay. */
+  clearEvents(): void;
+  /** Drops the loaded accounts and their traits; events, outcomes and the model stay. */
+  clearAccounts(): void;
+  /** Drops the loaded outcomes (conversions from files); the model's conversion_event still counts. */
+  clearOutcomes(): void;
   /** Appends conversions (`account_id` or `user_id`, `converted_at`) for backtests. */
   loadOutcomes(text: Text, options?: LoadOptions): LoadReport;
   /**

@@ -358,6 +358,33 @@ class Engine {
     this.#call((h) => h.clear());
   }
 
+  clearEvents() {
+    this.#call((h) => h.clearEvents());
+  }
+
+  clearAccounts() {
+    this.#call((h) => h.clearAccounts());
+  }
+
+  clearOutcomes() {
+    this.#call((h) => h.clearOutcomes());
+  }
+
+  /**
+   * @param {Api.ScoreCsvOptions} [options]
+   * @returns {string}
+   */
+  scoreCsv({ offset = 0, limit = Infinity } = {}) {
+    const first = index(offset, 'offset');
+    const count = index(limit, 'limit');
+    return this.#call((h) => h.scoreCsv(first, count));
+  }
+
+  /** @returns {Api.Schema} */
+  schema() {
+    return this.#json((h) => h.schema());
+  }
+
   /**
    * @param {Api.Text} text
    * @param {Api.LoadOptions} [options]
@@ -481,7 +508,7 @@ class Engine {
    * @param {Api.LoadFromOptions} [options]
    * @returns {Promise<Api.LoadReport>}
    */
-  async #loadFrom(method, source, { format = 'auto', strict = false, onProgress, pieceBytes = PIECE_BYTES } = {}) {
+  async #loadFrom(method, source, { format = 'auto', strict = false, onProgress, pieceBytes = PIECE_BYTES, replace = false } = {}) {
     if (!FORMATS.includes(format)) throw invalid('format must be "auto", "jsonl", "json" or "csv"');
     if (!Number.isSafeInteger(pieceBytes) || pieceBytes < 1) throw invalid('pieceBytes must be a whole number >= 1');
     if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress must be a function');
@@ -498,8 +525,18 @@ class Engine {
     const report = new ReportSum(this.#state.inst.mod.maxRowErrors());
     let done = 0;
     const progress = () => onProgress?.({ done, total });
+    // `replace` drops this kind just before the first piece goes in (not before the source
+    // could be read at all).
+    let cleared = !replace;
+    const clearOnce = () => {
+      if (cleared) return;
+      cleared = true;
+      const kind = method === 'loadEvents' ? 'clearEvents' : method === 'loadAccounts' ? 'clearAccounts' : 'clearOutcomes';
+      this.#call((h) => h[kind]());
+    };
     /** @param {Uint8Array} text @param {Api.Format} f @param {number} firstLine @param {number} headerLines */
     const load = (text, f, firstLine, headerLines) => {
+      clearOnce();
       report.add(this.#load(method, text, { format: f, strict, firstLine }), firstLine + headerLines);
     };
     progress();
@@ -550,6 +587,7 @@ class Engine {
       load(joined(head, headSize), concrete, 1, 0);
       done += headSize;
     }
+    clearOnce();
     if (total === null) total = done;
     progress();
     return report.value();

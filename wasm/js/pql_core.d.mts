@@ -14,6 +14,11 @@ export interface EngineHandle {
   explain(id: string): boolean;
   scores(): boolean;
   clear(): boolean;
+  clearEvents(): boolean;
+  clearAccounts(): boolean;
+  clearOutcomes(): boolean;
+  scoreCsv(offset: number, limit: number): boolean;
+  schema(): boolean;
   catalog(): boolean;
   backtest(options: string): boolean;
   suggest(options: string): boolean;

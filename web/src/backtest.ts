@@ -143,15 +143,6 @@ export class BacktestPanel {
     return Number.isFinite(n) && n > 0 ? n : 20;
   }
 
-  setBusy(busy: boolean): void {
-    this.root.dataset.busy = String(busy);
-    this.root.classList.toggle('busy', busy);
-  }
-
-  setTiming(attrs: Record<string, string>): void {
-    for (const [k, v] of Object.entries(attrs)) this.root.dataset[k] = v;
-  }
-
   showOutcomes(r: OutcomesResult | null): void {
     if (!r) {
       setText(this.outcomesStatus, 'Conversions: the model\'s conversion_event.');
