@@ -13,6 +13,7 @@
 #include "pql/model_patch.hpp"
 #include "pql/output.hpp"
 #include "pql/score.hpp"
+#include "score_csv.hpp"
 
 namespace pql {
 
@@ -79,6 +80,12 @@ std::string Engine::score_json(size_t offset, size_t limit) {
     const size_t page_end = limit >= SIZE_MAX - offset ? SIZE_MAX : offset + limit;
     const ScoreRun& run = scorer_->score(*model_, page_end);
     return score_run_json({*store_, *model_, *scorer_, run}, events_report_, offset, limit);
+}
+
+std::string Engine::score_csv(const CsvOptions& options) {
+    const size_t page_end = options.limit >= SIZE_MAX - options.offset ? SIZE_MAX : options.offset + options.limit;
+    const ScoreRun& run = scorer_->score(*model_, page_end);
+    return score_run_csv({*store_, *model_, *scorer_, run}, options);
 }
 
 Result<std::string> Engine::explain_json(std::string_view id) {

@@ -13,6 +13,8 @@
 #include "pql/score.hpp"
 #include "pql/time.hpp"
 
+#include "csv_cell.hpp"
+
 namespace pql {
 
 namespace {
@@ -681,16 +683,9 @@ Result<std::string> Compiler::run() {
     return sql;
 }
 
-// RFC 4180 cell; "" stays a quoted empty string so that it is not read as NULL.
-std::string csv_cell(const std::string& s) {
-    if (!s.empty() && s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
+// RFC 4180 cell; "" stays a quoted empty string so that it is not read as NULL. No formula
+// guard: these tables are for databases, which must get the text as it is.
+std::string contract_cell(const std::string& s) { return csv_cell(s, CsvCellOptions{true, false}); }
 
 }  // namespace
 
@@ -762,7 +757,7 @@ std::string export_contract_csv(const EventStore& s, ContractTable table, int64_
         // Each interned name quoted once.
         auto cells = [](const Interner& names) {
             std::vector<std::string> v(names.size());
-            for (uint32_t k = 0; k < names.size(); ++k) v[k] = csv_cell(names.name(k));
+            for (uint32_t k = 0; k < names.size(); ++k) v[k] = contract_cell(names.name(k));
             return v;
         };
         const auto accounts = cells(s.account_ids), users = cells(s.user_ids), events = cells(s.event_names);
@@ -788,16 +783,16 @@ std::string export_contract_csv(const EventStore& s, ContractTable table, int64_
     for (auto& ent : ix->entities)
         for (auto& [k, v] : ent.traits) names.insert(k);
     out = id_col + ",name";
-    for (auto& n : names) out += "," + csv_cell(Compiler::default_trait_column(n, id_col, "name"));
+    for (auto& n : names) out += "," + contract_cell(Compiler::default_trait_column(n, id_col, "name"));
     out += "\n";
     std::vector<const Index::EntityAgg*> rows;
     for (auto& ent : ix->entities) rows.push_back(&ent);
     std::sort(rows.begin(), rows.end(), [&](auto* a, auto* b) { return ix->id_of(s, *a) < ix->id_of(s, *b); });
     for (auto* ent : rows) {
-        out += csv_cell(ix->id_of(s, *ent)) + "," + (ent->name ? csv_cell(*ent->name) : std::string());
+        out += contract_cell(ix->id_of(s, *ent)) + "," + (ent->name ? contract_cell(*ent->name) : std::string());
         for (auto& n : names) {
             auto it = ent->traits.find(n);
-            out += "," + (it == ent->traits.end() ? std::string() : csv_cell(encode_trait(it->second)));
+            out += "," + (it == ent->traits.end() ? std::string() : contract_cell(encode_trait(it->second)));
         }
         out += "\n";
     }

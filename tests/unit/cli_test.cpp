@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "conformance.hpp"
+#include "pql/engine.hpp"
 
 namespace {
 
@@ -101,8 +102,18 @@ TEST_CASE("standard input, json, csv and table output", "[cli]") {
     CHECK(top["results"].size() == 1);
     CHECK(top["entities"] == 3);
     auto csv = run_pql("score --format csv --events -" + args, events);
-    CHECK(csv.out.rfind("rank,id,name,score,tier,grade,qualified,", 0) == 0);
+    CHECK(csv.out.rfind("rank,id,name,score,activation,engagement,fit,engagement_points,", 0) == 0);
     CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 4);
+    {  // the CLI writes the core's bytes
+        pql::Engine engine;
+        REQUIRE(engine.load_events(events).ok());
+        REQUIRE(engine.load_accounts(pql::test::slurp(kCase + "/accounts.jsonl")).ok());
+        REQUIRE(engine.set_model_json(pql::test::slurp(kCase + "/model.json")).ok());
+        CHECK(csv.out == engine.score_csv());
+        pql::CsvOptions top;
+        top.limit = 2;
+        CHECK(run_pql("score --format csv --top 2 --events -" + args, events).out == engine.score_csv(top));
+    }
     auto table = run_pql("score --events -" + args, events);
     CHECK(table.out.find("rank  id") == 0);
     CHECK(table.out.find("3 entities, 1 qualified") != std::string::npos);

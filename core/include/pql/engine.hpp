@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pql/backtest.hpp"
+#include "pql/csv.hpp"
 #include "pql/load.hpp"
 #include "pql/result.hpp"
 
@@ -43,6 +44,9 @@ public:
 
     // SPEC §4 machine output, results paged [offset, offset+limit).
     std::string score_json(size_t offset = 0, size_t limit = SIZE_MAX);
+    // The same ranking as CSV for CRM/spreadsheet import (pql/csv.hpp: columns, quoting, the
+    // formula guard); the CLI's --format csv and the JS scoreCsv() both write these bytes.
+    std::string score_csv(const CsvOptions& options = {});
     // The explanation of one entity (code "not_found" when it is not ranked).
     Result<std::string> explain_json(std::string_view id);
     // Every ranked entity's score, in rank order.

@@ -1,0 +1,22 @@
+// Text renderers for the terminal. They only format what the engine computed.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace pql {
+class Engine;
+}
+
+namespace pql::cli {
+
+// `pql score`'s terminal table of the first `top` entities, and the run's summary line.
+std::string score_table(Engine& engine, size_t top);
+std::string explain_text(const nlohmann::ordered_json& explanation);
+std::string backtest_text(const nlohmann::ordered_json& backtest);
+std::string suggest_text(const nlohmann::ordered_json& suggestions);
+std::string compare_text(const nlohmann::ordered_json& comparison);
+
+}  // namespace pql::cli
