@@ -5,6 +5,7 @@
 import type { CanonicalModel, Decay, EntityKind, Schema } from '@pql/engine';
 import { DecayChart, PALETTE } from './charts';
 import { field, h, nextId } from './dom';
+import { FitValueMemory } from './fitvalues';
 import type { Catalog } from './protocol';
 import { DAY_MS, clone, fmt, fmtInt, getPath, isObject, jsonOf, setPath, type Json, type JsonObject } from './util';
 
@@ -47,6 +48,7 @@ export class ModelControls {
   readonly root: HTMLElement;
   private decayEl = h('div', { class: 'chart decay-chart', role: 'img', 'aria-label': 'Decay curve: weight of an event by its age in days' });
   private decay = new DecayChart(this.decayEl);
+  private fitMemory = new FitValueMemory();
 
   constructor(private host: ControlsHost) {
     this.root = h('div', { class: 'controls' });
@@ -386,12 +388,11 @@ export class ModelControls {
       const trait = h('input', { type: 'text', list: traitsId, value: r.trait, class: 'w-m', 'data-key': `fit.${i}.trait`, 'aria-label': `Fit rule ${i + 1} trait` });
       trait.addEventListener('change', () => edit(i, (x) => { x.trait = trait.value.trim(); }, true));
       const opSel = this.select(`fit.${i}.op`, schema.trait_ops.map((o) => ({ value: o })), op, (v) => edit(i, (x) => {
+        // The value converted where it can be, each operator's last value remembered (fitvalues.ts).
+        const value = this.fitMemory.switchOp(`${i}:${String(x.trait ?? '')}`, String(x.op ?? op), v, x.value);
         x.op = v;
-        if (v === 'exists' || v === 'missing') delete x.value;
-        else if (v === 'between') x.value = Array.isArray(x.value) && x.value.length === 2 ? x.value : [0, 100];
-        else if (v === 'in' || v === 'not_in') x.value = Array.isArray(x.value) ? x.value : x.value === undefined ? [] : [x.value];
-        else if (Array.isArray(x.value)) x.value = x.value[0] ?? '';
-        else if (x.value === undefined) x.value = '';
+        if (value === undefined) delete x.value;
+        else x.value = value;
       }, true), `Fit rule ${i + 1} operator`);
       let valueEl: HTMLElement;
       const traitInfo = cat.traits.find((t) => t.name === r.trait);
