@@ -14,7 +14,7 @@ import type { AnalysisRequest, CanonicalModel, Catalog, EntityScore, Kind, Schem
 import { RankingView } from './ranking';
 import { SqlPanel } from './sqlpanel';
 import { clone, debounce, isObject, jsonOf, type JsonObject } from './util';
-import { perFrame } from './frame';
+import { perFrame, whenIdle } from './frame';
 import { StartStrip, statusLine } from './guide';
 import { EditHistory } from './history';
 import { addHelp, drawer, editBar, versionsBar, type LiveHost } from './live';
@@ -523,12 +523,13 @@ async function fetchSampleModel(): Promise<JsonObject> {
 }
 
 // ---- URL hash ----
-const scheduleHash = debounce(() => {
+// Written once the edits pause and the page is idle (base64 of the whole model: not per input).
+const scheduleHash = debounce(whenIdle(() => {
   const hash = writeHash(state.model, state.selected);
   if (hash === location.hash) return;
   state.lastHash = hash;
   history.replaceState(null, '', hash);
-}, 250);
+}), 250);
 
 window.addEventListener('hashchange', () => {
   if (location.hash === state.lastHash) return;
