@@ -205,7 +205,8 @@ function applyModel(model: JsonObject, source: Source, inputAt = performance.now
   if (source !== 'json') modelJson.show(model);
   scheduleHash();
   const rebuild = source !== 'controls';
-  client.score(state.modelText, state.selected, rebuild ? 'rebuild' : 'keep', inputAt);
+  // The explanation is asked for once the ranking is shown (showRun), so it never delays it.
+  client.score(state.modelText, null, rebuild ? 'rebuild' : 'keep', inputAt);
 }
 
 client.onBusy = (busy) => setBusy(ranking.root, busy);
@@ -280,8 +281,9 @@ function showRun(r: ScoreOk): void {
     const row = state.byId.get(state.selected) ?? null;
     if (r.explainId === state.selected) {
       explainPanel.show(row, r.explain, row ? r.explainError : `${state.selected} is not ranked under this model.`, modelInfo(), totalSteps());
-    } else if (state.lastGood) {
-      client.explain(state.lastGood, state.selected);   // selected while this ranking was computed
+    } else if (state.lastGood && !client.busy) {
+      // After the ranking, and only for the newest model (a drag explains where it stops).
+      client.explain(state.lastGood, state.selected);
     }
     scheduleHistory();
   }
@@ -433,10 +435,15 @@ function select(id: string | null): void {
   scheduleHistory();
 }
 
-client.onExplained = (id, ex, error) => {
+// Drawn at most once per frame (its charts are canvas).
+const showExplanation = perFrame((id: string, ex: Parameters<ExplainPanel['show']>[1], error: string | null) => {
   if (id !== state.selected) return;
   explainPanel.show(state.byId.get(id) ?? null, ex, error, modelInfo(), totalSteps());
   addHelp(explainPanel.root);
+});
+client.onExplained = (id, ex, error) => {
+  if (id !== state.selected) return;
+  showExplanation(id, ex, error);
   scheduleHistory();
 };
 
