@@ -252,7 +252,11 @@ async function history(e: Engine, msg: Extract<ToWorker, { type: 'history' }>, m
       await yieldTask();
     }
   } finally {
-    try { ensureModel(e, msg.model); } catch { /* the page's model is valid: it was scored */ }
+    // Back to the page's model, re-ranked while idle (warm caches for the next edit).
+  try {
+    ensureModel(e, msg.model);
+    if (generation === myGeneration) e.score({ offset: 0, limit: 1 });
+  } catch { /* the page's model is valid: it was scored */ }
   }
 }
 
@@ -383,6 +387,15 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
     lastKey[step.part] = step.key;
     post({ type: 'analysis', seq: msg.seq, ...out });
     await yieldTask();
+  }
+  // The analysis left another model (A, the calibration grid) or as_of in the engine: put the
+  // ranked model back and re-rank it now, while idle, so that the next edit is a patch on warm
+  // caches rather than a whole model on cold ones.
+  if (generation === myGeneration) {
+    try {
+      ensureModel(e, r.model);
+      e.score({ offset: 0, limit: 1 });
+    } catch { /* the model scored before: nothing to report here */ }
   }
   post({ type: 'analyzed', seq: msg.seq, aborted: false });
 }
