@@ -447,10 +447,14 @@ client.onExplained = (id, ex, error) => {
   scheduleHistory();
 };
 
+// The score history re-ranks the population at 14 past dates, which leaves the engine's index
+// at another as_of: an edit arriving during it costs a cold re-rank. So it runs once the user
+// has paused for 0.8 s and no analysis is pending (it still gives way to a newer ranking).
 const scheduleHistory = debounce(() => {
-  if (state.selected === null || !state.lastGood || !state.run?.as_of || client.busy) return;
+  if (state.selected === null || !state.lastGood || !state.run?.as_of) return;
+  if (client.busy || client.analysisBusy) { scheduleHistory(); return; }
   client.history(state.lastGood, state.selected, state.run.as_of, HISTORY_POINTS, HISTORY_STEP_DAYS);
-}, 200);
+}, 800);
 
 // The first history of an entity is drawn as it arrives; later ones (after a model change)
 // replace it once complete, so the chart does not flicker while sliding.
