@@ -328,6 +328,21 @@ void BM_ScorerHalfLife(benchmark::State& state, std::string name) {
     e.scorer().score(e.model());
 }
 
+// The lifecycle funnel by week (SPEC §7.8): first_qualified_at for every entity, then cohorts.
+void BM_Funnel(benchmark::State& state, std::string name) {
+    pql::Engine& e = loaded(name);
+    e.set_model_json(dataset(name).model);
+    Samples t;
+    for (auto _ : state) {
+        t.start();
+        auto r = e.funnel_json({});
+        benchmark::DoNotOptimize(r.ok());
+        t.stop();
+        if (!r.ok()) state.SkipWithError(r.error().message.c_str());
+    }
+    t.report(state);
+}
+
 // The top-50 page alone, nothing changed (the score layer still runs).
 void BM_Top50(benchmark::State& state, std::string name) {
     pql::Engine& e = loaded(name);
@@ -459,6 +474,7 @@ int main(int argc, char** argv) {
         reg("rescore_weight_patch", BM_RescoreWeightPatch, 50, 0)->Unit(benchmark::kMicrosecond);
         reg("scorer_half_life", BM_ScorerHalfLife, 20, 0)->Unit(benchmark::kMicrosecond);
         reg("top50", BM_Top50, 50, 0)->Unit(benchmark::kMicrosecond);
+        reg("funnel_week", BM_Funnel, 1, 3);
         reg("append_1k", BM_Append1k, 10, small ? 0 : (std::getenv("PQL_BENCH_APPEND_ITERS") ? std::atoi(std::getenv("PQL_BENCH_APPEND_ITERS")) : 50));
     }
     benchmark::Initialize(&argc, argv);

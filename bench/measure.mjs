@@ -180,6 +180,10 @@ export async function measureEngine({ createEngine, events, warmup, accounts, mo
   log(`re-rank: half-life ${out.halfLife.median.toFixed(2)} ms, window ${out.window.median.toFixed(2)} ms, ` +
     `weight ${out.weight.median.toFixed(2)} ms, unchanged ${out.top50.median.toFixed(2)} ms`);
 
+  // The lifecycle funnel by week (SPEC §7.8), on the loaded data.
+  out.funnel = timed(3, 1, () => engine.funnel({ cohort: 'week' }), 1);
+  log(`funnel by week ${out.funnel.median.toFixed(1)} ms`);
+
   // Append 1k + re-rank. The as_of is "the latest event", so it moves with every batch.
   {
     const rows = first.results.slice(0, 50).map((r) => ({ account_id: r.id, user_id: `u_${r.id.slice(5)}_1`, event: 'report_created' }));

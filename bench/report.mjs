@@ -91,6 +91,14 @@ for (const size of sizes) {
     out(`| Append 1,000 events + re-rank, median ms | ${fmtMs(nm)} | ${fmtMs(wm)} | ${fmtMs(cm)} | – | – | ≤ 16 ms${markAt(Number.isFinite(worst) ? worst <= 16 : null)} |`);
   }
 
+  {
+    const n = nat(size, 'funnel_week');
+    const nm = n ? n.median_us / 1e3 : null;
+    const wm = w?.funnel?.median, cm = c?.funnel?.median;
+    const worst = Math.max(...[wm, cm].filter((v) => v != null));
+    out(`| Funnel by signup week (SPEC §7.8), median ms | ${fmtMs(nm)} | ${fmtMs(wm)} | ${fmtMs(cm)} | – | – | ≤ 2000 ms at 1M${markAt(Number.isFinite(worst) ? worst <= 2000 : null)} |`);
+  }
+
   // Ingest.
   {
     const n = nat(size, 'ingest_vs_ceiling');

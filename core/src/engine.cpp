@@ -12,14 +12,18 @@
 #include "pql/model.hpp"
 #include "pql/model_patch.hpp"
 #include "pql/output.hpp"
+#include "pql/schema.hpp"
 #include "pql/score.hpp"
 #include "score_csv.hpp"
+#include "stream_load.hpp"
 
 namespace pql {
 
 Engine::Engine()
     : store_(std::make_unique<EventStore>()), model_(std::make_unique<Model>()),
-      scorer_(std::make_unique<Scorer>(*store_)) {}
+      scorer_(std::make_unique<Scorer>(*store_)) {
+    scorer_->set_outcomes(&outcomes_);
+}
 
 Engine::~Engine() = default;
 
@@ -50,11 +54,49 @@ Result<LoadReport> Engine::load_accounts(std::string_view text, const LoadOption
     return guarded([&]() -> Result<LoadReport> { return store_->load_accounts(text, options); });
 }
 
+Result<LoadReport> Engine::load_users(std::string_view text, const LoadOptions& options) {
+    return guarded([&]() -> Result<LoadReport> { return store_->load_users(text, options); });
+}
+
+Status Engine::begin_load(LoadKind kind, const LoadOptions& options) {
+    if (stream_) return Error{"busy", "a load is already in progress (end_load first)", "", 0};
+    const char* what = kind == LoadKind::Events ? "events" : kind == LoadKind::Accounts ? "accounts" : "users";
+    if (kind != LoadKind::Outcomes)
+        if (std::string bad = check_columns(options.columns, what); !bad.empty()) return Error{"invalid_option", bad, "", 0};
+    return guarded([&]() -> Status {
+        stream_ = std::make_unique<StreamLoad>(*store_, kind, options);
+        return Ok{};
+    });
+}
+
+Status Engine::feed(std::string_view bytes) {
+    if (!stream_) return Error{"no_load", "no load in progress (begin_load first)", "", 0};
+    return guarded([&]() -> Status { return stream_->feed(bytes); });
+}
+
+Result<LoadReport> Engine::end_load() {
+    if (!stream_) return Error{"no_load", "no load in progress (begin_load first)", "", 0};
+    std::unique_ptr<StreamLoad> s = std::move(stream_);
+    std::string whole;
+    auto r = guarded([&]() -> Result<LoadReport> { return s->finish(whole); });
+    if (!r.ok()) return r;
+    switch (s->kind()) {
+        case LoadKind::Events:
+            events_report_.merge(*r);
+            return r;
+        case LoadKind::Accounts: return load_accounts(whole, s->options());
+        case LoadKind::Users: return load_users(whole, s->options());
+        default: return load_outcomes(whole, s->options());
+    }
+}
+
 void Engine::clear() {
+    stream_.reset();
     store_->clear();
     outcomes_.clear();
     events_report_ = LoadReport{};
     scorer_ = std::make_unique<Scorer>(*store_);
+    scorer_->set_outcomes(&outcomes_);
 }
 
 Status Engine::set_model_json(std::string_view json) {
@@ -109,11 +151,19 @@ Result<std::string> Engine::suggest_json(const SuggestOptions& options) {
     return guarded([&]() -> Result<std::string> { return pql::suggest_json(*store_, *model_, outcomes_, options); });
 }
 
+Result<FunnelReport> Engine::funnel(const FunnelOptions& options) {
+    return guarded([&]() -> Result<FunnelReport> { return pql::funnel(*store_, *model_, outcomes_, options); });
+}
+
+Result<std::string> Engine::funnel_json(const FunnelOptions& options) {
+    return guarded([&]() -> Result<std::string> { return pql::funnel_json(*store_, *model_, outcomes_, options); });
+}
+
 Result<std::string> Engine::compare_json(std::string_view model_b_json, const CompareOptions& options) {
     return guarded([&]() -> Result<std::string> {
         auto b = parse_model(model_b_json);
         if (!b.ok()) return b.error();
-        return pql::compare_json(*store_, *model_, *b, options);
+        return pql::compare_json(*store_, *model_, *b, outcomes_, options);
     });
 }
 
@@ -149,6 +199,8 @@ std::string Engine::catalog_json() const {
     j["users"] = s.user_ids.size();
     return j.dump(-1, ' ', false, oj::error_handler_t::replace);
 }
+
+std::string Engine::schema_json() { return pql::schema_json(); }
 
 std::vector<double> Engine::scores() {
     const ScoreRun& run = scorer_->score(*model_);

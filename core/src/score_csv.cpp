@@ -6,17 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include "csv_cell.hpp"
+#include "names.hpp"
 #include "pql/time.hpp"
 
 namespace pql {
 
 namespace {
-
-// SPEC §4's per-entity fields, in its order: the same list as the JSON rows (output.cpp).
-const char* const kFields[] = {"rank", "id", "name", "score", "activation", "engagement", "fit", "engagement_points",
-                               "steps_completed", "activated", "activated_at", "qualified", "tier", "grade",
-                               "active_users", "users", "events", "velocity", "days_since_last_seen", "first_seen",
-                               "last_seen"};
 
 constexpr CsvCellOptions kText{false, true};
 
@@ -54,7 +49,7 @@ private:
 }  // namespace
 
 std::vector<std::string> score_csv_columns(const CsvOptions& o) {
-    std::vector<std::string> cols(std::begin(kFields), std::end(kFields));
+    std::vector<std::string> cols(std::begin(kResultFields), std::end(kResultFields));
     for (auto& t : o.traits) cols.push_back("trait." + t);
     return cols;
 }

@@ -14,6 +14,7 @@
 #include "pql/time.hpp"
 
 #include "csv_cell.hpp"
+#include "names.hpp"
 
 namespace pql {
 
@@ -324,26 +325,18 @@ private:
         }
         if (n.kind == RuleNode::Not) return "(NOT " + rule(n.children[0]) + ")";
         if (n.metric_kind == MetricKind::Trait) return trait_test(n.arg, n.trait_test);
-        std::string metric;
+        std::string metric = name_of(kPlainMetrics, n.metric_kind);  // the plain metrics are CTE columns
         switch (n.metric_kind) {
-            case MetricKind::Score: metric = "score"; break;
-            case MetricKind::Activation: metric = "activation"; break;
-            case MetricKind::Engagement: metric = "engagement"; break;
-            case MetricKind::Fit: metric = "fit"; break;
-            case MetricKind::EngagementPoints: metric = "engagement_points"; break;
-            case MetricKind::StepsCompleted: metric = "steps_completed"; break;
-            case MetricKind::Events: metric = "events"; break;
-            case MetricKind::Users: metric = "users"; break;
-            case MetricKind::ActiveUsers: metric = "active_users"; break;
-            case MetricKind::DaysSinceLastSeen: metric = "days_since_last_seen"; break;
-            case MetricKind::Velocity: metric = "velocity"; break;
             case MetricKind::Count: metric = "count_" + std::to_string(index_of(count_events_, n.arg)); break;
             case MetricKind::UsersOf: metric = "users_" + std::to_string(index_of(users_events_, n.arg)); break;
             case MetricKind::Limit:
                 metric = dbl("limit_" + std::to_string(index_of(limit_names_, n.arg))) + " / " +
                          num(m_.limits.at(n.arg).limit);
                 break;
-            case MetricKind::Trait: break;
+            case MetricKind::Score: case MetricKind::Activation: case MetricKind::Engagement: case MetricKind::Fit:
+            case MetricKind::EngagementPoints: case MetricKind::StepsCompleted: case MetricKind::Events:
+            case MetricKind::Users: case MetricKind::ActiveUsers: case MetricKind::DaysSinceLastSeen:
+            case MetricKind::Velocity: case MetricKind::Trait: break;
         }
         static const char* ops[] = {">=", ">", "<=", "<", "=", "<>"};
         return "(" + metric + " " + ops[static_cast<int>(n.cmp)] + " " + num(n.number) + ")";

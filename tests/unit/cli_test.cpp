@@ -126,6 +126,15 @@ TEST_CASE("standard input, json, csv and table output", "[cli]") {
     CHECK(as_json["rule"]["result"] == true);
 }
 
+TEST_CASE("pql schema prints the core's schema", "[cli]") {
+    auto r = run_pql("schema");
+    CHECK(r.code == 0);
+    CHECK(r.out == pql::Engine::schema_json() + "\n");
+    CHECK(run_pql("schema --format json").out == r.out);
+    CHECK(run_pql("schema --format text").code == 2);
+    CHECK(run_pql("schema --help").out.find("usage: pql schema") == 0);
+}
+
 TEST_CASE("a full disk is an error, not a silent loss", "[cli]") {
     if (!std::ifstream("/dev/full").good()) return;
     const std::string cmd = std::string(PQL_BINARY) + " score --format json --events " + kCase + "/events.jsonl >/dev/full 2>/dev/null";

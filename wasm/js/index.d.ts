@@ -399,7 +399,7 @@ export interface BacktestOptions {
   outcomes?: Text;
 }
 
-/** SPEC §5's machine output. */
+/** SPEC §5's machine output, with §7.9's additions and the calibration deciles. */
 export interface Backtest {
   as_of: string;
   horizon_days: number;
@@ -407,11 +407,30 @@ export interface Backtest {
   conversions: number;
   base_rate: number | null;
   tiers: ({ name: string } & GroupOutcome)[];
-  pql: { qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null };
+  pql: {
+    qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null;
+    /** SPEC §7.9: qualified entities that did not convert in the horizon / qualified. */
+    false_positive_share: number | null;
+  };
   precision_at: Record<'10' | '25' | '50' | '100', { precision: number | null; recall: number | null }>;
   auc: number | null;
   sweep: { min_score: number; qualified: number; precision: number | null; recall: number | null }[];
   signals: { event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
+  /** SPEC §7.9: the qualified entities that did not convert, in rank order (first 100). */
+  lost_pqls: string[];
+  /** The population in rank order cut into ten near-equal groups (1 = the top tenth; empty groups left out). */
+  calibration: CalibrationDecile[];
+}
+
+export interface CalibrationDecile {
+  decile: number;
+  count: number;
+  conversions: number;
+  rate: number | null;
+  lift: number | null;
+  /** The lowest and highest score in the decile. */
+  min_score: number;
+  max_score: number;
 }
 
 export interface SuggestOptions {
@@ -440,8 +459,56 @@ export interface Suggestions {
     suggested_model_auc: number | null;
     train_population: number;
     train_conversions: number;
+    /** Why each negative weight is negative. */
+    explanations: WeightExplanation[];
+    /** The same fit with every weight kept >= 0 (null when there is nothing to train on). */
+    non_negative: { weights: Record<string, number>; holdout_auc: number | null; suggested_model_auc: number | null } | null;
   };
-  capacity: { per_week: number; capacity: number; min_score: number; qualified: number; per_week_at_threshold: number; precision: number | null; recall: number | null };
+  capacity: {
+    per_week: number;
+    /** per_week × horizon / 7 (the v1 figure). */
+    capacity: number;
+    /** The suggested threshold; the model's own when limited_by is "definition". */
+    min_score: number;
+    /** PQLs at T at that threshold. */
+    qualified: number;
+    /** New PQLs a week at that threshold (qualified at T, not four weeks before, / 4). */
+    per_week_at_threshold: number;
+    precision: number | null;
+    recall: number | null;
+    weeks_measured: number;
+    /** New PQLs a week the activation gate and rule let through at any score. */
+    gates_allow_per_week: number;
+    /** "definition": sales can take more than the gates let through; no threshold fixes that. */
+    limited_by: 'capacity' | 'definition';
+    note: string;
+  };
+  /** Which traits converters share, and the fit rules that follow. */
+  fit: {
+    traits: TraitLift[];
+    /** Ready-to-use fit rules (model `fit.rules` entries) with the lift behind them. */
+    rules: { trait: string; op: FitOp; value?: unknown; points: number; lift: number; count: number }[];
+  };
+}
+
+export interface WeightExplanation {
+  event: string;
+  weight: number;
+  /** The event's lift on its own at as_of (did_rate / base_rate). */
+  lift: number | null;
+  /** collinear: lifts on its own but moves with a stronger positive signal; negative_signal: converts less; weak: undetermined. */
+  reason: 'collinear' | 'negative_signal' | 'weak';
+  correlated_with: string | null;
+  correlation: number | null;
+  note: string;
+}
+
+/** Conversion by value (categorical) or by quartile band [lo, hi] (numeric); "(missing)", "(other)", "(not a number)" groups. */
+export interface TraitLift {
+  trait: string;
+  kind: 'categorical' | 'numeric';
+  coverage: number | null;
+  values: { value: unknown; count: number; conversions: number; rate: number | null; lift: number | null; coverage: number | null }[];
 }
 
 /** One entity's move between model A and model B. */
@@ -471,6 +538,67 @@ export interface Comparison {
   qualified_gained: number;
   qualified_lost: number;
   movers: { up: Mover[]; down: Mover[] };
+  /** Both models backtested at the same as_of and horizon; null without conversions. */
+  quality: CompareQuality | null;
+}
+
+export interface CompareOptions {
+  /** Biggest movers listed each way (default 10). */
+  movers?: number;
+  /** Quality's horizon (default 30). */
+  horizon_days?: number;
+  /** Quality's point in time; default: A's as_of, else the latest event minus the horizon. */
+  as_of?: AsOf | null;
+}
+
+export interface CompareQuality {
+  as_of: string;
+  horizon_days: number;
+  population: number;
+  conversions: number;
+  qualified: { a: number; b: number };
+  metrics: {
+    metric: 'auc' | 'precision_at_10' | 'precision_at_25' | 'precision_at_50' | 'pql_precision' | 'pql_recall' | 'pql_lift' | 'false_positive_share' | 'funnel_pql_rate';
+    a: number | null;
+    b: number | null;
+    /** null for a volume figure (funnel_pql_rate), where more is not better. */
+    higher_is_better: boolean | null;
+    better: 'a' | 'b' | 'same' | null;
+  }[];
+  /** How many figures each model is better on. */
+  better: { a: number; b: number };
+}
+
+export interface FunnelOptions {
+  /** Signup cohorts by UTC week (Monday start, the default) or month of the first event. */
+  cohort?: 'week' | 'month';
+  /** ISO text or epoch ms; default: the model's as_of, else the latest event. */
+  as_of?: AsOf | null;
+}
+
+/** One cohort's figures (SPEC §7.8); medians in days; conversion figures null without a conversion source. */
+export interface FunnelFigures {
+  entities: number;
+  activated: number;
+  activation_rate: number | null;
+  median_days_to_activate: number | null;
+  became_pql: number;
+  pql_rate: number | null;
+  median_days_to_pql: number | null;
+  converted: number | null;
+  conversion_rate: number | null;
+  converted_after_pql: number | null;
+  pql_to_customer_rate: number | null;
+  median_days_pql_to_paid: number | null;
+}
+
+/** SPEC §7.8's machine output. */
+export interface Funnel {
+  as_of: string;
+  cohort: 'week' | 'month';
+  /** Oldest first; `cohort` is the Monday (YYYY-MM-DD) or the month (YYYY-MM). */
+  cohorts: ({ cohort: string } & FunnelFigures)[];
+  all: FunnelFigures;
 }
 
 export type SqlDialect = 'duckdb' | 'postgres' | 'spark' | 'bigquery' | 'snowflake';
@@ -485,33 +613,43 @@ export interface SqlOptions {
   columns?: Record<string, string>;
 }
 
-/** Options of `scoreCsv`: which page of the ranking. */
+/** Options of `scoreCsv` (the CLI's `pql score --format csv` takes the same). */
 export interface ScoreCsvOptions {
   /** First rank to write, 0-based. Default 0. */
   offset?: number;
   /** How many rows at most. Default: all. */
   limit?: number;
+  /** Write the header row. Default true. */
+  header?: boolean;
+  /** Extra columns after SPEC §4's, one per trait, headed `trait.<name>` (the value at as_of). */
+  traits?: string[];
 }
 
+/** What a fit op (or a trait leaf's op) takes as its `value`. */
+export type ValueKind = 'none' | 'scalar' | 'scalars' | 'number' | 'range' | 'text';
+
 /** A metric a PQL rule leaf can read: a plain name (`score`) or a form with an argument (`count.<event>`). */
-export interface MetricForm {
-  /** `score`, or the prefix of a form with its dot: `count.`. */
-  name: string;
-  /** What follows the prefix: an event type, a limit's name or a trait; null for a plain metric. */
-  argument: 'event' | 'limit' | 'trait' | null;
-}
+export type MetricForm =
+  | { metric: string; argument: null }
+  /** `metric` is the form as written in docs (`count.<event>`); a leaf's metric is `prefix` + the argument. */
+  | { metric: string; prefix: string; argument: string };
 
 /**
  * What the engine accepts, from the same tables its model parser uses (`pql schema --format
  * json`): a UI builds its pickers and defaults from it instead of copying lists.
  */
 export interface Schema {
-  trait_ops: FitOp[];
-  compare_ops: CompareOp[];
+  schema_version: number;
+  /** Fit rule ops (and ops of `trait.<name>` leaves), with the value each takes. */
+  trait_ops: { op: FitOp; value: ValueKind }[];
+  /** Comparison ops of rule leaves; on a `trait.<name>` leaf each means its `trait_op`. */
+  comparison_ops: { op: CompareOp; trait_op: FitOp }[];
   metrics: MetricForm[];
-  decays: Decay[];
+  decay: Decay[];
   entities: EntityKind[];
-  formats: Format[];
+  input_formats: Format[];
+  /** SPEC §4's per-entity fields, in order: the JSON rows' keys and the CSV's columns. */
+  result_fields: (keyof EntityScore)[];
   /** The model with no key set: every default. */
   default_model: CanonicalModel;
 }
@@ -598,7 +736,9 @@ export interface Engine {
   /** Suggested activation steps, weights and the min_score for a sales capacity. */
   suggest(options?: SuggestOptions): Suggestions;
   /** The current model (A) against model B on the same data: tier migration and movers. */
-  compare(modelB: Model | string, options?: { movers?: number }): Comparison;
+  compare(modelB: Model | string, options?: CompareOptions): Comparison;
+  /** SPEC §7.8: the funnel by signup cohort. */
+  funnel(options?: FunnelOptions): Funnel;
   /** The current model compiled to one SQL SELECT for a warehouse (docs/sql.md). */
   toSql(dialect?: SqlDialect, options?: SqlOptions): string;
   /** Heap figures of the WebAssembly module. */

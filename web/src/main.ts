@@ -388,9 +388,6 @@ client.onAnalysis = (r: AnalysisResult) => {
     } else {
       backtest.showError(r.error);
     }
-  } else if (r.part === 'calibration') {
-    backtest.showCalibration(r.ok ? r.calibration : null);
-    if (r.ok) setTiming(backtest.root, { calibrationMs: r.ms.toFixed(1) });
   } else if (r.part === 'suggest') {
     backtest.showSuggest(r.ok ? r.suggest : null, r.ok ? null : r.error.message);
     if (r.ok) setTiming(backtest.root, { suggestMs: r.ms.toFixed(1) });

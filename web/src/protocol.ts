@@ -30,17 +30,6 @@ export interface HistoryPoint { as_of: string; t: number; score: number | null; 
 
 // ---- backtest, suggestions, compare (the engine's JSON, SPEC §5 and docs/model.md) ----
 
-/** The backtest population in ten groups of about equal size by score at as_of, highest first. */
-export interface CalibrationBin {
-  decile: number;          // 1 = the top tenth
-  lo: number;              // scores in [lo, hi) (hi = null: up to 100 included)
-  hi: number | null;
-  count: number;
-  conversions: number;
-  rate: number | null;
-}
-export interface Calibration { bins: CalibrationBin[]; step: number; outside: number }
-
 export interface SqlOptions { dialect: SqlDialect; events_table: string; accounts_table: string; users_table: string }
 
 /**
@@ -60,11 +49,10 @@ export interface AnalysisRequest {
 
 export type AnalysisPart =
   | { part: 'backtest'; ok: true; backtest: Backtest; ms: number }
-  | { part: 'calibration'; ok: true; calibration: Calibration; ms: number }
   | { part: 'suggest'; ok: true; suggest: Suggestions; ms: number }
   | { part: 'compare'; ok: true; compare: Comparison; ms: number }
   | { part: 'sql'; ok: true; sql: string; ms: number }
-  | { part: 'backtest' | 'calibration' | 'suggest' | 'compare' | 'sql'; ok: false; error: ModelError };
+  | { part: 'backtest' | 'suggest' | 'compare' | 'sql'; ok: false; error: ModelError };
 
 export type ToWorker =
   // A file (a File: the worker streams it), bytes the page already has, or a URL to fetch.

@@ -7,7 +7,7 @@
 import { createEngine, type Engine, type Source } from '@pql/engine';
 import wasmUrl from '@pql/wasm-file?url';
 import type {
-  AnalysisPart, AnalysisRequest, Backtest, Calibration, CalibrationBin, Catalog, Explanation, FromWorker, HistoryPoint, Kind,
+  AnalysisPart, AnalysisRequest, Catalog, Explanation, FromWorker, HistoryPoint, Kind,
   LoadReport, ModelError, ModelUpdate, ToWorker,
 } from './protocol';
 import { numericPatch } from './modelpatch';
@@ -280,52 +280,9 @@ function scoreCsv(e: Engine, msg: Extract<ToWorker, { type: 'scoreCsv' }>): void
   }
 }
 
-// ---- analysis: backtest (with calibration), compare, SQL, suggestions ----
-
-// Calibration uses the engine's own backtest on a copy of the model whose tiers are a fine
-// score grid: each grid tier's count and conversions are the population's per-score-band
-// figures (tiers change nothing else), from which the page's deciles are cut.
-const GRID_STEP = 0.25;
-const GRID = Array.from({ length: Math.round(100 / GRID_STEP) + 1 }, (_, i) => ({ name: `g${i}`, min_score: 100 - i * GRID_STEP }));
-
-function calibrate(bins: { lo: number; hi: number | null; count: number; conversions: number }[], population: number): Calibration {
-  const out: CalibrationBin[] = [];
-  let cum = 0;
-  let inside = 0;
-  for (const b of bins) {
-    if (b.count === 0) continue;
-    // The decile of the band's middle entity, counting from the top.
-    const mid = cum + b.count / 2;
-    const decile = Math.min(10, Math.floor((10 * mid) / population) + 1);
-    cum += b.count;
-    inside += b.count;
-    const last = out[out.length - 1];
-    if (last && last.decile === decile) {
-      last.lo = b.lo;
-      last.count += b.count;
-      last.conversions += b.conversions;
-    } else {
-      out.push({ decile, lo: b.lo, hi: b.hi, count: b.count, conversions: b.conversions, rate: null });
-    }
-  }
-  for (const d of out) d.rate = d.count ? d.conversions / d.count : null;
-  return { bins: out, step: GRID_STEP, outside: population - inside };
-}
-
-function calibration(e: Engine, model: string, bt: Backtest, horizon: number): Calibration | null {
-  if (!bt.population) return { bins: [], step: GRID_STEP, outside: 0 };
-  let m: Record<string, unknown>;
-  try { m = JSON.parse(model); } catch { return null; }
-  const text = JSON.stringify({ ...m, tiers: GRID });
-  e.setModel(text);
-  engineModel = text;
-  const fine = e.backtest({ horizon_days: horizon, as_of: bt.as_of });
-  const bands = fine.tiers.map((t, i) => ({ lo: GRID[i].min_score, hi: i === 0 ? null : GRID[i - 1].min_score, count: t.count, conversions: t.conversions }));
-  return calibrate(bands, bt.population);
-}
+// ---- analysis: backtest (with its calibration deciles), compare, SQL, suggestions ----
 
 const lastKey: Partial<Record<AnalysisPart['part'], string>> = {};
-let lastBacktest: { key: string; bt: Backtest } | null = null;
 
 async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, myGeneration: number): Promise<void> {
   const r: AnalysisRequest = msg.req;
@@ -345,16 +302,7 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
       const t0 = performance.now();
       ensureModel(e, r.model);
       const bt = e.backtest({ horizon_days: r.horizon });
-      lastBacktest = { key, bt };
       return { part: 'backtest', ok: true, backtest: bt, ms: performance.now() - t0 };
-    } });
-    // The calibration of that backtest (none when it failed).
-    steps.push({ part: 'calibration', key, run: () => {
-      if (lastBacktest?.key !== key) throw Object.assign(new Error('no backtest'), { code: 'skipped' });
-      const t0 = performance.now();
-      const cal = calibration(e, r.model, lastBacktest.bt, r.horizon);
-      if (!cal) throw new Error('the model cannot be read');
-      return { part: 'calibration', ok: true, calibration: cal, ms: performance.now() - t0 };
     } });
   }
   if (r.compareA !== null) {
@@ -388,7 +336,7 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
     post({ type: 'analysis', seq: msg.seq, ...out });
     await yieldTask();
   }
-  // The analysis left another model (A, the calibration grid) or as_of in the engine: put the
+  // The analysis may have left another model in the engine (A of a compare): put the
   // ranked model back and re-rank it now, while idle, so that the next edit is a patch on warm
   // caches rather than a whole model on cold ones.
   if (generation === myGeneration) {

@@ -8,6 +8,7 @@
 
 #include "pql/backtest.hpp"
 #include "pql/csv.hpp"
+#include "pql/funnel.hpp"
 #include "pql/load.hpp"
 #include "pql/result.hpp"
 
@@ -16,6 +17,9 @@ namespace pql {
 class EventStore;
 struct Model;
 class Scorer;
+class StreamLoad;
+
+enum class LoadKind { Events, Accounts, Users, Outcomes };
 
 class Engine {
 public:
@@ -27,6 +31,18 @@ public:
     // Appends events; on a strict failure nothing of this text is kept.
     Result<LoadReport> load_events(std::string_view text, const LoadOptions& options = {});
     Result<LoadReport> load_accounts(std::string_view text, const LoadOptions& options = {});
+    // User traits (SPEC §6.3): {"user_id", "traits"} or Mixpanel profiles; merged over traits
+    // from events (the file wins).
+    Result<LoadReport> load_users(std::string_view text, const LoadOptions& options = {});
+    // A load in pieces of any size (SPEC §6.1: a file decompressed or read as it streams):
+    // begin, feed bytes as they come (a partial row is kept for the next piece; events are loaded
+    // every ~4 MiB, so the text is never held whole), end. Errors name lines of the whole file.
+    // An error from feed ends the load; end_load then returns it. Another begin_load, or any
+    // other load, while one is open: code "busy".
+    Status begin_load(LoadKind kind, const LoadOptions& options = {});
+    Status feed(std::string_view bytes);
+    Result<LoadReport> end_load();
+    bool loading() const { return stream_ != nullptr; }
     // Drops events and accounts, keeps the model.
     void clear();
 
@@ -58,12 +74,17 @@ public:
     // the horizon).
     Result<std::string> backtest_json(const BacktestOptions& options);
     Result<std::string> suggest_json(const SuggestOptions& options);
+    // SPEC §7.8 lifecycle report at options.as_of (or the model's as_of, or the latest event).
+    Result<FunnelReport> funnel(const FunnelOptions& options);
+    Result<std::string> funnel_json(const FunnelOptions& options);
     // The current model (A) against model B (JSON text) on the same data.
     Result<std::string> compare_json(std::string_view model_b_json, const CompareOptions& options = {});
 
     // What the loaded data holds, for pickers: event types with counts, traits with sample
     // values, the time range and the number of accounts and users.
     std::string catalog_json() const;
+    // What a model may say (pql/schema.hpp): ops, metric forms, decay shapes, the default model.
+    static std::string schema_json();
 
     // Diagnostics of all event loads since the last clear().
     const LoadReport& events_report() const { return events_report_; }
@@ -76,6 +97,7 @@ private:
     std::unique_ptr<Scorer> scorer_;
     Outcomes outcomes_;
     LoadReport events_report_;
+    std::unique_ptr<StreamLoad> stream_;
 };
 
 }  // namespace pql
