@@ -10,6 +10,7 @@
 
 #include "pql/event_store.hpp"
 #include "pql/model.hpp"
+#include "pql/model_patch.hpp"
 #include "pql/output.hpp"
 #include "pql/schema.hpp"
 #include "pql/score.hpp"
@@ -105,6 +106,10 @@ Status Engine::set_model_json(std::string_view json) {
         *model_ = std::move(*m);
         return Ok{};
     });
+}
+
+Status Engine::set_model_number(std::string_view path, double value) {
+    return guarded([&]() -> Status { return pql::set_model_number(*model_, path, value); });
 }
 
 std::string Engine::model_json() const { return model_to_json(*model_); }

@@ -48,6 +48,10 @@ public:
 
     // Parses and validates; on error the previous model stays (code "invalid_model").
     Status set_model_json(std::string_view json);
+    // One numeric setting changed in place (a slider: "engagement.events.x.weight",
+    // "pql.min_score", ...; see model_patch.hpp), validated like set_model_json; on error the
+    // model stays.
+    Status set_model_number(std::string_view path, double value);
     // The current model as canonical JSON (every default filled in).
     std::string model_json() const;
     const Model& model() const;
