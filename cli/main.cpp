@@ -14,8 +14,10 @@
 #include "args.hpp"
 #include "io.hpp"
 #include "render.hpp"
+#include "render_lifecycle.hpp"
 #include "pql/engine.hpp"
 #include "pql/event_store.hpp"
+#include "pql/funnel.hpp"
 #include "pql/model.hpp"
 #include "pql/score.hpp"
 #include "pql/sql.hpp"
@@ -250,7 +252,26 @@ int cmd_compare(Engine& engine, const Args& a) {
     }
     CompareOptions o;
     if (a.movers) o.movers = *a.movers;
+    if (a.horizon_days) o.horizon_days = static_cast<int64_t>(*a.horizon_days);
     return print_json_or(engine.compare_json(b_text, o), format, cli::compare_text);
+}
+
+// pql funnel: signup cohorts (SPEC §7.8).
+int cmd_funnel(Engine& engine, const Args& a) {
+    const std::string format = a.format.empty() ? "table" : a.format;
+    if (format != "table" && format != "json" && format != "csv")
+        return usage_error("funnel", "--format must be table, json or csv (got '" + format + "')");
+    FunnelOptions o;
+    if (a.cohort == "month") o.cohort = CohortBy::Month;
+    else if (!a.cohort.empty() && a.cohort != "week")
+        return usage_error("funnel", "--cohort must be week or month (got '" + a.cohort + "')");
+    auto r = engine.funnel(o);
+    if (!r) return fail(r.error().describe());
+    const std::string out = format == "json"  ? funnel_to_json(*r) + "\n"
+                            : format == "csv" ? funnel_to_csv(*r)
+                                              : cli::funnel_text(nlohmann::ordered_json::parse(funnel_to_json(*r)));
+    auto st = cli::write_stdout(out);
+    return st ? 0 : fail(st.error().message);
 }
 
 // pql sql: the model as one SELECT over the contract tables of docs/sql.md.
@@ -341,6 +362,7 @@ int main(int argc, char** argv) {
         if (a.command == "backtest") return cmd_backtest(engine, a);
         if (a.command == "suggest") return cmd_suggest(engine, a);
         if (a.command == "compare") return cmd_compare(engine, a);
+        if (a.command == "funnel") return cmd_funnel(engine, a);
         if (a.command == "export-events") return cmd_export(engine, a);
         return cmd_explain(engine, a);
     } catch (const std::bad_alloc&) {

@@ -1,5 +1,6 @@
 // Text renderers for the terminal: tables and reports built from the engine's results.
 #include "render.hpp"
+#include "render_lifecycle.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -171,7 +172,7 @@ std::string backtest_text(const nlohmann::ordered_json& j) {
     for (auto& s : j["signals"])
         out += "    " + s["event"].get<std::string>() + ": " + s["did"].dump() + ", " + pct(s["did_rate"]) + " vs " +
                pct(s["not_rate"]) + ", lift " + num2(s["lift"]) + "\n";
-    return out;
+    return out + backtest_lifecycle_text(j);
 }
 
 std::string suggest_text(const nlohmann::ordered_json& j) {
@@ -188,7 +189,7 @@ std::string suggest_text(const nlohmann::ordered_json& j) {
     const auto& c = j["capacity"];
     out += "\nCapacity: " + c["per_week"].dump() + " leads a week -> min_score " + c["min_score"].dump() + " (" +
            c["qualified"].dump() + " PQLs, precision " + pct(c["precision"]) + ", recall " + pct(c["recall"]) + ")\n";
-    return out;
+    return out + suggest_lifecycle_text(j);
 }
 
 std::string compare_text(const nlohmann::ordered_json& j) {
@@ -214,7 +215,7 @@ std::string compare_text(const nlohmann::ordered_json& j) {
             out += parts.empty() ? "\n" : "; " + parts + "\n";
         }
     }
-    return out;
+    return out + compare_quality_text(j);
 }
 
 }  // namespace pql::cli

@@ -10,6 +10,7 @@
 
 #include "pql/event_store.hpp"
 #include "pql/model.hpp"
+#include "pql/model_patch.hpp"
 #include "pql/output.hpp"
 #include "pql/schema.hpp"
 #include "pql/score.hpp"
@@ -20,7 +21,9 @@ namespace pql {
 
 Engine::Engine()
     : store_(std::make_unique<EventStore>()), model_(std::make_unique<Model>()),
-      scorer_(std::make_unique<Scorer>(*store_)) {}
+      scorer_(std::make_unique<Scorer>(*store_)) {
+    scorer_->set_outcomes(&outcomes_);
+}
 
 Engine::~Engine() = default;
 
@@ -93,6 +96,7 @@ void Engine::clear() {
     outcomes_.clear();
     events_report_ = LoadReport{};
     scorer_ = std::make_unique<Scorer>(*store_);
+    scorer_->set_outcomes(&outcomes_);
 }
 
 void Engine::clear_events() {
@@ -123,6 +127,10 @@ Status Engine::set_model_json(std::string_view json) {
         *model_ = std::move(*m);
         return Ok{};
     });
+}
+
+Status Engine::set_model_number(std::string_view path, double value) {
+    return guarded([&]() -> Status { return pql::set_model_number(*model_, path, value); });
 }
 
 std::string Engine::model_json() const { return model_to_json(*model_); }
@@ -164,11 +172,19 @@ Result<std::string> Engine::suggest_json(const SuggestOptions& options) {
     return guarded([&]() -> Result<std::string> { return pql::suggest_json(*store_, *model_, outcomes_, options); });
 }
 
+Result<FunnelReport> Engine::funnel(const FunnelOptions& options) {
+    return guarded([&]() -> Result<FunnelReport> { return pql::funnel(*store_, *model_, outcomes_, options); });
+}
+
+Result<std::string> Engine::funnel_json(const FunnelOptions& options) {
+    return guarded([&]() -> Result<std::string> { return pql::funnel_json(*store_, *model_, outcomes_, options); });
+}
+
 Result<std::string> Engine::compare_json(std::string_view model_b_json, const CompareOptions& options) {
     return guarded([&]() -> Result<std::string> {
         auto b = parse_model(model_b_json);
         if (!b.ok()) return b.error();
-        return pql::compare_json(*store_, *model_, *b, options);
+        return pql::compare_json(*store_, *model_, *b, outcomes_, options);
     });
 }
 

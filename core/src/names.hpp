@@ -65,6 +65,7 @@ inline constexpr Name<MetricKind> kPlainMetrics[] = {
     {"active_users", MetricKind::ActiveUsers},
     {"days_since_last_seen", MetricKind::DaysSinceLastSeen},
     {"velocity", MetricKind::Velocity},
+    {"active_days", MetricKind::ActiveDays},
 };
 struct MetricPrefix {
     const char* prefix;  // "count."
@@ -76,6 +77,8 @@ inline constexpr MetricPrefix kMetricPrefixes[] = {
     {"users.", MetricKind::UsersOf, "event"},
     {"limit.", MetricKind::Limit, "limit"},
     {"trait.", MetricKind::Trait, "trait"},
+    {"sum.", MetricKind::Sum, "event.property"},
+    {"persona.", MetricKind::Persona, "persona"},
 };
 
 // Input formats (LoadOptions::format); "ndjson" is accepted as an alias of jsonl.

@@ -8,6 +8,7 @@
 
 #include "pql/backtest.hpp"
 #include "pql/csv.hpp"
+#include "pql/funnel.hpp"
 #include "pql/load.hpp"
 #include "pql/result.hpp"
 
@@ -54,6 +55,10 @@ public:
 
     // Parses and validates; on error the previous model stays (code "invalid_model").
     Status set_model_json(std::string_view json);
+    // One numeric setting changed in place (a slider: "engagement.events.x.weight",
+    // "pql.min_score", ...; see model_patch.hpp), validated like set_model_json; on error the
+    // model stays.
+    Status set_model_number(std::string_view path, double value);
     // The current model as canonical JSON (every default filled in).
     std::string model_json() const;
     const Model& model() const;
@@ -76,6 +81,9 @@ public:
     // the horizon).
     Result<std::string> backtest_json(const BacktestOptions& options);
     Result<std::string> suggest_json(const SuggestOptions& options);
+    // SPEC §7.8 lifecycle report at options.as_of (or the model's as_of, or the latest event).
+    Result<FunnelReport> funnel(const FunnelOptions& options);
+    Result<std::string> funnel_json(const FunnelOptions& options);
     // The current model (A) against model B (JSON text) on the same data.
     Result<std::string> compare_json(std::string_view model_b_json, const CompareOptions& options = {});
 
