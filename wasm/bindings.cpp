@@ -134,6 +134,14 @@ public:
             return succeed("null");
         });
     }
+    // One numeric setting of the model (the patch path: no re-parse of the whole model).
+    bool setModelNumber(const std::string& path, double value) {
+        return guard([&] {
+            auto status = engine_.set_model_number(path, value);
+            if (!status) return fail(status.error());
+            return succeed("null");
+        });
+    }
     bool model() {
         return guard([&] { return succeed(engine_.model_json()); });
     }
@@ -370,6 +378,7 @@ EMSCRIPTEN_BINDINGS(pql) {
         .function("loadEvents", &EngineBinding::loadEvents)
         .function("loadAccounts", &EngineBinding::loadAccounts)
         .function("setModel", &EngineBinding::setModel)
+        .function("setModelNumber", &EngineBinding::setModelNumber)
         .function("model", &EngineBinding::model)
         .function("setAsOf", &EngineBinding::setAsOf)
         .function("score", &EngineBinding::score)

@@ -10,6 +10,7 @@
 
 #include "pql/event_store.hpp"
 #include "pql/model.hpp"
+#include "pql/model_patch.hpp"
 #include "pql/output.hpp"
 #include "pql/schema.hpp"
 #include "pql/score.hpp"
@@ -98,6 +99,27 @@ void Engine::clear() {
     scorer_->set_outcomes(&outcomes_);
 }
 
+void Engine::clear_events() {
+    stream_.reset();
+    store_->clear_events();
+    events_report_ = LoadReport{};
+    scorer_ = std::make_unique<Scorer>(*store_);
+}
+
+void Engine::clear_accounts() {
+    stream_.reset();
+    store_->clear_accounts();
+    scorer_ = std::make_unique<Scorer>(*store_);
+}
+
+void Engine::clear_users() {
+    stream_.reset();
+    store_->clear_users();
+    scorer_ = std::make_unique<Scorer>(*store_);
+}
+
+void Engine::clear_outcomes() { outcomes_.clear(); }
+
 Status Engine::set_model_json(std::string_view json) {
     return guarded([&]() -> Status {
         auto m = parse_model(json);
@@ -105,6 +127,10 @@ Status Engine::set_model_json(std::string_view json) {
         *model_ = std::move(*m);
         return Ok{};
     });
+}
+
+Status Engine::set_model_number(std::string_view path, double value) {
+    return guarded([&]() -> Status { return pql::set_model_number(*model_, path, value); });
 }
 
 std::string Engine::model_json() const { return model_to_json(*model_); }

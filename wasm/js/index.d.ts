@@ -399,6 +399,18 @@ export interface BacktestOptions {
   outcomes?: Text;
 }
 
+/** One tenth of the backtest population in rank order (decile 1 = the top scores). */
+export interface CalibrationDecile {
+  decile: number;
+  count: number;
+  conversions: number;
+  rate: number | null;
+  lift: number | null;
+  /** The lowest and highest score in the decile. */
+  min_score: number;
+  max_score: number;
+}
+
 /** SPEC §5's machine output, with §7.9's additions and the calibration deciles. */
 export interface Backtest {
   as_of: string;
@@ -409,28 +421,17 @@ export interface Backtest {
   tiers: ({ name: string } & GroupOutcome)[];
   pql: {
     qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null;
-    /** SPEC §7.9: qualified entities that did not convert in the horizon / qualified. */
+    /** Qualified entities that did not convert in the horizon / qualified (§7.9). */
     false_positive_share: number | null;
   };
+  /** The ids of those PQLs that did not convert, in rank order (the first 100). */
+  lost_pqls: string[];
   precision_at: Record<'10' | '25' | '50' | '100', { precision: number | null; recall: number | null }>;
   auc: number | null;
   sweep: { min_score: number; qualified: number; precision: number | null; recall: number | null }[];
-  signals: { event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
-  /** SPEC §7.9: the qualified entities that did not convert, in rank order (first 100). */
-  lost_pqls: string[];
-  /** The population in rank order cut into ten near-equal groups (1 = the top tenth; empty groups left out). */
+  /** The population in rank order cut into ten groups of (nearly) equal size (fewer when it is smaller than ten). */
   calibration: CalibrationDecile[];
-}
-
-export interface CalibrationDecile {
-  decile: number;
-  count: number;
-  conversions: number;
-  rate: number | null;
-  lift: number | null;
-  /** The lowest and highest score in the decile. */
-  min_score: number;
-  max_score: number;
+  signals: { event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
 }
 
 export interface SuggestOptions {
@@ -661,6 +662,9 @@ export interface EngineOptions {
   wasmBinary?: ArrayBuffer | Uint8Array;
 }
 
+/** A numeric model setting for `setModelValue`: error-path text, or its keys and array indices. */
+export type ModelNumberPath = string | readonly (string | number)[];
+
 /** One scoring engine: its own events, accounts and model. Not thread-safe; one per worker. */
 export interface Engine {
   /** Appends events (JSON Lines, JSON array or CSV; flat rows or Segment calls). */
@@ -677,6 +681,17 @@ export interface Engine {
    * `invalid_argument` for anything else. Cheaper than `setModel` with another as_of.
    */
   setAsOf(asOf: AsOf | null | undefined): void;
+  /**
+   * Changes one numeric setting of the current model in place (a slider's key), without
+   * re-reading and re-validating the whole model: `"engagement.half_life_days"`,
+   * `"engagement.events.report_created.weight"` (or `['engagement', 'events', name, 'weight']`),
+   * `"activation.steps[1].min_count"`, `"activation.required"`, `"fit.rules[0].points"`,
+   * `"weights.engagement"`, `"pql.min_score"`, `"window_days"`, `"active_days"`,
+   * `"engagement.saturation"`, `"engagement.default_weight"`, `"limits.<name>.limit"`. The value
+   * is checked by the same rules as `setModel`: PqlError `invalid_model` with `path`, the model
+   * unchanged; `invalid_argument` for a path that is not one of these (use `setModel`).
+   */
+  setModelValue(path: ModelNumberPath, value: number): void;
   /** Scores every entity; returns SPEC §4's machine output with the requested page of results. */
   score(options?: ScoreOptions): ScoreRun;
   /** The same as `score`, as the engine's JSON text (byte for byte what `pql score --format json` prints). */

@@ -271,6 +271,30 @@ class Engine {
     this.#call((h) => h.setModel(text));
   }
 
+  /**
+   * One numeric setting of the current model, without re-reading the whole model.
+   * @param {Api.ModelNumberPath} path
+   * @param {number} value
+   */
+  setModelValue(path, value) {
+    /** @type {string} */
+    let text;
+    if (typeof path === 'string') text = path;
+    else if (Array.isArray(path) && path.length > 0) {
+      text = '';
+      for (const k of path) {
+        if (typeof k === 'number') {
+          if (!Number.isSafeInteger(k) || k < 0) throw invalid('a model path index must be a non-negative integer');
+          text += `[${k}]`;
+        } else if (typeof k === 'string' && k !== '') text += text === '' ? k : `.${k}`;
+        else throw invalid('a model path is a string or a list of keys and indices');
+      }
+    } else throw invalid('a model path is a string or a list of keys and indices');
+    if (typeof value !== 'number') throw invalid(`${text}: the value must be a number`);
+    const p = text;
+    this.#call((h) => h.setModelNumber(p, value));
+  }
+
   /** @returns {Api.CanonicalModel} */
   model() {
     return this.#json((h) => h.model());

@@ -12,6 +12,7 @@ export interface EngineHandle {
   feed(ptr: number, size: number): boolean;
   endLoad(): boolean;
   setModel(json: string): boolean;
+  setModelNumber(path: string, value: number): boolean;
   model(): boolean;
   setAsOf(text: string): boolean;
   score(offset: number, limit: number): boolean;

@@ -5,6 +5,7 @@
 import type { CanonicalModel, Decay, EntityKind, Schema, ValueKind } from '@pql/engine';
 import { DecayChart, PALETTE } from './charts';
 import { field, h, nextId } from './dom';
+import { FitValueMemory } from './fitvalues';
 import type { Catalog } from './protocol';
 import { DAY_MS, clone, fmt, fmtInt, getPath, isObject, jsonOf, setPath, type Json, type JsonObject } from './util';
 
@@ -53,12 +54,22 @@ export class ModelControls {
   readonly root: HTMLElement;
   private decayEl = h('div', { class: 'chart decay-chart', role: 'img', 'aria-label': 'Decay curve: weight of an event by its age in days' });
   private decay = new DecayChart(this.decayEl);
+  private fitMemory = new FitValueMemory();
+  private sections = new Map<string, { sig: string; schema: Schema; el: HTMLElement }>();
 
   constructor(private host: ControlsHost) {
     this.root = h('div', { class: 'controls' });
+    // A control the user moved now shows a value its section was not built with: that
+    // section is rebuilt at the next render (an undo may bring the old value back).
+    const touched = (ev: Event) => {
+      const el = (ev.target as Element | null)?.closest('.controls > *');
+      for (const part of this.sections.values()) if (part.el === el) part.sig = '';
+    };
+    this.root.addEventListener('input', touched, true);
+    this.root.addEventListener('change', touched, true);
   }
 
-  /** Rebuilds every control from the canonical model, keeping keyboard focus in place. */
+  /** Shows every control from the canonical model, keeping keyboard focus in place. */
   render(): void {
     const N = this.host.normalized();
     const schema = this.host.schema();
@@ -66,16 +77,30 @@ export class ModelControls {
     const active = document.activeElement as HTMLElement | null;
     const key = active && this.root.contains(active) ? active.dataset.key : undefined;
     const scroll = this.root.closest('.sidebar')?.scrollTop;
-    this.root.replaceChildren(
-      this.timeSection(N, schema),
-      this.scoreSection(N),
-      this.ruleSection(N, schema),
-      this.activationSection(N),
-      this.engagementSection(N, schema),
-      this.fitSection(N, schema),
-      this.tiersSection(N),
-      this.limitsSection(N),
-    );
+    // Keyed by section: a section is rebuilt only when what it shows (and what its handlers
+    // captured) changed, so adding a step does not rebuild the events table.
+    const cat = this.host.catalog();
+    const parts: [string, unknown, () => HTMLElement][] = [
+      ['time', [N.as_of, N.entity, this.host.dataRange()], () => this.timeSection(N, schema)],
+      ['score', [N.weights, N.pql.min_score, N.pql.require_activation], () => this.scoreSection(N)],
+      ['rule', [N.pql.rule, N.limits, cat], () => this.ruleSection(N, schema)],
+      ['activation', [N.activation, cat.events], () => this.activationSection(N)],
+      ['engagement', [N.engagement, N.window_days, N.active_days, cat.events], () => this.engagementSection(N, schema)],
+      ['fit', [N.fit, cat.traits], () => this.fitSection(N, schema)],
+      ['tiers', N.tiers, () => this.tiersSection(N)],
+      ['limits', [N.limits, cat.events], () => this.limitsSection(N)],
+    ];
+    const els = parts.map(([name, deps, build]) => {
+      const sig = JSON.stringify(deps);
+      const kept = this.sections.get(name);
+      if (kept && kept.sig === sig && kept.schema === schema && this.root.contains(kept.el)) return kept.el;
+      const el = build();
+      const open = kept?.el instanceof HTMLDetailsElement ? kept.el.open : true;
+      if (el instanceof HTMLDetailsElement) el.open = open;
+      this.sections.set(name, { sig, schema, el });
+      return el;
+    });
+    if (els.some((el, i) => this.root.children[i] !== el) || this.root.children.length !== els.length) this.root.replaceChildren(...els);
     requestAnimationFrame(() => this.showDecay());
     if (key) this.root.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`)?.focus({ preventScroll: true });
     const sidebar = this.root.closest('.sidebar');
@@ -397,16 +422,15 @@ export class ModelControls {
       const op = r.op;
       const trait = h('input', { type: 'text', list: traitsId, value: r.trait, class: 'w-m', 'data-key': `fit.${i}.trait`, 'aria-label': `Fit rule ${i + 1} trait` });
       trait.addEventListener('change', () => edit(i, (x) => { x.trait = trait.value.trim(); }, true));
-      // The value's editor follows what the op takes (the schema's value kind).
+      // The value's editor follows what the op takes (the schema's value kind); the value is
+      // converted where it can be and each op's last value remembered per rule (fitvalues.ts).
       const kind = traitValueKind(schema, op);
       const opSel = this.select(`fit.${i}.op`, schema.trait_ops.map((o) => ({ value: o.op })), op, (v) => edit(i, (x) => {
+        const from = String(x.op ?? op);
+        const value = this.fitMemory.switchOp(`${i}:${String(x.trait ?? '')}`, from, traitValueKind(schema, from), v, traitValueKind(schema, v), x.value);
         x.op = v;
-        const k = traitValueKind(schema, v);
-        if (k === 'none') delete x.value;
-        else if (k === 'range') x.value = Array.isArray(x.value) && x.value.length === 2 ? x.value : [0, 100];
-        else if (k === 'scalars') x.value = Array.isArray(x.value) ? x.value : x.value === undefined ? [] : [x.value];
-        else if (Array.isArray(x.value)) x.value = x.value[0] ?? '';
-        else if (x.value === undefined) x.value = '';
+        if (value === undefined) delete x.value;
+        else x.value = value;
       }, true), `Fit rule ${i + 1} operator`);
       let valueEl: HTMLElement;
       const traitInfo = cat.traits.find((t) => t.name === r.trait);

@@ -79,7 +79,9 @@ export type FromWorker =
   | { type: 'loaded'; id: number; kind: Kind; name: string; ok: boolean; error?: string; report: LoadReport; files: Record<Kind, string[]> }
   | { type: 'catalog'; catalog: Catalog }
   | { type: 'scored'; seq: number; ok: true; run: ScoreRun; normalized: CanonicalModel; explain: Explanation | null;
-      explainId: string | null; explainError: string | null; engineMs: number; waitMs: number }
+      explainId: string | null; explainError: string | null; engineMs: number; waitMs: number;
+      /** How the engine took the model: unchanged, one numeric setting patched, or set whole. */
+      update: ModelUpdate }
   | { type: 'scored'; seq: number; ok: false; error: ModelError }
   | { type: 'explained'; seq: number; id: string; explain: Explanation | null; error: string | null }
   | { type: 'history'; seq: number; id: string; points: HistoryPoint[]; done: boolean }
@@ -88,3 +90,6 @@ export type FromWorker =
   | { type: 'analyzed'; seq: number; aborted: boolean }
   | { type: 'scoreJson'; seq: number; ok: boolean; text: string; error: string | null }
   | { type: 'scoreCsv'; seq: number; ok: boolean; text: string; error: string | null };
+
+/** How the worker gave a model to the engine: `same` (already set), `patch` (setModelValue), `model` (setModel). */
+export type ModelUpdate = 'same' | 'patch' | 'model';
