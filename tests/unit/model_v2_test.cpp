@@ -29,7 +29,7 @@ Error model_error(const std::string& text) {
 
 json score(Engine& e, const std::string& model) {
     auto st = e.set_model_json(model);
-    INFO(st.ok() ? "" : st.error().describe());
+    INFO((st.ok() ? std::string() : st.error().describe()));
     REQUIRE(st.ok());
     return json::parse(e.score_json());
 }
