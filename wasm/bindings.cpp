@@ -47,11 +47,44 @@ std::string error_json(const pql::Error& e) {
 std::string report_json(const pql::LoadReport& r) {
     Json errors = Json::array();
     for (const auto& e : r.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
-    return dump({{"read", r.read},
-                 {"loaded", r.loaded},
-                 {"skipped", r.skipped},
-                 {"duplicates", r.duplicates},
-                 {"errors", std::move(errors)}});
+    Json j = {{"read", r.read},
+              {"loaded", r.loaded},
+              {"skipped", r.skipped},
+              {"duplicates", r.duplicates},
+              {"errors", std::move(errors)}};
+    // v2 additions (SPEC §6): what the load says once, and the record shapes it met.
+    if (!r.notes.empty()) j["notes"] = r.notes;
+    if (!r.shapes.empty()) j["shapes"] = r.shapes;
+    return dump(j);
+}
+
+// Load options from JSON (the wrapper checks types first): {"format", "strict", "first_line",
+// "account_key", "columns": {field: name}, "time_unit"}.
+std::optional<pql::Error> load_options(const std::string& json, pql::LoadOptions& o) {
+    const Json j = json.empty() ? Json::object() : Json::parse(json);
+    if (j.contains("format") && !pql::parse_format(j["format"].get<std::string>(), o.format))
+        return pql::Error{"invalid_argument", "unknown format \"" + j["format"].get<std::string>() + "\" (auto, jsonl, json, csv)", "format", 0};
+    if (j.contains("strict")) o.strict = j["strict"].get<bool>();
+    if (j.contains("first_line")) {
+        const double d = j["first_line"].get<double>();
+        if (d >= 1 && d < 9e15) o.first_line = static_cast<int64_t>(d);
+    }
+    if (j.contains("account_key") && !j["account_key"].is_null()) o.account_key = j["account_key"].get<std::string>();
+    if (j.contains("columns") && !j["columns"].is_null())
+        for (auto& [k, v] : j["columns"].items()) o.columns[k] = v.get<std::string>();
+    if (j.contains("time_unit") && !j["time_unit"].is_null() &&
+        !pql::parse_time_unit(j["time_unit"].get<std::string>(), o.time_unit))
+        return pql::Error{"invalid_argument", "time_unit must be \"ms\" or \"s\"", "time_unit", 0};
+    return std::nullopt;
+}
+
+bool load_kind(const std::string& name, pql::LoadKind& k) {
+    if (name == "events") k = pql::LoadKind::Events;
+    else if (name == "accounts") k = pql::LoadKind::Accounts;
+    else if (name == "users") k = pql::LoadKind::Users;
+    else if (name == "outcomes") k = pql::LoadKind::Outcomes;
+    else return false;
+    return true;
 }
 
 // A JS number (double) to a size_t page bound; negative or huge means "no bound".
@@ -67,6 +100,48 @@ public:
     }
     bool loadAccounts(uintptr_t data, size_t size, const std::string& format, bool strict, double first_line) {
         return load(data, size, format, strict, first_line, &pql::Engine::load_accounts);
+    }
+    // Any kind of file ("events", "accounts", "users", "outcomes") with options as JSON.
+    bool loadText(const std::string& kind, uintptr_t data, size_t size, const std::string& options_json) {
+        return guard([&] {
+            pql::LoadKind k;
+            if (!load_kind(kind, k)) return fail({"invalid_argument", "unknown kind \"" + kind + "\"", "", 0});
+            pql::LoadOptions options;
+            if (auto e = load_options(options_json, options)) return fail(*e);
+            std::string_view text(reinterpret_cast<const char*>(data), size);
+            auto report = k == pql::LoadKind::Events     ? engine_.load_events(text, options)
+                          : k == pql::LoadKind::Accounts ? engine_.load_accounts(text, options)
+                          : k == pql::LoadKind::Users    ? engine_.load_users(text, options)
+                                                         : engine_.load_outcomes(text, options);
+            if (!report) return fail(report.error());
+            return succeed(report_json(*report));
+        });
+    }
+    // A load in pieces (SPEC §6.1): bytes of any split, as a source or a decompressor gives them.
+    bool beginLoad(const std::string& kind, const std::string& options_json) {
+        return guard([&] {
+            pql::LoadKind k;
+            if (!load_kind(kind, k)) return fail({"invalid_argument", "unknown kind \"" + kind + "\"", "", 0});
+            pql::LoadOptions options;
+            if (auto e = load_options(options_json, options)) return fail(*e);
+            auto st = engine_.begin_load(k, options);
+            if (!st) return fail(st.error());
+            return succeed("null");
+        });
+    }
+    bool feed(uintptr_t data, size_t size) {
+        return guard([&] {
+            auto st = engine_.feed(std::string_view(reinterpret_cast<const char*>(data), size));
+            if (!st) return fail(st.error());
+            return succeed("null");
+        });
+    }
+    bool endLoad() {
+        return guard([&] {
+            auto report = engine_.end_load();
+            if (!report) return fail(report.error());
+            return succeed(report_json(*report));
+        });
     }
     bool setModel(const std::string& json) {
         return guard([&] {
@@ -283,6 +358,10 @@ EMSCRIPTEN_BINDINGS(pql) {
         .constructor<>()
         .function("loadEvents", &EngineBinding::loadEvents)
         .function("loadAccounts", &EngineBinding::loadAccounts)
+        .function("loadText", &EngineBinding::loadText)
+        .function("beginLoad", &EngineBinding::beginLoad)
+        .function("feed", &EngineBinding::feed)
+        .function("endLoad", &EngineBinding::endLoad)
         .function("setModel", &EngineBinding::setModel)
         .function("model", &EngineBinding::model)
         .function("setAsOf", &EngineBinding::setAsOf)

@@ -327,7 +327,8 @@ TEST_CASE("a load in pieces of any size equals the whole load", "[load][stream]"
                  std::to_string(1 + i % 9) + "T00:00:00Z\"}\n";
         if (i == 1500) jsonl += "not json\n";
         csv += "2026-01-0" + std::to_string(1 + i % 9) + ",u" + std::to_string(i % 40) + ",e,c" + std::to_string(i % 9) +
-               (i % 3 ? ",plain\r\n" : ",\"two\nlines, \"\"quoted\"\"\"\r\n");
+               (i % 5 == 1 ? ",say 5\" wide\r" : i % 3 ? ",plain\r\n" : ",\"two\nlines, \"\"quoted\"\"\"\r\n");
+        if (i % 97 == 3) csv += "bad date,u1,e,c1,x\n";
     }
     for (const std::string* text : {&jsonl, &csv}) {
         Engine whole;

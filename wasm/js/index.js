@@ -4,7 +4,8 @@
 // handle never leaves this file. Types and documentation: index.d.ts; this file is checked
 // against them (tsc -p wasm/js, in make test).
 import createPqlModule from './pql_core.mjs';
-import { PieceCutter, chunksOf, detectFormat } from './pieces.js';
+import { chunksOf } from './pieces.js';
+import { ArchiveError, compression, gunzip, zipEntries } from './archive.js';
 
 /**
  * @import * as Api from './index.js'
@@ -254,6 +255,24 @@ class Engine {
     return this.#load('loadAccounts', text, options);
   }
 
+  /**
+   * @param {Api.Text} text
+   * @param {Api.LoadOptions} [options]
+   * @returns {Api.LoadReport}
+   */
+  loadUsers(text, options) {
+    return this.#load('loadUsers', text, options);
+  }
+
+  /**
+   * @param {Api.Source} source
+   * @param {Api.LoadFromOptions} [options]
+   * @returns {Promise<Api.LoadReport>}
+   */
+  loadUsersFrom(source, options) {
+    return this.#loadFrom('loadUsers', source, options);
+  }
+
   /** @param {Api.Model | string} model */
   setModel(model) {
     /** @type {string | undefined} */
@@ -436,31 +455,32 @@ class Engine {
   }
 
   /**
-   * @param {'loadEvents' | 'loadAccounts' | 'loadOutcomes'} method
+   * @param {LoadMethod} method
    * @param {Api.Text} text
    * @param {Api.LoadOptions} [options]
    * @returns {Api.LoadReport}
    */
-  #load(method, text, { format = 'auto', strict = false, firstLine = 1 } = {}) {
-    if (typeof format !== 'string') throw invalid('format must be "auto", "jsonl", "json" or "csv"');
-    if (!Number.isSafeInteger(firstLine) || firstLine < 1) throw invalid('firstLine must be a whole number >= 1');
-    return this.#json((h, mod) => withBytes(mod, text, (ptr, size) => h[method](ptr, size, format, !!strict, firstLine)));
+  #load(method, text, options = {}) {
+    const json = loadOptions(options);
+    return this.#json((h, mod) => withBytes(mod, text, (ptr, size) => h.loadText(KINDS[method], ptr, size, json)));
   }
 
-  // A source read chunk by chunk and loaded in pieces cut at row ends (pieces.js), each with
-  // the line number of its first line, so errors are those of the whole file. JSON arrays and
-  // strict loads are gathered and loaded in one go (they cannot be cut without changing what
-  // an error does). The pieces' reports add up to the one returned.
+  // A source read chunk by chunk into the engine's load in pieces (Engine::begin_load / feed /
+  // end_load): the core keeps a partial row for the next chunk and loads whole rows every
+  // ~4 MiB, so the text is never held whole and every error names its line in the whole file.
+  // gzip is inflated as it streams; a zip is gathered (its directory is at its end) and its
+  // entries loaded one by one in name order, each its own load, their reports summed.
   /**
-   * @param {'loadEvents' | 'loadAccounts' | 'loadOutcomes'} method
+   * @param {LoadMethod} method
    * @param {Api.Source} source
    * @param {Api.LoadFromOptions} [options]
    * @returns {Promise<Api.LoadReport>}
    */
-  async #loadFrom(method, source, { format = 'auto', strict = false, onProgress, pieceBytes = PIECE_BYTES } = {}) {
-    if (!FORMATS.includes(format)) throw invalid('format must be "auto", "jsonl", "json" or "csv"');
+  async #loadFrom(method, source, options = {}) {
+    const { onProgress, pieceBytes = PIECE_BYTES, ...rest } = options;
     if (!Number.isSafeInteger(pieceBytes) || pieceBytes < 1) throw invalid('pieceBytes must be a whole number >= 1');
     if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress must be a function');
+    const json = loadOptions(rest);
     this.#live();
     /** @type {ReturnType<typeof chunksOf>} */
     let input;
@@ -469,66 +489,131 @@ class Engine {
     } catch (e) {
       throw invalid(messageOf(e));
     }
+    const kind = KINDS[method];
+    const named = /** @type {{ name?: unknown }} */ (/** @type {unknown} */ (source)).name;
+    const name = typeof named === 'string' && named ? named : 'the source';
     let total = input.total;
-    const chunks = input.chunks;
-    const report = new ReportSum(this.#state.inst.mod.maxRowErrors());
     let done = 0;
     const progress = () => onProgress?.({ done, total });
-    /** @param {Uint8Array} text @param {Api.Format} f @param {number} firstLine @param {number} headerLines */
-    const load = (text, f, firstLine, headerLines) => {
-      report.add(this.#load(method, text, { format: f, strict, firstLine }), firstLine + headerLines);
-    };
     progress();
+    const it = input.chunks[Symbol.asyncIterator]();
     /** @type {Uint8Array[]} */
-    let head = [];   // chunks until the format is known, or all of them when not cut
+    const head = [];
     let headSize = 0;
-    /** @type {PieceCutter | null} */
-    let cutter = null;
-    /** @type {Api.Format} */
-    let concrete = format;
     try {
-      for await (const chunk of chunks) {
-        if (cutter) {
-          const piece = cutter.push(chunk);
-          if (piece) {
-            load(piece.text, concrete, piece.firstLine, piece.headerLines);
-            done += piece.bytes;
-            progress();
-          }
-          continue;
-        }
-        head.push(chunk);
-        headSize += chunk.length;
-        if (concrete === 'auto') concrete = detectFormat(joined(head, headSize)) ?? 'auto';
-        if (concrete === 'jsonl' || (concrete === 'csv' && !strict)) {
-          cutter = new PieceCutter(concrete, pieceBytes);
-          for (const c of head) {
-            const piece = cutter.push(c);
-            if (piece) {
-              load(piece.text, concrete, piece.firstLine, piece.headerLines);
-              done += piece.bytes;
-              progress();
-            }
-          }
-          head = [];
-          headSize = 0;
-        }
+      while (headSize < 4) {
+        const next = await it.next();
+        if (next.done) break;
+        head.push(next.value);
+        headSize += next.value.length;
       }
     } catch (e) {
-      if (e instanceof PqlError) throw e;
       throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
     }
-    const last = cutter ? cutter.end() : null;
-    if (cutter && last) {
-      load(last.text, concrete, last.firstLine, last.headerLines);
-      done += last.bytes;
-    } else if (!cutter && headSize > 0) {
-      load(joined(head, headSize), concrete, 1, 0);
-      done += headSize;
+    // Every chunk of the source, counted for progress.
+    const chunks = async function* () {
+      for (const c of head) {
+        done += c.length;
+        yield c;
+        progress();
+      }
+      for (;;) {
+        const next = await it.next();
+        if (next.done) return;
+        done += next.value.length;
+        yield next.value;
+        progress();
+      }
+    };
+    const kindOf = headSize ? compression(joined(head, headSize)) : null;
+    const strict = !!rest.strict;
+    /** @type {Api.LoadReport} */
+    let report;
+    if (kindOf === 'zip') {
+      /** @type {Uint8Array[]} */
+      const all = [];
+      let size = 0;
+      try {
+        for await (const c of chunks()) {
+          all.push(c);
+          size += c.length;
+        }
+      } catch (e) {
+        throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
+      }
+      let entries;
+      try {
+        entries = await zipEntries(joined(all, size));
+      } catch (e) {
+        throw new PqlError('bad_archive', `${name}: ${messageOf(e)}`);
+      }
+      report = { read: 0, loaded: 0, skipped: 0, duplicates: 0, errors: [] };
+      const max = this.#state.inst.mod.maxRowErrors();
+      for (const entry of entries) {
+        const one = await this.#stream(kind, json, `${name}:${entry.name}`, strict, async function* () {
+          const bytes = entry.read();
+          const inner = compression(bytes) === 'gzip'
+            ? gunzip((async function* () { yield bytes; })(), { in: 0, out: 0 })
+            : (async function* () { for (let at = 0; at < bytes.length; at += pieceBytes) yield bytes.subarray(at, at + pieceBytes); })();
+          yield* inner;
+        });
+        report.read += one.read;
+        report.loaded += one.loaded;
+        report.skipped += one.skipped;
+        report.duplicates += one.duplicates;
+        for (const e of one.errors) if (report.errors.length < max) report.errors.push({ line: e.line, message: `${entry.name}: ${e.message}` });
+        for (const n of one.notes ?? []) (report.notes ??= []).push(`${entry.name}: ${n}`);
+        for (const [k, v] of Object.entries(one.shapes ?? {})) (report.shapes ??= {})[k] = ((report.shapes ??= {})[k] ?? 0) + v;
+      }
+    } else if (kindOf === 'gzip') {
+      report = await this.#stream(kind, json, name, strict, () => gunzip(chunks(), { in: 0, out: 0 }));
+    } else {
+      report = await this.#stream(kind, json, name, strict, chunks);
     }
     if (total === null) total = done;
     progress();
-    return report.value();
+    return report;
+  }
+
+  // One load in pieces from `source()`'s chunks. A corrupt or truncated archive counts as a bad
+  // row after the rows read before it, which are kept (SPEC §6.1); strict: a PqlError.
+  /**
+   * @param {string} kind
+   * @param {string} json
+   * @param {string} name
+   * @param {boolean} strict
+   * @param {() => AsyncIterable<Uint8Array>} source
+   * @returns {Promise<Api.LoadReport>}
+   */
+  async #stream(kind, json, name, strict, source) {
+    this.#call((h) => h.beginLoad(kind, json));
+    let lines = 0;
+    /** @type {ArchiveError | null} */
+    let broken = null;
+    try {
+      for await (const chunk of source()) {
+        for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+        this.#call((h, mod) => withBytes(mod, chunk, (ptr, size) => h.feed(ptr, size)));
+      }
+    } catch (e) {
+      if (e instanceof ArchiveError) {
+        broken = e;
+      } else {
+        try { this.#call((h) => h.endLoad()); } catch { /* the load's own error: the read error is the one to say */ }
+        if (e instanceof PqlError) throw e;
+        throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
+      }
+    }
+    /** @type {Api.LoadReport} */
+    const report = this.#json((h) => h.endLoad());
+    if (broken) {
+      const message = `${name}: ${broken.message}; the rows before it are kept`;
+      if (strict) throw new PqlError('bad_archive', message, { line: lines + 1 });
+      report.read++;
+      report.skipped++;
+      if (report.errors.length < this.#state.inst.mod.maxRowErrors()) report.errors.push({ line: lines + 1, message });
+    }
+    return report;
   }
 
   // The parsed output is typed by the caller (each method's @returns): the core writes it.
@@ -585,45 +670,28 @@ function joined(chunks, size) {
   return out;
 }
 
-// The reports of a file's pieces as the report of the whole file: counts add up, errors keep
-// the engine's first `max`. A CSV piece after the first starts with the header rows again; an
-// error on one of those lines is the header's, already reported by the first piece, so that row
-// is counted once.
-class ReportSum {
-  /** @param {number} max */
-  constructor(max) {
-    this.max = max;
-    /** @type {Api.LoadReport} */
-    this.sum = { read: 0, loaded: 0, skipped: 0, duplicates: 0, errors: [] };
-    /** @type {Set<string>} */
-    this.seen = new Set();
-  }
+/** @typedef {'loadEvents' | 'loadAccounts' | 'loadUsers' | 'loadOutcomes'} LoadMethod */
+/** @type {Record<LoadMethod, string>} */
+const KINDS = { loadEvents: 'events', loadAccounts: 'accounts', loadUsers: 'users', loadOutcomes: 'outcomes' };
+const FIELDS = ['timestamp', 'user_id', 'event', 'account_id', 'id', 'name'];
 
-  /**
-   * @param {Api.LoadReport} r
-   * @param {number} firstDataLine  lines before it are the header's copy
-   */
-  add(r, firstDataLine) {
-    const s = this.sum;
-    s.read += r.read;
-    s.loaded += r.loaded;
-    s.skipped += r.skipped;
-    s.duplicates += r.duplicates;
-    for (const e of r.errors) {
-      const key = `${e.line}:${e.message}`;
-      if (e.line < firstDataLine && this.seen.has(key)) {
-        s.read--;
-        s.skipped--;
-        continue;
-      }
-      this.seen.add(key);
-      if (s.errors.length < this.max) s.errors.push(e);
+// Load options as JSON for the binding, checked here so that a wrong type is a PqlError
+// `invalid_argument` naming the option.
+/** @param {Api.LoadOptions} o */
+function loadOptions({ format = 'auto', strict = false, firstLine = 1, account_key, columns, time_unit } = {}) {
+  if (typeof format !== 'string' || !FORMATS.includes(format)) throw invalid('format must be "auto", "jsonl", "json" or "csv"');
+  if (!Number.isSafeInteger(firstLine) || firstLine < 1) throw invalid('firstLine must be a whole number >= 1');
+  if (account_key !== undefined && account_key !== null && typeof account_key !== 'string') throw invalid('account_key must be a string');
+  if (time_unit !== undefined && time_unit !== null && time_unit !== 'ms' && time_unit !== 's') throw invalid('time_unit must be "ms" or "s"');
+  if (columns !== undefined && columns !== null) {
+    if (typeof columns !== 'object' || Array.isArray(columns)) throw invalid('columns must be an object of field: column name');
+    for (const [k, v] of Object.entries(columns)) {
+      if (typeof v !== 'string' || v === '') throw invalid(`columns.${k} must be a column name (a non-empty string)`);
+      if (!FIELDS.includes(k)) throw invalid(`columns: unknown field "${k}" (the fields are ${FIELDS.join(', ')})`);
     }
   }
-
-  value() {
-    return this.sum;
-  }
+  return JSON.stringify({ format, strict: !!strict, first_line: firstLine, account_key: account_key ?? undefined,
+    columns: columns ?? undefined, time_unit: time_unit ?? undefined });
 }
 
 // Options cross into C++ as JSON text; undefined keys are left out so C++ keeps its defaults.

@@ -6,6 +6,10 @@ export interface EngineHandle {
   loadEvents(ptr: number, size: number, format: string, strict: boolean, firstLine: number): boolean;
   loadAccounts(ptr: number, size: number, format: string, strict: boolean, firstLine: number): boolean;
   loadOutcomes(ptr: number, size: number, format: string, strict: boolean, firstLine: number): boolean;
+  loadText(kind: string, ptr: number, size: number, options: string): boolean;
+  beginLoad(kind: string, options: string): boolean;
+  feed(ptr: number, size: number): boolean;
+  endLoad(): boolean;
   setModel(json: string): boolean;
   model(): boolean;
   setAsOf(text: string): boolean;
