@@ -382,3 +382,13 @@ TEST_CASE("a load in pieces of any size equals the whole load", "[load][stream]"
         CHECK(e.store().size() == 0);
     }
 }
+
+TEST_CASE("the catalog lists event properties with counts and examples", "[load][properties]") {
+    Engine e;
+    REQUIRE(e.load_events(R"({"timestamp":1,"user_id":"u","event":"e","properties":{"plan":"pro","seats":3}})" "\n"
+                          R"({"timestamp":2,"user_id":"u","event":"e","properties":{"plan":"team"}})" "\n")
+                .ok());
+    const std::string c = e.catalog_json();
+    CHECK(c.find(R"("properties":[{"property":"plan","events":2,"examples":["pro","team"]},{"property":"seats","events":1,"examples":[3.0]}])") !=
+          std::string::npos);
+}

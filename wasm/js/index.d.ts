@@ -417,6 +417,8 @@ export interface Catalog {
   events: { event: string; count: number }[];
   /** Every trait seen (accounts file, Segment group and identify calls) with up to 20 example values. */
   traits: { trait: string; examples: (string | number | boolean)[] }[];
+  /** Every event property key (dotted paths for nested objects), the events that have it, up to 10 examples (v2). */
+  properties: { property: string; events: number; examples: (string | number | boolean)[] }[];
   first_event: string | null;
   last_event: string | null;
   events_loaded: number;
