@@ -246,7 +246,8 @@ std::string EventSink::accept_one(Record& r) {
             ++shape_count_[PostHog];
             return posthog(r);
         }
-    } else if (options_.columns.empty()) {
+    } else if (options_.columns.empty() && !(r.get(f_timestamp_.c_str()) && r.get(f_user_.c_str()))) {
+        // (A record with both flat fields is a flat row: the common case skips the shape tests.)
         const Scalar* ev = r.get("event");
         const int props = r.field_index("properties");
         const bool props_object = props >= 0 && r.fields[static_cast<size_t>(props)].second.kind == Scalar::Object;
