@@ -47,44 +47,40 @@ std::string error_json(const pql::Error& e) {
 std::string report_json(const pql::LoadReport& r) {
     Json errors = Json::array();
     for (const auto& e : r.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
-    Json j = {{"read", r.read},
-              {"loaded", r.loaded},
-              {"skipped", r.skipped},
-              {"duplicates", r.duplicates},
+    Json j = {{"read", r.read}, {"loaded", r.loaded}, {"skipped", r.skipped}, {"duplicates", r.duplicates},
               {"errors", std::move(errors)}};
-    // v2 additions (SPEC §6): what the load says once, and the record shapes it met.
+    // v2 additions, present only when there is something to say (the v1 shape stays as it was).
     if (!r.notes.empty()) j["notes"] = r.notes;
     if (!r.shapes.empty()) j["shapes"] = r.shapes;
     return dump(j);
 }
 
-// Load options from JSON (the wrapper checks types first): {"format", "strict", "first_line",
-// "account_key", "columns": {field: name}, "time_unit"}.
-std::optional<pql::Error> load_options(const std::string& json, pql::LoadOptions& o) {
-    const Json j = json.empty() ? Json::object() : Json::parse(json);
-    if (j.contains("format") && !pql::parse_format(j["format"].get<std::string>(), o.format))
-        return pql::Error{"invalid_argument", "unknown format \"" + j["format"].get<std::string>() + "\" (auto, jsonl, json, csv)", "format", 0};
-    if (j.contains("strict")) o.strict = j["strict"].get<bool>();
-    if (j.contains("first_line")) {
-        const double d = j["first_line"].get<double>();
-        if (d >= 1 && d < 9e15) o.first_line = static_cast<int64_t>(d);
-    }
-    if (j.contains("account_key") && !j["account_key"].is_null()) o.account_key = j["account_key"].get<std::string>();
-    if (j.contains("columns") && !j["columns"].is_null())
-        for (auto& [k, v] : j["columns"].items()) o.columns[k] = v.get<std::string>();
-    if (j.contains("time_unit") && !j["time_unit"].is_null() &&
-        !pql::parse_time_unit(j["time_unit"].get<std::string>(), o.time_unit))
-        return pql::Error{"invalid_argument", "time_unit must be \"ms\" or \"s\"", "time_unit", 0};
+// Load options as the wrapper sends them (JSON text): {"format", "strict", "first_line",
+// "account_key", "columns", "time_unit"}; absent keys keep the core's defaults.
+std::optional<pql::Error> load_options(const std::string& text, pql::LoadOptions& o) {
+    const Json j = Json::parse(text);
+    const std::string format = j.value("format", std::string("auto"));
+    if (!pql::parse_format(format, o.format))
+        return pql::Error{"invalid_argument", "unknown format \"" + format + "\" (auto, jsonl, json, csv)", "format", 0};
+    o.strict = j.value("strict", false);
+    const double first_line = j.value("first_line", 1.0);
+    if (first_line >= 1 && first_line < 9e15) o.first_line = static_cast<int64_t>(first_line);
+    o.account_key = j.value("account_key", std::string());
+    if (j.contains("columns") && j["columns"].is_object())
+        for (auto it = j["columns"].begin(); it != j["columns"].end(); ++it) o.columns[it.key()] = it.value().get<std::string>();
+    const std::string unit = j.value("time_unit", std::string("ms"));
+    if (!pql::parse_time_unit(unit, o.time_unit))
+        return pql::Error{"invalid_argument", "unknown time_unit \"" + unit + "\" (ms, s)", "time_unit", 0};
     return std::nullopt;
 }
 
-bool load_kind(const std::string& name, pql::LoadKind& k) {
-    if (name == "events") k = pql::LoadKind::Events;
-    else if (name == "accounts") k = pql::LoadKind::Accounts;
-    else if (name == "users") k = pql::LoadKind::Users;
-    else if (name == "outcomes") k = pql::LoadKind::Outcomes;
-    else return false;
-    return true;
+// "events", "accounts", "users", "outcomes".
+std::optional<pql::LoadKind> load_kind(const std::string& name) {
+    if (name == "events") return pql::LoadKind::Events;
+    if (name == "accounts") return pql::LoadKind::Accounts;
+    if (name == "users") return pql::LoadKind::Users;
+    if (name == "outcomes") return pql::LoadKind::Outcomes;
+    return std::nullopt;
 }
 
 // A JS number (double) to a size_t page bound; negative or huge means "no bound".
@@ -95,44 +91,34 @@ size_t to_size(double v) {
 
 class EngineBinding {
 public:
-    bool loadEvents(uintptr_t data, size_t size, const std::string& format, bool strict, double first_line) {
-        return load(data, size, format, strict, first_line, &pql::Engine::load_events);
+    // ---- loading: whole texts, or a file in pieces (beginLoad, feed..., endLoad) ----
+    bool loadEvents(uintptr_t data, size_t size, const std::string& options) {
+        return load(data, size, options, &pql::Engine::load_events);
     }
-    bool loadAccounts(uintptr_t data, size_t size, const std::string& format, bool strict, double first_line) {
-        return load(data, size, format, strict, first_line, &pql::Engine::load_accounts);
+    bool loadAccounts(uintptr_t data, size_t size, const std::string& options) {
+        return load(data, size, options, &pql::Engine::load_accounts);
     }
-    // Any kind of file ("events", "accounts", "users", "outcomes") with options as JSON.
-    bool loadText(const std::string& kind, uintptr_t data, size_t size, const std::string& options_json) {
+    bool loadOutcomes(uintptr_t data, size_t size, const std::string& options) {
+        return load(data, size, options, &pql::Engine::load_outcomes);
+    }
+    bool loadUsers(uintptr_t data, size_t size, const std::string& options) {
+        return load(data, size, options, &pql::Engine::load_users);
+    }
+    bool beginLoad(const std::string& kind, const std::string& options) {
         return guard([&] {
-            pql::LoadKind k;
-            if (!load_kind(kind, k)) return fail({"invalid_argument", "unknown kind \"" + kind + "\"", "", 0});
-            pql::LoadOptions options;
-            if (auto e = load_options(options_json, options)) return fail(*e);
-            std::string_view text(reinterpret_cast<const char*>(data), size);
-            auto report = k == pql::LoadKind::Events     ? engine_.load_events(text, options)
-                          : k == pql::LoadKind::Accounts ? engine_.load_accounts(text, options)
-                          : k == pql::LoadKind::Users    ? engine_.load_users(text, options)
-                                                         : engine_.load_outcomes(text, options);
-            if (!report) return fail(report.error());
-            return succeed(report_json(*report));
-        });
-    }
-    // A load in pieces (SPEC §6.1): bytes of any split, as a source or a decompressor gives them.
-    bool beginLoad(const std::string& kind, const std::string& options_json) {
-        return guard([&] {
-            pql::LoadKind k;
-            if (!load_kind(kind, k)) return fail({"invalid_argument", "unknown kind \"" + kind + "\"", "", 0});
-            pql::LoadOptions options;
-            if (auto e = load_options(options_json, options)) return fail(*e);
-            auto st = engine_.begin_load(k, options);
-            if (!st) return fail(st.error());
+            const auto k = load_kind(kind);
+            if (!k) return fail({"invalid_argument", "unknown kind \"" + kind + "\" (events, accounts, users, outcomes)", "", 0});
+            pql::LoadOptions o;
+            if (auto e = load_options(options, o)) return fail(*e);
+            auto status = engine_.begin_load(*k, o);
+            if (!status) return fail(status.error());
             return succeed("null");
         });
     }
     bool feed(uintptr_t data, size_t size) {
         return guard([&] {
-            auto st = engine_.feed(std::string_view(reinterpret_cast<const char*>(data), size));
-            if (!st) return fail(st.error());
+            auto status = engine_.feed(std::string_view(reinterpret_cast<const char*>(data), size));
+            if (!status) return fail(status.error());
             return succeed("null");
         });
     }
@@ -143,9 +129,18 @@ public:
             return succeed(report_json(*report));
         });
     }
+
     bool setModel(const std::string& json) {
         return guard([&] {
             auto status = engine_.set_model_json(json);
+            if (!status) return fail(status.error());
+            return succeed("null");
+        });
+    }
+    // One numeric setting of the model (the patch path: no re-parse of the whole model).
+    bool setModelNumber(const std::string& path, double value) {
+        return guard([&] {
+            auto status = engine_.set_model_number(path, value);
             if (!status) return fail(status.error());
             return succeed("null");
         });
@@ -170,6 +165,21 @@ public:
     bool score(double offset, double limit) {
         return guard([&] { return succeed(engine_.score_json(to_size(offset), to_size(limit))); });
     }
+    // Options as JSON text: {"offset", "limit", "header", "traits"} (pql/csv.hpp).
+    bool scoreCsv(const std::string& options) {
+        return guard([&] {
+            pql::CsvOptions o;
+            const Json j = Json::parse(options);
+            int64_t offset = 0, limit = -1;
+            if (auto e = whole(j, "offset", offset)) return fail(*e);
+            if (auto e = whole(j, "limit", limit)) return fail(*e);
+            o.offset = offset < 0 ? 0 : static_cast<size_t>(offset);
+            o.limit = limit < 0 ? SIZE_MAX : static_cast<size_t>(limit);
+            o.header = j.value("header", true);
+            if (j.contains("traits")) o.traits = j["traits"].get<std::vector<std::string>>();
+            return succeed(engine_.score_csv(o));
+        });
+    }
     bool explain(const std::string& id) {
         return guard([&] {
             auto result = engine_.explain_json(id);
@@ -190,8 +200,8 @@ public:
             return succeed("null");
         });
     }
-    bool loadOutcomes(uintptr_t data, size_t size, const std::string& format, bool strict, double first_line) {
-        return load(data, size, format, strict, first_line, &pql::Engine::load_outcomes);
+    bool schema() {
+        return guard([&] { return succeed(pql::Engine::schema_json()); });
     }
     bool catalog() {
         return guard([&] { return succeed(engine_.catalog_json()); });
@@ -222,7 +232,24 @@ public:
             int64_t movers = static_cast<int64_t>(o.movers);
             if (auto e = whole(Json::parse(options), "movers", movers)) return fail(*e);
             o.movers = static_cast<size_t>(std::max<int64_t>(0, movers));
+            const Json j = Json::parse(options);
+            if (auto e = whole(j, "horizon_days", o.horizon_days)) return fail(*e);
+            if (auto e = as_of_option(j, o.as_of)) return fail(*e);
             return result(engine_.compare_json(model_b, o));
+        });
+    }
+    // {"cohort": "week" | "month", "as_of"}: SPEC §7.8.
+    bool funnel(const std::string& options) {
+        return guard([&] {
+            pql::FunnelOptions o;
+            const Json j = Json::parse(options);
+            if (j.contains("cohort")) {
+                const Json& c = j["cohort"];
+                if (c == "month") o.cohort = pql::CohortBy::Month;
+                else if (c != "week") return fail({"invalid_argument", "cohort must be \"week\" or \"month\"", "cohort", 0});
+            }
+            if (auto e = as_of_option(j, o.as_of)) return fail(*e);
+            return result(engine_.funnel_json(o));
         });
     }
     bool toSql(const std::string& dialect, const std::string& options) {
@@ -277,14 +304,11 @@ private:
         }
     }
 
-    bool load(uintptr_t data, size_t size, const std::string& format, bool strict, double first_line,
+    bool load(uintptr_t data, size_t size, const std::string& options_json,
               pql::Result<pql::LoadReport> (pql::Engine::*method)(std::string_view, const pql::LoadOptions&)) {
         return guard([&] {
             pql::LoadOptions options;
-            options.strict = strict;
-            if (first_line >= 1 && first_line < 9e15) options.first_line = static_cast<int64_t>(first_line);
-            if (!pql::parse_format(format, options.format))
-                return fail({"invalid_argument", "unknown format \"" + format + "\" (auto, jsonl, json, csv)", "", 0});
+            if (auto e = load_options(options_json, options)) return fail(*e);
             std::string_view text(reinterpret_cast<const char*>(data), size);
             auto report = (engine_.*method)(text, options);
             if (!report) return fail(report.error());
@@ -347,8 +371,6 @@ private:
 
 // Bytes handed out by malloc and not yet freed: the heap-stability test and memoryUsage().
 double heapInUse() { return static_cast<double>(mallinfo().uordblks); }
-// How many row errors a load report keeps: the wrapper adds up reports of a file's pieces.
-double maxRowErrors() { return static_cast<double>(pql::LoadReport::kMaxErrors); }
 
 }  // namespace
 
@@ -358,26 +380,29 @@ EMSCRIPTEN_BINDINGS(pql) {
         .constructor<>()
         .function("loadEvents", &EngineBinding::loadEvents)
         .function("loadAccounts", &EngineBinding::loadAccounts)
-        .function("loadText", &EngineBinding::loadText)
-        .function("beginLoad", &EngineBinding::beginLoad)
-        .function("feed", &EngineBinding::feed)
-        .function("endLoad", &EngineBinding::endLoad)
+        .function("loadUsers", &EngineBinding::loadUsers)
         .function("setModel", &EngineBinding::setModel)
+        .function("setModelNumber", &EngineBinding::setModelNumber)
         .function("model", &EngineBinding::model)
         .function("setAsOf", &EngineBinding::setAsOf)
         .function("score", &EngineBinding::score)
+        .function("scoreCsv", &EngineBinding::scoreCsv)
+        .function("beginLoad", &EngineBinding::beginLoad)
+        .function("feed", &EngineBinding::feed)
+        .function("endLoad", &EngineBinding::endLoad)
         .function("explain", &EngineBinding::explain)
         .function("scores", &EngineBinding::scores)
         .function("clear", &EngineBinding::clear)
         .function("loadOutcomes", &EngineBinding::loadOutcomes)
         .function("catalog", &EngineBinding::catalog)
+        .function("schema", &EngineBinding::schema)
         .function("backtest", &EngineBinding::backtest)
         .function("suggest", &EngineBinding::suggest)
         .function("compare", &EngineBinding::compare)
+        .function("funnel", &EngineBinding::funnel)
         .function("toSql", &EngineBinding::toSql)
         .function("output", &EngineBinding::output)
         .function("scoresView", &EngineBinding::scoresView)
         .function("release", &EngineBinding::release);
     emscripten::function("heapInUse", &heapInUse);
-    emscripten::function("maxRowErrors", &maxRowErrors);
 }

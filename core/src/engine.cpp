@@ -10,15 +10,20 @@
 
 #include "pql/event_store.hpp"
 #include "pql/model.hpp"
+#include "pql/model_patch.hpp"
 #include "pql/output.hpp"
+#include "pql/schema.hpp"
 #include "pql/score.hpp"
+#include "score_csv.hpp"
 #include "stream_load.hpp"
 
 namespace pql {
 
 Engine::Engine()
     : store_(std::make_unique<EventStore>()), model_(std::make_unique<Model>()),
-      scorer_(std::make_unique<Scorer>(*store_)) {}
+      scorer_(std::make_unique<Scorer>(*store_)) {
+    scorer_->set_outcomes(&outcomes_);
+}
 
 Engine::~Engine() = default;
 
@@ -91,6 +96,7 @@ void Engine::clear() {
     outcomes_.clear();
     events_report_ = LoadReport{};
     scorer_ = std::make_unique<Scorer>(*store_);
+    scorer_->set_outcomes(&outcomes_);
 }
 
 Status Engine::set_model_json(std::string_view json) {
@@ -100,6 +106,10 @@ Status Engine::set_model_json(std::string_view json) {
         *model_ = std::move(*m);
         return Ok{};
     });
+}
+
+Status Engine::set_model_number(std::string_view path, double value) {
+    return guarded([&]() -> Status { return pql::set_model_number(*model_, path, value); });
 }
 
 std::string Engine::model_json() const { return model_to_json(*model_); }
@@ -112,6 +122,12 @@ std::string Engine::score_json(size_t offset, size_t limit) {
     const size_t page_end = limit >= SIZE_MAX - offset ? SIZE_MAX : offset + limit;
     const ScoreRun& run = scorer_->score(*model_, page_end);
     return score_run_json({*store_, *model_, *scorer_, run}, events_report_, offset, limit);
+}
+
+std::string Engine::score_csv(const CsvOptions& options) {
+    const size_t page_end = options.limit >= SIZE_MAX - options.offset ? SIZE_MAX : options.offset + options.limit;
+    const ScoreRun& run = scorer_->score(*model_, page_end);
+    return score_run_csv({*store_, *model_, *scorer_, run}, options);
 }
 
 Result<std::string> Engine::explain_json(std::string_view id) {
@@ -135,11 +151,19 @@ Result<std::string> Engine::suggest_json(const SuggestOptions& options) {
     return guarded([&]() -> Result<std::string> { return pql::suggest_json(*store_, *model_, outcomes_, options); });
 }
 
+Result<FunnelReport> Engine::funnel(const FunnelOptions& options) {
+    return guarded([&]() -> Result<FunnelReport> { return pql::funnel(*store_, *model_, outcomes_, options); });
+}
+
+Result<std::string> Engine::funnel_json(const FunnelOptions& options) {
+    return guarded([&]() -> Result<std::string> { return pql::funnel_json(*store_, *model_, outcomes_, options); });
+}
+
 Result<std::string> Engine::compare_json(std::string_view model_b_json, const CompareOptions& options) {
     return guarded([&]() -> Result<std::string> {
         auto b = parse_model(model_b_json);
         if (!b.ok()) return b.error();
-        return pql::compare_json(*store_, *model_, *b, options);
+        return pql::compare_json(*store_, *model_, *b, outcomes_, options);
     });
 }
 
@@ -194,6 +218,8 @@ std::string Engine::catalog_json() const {
     j["users"] = s.user_ids.size();
     return j.dump(-1, ' ', false, oj::error_handler_t::replace);
 }
+
+std::string Engine::schema_json() { return pql::schema_json(); }
 
 std::vector<double> Engine::scores() {
     const ScoreRun& run = scorer_->score(*model_);

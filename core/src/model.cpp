@@ -7,10 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include "pql/time.hpp"
+#include "names.hpp"
+#include "value_json.hpp"
 
 namespace pql {
 
-using json = nlohmann::json;
+// Ordered, so that errors come in document order and segments keep the model's order.
+using json = nlohmann::ordered_json;
 
 Model::Model() {
     tiers = {{"Hot", 80}, {"Warm", 50}, {"Cold", 0}};
@@ -26,6 +29,18 @@ double Model::weight_of(const std::string& event) const {
 double Model::half_life_of(const std::string& event) const {
     auto it = events.find(event);
     return it != events.end() && it->second.half_life_days ? *it->second.half_life_days : half_life_days;
+}
+
+const Signal* Model::signal(const std::string& name) const {
+    for (auto& s : signals)
+        if (s.name == name) return &s;
+    return nullptr;
+}
+
+const Persona* Model::persona(const std::string& name) const {
+    for (auto& p : personas)
+        if (p.name == name) return &p;
+    return nullptr;
 }
 
 std::string nearest(std::string_view word, const std::vector<std::string>& candidates) {
@@ -56,6 +71,13 @@ std::string nearest(std::string_view word, const std::vector<std::string>& candi
 
 namespace {
 
+// "; did you mean \"<prefix><nearest>\"?" or "" when nothing is close: one wording everywhere.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates,
+                         const std::string& prefix = "") {
+    const std::string near = nearest(word, candidates);
+    return near.empty() ? std::string() : "; did you mean \"" + prefix + near + "\"?";
+}
+
 struct Invalid {
     std::string path, message;
 };
@@ -85,8 +107,8 @@ void check_keys(const json& obj, const std::string& path, const std::vector<std:
     for (auto it = obj.begin(); it != obj.end(); ++it) {
         if (std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end()) continue;
         std::string msg = "unknown key";
-        const std::string near = nearest(it.key(), allowed);
-        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
+        const std::string hint = did_you_mean(it.key(), allowed);
+        if (!hint.empty()) msg += hint;
         else {
             msg += " (expected one of:";
             for (auto& a : allowed) msg += " " + a;
@@ -162,9 +184,6 @@ Value scalar_value(const json& v, const std::string& path) {
     fail(path, std::string("must be a string, number or boolean, not ") + type_name(v));
 }
 
-const std::vector<std::string> kTraitOps = {"eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte",
-                                            "between", "contains", "exists", "missing"};
-
 TraitTest trait_test(const std::string& op, const json* value, const std::string& op_path,
                      const std::string& value_path) {
     TraitTest t;
@@ -172,35 +191,30 @@ TraitTest trait_test(const std::string& op, const json* value, const std::string
         if (!value) fail(value_path, "missing (op \"" + op + "\" needs a value)");
         return *value;
     };
-    if (op == "eq" || op == "ne") {
-        t.op = op == "eq" ? TraitOp::Eq : TraitOp::Ne;
-        t.values = {scalar_value(need(), value_path)};
-    } else if (op == "in" || op == "not_in") {
-        t.op = op == "in" ? TraitOp::In : TraitOp::NotIn;
-        const json& v = need();
-        expect(v, v.is_array(), value_path, "an array");
-        for (size_t i = 0; i < v.size(); ++i) t.values.push_back(scalar_value(v[i], at(value_path, i)));
-    } else if (op == "lt" || op == "lte" || op == "gt" || op == "gte") {
-        t.op = op == "lt" ? TraitOp::Lt : op == "lte" ? TraitOp::Lte : op == "gt" ? TraitOp::Gt : TraitOp::Gte;
-        t.values = {number(need(), value_path)};
-    } else if (op == "between") {
-        t.op = TraitOp::Between;
-        const json& v = need();
-        expect(v, v.is_array() && v.size() == 2, value_path, "an array of two numbers [low, high]");
-        const double lo = number(v[0], at(value_path, 0)), hi = number(v[1], at(value_path, 1));
-        if (lo > hi) fail(value_path, "low must not exceed high");
-        t.values = {lo, hi};
-    } else if (op == "contains") {
-        t.op = TraitOp::Contains;
-        t.values = {string_value(need(), value_path, true)};
-    } else if (op == "exists" || op == "missing") {
-        t.op = op == "exists" ? TraitOp::Exists : TraitOp::Missing;
-        if (value) fail(value_path, "op \"" + op + "\" takes no value");
-    } else {
-        std::string msg = "unknown op \"" + op + "\"";
-        const std::string near = nearest(op, kTraitOps);
-        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
-        fail(op_path, msg);
+    const TraitOpName* known = find_name(kTraitOps, op);
+    if (!known) fail(op_path, "unknown op \"" + op + "\"" + did_you_mean(op, names_of(kTraitOps)));
+    t.op = known->value;
+    switch (known->takes) {  // what the op's value must be: names.hpp
+        case ValueKind::Scalar: t.values = {scalar_value(need(), value_path)}; break;
+        case ValueKind::Scalars: {
+            const json& v = need();
+            expect(v, v.is_array(), value_path, "an array");
+            for (size_t i = 0; i < v.size(); ++i) t.values.push_back(scalar_value(v[i], at(value_path, i)));
+            break;
+        }
+        case ValueKind::Number: t.values = {number(need(), value_path)}; break;
+        case ValueKind::Range: {
+            const json& v = need();
+            expect(v, v.is_array() && v.size() == 2, value_path, "an array of two numbers [low, high]");
+            const double lo = number(v[0], at(value_path, 0)), hi = number(v[1], at(value_path, 1));
+            if (lo > hi) fail(value_path, "low must not exceed high");
+            t.values = {lo, hi};
+            break;
+        }
+        case ValueKind::Text: t.values = {string_value(need(), value_path, true)}; break;
+        case ValueKind::None:
+            if (value) fail(value_path, "op \"" + op + "\" takes no value");
+            break;
     }
     return t;
 }
@@ -224,14 +238,11 @@ struct Parser {
         check_keys(e, p, {"decay", "half_life_days", "saturation", "default_weight", "events"});
         if (auto v = member(e, "decay")) {
             const std::string d = string_value(*v, join(p, "decay"));
-            if (d == "exponential") m.decay = Decay::Exponential;
-            else if (d == "linear") m.decay = Decay::Linear;
-            else if (d == "none") m.decay = Decay::None;
+            if (auto known = find_name(kDecays, d)) m.decay = known->value;
             else {
-                std::string msg = "unknown decay \"" + d + "\" (expected exponential, linear or none)";
-                const std::string near = nearest(d, {"exponential", "linear", "none"});
-                if (!near.empty()) msg = "unknown decay \"" + d + "\"; did you mean \"" + near + "\"?";
-                fail(join(p, "decay"), msg);
+                const std::string hint = did_you_mean(d, names_of(kDecays));
+                fail(join(p, "decay"), "unknown decay \"" + d + "\"" +
+                                           (hint.empty() ? " (expected " + one_of(names_of(kDecays)) + ")" : hint));
             }
         }
         if (auto v = member(e, "half_life_days")) m.half_life_days = number_min(*v, join(p, "half_life_days"), 0, false);
@@ -297,10 +308,29 @@ struct Parser {
             const json& r = (*v)[i];
             const std::string ip = at(rp, i);
             expect(r, r.is_object(), ip, "an object like {\"trait\": \"employees\", \"op\": \"gte\", \"value\": 50, \"points\": 10}");
-            check_keys(r, ip, {"trait", "op", "value", "points"});
+            check_keys(r, ip, {"trait", "persona", "op", "value", "points"});
             FitRule fr;
+            if (auto pe = member(r, "persona")) {
+                // §7.4: the persona's count of matching users, with a numeric op (gte 1 by default).
+                if (member(r, "trait")) fail(join(ip, "trait"), "a rule reads a trait or a persona, not both");
+                fr.persona = string_value(*pe, join(ip, "persona"));
+                if (!m.persona(fr.persona)) fail(join(ip, "persona"), unknown_persona(fr.persona, ""));
+                fr.op_name = "gte";
+                if (auto op = member(r, "op")) fr.op_name = string_value(*op, join(ip, "op"));
+                static const std::vector<std::string> numeric = {"eq", "ne", "lt", "lte", "gt", "gte", "between"};
+                if (std::find(numeric.begin(), numeric.end(), fr.op_name) == numeric.end())
+                    fail(join(ip, "op"), "a persona count takes a numeric op (eq, ne, lt, lte, gt, gte, between), not \"" +
+                                             fr.op_name + "\"" + did_you_mean(fr.op_name, numeric));
+                const json one = 1;
+                const json* value = member(r, "value");
+                if (value && (fr.op_name == "eq" || fr.op_name == "ne")) number(*value, join(ip, "value"));
+                fr.test = trait_test(fr.op_name, value ? value : &one, join(ip, "op"), join(ip, "value"));
+                if (auto pts = member(r, "points")) fr.points = amount(*pts, join(ip, "points"));
+                m.rules.push_back(fr);
+                return;
+            }
             auto t = member(r, "trait");
-            if (!t) fail(join(ip, "trait"), "missing");
+            if (!t) fail(join(ip, "trait"), "missing (or \"persona\")");
             fr.trait = string_value(*t, join(ip, "trait"));
             auto op = member(r, "op");
             if (!op) fail(join(ip, "op"), "missing");
@@ -332,6 +362,93 @@ struct Parser {
         });
     }
 
+    std::string unknown_persona(const std::string& name, const std::string& prefix) const {
+        std::vector<std::string> names;
+        for (auto& pe : m.personas) names.push_back(pe.name);
+        std::string msg = "unknown persona \"" + name + "\"";
+        const std::string hint = did_you_mean(name, names, prefix);
+        if (!hint.empty()) return msg + hint;
+        return msg + (names.empty() ? " (the model defines no personas)" : " (not in the model's personas)");
+    }
+
+    // §7.1 / §7.4: [{"<key>": ..., "op": ..., "value": ...}, ...], every one must hold.
+    std::vector<Condition> conditions(const json& v, const std::string& p, const char* key) {
+        expect(v, v.is_array(), p, (std::string("an array of conditions like [{\"") + key +
+                                    "\": \"plan\", \"op\": \"eq\", \"value\": \"pro\"}]").c_str());
+        std::vector<Condition> out;
+        for (size_t i = 0; i < v.size(); ++i) {
+            const json& c = v[i];
+            const std::string ip = at(p, i);
+            expect(c, c.is_object(), ip, (std::string("an object like {\"") + key + "\": \"plan\", \"op\": \"eq\", \"value\": \"pro\"}").c_str());
+            check_keys(c, ip, {key, "op", "value"});
+            Condition cond;
+            auto k = member(c, key);
+            if (!k) fail(join(ip, key), "missing");
+            cond.key = string_value(*k, join(ip, key));
+            auto op = member(c, "op");
+            if (!op) fail(join(ip, "op"), "missing");
+            cond.op_name = string_value(*op, join(ip, "op"));
+            cond.test = trait_test(cond.op_name, member(c, "value"), join(ip, "op"), join(ip, "value"));
+            out.push_back(std::move(cond));
+        }
+        return out;
+    }
+
+    void signals(const json& v, const std::string& p) {
+        expect(v, v.is_object(), p, "an object like {\"shared_report\": {\"event\": \"report_created\", \"where\": [...]}}");
+        for (auto it = v.begin(); it != v.end(); ++it) part([&] {
+            const std::string kp = join(p, it.key());
+            if (it.key().empty()) fail(kp, "signal name must not be empty");
+            if (it.key() == "*") fail(kp, "\"*\" means every event; a signal needs a name of its own");
+            const json& s = it.value();
+            expect(s, s.is_object(), kp, "an object like {\"event\": \"report_created\", \"where\": [...]}");
+            check_keys(s, kp, {"event", "where"});
+            Signal sig;
+            sig.name = it.key();
+            auto e = member(s, "event");
+            if (!e) fail(join(kp, "event"), "missing (the event type the signal filters, or \"*\")");
+            sig.event = string_value(*e, join(kp, "event"));
+            if (m.signal(sig.event)) fail(join(kp, "event"), "must be an event type, not another signal (\"" + sig.event + "\")");
+            if (auto w = member(s, "where")) sig.where = conditions(*w, join(kp, "where"), "property");
+            m.signals.push_back(std::move(sig));
+        });
+    }
+
+    void active(const json& a, const std::string& p) {
+        expect(a, a.is_object(), p, "an object like {\"events\": [\"report_created\"]}");
+        check_keys(a, p, {"events"});
+        auto v = member(a, "events");
+        if (!v) return;
+        const std::string ep = join(p, "events");
+        expect(*v, v->is_array(), ep, "an array of event types or signals");
+        std::vector<std::string> events;
+        for (size_t i = 0; i < v->size(); ++i) {
+            std::string e = string_value((*v)[i], at(ep, i));
+            if (e == "*") fail(at(ep, i), "\"*\" is the default (every event): leave \"active\" out instead");
+            events.push_back(std::move(e));
+        }
+        m.active_events = std::move(events);
+    }
+
+    void personas(const json& v, const std::string& p) {
+        expect(v, v.is_object(), p, "an object like {\"exec\": [{\"trait\": \"title\", \"op\": \"contains\", \"value\": \"vp\"}]}");
+        for (auto it = v.begin(); it != v.end(); ++it) part([&] {
+            const std::string kp = join(p, it.key());
+            if (it.key().empty()) fail(kp, "persona name must not be empty");
+            m.personas.push_back(Persona{it.key(), conditions(it.value(), kp, "trait")});
+        });
+    }
+
+    void segments(const json& v, const std::string& p) {
+        expect(v, v.is_object(), p, "an object like {\"over_limit\": {\"metric\": \"limit.projects\", \"op\": \">=\", \"value\": 1}}");
+        if (v.size() > 64) fail(p, "at most 64 segments (got " + std::to_string(v.size()) + ")");
+        for (auto it = v.begin(); it != v.end(); ++it) part([&] {
+            const std::string kp = join(p, it.key());
+            if (it.key().empty()) fail(kp, "segment name must not be empty");
+            m.segments.emplace_back(it.key(), rule(it.value(), kp));
+        });
+    }
+
     void weights(const json& w, const std::string& p) {
         expect(w, w.is_object(), p, "an object");
         check_keys(w, p, {"activation", "engagement", "fit"});
@@ -360,31 +477,34 @@ struct Parser {
             n.children.push_back(rule(*v, join(p, "not")));
             return n;
         }
-        check_keys(r, p, {"metric", "op", "value", "all", "any", "not"});
+        check_keys(r, p, {"metric", "op", "value", "window_days", "all", "any", "not"});
         n.kind = RuleNode::Leaf;
         auto mv = member(r, "metric");
         if (!mv) fail(join(p, "metric"), "missing (or use all / any / not)");
         n.metric = string_value(*mv, join(p, "metric"));
         metric(n, join(p, "metric"));
+        if (auto w = member(r, "window_days")) {
+            // §7.2: counts over the leaf's own window; other metrics have no window to replace.
+            static const std::vector<MetricKind> windowed = {MetricKind::Count, MetricKind::UsersOf, MetricKind::Sum,
+                                                             MetricKind::Events, MetricKind::Users, MetricKind::ActiveUsers,
+                                                             MetricKind::ActiveDays};
+            if (std::find(windowed.begin(), windowed.end(), n.metric_kind) == windowed.end())
+                fail(join(p, "window_days"), "applies only to count.*, users.*, sum.*, events, users, active_users and "
+                                             "active_days (not \"" + n.metric + "\")");
+            n.window_days = integer_min(*w, join(p, "window_days"), 1);
+        }
         auto op = member(r, "op");
         if (!op) fail(join(p, "op"), "missing");
         n.op_name = string_value(*op, join(p, "op"));
-        const std::vector<std::string> cmp = {">=", ">", "<=", "<", "==", "!="};
+        const CmpOpName* cmp = find_name(kCmpOps, n.op_name);
         if (n.metric_kind == MetricKind::Trait) {
             // Comparison ops map onto the fit ops for traits.
-            std::string fop = n.op_name;
-            if (fop == ">=") fop = "gte";
-            else if (fop == ">") fop = "gt";
-            else if (fop == "<=") fop = "lte";
-            else if (fop == "<") fop = "lt";
-            else if (fop == "==") fop = "eq";
-            else if (fop == "!=") fop = "ne";
+            const std::string fop = cmp ? name_of(kTraitOps, cmp->trait_op) : n.op_name;
             n.trait_test = trait_test(fop, member(r, "value"), join(p, "op"), join(p, "value"));
             return n;
         }
-        auto it = std::find(cmp.begin(), cmp.end(), n.op_name);
-        if (it == cmp.end()) fail(join(p, "op"), "unknown op \"" + n.op_name + "\" (expected >=, >, <=, <, == or !=)");
-        n.cmp = static_cast<CmpOp>(it - cmp.begin());
+        if (!cmp) fail(join(p, "op"), "unknown op \"" + n.op_name + "\" (expected " + one_of(names_of(kCmpOps)) + ")");
+        n.cmp = cmp->value;
         auto val = member(r, "value");
         if (!val) fail(join(p, "value"), "missing");
         n.number = number(*val, join(p, "value"));
@@ -392,21 +512,13 @@ struct Parser {
     }
 
     void metric(RuleNode& n, const std::string& p) {
-        static const std::vector<std::pair<std::string, MetricKind>> plain = {
-            {"score", MetricKind::Score}, {"activation", MetricKind::Activation},
-            {"engagement", MetricKind::Engagement}, {"fit", MetricKind::Fit},
-            {"engagement_points", MetricKind::EngagementPoints}, {"steps_completed", MetricKind::StepsCompleted},
-            {"events", MetricKind::Events}, {"users", MetricKind::Users}, {"active_users", MetricKind::ActiveUsers},
-            {"days_since_last_seen", MetricKind::DaysSinceLastSeen}, {"velocity", MetricKind::Velocity}};
-        for (auto& [name, kind] : plain)
-            if (n.metric == name) {
-                n.metric_kind = kind;
-                return;
-            }
-        static const std::vector<std::pair<std::string, MetricKind>> prefixed = {
-            {"count.", MetricKind::Count}, {"users.", MetricKind::UsersOf}, {"limit.", MetricKind::Limit},
-            {"trait.", MetricKind::Trait}};
-        for (auto& [prefix, kind] : prefixed)
+        if (auto plain = find_name(kPlainMetrics, n.metric)) {
+            n.metric_kind = plain->value;
+            return;
+        }
+        for (const MetricPrefix& form : kMetricPrefixes) {
+            const std::string_view prefix = form.prefix;
+            const MetricKind kind = form.value;
             if (n.metric.size() > prefix.size() && n.metric.compare(0, prefix.size(), prefix) == 0) {
                 n.metric_kind = kind;
                 n.arg = n.metric.substr(prefix.size());
@@ -414,25 +526,42 @@ struct Parser {
                     std::vector<std::string> names;
                     for (auto& [k, v] : m.limits) names.push_back(k);
                     std::string msg = "unknown limit \"" + n.arg + "\"";
-                    const std::string near = nearest(n.arg, names);
-                    if (!near.empty()) msg += "; did you mean \"limit." + near + "\"?";
+                    const std::string hint = did_you_mean(n.arg, names, "limit.");
+                    if (!hint.empty()) msg += hint;
                     else msg += names.empty() ? " (the model defines no limits)" : " (not in the model's limits)";
                     fail(p, msg);
                 }
+                if (kind == MetricKind::Persona && !m.persona(n.arg)) fail(p, unknown_persona(n.arg, "persona."));
+                if (kind == MetricKind::Sum) {
+                    // sum.<name>.<property>: a signal whose name has dots is matched whole; otherwise
+                    // the name ends at the first dot (properties may be dotted paths).
+                    const std::string rest = n.arg;
+                    size_t cut = rest.find('.');
+                    for (auto& sig : m.signals)
+                        if (rest.size() > sig.name.size() + 1 && rest.compare(0, sig.name.size(), sig.name) == 0 &&
+                            rest[sig.name.size()] == '.')
+                            cut = std::max(cut == std::string::npos ? 0 : cut, sig.name.size());
+                    if (cut == std::string::npos || cut == 0 || cut + 1 >= rest.size())
+                        fail(p, "expected sum.<event or signal>.<property> (got \"" + n.metric + "\")");
+                    n.arg = rest.substr(0, cut);
+                    n.property = rest.substr(cut + 1);
+                }
                 return;
             }
-        std::vector<std::string> names;
-        for (auto& [name, kind] : plain) names.push_back(name);
+        }
+        const std::vector<std::string> names = names_of(kPlainMetrics);
         std::string msg = "unknown metric \"" + n.metric + "\"";
-        const std::string near = nearest(n.metric, names);
-        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
-        else msg += " (expected a metric such as score, active_users, count.<event>, users.<event>, limit.<name>, trait.<name>)";
+        const std::string hint = did_you_mean(n.metric, names);
+        if (!hint.empty()) msg += hint;
+        else msg += " (expected a metric such as score, active_users, active_days, count.<event>, users.<event>, "
+                    "sum.<event>.<property>, limit.<name>, trait.<name>, persona.<name>)";
         fail(p, msg);
     }
 
     void pql(const json& q, const std::string& p) {
         expect(q, q.is_object(), p, "an object");
-        check_keys(q, p, {"min_score", "require_activation", "rule"});
+        check_keys(q, p, {"min_score", "require_activation", "rule", "include_customers"});
+        if (auto v = member(q, "include_customers")) m.include_customers = boolean(*v, join(p, "include_customers"));
         if (auto v = member(q, "min_score")) m.min_score = number(*v, join(p, "min_score"));
         if (auto v = member(q, "require_activation")) m.require_activation = boolean(*v, join(p, "require_activation"));
         if (auto v = member(q, "rule"); v && !v->is_null()) m.rule = rule(*v, join(p, "rule"));
@@ -485,7 +614,8 @@ struct Parser {
         expect(j, j.is_object(), "", "a JSON object");
         const std::vector<std::string> keys = {"entity", "as_of", "window_days", "active_days", "engagement",
                                                "activation", "fit", "limits", "weights", "pql", "tiers",
-                                               "grades", "conversion_event", "name", "description"};
+                                               "grades", "conversion_event", "name", "description",
+                                               "signals", "active", "personas", "segments"};
         for (auto it = j.begin(); it != j.end(); ++it) {
             if (std::find(keys.begin(), keys.end(), it.key()) != keys.end()) continue;
             part([&] { check_keys(json::object({{it.key(), nullptr}}), "", keys); });
@@ -493,8 +623,7 @@ struct Parser {
         part([&] {
             if (auto v = member(j, "entity")) {
                 const std::string e = string_value(*v, "entity");
-                if (e == "account") m.entity = Entity::Account;
-                else if (e == "user") m.entity = Entity::User;
+                if (auto known = find_name(kEntities, e)) m.entity = known->value;
                 else fail("entity", "must be \"account\" or \"user\" (got \"" + e + "\")");
             }
         });
@@ -509,6 +638,10 @@ struct Parser {
                 m.as_of = t;
             }
         });
+        // Signals and personas first: steps, rules and fit rules name them.
+        part([&] { if (auto v = member(j, "signals")) signals(*v, "signals"); });
+        part([&] { if (auto v = member(j, "personas")) personas(*v, "personas"); });
+        part([&] { if (auto v = member(j, "active")) active(*v, "active"); });
         part([&] { if (auto v = member(j, "window_days")) m.window_days = integer_min(*v, "window_days", 1); });
         part([&] { if (auto v = member(j, "active_days")) m.active_days = integer_min(*v, "active_days", 1); });
         part([&] { if (auto v = member(j, "engagement")) engagement(*v, "engagement"); });
@@ -517,6 +650,7 @@ struct Parser {
         part([&] { if (auto v = member(j, "limits")) limits(*v, "limits"); });  // before pql: rules name limits
         part([&] { if (auto v = member(j, "weights")) weights(*v, "weights"); });
         part([&] { if (auto v = member(j, "pql")) pql(*v, "pql"); });
+        part([&] { if (auto v = member(j, "segments")) segments(*v, "segments"); });
         part([&] { if (auto v = member(j, "tiers")) tiers(*v, "tiers"); });
         part([&] { if (auto v = member(j, "grades")) grades(*v, "grades"); });
         part([&] {
@@ -574,18 +708,12 @@ Result<Model> parse_model(std::string_view text) {
 
 namespace {
 
-json value_json(const Value& v) {
-    if (auto s = std::get_if<std::string>(&v)) return *s;
-    if (auto d = std::get_if<double>(&v)) return *d;
-    return std::get<bool>(v);
-}
-
-json test_value_json(const TraitTest& t) {
+nlohmann::ordered_json test_value_json(const TraitTest& t) {
     switch (t.op) {
         case TraitOp::In:
         case TraitOp::NotIn:
         case TraitOp::Between: {
-            json a = json::array();
+            auto a = nlohmann::ordered_json::array();
             for (auto& v : t.values) a.push_back(value_json(v));
             return a;
         }
@@ -615,6 +743,7 @@ nlohmann::ordered_json rule_json(const RuleNode& n) {
             } else {
                 j["value"] = n.number;
             }
+            if (n.window_days) j["window_days"] = *n.window_days;
     }
     return j;
 }
@@ -624,12 +753,12 @@ nlohmann::ordered_json rule_json(const RuleNode& n) {
 std::string model_to_json(const Model& m) {
     using oj = nlohmann::ordered_json;
     oj j;
-    j["entity"] = m.entity == Entity::User ? "user" : "account";
+    j["entity"] = name_of(kEntities, m.entity);
     j["as_of"] = m.as_of ? oj(format_iso(*m.as_of)) : oj(nullptr);
     j["window_days"] = m.window_days;
     j["active_days"] = m.active_days;
     oj e;
-    e["decay"] = m.decay == Decay::Exponential ? "exponential" : m.decay == Decay::Linear ? "linear" : "none";
+    e["decay"] = name_of(kDecays, m.decay);
     e["half_life_days"] = m.half_life_days;
     e["saturation"] = m.saturation;
     e["default_weight"] = m.default_weight;
@@ -649,7 +778,7 @@ std::string model_to_json(const Model& m) {
     j["activation"] = {{"steps", steps}, {"required", m.required}};
     oj rules = oj::array();
     for (auto& r : m.rules) {
-        oj o = {{"trait", r.trait}, {"op", r.op_name}};
+        oj o = r.persona.empty() ? oj{{"trait", r.trait}, {"op", r.op_name}} : oj{{"persona", r.persona}, {"op", r.op_name}};
         if (r.test.op != TraitOp::Exists && r.test.op != TraitOp::Missing) o["value"] = test_value_json(r.test);
         o["points"] = r.points;
         rules.push_back(o);
@@ -671,6 +800,33 @@ std::string model_to_json(const Model& m) {
     };
     j["grades"] = {{"fit", bands(m.fit_grades)}, {"engagement", bands(m.engagement_grades)}};
     j["conversion_event"] = m.conversion_event ? oj(*m.conversion_event) : oj(nullptr);
+    // v2 keys only when used, so a v1 model prints as before.
+    auto conditions = [](const std::vector<Condition>& cs, const char* key) {
+        oj a = oj::array();
+        for (auto& c : cs) {
+            oj o = {{key, c.key}, {"op", c.op_name}};
+            if (c.test.op != TraitOp::Exists && c.test.op != TraitOp::Missing) o["value"] = test_value_json(c.test);
+            a.push_back(o);
+        }
+        return a;
+    };
+    if (!m.signals.empty()) {
+        oj s = oj::object();
+        for (auto& sig : m.signals) s[sig.name] = {{"event", sig.event}, {"where", conditions(sig.where, "property")}};
+        j["signals"] = s;
+    }
+    if (m.active_events) j["active"] = {{"events", *m.active_events}};
+    if (!m.personas.empty()) {
+        oj s = oj::object();
+        for (auto& pe : m.personas) s[pe.name] = conditions(pe.conditions, "trait");
+        j["personas"] = s;
+    }
+    if (m.include_customers) j["pql"]["include_customers"] = true;
+    if (!m.segments.empty()) {
+        oj s = oj::object();
+        for (auto& [name, rule] : m.segments) s[name] = rule_json(rule);
+        j["segments"] = s;
+    }
     return j.dump();
 }
 

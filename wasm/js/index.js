@@ -4,7 +4,7 @@
 // handle never leaves this file. Types and documentation: index.d.ts; this file is checked
 // against them (tsc -p wasm/js, in make test).
 import createPqlModule from './pql_core.mjs';
-import { chunksOf } from './pieces.js';
+import { chunksOf } from './sources.js';
 import { ArchiveError, compression, gunzip, zipEntries } from './archive.js';
 
 /**
@@ -48,9 +48,9 @@ const decoder = new TextDecoder();
 // Below this many UTF-16 units a string is encoded straight into a worst-case (3 bytes per
 // unit) heap block; above it, into a JS buffer first, so the heap grows only by what is used.
 const DIRECT_ENCODE_MAX = 1 << 20;
-// loadEventsFrom() and co. load a file in pieces of about this size (the core's own progress
-// step): big enough that a piece's fixed cost vanishes, small enough for a smooth progress bar.
-const PIECE_BYTES = 4 << 20;
+// loadEventsFrom() and co. feed bytes in memory (a string, a Uint8Array) in pieces of this size:
+// big enough that a call's fixed cost vanishes, small enough for a smooth progress bar.
+const PIECE_BYTES = 1 << 20;
 const FORMATS = ['auto', 'jsonl', 'json', 'csv'];
 
 // One module instance per .wasm source, shared by all engines made from it.
@@ -255,24 +255,6 @@ class Engine {
     return this.#load('loadAccounts', text, options);
   }
 
-  /**
-   * @param {Api.Text} text
-   * @param {Api.LoadOptions} [options]
-   * @returns {Api.LoadReport}
-   */
-  loadUsers(text, options) {
-    return this.#load('loadUsers', text, options);
-  }
-
-  /**
-   * @param {Api.Source} source
-   * @param {Api.LoadFromOptions} [options]
-   * @returns {Promise<Api.LoadReport>}
-   */
-  loadUsersFrom(source, options) {
-    return this.#loadFrom('loadUsers', source, options);
-  }
-
   /** @param {Api.Model | string} model */
   setModel(model) {
     /** @type {string | undefined} */
@@ -288,6 +270,30 @@ class Engine {
     if (typeof json !== 'string') throw invalid('the model must be an object or JSON text');
     const text = json;
     this.#call((h) => h.setModel(text));
+  }
+
+  /**
+   * One numeric setting of the current model, without re-reading the whole model.
+   * @param {Api.ModelNumberPath} path
+   * @param {number} value
+   */
+  setModelValue(path, value) {
+    /** @type {string} */
+    let text;
+    if (typeof path === 'string') text = path;
+    else if (Array.isArray(path) && path.length > 0) {
+      text = '';
+      for (const k of path) {
+        if (typeof k === 'number') {
+          if (!Number.isSafeInteger(k) || k < 0) throw invalid('a model path index must be a non-negative integer');
+          text += `[${k}]`;
+        } else if (typeof k === 'string' && k !== '') text += text === '' ? k : `.${k}`;
+        else throw invalid('a model path is a string or a list of keys and indices');
+      }
+    } else throw invalid('a model path is a string or a list of keys and indices');
+    if (typeof value !== 'number') throw invalid(`${text}: the value must be a number`);
+    const p = text;
+    this.#call((h) => h.setModelNumber(p, value));
   }
 
   /** @returns {Api.CanonicalModel} */
@@ -353,6 +359,36 @@ class Engine {
     this.#call((h) => h.clear());
   }
 
+  clearEvents() {
+    this.#call((h) => h.clearEvents());
+  }
+
+  clearAccounts() {
+    this.#call((h) => h.clearAccounts());
+  }
+
+  clearOutcomes() {
+    this.#call((h) => h.clearOutcomes());
+  }
+
+  /**
+   * @param {Api.ScoreCsvOptions} [options]
+   * @returns {string}
+   */
+  scoreCsv({ offset = 0, limit = Infinity, header = true, traits = [] } = {}) {
+    index(offset, 'offset');
+    index(limit, 'limit');
+    if (typeof header !== 'boolean') throw invalid('header must be true or false');
+    if (!Array.isArray(traits) || !traits.every((t) => typeof t === 'string')) throw invalid('traits must be an array of trait names');
+    const json = options({ offset, limit: limit === Infinity ? undefined : limit, header, traits });
+    return this.#call((h) => h.scoreCsv(json));
+  }
+
+  /** @returns {Api.Schema} */
+  schema() {
+    return this.#json((h) => h.schema());
+  }
+
   /**
    * @param {Api.Text} text
    * @param {Api.LoadOptions} [options]
@@ -363,12 +399,30 @@ class Engine {
   }
 
   /**
+   * @param {Api.Text} text
+   * @param {Api.LoadOptions} [options]
+   * @returns {Api.LoadReport}
+   */
+  loadUsers(text, options) {
+    return this.#load('loadUsers', text, options);
+  }
+
+  /**
+   * @param {Api.Source} source
+   * @param {Api.LoadFromOptions} [options]
+   * @returns {Promise<Api.LoadReport>}
+   */
+  loadUsersFrom(source, options) {
+    return this.#loadFrom('users', source, options);
+  }
+
+  /**
    * @param {Api.Source} source
    * @param {Api.LoadFromOptions} [options]
    * @returns {Promise<Api.LoadReport>}
    */
   loadEventsFrom(source, options) {
-    return this.#loadFrom('loadEvents', source, options);
+    return this.#loadFrom('events', source, options);
   }
 
   /**
@@ -377,7 +431,7 @@ class Engine {
    * @returns {Promise<Api.LoadReport>}
    */
   loadAccountsFrom(source, options) {
-    return this.#loadFrom('loadAccounts', source, options);
+    return this.#loadFrom('accounts', source, options);
   }
 
   /**
@@ -386,7 +440,7 @@ class Engine {
    * @returns {Promise<Api.LoadReport>}
    */
   loadOutcomesFrom(source, options) {
-    return this.#loadFrom('loadOutcomes', source, options);
+    return this.#loadFrom('outcomes', source, options);
   }
 
   /** @returns {Api.Catalog} */
@@ -413,14 +467,23 @@ class Engine {
 
   /**
    * @param {Api.Model | string} modelB
-   * @param {{ movers?: number }} [options]
+   * @param {Api.CompareOptions} [options]
    * @returns {Api.Comparison}
    */
-  compare(modelB, { movers = 10 } = {}) {
+  compare(modelB, { movers = 10, horizon_days = 30, as_of = null } = {}) {
     const json = typeof modelB === 'string' ? modelB : JSON.stringify(modelB);
     if (typeof json !== 'string') throw invalid('model B must be an object or JSON text');
     const text = json;
-    return this.#json((h) => h.compare(text, options({ movers })));
+    return this.#json((h) => h.compare(text, options({ movers, horizon_days, as_of })));
+  }
+
+  /**
+   * @param {Api.FunnelOptions} [options]
+   * @returns {Api.Funnel}
+   */
+  funnel({ cohort = 'week', as_of = null } = {}) {
+    if (cohort !== 'week' && cohort !== 'month') throw invalid('cohort must be "week" or "month"');
+    return this.#json((h) => h.funnel(options({ cohort, as_of })));
   }
 
   /**
@@ -455,32 +518,29 @@ class Engine {
   }
 
   /**
-   * @param {LoadMethod} method
+   * @param {'loadEvents' | 'loadAccounts' | 'loadOutcomes' | 'loadUsers'} method
    * @param {Api.Text} text
    * @param {Api.LoadOptions} [options]
    * @returns {Api.LoadReport}
    */
-  #load(method, text, options = {}) {
+  #load(method, text, options) {
     const json = loadOptions(options);
-    return this.#json((h, mod) => withBytes(mod, text, (ptr, size) => h.loadText(KINDS[method], ptr, size, json)));
+    return this.#json((h, mod) => withBytes(mod, text, (ptr, size) => h[method](ptr, size, json)));
   }
 
-  // A source read chunk by chunk into the engine's load in pieces (Engine::begin_load / feed /
-  // end_load): the core keeps a partial row for the next chunk and loads whole rows every
-  // ~4 MiB, so the text is never held whole and every error names its line in the whole file.
-  // gzip is inflated as it streams; a zip is gathered (its directory is at its end) and its
-  // entries loaded one by one in name order, each its own load, their reports summed.
+  // A source read chunk by chunk and fed to the core's load in pieces (Engine::begin_load /
+  // feed / end_load): the core keeps a partial row for the next piece, loads whole rows about
+  // every 4 MiB, counts lines over the whole file and returns the whole file's report.
   /**
-   * @param {LoadMethod} method
+   * @param {'events' | 'accounts' | 'outcomes' | 'users'} kind
    * @param {Api.Source} source
    * @param {Api.LoadFromOptions} [options]
    * @returns {Promise<Api.LoadReport>}
    */
-  async #loadFrom(method, source, options = {}) {
-    const { onProgress, pieceBytes = PIECE_BYTES, ...rest } = options;
+  async #loadFrom(kind, source, { onProgress, pieceBytes = PIECE_BYTES, replace = false, ...options } = {}) {
     if (!Number.isSafeInteger(pieceBytes) || pieceBytes < 1) throw invalid('pieceBytes must be a whole number >= 1');
     if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress must be a function');
-    const json = loadOptions(rest);
+    const json = loadOptions(options);
     this.#live();
     /** @type {ReturnType<typeof chunksOf>} */
     let input;
@@ -489,13 +549,21 @@ class Engine {
     } catch (e) {
       throw invalid(messageOf(e));
     }
-    const kind = KINDS[method];
-    const named = /** @type {{ name?: unknown }} */ (/** @type {unknown} */ (source)).name;
-    const name = typeof named === 'string' && named ? named : 'the source';
-    let total = input.total;
     let done = 0;
-    const progress = () => onProgress?.({ done, total });
+    const progress = () => onProgress?.({ done, total: input.total });
+    // `replace` drops this kind just before the first byte goes in (not before the source
+    // could be read at all).
+    let begun = false;
+    const begin = () => {
+      if (begun) return;
+      begun = true;
+      if (replace && kind !== 'users')
+        this.#call((h) => (kind === 'events' ? h.clearEvents() : kind === 'accounts' ? h.clearAccounts() : h.clearOutcomes()));
+      this.#call((h) => h.beginLoad(kind, json));
+    };
     progress();
+    // The source's chunks, counted for progress; a gzip or zip source (SPEC §6.1, recognised by
+    // its first bytes) is inflated on the way.
     const it = input.chunks[Symbol.asyncIterator]();
     /** @type {Uint8Array[]} */
     const head = [];
@@ -510,8 +578,7 @@ class Engine {
     } catch (e) {
       throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
     }
-    // Every chunk of the source, counted for progress.
-    const chunks = async function* () {
+    const raw = async function* () {
       for (const c of head) {
         done += c.length;
         yield c;
@@ -525,73 +592,38 @@ class Engine {
         progress();
       }
     };
-    const kindOf = headSize ? compression(joined(head, headSize)) : null;
-    const strict = !!rest.strict;
+    const packed = headSize ? compression(joined(head, headSize)) : null;
+    const named = /** @type {{ name?: unknown }} */ (/** @type {unknown} */ (source)).name;
+    const name = typeof named === 'string' && named ? named : 'the source';
     /** @type {Api.LoadReport} */
     let report;
-    if (kindOf === 'zip') {
-      /** @type {Uint8Array[]} */
-      const all = [];
-      let size = 0;
-      try {
-        for await (const c of chunks()) {
-          all.push(c);
-          size += c.length;
-        }
-      } catch (e) {
-        throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
-      }
-      let entries;
-      try {
-        entries = await zipEntries(joined(all, size));
-      } catch (e) {
-        throw new PqlError('bad_archive', `${name}: ${messageOf(e)}`);
-      }
-      report = { read: 0, loaded: 0, skipped: 0, duplicates: 0, errors: [] };
-      const max = this.#state.inst.mod.maxRowErrors();
-      for (const entry of entries) {
-        const one = await this.#stream(kind, json, `${name}:${entry.name}`, strict, async function* () {
-          const bytes = entry.read();
-          const inner = compression(bytes) === 'gzip'
-            ? gunzip((async function* () { yield bytes; })(), { in: 0, out: 0 })
-            : (async function* () { for (let at = 0; at < bytes.length; at += pieceBytes) yield bytes.subarray(at, at + pieceBytes); })();
-          yield* inner;
-        });
-        report.read += one.read;
-        report.loaded += one.loaded;
-        report.skipped += one.skipped;
-        report.duplicates += one.duplicates;
-        for (const e of one.errors) if (report.errors.length < max) report.errors.push({ line: e.line, message: `${entry.name}: ${e.message}` });
-        for (const n of one.notes ?? []) (report.notes ??= []).push(`${entry.name}: ${n}`);
-        for (const [k, v] of Object.entries(one.shapes ?? {})) (report.shapes ??= {})[k] = ((report.shapes ??= {})[k] ?? 0) + v;
-      }
-    } else if (kindOf === 'gzip') {
-      report = await this.#stream(kind, json, name, strict, () => gunzip(chunks(), { in: 0, out: 0 }));
+    if (packed === 'zip') {
+      report = await this.#loadZip(kind, raw, name, pieceBytes, begin, options);
     } else {
-      report = await this.#stream(kind, json, name, strict, chunks);
+      report = await this.#feedAll(packed === 'gzip' ? () => gunzip(raw(), { in: 0, out: 0 }) : raw, begin, name, !!options.strict);
     }
-    if (total === null) total = done;
+    if (input.total === null) input.total = done;
     progress();
     return report;
   }
 
-  // One load in pieces from `source()`'s chunks. A corrupt or truncated archive counts as a bad
-  // row after the rows read before it, which are kept (SPEC §6.1); strict: a PqlError.
+  // Feeds every chunk to the open load (begin() opens it at the first byte) and ends it. A
+  // corrupt or truncated archive is one bad row after the rows read before it, which are kept
+  // (SPEC §6.1); strict: PqlError bad_archive.
   /**
-   * @param {string} kind
-   * @param {string} json
+   * @param {() => AsyncIterable<Uint8Array>} chunks
+   * @param {() => void} begin
    * @param {string} name
    * @param {boolean} strict
-   * @param {() => AsyncIterable<Uint8Array>} source
    * @returns {Promise<Api.LoadReport>}
    */
-  async #stream(kind, json, name, strict, source) {
-    this.#call((h) => h.beginLoad(kind, json));
+  async #feedAll(chunks, begin, name, strict) {
     let lines = 0;
     /** @type {ArchiveError | null} */
     let broken = null;
     try {
-      for await (const chunk of source()) {
+      for await (const chunk of chunks()) {
+        begin();
         for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
         this.#call((h, mod) => withBytes(mod, chunk, (ptr, size) => h.feed(ptr, size)));
       }
@@ -599,11 +631,18 @@ class Engine {
       if (e instanceof ArchiveError) {
         broken = e;
       } else {
-        try { this.#call((h) => h.endLoad()); } catch { /* the load's own error: the read error is the one to say */ }
+        // The load ends either way: a feed error (a strict load's bad row, out of memory) is
+        // the load's own, which endLoad returns; a source that failed keeps the rows before it.
+        try {
+          this.#json((h) => h.endLoad());
+        } catch (ended) {
+          if (e instanceof PqlError) throw ended;
+        }
         if (e instanceof PqlError) throw e;
         throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
       }
     }
+    begin();
     /** @type {Api.LoadReport} */
     const report = this.#json((h) => h.endLoad());
     if (broken) {
@@ -611,7 +650,76 @@ class Engine {
       if (strict) throw new PqlError('bad_archive', message, { line: lines + 1 });
       report.read++;
       report.skipped++;
-      if (report.errors.length < this.#state.inst.mod.maxRowErrors()) report.errors.push({ line: lines + 1, message });
+      if (report.errors.length < MAX_ROW_ERRORS) report.errors.push({ line: lines + 1, message });
+    }
+    return report;
+  }
+
+  // A zip (its directory is at its end, so it is gathered first): each file entry in name order
+  // is a load of its own (possibly gzip), the reports summed, errors prefixed by the entry.
+  /**
+   * @param {string} kind
+   * @param {() => AsyncIterable<Uint8Array>} raw
+   * @param {string} name
+   * @param {number} pieceBytes
+   * @param {() => void} begin  the first entry's (drops the old data with `replace`)
+   * @param {Api.LoadOptions} options
+   * @returns {Promise<Api.LoadReport>}
+   */
+  async #loadZip(kind, raw, name, pieceBytes, begin, options) {
+    /** @type {Uint8Array[]} */
+    const all = [];
+    let size = 0;
+    try {
+      for await (const c of raw()) {
+        all.push(c);
+        size += c.length;
+      }
+    } catch (e) {
+      throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
+    }
+    let entries;
+    try {
+      entries = await zipEntries(joined(all, size));
+    } catch (e) {
+      throw new PqlError('bad_archive', `${name}: ${messageOf(e)}`);
+    }
+    const json = loadOptions(options);
+    /** @type {Api.LoadReport} */
+    const report = { read: 0, loaded: 0, skipped: 0, duplicates: 0, errors: [] };
+    const max = MAX_ROW_ERRORS;
+    let first = true;
+    for (const entry of entries) {
+      let opened = false;
+      const open = () => {
+        if (opened) return;
+        opened = true;
+        if (first) begin();
+        else this.#call((h) => h.beginLoad(kind, json));
+        first = false;
+      };
+      const one = await this.#feedAll(async function* () {
+        const bytes = entry.read();
+        if (compression(bytes) === 'gzip') {
+          yield* gunzip((async function* () { yield bytes; })(), { in: 0, out: 0 });
+        } else {
+          for (let at = 0; at < bytes.length; at += pieceBytes) yield bytes.subarray(at, at + pieceBytes);
+        }
+      }, open, `${name}:${entry.name}`, !!options.strict);
+      report.read += one.read;
+      report.loaded += one.loaded;
+      report.skipped += one.skipped;
+      report.duplicates += one.duplicates;
+      for (const e of one.errors) if (report.errors.length < max) report.errors.push({ line: e.line, message: `${entry.name}: ${e.message}` });
+      for (const n of one.notes ?? []) (report.notes ??= []).push(`${entry.name}: ${n}`);
+      for (const [k, v] of Object.entries(one.shapes ?? {})) {
+        const shapes = (report.shapes ??= {});
+        shapes[k] = (shapes[k] ?? 0) + v;
+      }
+    }
+    if (first) {  // no entries: still an (empty) load, so `replace` applies
+      begin();
+      this.#json((h) => h.endLoad());
     }
     return report;
   }
@@ -654,6 +762,32 @@ class Engine {
   }
 }
 
+// Load options as the binding reads them (JSON, the core's names); unknown keys are errors.
+/** @param {Api.LoadOptions} [o] */
+function loadOptions({ format = 'auto', strict = false, firstLine = 1, account_key, columns, time_unit, ...rest } = {}) {
+  const unknown = Object.keys(rest);
+  if (unknown.length) throw invalid(`unknown load option ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
+  if (!FORMATS.includes(format)) throw invalid('format must be "auto", "jsonl", "json" or "csv"');
+  if (typeof strict !== 'boolean') throw invalid('strict must be true or false');
+  if (!Number.isSafeInteger(firstLine) || firstLine < 1) throw invalid('firstLine must be a whole number >= 1');
+  // SPEC §6.2: the account's group key in vendor exports, the file's own column names, and the
+  // unit of numeric timestamps.
+  if (account_key != null && (typeof account_key !== 'string' || account_key === '')) throw invalid('account_key must be a non-empty string');
+  if (time_unit != null && time_unit !== 'ms' && time_unit !== 's') throw invalid('time_unit must be "ms" or "s"');
+  if (columns != null) {
+    if (typeof columns !== 'object' || Array.isArray(columns)) throw invalid('columns must be an object of field: column name');
+    for (const [k, v] of Object.entries(columns)) {
+      if (!COLUMN_FIELDS.includes(k)) throw invalid(`columns: unknown field "${k}" (the fields are ${COLUMN_FIELDS.join(', ')})`);
+      if (typeof v !== 'string' || v === '') throw invalid(`columns.${k} must be a column name (a non-empty string)`);
+    }
+  }
+  return JSON.stringify({ format, strict, first_line: firstLine, account_key: account_key ?? undefined,
+    columns: columns ?? undefined, time_unit: time_unit ?? undefined });
+}
+// How many row errors a report keeps (the core's LoadReport::kMaxErrors).
+const MAX_ROW_ERRORS = 100;
+const COLUMN_FIELDS = ['timestamp', 'user_id', 'event', 'account_id', 'id', 'name'];
+
 /**
  * @param {Uint8Array[]} chunks
  * @param {number} size
@@ -668,30 +802,6 @@ function joined(chunks, size) {
   }
   chunks.splice(0, chunks.length, out);
   return out;
-}
-
-/** @typedef {'loadEvents' | 'loadAccounts' | 'loadUsers' | 'loadOutcomes'} LoadMethod */
-/** @type {Record<LoadMethod, string>} */
-const KINDS = { loadEvents: 'events', loadAccounts: 'accounts', loadUsers: 'users', loadOutcomes: 'outcomes' };
-const FIELDS = ['timestamp', 'user_id', 'event', 'account_id', 'id', 'name'];
-
-// Load options as JSON for the binding, checked here so that a wrong type is a PqlError
-// `invalid_argument` naming the option.
-/** @param {Api.LoadOptions} o */
-function loadOptions({ format = 'auto', strict = false, firstLine = 1, account_key, columns, time_unit } = {}) {
-  if (typeof format !== 'string' || !FORMATS.includes(format)) throw invalid('format must be "auto", "jsonl", "json" or "csv"');
-  if (!Number.isSafeInteger(firstLine) || firstLine < 1) throw invalid('firstLine must be a whole number >= 1');
-  if (account_key !== undefined && account_key !== null && typeof account_key !== 'string') throw invalid('account_key must be a string');
-  if (time_unit !== undefined && time_unit !== null && time_unit !== 'ms' && time_unit !== 's') throw invalid('time_unit must be "ms" or "s"');
-  if (columns !== undefined && columns !== null) {
-    if (typeof columns !== 'object' || Array.isArray(columns)) throw invalid('columns must be an object of field: column name');
-    for (const [k, v] of Object.entries(columns)) {
-      if (typeof v !== 'string' || v === '') throw invalid(`columns.${k} must be a column name (a non-empty string)`);
-      if (!FIELDS.includes(k)) throw invalid(`columns: unknown field "${k}" (the fields are ${FIELDS.join(', ')})`);
-    }
-  }
-  return JSON.stringify({ format, strict: !!strict, first_line: firstLine, account_key: account_key ?? undefined,
-    columns: columns ?? undefined, time_unit: time_unit ?? undefined });
 }
 
 // Options cross into C++ as JSON text; undefined keys are left out so C++ keeps its defaults.
