@@ -409,28 +409,17 @@ export interface Backtest {
   tiers: ({ name: string } & GroupOutcome)[];
   pql: {
     qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null;
-    /** SPEC §7.9: qualified entities that did not convert in the horizon / qualified. */
+    /** Qualified entities that did not convert in the horizon / qualified (§7.9). */
     false_positive_share: number | null;
   };
+  /** The ids of those PQLs that did not convert, in rank order (the first 100). */
+  lost_pqls: string[];
   precision_at: Record<'10' | '25' | '50' | '100', { precision: number | null; recall: number | null }>;
   auc: number | null;
   sweep: { min_score: number; qualified: number; precision: number | null; recall: number | null }[];
-  signals: { event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
-  /** SPEC §7.9: the qualified entities that did not convert, in rank order (first 100). */
-  lost_pqls: string[];
-  /** The population in rank order cut into ten near-equal groups (1 = the top tenth; empty groups left out). */
+  /** The population in rank order cut into ten groups of (nearly) equal size (fewer when it is smaller than ten). */
   calibration: CalibrationDecile[];
-}
-
-export interface CalibrationDecile {
-  decile: number;
-  count: number;
-  conversions: number;
-  rate: number | null;
-  lift: number | null;
-  /** The lowest and highest score in the decile. */
-  min_score: number;
-  max_score: number;
+  signals: { event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
 }
 
 export interface SuggestOptions {
