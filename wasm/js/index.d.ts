@@ -399,6 +399,18 @@ export interface BacktestOptions {
   outcomes?: Text;
 }
 
+/** One tenth of the backtest population in rank order (decile 1 = the top scores). */
+export interface CalibrationDecile {
+  decile: number;
+  count: number;
+  conversions: number;
+  rate: number | null;
+  lift: number | null;
+  /** The lowest and highest score in the decile. */
+  min_score: number;
+  max_score: number;
+}
+
 /** SPEC §5's machine output, with §7.9's additions and the calibration deciles. */
 export interface Backtest {
   as_of: string;
