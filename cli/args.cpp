@@ -95,7 +95,21 @@ const std::vector<Command> kCommands = {
          {"--model-b", "F", "the second model (default: model A)", &Args::model_b},
          {"--as-of-b", "ISO", "score B as of this time", &Args::as_of_b},
          {"--movers", "N", "biggest movers listed each way (default 10)", &Args::movers},
+         kOutcomes,
+         {"--horizon-days", "N",
+          "quality: both models backtested at A's as_of with this horizon\n(default 30)",
+          &Args::horizon_days},
          {"--format", "F", "table (default) or json", &Args::format},
+     })},
+    {"funnel", "signup cohorts: activation, PQL and conversion rates, median days to each",
+     "usage: pql funnel --events F [--cohort week|month] [options]\n\n"
+     "Group entities by the UTC week (Monday) or month of their first event and report, per cohort\n"
+     "and for all, how many activated, became PQLs and converted, and the median days to each\n"
+     "(SPEC section 7.8; conversions: the model's conversion_event and/or --outcomes).\n",
+     with_input({
+         kOutcomes,
+         {"--cohort", "C", "week (default) or month", &Args::cohort},
+         {"--format", "F", "table (default), json (SPEC section 7.8 machine output) or csv", &Args::format},
      })},
     {"sql", "compile a model to one SQL query for DuckDB, PostgreSQL, Spark, BigQuery or Snowflake",
      "usage: pql sql --dialect D [--model F] [options]\n\n"
@@ -124,6 +138,13 @@ const std::vector<Command> kCommands = {
          {"--table", "T", "events (default), accounts or users", &Args::table},
          {"--format", "F", "csv (the only format)", &Args::format},
      })},
+    {"schema", "print what a model may say: ops, metric forms, decay shapes, the default model",
+     "usage: pql schema [--format json]\n\n"
+     "Print the model vocabulary (trait ops, comparison ops, metric forms, decay shapes, entity kinds,\n"
+     "input formats, result fields) and the full default model, as JSON, for editors and scripts.\n",
+     {
+         {"--format", "F", "json (the only format)", &Args::format},
+     }},
 };
 
 constexpr size_t kHelpColumn = 22;  // where a flag's help text starts

@@ -16,6 +16,7 @@ struct Args {
     std::optional<std::string> as_of, as_of_b;
     std::optional<size_t> top, horizon_days, capacity, movers;
     std::string dialect, events_table, accounts_table, users_table, table;  // sql, export-events
+    std::string cohort;  // funnel
     std::vector<std::string> columns;
     // Loading your own data (SPEC §6): --users, --account-key, --time-unit, --map,
     // --accounts-map, --users-map (FIELD=NAME, repeatable).

@@ -14,8 +14,10 @@
 #include "args.hpp"
 #include "io.hpp"
 #include "render.hpp"
+#include "render_lifecycle.hpp"
 #include "pql/engine.hpp"
 #include "pql/event_store.hpp"
+#include "pql/funnel.hpp"
 #include "pql/model.hpp"
 #include "pql/score.hpp"
 #include "pql/sql.hpp"
@@ -162,7 +164,13 @@ int cmd_score(Engine& engine, const Args& a) {
         auto st = cli::write_stdout(engine.score_json(0, a.top.value_or(SIZE_MAX)) + "\n");
         return st ? 0 : fail(st.error().message);
     }
-    auto st = cli::write_stdout(cli::score_text(engine, format, a.top));
+    if (format == "csv") {
+        CsvOptions o;
+        o.limit = a.top.value_or(SIZE_MAX);
+        auto st = cli::write_stdout(engine.score_csv(o));
+        return st ? 0 : fail(st.error().message);
+    }
+    auto st = cli::write_stdout(cli::score_table(engine, a.top.value_or(50)));
     return st ? 0 : fail(st.error().message);
 }
 
@@ -244,7 +252,26 @@ int cmd_compare(Engine& engine, const Args& a) {
     }
     CompareOptions o;
     if (a.movers) o.movers = *a.movers;
+    if (a.horizon_days) o.horizon_days = static_cast<int64_t>(*a.horizon_days);
     return print_json_or(engine.compare_json(b_text, o), format, cli::compare_text);
+}
+
+// pql funnel: signup cohorts (SPEC §7.8).
+int cmd_funnel(Engine& engine, const Args& a) {
+    const std::string format = a.format.empty() ? "table" : a.format;
+    if (format != "table" && format != "json" && format != "csv")
+        return usage_error("funnel", "--format must be table, json or csv (got '" + format + "')");
+    FunnelOptions o;
+    if (a.cohort == "month") o.cohort = CohortBy::Month;
+    else if (!a.cohort.empty() && a.cohort != "week")
+        return usage_error("funnel", "--cohort must be week or month (got '" + a.cohort + "')");
+    auto r = engine.funnel(o);
+    if (!r) return fail(r.error().describe());
+    const std::string out = format == "json"  ? funnel_to_json(*r) + "\n"
+                            : format == "csv" ? funnel_to_csv(*r)
+                                              : cli::funnel_text(nlohmann::ordered_json::parse(funnel_to_json(*r)));
+    auto st = cli::write_stdout(out);
+    return st ? 0 : fail(st.error().message);
 }
 
 // pql sql: the model as one SELECT over the contract tables of docs/sql.md.
@@ -279,6 +306,13 @@ int cmd_sql(const Args& a) {
     auto sql = compile_sql(model, o);
     if (!sql) return fail(sql.error().describe());
     auto st = cli::write_stdout(*sql);
+    return st ? 0 : fail(st.error().message);
+}
+
+// pql schema: the model vocabulary and the default model, from the core's tables.
+int cmd_schema(const Args& a) {
+    if (!a.format.empty() && a.format != "json") return usage_error("schema", "--format must be json");
+    auto st = cli::write_stdout(Engine::schema_json() + "\n");
     return st ? 0 : fail(st.error().message);
 }
 
@@ -321,12 +355,14 @@ int main(int argc, char** argv) {
     try {
         if (a.command == "validate") return cmd_validate(a);
         if (a.command == "sql") return cmd_sql(a);
+        if (a.command == "schema") return cmd_schema(a);
         Engine engine;
         if (int rc = load(engine, a); rc >= 0) return rc;
         if (a.command == "score") return cmd_score(engine, a);
         if (a.command == "backtest") return cmd_backtest(engine, a);
         if (a.command == "suggest") return cmd_suggest(engine, a);
         if (a.command == "compare") return cmd_compare(engine, a);
+        if (a.command == "funnel") return cmd_funnel(engine, a);
         if (a.command == "export-events") return cmd_export(engine, a);
         return cmd_explain(engine, a);
     } catch (const std::bad_alloc&) {

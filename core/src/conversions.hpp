@@ -4,6 +4,7 @@
 
 #include "pql/backtest.hpp"
 #include "pql/score.hpp"
+#include "portable_math.hpp"
 
 namespace pql {
 
@@ -13,10 +14,5 @@ std::vector<int64_t> conversion_times(const EventStore& store, const Model& mode
 
 // ROC AUC of `score` for `positive` (ties count one half); nullopt without both classes.
 std::optional<double> roc_auc(const std::vector<double>& score, const std::vector<bool>& positive);
-
-// log and e^x from + and * only (plus frexp/ldexp, which are exact), for identical output
-// natively and in WASM.
-double log_portable(double x);
-double exp_portable(double x);
 
 }  // namespace pql

@@ -10,8 +10,11 @@
 
 #include "pql/event_store.hpp"
 #include "pql/model.hpp"
+#include "pql/model_patch.hpp"
 #include "pql/output.hpp"
+#include "pql/schema.hpp"
 #include "pql/score.hpp"
+#include "score_csv.hpp"
 #include "stream_load.hpp"
 
 namespace pql {
@@ -96,6 +99,27 @@ void Engine::clear() {
     scorer_->set_outcomes(&outcomes_);
 }
 
+void Engine::clear_events() {
+    stream_.reset();
+    store_->clear_events();
+    events_report_ = LoadReport{};
+    scorer_ = std::make_unique<Scorer>(*store_);
+}
+
+void Engine::clear_accounts() {
+    stream_.reset();
+    store_->clear_accounts();
+    scorer_ = std::make_unique<Scorer>(*store_);
+}
+
+void Engine::clear_users() {
+    stream_.reset();
+    store_->clear_users();
+    scorer_ = std::make_unique<Scorer>(*store_);
+}
+
+void Engine::clear_outcomes() { outcomes_.clear(); }
+
 Status Engine::set_model_json(std::string_view json) {
     return guarded([&]() -> Status {
         auto m = parse_model(json);
@@ -103,6 +127,10 @@ Status Engine::set_model_json(std::string_view json) {
         *model_ = std::move(*m);
         return Ok{};
     });
+}
+
+Status Engine::set_model_number(std::string_view path, double value) {
+    return guarded([&]() -> Status { return pql::set_model_number(*model_, path, value); });
 }
 
 std::string Engine::model_json() const { return model_to_json(*model_); }
@@ -115,6 +143,12 @@ std::string Engine::score_json(size_t offset, size_t limit) {
     const size_t page_end = limit >= SIZE_MAX - offset ? SIZE_MAX : offset + limit;
     const ScoreRun& run = scorer_->score(*model_, page_end);
     return score_run_json({*store_, *model_, *scorer_, run}, events_report_, offset, limit);
+}
+
+std::string Engine::score_csv(const CsvOptions& options) {
+    const size_t page_end = options.limit >= SIZE_MAX - options.offset ? SIZE_MAX : options.offset + options.limit;
+    const ScoreRun& run = scorer_->score(*model_, page_end);
+    return score_run_csv({*store_, *model_, *scorer_, run}, options);
 }
 
 Result<std::string> Engine::explain_json(std::string_view id) {
@@ -138,11 +172,19 @@ Result<std::string> Engine::suggest_json(const SuggestOptions& options) {
     return guarded([&]() -> Result<std::string> { return pql::suggest_json(*store_, *model_, outcomes_, options); });
 }
 
+Result<FunnelReport> Engine::funnel(const FunnelOptions& options) {
+    return guarded([&]() -> Result<FunnelReport> { return pql::funnel(*store_, *model_, outcomes_, options); });
+}
+
+Result<std::string> Engine::funnel_json(const FunnelOptions& options) {
+    return guarded([&]() -> Result<std::string> { return pql::funnel_json(*store_, *model_, outcomes_, options); });
+}
+
 Result<std::string> Engine::compare_json(std::string_view model_b_json, const CompareOptions& options) {
     return guarded([&]() -> Result<std::string> {
         auto b = parse_model(model_b_json);
         if (!b.ok()) return b.error();
-        return pql::compare_json(*store_, *model_, *b, options);
+        return pql::compare_json(*store_, *model_, *b, outcomes_, options);
     });
 }
 
@@ -169,8 +211,27 @@ std::string Engine::catalog_json() const {
     for (auto& a : s.accounts) note(a.traits);
     for (auto& g : s.groups) note(g.traits);
     for (auto& i : s.identifies) note(i.traits);
+    for (auto& u : s.users) note(u.traits);
     j["traits"] = oj::array();
     for (auto& [k, vals] : traits) j["traits"].push_back({{"trait", k}, {"examples", vals}});
+    // Event properties (SPEC §6.4, v2 addition): each key with the events that have it and up to
+    // 10 distinct example values (from the first million pairs).
+    std::vector<int64_t> with(s.property_keys.size(), 0);
+    std::vector<std::vector<oj>> examples(s.property_keys.size());
+    for (size_t p = 0; p < s.prop_key.size(); ++p) {
+        const uint32_t key = s.prop_key[p] & EventStore::kPropKeyMask;
+        ++with[key];
+        if (p >= 1000000 || examples[key].size() >= 10) continue;
+        const PropertyView v = s.view(static_cast<uint32_t>(p));
+        oj x = v.kind == PropertyView::Number ? oj(v.number) : v.kind == PropertyView::Bool ? oj(v.boolean) : oj(std::string(v.text));
+        if (std::find(examples[key].begin(), examples[key].end(), x) == examples[key].end()) examples[key].push_back(std::move(x));
+    }
+    std::vector<uint32_t> keys(s.property_keys.size());
+    for (uint32_t k = 0; k < keys.size(); ++k) keys[k] = k;
+    std::sort(keys.begin(), keys.end(), [&](uint32_t a, uint32_t b) { return s.property_keys.name(a) < s.property_keys.name(b); });
+    j["properties"] = oj::array();
+    for (uint32_t k : keys)
+        j["properties"].push_back({{"property", s.property_keys.name(k)}, {"events", with[k]}, {"examples", examples[k]}});
     j["first_event"] = s.size() ? oj(format_iso(*std::min_element(s.ts.begin(), s.ts.end()))) : oj(nullptr);
     j["last_event"] = s.max_ts ? oj(format_iso(*s.max_ts)) : oj(nullptr);
     j["events_loaded"] = s.size();
@@ -178,6 +239,8 @@ std::string Engine::catalog_json() const {
     j["users"] = s.user_ids.size();
     return j.dump(-1, ' ', false, oj::error_handler_t::replace);
 }
+
+std::string Engine::schema_json() { return pql::schema_json(); }
 
 std::vector<double> Engine::scores() {
     const ScoreRun& run = scorer_->score(*model_);

@@ -9,23 +9,9 @@
 #include "conversions.hpp"
 #include "pql/score.hpp"
 #include "pql/time.hpp"
+#include "portable_math.hpp"
 
 namespace pql {
-
-double exp2_portable(double x) {
-    if (!(x == x)) return x;
-    if (x < -1100) return 0.0;
-    if (x > 1100) return HUGE_VAL;
-    const double n = std::floor(x);
-    const double y = (x - n) * 0.6931471805599453;  // in [0, ln 2)
-    // e^y by its Taylor series: exact IEEE + and * only, evaluated in a fixed order.
-    double term = 1.0, sum = 1.0;
-    for (int k = 1; k < 22; ++k) {
-        term = term * y / k;
-        sum = sum + term;
-    }
-    return std::ldexp(sum, static_cast<int>(n));
-}
 
 int64_t Scorer::as_of_for(const Model& model) const {
     if (model.as_of) return *model.as_of;

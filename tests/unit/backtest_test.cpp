@@ -1,5 +1,6 @@
 // Backtest metrics on hand-computed cases, the leakage guarantee, suggestions and compare.
 #include <catch2/catch.hpp>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "../../core/src/conversions.hpp"
@@ -194,4 +195,217 @@ TEST_CASE("portable log and exp agree with the C library", "[suggest]") {
     for (double x : {1e-300, 1e-5, 0.3, 0.5, 0.7071, 1.0, 1.5, 2.0, 10.0, 12345.678, 1e300})
         CHECK(log_portable(x) == Approx(std::log(x)).epsilon(1e-14).margin(1e-300));
     for (double x = -30; x < 30; x += 0.77) CHECK(exp_portable(x) == Approx(std::exp(x)).epsilon(1e-14));
+}
+
+TEST_CASE("backtest: false-positive share, lost PQLs in rank order, calibration deciles", "[backtest]") {
+    Engine e;
+    REQUIRE(e.load_events(history()).ok());
+    REQUIRE(e.set_model_json(kModel).ok());
+    const json j = backtest(e);
+    // Qualified a, b, c; b did not convert: one PQL in three never converted.
+    CHECK(j["pql"]["false_positive_share"].get<double>() == Approx(1.0 / 3));
+    CHECK(j["pql"]["fpr"] == 0.5);  // §5's fpr is unchanged
+    CHECK(j["lost_pqls"] == json::array({"b"}));
+    // Four entities in rank order a, b, c, d cut at floor(4 d / 10): deciles 3, 5, 8 and 10.
+    const json& cal = j["calibration"];
+    REQUIRE(cal.size() == 4);
+    CHECK(cal[0]["decile"] == 3);
+    CHECK(cal[0]["count"] == 1);
+    CHECK(cal[0]["conversions"] == 1);
+    CHECK(cal[0]["rate"] == 1.0);
+    CHECK(cal[0]["lift"] == 2.0);
+    CHECK(cal[0]["max_score"].get<double>() == Approx(500.0 / 6));
+    CHECK(cal[1]["conversions"] == 0);  // b
+    CHECK(cal[3]["decile"] == 10);
+    CHECK(cal[3]["min_score"].get<double>() == Approx(200.0 / 3));  // d: E = 2
+}
+
+TEST_CASE("backtest: calibration deciles of a larger population are equal in size", "[backtest]") {
+    Engine e;
+    std::string s;
+    for (int i = 0; i < 95; ++i) {
+        const std::string id = "a" + std::to_string(100 + i);
+        for (int k = 0; k <= i % 13; ++k) s += ev(kT - (k + 1) * kDay, id, "use");
+        if (i % 13 > 8) s += ev(kT + 3 * kDay, id, "paid");
+    }
+    REQUIRE(e.load_events(s).ok());
+    REQUIRE(e.set_model_json(kModel).ok());
+    const json j = backtest(e);
+    REQUIRE(j["calibration"].size() == 10);
+    int64_t count = 0, conv = 0;
+    double prev_min = 101;
+    for (auto& c : j["calibration"]) {
+        CHECK((c["count"] == 9 || c["count"] == 10));
+        count += c["count"].get<int64_t>();
+        conv += c["conversions"].get<int64_t>();
+        CHECK(c["max_score"].get<double>() <= prev_min);
+        prev_min = c["min_score"].get<double>();
+    }
+    CHECK(count == 95);
+    CHECK(conv == j["conversions"]);
+    // The converters have the most events: the top decile converts, the bottom does not.
+    CHECK(j["calibration"][0]["rate"] == 1.0);
+    CHECK(j["calibration"][9]["rate"] == 0.0);
+}
+
+TEST_CASE("compare: both models' quality side by side at the same as_of", "[compare]") {
+    Engine e;
+    REQUIRE(e.load_events(history()).ok());
+    REQUIRE(e.set_model_json(kModel).ok());
+    // B sees no signal at all (every score 0), and as_of a week later, which quality ignores.
+    auto r = e.compare_json(R"({"as_of":"2026-01-08T00:00:00Z","engagement":{"decay":"none","saturation":1,
+        "events":{"use":{"weight":-1}}},"weights":{"activation":0,"engagement":1,"fit":0},
+        "pql":{"min_score":70,"require_activation":false}})");
+    REQUIRE(r.ok());
+    const json q = json::parse(*r)["quality"];
+    CHECK(q["as_of"] == "2026-01-01T00:00:00.000Z");
+    CHECK(q["horizon_days"] == 30);
+    CHECK(q["population"] == 4);
+    CHECK(q["conversions"] == 2);
+    std::map<std::string, json> m;
+    for (auto& x : q["metrics"]) m[x["metric"]] = x;
+    REQUIRE(m.size() == 9);
+    CHECK(m["funnel_pql_rate"]["a"] == 0.6);  // a, b and c of five (e is a customer) qualified by T
+    CHECK(m["funnel_pql_rate"]["b"] == 0.0);
+    CHECK(m["funnel_pql_rate"]["better"].is_null());
+    CHECK(m["funnel_pql_rate"]["higher_is_better"].is_null());
+    CHECK(m["auc"]["a"] == 0.75);
+    CHECK(m["auc"]["b"] == 0.5);  // all tied
+    CHECK(m["auc"]["better"] == "a");
+    CHECK(m["precision_at_10"]["better"] == "same");  // both take all four
+    CHECK(m["pql_precision"]["b"].is_null());         // B qualifies no one
+    CHECK(m["pql_precision"]["better"].is_null());
+    CHECK(m["pql_recall"]["b"] == 0.0);
+    CHECK(m["pql_recall"]["better"] == "a");
+    CHECK(m["false_positive_share"]["higher_is_better"] == false);
+    CHECK(q["better"]["a"] == 2);
+    CHECK(q["better"]["b"] == 0);
+
+    // Without any conversion source there is nothing to judge quality by.
+    Engine plain;
+    REQUIRE(plain.load_events(ev(kT - kDay, "a", "use")).ok());
+    auto none = plain.compare_json(R"({"weights":{"fit":1}})");
+    REQUIRE(none.ok());
+    CHECK(json::parse(*none)["quality"].is_null());
+}
+
+TEST_CASE("suggest: the capacity threshold counts new PQLs a week and keeps the gates", "[suggest]") {
+    Engine e;
+    std::string s;
+    // 40 new accounts, active only in the last week (i + 1 uses each), and 10 old accounts with
+    // 50 uses 40 days ago, qualified at T and four weeks before: not new leads.
+    for (int i = 0; i < 40; ++i)
+        for (int k = 0; k <= i; ++k) s += ev(kT - (k % 7) * kDay - 3600000, "n" + std::to_string(i), "use");
+    for (int i = 0; i < 10; ++i)
+        for (int k = 0; k < 50; ++k) s += ev(kT - 40 * kDay, "o" + std::to_string(i), "use");
+    s += ev(kT + kDay, "n39", "paid");
+    REQUIRE(e.load_events(s).ok());
+    REQUIRE(e.set_model_json(R"({"as_of":"2026-01-01T00:00:00Z","conversion_event":"paid",
+        "engagement":{"decay":"none","saturation":1,"events":{"use":{"weight":1}}},
+        "weights":{"activation":0,"engagement":1,"fit":0},"pql":{"min_score":60,"require_activation":false}})").ok());
+    SuggestOptions o;
+    o.capacity_per_week = 5;
+    json c = json::parse(*e.suggest_json(o))["capacity"];
+    CHECK(c["gates_allow_per_week"] == 10.0);  // 40 new in four weeks
+    CHECK(c["limited_by"] == "capacity");
+    // 100 c / (c + 1) >= 95.5 needs c >= 22: 19 new accounts, 4.75 a week; the old ten still qualify.
+    CHECK(c["min_score"] == 95.5);
+    CHECK(c["per_week_at_threshold"] == 4.75);
+    CHECK(c["qualified"] == 29);
+
+    // Sales can take more than the definition can send: say so, keep the model's threshold.
+    o.capacity_per_week = 20;
+    c = json::parse(*e.suggest_json(o))["capacity"];
+    CHECK(c["limited_by"] == "definition");
+    CHECK(c["min_score"] == 60.0);
+    CHECK(c["note"].get<std::string>().find("10.0 new PQLs a week") != std::string::npos);
+
+    // The gates count: with a rule only the old accounts pass, and none of them is new.
+    REQUIRE(e.set_model_json(R"({"as_of":"2026-01-01T00:00:00Z","conversion_event":"paid",
+        "engagement":{"decay":"none","saturation":1,"events":{"use":{"weight":1}}},
+        "weights":{"activation":0,"engagement":1,"fit":0},
+        "pql":{"min_score":60,"require_activation":false,"rule":{"metric":"count.use","op":">=","value":45}}})").ok());
+    o.capacity_per_week = 1;
+    c = json::parse(*e.suggest_json(o))["capacity"];
+    CHECK(c["gates_allow_per_week"] == 0.0);
+    CHECK(c["limited_by"] == "definition");
+}
+
+TEST_CASE("suggest: negative weights are explained, the non-negative fit has none", "[suggest]") {
+    Engine e;
+    std::string s;
+    // "invite" marks converters; "admin" is done by the same accounts plus a few that never
+    // convert, so it lifts conversion on its own and adds nothing once invite is known.
+    for (int i = 0; i < 120; ++i) {
+        const std::string id = "acct" + std::to_string(i);
+        s += ev(kT - 60 * kDay, id, "login");
+        const bool converts_train = i < 20, converts_test = i >= 20 && i < 40;
+        if (converts_train) s += ev(kT - 45 * kDay, id, "invite") + ev(kT - 45 * kDay, id, "admin") + ev(kT - 10 * kDay, id, "paid");
+        if (converts_test) s += ev(kT - 5 * kDay, id, "invite") + ev(kT - 5 * kDay, id, "admin") + ev(kT + 5 * kDay, id, "paid");
+        if (i >= 40 && i < 55) s += ev(kT - 45 * kDay, id, "admin") + ev(kT - 5 * kDay, id, "admin");
+    }
+    REQUIRE(e.load_events(s).ok());
+    REQUIRE(e.set_model_json(R"({"as_of":"2026-01-01T00:00:00Z","conversion_event":"paid","engagement":{"default_weight":1}})").ok());
+    SuggestOptions o;
+    o.horizon_days = 20;
+    const json w = json::parse(*e.suggest_json(o))["weights"];
+    size_t negatives = 0;
+    for (auto& [name, v] : w["weights"].items())
+        if (v.get<double>() < 0) ++negatives;
+    CHECK(w["explanations"].size() == negatives);
+    for (auto& x : w["explanations"]) {
+        CHECK(x["weight"].get<double>() < 0);
+        CHECK(!x["note"].get<std::string>().empty());
+        CHECK((x["reason"] == "collinear" || x["reason"] == "negative_signal" || x["reason"] == "weak"));
+        if (x["reason"] == "collinear") CHECK(w["weights"][x["correlated_with"].get<std::string>()].get<double>() > 0);
+    }
+    for (auto& [name, v] : w["non_negative"]["weights"].items()) CHECK(v.get<double>() >= 0);
+    CHECK(w["non_negative"]["weights"]["invite"] == 10.0);
+    CHECK(w["non_negative"]["holdout_auc"].is_number());
+}
+
+TEST_CASE("suggest: fit suggestions by trait value and numeric band", "[suggest]") {
+    Engine e;
+    std::string s, accounts;
+    for (int i = 0; i < 60; ++i) {
+        const std::string id = "acct" + std::to_string(i);
+        s += ev(kT - 3 * kDay, id, "login");
+        const char* industry = i % 3 == 0 ? "Software" : i % 3 == 1 ? "retail" : "education";
+        if (i % 3 == 0 && i < 45) s += ev(kT + 2 * kDay, id, "paid");  // 15 software converters
+        accounts += json{{"account_id", id}, {"traits", {{"industry", i % 6 == 0 ? "software" : industry}, {"employees", i * 10}}}}.dump() + "\n";
+    }
+    REQUIRE(e.load_events(s).ok());
+    REQUIRE(e.load_accounts(accounts).ok());
+    REQUIRE(e.set_model_json(R"({"as_of":"2026-01-01T00:00:00Z","conversion_event":"paid"})").ok());
+    const json f = json::parse(*e.suggest_json({}))["fit"];
+    std::map<std::string, json> traits;
+    for (auto& t : f["traits"]) traits[t["trait"]] = t;
+    REQUIRE(traits.count("industry"));
+    CHECK(traits["industry"]["kind"] == "categorical");
+    json top;  // "Software" and "software" are one value
+    for (auto& v : traits["industry"]["values"])
+        if (v["value"] == "software" || v["value"] == "Software") top = v;
+    REQUIRE(traits["industry"]["values"].size() == 3);
+    CHECK(top["count"] == 20);
+    CHECK(top["conversions"] == 15);
+    CHECK(top["lift"].get<double>() == Approx(3.0));
+    CHECK(traits["employees"]["kind"] == "numeric");
+    REQUIRE(traits["employees"]["values"].size() == 4);
+    CHECK(traits["employees"]["values"][0]["value"] == json({0.0, 140.0}));
+    CHECK(traits["employees"]["values"][0]["count"] == 15);
+    REQUIRE(!f["rules"].empty());
+    // The strongest: a penalty for the largest band (no converters where 3.75 were expected).
+    CHECK(f["rules"][0] == json({{"trait", "employees"}, {"op", "gte"}, {"value", 450.0}, {"points", -50.0}, {"lift", 0.0}, {"count", 15}}));
+    json r;
+    for (auto& x : f["rules"])
+        if (x["trait"] == "industry" && x["points"].get<double>() > 0) r = x;
+    CHECK(r["trait"] == "industry");
+    CHECK(r["op"] == "eq");
+    CHECK(r["points"].get<double>() > 0);
+    // The rules are model JSON: a model with them parses.
+    json model = {{"fit", {{"rules", json::array()}}}};
+    for (auto& x : f["rules"]) model["fit"]["rules"].push_back({{"trait", x["trait"]}, {"op", x["op"]}, {"value", x.value("value", json())}, {"points", x["points"]}});
+    for (auto& x : model["fit"]["rules"])
+        if (x["value"].is_null()) x.erase("value");
+    CHECK(e.set_model_json(model.dump()).ok());
 }

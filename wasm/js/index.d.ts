@@ -18,7 +18,25 @@ export interface LoadOptions {
    * (JSON Lines, CSV): errors then name lines of the whole file. Default 1.
    */
   firstLine?: number;
+  /**
+   * The group key naming the account in Mixpanel (`properties[account_key]`), Amplitude
+   * (`groups[account_key]`) and PostHog (`properties.$groups[account_key]`) exports (SPEC §6.2).
+   * Without it, Amplitude and PostHog files with exactly one group type use that one.
+   */
+  account_key?: string;
+  /**
+   * The file's own column (CSV) or key (JSON) for each field (SPEC §6.2), e.g.
+   * `{ timestamp: 'Time', user_id: 'User ID', event: 'Event Name', account_id: 'Company' }`.
+   * Events: timestamp, user_id, event, account_id, id; accounts: account_id, name; users:
+   * user_id. A name the file does not have is a PqlError naming it.
+   */
+  columns?: ColumnMapping;
+  /** Numeric timestamps of flat rows and CSV: epoch `ms` (default) or `s`. */
+  time_unit?: TimeUnit;
 }
+
+export type TimeUnit = 'ms' | 's';
+export type ColumnMapping = Partial<Record<'timestamp' | 'user_id' | 'event' | 'account_id' | 'id' | 'name', string>>;
 
 /**
  * A file to load in pieces: a Blob (a File from an `<input type=file>`), a ReadableStream (a
@@ -46,6 +64,23 @@ export interface LoadFromOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** About how many bytes each piece holds (default 4 MiB). */
   pieceBytes?: number;
+  /** Drop what is loaded of this kind first (clearEvents / clearAccounts / clearOutcomes). Default false: append. */
+  replace?: boolean;
+  /**
+   * The group key naming the account in Mixpanel (`properties[account_key]`), Amplitude
+   * (`groups[account_key]`) and PostHog (`properties.$groups[account_key]`) exports (SPEC §6.2).
+   * Without it, Amplitude and PostHog files with exactly one group type use that one.
+   */
+  account_key?: string;
+  /**
+   * The file's own column (CSV) or key (JSON) for each field (SPEC §6.2), e.g.
+   * `{ timestamp: 'Time', user_id: 'User ID', event: 'Event Name', account_id: 'Company' }`.
+   * Events: timestamp, user_id, event, account_id, id; accounts: account_id, name; users:
+   * user_id. A name the file does not have is a PqlError naming it.
+   */
+  columns?: ColumnMapping;
+  /** Numeric timestamps of flat rows and CSV: epoch `ms` (default) or `s`. */
+  time_unit?: TimeUnit;
 }
 
 export interface RowError {
@@ -64,6 +99,13 @@ export interface LoadReport {
   duplicates: number;
   /** The first 100 bad rows. */
   errors: RowError[];
+  /**
+   * What the load says once instead of per row (v2): events left without an account and why,
+   * a field no record has ("no timestamp key; found ts, user, action").
+   */
+  notes?: string[];
+  /** The record shapes met (v2): flat, segment, segment_batch, mixpanel, amplitude, posthog. */
+  shapes?: Record<string, number>;
 }
 
 /** The diagnostics of a scoring run: every event load since the last `clear()`. */
@@ -352,7 +394,11 @@ export interface MemoryUsage {
  */
 export type ErrorCode =
   | 'invalid_model' | 'bad_row' | 'not_found' | 'invalid_argument' | 'out_of_memory'
-  | 'io' | 'deleted' | 'internal';
+  | 'io' | 'deleted' | 'internal'
+  /** A CSV header without a required column, or a mapped column the file lacks (SPEC §6.2). */
+  | 'missing_column' | 'unknown_column'
+  /** A corrupt or truncated gzip or zip: a strict load's failure, or a zip that cannot be read (SPEC §6.1). */
+  | 'bad_archive';
 
 export class PqlError extends Error {
   readonly name: 'PqlError';
@@ -373,6 +419,8 @@ export interface Catalog {
   events: { event: string; count: number }[];
   /** Every trait seen (accounts file, Segment group and identify calls) with up to 20 example values. */
   traits: { trait: string; examples: (string | number | boolean)[] }[];
+  /** Every event property key (dotted paths for nested objects), the events that have it, up to 10 examples (v2). */
+  properties: { property: string; events: number; examples: (string | number | boolean)[] }[];
   first_event: string | null;
   last_event: string | null;
   events_loaded: number;
@@ -397,7 +445,19 @@ export interface BacktestOptions {
   outcomes?: Text;
 }
 
-/** SPEC §5's machine output. */
+/** One tenth of the backtest population in rank order (decile 1 = the top scores). */
+export interface CalibrationDecile {
+  decile: number;
+  count: number;
+  conversions: number;
+  rate: number | null;
+  lift: number | null;
+  /** The lowest and highest score in the decile. */
+  min_score: number;
+  max_score: number;
+}
+
+/** SPEC §5's machine output, with §7.9's additions and the calibration deciles. */
 export interface Backtest {
   as_of: string;
   horizon_days: number;
@@ -405,10 +465,18 @@ export interface Backtest {
   conversions: number;
   base_rate: number | null;
   tiers: ({ name: string } & GroupOutcome)[];
-  pql: { qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null };
+  pql: {
+    qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null;
+    /** Qualified entities that did not convert in the horizon / qualified (§7.9). */
+    false_positive_share: number | null;
+  };
+  /** The ids of those PQLs that did not convert, in rank order (the first 100). */
+  lost_pqls: string[];
   precision_at: Record<'10' | '25' | '50' | '100', { precision: number | null; recall: number | null }>;
   auc: number | null;
   sweep: { min_score: number; qualified: number; precision: number | null; recall: number | null }[];
+  /** The population in rank order cut into ten groups of (nearly) equal size (fewer when it is smaller than ten). */
+  calibration: CalibrationDecile[];
   signals: { event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
 }
 
@@ -438,8 +506,56 @@ export interface Suggestions {
     suggested_model_auc: number | null;
     train_population: number;
     train_conversions: number;
+    /** Why each negative weight is negative. */
+    explanations: WeightExplanation[];
+    /** The same fit with every weight kept >= 0 (null when there is nothing to train on). */
+    non_negative: { weights: Record<string, number>; holdout_auc: number | null; suggested_model_auc: number | null } | null;
   };
-  capacity: { per_week: number; capacity: number; min_score: number; qualified: number; per_week_at_threshold: number; precision: number | null; recall: number | null };
+  capacity: {
+    per_week: number;
+    /** per_week × horizon / 7 (the v1 figure). */
+    capacity: number;
+    /** The suggested threshold; the model's own when limited_by is "definition". */
+    min_score: number;
+    /** PQLs at T at that threshold. */
+    qualified: number;
+    /** New PQLs a week at that threshold (qualified at T, not four weeks before, / 4). */
+    per_week_at_threshold: number;
+    precision: number | null;
+    recall: number | null;
+    weeks_measured: number;
+    /** New PQLs a week the activation gate and rule let through at any score. */
+    gates_allow_per_week: number;
+    /** "definition": sales can take more than the gates let through; no threshold fixes that. */
+    limited_by: 'capacity' | 'definition';
+    note: string;
+  };
+  /** Which traits converters share, and the fit rules that follow. */
+  fit: {
+    traits: TraitLift[];
+    /** Ready-to-use fit rules (model `fit.rules` entries) with the lift behind them. */
+    rules: { trait: string; op: FitOp; value?: unknown; points: number; lift: number; count: number }[];
+  };
+}
+
+export interface WeightExplanation {
+  event: string;
+  weight: number;
+  /** The event's lift on its own at as_of (did_rate / base_rate). */
+  lift: number | null;
+  /** collinear: lifts on its own but moves with a stronger positive signal; negative_signal: converts less; weak: undetermined. */
+  reason: 'collinear' | 'negative_signal' | 'weak';
+  correlated_with: string | null;
+  correlation: number | null;
+  note: string;
+}
+
+/** Conversion by value (categorical) or by quartile band [lo, hi] (numeric); "(missing)", "(other)", "(not a number)" groups. */
+export interface TraitLift {
+  trait: string;
+  kind: 'categorical' | 'numeric';
+  coverage: number | null;
+  values: { value: unknown; count: number; conversions: number; rate: number | null; lift: number | null; coverage: number | null }[];
 }
 
 /** One entity's move between model A and model B. */
@@ -469,6 +585,67 @@ export interface Comparison {
   qualified_gained: number;
   qualified_lost: number;
   movers: { up: Mover[]; down: Mover[] };
+  /** Both models backtested at the same as_of and horizon; null without conversions. */
+  quality: CompareQuality | null;
+}
+
+export interface CompareOptions {
+  /** Biggest movers listed each way (default 10). */
+  movers?: number;
+  /** Quality's horizon (default 30). */
+  horizon_days?: number;
+  /** Quality's point in time; default: A's as_of, else the latest event minus the horizon. */
+  as_of?: AsOf | null;
+}
+
+export interface CompareQuality {
+  as_of: string;
+  horizon_days: number;
+  population: number;
+  conversions: number;
+  qualified: { a: number; b: number };
+  metrics: {
+    metric: 'auc' | 'precision_at_10' | 'precision_at_25' | 'precision_at_50' | 'pql_precision' | 'pql_recall' | 'pql_lift' | 'false_positive_share' | 'funnel_pql_rate';
+    a: number | null;
+    b: number | null;
+    /** null for a volume figure (funnel_pql_rate), where more is not better. */
+    higher_is_better: boolean | null;
+    better: 'a' | 'b' | 'same' | null;
+  }[];
+  /** How many figures each model is better on. */
+  better: { a: number; b: number };
+}
+
+export interface FunnelOptions {
+  /** Signup cohorts by UTC week (Monday start, the default) or month of the first event. */
+  cohort?: 'week' | 'month';
+  /** ISO text or epoch ms; default: the model's as_of, else the latest event. */
+  as_of?: AsOf | null;
+}
+
+/** One cohort's figures (SPEC §7.8); medians in days; conversion figures null without a conversion source. */
+export interface FunnelFigures {
+  entities: number;
+  activated: number;
+  activation_rate: number | null;
+  median_days_to_activate: number | null;
+  became_pql: number;
+  pql_rate: number | null;
+  median_days_to_pql: number | null;
+  converted: number | null;
+  conversion_rate: number | null;
+  converted_after_pql: number | null;
+  pql_to_customer_rate: number | null;
+  median_days_pql_to_paid: number | null;
+}
+
+/** SPEC §7.8's machine output. */
+export interface Funnel {
+  as_of: string;
+  cohort: 'week' | 'month';
+  /** Oldest first; `cohort` is the Monday (YYYY-MM-DD) or the month (YYYY-MM). */
+  cohorts: ({ cohort: string } & FunnelFigures)[];
+  all: FunnelFigures;
 }
 
 export type SqlDialect = 'duckdb' | 'postgres' | 'spark' | 'bigquery' | 'snowflake';
@@ -483,6 +660,47 @@ export interface SqlOptions {
   columns?: Record<string, string>;
 }
 
+/** Options of `scoreCsv` (the CLI's `pql score --format csv` takes the same). */
+export interface ScoreCsvOptions {
+  /** First rank to write, 0-based. Default 0. */
+  offset?: number;
+  /** How many rows at most. Default: all. */
+  limit?: number;
+  /** Write the header row. Default true. */
+  header?: boolean;
+  /** Extra columns after SPEC §4's, one per trait, headed `trait.<name>` (the value at as_of). */
+  traits?: string[];
+}
+
+/** What a fit op (or a trait leaf's op) takes as its `value`. */
+export type ValueKind = 'none' | 'scalar' | 'scalars' | 'number' | 'range' | 'text';
+
+/** A metric a PQL rule leaf can read: a plain name (`score`) or a form with an argument (`count.<event>`). */
+export type MetricForm =
+  | { metric: string; argument: null }
+  /** `metric` is the form as written in docs (`count.<event>`); a leaf's metric is `prefix` + the argument. */
+  | { metric: string; prefix: string; argument: string };
+
+/**
+ * What the engine accepts, from the same tables its model parser uses (`pql schema --format
+ * json`): a UI builds its pickers and defaults from it instead of copying lists.
+ */
+export interface Schema {
+  schema_version: number;
+  /** Fit rule ops (and ops of `trait.<name>` leaves), with the value each takes. */
+  trait_ops: { op: FitOp; value: ValueKind }[];
+  /** Comparison ops of rule leaves; on a `trait.<name>` leaf each means its `trait_op`. */
+  comparison_ops: { op: CompareOp; trait_op: FitOp }[];
+  metrics: MetricForm[];
+  decay: Decay[];
+  entities: EntityKind[];
+  input_formats: Format[];
+  /** SPEC §4's per-entity fields, in order: the JSON rows' keys and the CSV's columns. */
+  result_fields: (keyof EntityScore)[];
+  /** The model with no key set: every default. */
+  default_model: CanonicalModel;
+}
+
 export interface EngineOptions {
   /** Where to fetch `pql_core.wasm` from (e.g. a bundler's asset URL). Default: beside index.js. */
   wasmUrl?: string | URL;
@@ -490,40 +708,79 @@ export interface EngineOptions {
   wasmBinary?: ArrayBuffer | Uint8Array;
 }
 
+/** A numeric model setting for `setModelValue`: error-path text, or its keys and array indices. */
+export type ModelNumberPath = string | readonly (string | number)[];
+
 /** One scoring engine: its own events, accounts and model. Not thread-safe; one per worker. */
 export interface Engine {
   /** Appends events (JSON Lines, JSON array or CSV; flat rows or Segment calls). */
   loadEvents(text: Text, options?: LoadOptions): LoadReport;
   /** Appends or merges accounts (`account_id`, `name`, `traits`). */
   loadAccounts(text: Text, options?: LoadOptions): LoadReport;
+  /**
+   * User traits (SPEC §6.3): `{user_id, traits}` (JSON Lines, JSON array, CSV with every other
+   * column a trait) or Mixpanel profiles `{$distinct_id, $properties}`; they override traits
+   * from identify calls and vendor user properties.
+   */
+  loadUsers(text: Text, options?: LoadOptions): LoadReport;
+  /** `loadUsers` from a file read piece by piece (see `loadEventsFrom`). */
+  loadUsersFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
   /** Replaces the model; on error (PqlError `invalid_model`, with `path`) the previous one stays. */
   setModel(model: Model | string): void;
   /** The current model with every default filled in. */
   model(): CanonicalModel;
   /**
-   * Overrides the model's as_of: ISO 8601 text, a Date or epoch milliseconds; null (or
-   * undefined) restores "the model's as_of, else the latest event". PqlError `invalid_argument`
-   * for anything else.
+   * Sets the model's as_of (what `model().as_of` then shows): ISO 8601 text, a Date or epoch
+   * milliseconds; null (or undefined) sets it to "the latest event". PqlError
+   * `invalid_argument` for anything else. Cheaper than `setModel` with another as_of.
    */
   setAsOf(asOf: AsOf | null | undefined): void;
+  /**
+   * Changes one numeric setting of the current model in place (a slider's key), without
+   * re-reading and re-validating the whole model: `"engagement.half_life_days"`,
+   * `"engagement.events.report_created.weight"` (or `['engagement', 'events', name, 'weight']`),
+   * `"activation.steps[1].min_count"`, `"activation.required"`, `"fit.rules[0].points"`,
+   * `"weights.engagement"`, `"pql.min_score"`, `"window_days"`, `"active_days"`,
+   * `"engagement.saturation"`, `"engagement.default_weight"`, `"limits.<name>.limit"`. The value
+   * is checked by the same rules as `setModel`: PqlError `invalid_model` with `path`, the model
+   * unchanged; `invalid_argument` for a path that is not one of these (use `setModel`).
+   */
+  setModelValue(path: ModelNumberPath, value: number): void;
   /** Scores every entity; returns SPEC §4's machine output with the requested page of results. */
   score(options?: ScoreOptions): ScoreRun;
   /** The same as `score`, as the engine's JSON text (byte for byte what `pql score --format json` prints). */
   scoreJson(options?: ScoreOptions): string;
   /** Why an entity scored as it did (PqlError `not_found` when it is not ranked). */
   explain(id: string | number): Explanation;
+  /**
+   * The ranking as CSV, byte for byte what `pql score --format csv` writes: SPEC §4's result
+   * fields as columns, RFC 4180 quoting, and every text cell that a spreadsheet would run as a
+   * formula (starting with `=`, `+`, `-`, `@`, TAB or CR) prefixed with `'`.
+   */
+  scoreCsv(options?: ScoreCsvOptions): string;
+  /** Trait ops, comparison ops, metric forms, decay shapes, entity kinds, formats and the default model. */
+  schema(): Schema;
   /** Every ranked entity's score, in rank order (for charts). */
   scores(): Float64Array;
   /** Drops loaded events, accounts and outcomes; keeps the model. */
   clear(): void;
+  /** Drops the loaded events (and their diagnostics); accounts, outcomes and the model stay. */
+  clearEvents(): void;
+  /** Drops the loaded accounts and their traits; events, outcomes and the model stay. */
+  clearAccounts(): void;
+  /** Drops the loaded outcomes (conversions from files); the model's conversion_event still counts. */
+  clearOutcomes(): void;
   /** Appends conversions (`account_id` or `user_id`, `converted_at`) for backtests. */
   loadOutcomes(text: Text, options?: LoadOptions): LoadReport;
   /**
    * Appends events from a file read piece by piece (JSON Lines and CSV are loaded as they
    * arrive, cut at row ends; a CSV's header is kept for every piece): the engine never holds
    * the whole text at once, `onProgress` reports each piece, and every error names its line in
-   * the whole file. The report is that of the whole file. Do not call other methods of this
-   * engine until the promise settles.
+   * the whole file. The report is that of the whole file. gzip (also multi-member) is inflated
+   * as it streams; a zip's entries are loaded in name order (each may be gzip), their errors
+   * prefixed by the entry's name. A corrupt or truncated archive is a bad row after the rows
+   * read before it, which are kept. Do not call other methods of this engine until the promise
+   * settles.
    */
   loadEventsFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
   /** `loadAccounts` from a file read piece by piece (see `loadEventsFrom`). */
@@ -537,7 +794,9 @@ export interface Engine {
   /** Suggested activation steps, weights and the min_score for a sales capacity. */
   suggest(options?: SuggestOptions): Suggestions;
   /** The current model (A) against model B on the same data: tier migration and movers. */
-  compare(modelB: Model | string, options?: { movers?: number }): Comparison;
+  compare(modelB: Model | string, options?: CompareOptions): Comparison;
+  /** SPEC §7.8: the funnel by signup cohort. */
+  funnel(options?: FunnelOptions): Funnel;
   /** The current model compiled to one SQL SELECT for a warehouse (docs/sql.md). */
   toSql(dialect?: SqlDialect, options?: SqlOptions): string;
   /** Heap figures of the WebAssembly module. */

@@ -3,20 +3,19 @@
 // Analysis requests (backtest, suggestions, compare, SQL) are coalesced the same way and are
 // sent only while no scoring request is in flight or waiting: the ranking always goes first.
 import type {
-  AnalysisPart, AnalysisRequest, Catalog, FromWorker, HistoryPoint, Kind, LoadReport, ModelError, ScoreRun, ToWorker,
+  AnalysisPart, AnalysisRequest, CanonicalModel, Catalog, Explanation, FromWorker, HistoryPoint, Kind, LoadReport, ModelError, ModelUpdate, Schema,
+  ScoreRun, ToWorker,
 } from './protocol';
 
 export interface ScoreOk {
-  ok: true; seq: number; run: ScoreRun; normalized: unknown; explain: unknown; explainId: string | null; explainError: string | null;
-  engineMs: number; waitMs: number; sentAt: number; inputAt: number; tag: string;
+  ok: true; seq: number; run: ScoreRun; normalized: CanonicalModel; explain: Explanation | null; explainId: string | null; explainError: string | null;
+  engineMs: number; waitMs: number; sentAt: number; inputAt: number; tag: string; update: ModelUpdate;
 }
 export interface ScoreFail { ok: false; seq: number; error: ModelError; tag: string }
 export type ScoreResult = ScoreOk | ScoreFail;
 
-export interface LoadResult {
-  ok: boolean; error?: string; kind: Kind; name: string; report: LoadReport;
-  totals: { events: LoadReport; accounts: LoadReport; files: string[] };
-}
+/** One file's load: its own report, and every file the engine now holds rows of. */
+export interface LoadResult { ok: boolean; error?: string; kind: Kind; name: string; report: LoadReport; files: Record<Kind, string[]> }
 
 interface Pending { model: string; select: string | null; inputAt: number; tag: string }
 
@@ -34,13 +33,14 @@ export class EngineClient {
   private analysisInflight: { seq: number; req: AnalysisRequest; sentAt: number } | null = null;
   private analysisPending: AnalysisRequest | null = null;
   private outcomeLoads = new Map<number, (r: OutcomesResult) => void>();
+  private csvExports = new Map<number, (r: { ok: boolean; text: string; error: string | null }) => void>();
 
-  onReady: () => void = () => {};
+  onReady: (schema: Schema) => void = () => {};
   onFatal: (message: string) => void = () => {};
   onScored: (r: ScoreResult) => void = () => {};
   onCatalog: (c: Catalog) => void = () => {};
   onHistory: (id: string, points: HistoryPoint[], done: boolean) => void = () => {};
-  onExplained: (id: string, explain: unknown, error: string | null) => void = () => {};
+  onExplained: (id: string, explain: Explanation | null, error: string | null) => void = () => {};
   onBusy: (busy: boolean) => void = () => {};
   onAnalysis: (r: AnalysisResult) => void = () => {};
   /** An analysis request finished (`aborted`: a ranking came first; a newer request follows). */
@@ -98,22 +98,32 @@ export class EngineClient {
     this.send({ type: 'analyze', seq: this.seq, req });
   }
 
-  /** Loads an outcomes file (replacing the previous one); empty bytes remove it. */
-  loadOutcomes(name: string, bytes: ArrayBuffer): Promise<OutcomesResult> {
+  /** Loads an outcomes file (replacing the previous one); null removes it. */
+  loadOutcomes(name: string, file: Blob | null): Promise<OutcomesResult> {
     const id = ++this.seq;
     return new Promise((resolve) => {
       this.outcomeLoads.set(id, resolve);
-      this.send({ type: 'outcomes', id, name, bytes }, [bytes]);
+      this.send({ type: 'outcomes', id, name, file });
     });
   }
 
-  load(kind: Kind, name: string, source: { bytes?: ArrayBuffer; url?: string }, append: boolean,
+  /** Loads a file (a File is streamed by the worker, not copied), bytes or a URL. */
+  load(kind: Kind, name: string, source: { file?: Blob; bytes?: ArrayBuffer; url?: string }, append: boolean,
     progress?: (phase: string, done: number, total: number) => void): Promise<LoadResult> {
     const id = ++this.seq;
     return new Promise((resolve) => {
       this.loads.set(id, { resolve, progress });
-      this.send({ type: 'load', id, kind, name, bytes: source.bytes, url: source.url, append },
+      this.send({ type: 'load', id, kind, name, file: source.file, bytes: source.bytes, url: source.url, append },
         source.bytes ? [source.bytes] : []);
+    });
+  }
+
+  /** The whole ranking under `model` as the engine's CSV (what `pql score --format csv` writes). */
+  scoreCsv(model: string): Promise<{ ok: boolean; text: string; error: string | null }> {
+    const seq = ++this.seq;
+    return new Promise((resolve) => {
+      this.csvExports.set(seq, resolve);
+      this.send({ type: 'scoreCsv', seq, model });
     });
   }
 
@@ -133,13 +143,13 @@ export class EngineClient {
 
   private receive(msg: FromWorker): void {
     switch (msg.type) {
-      case 'ready': this.onReady(); break;
+      case 'ready': this.onReady(msg.schema); break;
       case 'fatal': this.onFatal(msg.message); break;
       case 'progress': this.loads.get(msg.id)?.progress?.(msg.phase, msg.done, msg.total); break;
       case 'loaded': {
         const l = this.loads.get(msg.id);
         this.loads.delete(msg.id);
-        l?.resolve({ ok: msg.ok, error: msg.error, kind: msg.kind, name: msg.name, report: msg.report, totals: msg.totals });
+        l?.resolve({ ok: msg.ok, error: msg.error, kind: msg.kind, name: msg.name, report: msg.report, files: msg.files });
         break;
       }
       case 'catalog': this.onCatalog(msg.catalog); break;
@@ -153,7 +163,7 @@ export class EngineClient {
         if (msg.ok) {
           this.onScored({
             ok: true, seq: msg.seq, run: msg.run, normalized: msg.normalized, explain: msg.explain, explainId: msg.explainId,
-            explainError: msg.explainError, engineMs: msg.engineMs, waitMs: msg.waitMs, tag,
+            explainError: msg.explainError, engineMs: msg.engineMs, waitMs: msg.waitMs, tag, update: msg.update,
             sentAt: f?.sentAt ?? 0, inputAt: f?.inputAt ?? 0,
           });
         } else {
@@ -187,6 +197,12 @@ export class EngineClient {
         break;
       }
       case 'scoreJson': break;
+      case 'scoreCsv': {
+        const done = this.csvExports.get(msg.seq);
+        this.csvExports.delete(msg.seq);
+        done?.({ ok: msg.ok, text: msg.text, error: msg.error });
+        break;
+      }
       case 'explained':
         if (msg.seq === this.explainSeq) this.onExplained(msg.id, msg.explain, msg.error);
         break;

@@ -57,15 +57,6 @@ export class ComparePanel {
     }
   }
 
-  setBusy(busy: boolean): void {
-    this.root.dataset.busy = String(busy);
-    this.root.classList.toggle('busy', busy);
-  }
-
-  setTiming(attrs: Record<string, string>): void {
-    for (const [k, v] of Object.entries(attrs)) this.root.dataset[k] = v;
-  }
-
   showError(e: ModelError): void {
     this.body.replaceChildren();
     setText(this.status, e.message);

@@ -1,27 +1,34 @@
 // Model controls: every setting of the model as a form control, applied on input. Controls
-// show the engine's normalised model (every default filled in) and write only what the user
-// touches into the user's model, so the model JSON stays as small as it was.
+// show the engine's canonical model (every default filled in) and write only what the user
+// touches into the user's model, so the model JSON stays as small as it was. The choices a
+// picker offers (ops, metrics, decay shapes, entity kinds) come from the engine's schema().
+import type { CanonicalModel, Decay, EntityKind, Schema, ValueKind } from '@pql/engine';
 import { DecayChart, PALETTE } from './charts';
 import { field, h, nextId } from './dom';
+import { FitValueMemory } from './fitvalues';
 import type { Catalog } from './protocol';
-import { DAY_MS, clone, fmt, fmtInt, getPath, isObject, setPath, type Json, type JsonObject } from './util';
+import { DAY_MS, clone, fmt, fmtInt, getPath, isObject, jsonOf, setPath, type Json, type JsonObject } from './util';
 
 export interface ControlsHost {
-  model(): JsonObject;                // the user's model (sparse)
-  normalized(): JsonObject;           // the engine's model with every default
+  model(): JsonObject;                      // the user's model (sparse)
+  normalized(): CanonicalModel | null;      // the engine's model with every default (null until the engine is ready)
+  schema(): Schema | null;                  // what the engine accepts (null until it is ready)
   catalog(): Catalog;
   dataRange(): { first: number | null; last: number | null };
   // Applies fn to a copy of the user's model. `rebuild`: the controls' structure changes.
   change(fn: (m: JsonObject) => void, rebuild: boolean): void;
 }
 
-const FIT_OPS = ['eq', 'ne', 'in', 'not_in', 'lt', 'lte', 'gt', 'gte', 'between', 'contains', 'exists', 'missing'];
-const CMP_OPS = ['>=', '>', '<=', '<', '==', '!='];
-const BASE_METRICS = ['score', 'activation', 'engagement', 'fit', 'engagement_points', 'steps_completed', 'events',
-  'users', 'active_users', 'days_since_last_seen', 'velocity'];
-export const TIER_COLORS = [PALETTE.vermillion, PALETTE.orange, PALETTE.blue, PALETTE.green, PALETTE.purple, PALETTE.sky, PALETTE.yellow, PALETTE.grey];
+// How a picker words the engine's names (a name not listed here shows as it is).
+const DECAY_LABELS: Partial<Record<Decay, string>> = { exponential: 'exponential (half-life)', linear: 'linear to the window end' };
+const ENTITY_LABELS: Partial<Record<EntityKind, string>> = { account: 'accounts', user: 'users' };
+// What a trait op takes as its value; a comparison op on a trait leaf means its trait op.
+function traitValueKind(schema: Schema, op: string): ValueKind {
+  const trait = schema.comparison_ops.find((c) => c.op === op)?.trait_op ?? op;
+  return schema.trait_ops.find((o) => o.op === trait)?.value ?? 'scalar';
+}
 
-type Step = JsonObject;
+export const TIER_COLORS = [PALETTE.vermillion, PALETTE.orange, PALETTE.blue, PALETTE.green, PALETTE.purple, PALETTE.sky, PALETTE.yellow, PALETTE.grey];
 
 // A text value typed by the user: number, boolean or string.
 export function parseScalar(text: string): Json {
@@ -47,64 +54,76 @@ export class ModelControls {
   readonly root: HTMLElement;
   private decayEl = h('div', { class: 'chart decay-chart', role: 'img', 'aria-label': 'Decay curve: weight of an event by its age in days' });
   private decay = new DecayChart(this.decayEl);
+  private fitMemory = new FitValueMemory();
+  private sections = new Map<string, { sig: string; schema: Schema; el: HTMLElement }>();
 
   constructor(private host: ControlsHost) {
     this.root = h('div', { class: 'controls' });
+    // A control the user moved now shows a value its section was not built with: that
+    // section is rebuilt at the next render (an undo may bring the old value back).
+    const touched = (ev: Event) => {
+      const el = (ev.target as Element | null)?.closest('.controls > *');
+      for (const part of this.sections.values()) if (part.el === el) part.sig = '';
+    };
+    this.root.addEventListener('input', touched, true);
+    this.root.addEventListener('change', touched, true);
   }
 
-  /** Rebuilds every control from the normalised model, keeping keyboard focus in place. */
+  /** Shows every control from the canonical model, keeping keyboard focus in place. */
   render(): void {
+    const N = this.host.normalized();
+    const schema = this.host.schema();
+    if (!N || !schema) return;
     const active = document.activeElement as HTMLElement | null;
     const key = active && this.root.contains(active) ? active.dataset.key : undefined;
     const scroll = this.root.closest('.sidebar')?.scrollTop;
-    const N = this.host.normalized();
-    this.root.replaceChildren(
-      this.timeSection(N),
-      this.scoreSection(N),
-      this.ruleSection(N),
-      this.activationSection(N),
-      this.engagementSection(N),
-      this.fitSection(N),
-      this.tiersSection(N),
-      this.limitsSection(N),
-    );
-    requestAnimationFrame(() => this.updateDecay());
+    // Keyed by section: a section is rebuilt only when what it shows (and what its handlers
+    // captured) changed, so adding a step does not rebuild the events table.
+    const cat = this.host.catalog();
+    const parts: [string, unknown, () => HTMLElement][] = [
+      ['time', [N.as_of, N.entity, this.host.dataRange()], () => this.timeSection(N, schema)],
+      ['score', [N.weights, N.pql.min_score, N.pql.require_activation], () => this.scoreSection(N)],
+      ['rule', [N.pql.rule, N.limits, cat], () => this.ruleSection(N, schema)],
+      ['activation', [N.activation, cat.events], () => this.activationSection(N)],
+      ['engagement', [N.engagement, N.window_days, N.active_days, cat.events], () => this.engagementSection(N, schema)],
+      ['fit', [N.fit, cat.traits], () => this.fitSection(N, schema)],
+      ['tiers', N.tiers, () => this.tiersSection(N)],
+      ['limits', [N.limits, cat.events], () => this.limitsSection(N)],
+    ];
+    const els = parts.map(([name, deps, build]) => {
+      const sig = JSON.stringify(deps);
+      const kept = this.sections.get(name);
+      if (kept && kept.sig === sig && kept.schema === schema && this.root.contains(kept.el)) return kept.el;
+      const el = build();
+      const open = kept?.el instanceof HTMLDetailsElement ? kept.el.open : true;
+      if (el instanceof HTMLDetailsElement) el.open = open;
+      this.sections.set(name, { sig, schema, el });
+      return el;
+    });
+    if (els.some((el, i) => this.root.children[i] !== el) || this.root.children.length !== els.length) this.root.replaceChildren(...els);
+    requestAnimationFrame(() => this.showDecay());
     if (key) this.root.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`)?.focus({ preventScroll: true });
     const sidebar = this.root.closest('.sidebar');
     if (sidebar && scroll !== undefined) sidebar.scrollTop = scroll;
   }
 
-  private updateDecay(): void {
-    const m = this.effective();
-    const shape = String(getPath(m, ['engagement', 'decay']) ?? 'exponential');
-    const hl = Number(getPath(m, ['engagement', 'half_life_days']) ?? 14);
-    const win = Number(getPath(m, ['window_days']) ?? 90);
-    this.decay.update(shape, hl, win);
-  }
-
-  // The user's model over the normalised one: what is in force once this change is applied.
-  private effective(): JsonObject {
-    const N = clone(this.host.normalized());
-    const merge = (a: JsonObject, b: JsonObject) => {
-      for (const [k, v] of Object.entries(b)) {
-        if (isObject(v) && isObject(a[k])) merge(a[k] as JsonObject, v);
-        else a[k] = clone(v);
-      }
-    };
-    merge(N, this.host.model());
-    return N;
+  /** Draws the decay curve of the model in force (the engine's answer to the last edit). */
+  showDecay(): void {
+    const N = this.host.normalized();
+    if (N) this.decay.update(N.engagement.decay, N.engagement.half_life_days, N.window_days);
   }
 
   private set(path: string[], value: Json | undefined, rebuild = false): void {
     this.host.change((m) => setPath(m, path, value), rebuild);
-    if (path[0] === 'engagement' || path[0] === 'window_days') queueMicrotask(() => this.updateDecay());
   }
 
-  // The array at path in the user's model, copied from the normalised model when absent.
-  private arrayIn(m: JsonObject, path: string[]): JsonObject[] {
+  // The array at path in the user's model, copied from the canonical model when absent.
+  private arrayIn(m: JsonObject, path: ['activation', 'steps'] | ['fit', 'rules'] | ['tiers']): JsonObject[] {
     let arr = getPath(m, path);
     if (!Array.isArray(arr)) {
-      arr = clone((getPath(this.host.normalized(), path) as Json[] | undefined) ?? []);
+      const N = this.host.normalized();
+      const from = !N ? [] : path[0] === 'activation' ? N.activation.steps : path[0] === 'fit' ? N.fit.rules : N.tiers;
+      arr = from.map(jsonOf);
       setPath(m, path, arr as Json);
     }
     return arr as JsonObject[];
@@ -177,8 +196,8 @@ export class ModelControls {
 
   // ---- sections ----
 
-  private timeSection(N: JsonObject): HTMLElement {
-    const asOf = typeof N.as_of === 'string' ? N.as_of : null;
+  private timeSection(N: CanonicalModel, schema: Schema): HTMLElement {
+    const asOf = N.as_of;
     const { first, last } = this.host.dataRange();
     const latest = h('input', { type: 'checkbox', 'data-key': 'as_of#latest', checked: asOf === null, id: nextId('c') });
     const date = h('input', { type: 'date', 'data-key': 'as_of#date', value: asOf ? asOf.slice(0, 10) : last !== null ? new Date(last).toISOString().slice(0, 10) : '', disabled: asOf === null });
@@ -201,7 +220,7 @@ export class ModelControls {
       if (latest.checked) { latest.checked = false; date.disabled = false; }
       this.set(['as_of'], endOfDay(day));
     });
-    const entity = this.select('entity', [{ value: 'account', label: 'accounts' }, { value: 'user', label: 'users' }], String(N.entity ?? 'account'),
+    const entity = this.select('entity', schema.entities.map((e) => ({ value: e, label: ENTITY_LABELS[e] })), N.entity,
       (v) => this.set(['entity'], v, true));
     return this.section('Time travel and entity',
       h('label', { class: 'check' }, latest, 'As of the latest event'),
@@ -210,39 +229,40 @@ export class ModelControls {
       field('Rank', entity));
   }
 
-  private scoreSection(N: JsonObject): HTMLElement {
-    const w = (N.weights ?? {}) as JsonObject;
-    const pql = (N.pql ?? {}) as JsonObject;
-    const req = h('input', { type: 'checkbox', 'data-key': 'pql.require_activation', checked: pql.require_activation !== false });
+  private scoreSection(N: CanonicalModel): HTMLElement {
+    const { weights: w, pql } = N;
+    const req = h('input', { type: 'checkbox', 'data-key': 'pql.require_activation', checked: pql.require_activation });
     req.addEventListener('change', () => this.set(['pql', 'require_activation'], req.checked));
     return this.section('Score and PQL',
       h('p', { class: 'hint', text: 'score = (wₐ·activation + wₑ·engagement + w_f·fit) / (wₐ + wₑ + w_f)' }),
-      this.slider('weights.activation', 'Activation weight', Number(w.activation ?? 30), { min: 0, max: 100, step: 1 }, (n) => this.set(['weights', 'activation'], n)),
-      this.slider('weights.engagement', 'Engagement weight', Number(w.engagement ?? 50), { min: 0, max: 100, step: 1 }, (n) => this.set(['weights', 'engagement'], n)),
-      this.slider('weights.fit', 'Fit weight', Number(w.fit ?? 20), { min: 0, max: 100, step: 1 }, (n) => this.set(['weights', 'fit'], n)),
-      this.slider('pql.min_score', 'PQL threshold (min score)', Number(pql.min_score ?? 60), { min: 0, max: 100, step: 0.5, testid: 'threshold' }, (n) => this.set(['pql', 'min_score'], n)),
+      this.slider('weights.activation', 'Activation weight', w.activation, { min: 0, max: 100, step: 1 }, (n) => this.set(['weights', 'activation'], n)),
+      this.slider('weights.engagement', 'Engagement weight', w.engagement, { min: 0, max: 100, step: 1 }, (n) => this.set(['weights', 'engagement'], n)),
+      this.slider('weights.fit', 'Fit weight', w.fit, { min: 0, max: 100, step: 1 }, (n) => this.set(['weights', 'fit'], n)),
+      this.slider('pql.min_score', 'PQL threshold (min score)', pql.min_score, { min: 0, max: 100, step: 0.5, testid: 'threshold' }, (n) => this.set(['pql', 'min_score'], n)),
       h('label', { class: 'check' }, req, 'A PQL must be activated'));
   }
 
-  private metricNames(): string[] {
+  // Every metric a rule can read: the schema's plain metrics, and its forms (`count.<event>`,
+  // `limit.<name>`, `trait.<name>`, ...) filled with what the data and the model hold.
+  private metricNames(N: CanonicalModel, schema: Schema): string[] {
     const cat = this.host.catalog();
-    const N = this.host.normalized();
-    const limits = isObject(N.limits) ? Object.keys(N.limits) : [];
-    return [...BASE_METRICS,
-      ...cat.events.flatMap((e) => [`count.${e.name}`, `users.${e.name}`]),
-      ...limits.map((l) => `limit.${l}`),
-      ...cat.traits.map((t) => `trait.${t.name}`)];
+    // A form whose argument the page cannot list (a persona, sum.<event>.<property>) is offered
+    // as its prefix, to be completed by hand.
+    const fill: Record<string, string[]> = {
+      event: cat.events.map((e) => e.name), limit: Object.keys(N.limits), trait: cat.traits.map((t) => t.name),
+    };
+    return schema.metrics.flatMap((m) => ('prefix' in m ? (fill[m.argument] ?? ['']).map((x) => `${m.prefix}${x}`) : [m.metric]));
   }
 
-  private ruleSection(N: JsonObject): HTMLElement {
-    const rule = getPath(N, ['pql', 'rule']);
+  private ruleSection(N: CanonicalModel, schema: Schema): HTMLElement {
+    const rule: unknown = N.pql.rule;
     const listId = nextId('metrics');
-    const datalist = h('datalist', { id: listId }, ...this.metricNames().map((m) => h('option', { value: m })));
+    const datalist = h('datalist', { id: listId }, ...this.metricNames(N, schema).map((m) => h('option', { value: m })));
     const isLeaf = (x: unknown) => isObject(x) && typeof x.metric === 'string';
     let mode: 'none' | 'all' | 'any' | 'nested' = 'none';
     let leaves: JsonObject[] = [];
     if (isObject(rule)) {
-      if (isLeaf(rule)) { mode = 'all'; leaves = [rule]; }
+      if (isLeaf(rule)) { mode = 'all'; leaves = [jsonOf(rule)]; }
       else if (Array.isArray(rule.all) && rule.all.every(isLeaf) && Object.keys(rule).length === 1) { mode = 'all'; leaves = rule.all as JsonObject[]; }
       else if (Array.isArray(rule.any) && rule.any.every(isLeaf) && Object.keys(rule).length === 1) { mode = 'any'; leaves = rule.any as JsonObject[]; }
       else mode = 'nested';
@@ -255,7 +275,7 @@ export class ModelControls {
       ...(mode === 'nested' ? [{ value: 'nested', label: 'nested rule (edit in JSON)' }] : []),
     ], mode, (v) => {
       this.host.change((m) => {
-        const ls = leaves.length ? clone(leaves) : [{ metric: 'active_users', op: '>=', value: 2 }];
+        const ls: JsonObject[] = leaves.length ? clone(leaves) : [{ metric: 'active_users', op: schema.comparison_ops[0].op, value: 2 }];
         if (v === 'nested') return;
         write(m, v, ls);
       }, true);
@@ -269,7 +289,8 @@ export class ModelControls {
       leaves.forEach((leaf, i) => {
         const metric = String(leaf.metric ?? '');
         const isTrait = metric.startsWith('trait.');
-        const ops = isTrait ? [...CMP_OPS, ...FIT_OPS] : CMP_OPS;
+        const cmp = schema.comparison_ops.map((o) => o.op);
+        const ops: string[] = isTrait ? [...cmp, ...schema.trait_ops.map((o) => o.op)] : cmp;
         const upd = (patch: (l: JsonObject) => void, rebuild = false) => this.host.change((m) => {
           const ls = clone(leaves);
           patch(ls[i]);
@@ -277,12 +298,13 @@ export class ModelControls {
         }, rebuild);
         const metricIn = h('input', { type: 'text', list: listId, value: metric, 'data-key': `rule.${i}.metric`, 'aria-label': `Condition ${i + 1} metric`, class: 'w-l' });
         metricIn.addEventListener('change', () => upd((l) => { l.metric = metricIn.value.trim(); }, true));
-        const opSel = this.select(`rule.${i}.op`, ops.map((o) => ({ value: o })), String(leaf.op ?? '>='), (v) => upd((l) => { l.op = v; }, true), `Condition ${i + 1} operator`);
+        const opSel = this.select(`rule.${i}.op`, ops.map((o) => ({ value: o })), String(leaf.op), (v) => upd((l) => { l.op = v; }, true), `Condition ${i + 1} operator`);
         const valIn = h('input', { type: 'text', class: 'w-s', value: Array.isArray(leaf.value) ? leaf.value.map(scalarText).join(', ') : scalarText(leaf.value), 'data-key': `rule.${i}.value`, 'aria-label': `Condition ${i + 1} value` });
         valIn.addEventListener('input', () => upd((l) => {
-          const op = String(l.op);
-          if (op === 'in' || op === 'not_in' || op === 'between') l.value = valIn.value.split(',').map((s) => parseScalar(s.trim()));
-          else l.value = isTrait ? parseScalar(valIn.value) : (numberOr(valIn.value) ?? parseScalar(valIn.value));
+          const kind = isTrait ? traitValueKind(schema, String(l.op)) : 'number';
+          if (kind === 'scalars' || kind === 'range') l.value = valIn.value.split(',').map((s) => parseScalar(s.trim()));
+          else if (kind === 'none') delete l.value;
+          else l.value = kind === 'number' ? (numberOr(valIn.value) ?? parseScalar(valIn.value)) : kind === 'text' ? valIn.value : parseScalar(valIn.value);
         }));
         list.append(h('li', { class: 'rulerow' }, metricIn, opSel, valIn,
           this.iconButton(`rule.${i}.remove`, '✕', `Remove condition ${i + 1}`, () => this.host.change((m) => {
@@ -291,23 +313,23 @@ export class ModelControls {
           }, true))));
       });
       const add = h('button', { type: 'button', class: 'add', 'data-key': 'rule.add', text: '+ condition' });
-      add.addEventListener('click', () => this.host.change((m) => write(m, mode, [...clone(leaves), { metric: 'score', op: '>=', value: 50 }]), true));
+      add.addEventListener('click', () => this.host.change((m) => write(m, mode, [...clone(leaves), { metric: 'score', op: schema.comparison_ops[0].op, value: 50 }]), true));
       body.push(list, add);
     }
     body.push(datalist);
     return this.section('PQL rule', ...body);
   }
 
-  private activationSection(N: JsonObject): HTMLElement {
-    const steps = (getPath(N, ['activation', 'steps']) as Step[] | undefined) ?? [];
+  private activationSection(N: CanonicalModel): HTMLElement {
+    const steps = N.activation.steps;
     const required = getPath(this.host.model(), ['activation', 'required']);
     const list = h('ol', { class: 'editlist steps' });
     const edit = (i: number, fn: (s: JsonObject) => void, rebuild = false) =>
       this.host.change((m) => { fn(this.arrayIn(m, ['activation', 'steps'])[i]); }, rebuild);
     steps.forEach((s, i) => {
-      const nameIn = h('input', { type: 'text', value: String(s.name ?? ''), 'data-key': `step.${i}.name`, 'aria-label': `Step ${i + 1} name`, class: 'w-l' });
+      const nameIn = h('input', { type: 'text', value: s.name, 'data-key': `step.${i}.name`, 'aria-label': `Step ${i + 1} name`, class: 'w-l' });
       nameIn.addEventListener('input', () => edit(i, (x) => { x.name = nameIn.value; }));
-      const ev = this.select(`step.${i}.event`, this.eventOptions([String(s.event ?? '')], true), String(s.event ?? '*'), (v) => edit(i, (x) => { x.event = v; }), `Step ${i + 1} event`);
+      const ev = this.select(`step.${i}.event`, this.eventOptions([s.event], true), s.event, (v) => edit(i, (x) => { x.event = v; }), `Step ${i + 1} event`);
       const move = (d: number) => this.host.change((m) => {
         const arr = this.arrayIn(m, ['activation', 'steps']);
         const [x] = arr.splice(i, 1);
@@ -325,9 +347,9 @@ export class ModelControls {
           }, true))),
         h('div', { class: 'steprow sub' },
           h('label', { class: 'inline' }, 'event ', ev),
-          h('label', { class: 'inline' }, '≥ ', this.num(`step.${i}.min_count`, s.min_count ?? 1, (n) => edit(i, (x) => { if (n === null) delete x.min_count; else x.min_count = n; }), { min: 1, step: 1, label: `Step ${i + 1} minimum count`, width: 'xs' }), ' times'),
-          h('label', { class: 'inline' }, 'by ≥ ', this.num(`step.${i}.min_users`, s.min_users ?? 0, (n) => edit(i, (x) => { if (n === null) delete x.min_users; else x.min_users = n; }), { min: 0, step: 1, label: `Step ${i + 1} minimum users`, width: 'xs' }), ' users'),
-          h('label', { class: 'inline' }, 'weight ', this.num(`step.${i}.weight`, s.weight ?? 1, (n) => edit(i, (x) => { if (n === null) delete x.weight; else x.weight = n; }), { min: 0, label: `Step ${i + 1} weight`, width: 'xs' })))));
+          h('label', { class: 'inline' }, '≥ ', this.num(`step.${i}.min_count`, s.min_count, (n) => edit(i, (x) => { if (n === null) delete x.min_count; else x.min_count = n; }), { min: 1, step: 1, label: `Step ${i + 1} minimum count`, width: 'xs' }), ' times'),
+          h('label', { class: 'inline' }, 'by ≥ ', this.num(`step.${i}.min_users`, s.min_users, (n) => edit(i, (x) => { if (n === null) delete x.min_users; else x.min_users = n; }), { min: 0, step: 1, label: `Step ${i + 1} minimum users`, width: 'xs' }), ' users'),
+          h('label', { class: 'inline' }, 'weight ', this.num(`step.${i}.weight`, s.weight, (n) => edit(i, (x) => { if (n === null) delete x.weight; else x.weight = n; }), { min: 0, label: `Step ${i + 1} weight`, width: 'xs' })))));
     });
     const add = h('button', { type: 'button', class: 'add', 'data-key': 'step.add', text: '+ step' });
     add.addEventListener('click', () => this.host.change((m) => {
@@ -343,36 +365,34 @@ export class ModelControls {
       field('Steps required to count as activated', reqIn, 'Empty = all steps.'));
   }
 
-  private engagementSection(N: JsonObject): HTMLElement {
-    const E = (N.engagement ?? {}) as JsonObject;
-    const shape = String(E.decay ?? 'exponential');
-    const hl = Number(E.half_life_days ?? 14);
-    const decaySel = this.select('engagement.decay', [
-      { value: 'exponential', label: 'exponential (half-life)' }, { value: 'linear', label: 'linear to the window end' }, { value: 'none', label: 'none' },
-    ], shape, (v) => this.set(['engagement', 'decay'], v, true));
-    const windowDays = Number(N.window_days ?? 90);
+  private engagementSection(N: CanonicalModel, schema: Schema): HTMLElement {
+    const E = N.engagement;
+    const hl = E.half_life_days;
+    const decaySel = this.select('engagement.decay', schema.decay.map((d) => ({ value: d, label: DECAY_LABELS[d] })),
+      E.decay, (v) => this.set(['engagement', 'decay'], v, true));
+    decaySel.dataset.testid = 'decay';
     return this.section('Engagement',
       field('Decay', decaySel),
       this.slider('engagement.half_life_days', 'Half-life', hl, { min: 0.5, max: 180, step: 0.5, unit: 'days', testid: 'half-life',
-        hint: shape === 'exponential' ? 'An event loses half its weight every half-life.' : 'Used only by exponential decay.' },
+        hint: E.decay === 'exponential' ? 'An event loses half its weight every half-life.' : 'Used only by exponential decay.' },
       (n) => this.set(['engagement', 'half_life_days'], n)),
       this.decayEl,
-      this.slider('window_days', 'Window', windowDays, { min: 1, max: 365, step: 1, unit: 'days' }, (n) => this.set(['window_days'], n)),
-      this.slider('active_days', 'Active users: seen within', Number(N.active_days ?? 30), { min: 1, max: 365, step: 1, unit: 'days' }, (n) => this.set(['active_days'], n)),
-      this.slider('engagement.saturation', 'Saturation (points for engagement 50)', Number(E.saturation ?? 100), { min: 1, max: 2000, step: 1, unit: 'pts' }, (n) => this.set(['engagement', 'saturation'], n)),
-      field('Default weight (event types not listed)', this.num('engagement.default_weight', E.default_weight ?? 0, (n) => this.set(['engagement', 'default_weight'], n === null ? undefined : n), { width: 's' })),
+      this.slider('window_days', 'Window', N.window_days, { min: 1, max: 365, step: 1, unit: 'days' }, (n) => this.set(['window_days'], n)),
+      this.slider('active_days', 'Active users: seen within', N.active_days, { min: 1, max: 365, step: 1, unit: 'days' }, (n) => this.set(['active_days'], n)),
+      this.slider('engagement.saturation', 'Saturation (points for engagement 50)', E.saturation, { min: 1, max: 2000, step: 1, unit: 'pts' }, (n) => this.set(['engagement', 'saturation'], n)),
+      field('Default weight (event types not listed)', this.num('engagement.default_weight', E.default_weight, (n) => this.set(['engagement', 'default_weight'], n === null ? undefined : n), { width: 's' })),
       this.eventsTable(E, hl));
   }
 
-  private eventsTable(E: JsonObject, hl: number): HTMLElement {
+  private eventsTable(E: CanonicalModel['engagement'], hl: number): HTMLElement {
     const cat = this.host.catalog();
-    const modelEvents = isObject(E.events) ? (E.events as JsonObject) : {};
+    const modelEvents = E.events;
     const volume = new Map(cat.events.map((e) => [e.name, e.count]));
     const names = [...new Set([...cat.events.map((e) => e.name), ...Object.keys(modelEvents)])]
       .sort((a, b) => (volume.get(b) ?? -1) - (volume.get(a) ?? -1) || (a < b ? -1 : 1));
-    const def = Number(E.default_weight ?? 0);
+    const def = E.default_weight;
     const rows = names.map((name) => {
-      const cfg = (isObject(modelEvents[name]) ? modelEvents[name] : {}) as JsonObject;
+      const cfg = modelEvents[name] ?? {};   // an event type of the data the model does not list
       const path = (k: string) => ['engagement', 'events', name, k];
       return h('tr', null,
         h('th', { scope: 'row', class: 'evname', title: name, text: name }),
@@ -390,8 +410,8 @@ export class ModelControls {
           h('tbody', null, ...rows))));
   }
 
-  private fitSection(N: JsonObject): HTMLElement {
-    const rules = (getPath(N, ['fit', 'rules']) as JsonObject[] | undefined) ?? [];
+  private fitSection(N: CanonicalModel, schema: Schema): HTMLElement {
+    const rules = N.fit.rules;
     const cat = this.host.catalog();
     const traitsId = nextId('traits');
     const datalist = h('datalist', { id: traitsId }, ...cat.traits.map((t) => h('option', { value: t.name, label: `${t.kind}: ${t.values.slice(0, 4).join(', ')}` })));
@@ -399,28 +419,30 @@ export class ModelControls {
       this.host.change((m) => fn(this.arrayIn(m, ['fit', 'rules'])[i]), rebuild);
     const list = h('ul', { class: 'editlist' });
     rules.forEach((r, i) => {
-      const op = String(r.op ?? 'eq');
-      const trait = h('input', { type: 'text', list: traitsId, value: String(r.trait ?? ''), class: 'w-m', 'data-key': `fit.${i}.trait`, 'aria-label': `Fit rule ${i + 1} trait` });
+      const op = r.op;
+      const trait = h('input', { type: 'text', list: traitsId, value: r.trait, class: 'w-m', 'data-key': `fit.${i}.trait`, 'aria-label': `Fit rule ${i + 1} trait` });
       trait.addEventListener('change', () => edit(i, (x) => { x.trait = trait.value.trim(); }, true));
-      const opSel = this.select(`fit.${i}.op`, FIT_OPS.map((o) => ({ value: o })), op, (v) => edit(i, (x) => {
+      // The value's editor follows what the op takes (the schema's value kind); the value is
+      // converted where it can be and each op's last value remembered per rule (fitvalues.ts).
+      const kind = traitValueKind(schema, op);
+      const opSel = this.select(`fit.${i}.op`, schema.trait_ops.map((o) => ({ value: o.op })), op, (v) => edit(i, (x) => {
+        const from = String(x.op ?? op);
+        const value = this.fitMemory.switchOp(`${i}:${String(x.trait ?? '')}`, from, traitValueKind(schema, from), v, traitValueKind(schema, v), x.value);
         x.op = v;
-        if (v === 'exists' || v === 'missing') delete x.value;
-        else if (v === 'between') x.value = Array.isArray(x.value) && x.value.length === 2 ? x.value : [0, 100];
-        else if (v === 'in' || v === 'not_in') x.value = Array.isArray(x.value) ? x.value : x.value === undefined ? [] : [x.value];
-        else if (Array.isArray(x.value)) x.value = x.value[0] ?? '';
-        else if (x.value === undefined) x.value = '';
+        if (value === undefined) delete x.value;
+        else x.value = value;
       }, true), `Fit rule ${i + 1} operator`);
       let valueEl: HTMLElement;
       const traitInfo = cat.traits.find((t) => t.name === r.trait);
-      if (op === 'exists' || op === 'missing') valueEl = h('span', { class: 'hint', text: '—' });
-      else if (op === 'between') {
+      if (kind === 'none') valueEl = h('span', { class: 'hint', text: '—' });
+      else if (kind === 'range') {
         const v = Array.isArray(r.value) ? r.value : [0, 0];
         const lo = this.num(`fit.${i}.lo`, v[0], (n) => edit(i, (x) => { const a = Array.isArray(x.value) ? [...x.value] : [0, 0]; a[0] = n ?? 0; x.value = a; }), { label: `Fit rule ${i + 1} from`, width: 'xs' });
         const hi = this.num(`fit.${i}.hi`, v[1], (n) => edit(i, (x) => { const a = Array.isArray(x.value) ? [...x.value] : [0, 0]; a[1] = n ?? 0; x.value = a; }), { label: `Fit rule ${i + 1} to`, width: 'xs' });
         valueEl = h('span', { class: 'between' }, lo, '–', hi);
       } else {
         const listId = nextId('vals');
-        const isList = op === 'in' || op === 'not_in';
+        const isList = kind === 'scalars';
         const input = h('input', {
           type: 'text', class: 'w-m', list: traitInfo ? listId : undefined, 'data-key': `fit.${i}.value`,
           value: Array.isArray(r.value) ? r.value.map(scalarText).join(', ') : scalarText(r.value),
@@ -428,11 +450,11 @@ export class ModelControls {
         });
         input.addEventListener('input', () => edit(i, (x) => {
           x.value = isList ? input.value.split(',').map((s) => s.trim()).filter((s) => s !== '').map(parseScalar)
-            : op === 'contains' ? input.value : parseScalar(input.value);
+            : kind === 'text' ? input.value : parseScalar(input.value);
         }));
         valueEl = h('span', null, input, traitInfo ? h('datalist', { id: listId }, ...traitInfo.values.map((v) => h('option', { value: v }))) : null);
       }
-      const pts = this.num(`fit.${i}.points`, r.points ?? 0, (n) => edit(i, (x) => { x.points = n ?? 0; }), { label: `Fit rule ${i + 1} points`, width: 'xs' });
+      const pts = this.num(`fit.${i}.points`, r.points, (n) => edit(i, (x) => { x.points = n ?? 0; }), { label: `Fit rule ${i + 1} points`, width: 'xs' });
       list.append(h('li', { class: 'rulerow fit' }, trait, opSel, valueEl,
         h('label', { class: 'inline' }, pts, ' pts'),
         this.iconButton(`fit.${i}.remove`, '✕', `Remove fit rule ${i + 1}`, () => this.host.change((m) => { this.arrayIn(m, ['fit', 'rules']).splice(i, 1); }, true))));
@@ -440,7 +462,11 @@ export class ModelControls {
     const add = h('button', { type: 'button', class: 'add', 'data-key': 'fit.add', text: '+ fit rule' });
     add.addEventListener('click', () => this.host.change((m) => {
       const t = cat.traits[0];
-      this.arrayIn(m, ['fit', 'rules']).push(t ? { trait: t.name, op: 'exists', points: 10 } : { trait: 'employees', op: 'gte', value: 50, points: 10 });
+      // A new rule: the data's first trait with the first op that takes no value; without
+      // traits in the data, a numeric test to fill in.
+      const none = schema.trait_ops.find((o) => o.value === 'none') ?? schema.trait_ops[0];
+      const num = schema.trait_ops.find((o) => o.value === 'number') ?? schema.trait_ops[0];
+      this.arrayIn(m, ['fit', 'rules']).push(t ? { trait: t.name, op: none.op, points: 10 } : { trait: 'employees', op: num.op, value: 50, points: 10 });
     }, true));
     return this.section('Fit rules',
       rules.length ? list : h('p', { class: 'hint', text: 'No rules: fit is 100 for everyone.' }),
@@ -448,27 +474,27 @@ export class ModelControls {
       h('p', { class: 'hint', text: `fit = matched points / all positive points. ${cat.traits.length} traits in the data.` }));
   }
 
-  private tiersSection(N: JsonObject): HTMLElement {
-    const tiers = (N.tiers as JsonObject[] | undefined) ?? [];
+  private tiersSection(N: CanonicalModel): HTMLElement {
+    const tiers = N.tiers;
     const list = h('ul', { class: 'editlist' });
     const edit = (i: number, fn: (t: JsonObject) => void, rebuild = false) => this.host.change((m) => fn(this.arrayIn(m, ['tiers'])[i]), rebuild);
-    const order = tiers.map((t, i) => ({ t, i })).sort((a, b) => Number(b.t.min_score) - Number(a.t.min_score));
+    const order = tiers.map((t, i) => ({ t, i })).sort((a, b) => b.t.min_score - a.t.min_score);
     order.forEach(({ t, i }, k) => {
       const sw = h('span', { class: 'swatch' });
       sw.style.background = TIER_COLORS[k % TIER_COLORS.length];
-      const name = h('input', { type: 'text', class: 'w-m', value: String(t.name ?? ''), 'data-key': `tier.${i}.name`, 'aria-label': `Tier ${k + 1} name` });
+      const name = h('input', { type: 'text', class: 'w-m', value: t.name, 'data-key': `tier.${i}.name`, 'aria-label': `Tier ${k + 1} name` });
       name.addEventListener('change', () => edit(i, (x) => { x.name = name.value; }, true));
       list.append(h('li', { class: 'rulerow' }, sw, name,
-        h('label', { class: 'inline' }, 'from ', this.num(`tier.${i}.min`, t.min_score ?? 0, (n) => edit(i, (x) => { x.min_score = n ?? 0; }), { min: 0, max: 100, label: `Tier ${k + 1} minimum score`, width: 'xs' })),
-        this.iconButton(`tier.${i}.remove`, '✕', `Remove tier ${String(t.name ?? k + 1)}`, () => this.host.change((m) => { this.arrayIn(m, ['tiers']).splice(i, 1); }, true))));
+        h('label', { class: 'inline' }, 'from ', this.num(`tier.${i}.min`, t.min_score, (n) => edit(i, (x) => { x.min_score = n ?? 0; }), { min: 0, max: 100, label: `Tier ${k + 1} minimum score`, width: 'xs' })),
+        this.iconButton(`tier.${i}.remove`, '✕', `Remove tier ${t.name}`, () => this.host.change((m) => { this.arrayIn(m, ['tiers']).splice(i, 1); }, true))));
     });
     const add = h('button', { type: 'button', class: 'add', 'data-key': 'tier.add', text: '+ tier' });
     add.addEventListener('click', () => this.host.change((m) => { this.arrayIn(m, ['tiers']).push({ name: `Tier ${tiers.length + 1}`, min_score: 0 }); }, true));
     return this.section('Tiers', list, add, h('p', { class: 'hint', text: 'An entity gets the highest tier its score reaches (colours are colour-blind safe).' }));
   }
 
-  private limitsSection(N: JsonObject): HTMLElement {
-    const limits = isObject(N.limits) ? (N.limits as JsonObject) : {};
+  private limitsSection(N: CanonicalModel): HTMLElement {
+    const limits = jsonOf(N.limits);
     const names = Object.keys(limits);
     const list = h('ul', { class: 'editlist' });
     const rewrite = (fn: (l: JsonObject) => void) => this.host.change((m) => {
@@ -477,12 +503,12 @@ export class ModelControls {
       setPath(m, ['limits'], Object.keys(cur).length ? cur : undefined);
     }, true);
     names.forEach((name, i) => {
-      const l = (limits[name] ?? {}) as JsonObject;
+      const l = N.limits[name];
       const nameIn = h('input', { type: 'text', class: 'w-s', value: name, 'data-key': `limit.${i}.name`, 'aria-label': `Limit ${i + 1} name` });
       nameIn.addEventListener('change', () => rewrite((cur) => {
         const v = cur[name]; delete cur[name]; cur[nameIn.value.trim() || name] = v;
       }));
-      const ev = this.select(`limit.${i}.event`, this.eventOptions([String(l.event ?? '')], false), String(l.event ?? ''),
+      const ev = this.select(`limit.${i}.event`, this.eventOptions([l.event], false), l.event,
         (v) => rewrite((cur) => { (cur[name] as JsonObject).event = v; }), `Limit ${name} event`);
       const lim = this.num(`limit.${i}.limit`, l.limit, (n) => this.host.change((m) => {
         const cur = clone(isObject(getPath(m, ['limits'])) ? (getPath(m, ['limits']) as JsonObject) : limits);

@@ -1,6 +1,7 @@
 // Data: pick or drop an events file and an accounts file, watch it load, read the report.
 import type { LoadResult } from './client';
 import { h, setText } from './dom';
+import type { Diagnostics } from '@pql/engine';
 import type { Kind, LoadReport } from './protocol';
 import { fmtInt } from './util';
 
@@ -69,6 +70,7 @@ export class DataPanel {
   }
 
   setProgress(what: string, phase: string, done: number, total: number): void {
+    // total 0: not known yet (a download without a length).
     this.progressWrap.hidden = false;
     if (total > 0) { this.progress.max = total; this.progress.value = done; } else this.progress.removeAttribute('value');
     const pct = total > 0 ? ` ${Math.floor((100 * done) / total)}%` : '';
@@ -87,22 +89,25 @@ export class DataPanel {
   }
 
   private last: LoadResult | null = null;
-  private unassigned = 0;
+  // The last file loaded of each kind (its own report), and the engine's diagnostics of every
+  // event load since the events were last replaced (from the latest ranking).
+  private lastOf: Record<Kind, LoadResult | null> = { events: null, accounts: null };
+  private diagnostics: Diagnostics | null = null;
 
   showResult(r: LoadResult): void {
     this.last = r;
+    if (r.ok) this.lastOf[r.kind] = r;
     this.render();
   }
 
-  setUnassigned(n: number): void {
-    if (n === this.unassigned) return;
-    this.unassigned = n;
-    this.render();
+  setDiagnostics(d: Diagnostics): void {
+    const was = this.diagnostics;
+    this.diagnostics = d;
+    if (!was || was.read !== d.read || was.unassigned !== d.unassigned) this.render();
   }
 
   private render(): void {
     const r = this.last;
-    const unassigned = this.unassigned;
     if (!r) return;
     if (!r.ok) {
       this.showMessage(`${r.name}: ${r.error ?? 'failed to load'}`, true);
@@ -110,13 +115,12 @@ export class DataPanel {
     }
     const line = (label: string, x: LoadReport) =>
       `${label}: read ${fmtInt(x.read)} · loaded ${fmtInt(x.loaded)} · skipped ${fmtInt(x.skipped)} · duplicates ${fmtInt(x.duplicates)}`;
-    const t = r.totals;
     const parts = [line(r.name, r.report)];
-    const other = r.kind === 'events' ? t.accounts : t.events;
-    const mine = r.kind === 'events' ? t.events : t.accounts;
-    if (mine.read !== r.report.read) parts.push(line(`all ${r.kind}`, mine));
-    if (other.read) parts.push(line(r.kind === 'events' ? 'accounts' : 'events', other));
-    if (unassigned) parts.push(`${fmtInt(unassigned)} events without an account`);
+    const d = this.diagnostics;
+    if (r.kind === 'events' && r.files.events.length > 1 && d) parts.push(line(`all ${r.files.events.length} events files`, d));
+    const other = this.lastOf[r.kind === 'events' ? 'accounts' : 'events'];
+    if (other && other.files[other.kind].length) parts.push(line(other.name, other.report));
+    if (d?.unassigned) parts.push(`${fmtInt(d.unassigned)} events without an account`);
     setText(this.report, parts.join(' | '));
     this.report.classList.toggle('error', r.report.skipped > 0);
     const errs = r.report.errors.slice(0, 20);

@@ -69,3 +69,15 @@ export function field(label: string, control: HTMLElement, hint?: string): HTMLE
     control,
     hint ? h('span', { class: 'hint', text: hint }) : null);
 }
+
+// The state every panel (ranking, backtest, compare, SQL) shows on its root element:
+// `data-busy` with the `busy` class (its "computing…" mark), and timing figures as data-*
+// attributes, which the end-to-end tests and `make bench` read.
+export function setBusy(root: HTMLElement, busy: boolean): void {
+  root.dataset.busy = String(busy);
+  root.classList.toggle('busy', busy);
+}
+
+export function setTiming(root: HTMLElement, figures: Record<string, string>): void {
+  for (const [k, v] of Object.entries(figures)) root.dataset[k] = v;
+}

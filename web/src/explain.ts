@@ -1,36 +1,14 @@
-// "Why this score": the selected entity's explanation, rendered defensively from the engine's
-// explain() JSON (known parts get charts and checklists; the whole is also shown as text),
-// and its score history at past as_of dates.
+// "Why this score": the selected entity's explanation as the engine's explain() returns it
+// (index.d.ts `Explanation`): points per event type, the activation checklist, fit rules, plan
+// limits, traits, the PQL rule's evaluation and every metric; and its score history at past
+// as_of dates.
 import { HistoryChart, PointsChart } from './charts';
 import { h, setText } from './dom';
-import type { HistoryPoint, ScoreRow } from './protocol';
-import { fmt, fmtDate, fmtInt, getPath, isObject, num } from './util';
+import type { EntityScore, Explanation, HistoryPoint } from './protocol';
+import type { RuleEvaluation, TraitValue } from '@pql/engine';
+import { fmt, fmtDate, fmtInt } from './util';
 
-type Obj = Record<string, unknown>;
-
-const PASS_KEYS = ['result', 'pass', 'passed', 'holds', 'ok', 'met', 'matched', 'satisfied'];
-
-function pick(obj: unknown, paths: string[][]): unknown {
-  for (const p of paths) {
-    const v = getPath(obj, p);
-    if (v !== undefined && v !== null) return v;
-  }
-  return undefined;
-}
-
-// An array of objects, or an object keyed by name turned into one (the key as `name`).
-function listOf(v: unknown, nameKey = 'name'): Obj[] {
-  if (Array.isArray(v)) return v.filter(isObject) as Obj[];
-  if (isObject(v)) return Object.entries(v).filter(([, x]) => isObject(x)).map(([k, x]) => ({ [nameKey]: k, ...(x as Obj) }));
-  return [];
-}
-
-function passOf(o: Obj): boolean | null {
-  for (const k of PASS_KEYS) if (typeof o[k] === 'boolean') return o[k] as boolean;
-  return null;
-}
-
-function numText(v: unknown, digits = 2): string {
+function numText(v: number | TraitValue | TraitValue[] | null | undefined, digits = 2): string {
   if (typeof v === 'number') return Number.isInteger(v) ? fmtInt(v) : fmt(v, digits);
   if (v === null || v === undefined) return '–';
   return typeof v === 'string' ? v : JSON.stringify(v);
@@ -41,6 +19,7 @@ function mark(ok: boolean | null): HTMLElement {
   return h('span', { class: `mark ${ok ? 'yes' : 'no'}`, 'aria-label': ok ? 'yes' : 'no', text: ok ? '✓' : '✗' });
 }
 
+/** What the summary needs from the model in force (the engine's canonical model). */
 export interface ModelInfo { weights: { activation: number; engagement: number; fit: number }; minScore: number; requireActivation: boolean; hasRule: boolean }
 
 export class ExplainPanel {
@@ -71,8 +50,7 @@ export class ExplainPanel {
     this.body.replaceChildren(h('p', { class: 'placeholder', text: 'Select an entity in the ranking (click, or focus the list and use the arrow keys) to see why it has its score.' }));
   }
 
-  show(row: ScoreRow | null, ex: unknown, error: string | null, info: ModelInfo, totalSteps: number): void {
-    const q = isObject(ex) && isObject((ex as Obj).qualification) ? ((ex as Obj).qualification as Obj) : null;
+  show(row: EntityScore | null, ex: Explanation | null, error: string | null, info: ModelInfo, totalSteps: number): void {
     if (!row) {
       this.clear();
       if (error) this.body.append(h('p', { class: 'error', text: error }));
@@ -80,113 +58,94 @@ export class ExplainPanel {
     }
     setText(this.title, `Why ${row.name ?? row.id} scores ${fmt(row.score)}`);
     const kids: HTMLElement[] = [];
-    kids.push(this.summary(row, info, totalSteps, q));
+    kids.push(this.summary(row, info, totalSteps, ex));
     kids.push(this.composition(row, info));
     if (error) kids.push(h('p', { class: 'error', text: `Explanation unavailable: ${error}` }));
-    const e = isObject(ex) ? (ex as Obj) : null;
+    if (ex) kids.push(...this.details(row, ex, totalSteps));
+    // History.
+    kids.push(h('section', { class: 'sub' }, h('h3', { text: 'Score over the last 90 days (weekly re-scores)' }), this.historyEl, this.historyNote));
 
+    if (ex) {
+      kids.push(h('details', { class: 'raw' }, h('summary', { text: 'Explanation as JSON' }),
+        h('pre', { text: JSON.stringify(ex, null, 2) })));
+    }
+    this.body.replaceChildren(...kids);
+  }
+
+  // The explanation's parts, in the order a reader asks about them.
+  private details(row: EntityScore, ex: Explanation, totalSteps: number): HTMLElement[] {
+    const kids: HTMLElement[] = [];
     // Engagement: points per event type.
-    const events = listOf(pick(e, [['events_breakdown'], ['engagement', 'events'], ['events'], ['event_types'], ['breakdown'], ['engagement', 'breakdown']]), 'event');
     const evSection = h('section', { class: 'sub' }, h('h3', { text: 'Engagement points per event type' }));
-    if (events.length) {
-      const items = events.map((o) => ({
-        label: String(o.event ?? o.name ?? o.type ?? '?'),
-        points: num(o.points ?? o.contribution, 0),
-        o,
-      })).sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
+    if (ex.events_breakdown.length) {
+      const items = ex.events_breakdown.slice().sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
       const weighted = items.filter((i) => i.points !== 0);
       if (weighted.length) evSection.append(this.pointsEl);
       else evSection.append(h('p', { class: 'hint', text: 'No weighted event type in the window: engagement is 0.' }));
       const table = h('table', { class: 'mini' },
         h('thead', null, h('tr', null, ...[['event', 'event type'], ['n', 'events in the window'], ['decayed', 'decayed count'], ['capped', 'after the cap'], ['w', 'weight'], ['pts', 'points = w × capped']]
           .map(([t, title]) => h('th', { scope: 'col', text: t, title })))),
-        h('tbody', null, ...items.map(({ label, o, points }) => h('tr', { class: points === 0 ? 'zero' : null },
-          h('th', { scope: 'row', class: 'evname', text: label, title: label }),
-          h('td', { text: numText(o.count ?? o.in_window ?? o.events) }),
-          h('td', { text: numText(o.decayed ?? o.decayed_count, 1) }),
-          h('td', { text: numText(o.capped ?? o.capped_count, 1) }),
+        h('tbody', null, ...items.map((o) => h('tr', { class: o.points === 0 ? 'zero' : null },
+          h('th', { scope: 'row', class: 'evname', text: o.event, title: o.event }),
+          h('td', { text: numText(o.count) }),
+          h('td', { text: numText(o.decayed, 1) }),
+          h('td', { text: numText(o.capped, 1) }),
           h('td', { text: numText(o.weight) }),
-          h('td', { text: numText(o.points ?? o.contribution, 1) }))))
+          h('td', { text: numText(o.points, 1) }))))
       );
       evSection.append(h('div', { class: 'scrollx' }, table));
-      kids.push(evSection);
       // The chart needs its container in the DOM to measure it.
-      queueMicrotask(() => this.points.update(weighted.slice(0, 14).map(({ label, points }) => ({ label, points }))));
+      queueMicrotask(() => this.points.update(weighted.slice(0, 14).map((o) => ({ label: o.event, points: o.points }))));
     } else {
       evSection.append(h('p', { class: 'hint', text: `Engagement ${fmt(row.engagement)} from ${fmt(row.engagement_points, 2)} points.` }));
-      kids.push(evSection);
     }
+    kids.push(evSection);
 
     // Activation checklist.
-    const steps = listOf(pick(e, [['activation', 'steps'], ['steps']]));
-    if (steps.length) {
-      kids.push(h('section', { class: 'sub' }, h('h3', { text: `Activation ${row.steps_completed}/${totalSteps || steps.length} steps${row.activated ? ' — activated' : ''}` }),
-        h('ul', { class: 'checklist' }, ...steps.map((s) => {
-          const met = passOf(s);
-          const parts: string[] = [];
-          const count = s.count ?? s.events;
-          const minCount = s.min_count;
-          if (count !== undefined) parts.push(`${numText(count)}${minCount !== undefined ? ` / ${numText(minCount)}` : ''} events`);
-          const users = s.users ?? s.distinct_users;
-          const minUsers = s.min_users;
-          if (users !== undefined && (minUsers === undefined || num(minUsers) > 0)) parts.push(`${numText(users)}${minUsers !== undefined ? ` / ${numText(minUsers)}` : ''} users`);
-          return h('li', { class: met ? 'met' : 'unmet' }, mark(met),
-            h('span', { class: 'what', text: String(s.name ?? s.event ?? 'step') }),
-            h('span', { class: 'detail', text: `${s.event !== undefined ? String(s.event) : ''}${parts.length ? ` · ${parts.join(', ')}` : ''}` }));
+    if (ex.steps.length) {
+      kids.push(h('section', { class: 'sub' }, h('h3', { text: `Activation ${row.steps_completed}/${totalSteps || ex.steps.length} steps${row.activated ? ' — activated' : ''}` }),
+        h('ul', { class: 'checklist' }, ...ex.steps.map((s) => {
+          const parts = [`${numText(s.count)} / ${numText(s.min_count)} events`];
+          if (s.min_users > 0) parts.push(`${numText(s.users)} / ${numText(s.min_users)} users`);
+          return h('li', { class: s.met ? 'met' : 'unmet' }, mark(s.met),
+            h('span', { class: 'what', text: s.name }),
+            h('span', { class: 'detail', text: `${s.event} · ${parts.join(', ')}` }));
         }))));
     }
 
     // Fit rules.
-    const rules = listOf(pick(e, [['fit', 'rules'], ['rules'], ['fit_rules']]));
-    if (rules.length) {
+    if (ex.fit_rules.length) {
       kids.push(h('section', { class: 'sub' }, h('h3', { text: `Fit ${fmt(row.fit)} — rules` }),
-        h('ul', { class: 'checklist' }, ...rules.map((r) => {
-          const ok = passOf(r);
-          const actual = r.actual ?? r.trait_value ?? r.observed;
+        h('ul', { class: 'checklist' }, ...ex.fit_rules.map((r) => {
           const full = r.value === undefined ? '' : ` ${JSON.stringify(r.value)}`;
           const val = full.length > 42 ? `${full.slice(0, 40)}…` : full;
-          return h('li', { class: ok ? 'met' : 'unmet' }, mark(ok),
-            h('span', { class: 'what', text: `${String(r.trait ?? '?')} ${String(r.op ?? '')}${val}`, title: `${String(r.trait ?? '?')} ${String(r.op ?? '')}${full}` }),
-            h('span', { class: 'detail', text: `${actual !== undefined ? `is ${JSON.stringify(actual)} · ` : ''}${numText(r.points)} pts` }));
+          return h('li', { class: r.matched ? 'met' : 'unmet' }, mark(r.matched),
+            h('span', { class: 'what', text: `${r.trait} ${r.op}${val}`, title: `${r.trait} ${r.op}${full}` }),
+            h('span', { class: 'detail', text: `${r.actual !== null ? `is ${JSON.stringify(r.actual)} · ` : ''}${numText(r.points)} pts` }));
         }))));
     }
 
     // Plan limits.
-    const limits = listOf(pick(e, [['limits']]));
-    if (limits.length) {
+    if (ex.limits.length) {
       kids.push(h('section', { class: 'sub' }, h('h3', { text: 'Plan limits' }),
-        h('ul', { class: 'checklist compact' }, ...limits.map((l) => h('li', null, h('span', { class: 'mark', text: '·' }),
-          h('span', { class: 'what', text: `limit.${String(l.name ?? '?')} = ${numText(l.count)} ${String(l.event ?? '')} / ${numText(l.limit)} = ${numText(l.usage)}` }))))));
+        h('ul', { class: 'checklist compact' }, ...ex.limits.map((l) => h('li', null, h('span', { class: 'mark', text: '·' }),
+          h('span', { class: 'what', text: `limit.${l.name} = ${numText(l.count)} ${l.event} / ${numText(l.limit)} = ${numText(l.usage)}` }))))));
     }
 
     // Traits.
-    const traits = pick(e, [['traits']]);
-    if (isObject(traits) && Object.keys(traits).length) {
+    const traits = Object.entries(ex.traits);
+    if (traits.length) {
       kids.push(h('section', { class: 'sub' }, h('h3', { text: 'Traits' }),
-        h('dl', { class: 'metrics' }, ...Object.entries(traits).flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: numText(v) })]))));
+        h('dl', { class: 'metrics' }, ...traits.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: numText(v) })]))));
     }
 
     // The PQL rule's evaluation.
-    const rule = pick(e, [['rule'], ['pql', 'rule'], ['rule_evaluation'], ['evaluation']]);
-    if (isObject(rule) && Object.keys(rule).length) {
-      kids.push(h('section', { class: 'sub' }, h('h3', { text: 'PQL rule' }), h('div', { class: 'ruletree' }, renderRule(rule as Obj))));
-    }
+    if (ex.rule) kids.push(h('section', { class: 'sub' }, h('h3', { text: 'PQL rule' }), h('div', { class: 'ruletree' }, renderRule(ex.rule))));
 
     // Every metric.
-    const metrics = pick(e, [['metrics']]);
-    if (isObject(metrics)) {
-      kids.push(h('section', { class: 'sub' }, h('h3', { text: 'Metrics' }),
-        h('dl', { class: 'metrics' }, ...Object.entries(metrics).flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: numText(v, 3) })]))));
-    }
-
-    // History.
-    kids.push(h('section', { class: 'sub' }, h('h3', { text: 'Score over the last 90 days (weekly re-scores)' }), this.historyEl, this.historyNote));
-
-    if (e) {
-      kids.push(h('details', { class: 'raw' }, h('summary', { text: 'Explanation as JSON' }),
-        h('pre', { text: JSON.stringify(e, null, 2) })));
-    }
-    this.body.replaceChildren(...kids);
+    kids.push(h('section', { class: 'sub' }, h('h3', { text: 'Metrics' }),
+      h('dl', { class: 'metrics' }, ...Object.entries(ex.metrics).flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: numText(v, 3) })]))));
+    return kids;
   }
 
   setHistory(points: HistoryPoint[], done: boolean, threshold: number): void {
@@ -199,15 +158,11 @@ export class ExplainPanel {
     setText(this.historyNote, `${done ? '' : 'Re-scoring… '}${fmtDate(firstP.as_of)} ${fmt(firstP.score)} → ${fmtDate(lastP.as_of)} ${fmt(lastP.score)} (${delta >= 0 ? '+' : ''}${fmt(delta)})`);
   }
 
-  private summary(row: ScoreRow, info: ModelInfo, totalSteps: number, q: Obj | null): HTMLElement {
+  private summary(row: EntityScore, info: ModelInfo, totalSteps: number, ex: Explanation | null): HTMLElement {
     const checks: [string, boolean | null][] = [[`score ${fmt(row.score)} ≥ ${info.minScore}`, row.score >= info.minScore]];
     if (info.requireActivation) checks.push([`activated (${row.steps_completed}/${totalSteps} steps)`, row.activated]);
-    if (info.hasRule) {
-      const scoreOk = row.score >= info.minScore && (!info.requireActivation || row.activated);
-      // Qualified iff every part holds, so the rule's outcome is known unless another part failed.
-      const ruleOk = q && typeof q.rule_ok === 'boolean' ? q.rule_ok : row.qualified ? true : scoreOk ? false : null;
-      checks.push(['PQL rule holds (see below)', ruleOk]);
-    }
+    // Until the explanation arrives the rule's outcome is unknown (a question mark).
+    if (info.hasRule) checks.push(['PQL rule holds (see below)', ex ? ex.qualification.rule_ok : null]);
     return h('section', { class: 'sub summary' },
       h('div', { class: 'kv' },
         h('span', null, h('b', { text: 'Rank ' }), String(row.rank)),
@@ -218,7 +173,7 @@ export class ExplainPanel {
       h('p', { class: 'hint', text: `${fmtInt(row.events)} events by ${fmtInt(row.users)} users in the window, ${fmtInt(row.active_users)} active · velocity ${fmt(row.velocity, 2)} · seen ${fmtDate(row.first_seen)} → ${fmtDate(row.last_seen)}` }));
   }
 
-  private composition(row: ScoreRow, info: ModelInfo): HTMLElement {
+  private composition(row: EntityScore, info: ModelInfo): HTMLElement {
     const w = info.weights;
     const sum = w.activation + w.engagement + w.fit || 1;
     const parts = [
@@ -243,29 +198,25 @@ export class ExplainPanel {
 }
 
 // A failing leaf is a cause unless an enclosing node holds anyway (a sibling in an any).
-function renderRule(node: Obj, parentOk: boolean | null = null): HTMLElement {
-  const ok = passOf(node);
+function renderRule(node: RuleEvaluation, parentOk: boolean | null = null): HTMLElement {
+  const ok = node.result;
   const passDown = parentOk === true ? true : ok;
-  for (const combinator of ['all', 'any'] as const) {
-    const kids = node[combinator] ?? (node.op === combinator ? node.children ?? node.rules : undefined);
-    if (Array.isArray(kids)) {
-      return h('div', { class: `rnode ${ok === false ? 'fail' : ok ? 'pass' : ''}` },
-        h('div', { class: 'rhead' }, mark(ok), h('span', { text: combinator === 'all' ? 'all of' : 'any of' })),
-        h('div', { class: 'rkids' }, ...kids.filter(isObject).map((k) => renderRule(k as Obj, passDown))));
-    }
+  const cls = `rnode ${ok ? 'pass' : 'fail'}`;
+  if ('all' in node || 'any' in node) {
+    const kids = 'all' in node ? node.all : node.any;
+    return h('div', { class: cls },
+      h('div', { class: 'rhead' }, mark(ok), h('span', { text: 'all' in node ? 'all of' : 'any of' })),
+      h('div', { class: 'rkids' }, ...kids.map((k) => renderRule(k, passDown))));
   }
-  const inner = node.not ?? (node.op === 'not' ? node.child ?? node.rule : undefined);
-  if (isObject(inner)) {
-    return h('div', { class: `rnode ${ok === false ? 'fail' : ok ? 'pass' : ''}` },
+  if ('not' in node) {
+    return h('div', { class: cls },
       h('div', { class: 'rhead' }, mark(ok), h('span', { text: 'not' })),
-      h('div', { class: 'rkids' }, renderRule(inner as Obj, passDown === null ? null : !passDown)));
+      h('div', { class: 'rkids' }, renderRule(node.not, !passDown)));
   }
-  const leaf = isObject(node.leaf) ? (node.leaf as Obj) : node;
-  const actual = node.actual ?? node.metric_value ?? node.observed ?? node.left;
-  const failedHere = ok === false && parentOk !== true;
-  return h('div', { class: `rnode leaf ${failedHere ? 'fail' : ok ? 'pass' : ok === false ? 'miss' : ''}` },
+  const failedHere = !ok && parentOk !== true;
+  return h('div', { class: `rnode leaf ${failedHere ? 'fail' : ok ? 'pass' : 'miss'}` },
     h('div', { class: 'rhead' }, mark(ok),
-      h('code', { text: `${String(leaf.metric ?? '?')} ${String(leaf.op ?? '')} ${JSON.stringify(leaf.value ?? null)}` }),
-      actual !== undefined ? h('span', { class: 'detail', text: ` (is ${numText(actual, 3)})` }) : null,
+      h('code', { text: `${node.metric} ${node.op} ${JSON.stringify(node.value ?? null)}` }),
+      h('span', { class: 'detail', text: ` (is ${numText(node.actual, 3)})` }),
       failedHere ? h('span', { class: 'failtag', text: 'fails' }) : null));
 }

@@ -5,18 +5,26 @@ import { BacktestPanel, type ModelView } from './backtest';
 import { EngineClient, type AnalysisResult, type LoadResult, type ScoreOk } from './client';
 import { ComparePanel } from './compare';
 import { ModelControls, TIER_COLORS } from './controls';
-import { $, h } from './dom';
+import { $, h, setBusy, setTiming } from './dom';
 import { DataPanel } from './data';
 import { ExplainPanel, type ModelInfo } from './explain';
 import { ModelJsonPanel, download, readHash, writeHash } from './modeljson';
 import { PopulationView } from './population';
-import type { AnalysisRequest, Catalog, Kind, ScoreRow, ScoreRun } from './protocol';
+import type { AnalysisRequest, CanonicalModel, Catalog, EntityScore, Kind, Schema, ScoreRun } from './protocol';
 import { RankingView } from './ranking';
 import { SqlPanel } from './sqlpanel';
-import { clone, csvField, debounce, getPath, isObject, type JsonObject } from './util';
+import { clone, debounce, isObject, jsonOf, type JsonObject } from './util';
+import { perFrame, whenIdle } from './frame';
+import { StartStrip, statusLine } from './guide';
+import { EditHistory } from './history';
+import { addHelp, drawer, editBar, versionsBar, type LiveHost } from './live';
+import { numericPatch } from './modelpatch';
 import './styles.css';
+import './layout.css';
 
-type Source = 'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'structure' | 'data' | 'fallback';
+type Source = 'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'structure' | 'data' | 'fallback' | 'history' | 'version';
+// The edits a user makes (recorded for undo; the first one hides the start-here strip).
+const USER_EDITS: ReadonlySet<Source> = new Set(['json', 'import', 'reset', 'controls', 'structure', 'version']);
 type Tab = 'explain' | 'backtest' | 'compare' | 'sql';
 
 // The sample's events as CSV (scripts/build-web.sh writes it from events.jsonl): half the bytes,
@@ -35,10 +43,12 @@ const state = {
   model: {} as JsonObject,            // the user's model (what the JSON shows)
   modelText: '{}',
   lastGood: null as string | null,    // the last model text that scored
-  normalized: {} as JsonObject,       // the engine's model with every default
+  // The engine's model with every default (before the first ranking: the schema's default model).
+  normalized: null as CanonicalModel | null,
+  schema: null as Schema | null,
   sampleModel: {} as JsonObject,
   run: null as ScoreRun | null,
-  byId: new Map<string, ScoreRow>(),
+  byId: new Map<string, EntityScore>(),
   prevRanks: null as Map<string, number> | null,
   catalog: { events: [], traits: [], first: null, last: null } as Catalog,
   selected: null as string | null,
@@ -57,6 +67,7 @@ const data = new DataPanel((kind, file, append) => void loadFile(kind, file, app
 const controls = new ModelControls({
   model: () => state.model,
   normalized: () => state.normalized,
+  schema: () => state.schema,
   catalog: () => state.catalog,
   dataRange: () => dataRange(),
   change: (fn, rebuild) => {
@@ -95,22 +106,43 @@ const compare = new ComparePanel({
 const sqlPanel = new SqlPanel(() => analyzeSoon());
 const modelJson = new ModelJsonPanel({
   apply: (m, source) => applyModel(m, source),
-  reset: () => { state.prevRanks = null; applyModel(clone(state.sampleModel), 'reset'); },
+  reset: () => {
+    // Reset asks first (and stays undoable).
+    if (!window.confirm('Reset the model to the sample model? Undo (Ctrl+Z) brings this one back.')) return;
+    state.prevRanks = null;
+    applyModel(clone(state.sampleModel), 'reset');
+  },
   current: () => state.model,
   shareUrl: () => location.href.split('#')[0] + writeHash(state.model, state.selected),
 });
 
 // ---- layout ----
 const statusEl = h('p', { class: 'engine-status', role: 'status', 'aria-live': 'polite', text: 'Starting the scoring engine…' });
-const exportCsv = h('button', { type: 'button', text: 'CSV', title: 'Download the ranking as shown (filters and sort) as CSV for a CRM import' });
+const exportCsv = h('button', { type: 'button', text: 'CSV', title: 'Download the whole ranking as CSV for a CRM import (the same file as pql score --format csv)' });
 const exportJson = h('button', { type: 'button', text: 'JSON', title: 'Download the ranking as shown as JSON' });
-exportCsv.addEventListener('click', () => exportRanking('csv'));
-exportJson.addEventListener('click', () => exportRanking('json'));
+exportCsv.addEventListener('click', () => void exportRanking('csv'));
+exportJson.addEventListener('click', () => void exportRanking('json'));
 ranking.toolbar.append(h('span', { class: 'spacer-flex' }), h('span', { class: 'hint', text: 'Export' }), exportCsv, exportJson);
+
+// Undo/redo, named versions, the start-here strip, the drawer of narrow screens (live.ts).
+const edits = new EditHistory();
+const liveHost: LiveHost = {
+  current: () => state.modelText,
+  restore: (m, why) => applyModel(m, why),
+  say: (message) => { statusEl.textContent = message; },
+};
+modelJson.toolbar.append(editBar(edits, liveHost), versionsBar(liveHost));
+const guide = new StartStrip({
+  load: () => (document.querySelector('[data-testid="events-file"]') as HTMLInputElement | null)?.click(),
+  tune: () => (document.querySelector('[data-testid="threshold"]') as HTMLElement | null)?.focus(),
+  backtest: () => { showTab('backtest'); openDrawer(); },
+});
+// Charts are drawn at most once per animation frame, with the newest ranking.
+const drawPopulation = perFrame((...a: Parameters<PopulationView['update']>) => population.update(...a));
 
 $('#data').append(data.root);
 $('#controls').append(modelJson.toolbar, controls.root, modelJson.root);
-$('#center').append(population.root, h('section', { class: 'rankpanel', 'aria-label': 'Ranking' }, ranking.toolbar, ranking.root, ranking.footer));
+$('#center').append(guide.root, population.root, h('section', { class: 'rankpanel', 'aria-label': 'Ranking' }, ranking.toolbar, ranking.root, ranking.footer));
 // The right column: tabs over the explanation and the analysis panels.
 const TABS: { id: Tab; label: string; title: string; panel: HTMLElement }[] = [
   { id: 'explain', label: 'Why', title: 'Why the selected entity scores so', panel: explainPanel.root },
@@ -123,7 +155,7 @@ const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Views'
 for (const t of TABS) {
   const b = h('button', { type: 'button', role: 'tab', id: `tab-${t.id}`, 'data-testid': `tab-${t.id}`, 'aria-controls': `tabpanel-${t.id}`,
     'aria-selected': String(t.id === state.tab), tabindex: t.id === state.tab ? 0 : -1, title: t.title, text: t.label });
-  b.addEventListener('click', () => showTab(t.id));
+  b.addEventListener('click', () => { showTab(t.id); openDrawer(); });
   b.addEventListener('keydown', (ev) => {
     const i = TABS.findIndex((x) => x.id === t.id);
     const next = ev.key === 'ArrowRight' ? i + 1 : ev.key === 'ArrowLeft' ? i - 1 : ev.key === 'Home' ? 0 : ev.key === 'End' ? TABS.length - 1 : null;
@@ -137,6 +169,8 @@ for (const t of TABS) {
   tabList.append(b);
 }
 $('#explain').append(tabList, ...TABS.map((t) => h('div', { role: 'tabpanel', id: `tabpanel-${t.id}`, 'aria-labelledby': `tab-${t.id}`, class: 'tabpanel', hidden: t.id !== state.tab }, t.panel)));
+const openDrawer = drawer($('#explain'));
+addHelp(document);
 
 function showTab(tab: Tab): void {
   if (tab === state.tab) return;
@@ -158,6 +192,12 @@ function applyModel(model: JsonObject, source: Source, inputAt = performance.now
   const text = JSON.stringify(model);
   // A slider fires input and then change with the same value: score it once.
   if (source === 'controls' && text === state.modelText) return;
+  if (USER_EDITS.has(source) && text !== state.modelText) {
+    // One undo step per control moved (a drag merges), per JSON typing burst, per other edit.
+    const p = source === 'controls' ? numericPatch(state.model, model) : null;
+    edits.record(state.modelText, source === 'json' ? 'json' : p ? p.path.join('.') : null);
+    if (source !== 'reset' && source !== 'version') guide.done();
+  }
   state.model = model;
   state.modelText = text;
   state.inputAt = inputAt;
@@ -165,10 +205,11 @@ function applyModel(model: JsonObject, source: Source, inputAt = performance.now
   if (source !== 'json') modelJson.show(model);
   scheduleHash();
   const rebuild = source !== 'controls';
-  client.score(state.modelText, state.selected, rebuild ? 'rebuild' : 'keep', inputAt);
+  // The explanation is asked for once the ranking is shown (showRun), so it never delays it.
+  client.score(state.modelText, null, rebuild ? 'rebuild' : 'keep', inputAt);
 }
 
-client.onBusy = (busy) => ranking.setBusy(busy);
+client.onBusy = (busy) => setBusy(ranking.root, busy);
 
 client.onScored = (r) => {
   requestAnalysis();
@@ -190,40 +231,34 @@ client.onScored = (r) => {
   showRun(r);
 };
 
+// The model in force, as the engine returns it (every key present; tiers highest first).
+// Set from the schema's default model when the engine is ready, before anything is shown.
+function canonical(): CanonicalModel {
+  if (!state.normalized) throw new Error('the scoring engine is not ready');
+  return state.normalized;
+}
+
 function tierInfo(): { names: string[]; colors: Map<string, string> } {
-  const tiers = Array.isArray(state.normalized.tiers) ? (state.normalized.tiers as JsonObject[]) : [];
-  const sorted = tiers.slice().sort((a, b) => Number(b.min_score) - Number(a.min_score));
-  const names = sorted.map((t) => String(t.name));
+  const names = canonical().tiers.map((t) => t.name);
   return { names, colors: new Map(names.map((n, i) => [n, TIER_COLORS[i % TIER_COLORS.length]])) };
 }
 
 function bandNames(which: 'fit' | 'engagement'): string[] {
-  const b = getPath(state.normalized, ['grades', which]);
-  return Array.isArray(b) ? b.map((x) => (Array.isArray(x) ? String(x[0]) : isObject(x) ? String(x.name ?? x.grade ?? '') : String(x))) : [];
+  return canonical().grades[which].map(([label]) => label);
 }
 
 function modelInfo(): ModelInfo {
-  const N = state.normalized;
-  return {
-    weights: {
-      activation: Number(getPath(N, ['weights', 'activation']) ?? 30),
-      engagement: Number(getPath(N, ['weights', 'engagement']) ?? 50),
-      fit: Number(getPath(N, ['weights', 'fit']) ?? 20),
-    },
-    minScore: Number(getPath(N, ['pql', 'min_score']) ?? 60),
-    requireActivation: getPath(N, ['pql', 'require_activation']) !== false,
-    hasRule: isObject(getPath(N, ['pql', 'rule'])),
-  };
+  const { weights, pql } = canonical();
+  return { weights, minScore: pql.min_score, requireActivation: pql.require_activation, hasRule: pql.rule !== null };
 }
 
 function totalSteps(): number {
-  const s = getPath(state.normalized, ['activation', 'steps']);
-  return Array.isArray(s) ? s.length : 0;
+  return canonical().activation.steps.length;
 }
 
 function showRun(r: ScoreOk): void {
   const renderStart = performance.now();
-  if (isObject(r.normalized)) state.normalized = r.normalized as JsonObject;
+  state.normalized = r.normalized;
   if (r.tag !== 'fallback') state.lastGood = state.modelText;
   else state.lastGood = JSON.stringify(state.sampleModel);
   const run = r.run;
@@ -240,31 +275,35 @@ function showRun(r: ScoreOk): void {
   state.prevRanks = new Map(run.results.map((x) => [x.id, x.rank]));
   const tiers = tierInfo();
   ranking.setRun(run.results, moves, totalSteps(), tiers.names, tiers.colors);
-  population.update(run.results, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
-  data.setUnassigned(run.diagnostics?.unassigned ?? 0);
+  drawPopulation(run.results, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
+  data.setDiagnostics(run.diagnostics);
   if (state.selected !== null) {
     const row = state.byId.get(state.selected) ?? null;
     if (r.explainId === state.selected) {
       explainPanel.show(row, r.explain, row ? r.explainError : `${state.selected} is not ranked under this model.`, modelInfo(), totalSteps());
-    } else if (state.lastGood) {
-      client.explain(state.lastGood, state.selected);   // selected while this ranking was computed
+    } else if (state.lastGood && !client.busy) {
+      // After the ranking, and only for the newest model (a drag explains where it stops).
+      client.explain(state.lastGood, state.selected);
     }
     scheduleHistory();
   }
+  controls.showDecay();
   if (r.tag === 'rebuild' || r.tag === 'fallback') {
     // While the JSON is being typed, rebuild the controls once typing pauses.
     if (document.activeElement === modelJson.textarea) renderControlsLater();
     else controls.render();
   }
   const now = performance.now();
-  ranking.setTiming({
+  setTiming(ranking.root, {
     rerankMs: (now - r.inputAt).toFixed(1),
     roundtripMs: (now - r.sentAt).toFixed(1),
     engineMs: r.engineMs.toFixed(1),
     renderMs: (now - renderStart).toFixed(1),
     workerWaitMs: r.waitMs.toFixed(1),
+    modelUpdate: r.update,
   });
-  statusEl.textContent = `${run.entities.toLocaleString('en-US')} ranked as of ${run.as_of ?? '–'} · ${run.qualified.toLocaleString('en-US')} PQLs · re-ranked in ${(now - r.inputAt).toFixed(0)} ms (engine ${r.engineMs.toFixed(0)} ms)`;
+  statusEl.textContent = statusLine(run.entities, r.normalized.entity, run.qualified, run.as_of);
+  statusEl.title = `Re-ranked in ${(now - r.inputAt).toFixed(0)} ms (engine ${r.engineMs.toFixed(0)} ms)`;
 }
 
 const renderControlsLater = debounce(() => controls.render(), 400);
@@ -283,31 +322,30 @@ function objectIn(m: JsonObject, key: string): JsonObject {
   return m[key] as JsonObject;
 }
 
-// The model's activation steps, copied from the engine's normalised model when the user's
+// The model's activation steps, copied from the engine's canonical model when the user's
 // model does not list them (so that adding one keeps the others).
 function stepsIn(m: JsonObject): JsonObject[] {
   const act = objectIn(m, 'activation');
-  if (!Array.isArray(act.steps)) act.steps = clone((getPath(state.normalized, ['activation', 'steps']) as JsonObject[] | undefined) ?? []);
+  if (!Array.isArray(act.steps)) act.steps = canonical().activation.steps.map(jsonOf);
   return act.steps as JsonObject[];
 }
 
 function modelView(): ModelView {
-  const steps = getPath(state.normalized, ['activation', 'steps']);
-  const events = getPath(state.normalized, ['engagement', 'events']);
+  const N = canonical();
   const weights = new Map<string, number>();
-  if (isObject(events)) for (const [k, v] of Object.entries(events)) if (isObject(v) && typeof v.weight === 'number') weights.set(k, v.weight);
+  for (const [k, v] of Object.entries(N.engagement.events)) if (v.weight !== undefined) weights.set(k, v.weight);
   return {
-    minScore: modelInfo().minScore,
+    minScore: N.pql.min_score,
     tierColors: tierInfo().colors,
-    steps: Array.isArray(steps) ? steps.filter(isObject).map((s) => ({ event: String(s.event), min_count: Number(s.min_count ?? 1) })) : [],
+    steps: N.activation.steps.map((s) => ({ event: s.event, min_count: s.min_count })),
     weights,
   };
 }
 
 function analysisPanelsBusy(busy: boolean): void {
-  backtest.setBusy(busy);
-  compare.setBusy(busy && state.pinned !== null);
-  sqlPanel.setBusy(busy);
+  setBusy(backtest.root, busy);
+  setBusy(compare.root, busy && state.pinned !== null);
+  setBusy(sqlPanel.root, busy);
 }
 
 // Asks the worker for what the visible tab shows, for the last model that scored. Each
@@ -346,21 +384,18 @@ client.onAnalysis = (r: AnalysisResult) => {
   if (r.part === 'backtest') {
     if (r.ok) {
       backtest.showBacktest(r.backtest, modelView());
-      backtest.setTiming(timing(r.ms));
+      setTiming(backtest.root, timing(r.ms));
     } else {
       backtest.showError(r.error);
     }
-  } else if (r.part === 'calibration') {
-    backtest.showCalibration(r.ok ? r.calibration : null);
-    if (r.ok) backtest.setTiming({ calibrationMs: r.ms.toFixed(1) });
   } else if (r.part === 'suggest') {
     backtest.showSuggest(r.ok ? r.suggest : null, r.ok ? null : r.error.message);
-    if (r.ok) backtest.setTiming({ suggestMs: r.ms.toFixed(1) });
+    if (r.ok) setTiming(backtest.root, { suggestMs: r.ms.toFixed(1) });
   } else if (r.part === 'compare') {
     if (!state.pinned) return;
     if (r.ok) {
       compare.show(r.compare, tierInfo().colors);
-      compare.setTiming(timing(r.ms));
+      setTiming(compare.root, timing(r.ms));
     } else {
       compare.showError(r.error);
     }
@@ -377,8 +412,7 @@ client.onAnalyzed = (req, aborted) => {
 async function loadOutcomes(file: File | null): Promise<void> {
   analysisPanelsBusy(true);
   lastAnalysis = null;
-  const bytes = file ? await file.arrayBuffer() : new ArrayBuffer(0);
-  const r = await client.loadOutcomes(file?.name ?? '', bytes);
+  const r = await client.loadOutcomes(file?.name ?? '', file);
   backtest.showOutcomes(file && (r.ok ? r.files.length > 0 : true) ? r : null);
   analyzeSoon();
 }
@@ -391,22 +425,33 @@ function select(id: string | null): void {
   historyShownFor = null;
   explainPanel.setHistory([], false, modelInfo().minScore);
   if (id === null) { explainPanel.clear(); return; }
+  openDrawer();
   const row = state.byId.get(id) ?? null;
   explainPanel.show(row, null, null, modelInfo(), totalSteps());
   if (state.lastGood) client.explain(state.lastGood, id);
   scheduleHistory();
 }
 
-client.onExplained = (id, ex, error) => {
+// Drawn at most once per frame (its charts are canvas).
+const showExplanation = perFrame((id: string, ex: Parameters<ExplainPanel['show']>[1], error: string | null) => {
   if (id !== state.selected) return;
   explainPanel.show(state.byId.get(id) ?? null, ex, error, modelInfo(), totalSteps());
+  addHelp(explainPanel.root);
+});
+client.onExplained = (id, ex, error) => {
+  if (id !== state.selected) return;
+  showExplanation(id, ex, error);
   scheduleHistory();
 };
 
+// The score history re-ranks the population at 14 past dates, which leaves the engine's index
+// at another as_of: an edit arriving during it costs a cold re-rank. So it runs once the user
+// has paused for 0.8 s and no analysis is pending (it still gives way to a newer ranking).
 const scheduleHistory = debounce(() => {
-  if (state.selected === null || !state.lastGood || !state.run?.as_of || client.busy) return;
+  if (state.selected === null || !state.lastGood || !state.run?.as_of) return;
+  if (client.busy || client.analysisBusy) { scheduleHistory(); return; }
   client.history(state.lastGood, state.selected, state.run.as_of, HISTORY_POINTS, HISTORY_STEP_DAYS);
-}, 200);
+}, 800);
 
 // The first history of an entity is drawn as it arrives; later ones (after a model change)
 // replace it once complete, so the chart does not flicker while sliding.
@@ -445,27 +490,12 @@ async function afterLoad(r: LoadResult): Promise<void> {
   client.requestCatalog();
 }
 
-function readFile(file: File, onProgress: (done: number, total: number) => void): Promise<ArrayBuffer> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onprogress = (e) => onProgress(e.loaded, e.total);
-    reader.onload = () => resolve(reader.result as ArrayBuffer);
-    reader.onerror = () => reject(reader.error ?? new Error('cannot read the file'));
-    reader.readAsArrayBuffer(file);
-  });
-}
-
+// The file goes to the worker as it is (a File is not copied): the engine reads it in pieces.
 async function loadFile(kind: Kind, file: File, append: boolean): Promise<void> {
-  const progress = (phase: string, done: number, total: number) => data.setProgress(file.name, phase, done, total);
-  try {
-    progress('reading', 0, file.size);
-    const bytes = await readFile(file, (d, t) => progress('reading', d, t));
-    const r = await client.load(kind, file.name, { bytes }, append, progress);
-    await afterLoad(r);
-  } catch (e) {
-    data.hideProgress();
-    data.showMessage(`${file.name}: ${(e as Error).message}`, true);
-  }
+  const progress = (phase: string, done: number, total: number) => data.setProgress(file.name, phase, done, total || file.size);
+  progress('reading', 0, file.size);
+  const r = await client.load(kind, file.name, { file }, append, progress);
+  await afterLoad(r);
 }
 
 async function loadSample(): Promise<void> {
@@ -482,7 +512,7 @@ async function loadSample(): Promise<void> {
   if (ev.ok) {
     const ac = await client.load('accounts', 'sample accounts.jsonl', await source(SAMPLE.accounts, samplePrefetch.accounts), true,
       (phase, done, total) => data.setProgress('sample accounts', phase, done, total));
-    last = ac.ok ? { ...ev, totals: ac.totals } : ac;
+    last = ac;
   }
   data.hideProgress();
   data.showResult(last);
@@ -501,12 +531,13 @@ async function fetchSampleModel(): Promise<JsonObject> {
 }
 
 // ---- URL hash ----
-const scheduleHash = debounce(() => {
+// Written once the edits pause and the page is idle (base64 of the whole model: not per input).
+const scheduleHash = debounce(whenIdle(() => {
   const hash = writeHash(state.model, state.selected);
   if (hash === location.hash) return;
   state.lastHash = hash;
   history.replaceState(null, '', hash);
-}, 250);
+}), 250);
 
 window.addEventListener('hashchange', () => {
   if (location.hash === state.lastHash) return;
@@ -517,21 +548,18 @@ window.addEventListener('hashchange', () => {
 });
 
 // ---- export ----
-const FIELDS: (keyof ScoreRow)[] = ['rank', 'id', 'name', 'score', 'activation', 'engagement', 'fit', 'engagement_points',
-  'steps_completed', 'activated', 'activated_at', 'qualified', 'tier', 'grade', 'active_users', 'users', 'events',
-  'velocity', 'days_since_last_seen', 'first_seen', 'last_seen'];
-
-function exportRanking(kind: 'csv' | 'json'): void {
+// CSV: the engine's own export of the whole ranking (the bytes of `pql score --format csv`,
+// with its formula guard). JSON: the run as shown (filters and sort) with the model.
+async function exportRanking(kind: 'csv' | 'json'): Promise<void> {
   const run = state.run;
-  if (!run) return;
-  const rows = ranking.rows;
-  const stamp = (run.as_of ?? 'latest').slice(0, 10);
+  if (!run || !state.lastGood) return;
+  const stamp = run.as_of.slice(0, 10);
   if (kind === 'csv') {
-    const lines = [FIELDS.join(',')];
-    for (const r of rows) lines.push(FIELDS.map((f) => csvField(r[f])).join(','));
-    download(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' }), `pql-ranking-${stamp}.csv`);
+    const r = await client.scoreCsv(state.lastGood);
+    if (!r.ok) { statusEl.textContent = `Export failed: ${r.error ?? 'unknown error'}`; statusEl.classList.add('error'); return; }
+    download(new Blob([r.text], { type: 'text/csv;charset=utf-8' }), `pql-ranking-${stamp}.csv`);
   } else {
-    const out = { ...run, model: state.model, results: rows };
+    const out = { ...run, model: state.model, results: ranking.rows };
     download(new Blob([JSON.stringify(out, null, 2) + '\n'], { type: 'application/json' }), `pql-ranking-${stamp}.json`);
   }
 }
@@ -540,10 +568,12 @@ function exportRanking(kind: 'csv' | 'json'): void {
 client.onFatal = (message) => {
   statusEl.textContent = message;
   statusEl.classList.add('error');
-  ranking.setBusy(false);
+  setBusy(ranking.root, false);
 };
 
-client.onReady = async () => {
+client.onReady = async (schema) => {
+  state.schema = schema;
+  state.normalized = schema.default_model;
   statusEl.textContent = 'Loading the sample…';
   const [sampleModel] = await Promise.all([fetchSampleModel(), loadSample()]);
   state.sampleModel = sampleModel;

@@ -2,7 +2,7 @@
 // matrix, counts per tier and the PQL count. Matrix cells and tiers filter the ranking.
 import { ScoreHistogram } from './charts';
 import { h, setText } from './dom';
-import type { ScoreRow } from './protocol';
+import type { EntityScore } from './protocol';
 import { fmtInt } from './util';
 
 export interface Bands { fit: string[]; engagement: string[] }
@@ -29,7 +29,7 @@ export class PopulationView {
       h('div', { class: 'pop-tiers' }, h('h2', { text: 'PQLs and tiers' }), h('div', { class: 'pqlbox' }, this.pqlCount, this.pqlShare), this.tiers));
   }
 
-  update(rows: ScoreRow[], threshold: number, bands: Bands, tierNames: string[], tierColors: Map<string, string>): void {
+  update(rows: EntityScore[], threshold: number, bands: Bands, tierNames: string[], tierColors: Map<string, string>): void {
     const scores = new Float64Array(rows.length);
     const qual = new Array<boolean>(rows.length);
     let pql = 0;

@@ -1,31 +1,15 @@
 // Messages between the page and the scoring worker.
 
-// The engine's own result types (build/wasm/pkg/index.d.ts); the page adds only what it derives.
+// The engine's own result types (build/wasm/pkg/index.d.ts): the page adds only what it derives.
 import type {
-  Backtest, Comparison, GroupOutcome, LoadReport, Mover, RowError, SqlDialect, Suggestions,
+  Backtest, CanonicalModel, Comparison, EntityScore, Explanation, GroupOutcome, LoadReport, Mover, RowError, Schema, ScoreRun,
+  SqlDialect, Suggestions,
 } from '@pql/engine';
-export type { Backtest, Comparison, GroupOutcome, LoadReport, Mover, RowError, SqlDialect, Suggestions };
+export type {
+  Backtest, CanonicalModel, Comparison, EntityScore, Explanation, GroupOutcome, LoadReport, Mover, RowError, Schema, ScoreRun,
+  SqlDialect, Suggestions,
+};
 export type Signal = Backtest['signals'][number];
-
-export interface ScoreRow {
-  rank: number; id: string; name: string | null; score: number;
-  activation: number; engagement: number; fit: number; engagement_points: number;
-  steps_completed: number; activated: boolean; activated_at: string | null;
-  qualified: boolean; tier: string | null; grade: string | null;
-  active_users: number; users: number; events: number; velocity: number;
-  days_since_last_seen: number; first_seen: string | null; last_seen: string | null;
-}
-
-export interface ScoreRun {
-  as_of: string | null;
-  entities: number;
-  qualified: number;
-  diagnostics: {
-    read: number; loaded: number; skipped: number; duplicates: number; unassigned: number;
-    errors: RowError[];
-  };
-  results: ScoreRow[];
-}
 
 export type Kind = 'events' | 'accounts';
 
@@ -46,17 +30,6 @@ export interface HistoryPoint { as_of: string; t: number; score: number | null; 
 
 // ---- backtest, suggestions, compare (the engine's JSON, SPEC §5 and docs/model.md) ----
 
-/** The backtest population in ten groups of about equal size by score at as_of, highest first. */
-export interface CalibrationBin {
-  decile: number;          // 1 = the top tenth
-  lo: number;              // scores in [lo, hi) (hi = null: up to 100 included)
-  hi: number | null;
-  count: number;
-  conversions: number;
-  rate: number | null;
-}
-export interface Calibration { bins: CalibrationBin[]; step: number; outside: number }
-
 export interface SqlOptions { dialect: SqlDialect; events_table: string; accounts_table: string; users_table: string }
 
 /**
@@ -76,15 +49,16 @@ export interface AnalysisRequest {
 
 export type AnalysisPart =
   | { part: 'backtest'; ok: true; backtest: Backtest; ms: number }
-  | { part: 'calibration'; ok: true; calibration: Calibration; ms: number }
   | { part: 'suggest'; ok: true; suggest: Suggestions; ms: number }
   | { part: 'compare'; ok: true; compare: Comparison; ms: number }
   | { part: 'sql'; ok: true; sql: string; ms: number }
-  | { part: 'backtest' | 'calibration' | 'suggest' | 'compare' | 'sql'; ok: false; error: ModelError };
+  | { part: 'backtest' | 'suggest' | 'compare' | 'sql'; ok: false; error: ModelError };
 
 export type ToWorker =
-  | { type: 'load'; id: number; kind: Kind; name: string; bytes?: ArrayBuffer; url?: string; append: boolean }
-  | { type: 'outcomes'; id: number; name: string; bytes: ArrayBuffer }
+  // A file (a File: the worker streams it), bytes the page already has, or a URL to fetch.
+  | { type: 'load'; id: number; kind: Kind; name: string; file?: Blob; bytes?: ArrayBuffer; url?: string; append: boolean }
+  // An outcomes file replaces the previous one; null removes it.
+  | { type: 'outcomes'; id: number; name: string; file: Blob | null }
   | { type: 'score'; seq: number; model: string; select: string | null }
   | { type: 'explain'; seq: number; model: string; id: string }
   | { type: 'catalog' }
@@ -92,21 +66,30 @@ export type ToWorker =
   | { type: 'analyze'; seq: number; req: AnalysisRequest }
   // The engine's own JSON text of a whole scoring run (what `pql score --format json` prints):
   // used by the end-to-end determinism test, which drives a worker of its own.
-  | { type: 'scoreJson'; seq: number; model: string };
+  | { type: 'scoreJson'; seq: number; model: string }
+  // The ranking as the engine's CSV (Export CSV).
+  | { type: 'scoreCsv'; seq: number; model: string };
 
 export type FromWorker =
-  | { type: 'ready' }
+  // The engine started; its schema (ops, metrics, decays, the default model) feeds the controls.
+  | { type: 'ready'; schema: Schema }
   | { type: 'fatal'; message: string }
   | { type: 'progress'; id: number; phase: string; done: number; total: number }
-  | { type: 'loaded'; id: number; kind: Kind; name: string; ok: boolean; error?: string;
-      report: LoadReport; totals: { events: LoadReport; accounts: LoadReport; files: string[] } }
+  // `report`: this file's; `files`: the files the engine holds rows of, by kind.
+  | { type: 'loaded'; id: number; kind: Kind; name: string; ok: boolean; error?: string; report: LoadReport; files: Record<Kind, string[]> }
   | { type: 'catalog'; catalog: Catalog }
-  | { type: 'scored'; seq: number; ok: true; run: ScoreRun; normalized: unknown; explain: unknown;
-      explainId: string | null; explainError: string | null; engineMs: number; waitMs: number }
+  | { type: 'scored'; seq: number; ok: true; run: ScoreRun; normalized: CanonicalModel; explain: Explanation | null;
+      explainId: string | null; explainError: string | null; engineMs: number; waitMs: number;
+      /** How the engine took the model: unchanged, one numeric setting patched, or set whole. */
+      update: ModelUpdate }
   | { type: 'scored'; seq: number; ok: false; error: ModelError }
-  | { type: 'explained'; seq: number; id: string; explain: unknown; error: string | null }
+  | { type: 'explained'; seq: number; id: string; explain: Explanation | null; error: string | null }
   | { type: 'history'; seq: number; id: string; points: HistoryPoint[]; done: boolean }
   | { type: 'outcomesLoaded'; id: number; name: string; ok: boolean; error?: string; report: LoadReport; files: string[] }
   | ({ type: 'analysis'; seq: number } & AnalysisPart)
   | { type: 'analyzed'; seq: number; aborted: boolean }
-  | { type: 'scoreJson'; seq: number; ok: boolean; text: string; error: string | null };
+  | { type: 'scoreJson'; seq: number; ok: boolean; text: string; error: string | null }
+  | { type: 'scoreCsv'; seq: number; ok: boolean; text: string; error: string | null };
+
+/** How the worker gave a model to the engine: `same` (already set), `patch` (setModelValue), `model` (setModel). */
+export type ModelUpdate = 'same' | 'patch' | 'model';

@@ -1,7 +1,7 @@
 // The live ranking: a virtualised list (only the rows in view, plus a margin, are in the DOM)
 // with sort, search and filters, rank movement since the previous change and keyboard use.
 import { h, setText } from './dom';
-import type { ScoreRow } from './protocol';
+import type { EntityScore } from './protocol';
 import { fmt, fmtInt } from './util';
 
 const ROW_H = 30;          // px; fixed so the list never jumps
@@ -41,8 +41,8 @@ export class RankingView {
   private searchInput: HTMLInputElement;
   private pqlCheck: HTMLInputElement;
 
-  private all: ScoreRow[] = [];
-  private view: ScoreRow[] = [];
+  private all: EntityScore[] = [];
+  private view: EntityScore[] = [];
   private moves = new Map<string, number | 'new'>();
   private totalSteps = 0;
   private tierColors = new Map<string, string>();
@@ -97,7 +97,7 @@ export class RankingView {
   }
 
   /** A new ranking: rows in rank order, with movement since the last one. */
-  setRun(rows: ScoreRow[], moves: Map<string, number | 'new'>, totalSteps: number, tiers: string[], tierColors: Map<string, string>): void {
+  setRun(rows: EntityScore[], moves: Map<string, number | 'new'>, totalSteps: number, tiers: string[], tierColors: Map<string, string>): void {
     this.all = rows;
     this.moves = moves;
     this.totalSteps = totalSteps;
@@ -122,16 +122,7 @@ export class RankingView {
     this.refilter();
   }
 
-  get rows(): ScoreRow[] { return this.view; }
-
-  setBusy(busy: boolean): void {
-    this.root.dataset.busy = String(busy);
-    this.root.classList.toggle('busy', busy);
-  }
-
-  setTiming(attrs: Record<string, string>): void {
-    for (const [k, v] of Object.entries(attrs)) this.root.dataset[k] = v;
-  }
+  get rows(): EntityScore[] { return this.view; }
 
   select(id: string | null): void {
     this.selected = id;
@@ -223,7 +214,7 @@ export class RankingView {
     else this.viewport.removeAttribute('aria-activedescendant');
   }
 
-  private row(r: ScoreRow, index: number): HTMLElement {
+  private row(r: EntityScore, index: number): HTMLElement {
     const move = this.moves.get(r.id);
     let moveEl: HTMLElement | null = null;
     if (move === 'new') moveEl = h('span', { class: 'move new', text: 'new', title: 'New in this ranking' });
@@ -303,7 +294,7 @@ export class RankingView {
   }
 }
 
-function sortValue(key: SortKey): (r: ScoreRow) => number | string {
+function sortValue(key: SortKey): (r: EntityScore) => number | string {
   switch (key) {
     case 'rank': return (r) => r.rank;
     case 'score': case 'tier': return (r) => r.score;

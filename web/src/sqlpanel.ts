@@ -55,10 +55,6 @@ export class SqlPanel {
     };
   }
 
-  setBusy(busy: boolean): void {
-    this.root.dataset.busy = String(busy);
-  }
-
   show(sql: string): void {
     this.output.classList.remove('error');
     if (this.output.value !== sql) this.output.value = sql;

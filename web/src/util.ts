@@ -44,7 +44,12 @@ export function isObject(v: unknown): v is JsonObject {
 }
 
 export function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+  return structuredClone(v);
+}
+
+// An engine result (a typed object) as a JSON tree the model editor can change.
+export function jsonOf(v: object): JsonObject {
+  return JSON.parse(JSON.stringify(v)) as JsonObject;
 }
 
 export function getPath(obj: unknown, path: (string | number)[]): unknown {
@@ -83,23 +88,6 @@ export function setPath(obj: JsonObject, path: string[], value: Json | undefined
   } else {
     cur[last] = value;
   }
-}
-
-export function num(v: unknown, fallback = 0): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
-}
-
-export function str(v: unknown, fallback = ''): string {
-  return typeof v === 'string' ? v : fallback;
-}
-
-// CSV field per RFC 4180. Strings that a spreadsheet would run as a formula are prefixed
-// with an apostrophe (CSV injection), which CRMs import as plain text.
-export function csvField(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  let s = typeof v === 'number' ? String(v) : typeof v === 'boolean' ? String(v) : String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): (...args: A) => void {

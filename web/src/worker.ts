@@ -1,27 +1,24 @@
 /// <reference lib="webworker" />
-// The scoring worker: owns the engine, the loaded bytes and every engine call, so that the
-// page never stutters. Requests run one at a time in arrival order; a score history run and
-// an analysis (backtest, suggestions, compare, SQL) give way as soon as a newer scoring
-// request arrives.
-import { createEngine, type Engine, type LoadReport as EngineReport } from '@pql/engine';
+// The scoring worker: owns the engine and every engine call, so that the page never stutters.
+// Requests run one at a time in arrival order; a score history run and an analysis (backtest,
+// suggestions, compare, SQL) give way as soon as a newer scoring request arrives. It keeps no
+// file bytes: a file streams into the engine (loadEventsFrom and co., which cut it in pieces,
+// report progress and sum the reports), and replacing a kind is the engine's clearEvents() etc.
+import { createEngine, type Engine, type Source } from '@pql/engine';
 import wasmUrl from '@pql/wasm-file?url';
 import type {
-  AnalysisPart, AnalysisRequest, Backtest, Calibration, CalibrationBin, Catalog, FromWorker, HistoryPoint, Kind,
-  LoadReport, ModelError, ToWorker,
+  AnalysisPart, AnalysisRequest, Catalog, Explanation, FromWorker, HistoryPoint, Kind,
+  LoadReport, ModelError, ModelUpdate, ToWorker,
 } from './protocol';
-import { DAY_MS } from './util';
+import { numericPatch } from './modelpatch';
+import { DAY_MS, type Json } from './util';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-const CHUNK_BYTES = 4 << 20;   // JSONL files above this load in chunks, with progress
-const MAX_ERRORS = 100;
-
 let engine: Engine | null = null;
-// The loaded files, kept to reload one kind when the other is replaced (the engine's clear()
-// drops events, accounts and outcomes together).
-const sources: Record<Kind, { name: string; bytes: Uint8Array }[]> = { events: [], accounts: [] };
-let outcomes: { name: string; bytes: Uint8Array } | null = null;
-const totals: Record<Kind, LoadReport> = { events: emptyReport(), accounts: emptyReport() };
+// The names of the files loaded (the data panel lists them); the engine holds their rows.
+const files: Record<Kind, string[]> = { events: [], accounts: [] };
+let outcomesFile: string | null = null;
 let engineModel: string | null = null;   // the model text the engine holds now
 let generation = 0;                      // bumped by every scoring request (cancels history and analysis runs)
 let dataVersion = 0;                     // bumped by every load (analysis results are keyed by it)
@@ -30,35 +27,18 @@ function post(msg: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(msg, transfer);
 }
 
-function emptyReport(): LoadReport {
-  return { read: 0, loaded: 0, skipped: 0, duplicates: 0, errors: [] };
-}
-
-function mergeInto(into: LoadReport, r: EngineReport | LoadReport): void {
-  into.read += r.read ?? 0;
-  into.loaded += r.loaded ?? 0;
-  into.skipped += r.skipped ?? 0;
-  into.duplicates += r.duplicates ?? 0;
-  for (const e of r.errors ?? []) {
-    if (into.errors.length >= MAX_ERRORS) break;
-    into.errors.push({ line: e.line ?? 0, message: String(e.message) });
-  }
-}
-
-function asObject(v: unknown): unknown {
-  return typeof v === 'string' ? JSON.parse(v) : v;
-}
+const EMPTY_REPORT: LoadReport = { read: 0, loaded: 0, skipped: 0, duplicates: 0, errors: [] };
 
 function describe(e: unknown): string {
-  if (e && typeof e === 'object' && 'message' in e) return String((e as Error).message);
-  return String(e);
+  return e instanceof Error ? e.message : String(e);
 }
 
+// A PqlError has a code (and a path for a model error); anything else is a bug's message.
 function modelError(e: unknown): ModelError {
-  const o = (e && typeof e === 'object' ? e : {}) as Record<string, unknown>;
+  const o = e instanceof Error ? (e as Error & { code?: unknown; path?: unknown }) : null;
   return {
-    code: typeof o.code === 'string' ? o.code : 'invalid_model',
-    path: typeof o.path === 'string' ? o.path : '',
+    code: typeof o?.code === 'string' ? o.code : 'internal',
+    path: typeof o?.path === 'string' ? o.path : '',
     message: describe(e),
   };
 }
@@ -66,7 +46,7 @@ function modelError(e: unknown): ModelError {
 const ready = (async () => {
   try {
     engine = await createEngine(wasmUrl ? { wasmUrl: new URL(wasmUrl, self.location.href).href } : {});
-    post({ type: 'ready' });
+    post({ type: 'ready', schema: engine.schema() });
   } catch (e) {
     post({ type: 'fatal', message: `The scoring engine could not start: ${describe(e)}` });
   }
@@ -95,125 +75,94 @@ async function handle(msg: ToWorker, myGeneration: number): Promise<void> {
     case 'catalog': return catalog(engine);
     case 'analyze': return analyze(engine, msg, myGeneration);
     case 'scoreJson': return scoreJson(engine, msg);
+    case 'scoreCsv': return scoreCsv(engine, msg);
   }
 }
 
+// Gives the engine the model `text`. When it differs from the engine's model in one numeric
+// setting only (a slider), that setting is patched (setModelValue: no re-read of the whole
+// model, the same validation); anything else, or a patch the engine refuses, sets it whole.
+let parsed: { text: string; value: Json } | null = null;   // engineModel, parsed (for the diff)
+let lastUpdate: ModelUpdate = 'model';
 function ensureModel(e: Engine, text: string): void {
-  if (engineModel === text) return;
+  if (engineModel === text) { lastUpdate = 'same'; return; }
+  let next: Json | null = null;
+  try { next = JSON.parse(text) as Json; } catch { /* setModel reports it */ }
+  if (engineModel !== null && next !== null) {
+    if (parsed?.text !== engineModel) {
+      try { parsed = { text: engineModel, value: JSON.parse(engineModel) as Json }; } catch { parsed = null; }
+    }
+    const p = parsed ? numericPatch(parsed.value, next) : null;
+    if (p) {
+      try {
+        e.setModelValue(p.path, p.value);
+        engineModel = text;
+        parsed = { text, value: next };
+        lastUpdate = 'patch';
+        return;
+      } catch { /* set whole below: it gives the error (same rules) or the model */ }
+    }
+  }
   e.setModel(text);
   engineModel = text;
+  parsed = next === null ? null : { text, value: next };
+  lastUpdate = 'model';
 }
 
-function firstByte(bytes: Uint8Array): number {
-  let i = 0;
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3;
-  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
-  return i < bytes.length ? bytes[i] : -1;
-}
-
-function countLines(bytes: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a) n++;
-  return n;
-}
-
-// Loads one file's bytes. JSON Lines files larger than a chunk go in line-aligned chunks so
-// that progress can be shown; each chunk tells the engine its first line, so errors (here and
-// in the engine's diagnostics) name lines of the whole file.
-function loadBytes(e: Engine, kind: Kind, bytes: Uint8Array, id: number): LoadReport {
-  const call = (data: Uint8Array, format: 'auto' | 'jsonl', firstLine = 1) =>
-    kind === 'events' ? e.loadEvents(data, { format, strict: false, firstLine }) : e.loadAccounts(data, { format, strict: false, firstLine });
-  const report = emptyReport();
-  if (bytes.length <= CHUNK_BYTES || firstByte(bytes) !== 0x7b /* { */) {
-    post({ type: 'progress', id, phase: 'parsing', done: 0, total: bytes.length });
-    mergeInto(report, call(bytes, 'auto'));
-    post({ type: 'progress', id, phase: 'parsing', done: bytes.length, total: bytes.length });
-    return report;
-  }
-  let start = 0;
-  let lineOffset = 0;
-  while (start < bytes.length) {
-    let end = Math.min(start + CHUNK_BYTES, bytes.length);
-    if (end < bytes.length) {
-      const nl = bytes.indexOf(0x0a, end);
-      end = nl < 0 ? bytes.length : nl + 1;
-    }
-    const chunk = bytes.subarray(start, end);
-    mergeInto(report, call(chunk, 'jsonl', lineOffset + 1));
-    lineOffset += countLines(chunk);
-    start = end;
-    post({ type: 'progress', id, phase: 'parsing', done: start, total: bytes.length });
-  }
-  return report;
+// Where a load's bytes come from: a File, bytes the page already has, or a URL (streamed as it
+// downloads, its size from Content-Length).
+async function sourceOf(msg: { file?: Blob; bytes?: ArrayBuffer; url?: string }): Promise<{ source: Source; size: number | null }> {
+  if (msg.file) return { source: msg.file, size: msg.file.size };
+  if (msg.bytes) return { source: new Uint8Array(msg.bytes), size: msg.bytes.byteLength };
+  const res = await fetch(msg.url ?? '', { credentials: 'same-origin' });
+  if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+  const length = Number(res.headers.get('content-length'));
+  const size = Number.isFinite(length) && length > 0 ? length : null;
+  return { source: res.body ?? new Uint8Array(await res.arrayBuffer()), size };
 }
 
 async function load(e: Engine, msg: Extract<ToWorker, { type: 'load' }>): Promise<void> {
-  let bytes: Uint8Array;
+  let input: { source: Source; size: number | null };
   try {
-    if (msg.bytes) bytes = new Uint8Array(msg.bytes);
-    else {
-      post({ type: 'progress', id: msg.id, phase: 'reading', done: 0, total: 0 });
-      const res = await fetch(msg.url ?? '', { credentials: 'same-origin' });
-      if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
-      bytes = new Uint8Array(await res.arrayBuffer());
-    }
+    post({ type: 'progress', id: msg.id, phase: 'reading', done: 0, total: 0 });
+    input = await sourceOf(msg);
   } catch (err) {
     post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: false, error: `could not read ${msg.name}: ${describe(err)}`,
-      report: emptyReport(), totals: snapshotTotals() });
+      report: EMPTY_REPORT, files: allFiles() });
     return;
   }
   dataVersion++;
   try {
-    if (!msg.append) {
-      // Replace this kind: start over and reload the other kind's files (and the outcomes) as they were.
-      sources[msg.kind] = [];
-      totals[msg.kind] = emptyReport();
-      reloadAll(e);
-    }
-    const report = loadBytes(e, msg.kind, bytes, msg.id);
-    sources[msg.kind].push({ name: msg.name, bytes });
-    mergeInto(totals[msg.kind], report);
-    post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: true, report, totals: snapshotTotals() });
+    const options = {
+      replace: !msg.append,
+      onProgress: (p: { done: number; total: number | null }) =>
+        post({ type: 'progress', id: msg.id, phase: 'parsing', done: p.done, total: p.total ?? input.size ?? 0 }),
+    };
+    const report = msg.kind === 'events' ? await e.loadEventsFrom(input.source, options) : await e.loadAccountsFrom(input.source, options);
+    files[msg.kind] = msg.append ? [...files[msg.kind], msg.name] : [msg.name];
+    post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: true, report, files: allFiles() });
   } catch (err) {
     post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: false, error: describe(err),
-      report: emptyReport(), totals: snapshotTotals() });
+      report: EMPTY_REPORT, files: allFiles() });
   }
 }
 
-function snapshotTotals() {
-  return {
-    events: structuredClone(totals.events),
-    accounts: structuredClone(totals.accounts),
-    files: [...sources.events.map((s) => s.name), ...sources.accounts.map((s) => s.name)],
-  };
-}
-
-// Starts over: the engine's clear() drops everything, so every kept file is loaded again.
-function reloadAll(e: Engine): void {
-  e.clear();
-  for (const src of sources.events) e.loadEvents(src.bytes, { format: 'auto', strict: false });
-  for (const src of sources.accounts) e.loadAccounts(src.bytes, { format: 'auto', strict: false });
-  if (outcomes) e.loadOutcomes(outcomes.bytes, { format: 'auto', strict: false });
+function allFiles(): Record<Kind, string[]> {
+  return { events: files.events.slice(), accounts: files.accounts.slice() };
 }
 
 // An outcomes file (account_id or user_id, converted_at) replaces the previous one; an empty
-// message (no bytes) removes it.
+// message (no file) removes it.
 async function loadOutcomes(e: Engine, msg: Extract<ToWorker, { type: 'outcomes' }>): Promise<void> {
   dataVersion++;
-  const bytes = new Uint8Array(msg.bytes);
   try {
-    if (outcomes) {
-      outcomes = null;
-      reloadAll(e);
-    }
-    const report = emptyReport();
-    if (bytes.length) {
-      mergeInto(report, e.loadOutcomes(bytes, { format: 'auto', strict: false }));
-      outcomes = { name: msg.name, bytes };
-    }
-    post({ type: 'outcomesLoaded', id: msg.id, name: msg.name, ok: true, report, files: outcomes ? [msg.name] : [] });
+    e.clearOutcomes();
+    outcomesFile = null;
+    const report = msg.file ? await e.loadOutcomesFrom(msg.file) : EMPTY_REPORT;
+    if (msg.file) outcomesFile = msg.name;
+    post({ type: 'outcomesLoaded', id: msg.id, name: msg.name, ok: true, report, files: outcomesFile ? [outcomesFile] : [] });
   } catch (err) {
-    post({ type: 'outcomesLoaded', id: msg.id, name: msg.name, ok: false, error: describe(err), report: emptyReport(), files: outcomes ? [outcomes.name] : [] });
+    post({ type: 'outcomesLoaded', id: msg.id, name: msg.name, ok: false, error: describe(err), report: EMPTY_REPORT, files: outcomesFile ? [outcomesFile] : [] });
   }
 }
 
@@ -247,79 +196,67 @@ function catalog(e: Engine): void {
 function score(e: Engine, msg: Extract<ToWorker, { type: 'score' }>): void {
   const t0 = performance.now();
   const waitMs = t0 - receivedAt;
-  try {
-    ensureModel(e, msg.model);
-  } catch (err) {
-    post({ type: 'scored', seq: msg.seq, ok: false, error: modelError(err) });
-    return;
-  }
+  let update: ModelUpdate = 'model';
   let run;
   try {
-    run = asObject(e.score({ offset: 0 })) as import('./protocol').ScoreRun;
+    ensureModel(e, msg.model);
+    update = lastUpdate;
+    run = e.score();
   } catch (err) {
     post({ type: 'scored', seq: msg.seq, ok: false, error: modelError(err) });
     return;
   }
   const engineMs = performance.now() - t0;
-  const normalized = asObject(e.model());
-  let explainOut: unknown = null;
+  const normalized = e.model();
+  let explainOut: Explanation | null = null;
   let explainError: string | null = null;
   if (msg.select !== null) {
-    try { explainOut = asObject(e.explain(msg.select)); } catch (err) { explainError = describe(err); }
+    try { explainOut = e.explain(msg.select); } catch (err) { explainError = describe(err); }
   }
-  post({ type: 'scored', seq: msg.seq, ok: true, run, normalized, explain: explainOut, explainId: msg.select, explainError, engineMs, waitMs });
+  post({ type: 'scored', seq: msg.seq, ok: true, run, normalized, explain: explainOut, explainId: msg.select, explainError, engineMs, waitMs, update });
 }
 
 function explain(e: Engine, msg: Extract<ToWorker, { type: 'explain' }>): void {
   try {
     ensureModel(e, msg.model);
-    post({ type: 'explained', seq: msg.seq, id: msg.id, explain: asObject(e.explain(msg.id)), error: null });
+    post({ type: 'explained', seq: msg.seq, id: msg.id, explain: e.explain(msg.id), error: null });
   } catch (err) {
     post({ type: 'explained', seq: msg.seq, id: msg.id, explain: null, error: describe(err) });
   }
 }
 
-function scoreOf(ex: unknown, id: string, e: Engine): { score: number | null; qualified: boolean | null } {
-  const o = ex as Record<string, unknown> | null;
-  const pick = (x: unknown) => (x && typeof x === 'object' ? (x as Record<string, unknown>) : null);
-  for (const cand of [o, pick(o?.result), pick(o?.entity), pick(o?.metrics), pick(o?.scores)]) {
-    if (cand && typeof cand.score === 'number') {
-      return { score: cand.score, qualified: typeof cand.qualified === 'boolean' ? cand.qualified : (typeof o?.qualified === 'boolean' ? o.qualified : null) };
-    }
-  }
-  // The explanation does not say: find the entity in a full run.
-  const run = asObject(e.score({ offset: 0 })) as import('./protocol').ScoreRun;
-  const row = run.results.find((r) => r.id === id);
-  return row ? { score: row.score, qualified: row.qualified } : { score: null, qualified: null };
-}
-
-// The selected entity's score at past as_of dates: the "why did it change" view.
+// The selected entity's score at past as_of dates: the "why did it change" view. setAsOf
+// moves the engine's as_of without re-reading the model; the page's model is set again after.
 async function history(e: Engine, msg: Extract<ToWorker, { type: 'history' }>, myGeneration: number): Promise<void> {
   const base = Date.parse(msg.asOf);
   if (Number.isNaN(base)) return;
-  let model: Record<string, unknown>;
-  try { model = JSON.parse(msg.model); } catch { return; }
+  try { ensureModel(e, msg.model); } catch { return; }
   const points: HistoryPoint[] = [];
-  for (let k = msg.points - 1; k >= 0; k--) {
-    if (generation !== myGeneration) return;   // a newer ranking is wanted: give way
-    const t = base - k * msg.stepDays * DAY_MS;
-    const asOf = new Date(t).toISOString();
-    let point: HistoryPoint = { as_of: asOf, t, score: null, qualified: null };
-    try {
+  try {
+    for (let k = msg.points - 1; k >= 0; k--) {
+      if (generation !== myGeneration) return;   // a newer ranking is wanted: give way
+      const t = base - k * msg.stepDays * DAY_MS;
+      const asOf = new Date(t).toISOString();
+      let point: HistoryPoint = { as_of: asOf, t, score: null, qualified: null };
       engineModel = null;
-      const withAsOf = e as Engine & { setAsOf?: (ms: number | null) => void };
-      if (k === msg.points - 1 || !withAsOf.setAsOf) e.setModel(JSON.stringify({ ...model, as_of: asOf }));
-      else withAsOf.setAsOf(t);
-      const ex = asObject(e.explain(msg.id));
-      point = { as_of: asOf, t, ...scoreOf(ex, msg.id, e) };
-    } catch {
-      // not ranked at that date (no events yet): no point
+      e.setAsOf(t);
+      try {
+        const ex = e.explain(msg.id);
+        point = { as_of: asOf, t, score: ex.score, qualified: ex.qualified };
+      } catch {
+        // not ranked at that date (no events yet): no point
+      }
+      points.push(point);
+      post({ type: 'history', seq: msg.seq, id: msg.id, points: points.slice(), done: k === 0 });
+      await yieldTask();
     }
-    points.push(point);
-    post({ type: 'history', seq: msg.seq, id: msg.id, points: points.slice(), done: k === 0 });
-    await yieldTask();
+  } finally {
+    // Back to the page's model, re-ranked while idle (warm caches for the next edit).
+  try {
+    ensureModel(e, msg.model);
+    if (generation === myGeneration) e.score({ offset: 0, limit: 1 });
+  } catch { /* the page's model is valid: it was scored */ }
   }
-  try { ensureModel(e, msg.model); } catch { /* the page's model is valid: it was scored */ }
 }
 
 // The engine's JSON text for the whole ranking (the end-to-end determinism test).
@@ -332,52 +269,19 @@ function scoreJson(e: Engine, msg: Extract<ToWorker, { type: 'scoreJson' }>): vo
   }
 }
 
-// ---- analysis: backtest (with calibration), compare, SQL, suggestions ----
-
-// Calibration uses the engine's own backtest on a copy of the model whose tiers are a fine
-// score grid: each grid tier's count and conversions are the population's per-score-band
-// figures (tiers change nothing else), from which the page's deciles are cut.
-const GRID_STEP = 0.25;
-const GRID = Array.from({ length: Math.round(100 / GRID_STEP) + 1 }, (_, i) => ({ name: `g${i}`, min_score: 100 - i * GRID_STEP }));
-
-function calibrate(bins: { lo: number; hi: number | null; count: number; conversions: number }[], population: number): Calibration {
-  const out: CalibrationBin[] = [];
-  let cum = 0;
-  let inside = 0;
-  for (const b of bins) {
-    if (b.count === 0) continue;
-    // The decile of the band's middle entity, counting from the top.
-    const mid = cum + b.count / 2;
-    const decile = Math.min(10, Math.floor((10 * mid) / population) + 1);
-    cum += b.count;
-    inside += b.count;
-    const last = out[out.length - 1];
-    if (last && last.decile === decile) {
-      last.lo = b.lo;
-      last.count += b.count;
-      last.conversions += b.conversions;
-    } else {
-      out.push({ decile, lo: b.lo, hi: b.hi, count: b.count, conversions: b.conversions, rate: null });
-    }
+// The ranking as the engine's CSV (Export CSV): the same bytes as `pql score --format csv`.
+function scoreCsv(e: Engine, msg: Extract<ToWorker, { type: 'scoreCsv' }>): void {
+  try {
+    ensureModel(e, msg.model);
+    post({ type: 'scoreCsv', seq: msg.seq, ok: true, text: e.scoreCsv(), error: null });
+  } catch (err) {
+    post({ type: 'scoreCsv', seq: msg.seq, ok: false, text: '', error: describe(err) });
   }
-  for (const d of out) d.rate = d.count ? d.conversions / d.count : null;
-  return { bins: out, step: GRID_STEP, outside: population - inside };
 }
 
-function calibration(e: Engine, model: string, bt: Backtest, horizon: number): Calibration | null {
-  if (!bt.population) return { bins: [], step: GRID_STEP, outside: 0 };
-  let m: Record<string, unknown>;
-  try { m = JSON.parse(model); } catch { return null; }
-  const text = JSON.stringify({ ...m, tiers: GRID });
-  e.setModel(text);
-  engineModel = text;
-  const fine = asObject(e.backtest({ horizon_days: horizon, as_of: bt.as_of })) as Backtest;
-  const bands = fine.tiers.map((t, i) => ({ lo: GRID[i].min_score, hi: i === 0 ? null : GRID[i - 1].min_score, count: t.count, conversions: t.conversions }));
-  return calibrate(bands, bt.population);
-}
+// ---- analysis: backtest (with its calibration deciles), compare, SQL, suggestions ----
 
 const lastKey: Partial<Record<AnalysisPart['part'], string>> = {};
-let lastBacktest: { key: string; bt: Backtest } | null = null;
 
 async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, myGeneration: number): Promise<void> {
   const r: AnalysisRequest = msg.req;
@@ -396,17 +300,8 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
     steps.push({ part: 'backtest', key, run: () => {
       const t0 = performance.now();
       ensureModel(e, r.model);
-      const bt = asObject(e.backtest({ horizon_days: r.horizon })) as Backtest;
-      lastBacktest = { key, bt };
+      const bt = e.backtest({ horizon_days: r.horizon });
       return { part: 'backtest', ok: true, backtest: bt, ms: performance.now() - t0 };
-    } });
-    // The calibration of that backtest (none when it failed).
-    steps.push({ part: 'calibration', key, run: () => {
-      if (lastBacktest?.key !== key) throw Object.assign(new Error('no backtest'), { code: 'skipped' });
-      const t0 = performance.now();
-      const cal = calibration(e, r.model, lastBacktest.bt, r.horizon);
-      if (!cal) throw new Error('the model cannot be read');
-      return { part: 'calibration', ok: true, calibration: cal, ms: performance.now() - t0 };
     } });
   }
   if (r.compareA !== null) {
@@ -414,7 +309,7 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
     steps.push({ part: 'compare', key: JSON.stringify([a, r.model, dataVersion]), run: () => {
       const t0 = performance.now();
       ensureModel(e, a);
-      const cmp = asObject(e.compare(r.model, { movers: 10 })) as import('./protocol').Comparison;
+      const cmp = e.compare(r.model, { movers: 10 });
       return { part: 'compare', ok: true, compare: cmp, ms: performance.now() - t0 };
     } });
   }
@@ -422,7 +317,7 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
     steps.push({ part: 'suggest', key: JSON.stringify([r.model, r.horizon, r.capacity, dataVersion]), run: () => {
       const t0 = performance.now();
       ensureModel(e, r.model);
-      const sg = asObject(e.suggest({ horizon_days: r.horizon, capacity_per_week: r.capacity })) as import('./protocol').Suggestions;
+      const sg = e.suggest({ horizon_days: r.horizon, capacity_per_week: r.capacity });
       return { part: 'suggest', ok: true, suggest: sg, ms: performance.now() - t0 };
     } });
   }
@@ -439,6 +334,15 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
     lastKey[step.part] = step.key;
     post({ type: 'analysis', seq: msg.seq, ...out });
     await yieldTask();
+  }
+  // The analysis may have left another model in the engine (A of a compare): put the
+  // ranked model back and re-rank it now, while idle, so that the next edit is a patch on warm
+  // caches rather than a whole model on cold ones.
+  if (generation === myGeneration) {
+    try {
+      ensureModel(e, r.model);
+      e.score({ offset: 0, limit: 1 });
+    } catch { /* the model scored before: nothing to report here */ }
   }
   post({ type: 'analyzed', seq: msg.seq, aborted: false });
 }

@@ -45,9 +45,17 @@ Result<std::string> suggest_json(const EventStore& store, const Model& model, co
 
 struct CompareOptions {
     size_t movers = 10;  // biggest movers listed each way
+    // Quality: both models backtested at the same point and horizon (as BacktestOptions).
+    int64_t horizon_days = 30;
+    std::optional<int64_t> as_of;
 };
 
-// Model A against model B on the same data (set B's as_of to compare two dates).
+// Model A against model B on the same data (set B's as_of to compare two dates): tier
+// migration, movers and, when there are conversions, both models' backtest figures side by side
+// ("quality"), each saying which model is better.
+std::string compare_json(const EventStore& store, const Model& a, const Model& b, const Outcomes& outcomes,
+                         const CompareOptions& options);
+// The same without an outcomes file (conversions from the models' conversion_event only).
 std::string compare_json(const EventStore& store, const Model& a, const Model& b, const CompareOptions& options);
 
 }  // namespace pql

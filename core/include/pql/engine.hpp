@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "pql/backtest.hpp"
+#include "pql/csv.hpp"
+#include "pql/funnel.hpp"
 #include "pql/load.hpp"
 #include "pql/result.hpp"
 
@@ -43,9 +45,20 @@ public:
     bool loading() const { return stream_ != nullptr; }
     // Drops events and accounts, keeps the model.
     void clear();
+    // Replace by kind: drop one kind of loaded data, keep the rest and the model; then the next
+    // load of that kind replaces it. The engine is then as if only the rest had been loaded.
+    // A streamed load in progress (begin_load) is abandoned by the first three.
+    void clear_events();    // events with their properties, group/identify calls, diagnostics
+    void clear_accounts();  // what load_accounts loaded
+    void clear_users();     // what load_users loaded
+    void clear_outcomes();  // what load_outcomes loaded
 
     // Parses and validates; on error the previous model stays (code "invalid_model").
     Status set_model_json(std::string_view json);
+    // One numeric setting changed in place (a slider: "engagement.events.x.weight",
+    // "pql.min_score", ...; see model_patch.hpp), validated like set_model_json; on error the
+    // model stays.
+    Status set_model_number(std::string_view path, double value);
     // The current model as canonical JSON (every default filled in).
     std::string model_json() const;
     const Model& model() const;
@@ -54,6 +67,9 @@ public:
 
     // SPEC §4 machine output, results paged [offset, offset+limit).
     std::string score_json(size_t offset = 0, size_t limit = SIZE_MAX);
+    // The same ranking as CSV for CRM/spreadsheet import (pql/csv.hpp: columns, quoting, the
+    // formula guard); the CLI's --format csv and the JS scoreCsv() both write these bytes.
+    std::string score_csv(const CsvOptions& options = {});
     // The explanation of one entity (code "not_found" when it is not ranked).
     Result<std::string> explain_json(std::string_view id);
     // Every ranked entity's score, in rank order.
@@ -65,12 +81,17 @@ public:
     // the horizon).
     Result<std::string> backtest_json(const BacktestOptions& options);
     Result<std::string> suggest_json(const SuggestOptions& options);
+    // SPEC §7.8 lifecycle report at options.as_of (or the model's as_of, or the latest event).
+    Result<FunnelReport> funnel(const FunnelOptions& options);
+    Result<std::string> funnel_json(const FunnelOptions& options);
     // The current model (A) against model B (JSON text) on the same data.
     Result<std::string> compare_json(std::string_view model_b_json, const CompareOptions& options = {});
 
     // What the loaded data holds, for pickers: event types with counts, traits with sample
     // values, the time range and the number of accounts and users.
     std::string catalog_json() const;
+    // What a model may say (pql/schema.hpp): ops, metric forms, decay shapes, the default model.
+    static std::string schema_json();
 
     // Diagnostics of all event loads since the last clear().
     const LoadReport& events_report() const { return events_report_; }
