@@ -680,8 +680,11 @@ Status EventStore::load_events_piece(EventSink& sink, std::string_view text, con
                                      LoadReport& report) {
     sink.report = &report;
     // Headroom released when memory runs out, so that reporting the failure can still allocate
-    // (left uninitialised: zeroing 1 MiB would cost a small append more than its rows).
-    std::unique_ptr<char[]> headroom(new char[1u << 20]);
+    // (left uninitialised: zeroing it would cost a small append more than its rows). 64 KiB is
+    // ample for the error and its message, and stays below the allocators' mmap thresholds
+    // (glibc's 128 KiB, ASan's size classes): a block of 1 MiB was mapped and unmapped on every
+    // load, which made a small load (and each fuzz input) several times slower.
+    std::unique_ptr<char[]> headroom(new char[64u << 10]);
     // Columns and the id set sized once from the line count: no regrowth copies, no slack.
     // Not in strict mode: a strict load that fails must leave the store (and the heap) as it was.
     if (!options.strict) {
