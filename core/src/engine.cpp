@@ -99,6 +99,27 @@ void Engine::clear() {
     scorer_->set_outcomes(&outcomes_);
 }
 
+void Engine::clear_events() {
+    stream_.reset();
+    store_->clear_events();
+    events_report_ = LoadReport{};
+    scorer_ = std::make_unique<Scorer>(*store_);
+}
+
+void Engine::clear_accounts() {
+    stream_.reset();
+    store_->clear_accounts();
+    scorer_ = std::make_unique<Scorer>(*store_);
+}
+
+void Engine::clear_users() {
+    stream_.reset();
+    store_->clear_users();
+    scorer_ = std::make_unique<Scorer>(*store_);
+}
+
+void Engine::clear_outcomes() { outcomes_.clear(); }
+
 Status Engine::set_model_json(std::string_view json) {
     return guarded([&]() -> Status {
         auto m = parse_model(json);

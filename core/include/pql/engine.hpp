@@ -45,6 +45,13 @@ public:
     bool loading() const { return stream_ != nullptr; }
     // Drops events and accounts, keeps the model.
     void clear();
+    // Replace by kind: drop one kind of loaded data, keep the rest and the model; then the next
+    // load of that kind replaces it. The engine is then as if only the rest had been loaded.
+    // A streamed load in progress (begin_load) is abandoned by the first three.
+    void clear_events();    // events with their properties, group/identify calls, diagnostics
+    void clear_accounts();  // what load_accounts loaded
+    void clear_users();     // what load_users loaded
+    void clear_outcomes();  // what load_outcomes loaded
 
     // Parses and validates; on error the previous model stays (code "invalid_model").
     Status set_model_json(std::string_view json);
