@@ -16,9 +16,23 @@ namespace {
 
 // Flags shared by the commands that load data.
 const Flag kEvents{"--events", "F",
-                   "events file: JSON Lines, JSON array or CSV, flat rows or Segment calls\n"
+                   "events file: JSON Lines, JSON array or CSV; flat rows, Segment calls or\n"
+                   "batches, Mixpanel, Amplitude or PostHog exports; gzip or zip read as is\n"
                    "(repeat to load several files; '-' reads standard input)",
                    &Args::events};
+const Flag kUsers{"--users", "F", "users file (user_id, traits; or Mixpanel profiles): user traits", &Args::users};
+const Flag kAccountKey{"--account-key", "NAME",
+                       "the group key naming the account in Mixpanel, Amplitude and PostHog\n"
+                       "exports (e.g. company_id)",
+                       &Args::account_key};
+const Flag kMap{"--map", "FIELD=NAME",
+                "the events file's column for timestamp, user_id, event, account_id or id\n"
+                "(repeatable), e.g. --map timestamp=Time --map user_id=\"User ID\"",
+                &Args::maps};
+const Flag kAccountsMap{"--accounts-map", "FIELD=NAME", "the accounts file's column for account_id or name (repeatable)",
+                        &Args::accounts_maps};
+const Flag kUsersMap{"--users-map", "FIELD=NAME", "the users file's column for user_id", &Args::users_maps};
+const Flag kTimeUnit{"--time-unit", "U", "numeric timestamps of flat rows and CSV: ms (default) or s", &Args::time_unit};
 const Flag kAccounts{"--accounts", "F", "accounts file (account_id, name, traits)", &Args::accounts};
 const Flag kModel{"--model", "F", "model JSON (default: the built-in default model)", &Args::model};
 const Flag kAsOf{"--as-of", "ISO", "score as of this time (default: the model's as_of, else the latest event)", &Args::as_of};
@@ -27,7 +41,8 @@ const Flag kStrict{"--strict", "", "fail on the first bad row instead of skippin
 const Flag kOutcomes{"--outcomes", "F", "conversions file: account_id (or user_id), converted_at", &Args::outcomes};
 
 std::vector<Flag> with_input(std::vector<Flag> extra) {
-    std::vector<Flag> flags = {kEvents, kAccounts, kModel, kAsOf, kInputFormat, kStrict};
+    std::vector<Flag> flags = {kEvents,  kAccounts,    kUsers,    kModel,   kAsOf,     kInputFormat,
+                               kStrict, kAccountKey, kMap, kAccountsMap, kUsersMap, kTimeUnit};
     flags.insert(flags.end(), extra.begin(), extra.end());
     return flags;
 }

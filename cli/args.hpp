@@ -18,6 +18,10 @@ struct Args {
     std::string dialect, events_table, accounts_table, users_table, table;  // sql, export-events
     std::string cohort;  // funnel
     std::vector<std::string> columns;
+    // Loading your own data (SPEC §6): --users, --account-key, --time-unit, --map,
+    // --accounts-map, --users-map (FIELD=NAME, repeatable).
+    std::string users, account_key, time_unit;
+    std::vector<std::string> maps, accounts_maps, users_maps;
     bool strict = false, help = false;
 };
 

@@ -2,6 +2,7 @@
 // Exit codes: 0 success, 1 bad input or model, 2 bad usage. Flags: args.cpp; text output: render.cpp.
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "archive.hpp"
 #include "args.hpp"
 #include "io.hpp"
 #include "render.hpp"
@@ -37,14 +39,31 @@ int fail(const std::string& message) {
     return 1;
 }
 
-// A row count note on stderr, so that skipped rows are never silent in table output.
+// A row count note on stderr, so that skipped rows are never silent in table output; then what
+// the load says once (accounts left unassigned and why, a field no record has).
 void report_skips(const std::string& file, const LoadReport& r) {
-    if (r.skipped == 0) return;
-    std::fprintf(stderr, "pql: %s: skipped %lld of %lld rows", file.c_str(), static_cast<long long>(r.skipped),
-                 static_cast<long long>(r.read));
-    if (!r.errors.empty())
-        std::fprintf(stderr, " (first: line %lld: %s)", static_cast<long long>(r.errors[0].line), r.errors[0].message.c_str());
-    std::fprintf(stderr, "\n");
+    const std::string name = file == "-" ? std::string("standard input") : file;
+    if (r.skipped != 0) {
+        std::fprintf(stderr, "pql: %s: skipped %lld of %lld rows", name.c_str(), static_cast<long long>(r.skipped),
+                     static_cast<long long>(r.read));
+        if (!r.errors.empty())
+            std::fprintf(stderr, " (first: line %lld: %s)", static_cast<long long>(r.errors[0].line), r.errors[0].message.c_str());
+        std::fprintf(stderr, "\n");
+    }
+    for (auto& n : r.notes) std::fprintf(stderr, "pql: %s: %s\n", name.c_str(), n.c_str());
+}
+
+// --map FIELD=NAME (repeatable) into a column mapping; an error message or "".
+std::string parse_maps(const std::vector<std::string>& maps, const char* flag, const char* kind,
+                       std::map<std::string, std::string>& out) {
+    for (auto& m : maps) {
+        const size_t eq = m.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())
+            return std::string(flag) + " takes FIELD=NAME (got '" + m + "')";
+        out[m.substr(0, eq)] = m.substr(eq + 1);
+    }
+    if (std::string bad = check_columns(out, kind); !bad.empty()) return std::string(flag) + ": " + bad;
+    return {};
 }
 
 // Loads model, events and accounts; returns an exit code, or -1 to go on.
@@ -65,37 +84,75 @@ int load(Engine& engine, const Args& a) {
     if (!parse_format(a.input_format, opts.format))
         return usage_error(a.command, "--input-format must be auto, jsonl, json or csv (got '" + a.input_format + "')");
     opts.strict = a.strict;
+    opts.account_key = a.account_key;
+    if (!a.time_unit.empty() && !parse_time_unit(a.time_unit, opts.time_unit))
+        return usage_error(a.command, "--time-unit must be ms or s (got '" + a.time_unit + "')");
+    LoadOptions events_opts = opts, accounts_opts = opts, users_opts = opts;
+    if (auto e = parse_maps(a.maps, "--map", "events", events_opts.columns); !e.empty()) return usage_error(a.command, e);
+    if (auto e = parse_maps(a.accounts_maps, "--accounts-map", "accounts", accounts_opts.columns); !e.empty())
+        return usage_error(a.command, e);
+    if (auto e = parse_maps(a.users_maps, "--users-map", "users", users_opts.columns); !e.empty())
+        return usage_error(a.command, e);
     // A progress line for big files, only where a person is watching.
     const bool tty = isatty(fileno(stderr));
     std::string current;
+    bool progressed = false;
+    std::function<void(size_t, size_t)> progress;
     if (tty)
-        opts.progress = [&](size_t done, size_t total) {
-            std::fprintf(stderr, "\rpql: %s: %3.0f%% (%zu of %zu MB)", current.c_str(), 100.0 * done / total, done >> 20, total >> 20);
+        progress = [&](size_t done, size_t total) {
+            if (total >= (4u << 20) && done > 0) {
+                std::fprintf(stderr, "\rpql: %s: %3.0f%% (%zu of %zu MB)", current.c_str(), 100.0 * done / total, done >> 20, total >> 20);
+                progressed = true;
+            }
         };
+    events_opts.progress = progress;
     if (a.events.empty()) return usage_error(a.command, "--events is required");
-    for (auto& f : a.events) {
-        auto text = cli::read_file(f);
-        if (!text) return fail(text.error().message);
+    // Loads one file (each part of an archive); an exit code, or -1 to go on.
+    auto load_one = [&](LoadKind kind, const std::string& f, const LoadOptions& o, LoadReport* total) -> int {
         current = f;
-        auto r = engine.load_events(*text, opts);
-        if (tty && text->size() >= (4u << 20)) std::fprintf(stderr, "\r\033[K");
-        if (!r) return fail((f == "-" ? std::string("standard input") : f) + ": " + r.error().describe());
-        report_skips(f, *r);
+        auto parts = cli::load_file(engine, kind, f, o, progress);
+        if (progressed) std::fprintf(stderr, "\r\033[K");
+        progressed = false;
+        for (auto& part : parts) {
+            const std::string name = part.name == "-" ? std::string("standard input") : part.name;
+            if (!part.report) {
+                if (part.report.error().code == "io") return fail(part.report.error().message);
+                return fail(name + ": " + part.report.error().describe());
+            }
+            report_skips(part.name, *part.report);
+            if (total) total->merge(*part.report);
+            if (!part.archive_error.empty()) {
+                // As a bad row: said, and the rows before it kept (unless strict).
+                if (a.strict) return fail(name + ": " + part.archive_error);
+                std::fprintf(stderr, "pql: %s: %s; the %lld rows read before it are kept\n", name.c_str(),
+                             part.archive_error.c_str(), static_cast<long long>(part.report->loaded));
+            }
+        }
+        return -1;
+    };
+    LoadReport events_total;
+    for (auto& f : a.events)
+        if (int rc = load_one(LoadKind::Events, f, events_opts, &events_total); rc >= 0) return rc;
+    if (engine.store().size() == 0) {
+        // Nothing to score: one summary, not a ranking of nothing at 1970.
+        std::string files;
+        for (auto& f : a.events) files += (files.empty() ? "" : ", ") + (f == "-" ? std::string("standard input") : f);
+        std::string why;
+        if (events_total.read == 0) why = "the input is empty";
+        else if (!events_total.notes.empty() && events_total.loaded == 0) why = events_total.notes.front();
+        else if (!events_total.errors.empty())
+            why = std::to_string(events_total.skipped) + " of " + std::to_string(events_total.read) +
+                  " rows skipped, first: line " + std::to_string(events_total.errors[0].line) + ": " +
+                  events_total.errors[0].message;
+        else why = std::to_string(events_total.read) + " records read, none of them an event (only traits or duplicates)";
+        return fail("no events could be read from " + files + ": " + why);
     }
-    if (!a.accounts.empty()) {
-        auto text = cli::read_file(a.accounts);
-        if (!text) return fail(text.error().message);
-        auto r = engine.load_accounts(*text, opts);
-        if (!r) return fail(a.accounts + ": " + r.error().describe());
-        report_skips(a.accounts, *r);
-    }
-    if (!a.outcomes.empty()) {
-        auto text = cli::read_file(a.outcomes);
-        if (!text) return fail(text.error().message);
-        auto r = engine.load_outcomes(*text, opts);
-        if (!r) return fail(a.outcomes + ": " + r.error().describe());
-        report_skips(a.outcomes, *r);
-    }
+    if (!a.accounts.empty())
+        if (int rc = load_one(LoadKind::Accounts, a.accounts, accounts_opts, nullptr); rc >= 0) return rc;
+    if (!a.users.empty())
+        if (int rc = load_one(LoadKind::Users, a.users, users_opts, nullptr); rc >= 0) return rc;
+    if (!a.outcomes.empty())
+        if (int rc = load_one(LoadKind::Outcomes, a.outcomes, opts, nullptr); rc >= 0) return rc;
     return -1;
 }
 

@@ -12,12 +12,15 @@
 #include "pql/model.hpp"
 #include "pql/output.hpp"
 #include "pql/score.hpp"
+#include "stream_load.hpp"
 
 namespace pql {
 
 Engine::Engine()
     : store_(std::make_unique<EventStore>()), model_(std::make_unique<Model>()),
-      scorer_(std::make_unique<Scorer>(*store_)) {}
+      scorer_(std::make_unique<Scorer>(*store_)) {
+    scorer_->set_outcomes(&outcomes_);
+}
 
 Engine::~Engine() = default;
 
@@ -48,11 +51,49 @@ Result<LoadReport> Engine::load_accounts(std::string_view text, const LoadOption
     return guarded([&]() -> Result<LoadReport> { return store_->load_accounts(text, options); });
 }
 
+Result<LoadReport> Engine::load_users(std::string_view text, const LoadOptions& options) {
+    return guarded([&]() -> Result<LoadReport> { return store_->load_users(text, options); });
+}
+
+Status Engine::begin_load(LoadKind kind, const LoadOptions& options) {
+    if (stream_) return Error{"busy", "a load is already in progress (end_load first)", "", 0};
+    const char* what = kind == LoadKind::Events ? "events" : kind == LoadKind::Accounts ? "accounts" : "users";
+    if (kind != LoadKind::Outcomes)
+        if (std::string bad = check_columns(options.columns, what); !bad.empty()) return Error{"invalid_option", bad, "", 0};
+    return guarded([&]() -> Status {
+        stream_ = std::make_unique<StreamLoad>(*store_, kind, options);
+        return Ok{};
+    });
+}
+
+Status Engine::feed(std::string_view bytes) {
+    if (!stream_) return Error{"no_load", "no load in progress (begin_load first)", "", 0};
+    return guarded([&]() -> Status { return stream_->feed(bytes); });
+}
+
+Result<LoadReport> Engine::end_load() {
+    if (!stream_) return Error{"no_load", "no load in progress (begin_load first)", "", 0};
+    std::unique_ptr<StreamLoad> s = std::move(stream_);
+    std::string whole;
+    auto r = guarded([&]() -> Result<LoadReport> { return s->finish(whole); });
+    if (!r.ok()) return r;
+    switch (s->kind()) {
+        case LoadKind::Events:
+            events_report_.merge(*r);
+            return r;
+        case LoadKind::Accounts: return load_accounts(whole, s->options());
+        case LoadKind::Users: return load_users(whole, s->options());
+        default: return load_outcomes(whole, s->options());
+    }
+}
+
 void Engine::clear() {
+    stream_.reset();
     store_->clear();
     outcomes_.clear();
     events_report_ = LoadReport{};
     scorer_ = std::make_unique<Scorer>(*store_);
+    scorer_->set_outcomes(&outcomes_);
 }
 
 Status Engine::set_model_json(std::string_view json) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace pql {
 
@@ -170,7 +171,104 @@ void EventStore::add_event(int64_t t, uint32_t u, uint32_t k, uint32_t a) {
     user.push_back(u);
     type.push_back(k);
     account.push_back(a);
+    if (!prop_begin.empty()) prop_begin.push_back(static_cast<uint32_t>(prop_key.size()));
     if (!max_ts || t > *max_ts) max_ts = t;
+}
+
+void EventStore::add_property(uint32_t key, PropertyView::Kind kind, uint64_t bits) {
+    if (prop_begin.empty()) prop_begin.assign(ts.size() + 1, 0);  // the first property of the store
+    if (prop_key.size() >= UINT32_MAX) throw std::bad_alloc();   // (offsets are 32-bit)
+    prop_key.push_back(key | static_cast<uint32_t>(kind) << 30);
+    prop_value.push_back(bits);
+    prop_begin.back() = static_cast<uint32_t>(prop_key.size());
+}
+
+void EventStore::truncate_events(size_t n) {
+    n = std::min({n, ts.size(), user.size(), type.size(), account.size()});
+    ts.resize(n);
+    user.resize(n);
+    type.resize(n);
+    account.resize(n);
+    if (!prop_begin.empty()) {
+        prop_begin.resize(std::min(prop_begin.size(), n + 1));
+        if (prop_begin.size() < n + 1) prop_begin.resize(n + 1, static_cast<uint32_t>(prop_key.size()));
+        const size_t pairs = std::min<size_t>(prop_begin.back(), prop_key.size());
+        prop_begin.back() = static_cast<uint32_t>(pairs);
+        prop_key.resize(pairs);
+        prop_value.resize(pairs);
+    }
+}
+
+Value PropertyView::value() const {
+    switch (kind) {
+        case Number: return number;
+        case Bool: return boolean;
+        default: return std::string(text);
+    }
+}
+
+PropertyView EventStore::view(uint32_t j) const {
+    PropertyView p;
+    p.kind = static_cast<PropertyView::Kind>(prop_key[j] >> 30);
+    const uint64_t bits = prop_value[j];
+    switch (p.kind) {
+        case PropertyView::Number: std::memcpy(&p.number, &bits, 8); break;
+        case PropertyView::Bool: p.boolean = bits != 0; break;
+        default: p.text = property_strings.name(static_cast<uint32_t>(bits)); break;
+    }
+    return p;
+}
+
+std::optional<PropertyView> EventStore::property(size_t event, uint32_t key) const {
+    if (prop_begin.empty() || event + 1 >= prop_begin.size()) return std::nullopt;
+    for (uint32_t j = prop_begin[event]; j < prop_begin[event + 1]; ++j)
+        if ((prop_key[j] & kPropKeyMask) == key) return view(j);
+    return std::nullopt;
+}
+
+size_t EventStore::property_memory_bytes() const {
+    return prop_begin.capacity() * 4 + prop_key.capacity() * 4 + prop_value.capacity() * 8 +
+           property_keys.memory_bytes() + property_strings.memory_bytes();
+}
+
+UserRecord& EventStore::user_record(uint32_t u) {
+    if (users.size() <= u) users.resize(u + 1);
+    return users[u];
+}
+
+namespace {
+
+void apply_identify(Traits& into, const IdentifyCall& call) {
+    for (auto& [k, v] : call.traits)
+        if (!call.once || into.find(k) == into.end()) into[k] = v;
+}
+
+}  // namespace
+
+Traits EventStore::user_traits(uint32_t u, int64_t as_of) const {
+    std::vector<uint32_t> calls;
+    for (uint32_t c = 0; c < identifies.size(); ++c)
+        if (identifies[c].user == u && identifies[c].ts <= as_of) calls.push_back(c);
+    std::stable_sort(calls.begin(), calls.end(), [&](uint32_t a, uint32_t b) { return identifies[a].ts < identifies[b].ts; });
+    Traits t;
+    for (uint32_t c : calls) apply_identify(t, identifies[c]);
+    if (u < users.size() && users[u].present)
+        for (auto& [k, v] : users[u].traits) t[k] = v;
+    return t;
+}
+
+std::vector<Traits> EventStore::user_traits_all(int64_t as_of) const {
+    std::vector<Traits> out(user_ids.size());
+    std::vector<uint32_t> calls;
+    for (uint32_t c = 0; c < identifies.size(); ++c)
+        if (identifies[c].ts <= as_of) calls.push_back(c);
+    std::stable_sort(calls.begin(), calls.end(), [&](uint32_t a, uint32_t b) { return identifies[a].ts < identifies[b].ts; });
+    for (uint32_t c : calls)
+        if (identifies[c].user < out.size()) apply_identify(out[identifies[c].user], identifies[c]);
+    for (size_t u = 0; u < users.size() && u < out.size(); ++u)
+        if (users[u].present)
+            for (auto& [k, v] : users[u].traits) out[u][k] = v;
+    return out;
 }
 
 void EventStore::reserve_events(size_t n, bool ids) {
@@ -180,6 +278,7 @@ void EventStore::reserve_events(size_t n, bool ids) {
         user.reserve(cap);
         type.reserve(cap);
         account.reserve(cap);
+        if (!prop_begin.empty()) prop_begin.reserve(cap + 1);
     }
     if (ids) seen_ids.reserve(n);
 }
@@ -194,6 +293,12 @@ void EventStore::clear() {
     std::vector<uint32_t>().swap(user);
     std::vector<uint32_t>().swap(type);
     std::vector<uint32_t>().swap(account);
+    std::vector<uint32_t>().swap(prop_begin);
+    std::vector<uint32_t>().swap(prop_key);
+    std::vector<uint64_t>().swap(prop_value);
+    property_keys.clear();
+    property_strings.clear();
+    users.clear();
     event_names.clear();
     user_ids.clear();
     account_ids.clear();
@@ -210,7 +315,8 @@ size_t EventStore::memory_bytes() const {
     return ts.capacity() * 8 + (user.capacity() + type.capacity() + account.capacity()) * 4 +
            event_names.memory_bytes() + user_ids.memory_bytes() + account_ids.memory_bytes() +
            seen_ids.memory_bytes() + groups.capacity() * sizeof(GroupCall) +
-           identifies.capacity() * sizeof(IdentifyCall) + accounts.capacity() * sizeof(AccountRecord);
+           identifies.capacity() * sizeof(IdentifyCall) + accounts.capacity() * sizeof(AccountRecord) +
+           users.capacity() * sizeof(UserRecord) + property_memory_bytes();
 }
 
 }  // namespace pql

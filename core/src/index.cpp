@@ -116,7 +116,14 @@ void apply_traits(Index& ix, const EventStore& s, const std::vector<char>& want)
             const auto& call = s.identifies[c];
             const uint32_t e = entity_of(call.user);
             if (call.ts > T || e == kNone) continue;
-            for (auto& [k, v] : call.traits) ix.entities[e].traits[k] = v;
+            for (auto& [k, v] : call.traits)
+                if (!call.once || !ix.entities[e].traits.count(k)) ix.entities[e].traits[k] = v;
+        }
+        // The users file overrides them (SPEC §6.3), as the accounts file does for accounts.
+        for (size_t u = 0; u < s.users.size(); ++u) {
+            const uint32_t e = s.users[u].present ? entity_of(static_cast<uint32_t>(u)) : kNone;
+            if (e == kNone) continue;
+            for (auto& [k, v] : s.users[u].traits) ix.entities[e].traits[k] = v;
         }
     } else {
         for (uint32_t c : by_time(s.groups)) {
@@ -169,7 +176,7 @@ std::unique_ptr<Index> Index::build(const EventStore& s, ::pql::Entity kind, int
         user_account.assign(s.user_ids.size(), kNone);
         std::vector<int64_t> latest(s.user_ids.size(), INT64_MIN);
         for (const auto& g : s.groups)
-            if (g.ts <= T && g.ts >= latest[g.user]) {
+            if (g.member && g.ts <= T && g.ts >= latest[g.user]) {
                 latest[g.user] = g.ts;
                 user_account[g.user] = g.account;
             }
@@ -365,7 +372,8 @@ bool Index::append(const EventStore& s, int64_t T, Delta& delta) {
     delta.entities.clear();
     delta.types.clear();
     delta.moved.clear();
-    if (s.rewrite_version != rewrite_version || s.groups.size() != groups_seen ||
+    // Signal runs sit after the marks: an append would interleave with them, so it rebuilds.
+    if (nsignals || s.rewrite_version != rewrite_version || s.groups.size() != groups_seen ||
         s.identifies.size() != identifies_seen || s.size() < events_seen)
         return false;
     // A later as_of on the same day keeps every age; anything else moves the window.
@@ -462,6 +470,97 @@ bool Index::append(const EventStore& s, int64_t T, Delta& delta) {
     events_seen = n;
     store_version = s.version;
     return true;
+}
+
+bool SignalFilter::matches(const EventStore& store, uint32_t event) const {
+    if (!any && store.type[event] != type) return false;
+    for (auto& [key, test] : where) {
+        std::optional<PropertyView> p;
+        if (key) p = store.property(event, *key);
+        if (!p) {
+            if (!test->matches(nullptr)) return false;
+            continue;
+        }
+        const Value v = p->value();
+        if (!test->matches(&v)) return false;
+    }
+    return true;
+}
+
+void Index::drop_signals() {
+    if (!nsignals) return;
+    types.resize(mark_types);
+    cells.resize(mark_cells);
+    type_users.resize(mark_type_users);
+    order.resize(mark_order);
+    for (auto& e : entities) e.sig_begin = e.sig_end = 0;
+    nsignals = 0;
+    signals_key.clear();
+}
+
+// Each signal's events per entity, as build_entity makes an event type's: ascending time in
+// `order`, cells by ascending age, users oldest first. Only the events of the signal's type
+// (every type for "*") are tested against its conditions.
+void Index::build_signals(const EventStore& s, const std::vector<SignalFilter>& signals) {
+    drop_signals();
+    mark_types = types.size();
+    mark_cells = cells.size();
+    mark_type_users = type_users.size();
+    mark_order = order.size();
+    sig_base = static_cast<uint32_t>(s.event_names.size());
+    nsignals = static_cast<uint32_t>(signals.size());
+    const int64_t dayT = day_of(as_of);
+    std::vector<uint32_t> mark(s.user_ids.size(), UINT32_MAX), pos(s.user_ids.size());
+    uint32_t run = 0;
+    std::vector<uint32_t> evs;
+    for (auto& ent : entities) {
+        ent.sig_begin = static_cast<uint32_t>(types.size());
+        const uint32_t real_begin = ent.types_begin, real_end = ent.types_end;
+        for (uint32_t si = 0; si < signals.size(); ++si) {
+            const SignalFilter& sig = signals[si];
+            if (!sig.any && sig.type == kNone) continue;
+            evs.clear();
+            for (uint32_t t = real_begin; t < real_end; ++t) {
+                const TypeStat& st = types[t];
+                if (!sig.any && st.type != sig.type) continue;
+                for (uint32_t p = st.order_begin; p < st.order_begin + st.total; ++p)
+                    if (sig.matches(s, order[p])) evs.push_back(order[p]);
+            }
+            if (evs.empty()) continue;
+            if (sig.any)
+                std::sort(evs.begin(), evs.end(), [&](uint32_t a, uint32_t b) {
+                    return s.ts[a] != s.ts[b] ? s.ts[a] < s.ts[b] : a < b;
+                });
+            TypeStat ts{};
+            ts.type = sig_base + si;
+            ts.order_begin = static_cast<uint32_t>(order.size());
+            ts.total = ts.order_cap = static_cast<uint32_t>(evs.size());
+            order.insert(order.end(), evs.begin(), evs.end());
+            ts.cells_begin = static_cast<uint32_t>(cells.size());
+            for (size_t p = evs.size(); p-- > 0;) {
+                const uint32_t age = static_cast<uint32_t>(dayT - day_of(s.ts[evs[p]]));
+                if (cells.size() > ts.cells_begin && cells.back().age == age) ++cells.back().count;
+                else cells.push_back({ts.type, age, 1});
+            }
+            ts.cells_end = static_cast<uint32_t>(cells.size());
+            ts.users_begin = static_cast<uint32_t>(type_users.size());
+            for (uint32_t ev : evs) {
+                const uint32_t u = s.user[ev];
+                const uint32_t age = static_cast<uint32_t>(dayT - day_of(s.ts[ev]));
+                if (mark[u] != run) {
+                    mark[u] = run;
+                    pos[u] = static_cast<uint32_t>(type_users.size());
+                    type_users.push_back({u, age, s.ts[ev]});
+                } else {
+                    type_users[pos[u]].min_age = age;
+                }
+            }
+            ++run;
+            ts.users_end = static_cast<uint32_t>(type_users.size());
+            types.push_back(ts);
+        }
+        ent.sig_end = static_cast<uint32_t>(types.size());
+    }
 }
 
 }  // namespace pql

@@ -23,7 +23,7 @@ std::string clean_parse_error(const std::string& what, int64_t& line);
 class RecordHandler final : public nlohmann::json_sax<json> {
 public:
     RecordHandler(int record_depth, const ReadLimits& limits, Record& record)
-        : record_depth_(record_depth), limits_(limits), rec_(&record) {}
+        : base_depth_(record_depth), record_depth_(record_depth), limits_(limits), rec_(&record) {}
 
     // Called when a record starts (the object at record_depth) and ends.
     std::function<void()> on_record_start;
@@ -47,6 +47,10 @@ public:
         depth_ = 0;
         in_record_ = false;
         section_ = Section::None;
+        record_depth_ = base_depth_;
+        in_batch_ = false;
+        capture_root_ = -1;
+        array_depth_ = -1;
         depth_exceeded = has_error = false;
         error.clear();
         error_line = 0;
@@ -107,9 +111,14 @@ public:
         // A member of the record: its field is opened now and filled by the value that follows.
         if (depth_ == record_depth_ + 1) {
             if (in_record_) pending_ = &rec_->add(k);
-        } else if (depth_ == record_depth_ + 2) {
-            key2_.swap(k);
+            return true;
         }
+        if (capture_root_ >= 0 && array_depth_ < 0 && depth_ >= record_depth_ + 2) {
+            path_.resize(path_base_[static_cast<size_t>(depth_ - record_depth_ - 2)]);
+            if (!path_.empty()) path_ += '.';
+            path_ += k;
+        }
+        if (depth_ == record_depth_ + 2) key2_.swap(k);
         return true;
     }
 
@@ -134,6 +143,14 @@ private:
     bool stored() { return direct_ || scalar(std::move(tmp_)); }
 
     bool scalar(Scalar&& s) {
+        if (in_batch_ && depth_ == record_depth_) {  // a batch element that is not an object
+            batch_not_object();
+            return true;
+        }
+        if (capture_root_ >= 0 && in_record_ && depth_ >= record_depth_ + 2) {
+            capture(std::move(s));
+            return true;
+        }
         if (depth_ == record_depth_ && on_element) {
             on_element(false);
             if (stop) return false;
@@ -160,10 +177,54 @@ private:
         return true;
     }
 
+    // A nested scalar of the object being captured (see Nested in record.hpp).
+    void capture(Scalar&& s) {
+        if (array_depth_ >= 0) {  // inside an array: only its first element, if a scalar
+            if (depth_ != array_depth_ || !array_first_) return;
+            array_first_ = false;
+        }
+        Nested& n = rec_->add_nested();
+        n.path = path_;
+        n.root = static_cast<uint32_t>(capture_root_);
+        n.in_array = array_depth_ >= 0;
+        n.value = std::move(s);
+    }
+    void batch_not_object() {
+        ++batch_index_;
+        ++batch_outer_->batch_bad;
+        if (batch_outer_->batch_error.empty())
+            batch_outer_->batch_error = "batch[" + std::to_string(batch_index_ - 1) + "]: not a JSON object";
+    }
+
     bool open(bool object) {
-        if (depth_ >= record_depth_ + limits_.max_depth) {
+        if (depth_ >= base_depth_ + limits_.max_depth) {
             depth_exceeded = true;
             return false;
+        }
+        if (in_batch_ && depth_ == record_depth_) {  // an element of a Segment batch
+            if (object) {
+                ++batch_index_;
+                rec_ = &batch_outer_->add_batch_element(batch_outer_->line);
+                in_record_ = true;
+            } else {
+                batch_not_object();
+            }
+            ++depth_;
+            return true;
+        }
+        if (capture_root_ >= 0 && in_record_ && depth_ >= record_depth_ + 2) {
+            if (array_depth_ >= 0) {
+                if (depth_ == array_depth_) array_first_ = false;  // a container first: nothing kept
+            } else if (object) {
+                const size_t level = static_cast<size_t>(depth_ - record_depth_ - 1);
+                if (path_base_.size() <= level) path_base_.resize(level + 1);
+                path_base_[level] = path_.size();
+            } else {
+                array_depth_ = depth_ + 1;
+                array_first_ = true;
+            }
+            ++depth_;
+            return true;
         }
         if (depth_ == record_depth_ && on_element) {
             on_element(object);
@@ -186,6 +247,19 @@ private:
             } else if (object && key1 == "context") {
                 section_ = Section::Context;
                 rec_->context_object = true;
+            } else if (object) {
+                capture_root_ = static_cast<int>(rec_->nfields - 1);
+                path_.clear();
+                if (path_base_.empty()) path_base_.resize(1);
+                path_base_[0] = 0;
+            } else if (key1 == "batch" && !in_batch_ && record_depth_ == base_depth_) {
+                // A Segment HTTP envelope: the array's elements are records of their own.
+                rec_->has_batch = true;
+                batch_outer_ = rec_;
+                batch_index_ = 0;
+                in_batch_ = true;
+                in_record_ = false;
+                record_depth_ += 2;
             }
         } else if (depth_ == record_depth_ + 2 && in_record_ && section_ == Section::Traits) {
             rec_->traits_nested.push_back(key2_);
@@ -196,7 +270,24 @@ private:
 
     bool close() {
         --depth_;
-        if (depth_ == record_depth_ + 1) section_ = Section::None;
+        if (array_depth_ >= 0 && depth_ == array_depth_ - 1) array_depth_ = -1;
+        if (in_batch_ && depth_ == record_depth_) {  // a batch element ends
+            in_record_ = false;
+            capture_root_ = -1;
+            section_ = Section::None;
+            return true;
+        }
+        if (in_batch_ && depth_ == record_depth_ - 1) {  // the batch array ends
+            in_batch_ = false;
+            record_depth_ = base_depth_;
+            rec_ = batch_outer_;
+            in_record_ = true;
+            return true;
+        }
+        if (depth_ == record_depth_ + 1) {
+            section_ = Section::None;
+            capture_root_ = -1;
+        }
         if (depth_ == record_depth_ && in_record_) {
             in_record_ = false;
             if (on_record_end) on_record_end();
@@ -206,8 +297,17 @@ private:
         return !stop;
     }
 
-    int record_depth_;
+    int base_depth_;
+    int record_depth_;  // base_depth_, or 2 deeper inside a Segment batch
     const ReadLimits& limits_;
+    bool in_batch_ = false;
+    Record* batch_outer_ = nullptr;
+    size_t batch_index_ = 0;
+    int capture_root_ = -1;   // the field whose nested scalars are captured, or -1
+    std::string path_;        // dotted path of the current key below it
+    std::vector<size_t> path_base_;  // per object level below it: path_'s length at its start
+    int array_depth_ = -1;    // inside an array below it: the depth of its elements
+    bool array_first_ = false;
     Record* rec_;
     int depth_ = 0;
     bool in_record_ = false;

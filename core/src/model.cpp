@@ -7,10 +7,12 @@
 #include <nlohmann/json.hpp>
 
 #include "pql/time.hpp"
+#include "value_json.hpp"
 
 namespace pql {
 
-using json = nlohmann::json;
+// Ordered, so that errors come in document order and segments keep the model's order.
+using json = nlohmann::ordered_json;
 
 Model::Model() {
     tiers = {{"Hot", 80}, {"Warm", 50}, {"Cold", 0}};
@@ -26,6 +28,18 @@ double Model::weight_of(const std::string& event) const {
 double Model::half_life_of(const std::string& event) const {
     auto it = events.find(event);
     return it != events.end() && it->second.half_life_days ? *it->second.half_life_days : half_life_days;
+}
+
+const Signal* Model::signal(const std::string& name) const {
+    for (auto& s : signals)
+        if (s.name == name) return &s;
+    return nullptr;
+}
+
+const Persona* Model::persona(const std::string& name) const {
+    for (auto& p : personas)
+        if (p.name == name) return &p;
+    return nullptr;
 }
 
 std::string nearest(std::string_view word, const std::vector<std::string>& candidates) {
@@ -56,6 +70,13 @@ std::string nearest(std::string_view word, const std::vector<std::string>& candi
 
 namespace {
 
+// "; did you mean \"<prefix><nearest>\"?" or "" when nothing is close: one wording everywhere.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates,
+                         const std::string& prefix = "") {
+    const std::string near = nearest(word, candidates);
+    return near.empty() ? std::string() : "; did you mean \"" + prefix + near + "\"?";
+}
+
 struct Invalid {
     std::string path, message;
 };
@@ -85,8 +106,8 @@ void check_keys(const json& obj, const std::string& path, const std::vector<std:
     for (auto it = obj.begin(); it != obj.end(); ++it) {
         if (std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end()) continue;
         std::string msg = "unknown key";
-        const std::string near = nearest(it.key(), allowed);
-        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
+        const std::string hint = did_you_mean(it.key(), allowed);
+        if (!hint.empty()) msg += hint;
         else {
             msg += " (expected one of:";
             for (auto& a : allowed) msg += " " + a;
@@ -197,10 +218,7 @@ TraitTest trait_test(const std::string& op, const json* value, const std::string
         t.op = op == "exists" ? TraitOp::Exists : TraitOp::Missing;
         if (value) fail(value_path, "op \"" + op + "\" takes no value");
     } else {
-        std::string msg = "unknown op \"" + op + "\"";
-        const std::string near = nearest(op, kTraitOps);
-        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
-        fail(op_path, msg);
+        fail(op_path, "unknown op \"" + op + "\"" + did_you_mean(op, kTraitOps));
     }
     return t;
 }
@@ -228,10 +246,9 @@ struct Parser {
             else if (d == "linear") m.decay = Decay::Linear;
             else if (d == "none") m.decay = Decay::None;
             else {
-                std::string msg = "unknown decay \"" + d + "\" (expected exponential, linear or none)";
-                const std::string near = nearest(d, {"exponential", "linear", "none"});
-                if (!near.empty()) msg = "unknown decay \"" + d + "\"; did you mean \"" + near + "\"?";
-                fail(join(p, "decay"), msg);
+                const std::string hint = did_you_mean(d, {"exponential", "linear", "none"});
+                fail(join(p, "decay"), "unknown decay \"" + d + "\"" +
+                                           (hint.empty() ? " (expected exponential, linear or none)" : hint));
             }
         }
         if (auto v = member(e, "half_life_days")) m.half_life_days = number_min(*v, join(p, "half_life_days"), 0, false);
@@ -297,10 +314,29 @@ struct Parser {
             const json& r = (*v)[i];
             const std::string ip = at(rp, i);
             expect(r, r.is_object(), ip, "an object like {\"trait\": \"employees\", \"op\": \"gte\", \"value\": 50, \"points\": 10}");
-            check_keys(r, ip, {"trait", "op", "value", "points"});
+            check_keys(r, ip, {"trait", "persona", "op", "value", "points"});
             FitRule fr;
+            if (auto pe = member(r, "persona")) {
+                // §7.4: the persona's count of matching users, with a numeric op (gte 1 by default).
+                if (member(r, "trait")) fail(join(ip, "trait"), "a rule reads a trait or a persona, not both");
+                fr.persona = string_value(*pe, join(ip, "persona"));
+                if (!m.persona(fr.persona)) fail(join(ip, "persona"), unknown_persona(fr.persona, ""));
+                fr.op_name = "gte";
+                if (auto op = member(r, "op")) fr.op_name = string_value(*op, join(ip, "op"));
+                static const std::vector<std::string> numeric = {"eq", "ne", "lt", "lte", "gt", "gte", "between"};
+                if (std::find(numeric.begin(), numeric.end(), fr.op_name) == numeric.end())
+                    fail(join(ip, "op"), "a persona count takes a numeric op (eq, ne, lt, lte, gt, gte, between), not \"" +
+                                             fr.op_name + "\"" + did_you_mean(fr.op_name, numeric));
+                const json one = 1;
+                const json* value = member(r, "value");
+                if (value && (fr.op_name == "eq" || fr.op_name == "ne")) number(*value, join(ip, "value"));
+                fr.test = trait_test(fr.op_name, value ? value : &one, join(ip, "op"), join(ip, "value"));
+                if (auto pts = member(r, "points")) fr.points = amount(*pts, join(ip, "points"));
+                m.rules.push_back(fr);
+                return;
+            }
             auto t = member(r, "trait");
-            if (!t) fail(join(ip, "trait"), "missing");
+            if (!t) fail(join(ip, "trait"), "missing (or \"persona\")");
             fr.trait = string_value(*t, join(ip, "trait"));
             auto op = member(r, "op");
             if (!op) fail(join(ip, "op"), "missing");
@@ -332,6 +368,93 @@ struct Parser {
         });
     }
 
+    std::string unknown_persona(const std::string& name, const std::string& prefix) const {
+        std::vector<std::string> names;
+        for (auto& pe : m.personas) names.push_back(pe.name);
+        std::string msg = "unknown persona \"" + name + "\"";
+        const std::string hint = did_you_mean(name, names, prefix);
+        if (!hint.empty()) return msg + hint;
+        return msg + (names.empty() ? " (the model defines no personas)" : " (not in the model's personas)");
+    }
+
+    // §7.1 / §7.4: [{"<key>": ..., "op": ..., "value": ...}, ...], every one must hold.
+    std::vector<Condition> conditions(const json& v, const std::string& p, const char* key) {
+        expect(v, v.is_array(), p, (std::string("an array of conditions like [{\"") + key +
+                                    "\": \"plan\", \"op\": \"eq\", \"value\": \"pro\"}]").c_str());
+        std::vector<Condition> out;
+        for (size_t i = 0; i < v.size(); ++i) {
+            const json& c = v[i];
+            const std::string ip = at(p, i);
+            expect(c, c.is_object(), ip, (std::string("an object like {\"") + key + "\": \"plan\", \"op\": \"eq\", \"value\": \"pro\"}").c_str());
+            check_keys(c, ip, {key, "op", "value"});
+            Condition cond;
+            auto k = member(c, key);
+            if (!k) fail(join(ip, key), "missing");
+            cond.key = string_value(*k, join(ip, key));
+            auto op = member(c, "op");
+            if (!op) fail(join(ip, "op"), "missing");
+            cond.op_name = string_value(*op, join(ip, "op"));
+            cond.test = trait_test(cond.op_name, member(c, "value"), join(ip, "op"), join(ip, "value"));
+            out.push_back(std::move(cond));
+        }
+        return out;
+    }
+
+    void signals(const json& v, const std::string& p) {
+        expect(v, v.is_object(), p, "an object like {\"shared_report\": {\"event\": \"report_created\", \"where\": [...]}}");
+        for (auto it = v.begin(); it != v.end(); ++it) part([&] {
+            const std::string kp = join(p, it.key());
+            if (it.key().empty()) fail(kp, "signal name must not be empty");
+            if (it.key() == "*") fail(kp, "\"*\" means every event; a signal needs a name of its own");
+            const json& s = it.value();
+            expect(s, s.is_object(), kp, "an object like {\"event\": \"report_created\", \"where\": [...]}");
+            check_keys(s, kp, {"event", "where"});
+            Signal sig;
+            sig.name = it.key();
+            auto e = member(s, "event");
+            if (!e) fail(join(kp, "event"), "missing (the event type the signal filters, or \"*\")");
+            sig.event = string_value(*e, join(kp, "event"));
+            if (m.signal(sig.event)) fail(join(kp, "event"), "must be an event type, not another signal (\"" + sig.event + "\")");
+            if (auto w = member(s, "where")) sig.where = conditions(*w, join(kp, "where"), "property");
+            m.signals.push_back(std::move(sig));
+        });
+    }
+
+    void active(const json& a, const std::string& p) {
+        expect(a, a.is_object(), p, "an object like {\"events\": [\"report_created\"]}");
+        check_keys(a, p, {"events"});
+        auto v = member(a, "events");
+        if (!v) return;
+        const std::string ep = join(p, "events");
+        expect(*v, v->is_array(), ep, "an array of event types or signals");
+        std::vector<std::string> events;
+        for (size_t i = 0; i < v->size(); ++i) {
+            std::string e = string_value((*v)[i], at(ep, i));
+            if (e == "*") fail(at(ep, i), "\"*\" is the default (every event): leave \"active\" out instead");
+            events.push_back(std::move(e));
+        }
+        m.active_events = std::move(events);
+    }
+
+    void personas(const json& v, const std::string& p) {
+        expect(v, v.is_object(), p, "an object like {\"exec\": [{\"trait\": \"title\", \"op\": \"contains\", \"value\": \"vp\"}]}");
+        for (auto it = v.begin(); it != v.end(); ++it) part([&] {
+            const std::string kp = join(p, it.key());
+            if (it.key().empty()) fail(kp, "persona name must not be empty");
+            m.personas.push_back(Persona{it.key(), conditions(it.value(), kp, "trait")});
+        });
+    }
+
+    void segments(const json& v, const std::string& p) {
+        expect(v, v.is_object(), p, "an object like {\"over_limit\": {\"metric\": \"limit.projects\", \"op\": \">=\", \"value\": 1}}");
+        if (v.size() > 64) fail(p, "at most 64 segments (got " + std::to_string(v.size()) + ")");
+        for (auto it = v.begin(); it != v.end(); ++it) part([&] {
+            const std::string kp = join(p, it.key());
+            if (it.key().empty()) fail(kp, "segment name must not be empty");
+            m.segments.emplace_back(it.key(), rule(it.value(), kp));
+        });
+    }
+
     void weights(const json& w, const std::string& p) {
         expect(w, w.is_object(), p, "an object");
         check_keys(w, p, {"activation", "engagement", "fit"});
@@ -360,12 +483,22 @@ struct Parser {
             n.children.push_back(rule(*v, join(p, "not")));
             return n;
         }
-        check_keys(r, p, {"metric", "op", "value", "all", "any", "not"});
+        check_keys(r, p, {"metric", "op", "value", "window_days", "all", "any", "not"});
         n.kind = RuleNode::Leaf;
         auto mv = member(r, "metric");
         if (!mv) fail(join(p, "metric"), "missing (or use all / any / not)");
         n.metric = string_value(*mv, join(p, "metric"));
         metric(n, join(p, "metric"));
+        if (auto w = member(r, "window_days")) {
+            // §7.2: counts over the leaf's own window; other metrics have no window to replace.
+            static const std::vector<MetricKind> windowed = {MetricKind::Count, MetricKind::UsersOf, MetricKind::Sum,
+                                                             MetricKind::Events, MetricKind::Users, MetricKind::ActiveUsers,
+                                                             MetricKind::ActiveDays};
+            if (std::find(windowed.begin(), windowed.end(), n.metric_kind) == windowed.end())
+                fail(join(p, "window_days"), "applies only to count.*, users.*, sum.*, events, users, active_users and "
+                                             "active_days (not \"" + n.metric + "\")");
+            n.window_days = integer_min(*w, join(p, "window_days"), 1);
+        }
         auto op = member(r, "op");
         if (!op) fail(join(p, "op"), "missing");
         n.op_name = string_value(*op, join(p, "op"));
@@ -397,7 +530,8 @@ struct Parser {
             {"engagement", MetricKind::Engagement}, {"fit", MetricKind::Fit},
             {"engagement_points", MetricKind::EngagementPoints}, {"steps_completed", MetricKind::StepsCompleted},
             {"events", MetricKind::Events}, {"users", MetricKind::Users}, {"active_users", MetricKind::ActiveUsers},
-            {"days_since_last_seen", MetricKind::DaysSinceLastSeen}, {"velocity", MetricKind::Velocity}};
+            {"days_since_last_seen", MetricKind::DaysSinceLastSeen}, {"velocity", MetricKind::Velocity},
+            {"active_days", MetricKind::ActiveDays}};
         for (auto& [name, kind] : plain)
             if (n.metric == name) {
                 n.metric_kind = kind;
@@ -405,7 +539,7 @@ struct Parser {
             }
         static const std::vector<std::pair<std::string, MetricKind>> prefixed = {
             {"count.", MetricKind::Count}, {"users.", MetricKind::UsersOf}, {"limit.", MetricKind::Limit},
-            {"trait.", MetricKind::Trait}};
+            {"trait.", MetricKind::Trait}, {"sum.", MetricKind::Sum}, {"persona.", MetricKind::Persona}};
         for (auto& [prefix, kind] : prefixed)
             if (n.metric.size() > prefix.size() && n.metric.compare(0, prefix.size(), prefix) == 0) {
                 n.metric_kind = kind;
@@ -414,25 +548,42 @@ struct Parser {
                     std::vector<std::string> names;
                     for (auto& [k, v] : m.limits) names.push_back(k);
                     std::string msg = "unknown limit \"" + n.arg + "\"";
-                    const std::string near = nearest(n.arg, names);
-                    if (!near.empty()) msg += "; did you mean \"limit." + near + "\"?";
+                    const std::string hint = did_you_mean(n.arg, names, "limit.");
+                    if (!hint.empty()) msg += hint;
                     else msg += names.empty() ? " (the model defines no limits)" : " (not in the model's limits)";
                     fail(p, msg);
+                }
+                if (kind == MetricKind::Persona && !m.persona(n.arg)) fail(p, unknown_persona(n.arg, "persona."));
+                if (kind == MetricKind::Sum) {
+                    // sum.<name>.<property>: a signal whose name has dots is matched whole; otherwise
+                    // the name ends at the first dot (properties may be dotted paths).
+                    const std::string rest = n.arg;
+                    size_t cut = rest.find('.');
+                    for (auto& sig : m.signals)
+                        if (rest.size() > sig.name.size() + 1 && rest.compare(0, sig.name.size(), sig.name) == 0 &&
+                            rest[sig.name.size()] == '.')
+                            cut = std::max(cut == std::string::npos ? 0 : cut, sig.name.size());
+                    if (cut == std::string::npos || cut == 0 || cut + 1 >= rest.size())
+                        fail(p, "expected sum.<event or signal>.<property> (got \"" + n.metric + "\")");
+                    n.arg = rest.substr(0, cut);
+                    n.property = rest.substr(cut + 1);
                 }
                 return;
             }
         std::vector<std::string> names;
         for (auto& [name, kind] : plain) names.push_back(name);
         std::string msg = "unknown metric \"" + n.metric + "\"";
-        const std::string near = nearest(n.metric, names);
-        if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
-        else msg += " (expected a metric such as score, active_users, count.<event>, users.<event>, limit.<name>, trait.<name>)";
+        const std::string hint = did_you_mean(n.metric, names);
+        if (!hint.empty()) msg += hint;
+        else msg += " (expected a metric such as score, active_users, active_days, count.<event>, users.<event>, "
+                    "sum.<event>.<property>, limit.<name>, trait.<name>, persona.<name>)";
         fail(p, msg);
     }
 
     void pql(const json& q, const std::string& p) {
         expect(q, q.is_object(), p, "an object");
-        check_keys(q, p, {"min_score", "require_activation", "rule"});
+        check_keys(q, p, {"min_score", "require_activation", "rule", "include_customers"});
+        if (auto v = member(q, "include_customers")) m.include_customers = boolean(*v, join(p, "include_customers"));
         if (auto v = member(q, "min_score")) m.min_score = number(*v, join(p, "min_score"));
         if (auto v = member(q, "require_activation")) m.require_activation = boolean(*v, join(p, "require_activation"));
         if (auto v = member(q, "rule"); v && !v->is_null()) m.rule = rule(*v, join(p, "rule"));
@@ -485,7 +636,8 @@ struct Parser {
         expect(j, j.is_object(), "", "a JSON object");
         const std::vector<std::string> keys = {"entity", "as_of", "window_days", "active_days", "engagement",
                                                "activation", "fit", "limits", "weights", "pql", "tiers",
-                                               "grades", "conversion_event", "name", "description"};
+                                               "grades", "conversion_event", "name", "description",
+                                               "signals", "active", "personas", "segments"};
         for (auto it = j.begin(); it != j.end(); ++it) {
             if (std::find(keys.begin(), keys.end(), it.key()) != keys.end()) continue;
             part([&] { check_keys(json::object({{it.key(), nullptr}}), "", keys); });
@@ -509,6 +661,10 @@ struct Parser {
                 m.as_of = t;
             }
         });
+        // Signals and personas first: steps, rules and fit rules name them.
+        part([&] { if (auto v = member(j, "signals")) signals(*v, "signals"); });
+        part([&] { if (auto v = member(j, "personas")) personas(*v, "personas"); });
+        part([&] { if (auto v = member(j, "active")) active(*v, "active"); });
         part([&] { if (auto v = member(j, "window_days")) m.window_days = integer_min(*v, "window_days", 1); });
         part([&] { if (auto v = member(j, "active_days")) m.active_days = integer_min(*v, "active_days", 1); });
         part([&] { if (auto v = member(j, "engagement")) engagement(*v, "engagement"); });
@@ -517,6 +673,7 @@ struct Parser {
         part([&] { if (auto v = member(j, "limits")) limits(*v, "limits"); });  // before pql: rules name limits
         part([&] { if (auto v = member(j, "weights")) weights(*v, "weights"); });
         part([&] { if (auto v = member(j, "pql")) pql(*v, "pql"); });
+        part([&] { if (auto v = member(j, "segments")) segments(*v, "segments"); });
         part([&] { if (auto v = member(j, "tiers")) tiers(*v, "tiers"); });
         part([&] { if (auto v = member(j, "grades")) grades(*v, "grades"); });
         part([&] {
@@ -574,18 +731,12 @@ Result<Model> parse_model(std::string_view text) {
 
 namespace {
 
-json value_json(const Value& v) {
-    if (auto s = std::get_if<std::string>(&v)) return *s;
-    if (auto d = std::get_if<double>(&v)) return *d;
-    return std::get<bool>(v);
-}
-
-json test_value_json(const TraitTest& t) {
+nlohmann::ordered_json test_value_json(const TraitTest& t) {
     switch (t.op) {
         case TraitOp::In:
         case TraitOp::NotIn:
         case TraitOp::Between: {
-            json a = json::array();
+            auto a = nlohmann::ordered_json::array();
             for (auto& v : t.values) a.push_back(value_json(v));
             return a;
         }
@@ -615,6 +766,7 @@ nlohmann::ordered_json rule_json(const RuleNode& n) {
             } else {
                 j["value"] = n.number;
             }
+            if (n.window_days) j["window_days"] = *n.window_days;
     }
     return j;
 }
@@ -649,7 +801,7 @@ std::string model_to_json(const Model& m) {
     j["activation"] = {{"steps", steps}, {"required", m.required}};
     oj rules = oj::array();
     for (auto& r : m.rules) {
-        oj o = {{"trait", r.trait}, {"op", r.op_name}};
+        oj o = r.persona.empty() ? oj{{"trait", r.trait}, {"op", r.op_name}} : oj{{"persona", r.persona}, {"op", r.op_name}};
         if (r.test.op != TraitOp::Exists && r.test.op != TraitOp::Missing) o["value"] = test_value_json(r.test);
         o["points"] = r.points;
         rules.push_back(o);
@@ -671,6 +823,33 @@ std::string model_to_json(const Model& m) {
     };
     j["grades"] = {{"fit", bands(m.fit_grades)}, {"engagement", bands(m.engagement_grades)}};
     j["conversion_event"] = m.conversion_event ? oj(*m.conversion_event) : oj(nullptr);
+    // v2 keys only when used, so a v1 model prints as before.
+    auto conditions = [](const std::vector<Condition>& cs, const char* key) {
+        oj a = oj::array();
+        for (auto& c : cs) {
+            oj o = {{key, c.key}, {"op", c.op_name}};
+            if (c.test.op != TraitOp::Exists && c.test.op != TraitOp::Missing) o["value"] = test_value_json(c.test);
+            a.push_back(o);
+        }
+        return a;
+    };
+    if (!m.signals.empty()) {
+        oj s = oj::object();
+        for (auto& sig : m.signals) s[sig.name] = {{"event", sig.event}, {"where", conditions(sig.where, "property")}};
+        j["signals"] = s;
+    }
+    if (m.active_events) j["active"] = {{"events", *m.active_events}};
+    if (!m.personas.empty()) {
+        oj s = oj::object();
+        for (auto& pe : m.personas) s[pe.name] = conditions(pe.conditions, "trait");
+        j["personas"] = s;
+    }
+    if (m.include_customers) j["pql"]["include_customers"] = true;
+    if (!m.segments.empty()) {
+        oj s = oj::object();
+        for (auto& [name, rule] : m.segments) s[name] = rule_json(rule);
+        j["segments"] = s;
+    }
     return j.dump();
 }
 

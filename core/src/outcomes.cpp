@@ -73,7 +73,7 @@ std::vector<int64_t> conversion_times(const EventStore& store, const Model& mode
                 user_account.assign(store.user_ids.size(), kNone);
                 std::vector<int64_t> latest(store.user_ids.size(), INT64_MIN);
                 for (const auto& g : store.groups)
-                    if (g.ts >= latest[g.user]) {
+                    if (g.member && g.ts >= latest[g.user]) {
                         latest[g.user] = g.ts;
                         user_account[g.user] = g.account;
                     }

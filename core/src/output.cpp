@@ -6,18 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "pql/time.hpp"
+#include "value_json.hpp"
 
 namespace pql {
 
 using oj = nlohmann::ordered_json;
 
 namespace {
-
-oj value_json(const Value& v) {
-    if (auto s = std::get_if<std::string>(&v)) return *s;
-    if (auto d = std::get_if<double>(&v)) return *d;
-    return std::get<bool>(v);
-}
 
 std::string dump(const oj& j) {
     // Invalid UTF-8 cannot reach here (loaders reject it), but never abort on it.
@@ -42,6 +37,7 @@ oj rule_trace(const RunView& v, const EntityScore& s, const RuleNode& n, const s
         case RuleNode::Leaf: {
             j["metric"] = n.metric;
             j["op"] = n.op_name;
+            if (n.window_days) j["window_days"] = *n.window_days;
             if (n.metric_kind == MetricKind::Trait) {
                 const Value* t = v.scorer.trait(s, n.arg);
                 if (n.trait_test.op != TraitOp::Exists && n.trait_test.op != TraitOp::Missing) {
@@ -89,6 +85,12 @@ public:
         out.push_back('"');
         raw(k);
         raw("\":");
+    }
+    void key_text(std::string_view k) {  // a key from the model: escaped as any string
+        if (!first_) out.push_back(',');
+        first_ = false;
+        str(k);
+        out.push_back(':');
     }
     void open(char c) {
         out.push_back(c);
@@ -142,8 +144,47 @@ private:
     bool first_ = true;
 };
 
-// One ranked row: the fields of SPEC's result object, in its order.
-void write_row(Writer& w, const RunView& v, const EntityScore& s, size_t position) {
+// The same calls as Writer, building an ordered_json object: the explanation starts from the
+// row's fields without printing and re-parsing them. Rows are flat objects.
+class ObjectSink {
+public:
+    oj obj = oj::object();
+    void key(std::string_view k) { key_ = std::string(k); }
+    void open(char) {}
+    void close(char) {}
+    void str(std::string_view s) { obj[key_] = std::string(s); }
+    void null() { obj[key_] = nullptr; }
+    void boolean(bool b) { obj[key_] = b; }
+    void integer(int64_t i) { obj[key_] = i; }
+    void number(double d) { obj[key_] = std::isfinite(d) ? oj(d) : oj(nullptr); }
+    void time(int64_t ms) { obj[key_] = format_iso(ms); }
+    void value(oj v) { obj[key_] = std::move(v); }
+
+private:
+    std::string key_;
+};
+
+void write_segments(Writer& w, const Model& m, const EntityScore& s) {
+    w.open('[');
+    for (size_t i = 0; i < m.segments.size(); ++i)
+        if (s.segments >> i & 1) {
+            w.item();
+            w.str(m.segments[i].first);
+        }
+    w.close(']');
+}
+
+void write_segments(ObjectSink& w, const Model& m, const EntityScore& s) {
+    oj a = oj::array();
+    for (size_t i = 0; i < m.segments.size(); ++i)
+        if (s.segments >> i & 1) a.push_back(m.segments[i].first);
+    w.value(std::move(a));
+}
+
+// One ranked row: the fields of SPEC's result object, in its order. `W` is Writer (the run's
+// text) or ObjectSink (the explanation's object).
+template <class W>
+void write_row(W& w, const RunView& v, const EntityScore& s, size_t position) {
     const Index& ix = v.scorer.index();
     const Index::EntityAgg& ent = ix.entities[s.entity];
     w.open('{');
@@ -194,6 +235,24 @@ void write_row(Writer& w, const RunView& v, const EntityScore& s, size_t positio
     w.time(ent.first_ts);
     w.key("last_seen");
     w.time(ent.last_ts);
+    // v2 (SPEC §7.5-§7.7), after the v1 fields.
+    w.key("converted");
+    w.boolean(s.customer());
+    w.key("converted_at");
+    if (s.customer()) w.time(s.converted_at);
+    else w.null();
+    w.key("segments");
+    write_segments(w, v.model, s);
+    const Since& since = v.scorer.since(v.model, s.entity);
+    w.key("qualified_at");
+    if (since.qualified_at) w.time(*since.qualified_at);
+    else w.null();
+    w.key("first_qualified_at");
+    if (since.first_qualified_at) w.time(*since.first_qualified_at);
+    else w.null();
+    w.key("days_qualified");
+    if (since.qualified_at) w.integer(day_of(v.run.as_of) - day_of(*since.qualified_at));
+    else w.null();
     w.close('}');
 }
 
@@ -212,6 +271,15 @@ std::string score_run_json(const RunView& v, const LoadReport& d, size_t offset,
     w.integer(static_cast<int64_t>(n));
     w.key("qualified");
     w.integer(v.run.qualified);
+    w.key("customers");
+    w.integer(v.run.customers);
+    w.key("segments");
+    w.open('{');
+    for (size_t i = 0; i < v.model.segments.size(); ++i) {
+        w.key_text(v.model.segments[i].first);
+        w.integer(i < v.run.segment_counts.size() ? v.run.segment_counts[i] : 0);
+    }
+    w.close('}');
     w.key("diagnostics");
     w.open('{');
     w.key("read");
@@ -254,24 +322,27 @@ std::string explanation_json(const RunView& v, size_t position) {
     const Index::EntityAgg& ent = ix.entities[s.entity];
     const Model& m = v.model;
     // The row as score_run_json writes it, then the explanation's own fields.
-    Writer row;
+    ObjectSink row;
     write_row(row, v, s, position);
-    oj j = oj::parse(row.out);
+    oj j = std::move(row.obj);
     j["as_of"] = format_iso(v.run.as_of);
     j["weights"] = {{"activation", m.w_activation}, {"engagement", m.w_engagement}, {"fit", m.w_fit}};
 
     // Per event type, by name.
+    // Per event type and signal (§7.1), by name; a signal's row says so.
     std::vector<std::pair<std::string, uint32_t>> types;
     for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
         types.emplace_back(v.store.event_names.name(ix.types[t].type), t);
+    for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) types.emplace_back(v.scorer.type_name(m, ix.types[t].type), t);
     std::sort(types.begin(), types.end());
     oj events = oj::array();
     for (auto& [name, t] : types) {
         const TypeFigures& f = v.scorer.figures()[t];
-        const double w = m.weight_of(name);
+        const double w = v.scorer.weight(ix.types[t].type);
         auto it = m.events.find(name);
         oj e;
         e["event"] = name;
+        if (v.scorer.is_signal(ix.types[t].type)) e["signal"] = true;
         e["count"] = f.in_window;
         e["decayed"] = f.decayed;
         e["capped"] = f.capped;
@@ -286,11 +357,8 @@ std::string explanation_json(const RunView& v, size_t position) {
     j["events_breakdown"] = events;
 
     auto type_stat = [&](const std::string& event) -> const Index::TypeStat* {
-        auto k = v.store.event_names.find(event);
-        if (!k) return nullptr;
-        for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
-            if (ix.types[t].type == *k) return &ix.types[t];
-        return nullptr;
+        auto k = v.scorer.type_id(m, event);
+        return k ? ix.stat_of(ent, *k) : nullptr;
     };
     oj steps = oj::array();
     for (auto& st : m.steps) {
@@ -312,6 +380,19 @@ std::string explanation_json(const RunView& v, size_t position) {
 
     oj rules = oj::array();
     for (auto& r : m.rules) {
+        if (!r.persona.empty()) {  // §7.4: the persona's count against the rule
+            size_t pi = 0;
+            while (m.personas[pi].name != r.persona) ++pi;
+            const double n = static_cast<double>(v.scorer.persona_count(s.entity, pi, INT64_MAX));
+            const Value nv = n;
+            oj o = {{"persona", r.persona}, {"op", r.op_name}, {"value", value_json(r.test.values.at(0))}};
+            if (r.test.op == TraitOp::Between) o["value"] = {value_json(r.test.values[0]), value_json(r.test.values[1])};
+            o["points"] = r.points;
+            o["matched"] = r.test.matches(&nv);
+            o["actual"] = n;
+            rules.push_back(o);
+            continue;
+        }
         auto it = ent.traits.find(r.trait);
         const Value* t = it == ent.traits.end() ? nullptr : &it->second;
         oj o = {{"trait", r.trait}, {"op", r.op_name}};
@@ -351,7 +432,52 @@ std::string explanation_json(const RunView& v, size_t position) {
     }
     for (auto& l : limits) metrics["limit." + l["name"].get<std::string>()] = l["usage"];
     for (auto& [k, val] : ent.traits) metrics["trait." + k] = value_json(val);
+    // v2 metrics: active_days, every persona, and each sum.* a rule or segment reads.
+    {
+        RuleNode leaf;
+        leaf.metric_kind = MetricKind::ActiveDays;
+        metrics["active_days"] = *v.scorer.metric(m, s, leaf);
+        for (auto& pe : m.personas)
+            metrics["persona." + pe.name] = v.scorer.persona_count(s.entity, static_cast<size_t>(&pe - m.personas.data()), INT64_MAX);
+        std::vector<const RuleNode*> stack;
+        if (m.rule) stack.push_back(&*m.rule);
+        for (auto& seg : m.segments) stack.push_back(&seg.second);
+        while (!stack.empty()) {
+            const RuleNode* n = stack.back();
+            stack.pop_back();
+            for (auto& c : n->children) stack.push_back(&c);
+            if (n->kind == RuleNode::Leaf && (n->metric_kind == MetricKind::Sum || n->window_days)) {
+                auto x = v.scorer.metric(m, s, *n);
+                const std::string name = n->window_days ? n->metric + "@" + std::to_string(*n->window_days) + "d" : n->metric;
+                metrics[name] = x ? oj(*x) : oj(nullptr);
+            }
+        }
+    }
     j["metrics"] = metrics;
+
+    // §7.4: the entity's users matching each persona.
+    oj personas = oj::object();
+    for (size_t pi = 0; pi < m.personas.size(); ++pi) {
+        oj users = oj::array();
+        for (uint32_t u = ent.users_begin; u < ent.users_end; ++u)
+            if (v.scorer.user_matches_persona(ix.entity_users[u].user, pi))
+                users.push_back(v.store.user_ids.name(ix.entity_users[u].user));
+        personas[m.personas[pi].name] = users;
+    }
+    j["personas"] = personas;
+    // §7.5 and §7.6: the customer flag's reason and each segment's rule, traced.
+    j["customer"] = {{"converted", s.customer()},
+                     {"converted_at", s.customer() ? oj(format_iso(s.converted_at)) : oj(nullptr)},
+                     {"conversion_event", m.conversion_event ? oj(*m.conversion_event) : oj(nullptr)},
+                     {"include_customers", m.include_customers}};
+    oj segs = oj::array();
+    for (auto& [name, rule] : m.segments) {
+        std::vector<std::string> seg_failed;
+        segs.push_back({{"name", name}, {"holds", v.scorer.evaluate(m, s, rule)},
+                        {"listed", s.qualified && v.scorer.evaluate(m, s, rule)},
+                        {"rule", rule_trace(v, s, rule, "segments." + name, seg_failed)}});
+    }
+    j["segments_breakdown"] = segs;
 
     std::vector<std::string> failed;
     j["rule"] = m.rule ? rule_trace(v, s, *m.rule, "pql.rule", failed) : oj(nullptr);
@@ -359,6 +485,7 @@ std::string explanation_json(const RunView& v, size_t position) {
     q["min_score"] = m.min_score;
     q["score_ok"] = s.score >= m.min_score;
     q["require_activation"] = m.require_activation;
+    q["customer_ok"] = !s.customer() || m.include_customers;
     q["activated"] = s.activated;
     q["rule_ok"] = m.rule ? oj(v.scorer.evaluate(m, s, *m.rule)) : oj(nullptr);
     q["failed_leaves"] = failed;

@@ -132,29 +132,40 @@ bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool 
     std::vector<std::string> header, cells;
     std::string error;
     int64_t line = 0;
-    // Header: the first non-blank row.
-    for (;;) {
-        if (!cur.next(header, line, error, limits.max_row_bytes)) return true;  // empty file
-        if (!error.empty()) {
-            ++report.read;
-            ++report.skipped;
-            report.add_error(line, "header " + error + "; no rows could be read");
-            return !strict;
+    if (limits.csv_header) {
+        header = *limits.csv_header;
+    } else {
+        // Header: the first non-blank row.
+        for (;;) {
+            if (!cur.next(header, line, error, limits.max_row_bytes)) return true;  // empty file
+            if (!error.empty()) {
+                ++report.read;
+                ++report.skipped;
+                report.add_error(line, "header " + error + "; no rows could be read");
+                return !strict;
+            }
+            if (!blank_row(header)) break;
         }
-        if (!blank_row(header)) break;
-    }
-    for (auto& h : header) {
-        if (!valid_utf8(h)) {
-            ++report.read;
-            ++report.skipped;
-            report.add_error(line, "header: invalid UTF-8; no rows could be read");
-            return !strict;
+        for (auto& h : header) {
+            if (!valid_utf8(h)) {
+                ++report.read;
+                ++report.skipped;
+                report.add_error(line, "header: invalid UTF-8; no rows could be read");
+                return !strict;
+            }
+            // Trim spaces around column names ("user_id " is user_id).
+            while (!h.empty() && h.back() == ' ') h.pop_back();
+            size_t k = 0;
+            while (k < h.size() && h[k] == ' ') ++k;
+            h.erase(0, k);
+            // PostHog's CSV export names its columns "*.uuid", "*.event", "*.properties.format".
+            if (h.size() > 2 && h[0] == '*' && h[1] == '.') h.erase(0, 2);
         }
-        // Trim spaces around column names ("user_id " is user_id).
-        while (!h.empty() && h.back() == ' ') h.pop_back();
-        size_t k = 0;
-        while (k < h.size() && h[k] == ' ') ++k;
-        h.erase(0, k);
+        std::string fatal = sink.header(header);
+        if (!fatal.empty()) {
+            sink.fatal = std::move(fatal);
+            return true;
+        }
     }
     Record rec;
     size_t next_progress = 4u << 20;
@@ -255,10 +266,13 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
-bool read_records(std::string_view text, const LoadOptions& options, RecordSink& sink, LoadReport& report) {
+bool read_records(std::string_view text, const LoadOptions& options, RecordSink& sink, LoadReport& report,
+                  const std::vector<std::string>* csv_header) {
     Format format = options.format;
     const bool strict = options.strict;
     ReadLimits limits;
+    limits.csv_header = csv_header;
+    if (csv_header && format == Format::Auto) format = Format::Csv;
     limits.progress = options.progress;
     limits.first_line = options.first_line;
     // A UTF-8 byte-order mark is ignored.

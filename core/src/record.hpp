@@ -30,6 +30,19 @@ struct Scalar {
     }
 };
 
+// A scalar below one of the record's top-level objects other than "traits" and "context"
+// ("properties", "event_properties", "groups", "$properties", ...): SPEC §6.2 reads vendor
+// shapes from them and §6.4 keeps them as event properties. `root` is the index of that
+// top-level field in Record::fields, `path` the dotted path below it ("plan.seats"). Arrays are
+// not descended, except that an array's first scalar element is kept with `in_array` set (a
+// list-valued account counts for its first element; properties ignore arrays).
+struct Nested {
+    std::string path;
+    Scalar value;
+    uint32_t root = 0;
+    bool in_array = false;
+};
+
 struct Record {
     int64_t line = 0;
     bool from_csv = false;  // CSV cells are strings; ids and timestamps are read from text
@@ -43,6 +56,16 @@ struct Record {
     bool context_object = false;  // "context" held an object; its "groupId":
     Scalar context_group_id;
     bool has_context_group_id = false;
+
+    // Nested scalars (see Nested): nested[0, nnested), slots past it kept for reuse as fields are.
+    std::vector<Nested> nested;
+    size_t nnested = 0;
+    // A Segment HTTP envelope {"batch": [...]}: its elements, each read as a record of its own.
+    std::vector<Record> batch;
+    size_t nbatch = 0;
+    bool has_batch = false;  // "batch" held an array
+    std::string batch_error;  // the first element that was not an object ("batch[2]: not a JSON object")
+    size_t batch_bad = 0;     // how many were not
 
     mutable std::pair<const char*, size_t> hints_[8] = {};
     uint64_t keys_seen_ = 0;
@@ -58,6 +81,41 @@ struct Record {
         traits_nested.clear();
         context_object = false;
         has_context_group_id = false;
+        nnested = 0;
+        nbatch = 0;
+        has_batch = false;
+        batch_error.clear();
+        batch_bad = 0;
+    }
+    Nested& add_nested() {
+        if (nnested == nested.size()) nested.emplace_back();
+        Nested& n = nested[nnested++];
+        n.value.reset();
+        n.in_array = false;
+        return n;
+    }
+    Record& add_batch_element(int64_t at_line) {
+        if (nbatch == batch.size()) batch.emplace_back();
+        Record& r = batch[nbatch++];
+        r.reset(at_line);
+        return r;
+    }
+    // The index in `fields` of the first top-level field named `key`, or -1.
+    int field_index(std::string_view key) const {
+        for (size_t i = 0; i < nfields; ++i)
+            if (std::string_view(fields[i].first) == key) return static_cast<int>(i);
+        return -1;
+    }
+    // The nested scalar at `path` below top-level field `root` (an index from field_index), or
+    // nullptr. With `first_of_array`, an array's first element counts too.
+    const Scalar* nested_at(int root, std::string_view path, bool first_of_array = false) const {
+        if (root < 0) return nullptr;
+        for (size_t i = 0; i < nnested; ++i) {
+            const Nested& n = nested[i];
+            if (n.root == static_cast<uint32_t>(root) && (!n.in_array || first_of_array) && n.path == path)
+                return &n.value;
+        }
+        return nullptr;
     }
     // A new field named `key`, reset to null.
     Scalar& add(std::string_view key) {
@@ -98,6 +156,10 @@ class RecordSink {
 public:
     virtual ~RecordSink() = default;
     virtual std::string accept(Record& r) = 0;
+    // A CSV header, before any row: a non-empty message fails the whole load (a required column
+    // is missing), said once instead of once per row. The reader then stores it in `fatal`.
+    virtual std::string header(const std::vector<std::string>&) { return {}; }
+    std::string fatal;
 };
 
 struct ReadLimits {
@@ -105,6 +167,8 @@ struct ReadLimits {
     int max_depth = 256;              // nesting inside one record
     std::function<void(size_t, size_t)> progress;
     int64_t first_line = 1;
+    // CSV read in pieces: the header of the first piece; later pieces have none of their own.
+    const std::vector<std::string>* csv_header = nullptr;
 };
 
 // Streams records from text to the sink, filling in read/skipped counts and errors for rows
@@ -117,7 +181,9 @@ bool read_json_array(std::string_view text, RecordSink& sink, LoadReport& report
 bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool strict,
               const ReadLimits& limits = {});
 // Reads with the forced format, or detects it from the first non-blank byte.
-bool read_records(std::string_view text, const LoadOptions& options, RecordSink& sink, LoadReport& report);
+// `csv_header`: a later piece of a CSV read in pieces (it has no header row of its own).
+bool read_records(std::string_view text, const LoadOptions& options, RecordSink& sink, LoadReport& report,
+                  const std::vector<std::string>* csv_header = nullptr);
 
 bool valid_utf8(std::string_view s);
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "conversions.hpp"
 #include "pql/score.hpp"
 #include "pql/time.hpp"
 #include "portable_math.hpp"
@@ -32,13 +33,107 @@ void Scorer::ensure_index(const Model& model) {
     }
     index_.reset();  // the old index's memory goes before the new one is built
     index_ = Index::build(store_, model.entity, T);
+    clear_layers();
+    ++stats.index_builds;
+}
+
+// Every layer computed from the index's type stats is redone on the next run.
+void Scorer::clear_layers() {
     figures_key_.clear();
     counts_window_.reset();
     steps_key_.clear();
     fit_key_.clear();
     act_key_.clear();
     counts_key_.clear();
-    ++stats.index_builds;
+    conv_key_.clear();
+    persona_key_.clear();
+    figures_.clear();
+}
+
+namespace {
+
+void put_bytes(std::string& k, const void* p, size_t n) { k.append(static_cast<const char*>(p), n); }
+
+void put_test(std::string& k, const TraitTest& t) {
+    put_bytes(k, &t.op, sizeof t.op);
+    const size_t n = t.values.size();
+    put_bytes(k, &n, sizeof n);
+    for (auto& v : t.values) {
+        const size_t which = v.index();
+        put_bytes(k, &which, sizeof which);
+        if (auto str = std::get_if<std::string>(&v)) {
+            const size_t len = str->size();
+            put_bytes(k, &len, sizeof len);
+            k += *str;
+        } else if (auto d = std::get_if<double>(&v)) {
+            put_bytes(k, d, sizeof *d);
+        } else {
+            k.push_back(std::get<bool>(v) ? 1 : 0);
+        }
+    }
+}
+
+void put_string(std::string& k, const std::string& s) {
+    const size_t len = s.size();
+    put_bytes(k, &len, sizeof len);
+    k += s;
+}
+
+void put_conditions(std::string& k, const std::vector<Condition>& cs) {
+    const size_t n = cs.size();
+    put_bytes(k, &n, sizeof n);
+    for (auto& c : cs) {
+        put_string(k, c.key);
+        put_test(k, c.test);
+    }
+}
+
+}  // namespace
+
+// The signals' part of the index (§7.1): rebuilt when the model's signals change, without
+// rebuilding the event types' part; every layer above it is then redone.
+void Scorer::ensure_signals(const Model& model) {
+    std::string key;
+    for (auto& sig : model.signals) {
+        put_string(key, sig.name);
+        put_string(key, sig.event);
+        put_conditions(key, sig.where);
+    }
+    Index& ix = *index_;
+    shadowed_.assign(store_.event_names.size(), 0);
+    for (auto& sig : model.signals)
+        if (auto k = store_.event_names.find(sig.name)) shadowed_[*k] = 1;
+    if (key == ix.signals_key) return;
+    std::vector<SignalFilter> filters;
+    for (auto& sig : model.signals) {
+        SignalFilter f;
+        f.any = sig.event == "*";
+        if (!f.any)
+            if (auto k = store_.event_names.find(sig.event)) f.type = *k;
+        for (auto& c : sig.where) f.where.emplace_back(store_.property_key(c.key), &c.test);
+        filters.push_back(std::move(f));
+    }
+    if (filters.empty()) ix.drop_signals();
+    else ix.build_signals(store_, filters);
+    ix.signals_key = std::move(key);
+    clear_layers();
+    ++stats.signal_builds;
+}
+
+size_t Scorer::ntypes() const {
+    return index_->nsignals ? index_->sig_base + index_->nsignals : store_.event_names.size();
+}
+
+std::optional<uint32_t> Scorer::type_id(const Model& model, const std::string& name) const {
+    if (index_->nsignals)
+        for (size_t i = 0; i < model.signals.size() && i < index_->nsignals; ++i)
+            if (model.signals[i].name == name) return index_->sig_base + static_cast<uint32_t>(i);
+    return store_.event_names.find(name);
+}
+
+std::string Scorer::type_name(const Model& model, uint32_t type) const {
+    if (is_signal(type)) return model.signals.at(type - index_->sig_base).name;
+    return store_.event_names.name(type);
 }
 
 namespace {
@@ -107,12 +202,12 @@ void Scorer::ensure_figures(const Model& model) {
         return static_cast<int>(tables_.size() - 1);
     };
     table_for_half_life[model.half_life_days] = make_table(model.half_life_days);
-    const size_t ntypes = store_.event_names.size();
+    const size_t ntypes = this->ntypes();
     table_of_.assign(ntypes, 0);
     cap_of_.assign(ntypes, HUGE_VAL);
     for (auto& [name, setting] : model.events) {
         if (!setting.cap && !setting.half_life_days) continue;
-        auto k = store_.event_names.find(name);
+        auto k = type_id(model, name);
         if (!k) continue;
         if (setting.cap) cap_of_[*k] = *setting.cap;
         if (setting.half_life_days && model.decay == Decay::Exponential) {
@@ -186,8 +281,6 @@ void Scorer::compute_figures(const Model& model, uint32_t t) {
 
 namespace {
 
-void put_bytes(std::string& k, const void* p, size_t n) { k.append(static_cast<const char*>(p), n); }
-
 // Everything the activation layer depends on: each step's event and thresholds.
 std::string steps_key(const Model& m) {
     std::string k;
@@ -206,21 +299,10 @@ std::string fit_key(const Model& m) {
     for (auto& r : m.rules) {
         k += r.trait;
         k.push_back('\0');
-        put_bytes(k, &r.test.op, sizeof r.test.op);
-        const size_t n = r.test.values.size();
-        put_bytes(k, &n, sizeof n);
-        for (auto& v : r.test.values) {
-            const size_t which = v.index();
-            put_bytes(k, &which, sizeof which);
-            if (auto str = std::get_if<std::string>(&v)) {
-                const size_t len = str->size();
-                put_bytes(k, &len, sizeof len);
-                k += *str;
-            } else if (auto d = std::get_if<double>(&v)) {
-                put_bytes(k, d, sizeof *d);
-            } else {
-                k.push_back(std::get<bool>(v) ? 1 : 0);
-            }
+        put_test(k, r.test);
+        if (!r.persona.empty()) {  // the persona's definition too (its counts: ensure_personas)
+            put_string(k, r.persona);
+            if (auto* pe = m.persona(r.persona)) put_conditions(k, pe->conditions);
         }
     }
     return k;
@@ -281,10 +363,7 @@ void Scorer::compute_steps(const Model& model, uint32_t e) {
                 users_time = times[st.min_users - 1];
             }
         } else {
-            const Index::TypeStat* ts = nullptr;
-            if (step_types_[si].type != kNone)
-                for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
-                    if (ix.types[t].type == step_types_[si].type) ts = &ix.types[t];
+            const Index::TypeStat* ts = step_types_[si].type != kNone ? ix.stat_of(ent, step_types_[si].type) : nullptr;
             const int64_t total = ts ? ts->total : 0;
             const int64_t nusers = ts ? ts->users_end - ts->users_begin : 0;
             if (total < st.min_count || nusers < st.min_users) continue;
@@ -308,14 +387,14 @@ void Scorer::ensure_steps(const Model& model) {
         // A step event first seen in the appended rows can only be met by entities they touched.
         for (size_t si = 0; si < model.steps.size(); ++si)
             if (!step_types_[si].any && step_types_[si].type == kNone)
-                if (auto k = store_.event_names.find(model.steps[si].event)) step_types_[si].type = *k;
+                if (auto k = type_id(model, model.steps[si].event)) step_types_[si].type = *k;
         step_done_.resize(m * model.steps.size(), INT64_MAX);
         for (uint32_t e : delta_.entities) compute_steps(model, e);
     }
     if (key == steps_key_ && step_done_.size() == m * model.steps.size()) return;
     step_types_.clear();
     for (auto& st : model.steps) {
-        auto k = store_.event_names.find(st.event);
+        auto k = type_id(model, st.event);
         step_types_.push_back({k ? *k : kNone, st.event == "*"});
     }
     step_done_.assign(m * model.steps.size(), INT64_MAX);
@@ -329,6 +408,13 @@ void Scorer::compute_fit(const Model& model, uint32_t e) {
     const Traits& traits = index_->entities[e].traits;
     for (size_t ri = 0; ri < nrules; ++ri) {
         const FitRule& rule = model.rules[ri];
+        if (!rule.persona.empty()) {  // §7.4: the count of matching users, compared as a number
+            size_t pi = 0;
+            while (model.personas[pi].name != rule.persona) ++pi;
+            const Value n = static_cast<double>(persona_count_[static_cast<size_t>(e) * model.personas.size() + pi]);
+            rule_match_[e * nrules + ri] = rule.test.matches(&n);
+            continue;
+        }
         auto it = traits.find(rule.trait);
         rule_match_[e * nrules + ri] = rule.test.matches(it == traits.end() ? nullptr : &it->second);
     }
@@ -355,6 +441,10 @@ void Scorer::refresh_layer(std::vector<T>& layer, std::string& layer_key, std::s
 
 void Scorer::ensure_fit(const Model& model) {
     std::string key = fit_key(model);
+    // Persona counts move with every load; trait matches only with an index build.
+    bool personas = false;
+    for (auto& r : model.rules) personas = personas || !r.persona.empty();
+    if (personas) put_bytes(key, &store_.version, sizeof store_.version);
     const size_t m = index_->entities.size(), nrules = model.rules.size();
     if (key == fit_key_ && appended_) {  // appends change no traits: only new entities
         rule_match_.resize(m * nrules, 0);
@@ -430,6 +520,19 @@ void Scorer::ensure_counts(const Model& model) {
     const Index& ix = *index_;
     const int64_t dayT = day_of(ix.as_of);
     put_bytes(key, &dayT, sizeof dayT);
+    // §7.3: with active.events, active users and the last active day come from those types only.
+    active_type_.clear();
+    if (model.active_events) {
+        active_type_.assign(ntypes(), 0);
+        for (auto& name : *model.active_events)
+            if (auto k = type_id(model, name)) active_type_[*k] = 1;
+    }
+    if (model.active_events)
+        for (auto& name : *model.active_events) {
+            key += name;
+            key.push_back('\0');
+        }
+    const uint32_t active_window = static_cast<uint32_t>(std::min<int64_t>(model.active_days, UINT32_MAX));
     auto compute = [&](uint32_t e) {
         const Index::EntityAgg& ent = ix.entities[e];
         Counts& c = counts_[e];
@@ -438,15 +541,98 @@ void Scorer::ensure_counts(const Model& model) {
         for (uint32_t u = ent.users_begin; u < ent.users_end; ++u) {
             const uint32_t age = ix.entity_users[u].min_age;
             if (age < static_cast<uint64_t>(model.window_days)) ++c.users;
-            if (age < static_cast<uint64_t>(model.active_days)) ++c.active_users;
+            if (!model.active_events && age < static_cast<uint64_t>(model.active_days)) ++c.active_users;
         }
         c.days_since_last_seen = dayT - day_of(ent.last_ts);
+        if (model.active_events) {
+            const auto stats = active_stats(ent);
+            c.active_users = users_in(stats, 0, active_window);
+            uint32_t last = UINT32_MAX;  // the youngest active cell
+            for (auto* ts : stats)
+                if (ts->cells_end > ts->cells_begin) last = std::min(last, ix.cells[ts->cells_begin].age);
+            c.days_since_last_seen = last != UINT32_MAX ? last : dayT - day_of(ent.first_ts);
+        }
     };
     refresh_layer(counts_, counts_key_, std::move(key), false, compute);
 }
 
+// §7.4: which users match each persona (user traits as of T), and per entity how many do.
+void Scorer::ensure_personas(const Model& model) {
+    std::string key;
+    for (auto& pe : model.personas) {
+        put_string(key, pe.name);
+        put_conditions(key, pe.conditions);
+    }
+    put_bytes(key, &store_.version, sizeof store_.version);
+    const Index& ix = *index_;
+    const size_t np = model.personas.size(), m = ix.entities.size();
+    if (key == persona_key_ && persona_count_.size() == m * np) return;
+    persona_key_ = std::move(key);
+    user_persona_.clear();
+    persona_count_.assign(m * np, 0);
+    if (!np) return;
+    const std::vector<Traits> traits = store_.user_traits_all(ix.as_of);
+    user_persona_.assign(store_.user_ids.size() * np, 0);
+    for (size_t u = 0; u < store_.user_ids.size(); ++u)
+        for (size_t p = 0; p < np; ++p) {
+            bool all = true;
+            for (auto& c : model.personas[p].conditions) {
+                const Value* v = nullptr;
+                if (u < traits.size()) {
+                    auto it = traits[u].find(c.key);
+                    if (it != traits[u].end()) v = &it->second;
+                }
+                if (!c.test.matches(v)) {
+                    all = false;
+                    break;
+                }
+            }
+            user_persona_[u * np + p] = all;
+        }
+    for (uint32_t e = 0; e < m; ++e)
+        for (size_t p = 0; p < np; ++p) persona_count_[e * np + p] = static_cast<uint32_t>(persona_count(e, p, INT64_MAX));
+}
+
+bool Scorer::user_matches_persona(uint32_t user, size_t persona) const {
+    const size_t np = persona_count_.empty() || index_->entities.empty() ? 0 : persona_count_.size() / index_->entities.size();
+    const size_t i = static_cast<size_t>(user) * np + persona;
+    return np && i < user_persona_.size() && user_persona_[i];
+}
+
+int64_t Scorer::persona_count(uint32_t e, size_t persona, int64_t until) const {
+    const Index& ix = *index_;
+    const Index::EntityAgg& ent = ix.entities[e];
+    int64_t n = 0;
+    for (uint32_t u = ent.users_begin; u < ent.users_end; ++u)
+        if (ix.entity_users[u].first_ts <= until && user_matches_persona(ix.entity_users[u].user, persona)) ++n;
+    return n;
+}
+
+// §7.5: each entity's conversion (conversion_event or the outcomes file), earliest first.
+void Scorer::ensure_customers(const Model& model) {
+    std::string key;
+    const size_t rows = outcomes_ ? outcomes_->rows.size() : 0;
+    const size_t m = index_->entities.size();
+    if (model.conversion_event || rows) {
+        key = model.conversion_event ? "e" + *model.conversion_event : "-";
+        put_bytes(key, &rows, sizeof rows);
+        put_bytes(key, &store_.version, sizeof store_.version);
+    }
+    if (key == conv_key_ && conv_.size() == m) return;
+    conv_key_ = key;
+    if (key.empty()) {
+        conv_.assign(m, INT64_MAX);
+        return;
+    }
+    static const Outcomes none;
+    conv_ = conversion_times(store_, model, outcomes_ ? *outcomes_ : none, *index_);
+}
+
 const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
     ensure_index(model);
+    ensure_signals(model);
+    ensure_personas(model);
+    ensure_customers(model);
     ensure_figures(model);
     ensure_steps(model);
     ensure_fit(model);
@@ -456,19 +642,26 @@ const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
     const Index& ix = *index_;
     const size_t m = ix.entities.size();
 
-    // Weights per interned event type; rule points; the rule's event types resolved once.
-    const size_t ntypes = store_.event_names.size();
-    std::vector<double> weight(ntypes, model.default_weight);
+    // Weights per event type and signal (§7.1: default_weight never applies to a signal, and an
+    // event type a signal shadows counts only through it); the rules' event types resolved once.
+    const size_t ntypes = this->ntypes();
+    std::vector<double>& weight = weight_;
+    weight.assign(ntypes, model.default_weight);
+    for (size_t k = store_.event_names.size(); k < ntypes; ++k) weight[k] = 0;
+    for (size_t k = 0; k < shadowed_.size() && k < ntypes; ++k)
+        if (shadowed_[k]) weight[k] = 0;
     for (auto& [name, s] : model.events)
-        if (s.weight)
-            if (auto k = store_.event_names.find(name)) weight[*k] = *s.weight;
+        if (auto k = type_id(model, name)) weight[*k] = s.weight ? *s.weight : model.default_weight;
     const double wsum = model.w_activation + model.w_engagement + model.w_fit;
     leaf_types_.clear();
     if (model.rule) resolve_leaves(model, *model.rule);
+    for (auto& [name, rule] : model.segments) resolve_leaves(model, rule);
 
     run_.as_of = ix.as_of;
     run_.unassigned = ix.unassigned;
     run_.qualified = 0;
+    run_.customers = 0;
+    run_.segment_counts.assign(model.segments.size(), 0);
     run_.results.resize(m);  // keeps the buffer between runs
     for (uint32_t e = 0; e < m; ++e) {
         const Index::EntityAgg& ent = ix.entities[e];
@@ -477,6 +670,13 @@ const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
         // Engagement and velocity: the only part a weight change reaches.
         double E = 0, R = 0, P = 0;
         for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) {
+            const Hot& f = hot_[t];
+            const double w = weight[f.type];
+            E += w * f.capped;
+            R += w * f.recent;
+            P += w * f.previous;
+        }
+        for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) {  // signals (§7.1)
             const Hot& f = hot_[t];
             const double w = weight[f.type];
             E += w * f.capped;
@@ -501,8 +701,17 @@ const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
 
         r.score = (model.w_activation * r.activation + model.w_engagement * r.engagement + model.w_fit * r.fit) / wsum;
 
-        r.qualified = r.score >= model.min_score && (r.activated || !model.require_activation) &&
-                      (!model.rule || evaluate(model, r, *model.rule));
+        r.shift = 0;
+        r.converted_at = conv_[e] <= ix.as_of ? conv_[e] : INT64_MAX;
+        if (r.customer()) ++run_.customers;
+        r.qualified = qualifies(model, r);
+        r.segments = 0;
+        if (r.qualified)
+            for (size_t i = 0; i < model.segments.size(); ++i)
+                if (evaluate(model, r, model.segments[i].second)) {
+                    r.segments |= uint64_t{1} << i;
+                    ++run_.segment_counts[i];
+                }
         r.tier = -1;
         for (size_t t = 0; t < model.tiers.size(); ++t)
             if (r.score >= model.tiers[t].min_score) {
@@ -524,133 +733,14 @@ const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
     }
     leaf_types_.clear();  // valid for this model only
 
-    // Rank: score descending, then id in byte order. Small keys are sorted (asked for a page,
-    // only its first `want_ranked`), then the rows are placed.
-    keys_.resize(m);
-    for (uint32_t i = 0; i < m; ++i) keys_[i] = {run_.results[i].score, ix.id_rank[i], i};
-    auto before = [](const RankKey& a, const RankKey& b) {
-        if (a.score != b.score) return a.score > b.score;
-        return a.id_rank < b.id_rank;
-    };
-    run_.ranked = std::min(want_ranked, m);
-    if (run_.ranked == m) {
-        std::sort(keys_.begin(), keys_.end(), before);
-        ranked_.resize(m);
-        for (size_t i = 0; i < m; ++i) ranked_[i] = run_.results[keys_[i].entity];
-        run_.results.swap(ranked_);
-    } else {
-        // A page: its rows are swapped into place; the others stay where the swaps leave them.
-        std::partial_sort(keys_.begin(), keys_.begin() + run_.ranked, keys_.end(), before);
-        pos_.resize(m);
-        for (uint32_t i = 0; i < m; ++i) pos_[i] = i;  // entity -> its row
-        for (uint32_t i = 0; i < run_.ranked; ++i) {
-            const uint32_t p = pos_[keys_[i].entity];
-            if (p == i) continue;
-            std::swap(run_.results[i], run_.results[p]);
-            pos_[run_.results[p].entity] = p;
-            pos_[run_.results[i].entity] = i;
-        }
-    }
+    rank(want_ranked);
     return run_;
 }
 
-void Scorer::resolve_leaves(const Model& model, const RuleNode& node) {
-    if (node.kind != RuleNode::Leaf) {
-        for (auto& c : node.children) resolve_leaves(model, c);
-        return;
-    }
-    const std::string* event = nullptr;
-    if (node.metric_kind == MetricKind::Count || node.metric_kind == MetricKind::UsersOf) event = &node.arg;
-    else if (node.metric_kind == MetricKind::Limit) event = &model.limits.at(node.arg).event;
-    if (!event) return;
-    auto k = store_.event_names.find(*event);
-    leaf_types_.emplace_back(&node, k ? *k : kNone);
-}
-
-const Value* Scorer::trait(const EntityScore& s, const std::string& name) const {
-    const auto& traits = index_->entities[s.entity].traits;
-    auto it = traits.find(name);
-    return it == traits.end() ? nullptr : &it->second;
-}
-
-std::optional<double> Scorer::metric(const Model& model, const EntityScore& s, const RuleNode& leaf) const {
-    const Index& ix = *index_;
-    const Index::EntityAgg& ent = ix.entities[s.entity];
-    auto type_slot = [&](const std::string& event) -> int64_t {
-        std::optional<uint32_t> k;
-        bool resolved = false;  // during score(): the leaf's type was looked up once
-        for (auto& [node, type] : leaf_types_)
-            if (node == &leaf) {
-                resolved = true;
-                if (type != kNone) k = type;
-                break;
-            }
-        if (!resolved) k = store_.event_names.find(event);
-        if (!k) return -1;
-        for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
-            if (ix.types[t].type == *k) return t;
-        return -1;
-    };
-    switch (leaf.metric_kind) {
-        case MetricKind::Score: return s.score;
-        case MetricKind::Activation: return s.activation;
-        case MetricKind::Engagement: return s.engagement;
-        case MetricKind::Fit: return s.fit;
-        case MetricKind::EngagementPoints: return s.engagement_points;
-        case MetricKind::StepsCompleted: return static_cast<double>(s.steps_completed);
-        case MetricKind::Events: return static_cast<double>(s.events);
-        case MetricKind::Users: return static_cast<double>(s.users);
-        case MetricKind::ActiveUsers: return static_cast<double>(s.active_users);
-        case MetricKind::DaysSinceLastSeen: return static_cast<double>(s.days_since_last_seen);
-        case MetricKind::Velocity: return s.velocity;
-        case MetricKind::Count: {
-            const int64_t t = type_slot(leaf.arg);
-            return t < 0 ? 0.0 : static_cast<double>(figures_[t].in_window);
-        }
-        case MetricKind::UsersOf: {
-            const int64_t t = type_slot(leaf.arg);
-            return t < 0 ? 0.0 : static_cast<double>(figures_[t].users_in_window);
-        }
-        case MetricKind::Limit: {
-            const Limit& lim = model.limits.at(leaf.arg);
-            const int64_t t = type_slot(lim.event);
-            return (t < 0 ? 0.0 : static_cast<double>(ix.types[t].total)) / lim.limit;
-        }
-        case MetricKind::Trait: {
-            const Value* v = trait(s, leaf.arg);
-            if (!v) return std::nullopt;
-            auto n = numeric_value(*v);
-            return n;
-        }
-    }
-    return std::nullopt;
-}
-
-bool Scorer::evaluate(const Model& model, const EntityScore& s, const RuleNode& node) const {
-    switch (node.kind) {
-        case RuleNode::All:
-            for (auto& c : node.children)
-                if (!evaluate(model, s, c)) return false;
-            return true;
-        case RuleNode::Any:
-            for (auto& c : node.children)
-                if (evaluate(model, s, c)) return true;
-            return false;
-        case RuleNode::Not: return !evaluate(model, s, node.children[0]);
-        case RuleNode::Leaf: break;
-    }
-    if (node.metric_kind == MetricKind::Trait) return node.trait_test.matches(trait(s, node.arg));
-    const auto v = metric(model, s, node);
-    if (!v) return false;
-    switch (node.cmp) {
-        case CmpOp::Ge: return *v >= node.number;
-        case CmpOp::Gt: return *v > node.number;
-        case CmpOp::Le: return *v <= node.number;
-        case CmpOp::Lt: return *v < node.number;
-        case CmpOp::Eq: return *v == node.number;
-        case CmpOp::Ne: return *v != node.number;
-    }
-    return false;
+// SPEC §3 "Qualified" with §7.5: a customer qualifies only with pql.include_customers.
+bool Scorer::qualifies(const Model& model, const EntityScore& r) const {
+    return r.score >= model.min_score && (r.activated || !model.require_activation) &&
+           (!r.customer() || model.include_customers) && (!model.rule || evaluate(model, r, *model.rule));
 }
 
 }  // namespace pql

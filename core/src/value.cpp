@@ -74,3 +74,15 @@ bool value_contains(const Value& trait, const std::string& needle) {
 }
 
 }  // namespace pql
+
+#include "value_json.hpp"
+
+namespace pql {
+
+nlohmann::ordered_json value_json(const Value& v) {
+    if (auto s = std::get_if<std::string>(&v)) return *s;
+    if (auto d = std::get_if<double>(&v)) return *d;
+    return std::get<bool>(v);
+}
+
+}  // namespace pql

@@ -1,6 +1,8 @@
 // Shared by the library and CLI conformance tests: the comparison rules of
 // tests/conformance/README.md.
 #pragma once
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -19,12 +21,17 @@ inline std::string slurp(const std::string& path) {
 
 inline bool exists(const std::string& path) { return std::ifstream(path).good(); }
 
-inline std::vector<std::string> conformance_cases() {
-    return {"01-engagement", "02-activation", "03-fit", "04-rules", "05-segment",
-            "06-csv-time", "07-user-entity", "08-bad-rows", "09-edges"};
-}
-
 inline std::string case_dir(const std::string& name) { return std::string(PQL_SOURCE_DIR) + "/tests/conformance/" + name; }
+
+// Every folder of tests/conformance with an expected.json, in name order (as tests/lib/compare.mjs).
+inline std::vector<std::string> conformance_cases() {
+    std::vector<std::string> out;
+    for (auto& entry : std::filesystem::directory_iterator(case_dir("")))
+        if (entry.is_directory() && exists(entry.path().string() + "/expected.json"))
+            out.push_back(entry.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
 
 inline bool close(double a, double b) {
     const double diff = std::fabs(a - b);
@@ -36,6 +43,10 @@ inline bool close(double a, double b) {
 inline std::string compare_run(const nlohmann::json& got, const nlohmann::json& expected) {
     for (const char* k : {"as_of", "entities", "qualified"})
         if (got.value(k, nlohmann::json()) != expected[k])
+            return std::string(k) + ": got " + got.value(k, nlohmann::json()).dump() + ", expected " + expected[k].dump();
+    // v2 run fields (SPEC §7.5, §7.6), when the case has them.
+    for (const char* k : {"customers", "segments"})
+        if (expected.contains(k) && got.value(k, nlohmann::json()) != expected[k])
             return std::string(k) + ": got " + got.value(k, nlohmann::json()).dump() + ", expected " + expected[k].dump();
     for (const char* k : {"read", "loaded", "skipped", "duplicates", "unassigned"})
         if (got["diagnostics"][k] != expected["diagnostics"][k])

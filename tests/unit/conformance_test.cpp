@@ -19,6 +19,7 @@ std::string run_library_text(const std::string& dir) {
     const std::string events = exists(dir + "/events.csv") ? dir + "/events.csv" : dir + "/events.jsonl";
     REQUIRE(engine.load_events(slurp(events)).ok());
     if (exists(dir + "/accounts.jsonl")) REQUIRE(engine.load_accounts(slurp(dir + "/accounts.jsonl")).ok());
+    if (exists(dir + "/users.jsonl")) REQUIRE(engine.load_users(slurp(dir + "/users.jsonl")).ok());
     return engine.score_json();
 }
 
@@ -55,6 +56,7 @@ TEST_CASE("conformance cases through the pql binary", "[cli][conformance]") {
             const std::string events = exists(dir + "/events.csv") ? dir + "/events.csv" : dir + "/events.jsonl";
             std::string cmd = std::string(PQL_BINARY) + " score --format json --model " + dir + "/model.json --events " + events;
             if (exists(dir + "/accounts.jsonl")) cmd += " --accounts " + dir + "/accounts.jsonl";
+            if (exists(dir + "/users.jsonl")) cmd += " --users " + dir + "/users.jsonl";
             int status = 0;
             const std::string out = run_command(cmd + " 2>/dev/null", status);
             INFO(name << ": " << cmd);

@@ -153,6 +153,11 @@ TEST_CASE("hostile input gives clean errors, never a crash", "[load][bad]") {
             LoadOptions o;
             o.format = f;
             auto r = s.load_events(text, o);
+            // A CSV header without the required columns is one summary error (SPEC §6.2).
+            if (!r.ok() && r.error().code == "missing_column") {
+                CHECK(s.size() == 0);
+                continue;
+            }
             REQUIRE(r.ok());
             CHECK(r->read == r->loaded + r->skipped + r->duplicates);
             CHECK(r->errors.size() == std::min<size_t>(r->skipped, LoadReport::kMaxErrors));

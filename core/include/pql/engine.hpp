@@ -16,6 +16,9 @@ namespace pql {
 class EventStore;
 struct Model;
 class Scorer;
+class StreamLoad;
+
+enum class LoadKind { Events, Accounts, Users, Outcomes };
 
 class Engine {
 public:
@@ -27,6 +30,18 @@ public:
     // Appends events; on a strict failure nothing of this text is kept.
     Result<LoadReport> load_events(std::string_view text, const LoadOptions& options = {});
     Result<LoadReport> load_accounts(std::string_view text, const LoadOptions& options = {});
+    // User traits (SPEC §6.3): {"user_id", "traits"} or Mixpanel profiles; merged over traits
+    // from events (the file wins).
+    Result<LoadReport> load_users(std::string_view text, const LoadOptions& options = {});
+    // A load in pieces of any size (SPEC §6.1: a file decompressed or read as it streams):
+    // begin, feed bytes as they come (a partial row is kept for the next piece; events are loaded
+    // every ~4 MiB, so the text is never held whole), end. Errors name lines of the whole file.
+    // An error from feed ends the load; end_load then returns it. Another begin_load, or any
+    // other load, while one is open: code "busy".
+    Status begin_load(LoadKind kind, const LoadOptions& options = {});
+    Status feed(std::string_view bytes);
+    Result<LoadReport> end_load();
+    bool loading() const { return stream_ != nullptr; }
     // Drops events and accounts, keeps the model.
     void clear();
 
@@ -72,6 +87,7 @@ private:
     std::unique_ptr<Scorer> scorer_;
     Outcomes outcomes_;
     LoadReport events_report_;
+    std::unique_ptr<StreamLoad> stream_;
 };
 
 }  // namespace pql

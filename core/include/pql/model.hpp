@@ -38,10 +38,31 @@ struct TraitTest {
 };
 
 struct FitRule {
-    std::string trait;
+    std::string trait;    // empty when the rule reads a persona
+    std::string persona;  // §7.4: compares the persona's count of matching users (gte 1 default)
     TraitTest test;
     double points = 0;
     std::string op_name;
+};
+
+// §7.1: a property condition of a signal, or a trait condition of a persona (§7.4).
+struct Condition {
+    std::string key;      // the property (dotted path) or the user trait
+    std::string op_name;
+    TraitTest test;
+};
+
+// §7.1: the events of type `event` (or "*") whose properties satisfy every condition.
+struct Signal {
+    std::string name;
+    std::string event;
+    std::vector<Condition> where;
+};
+
+// §7.4: the users whose user traits satisfy every condition.
+struct Persona {
+    std::string name;
+    std::vector<Condition> conditions;
 };
 
 struct Limit {
@@ -51,7 +72,8 @@ struct Limit {
 
 enum class MetricKind {
     Score, Activation, Engagement, Fit, EngagementPoints, StepsCompleted, Events, Users,
-    ActiveUsers, DaysSinceLastSeen, Velocity, Count, UsersOf, Limit, Trait
+    ActiveUsers, DaysSinceLastSeen, Velocity, Count, UsersOf, Limit, Trait,
+    ActiveDays, Sum, Persona  // v2 (§7.1, §7.3, §7.4)
 };
 enum class CmpOp { Ge, Gt, Le, Lt, Eq, Ne };
 
@@ -61,7 +83,10 @@ struct RuleNode {
     // Leaf:
     std::string metric;   // as written: "count.report_created"
     MetricKind metric_kind = MetricKind::Score;
-    std::string arg;      // the part after "count." / "users." / "limit." / "trait."
+    std::string arg;      // the part after "count." / "users." / "limit." / "trait." / "persona.";
+                          // for sum.<name>.<property>: <name>
+    std::string property; // sum.<name>.<property>: <property>
+    std::optional<int64_t> window_days;  // §7.2: this leaf's window instead of the model's
     std::string op_name;  // as written
     CmpOp cmp = CmpOp::Ge;
     double number = 0;    // numeric metrics
@@ -99,11 +124,19 @@ struct Model {
     std::vector<Tier> tiers;  // sorted by min_score, highest first
     std::vector<Band> fit_grades, engagement_grades;
     std::optional<std::string> conversion_event;
+    // v2 (SPEC §7); a model without them scores as in §2-§3.
+    std::vector<Signal> signals;                 // model order
+    std::optional<std::vector<std::string>> active_events;  // §7.3; nullopt: every event
+    std::vector<Persona> personas;               // model order
+    bool include_customers = false;              // §7.5 pql.include_customers
+    std::vector<std::pair<std::string, RuleNode>> segments;  // §7.6, model order (at most 64)
 
     Model();  // the defaults of SPEC §2
 
     double weight_of(const std::string& event) const;
     double half_life_of(const std::string& event) const;
+    const Signal* signal(const std::string& name) const;
+    const Persona* persona(const std::string& name) const;
 };
 
 // Parses and validates; errors name the JSON path and suggest the nearest valid key.

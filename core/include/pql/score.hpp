@@ -13,6 +13,16 @@
 
 namespace pql {
 
+struct Outcomes;
+
+// §7.1: a signal resolved against the store (its event type and property keys interned).
+struct SignalFilter {
+    uint32_t type = kNone;  // the event type filtered (kNone: "*", or a type not in the data)
+    bool any = false;       // "*"
+    std::vector<std::pair<std::optional<uint32_t>, const TraitTest*>> where;  // key (nullopt: no event has it)
+    bool matches(const EventStore& store, uint32_t event) const;
+};
+
 // Aggregates of the events at or before T, grouped by entity.
 struct Index {
     struct Cell {          // events of one type on one day (age = day(T) - day(ts))
@@ -39,6 +49,7 @@ struct Index {
         uint32_t types_begin, types_end;
         uint32_t users_begin, users_end;   // into entity_users
         uint32_t order_begin, order_end;   // into order, as built (appends move type runs)
+        uint32_t sig_begin, sig_end;       // the signals' type stats (§7.1), after the event types
         std::optional<std::string> name;
         Traits traits;
     };
@@ -54,6 +65,12 @@ struct Index {
     std::vector<uint32_t> order;           // event indices, per entity by (type, time)
     int64_t unassigned = 0;
     uint32_t max_age = 0;                  // the oldest cell's age (decay tables need no more)
+    // Signals (§7.1) are derived event types: signal s has type id sig_base + s and its own type
+    // stats, cells, users and order run, appended after everything built for the event types
+    // (the marks), so that a change of signals drops and rebuilds just that part.
+    uint32_t sig_base = 0, nsignals = 0;
+    std::string signals_key;               // the model signals the part was built for
+    size_t mark_types = 0, mark_cells = 0, mark_type_users = 0, mark_order = 0;
 
     // What the index has seen of the store, so that appended rows can be added in place.
     // An entity's ranges may then point past the segments of other entities: every reader goes
@@ -79,6 +96,16 @@ struct Index {
     // Adds the store's rows appended since the build (or the last append) when nothing else
     // changed and as_of stays on the same day. False: a full build is needed.
     bool append(const EventStore& store, int64_t as_of, Delta& delta);
+    void build_signals(const EventStore& store, const std::vector<SignalFilter>& signals);
+    void drop_signals();
+    // The entity's stat of an event type or signal id, or nullptr.
+    const TypeStat* stat_of(const EntityAgg& e, uint32_t type) const {
+        for (uint32_t t = e.types_begin; t < e.types_end; ++t)
+            if (types[t].type == type) return &types[t];
+        for (uint32_t t = e.sig_begin; t < e.sig_end; ++t)
+            if (types[t].type == type) return &types[t];
+        return nullptr;
+    }
     const std::string& id_of(const EventStore& store, const EntityAgg& e) const {
         return kind == ::pql::Entity::User ? store.user_ids.name(e.key) : store.account_ids.name(e.key);
     }
@@ -92,6 +119,10 @@ struct EntityScore {
     std::optional<int64_t> activated_at;
     int tier = -1, fit_band = -1, engagement_band = -1;  // -1: none
     int64_t active_users = 0, users = 0, events = 0, days_since_last_seen = 0;
+    int64_t converted_at = INT64_MAX;  // §7.5: the entity's conversion (INT64_MAX: none)
+    uint64_t segments = 0;             // §7.6: bit i = segment i holds (qualified entities only)
+    uint32_t shift = 0;                // days before as_of this score is taken at (§7.7; 0: at as_of)
+    bool customer() const { return converted_at != INT64_MAX; }
 };
 
 struct ScoreRun {
@@ -102,6 +133,13 @@ struct ScoreRun {
     size_t ranked = 0;
     int64_t qualified = 0;
     int64_t unassigned = 0;
+    int64_t customers = 0;                 // §7.5
+    std::vector<int64_t> segment_counts;   // §7.6, per model segment: qualified entities in it
+};
+
+// §7.7 PQL since, for one entity.
+struct Since {
+    std::optional<int64_t> qualified_at, first_qualified_at;
 };
 
 // Per (entity, event type) figures that depend on decay, window and caps but not on weights.
@@ -114,6 +152,8 @@ struct TypeFigures {
 class Scorer {
 public:
     explicit Scorer(const EventStore& store) : store_(store) {}
+    // Conversions besides conversion_event (§7.5 customers); the Engine's outcomes file.
+    void set_outcomes(const Outcomes* outcomes) { outcomes_ = outcomes; }
 
     // Scores every entity under the model; the result stays valid until the next call.
     // `ranked` limits the rank ordering to the first `ranked` results (a page needs no more).
@@ -125,13 +165,49 @@ public:
     bool evaluate(const Model& model, const EntityScore& s, const RuleNode& node) const;
     const Value* trait(const EntityScore& s, const std::string& name) const;
     int64_t as_of_for(const Model& model) const;
+    // An event type or signal by name, as the model means it (a signal shadows a same-named type).
+    std::optional<uint32_t> type_id(const Model& model, const std::string& name) const;
+    std::string type_name(const Model& model, uint32_t type) const;
+    double weight(uint32_t type) const { return type < weight_.size() ? weight_[type] : 0; }
+    bool is_signal(uint32_t type) const { return index_->nsignals && type >= index_->sig_base; }
+    // Persona p's matching users of an entity with an event at or before `until` (§7.4).
+    int64_t persona_count(uint32_t entity, size_t persona, int64_t until) const;
+    bool user_matches_persona(uint32_t user, size_t persona) const;
+
+    // §7.7, of an entity of the last score() run (index order), computed on first use (only the
+    // rows shown need it) and kept until the next score(). The days are evaluated one entity at a
+    // time from the index's cells and the activation layer's step times: no day re-scores the
+    // other entities.
+    const Since& since(const Model& model, uint32_t entity) const;
+    // first_qualified_at of every entity, index order (the lifecycle funnel, §7.8): score(model)
+    // first, then this. nullopt: never qualified.
+    std::vector<std::optional<int64_t>> first_qualified_at(const Model& model);
+    // The entity scored as of the end of the day `shift` days before as_of (0: as_of itself).
+    EntityScore score_at(const Model& model, uint32_t entity, uint32_t shift) const;
 
     // Counters for benchmarks and tests: how many times each layer was recomputed.
     // index_appends: appended rows added to the index in place instead of a build.
-    struct Stats { uint64_t index_builds = 0, decay_passes = 0, score_passes = 0, index_appends = 0; } stats;
+    struct Stats {
+        uint64_t index_builds = 0, decay_passes = 0, score_passes = 0, index_appends = 0;
+        uint64_t signal_builds = 0, days_evaluated = 0;
+    } stats;
 
 private:
     void ensure_index(const Model& model);
+    void ensure_signals(const Model& model);
+    void clear_layers();
+    void ensure_personas(const Model& model);
+    void ensure_customers(const Model& model);
+    size_t ntypes() const;
+    // Window arithmetic over the index for one entity, ages in [lo, hi) (§7.2, §7.3, §7.7).
+    std::vector<const Index::TypeStat*> active_stats(const Index::EntityAgg& ent) const;
+    int64_t users_in(const std::vector<const Index::TypeStat*>& stats, uint32_t lo, uint32_t hi) const;
+    int64_t days_in(const std::vector<const Index::TypeStat*>& stats, uint32_t lo, uint32_t hi) const;
+    double sum_in(const Index::TypeStat& ts, const std::string& property, uint32_t lo, uint32_t hi) const;
+    std::vector<const Index::TypeStat*> real_stats(const Index::EntityAgg& ent) const;
+    double fit_at(const Model& model, uint32_t entity, int64_t until) const;
+    bool qualifies(const Model& model, const EntityScore& r) const;
+    int64_t day_end(uint32_t shift) const;
     void ensure_figures(const Model& model);
     void compute_figures(const Model& model, uint32_t type_stat);
     void ensure_steps(const Model& model);
@@ -177,6 +253,8 @@ private:
     // The rule's count./users./limit. leaves resolved to event types, during score() only.
     std::vector<std::pair<const RuleNode*, uint32_t>> leaf_types_;
     void resolve_leaves(const Model& model, const RuleNode& node);
+    // Orders run_.results (rank.cpp); only the first `want_ranked` when asked for a page.
+    void rank(size_t want_ranked);
     // Ranking scratch.
     struct RankKey { double score; uint32_t id_rank, entity; };
     std::vector<RankKey> keys_;
@@ -194,6 +272,23 @@ private:
     std::vector<double> fit_;           // fit per entity (matches and the rules' points)
     std::string fit_points_key_;
     ScoreRun run_;
+    // v2 layers.
+    const Outcomes* outcomes_ = nullptr;
+    std::vector<int64_t> conv_;         // per entity: conversion time (INT64_MAX: none)
+    std::string conv_key_;
+    std::vector<uint8_t> user_persona_; // per store user x persona: the user's traits match
+    std::vector<uint32_t> persona_count_;  // per entity x persona, at as_of
+    std::string persona_key_;
+    std::vector<double> weight_;        // per type id, of the last score()
+    std::vector<uint8_t> shadowed_;     // per event type: a signal of the same name replaces it
+    std::vector<uint8_t> active_type_;  // per type id: in active.events (empty: every event type)
+    mutable std::vector<uint32_t> user_mark_;
+    mutable uint32_t user_epoch_ = 0;
+    mutable std::vector<uint32_t> day_scratch_;
+    mutable std::vector<Since> since_;
+    mutable std::vector<uint8_t> since_done_;
+    mutable std::vector<uint32_t> row_of_;
+    mutable uint64_t since_pass_ = UINT64_MAX;
 };
 
 // 2^x computed with + and * only, so native and WASM builds agree to the last bit.
