@@ -78,6 +78,7 @@ std::string backtest_lifecycle_text(const oj& j) {
 
 std::string suggest_lifecycle_text(const oj& j) {
     std::string out;
+    if (j["capacity"].contains("note")) out += "  " + text(j["capacity"]["note"]) + "\n";
     const auto& w = j["weights"];
     if (w.contains("explanations") && !w["explanations"].empty()) {
         out += "\nNegative weights:\n";
@@ -90,7 +91,6 @@ std::string suggest_lifecycle_text(const oj& j) {
         for (auto it = nn["weights"].begin(); it != nn["weights"].end(); ++it)
             if (it.value().get<double>() != 0) out += "  " + it.key() + ": " + it.value().dump() + "\n";
     }
-    if (j["capacity"].contains("note")) out += "  " + text(j["capacity"]["note"]) + "\n";
     if (j.contains("fit")) {
         out += "\nTraits (value or band: entities, conversion rate, lift):\n";
         for (auto& t : j["fit"]["traits"]) {
