@@ -4,6 +4,7 @@
 import { BacktestPanel, type ModelView } from './backtest';
 import { EngineClient, type AnalysisResult, type LoadResult, type ScoreOk } from './client';
 import { ComparePanel } from './compare';
+import { LifecyclePanel } from './lifecycle';
 import { ModelControls, TIER_COLORS } from './controls';
 import { $, h, setBusy, setTiming } from './dom';
 import { DataPanel } from './data';
@@ -17,7 +18,7 @@ import { clone, debounce, isObject, jsonOf, type JsonObject } from './util';
 import './styles.css';
 
 type Source = 'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'structure' | 'data' | 'fallback';
-type Tab = 'explain' | 'backtest' | 'compare' | 'sql';
+type Tab = 'explain' | 'backtest' | 'compare' | 'lifecycle' | 'sql';
 
 // The sample's events as CSV (scripts/build-web.sh writes it from events.jsonl): half the bytes,
 // and the engine reads CSV faster, so the page is ready sooner.
@@ -81,6 +82,10 @@ const backtest = new BacktestPanel({
   optionsChanged: () => analyzeSoon(),
   outcomes: (file) => void loadOutcomes(file),
 });
+const lifecycle = new LifecyclePanel({
+  changed: () => analyzeSoon(),
+  select: (id) => { select(id); showTab('explain'); },
+});
 const compare = new ComparePanel({
   pin: () => {
     if (!state.lastGood) return;
@@ -119,6 +124,7 @@ const TABS: { id: Tab; label: string; title: string; panel: HTMLElement }[] = [
   { id: 'explain', label: 'Why', title: 'Why the selected entity scores so', panel: explainPanel.root },
   { id: 'backtest', label: 'Backtest', title: 'Does the model find who converts? (live)', panel: backtest.root },
   { id: 'compare', label: 'A/B', title: 'Compare a pinned model A with the model you edit', panel: compare.root },
+  { id: 'lifecycle', label: 'Lifecycle', title: 'Signup cohorts: activation, PQL and conversion rates and times', panel: lifecycle.root },
   { id: 'sql', label: 'SQL', title: 'The model as SQL for your warehouse', panel: sqlPanel.root },
 ];
 const tabButtons = new Map<Tab, HTMLButtonElement>();
@@ -305,6 +311,7 @@ function analysisPanelsBusy(busy: boolean): void {
   setBusy(backtest.root, busy);
   setBusy(compare.root, busy && state.pinned !== null);
   setBusy(sqlPanel.root, busy);
+  setBusy(lifecycle.root, busy);
 }
 
 // Asks the worker for what the visible tab shows, for the last model that scored. Each
@@ -321,8 +328,9 @@ const requestAnalysis = debounce(() => {
     suggest: state.tab === 'backtest',
     compareA: state.tab === 'compare' && state.pinned ? state.pinned.text : null,
     sql: state.tab === 'sql' ? sqlPanel.options : null,
+    funnel: state.tab === 'lifecycle' ? lifecycle.cohort : null,
   };
-  if (!req.backtest && !req.suggest && req.compareA === null && !req.sql) { lastAnalysis = null; analysisPanelsBusy(false); return; }
+  if (!req.backtest && !req.suggest && req.compareA === null && !req.sql && !req.funnel) { lastAnalysis = null; analysisPanelsBusy(false); return; }
   lastAnalysis = req;
   client.analyze(req);
 }, 40);
@@ -364,6 +372,13 @@ client.onAnalysis = (r: AnalysisResult) => {
   } else if (r.part === 'sql') {
     if (r.ok) sqlPanel.show(r.sql);
     else sqlPanel.showError(r.error);
+  } else if (r.part === 'funnel') {
+    if (r.ok) {
+      lifecycle.show(r.funnel, r.latest);
+      setTiming(lifecycle.root, timing(r.ms));
+    } else {
+      lifecycle.showError(r.error);
+    }
   }
 };
 

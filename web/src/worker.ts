@@ -8,7 +8,7 @@ import { createEngine, type Engine, type Source } from '@pql/engine';
 import wasmUrl from '@pql/wasm-file?url';
 import type {
   AnalysisPart, AnalysisRequest, Backtest, Calibration, CalibrationBin, Catalog, Explanation, FromWorker, HistoryPoint, Kind,
-  LoadReport, ModelError, ToWorker,
+  LoadReport, ModelError, ToWorker, LatestSignup,
 } from './protocol';
 import { DAY_MS } from './util';
 
@@ -293,6 +293,15 @@ function calibration(e: Engine, model: string, bt: Backtest, horizon: number): C
   return calibrate(bands, bt.population);
 }
 
+// The `n` entities that signed up last (first event, ties by id) with their activation steps.
+function latestSignups(e: Engine, n: number): LatestSignup[] {
+  const run = e.score();
+  const latest = [...run.results]
+    .sort((a, b) => (a.first_seen < b.first_seen ? 1 : a.first_seen > b.first_seen ? -1 : a.id < b.id ? -1 : 1))
+    .slice(0, n);
+  return latest.map((r) => ({ id: r.id, first_seen: r.first_seen, steps: e.explain(r.id).steps }));
+}
+
 const lastKey: Partial<Record<AnalysisPart['part'], string>> = {};
 let lastBacktest: { key: string; bt: Backtest } | null = null;
 
@@ -341,6 +350,15 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
       ensureModel(e, r.model);
       const sg = e.suggest({ horizon_days: r.horizon, capacity_per_week: r.capacity });
       return { part: 'suggest', ok: true, suggest: sg, ms: performance.now() - t0 };
+    } });
+  }
+  if (r.funnel) {
+    const cohort = r.funnel;
+    steps.push({ part: 'funnel', key: JSON.stringify([r.model, cohort, dataVersion]), run: () => {
+      const t0 = performance.now();
+      ensureModel(e, r.model);
+      const funnel = e.funnel({ cohort });
+      return { part: 'funnel', ok: true, funnel, latest: latestSignups(e, 10), ms: performance.now() - t0 };
     } });
   }
   for (const step of steps) {
