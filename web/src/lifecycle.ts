@@ -108,7 +108,9 @@ export class LifecyclePanel {
 
   private renderTable(f: Funnel): void {
     const head = ['cohort', 'signups', 'activated', 'days', 'PQL', 'days', 'customers', 'PQL → paid', 'days'];
-    const row = (name: string, r: FunnelFigures, testid: string) => h('tr', { 'data-testid': testid },
+    // data-* carry the unrounded figures (the end-to-end test compares them with the CLI's).
+    const row = (name: string, r: FunnelFigures, testid: string) => h('tr', { 'data-testid': testid, 'data-cohort': name,
+      'data-figures': JSON.stringify(r) },
       h('th', { scope: 'row', text: name }), h('td', { text: fmtInt(r.entities) }),
       h('td', { text: `${fmtInt(r.activated)} (${pct(r.activation_rate)})` }), h('td', { text: days(r.median_days_to_activate) }),
       h('td', { text: `${fmtInt(r.became_pql)} (${pct(r.pql_rate)})` }), h('td', { text: days(r.median_days_to_pql) }),
@@ -132,7 +134,7 @@ export class LifecyclePanel {
       const open = h('button', { type: 'button', class: 'linkish', text: s.id, title: 'Show why' });
       open.addEventListener('click', () => this.host.select(s.id));
       const done = s.steps.filter((x) => x.met).length;
-      return h('tr', { 'data-testid': 'lifecycle-signup' }, h('td', null, open), h('td', { text: fmtDate(s.first_seen) }),
+      return h('tr', { 'data-testid': 'lifecycle-signup', 'data-id': s.id, 'data-first-seen': s.first_seen, 'data-done': done }, h('td', null, open), h('td', { text: fmtDate(s.first_seen) }),
         h('td', { text: `${done} of ${s.steps.length}` }),
         h('td', null, ...s.steps.map((x) => h('span', { class: x.met ? 'lc-step met' : 'lc-step', title: `${x.name}: ${x.count} of ${x.min_count}`, text: `${x.met ? '✓' : '○'} ${x.name} ` }))));
     });
