@@ -49,7 +49,8 @@ std::string funnel_text(const oj& j) {
     auto row = [&](const std::string& name, const oj& r) {
         rows.push_back({name, count(r["entities"]), count(r["activated"]) + " " + pct(r["activation_rate"]),
                         num(r["median_days_to_activate"], 1), count(r["became_pql"]) + " " + pct(r["pql_rate"]),
-                        num(r["median_days_to_pql"], 1), count(r["converted"]) + " " + pct(r["conversion_rate"]),
+                        num(r["median_days_to_pql"], 1),
+                        r["converted"].is_null() ? "-" : count(r["converted"]) + " " + pct(r["conversion_rate"]),
                         count(r["converted_after_pql"]), pct(r["pql_to_customer_rate"]), num(r["median_days_pql_to_paid"], 1)});
     };
     for (auto& c : j["cohorts"]) row(c["cohort"].get<std::string>(), c);
