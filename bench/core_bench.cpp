@@ -282,6 +282,33 @@ void BM_RescoreWeight(benchmark::State& state, std::string name) {
             model_with(m, {"engagement", "events", "report_created", "weight"}, 3));
 }
 
+// The patch path (Engine::set_model_number): one setting alternates between a and b, no model
+// JSON is read; then the top-50 page, as rescore() does.
+void rescore_patch(benchmark::State& state, const std::string& name, const char* path, double a, double b) {
+    pql::Engine& e = loaded(name);
+    e.set_model_json(dataset(name).model);
+    bool flip = false;
+    Samples t;
+    for (auto _ : state) {
+        t.start();
+        flip = !flip;
+        e.set_model_number(path, flip ? b : a);
+        std::string page = e.score_json(0, 50);
+        benchmark::DoNotOptimize(page);
+        t.stop();
+    }
+    t.report(state);
+    e.set_model_json(dataset(name).model);
+}
+
+void BM_RescoreHalfLifePatch(benchmark::State& state, std::string name) {
+    rescore_patch(state, name, "engagement.half_life_days", 14, 21);
+}
+
+void BM_RescoreWeightPatch(benchmark::State& state, std::string name) {
+    rescore_patch(state, name, "engagement.events.report_created.weight", 2, 3);
+}
+
 // The scorer alone (no model parsing, no JSON page), after a half-life change.
 void BM_ScorerHalfLife(benchmark::State& state, std::string name) {
     pql::Engine& e = loaded(name);
@@ -443,6 +470,8 @@ int main(int argc, char** argv) {
         reg("rescore_half_life", BM_RescoreHalfLife, 20, 0)->Unit(benchmark::kMicrosecond);
         reg("rescore_window", BM_RescoreWindow, 20, 0)->Unit(benchmark::kMicrosecond);
         reg("rescore_weight", BM_RescoreWeight, 50, 0)->Unit(benchmark::kMicrosecond);
+        reg("rescore_half_life_patch", BM_RescoreHalfLifePatch, 20, 0)->Unit(benchmark::kMicrosecond);
+        reg("rescore_weight_patch", BM_RescoreWeightPatch, 50, 0)->Unit(benchmark::kMicrosecond);
         reg("scorer_half_life", BM_ScorerHalfLife, 20, 0)->Unit(benchmark::kMicrosecond);
         reg("top50", BM_Top50, 50, 0)->Unit(benchmark::kMicrosecond);
         reg("funnel_week", BM_Funnel, 1, 3);

@@ -138,6 +138,13 @@ const std::vector<Command> kCommands = {
          {"--table", "T", "events (default), accounts or users", &Args::table},
          {"--format", "F", "csv (the only format)", &Args::format},
      })},
+    {"schema", "print what a model may say: ops, metric forms, decay shapes, the default model",
+     "usage: pql schema [--format json]\n\n"
+     "Print the model vocabulary (trait ops, comparison ops, metric forms, decay shapes, entity kinds,\n"
+     "input formats, result fields) and the full default model, as JSON, for editors and scripts.\n",
+     {
+         {"--format", "F", "json (the only format)", &Args::format},
+     }},
 };
 
 constexpr size_t kHelpColumn = 22;  // where a flag's help text starts

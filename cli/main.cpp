@@ -164,7 +164,13 @@ int cmd_score(Engine& engine, const Args& a) {
         auto st = cli::write_stdout(engine.score_json(0, a.top.value_or(SIZE_MAX)) + "\n");
         return st ? 0 : fail(st.error().message);
     }
-    auto st = cli::write_stdout(cli::score_text(engine, format, a.top));
+    if (format == "csv") {
+        CsvOptions o;
+        o.limit = a.top.value_or(SIZE_MAX);
+        auto st = cli::write_stdout(engine.score_csv(o));
+        return st ? 0 : fail(st.error().message);
+    }
+    auto st = cli::write_stdout(cli::score_table(engine, a.top.value_or(50)));
     return st ? 0 : fail(st.error().message);
 }
 
@@ -303,6 +309,13 @@ int cmd_sql(const Args& a) {
     return st ? 0 : fail(st.error().message);
 }
 
+// pql schema: the model vocabulary and the default model, from the core's tables.
+int cmd_schema(const Args& a) {
+    if (!a.format.empty() && a.format != "json") return usage_error("schema", "--format must be json");
+    auto st = cli::write_stdout(Engine::schema_json() + "\n");
+    return st ? 0 : fail(st.error().message);
+}
+
 // pql export-events: loaded data as the contract tables, as the engine sees it at as_of.
 int cmd_export(Engine& engine, const Args& a) {
     if (!a.format.empty() && a.format != "csv") return usage_error("export-events", "--format must be csv");
@@ -342,6 +355,7 @@ int main(int argc, char** argv) {
     try {
         if (a.command == "validate") return cmd_validate(a);
         if (a.command == "sql") return cmd_sql(a);
+        if (a.command == "schema") return cmd_schema(a);
         Engine engine;
         if (int rc = load(engine, a); rc >= 0) return rc;
         if (a.command == "score") return cmd_score(engine, a);

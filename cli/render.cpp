@@ -42,16 +42,6 @@ std::string fixed(double v, int decimals) {
     return buf;
 }
 
-std::string csv_cell(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
 // The event types that add the most points for one entity, strongest first.
 std::string top_events(Engine& engine, const EntityScore& s, size_t n) {
     const Scorer& sc = engine.scorer();
@@ -79,30 +69,13 @@ std::string num2(const nlohmann::ordered_json& v) { return v.is_number() ? fixed
 
 }  // namespace
 
-std::string score_text(Engine& engine, const std::string& format, std::optional<size_t> top) {
+std::string score_table(Engine& engine, size_t top) {
     const ScoreRun& run = engine.scorer().score(engine.model());
     const Model& m = engine.model();
     const Index& ix = engine.scorer().index();
-    const size_t n = std::min(run.results.size(), top.value_or(format == "table" ? 50 : SIZE_MAX));
+    const size_t n = std::min(run.results.size(), top);
     std::string out;
-    if (format == "csv") {
-        out = "rank,id,name,score,tier,grade,qualified,activation,engagement,fit,steps_completed,activated,"
-              "activated_at,active_users,users,events,velocity,days_since_last_seen,first_seen,last_seen\n";
-        for (size_t i = 0; i < n; ++i) {
-            const EntityScore& s = run.results[i];
-            const auto& ent = ix.entities[s.entity];
-            auto num = [](double v) { return nlohmann::json(v).dump(); };
-            out += std::to_string(i + 1) + "," + csv_cell(ix.id_of(engine.store(), ent)) + "," +
-                   csv_cell(ent.name.value_or("")) + "," + num(s.score) + "," +
-                   csv_cell(s.tier >= 0 ? m.tiers[s.tier].name : "") + "," + csv_cell(grade_of(m, s)) + "," +
-                   (s.qualified ? "true" : "false") + "," + num(s.activation) + "," + num(s.engagement) + "," +
-                   num(s.fit) + "," + std::to_string(s.steps_completed) + "," + (s.activated ? "true" : "false") +
-                   "," + (s.activated_at ? format_iso(*s.activated_at) : "") + "," + std::to_string(s.active_users) +
-                   "," + std::to_string(s.users) + "," + std::to_string(s.events) + "," + num(s.velocity) + "," +
-                   std::to_string(s.days_since_last_seen) + "," + format_iso(ent.first_ts) + "," +
-                   format_iso(ent.last_ts) + "\n";
-        }
-    } else {
+    {
         std::vector<std::vector<std::string>> rows = {{"rank", "id", "name", "score", "tier", "grade", "PQL", "top events"}};
         for (size_t i = 0; i < n; ++i) {
             const EntityScore& s = run.results[i];

@@ -12,8 +12,8 @@ class Engine;
 
 namespace pql::cli {
 
-// `pql score --format table|csv`: the first `top` entities (table default 50).
-std::string score_text(Engine& engine, const std::string& format, std::optional<size_t> top);
+// `pql score`'s terminal table of the first `top` entities, and the run's summary line.
+std::string score_table(Engine& engine, size_t top);
 std::string explain_text(const nlohmann::ordered_json& explanation);
 std::string backtest_text(const nlohmann::ordered_json& backtest);
 std::string suggest_text(const nlohmann::ordered_json& suggestions);

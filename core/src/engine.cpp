@@ -10,8 +10,11 @@
 
 #include "pql/event_store.hpp"
 #include "pql/model.hpp"
+#include "pql/model_patch.hpp"
 #include "pql/output.hpp"
+#include "pql/schema.hpp"
 #include "pql/score.hpp"
+#include "score_csv.hpp"
 #include "stream_load.hpp"
 
 namespace pql {
@@ -105,6 +108,10 @@ Status Engine::set_model_json(std::string_view json) {
     });
 }
 
+Status Engine::set_model_number(std::string_view path, double value) {
+    return guarded([&]() -> Status { return pql::set_model_number(*model_, path, value); });
+}
+
 std::string Engine::model_json() const { return model_to_json(*model_); }
 const Model& Engine::model() const { return *model_; }
 void Engine::set_as_of(std::optional<int64_t> as_of_ms) { model_->as_of = as_of_ms; }
@@ -115,6 +122,12 @@ std::string Engine::score_json(size_t offset, size_t limit) {
     const size_t page_end = limit >= SIZE_MAX - offset ? SIZE_MAX : offset + limit;
     const ScoreRun& run = scorer_->score(*model_, page_end);
     return score_run_json({*store_, *model_, *scorer_, run}, events_report_, offset, limit);
+}
+
+std::string Engine::score_csv(const CsvOptions& options) {
+    const size_t page_end = options.limit >= SIZE_MAX - options.offset ? SIZE_MAX : options.offset + options.limit;
+    const ScoreRun& run = scorer_->score(*model_, page_end);
+    return score_run_csv({*store_, *model_, *scorer_, run}, options);
 }
 
 Result<std::string> Engine::explain_json(std::string_view id) {
@@ -186,6 +199,8 @@ std::string Engine::catalog_json() const {
     j["users"] = s.user_ids.size();
     return j.dump(-1, ' ', false, oj::error_handler_t::replace);
 }
+
+std::string Engine::schema_json() { return pql::schema_json(); }
 
 std::vector<double> Engine::scores() {
     const ScoreRun& run = scorer_->score(*model_);

@@ -3,13 +3,13 @@
 #include "pql/load.hpp"
 #include "pql/result.hpp"
 
+#include "names.hpp"
+
 namespace pql {
 
 bool parse_format(const std::string& name, Format& out) {
-    if (name == "auto") out = Format::Auto;
-    else if (name == "jsonl" || name == "ndjson") out = Format::Jsonl;
-    else if (name == "json") out = Format::JsonArray;
-    else if (name == "csv") out = Format::Csv;
+    if (auto known = find_name(kFormats, name)) out = known->value;
+    else if (name == "ndjson") out = Format::Jsonl;
     else return false;
     return true;
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pql/time.hpp"
+#include "names.hpp"
 #include "value_json.hpp"
 
 namespace pql {
@@ -183,9 +184,6 @@ Value scalar_value(const json& v, const std::string& path) {
     fail(path, std::string("must be a string, number or boolean, not ") + type_name(v));
 }
 
-const std::vector<std::string> kTraitOps = {"eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte",
-                                            "between", "contains", "exists", "missing"};
-
 TraitTest trait_test(const std::string& op, const json* value, const std::string& op_path,
                      const std::string& value_path) {
     TraitTest t;
@@ -193,32 +191,30 @@ TraitTest trait_test(const std::string& op, const json* value, const std::string
         if (!value) fail(value_path, "missing (op \"" + op + "\" needs a value)");
         return *value;
     };
-    if (op == "eq" || op == "ne") {
-        t.op = op == "eq" ? TraitOp::Eq : TraitOp::Ne;
-        t.values = {scalar_value(need(), value_path)};
-    } else if (op == "in" || op == "not_in") {
-        t.op = op == "in" ? TraitOp::In : TraitOp::NotIn;
-        const json& v = need();
-        expect(v, v.is_array(), value_path, "an array");
-        for (size_t i = 0; i < v.size(); ++i) t.values.push_back(scalar_value(v[i], at(value_path, i)));
-    } else if (op == "lt" || op == "lte" || op == "gt" || op == "gte") {
-        t.op = op == "lt" ? TraitOp::Lt : op == "lte" ? TraitOp::Lte : op == "gt" ? TraitOp::Gt : TraitOp::Gte;
-        t.values = {number(need(), value_path)};
-    } else if (op == "between") {
-        t.op = TraitOp::Between;
-        const json& v = need();
-        expect(v, v.is_array() && v.size() == 2, value_path, "an array of two numbers [low, high]");
-        const double lo = number(v[0], at(value_path, 0)), hi = number(v[1], at(value_path, 1));
-        if (lo > hi) fail(value_path, "low must not exceed high");
-        t.values = {lo, hi};
-    } else if (op == "contains") {
-        t.op = TraitOp::Contains;
-        t.values = {string_value(need(), value_path, true)};
-    } else if (op == "exists" || op == "missing") {
-        t.op = op == "exists" ? TraitOp::Exists : TraitOp::Missing;
-        if (value) fail(value_path, "op \"" + op + "\" takes no value");
-    } else {
-        fail(op_path, "unknown op \"" + op + "\"" + did_you_mean(op, kTraitOps));
+    const TraitOpName* known = find_name(kTraitOps, op);
+    if (!known) fail(op_path, "unknown op \"" + op + "\"" + did_you_mean(op, names_of(kTraitOps)));
+    t.op = known->value;
+    switch (known->takes) {  // what the op's value must be: names.hpp
+        case ValueKind::Scalar: t.values = {scalar_value(need(), value_path)}; break;
+        case ValueKind::Scalars: {
+            const json& v = need();
+            expect(v, v.is_array(), value_path, "an array");
+            for (size_t i = 0; i < v.size(); ++i) t.values.push_back(scalar_value(v[i], at(value_path, i)));
+            break;
+        }
+        case ValueKind::Number: t.values = {number(need(), value_path)}; break;
+        case ValueKind::Range: {
+            const json& v = need();
+            expect(v, v.is_array() && v.size() == 2, value_path, "an array of two numbers [low, high]");
+            const double lo = number(v[0], at(value_path, 0)), hi = number(v[1], at(value_path, 1));
+            if (lo > hi) fail(value_path, "low must not exceed high");
+            t.values = {lo, hi};
+            break;
+        }
+        case ValueKind::Text: t.values = {string_value(need(), value_path, true)}; break;
+        case ValueKind::None:
+            if (value) fail(value_path, "op \"" + op + "\" takes no value");
+            break;
     }
     return t;
 }
@@ -242,13 +238,11 @@ struct Parser {
         check_keys(e, p, {"decay", "half_life_days", "saturation", "default_weight", "events"});
         if (auto v = member(e, "decay")) {
             const std::string d = string_value(*v, join(p, "decay"));
-            if (d == "exponential") m.decay = Decay::Exponential;
-            else if (d == "linear") m.decay = Decay::Linear;
-            else if (d == "none") m.decay = Decay::None;
+            if (auto known = find_name(kDecays, d)) m.decay = known->value;
             else {
-                const std::string hint = did_you_mean(d, {"exponential", "linear", "none"});
+                const std::string hint = did_you_mean(d, names_of(kDecays));
                 fail(join(p, "decay"), "unknown decay \"" + d + "\"" +
-                                           (hint.empty() ? " (expected exponential, linear or none)" : hint));
+                                           (hint.empty() ? " (expected " + one_of(names_of(kDecays)) + ")" : hint));
             }
         }
         if (auto v = member(e, "half_life_days")) m.half_life_days = number_min(*v, join(p, "half_life_days"), 0, false);
@@ -502,22 +496,15 @@ struct Parser {
         auto op = member(r, "op");
         if (!op) fail(join(p, "op"), "missing");
         n.op_name = string_value(*op, join(p, "op"));
-        const std::vector<std::string> cmp = {">=", ">", "<=", "<", "==", "!="};
+        const CmpOpName* cmp = find_name(kCmpOps, n.op_name);
         if (n.metric_kind == MetricKind::Trait) {
             // Comparison ops map onto the fit ops for traits.
-            std::string fop = n.op_name;
-            if (fop == ">=") fop = "gte";
-            else if (fop == ">") fop = "gt";
-            else if (fop == "<=") fop = "lte";
-            else if (fop == "<") fop = "lt";
-            else if (fop == "==") fop = "eq";
-            else if (fop == "!=") fop = "ne";
+            const std::string fop = cmp ? name_of(kTraitOps, cmp->trait_op) : n.op_name;
             n.trait_test = trait_test(fop, member(r, "value"), join(p, "op"), join(p, "value"));
             return n;
         }
-        auto it = std::find(cmp.begin(), cmp.end(), n.op_name);
-        if (it == cmp.end()) fail(join(p, "op"), "unknown op \"" + n.op_name + "\" (expected >=, >, <=, <, == or !=)");
-        n.cmp = static_cast<CmpOp>(it - cmp.begin());
+        if (!cmp) fail(join(p, "op"), "unknown op \"" + n.op_name + "\" (expected " + one_of(names_of(kCmpOps)) + ")");
+        n.cmp = cmp->value;
         auto val = member(r, "value");
         if (!val) fail(join(p, "value"), "missing");
         n.number = number(*val, join(p, "value"));
@@ -525,22 +512,13 @@ struct Parser {
     }
 
     void metric(RuleNode& n, const std::string& p) {
-        static const std::vector<std::pair<std::string, MetricKind>> plain = {
-            {"score", MetricKind::Score}, {"activation", MetricKind::Activation},
-            {"engagement", MetricKind::Engagement}, {"fit", MetricKind::Fit},
-            {"engagement_points", MetricKind::EngagementPoints}, {"steps_completed", MetricKind::StepsCompleted},
-            {"events", MetricKind::Events}, {"users", MetricKind::Users}, {"active_users", MetricKind::ActiveUsers},
-            {"days_since_last_seen", MetricKind::DaysSinceLastSeen}, {"velocity", MetricKind::Velocity},
-            {"active_days", MetricKind::ActiveDays}};
-        for (auto& [name, kind] : plain)
-            if (n.metric == name) {
-                n.metric_kind = kind;
-                return;
-            }
-        static const std::vector<std::pair<std::string, MetricKind>> prefixed = {
-            {"count.", MetricKind::Count}, {"users.", MetricKind::UsersOf}, {"limit.", MetricKind::Limit},
-            {"trait.", MetricKind::Trait}, {"sum.", MetricKind::Sum}, {"persona.", MetricKind::Persona}};
-        for (auto& [prefix, kind] : prefixed)
+        if (auto plain = find_name(kPlainMetrics, n.metric)) {
+            n.metric_kind = plain->value;
+            return;
+        }
+        for (const MetricPrefix& form : kMetricPrefixes) {
+            const std::string_view prefix = form.prefix;
+            const MetricKind kind = form.value;
             if (n.metric.size() > prefix.size() && n.metric.compare(0, prefix.size(), prefix) == 0) {
                 n.metric_kind = kind;
                 n.arg = n.metric.substr(prefix.size());
@@ -570,8 +548,8 @@ struct Parser {
                 }
                 return;
             }
-        std::vector<std::string> names;
-        for (auto& [name, kind] : plain) names.push_back(name);
+        }
+        const std::vector<std::string> names = names_of(kPlainMetrics);
         std::string msg = "unknown metric \"" + n.metric + "\"";
         const std::string hint = did_you_mean(n.metric, names);
         if (!hint.empty()) msg += hint;
@@ -645,8 +623,7 @@ struct Parser {
         part([&] {
             if (auto v = member(j, "entity")) {
                 const std::string e = string_value(*v, "entity");
-                if (e == "account") m.entity = Entity::Account;
-                else if (e == "user") m.entity = Entity::User;
+                if (auto known = find_name(kEntities, e)) m.entity = known->value;
                 else fail("entity", "must be \"account\" or \"user\" (got \"" + e + "\")");
             }
         });
@@ -776,12 +753,12 @@ nlohmann::ordered_json rule_json(const RuleNode& n) {
 std::string model_to_json(const Model& m) {
     using oj = nlohmann::ordered_json;
     oj j;
-    j["entity"] = m.entity == Entity::User ? "user" : "account";
+    j["entity"] = name_of(kEntities, m.entity);
     j["as_of"] = m.as_of ? oj(format_iso(*m.as_of)) : oj(nullptr);
     j["window_days"] = m.window_days;
     j["active_days"] = m.active_days;
     oj e;
-    e["decay"] = m.decay == Decay::Exponential ? "exponential" : m.decay == Decay::Linear ? "linear" : "none";
+    e["decay"] = name_of(kDecays, m.decay);
     e["half_life_days"] = m.half_life_days;
     e["saturation"] = m.saturation;
     e["default_weight"] = m.default_weight;

@@ -13,6 +13,9 @@
 #include "pql/score.hpp"
 #include "pql/time.hpp"
 
+#include "csv_cell.hpp"
+#include "names.hpp"
+
 namespace pql {
 
 namespace {
@@ -322,26 +325,18 @@ private:
         }
         if (n.kind == RuleNode::Not) return "(NOT " + rule(n.children[0]) + ")";
         if (n.metric_kind == MetricKind::Trait) return trait_test(n.arg, n.trait_test);
-        std::string metric;
+        std::string metric = name_of(kPlainMetrics, n.metric_kind);  // the plain metrics are CTE columns
         switch (n.metric_kind) {
-            case MetricKind::Score: metric = "score"; break;
-            case MetricKind::Activation: metric = "activation"; break;
-            case MetricKind::Engagement: metric = "engagement"; break;
-            case MetricKind::Fit: metric = "fit"; break;
-            case MetricKind::EngagementPoints: metric = "engagement_points"; break;
-            case MetricKind::StepsCompleted: metric = "steps_completed"; break;
-            case MetricKind::Events: metric = "events"; break;
-            case MetricKind::Users: metric = "users"; break;
-            case MetricKind::ActiveUsers: metric = "active_users"; break;
-            case MetricKind::DaysSinceLastSeen: metric = "days_since_last_seen"; break;
-            case MetricKind::Velocity: metric = "velocity"; break;
             case MetricKind::Count: metric = "count_" + std::to_string(index_of(count_events_, n.arg)); break;
             case MetricKind::UsersOf: metric = "users_" + std::to_string(index_of(users_events_, n.arg)); break;
             case MetricKind::Limit:
                 metric = dbl("limit_" + std::to_string(index_of(limit_names_, n.arg))) + " / " +
                          num(m_.limits.at(n.arg).limit);
                 break;
-            case MetricKind::Trait: break;
+            case MetricKind::Score: case MetricKind::Activation: case MetricKind::Engagement: case MetricKind::Fit:
+            case MetricKind::EngagementPoints: case MetricKind::StepsCompleted: case MetricKind::Events:
+            case MetricKind::Users: case MetricKind::ActiveUsers: case MetricKind::DaysSinceLastSeen:
+            case MetricKind::Velocity: case MetricKind::Trait: break;
         }
         static const char* ops[] = {">=", ">", "<=", "<", "=", "<>"};
         return "(" + metric + " " + ops[static_cast<int>(n.cmp)] + " " + num(n.number) + ")";
@@ -681,16 +676,9 @@ Result<std::string> Compiler::run() {
     return sql;
 }
 
-// RFC 4180 cell; "" stays a quoted empty string so that it is not read as NULL.
-std::string csv_cell(const std::string& s) {
-    if (!s.empty() && s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
+// RFC 4180 cell; "" stays a quoted empty string so that it is not read as NULL. No formula
+// guard: these tables are for databases, which must get the text as it is.
+std::string contract_cell(const std::string& s) { return csv_cell(s, CsvCellOptions{true, false}); }
 
 }  // namespace
 
@@ -762,7 +750,7 @@ std::string export_contract_csv(const EventStore& s, ContractTable table, int64_
         // Each interned name quoted once.
         auto cells = [](const Interner& names) {
             std::vector<std::string> v(names.size());
-            for (uint32_t k = 0; k < names.size(); ++k) v[k] = csv_cell(names.name(k));
+            for (uint32_t k = 0; k < names.size(); ++k) v[k] = contract_cell(names.name(k));
             return v;
         };
         const auto accounts = cells(s.account_ids), users = cells(s.user_ids), events = cells(s.event_names);
@@ -788,16 +776,16 @@ std::string export_contract_csv(const EventStore& s, ContractTable table, int64_
     for (auto& ent : ix->entities)
         for (auto& [k, v] : ent.traits) names.insert(k);
     out = id_col + ",name";
-    for (auto& n : names) out += "," + csv_cell(Compiler::default_trait_column(n, id_col, "name"));
+    for (auto& n : names) out += "," + contract_cell(Compiler::default_trait_column(n, id_col, "name"));
     out += "\n";
     std::vector<const Index::EntityAgg*> rows;
     for (auto& ent : ix->entities) rows.push_back(&ent);
     std::sort(rows.begin(), rows.end(), [&](auto* a, auto* b) { return ix->id_of(s, *a) < ix->id_of(s, *b); });
     for (auto* ent : rows) {
-        out += csv_cell(ix->id_of(s, *ent)) + "," + (ent->name ? csv_cell(*ent->name) : std::string());
+        out += contract_cell(ix->id_of(s, *ent)) + "," + (ent->name ? contract_cell(*ent->name) : std::string());
         for (auto& n : names) {
             auto it = ent->traits.find(n);
-            out += "," + (it == ent->traits.end() ? std::string() : csv_cell(encode_trait(it->second)));
+            out += "," + (it == ent->traits.end() ? std::string() : contract_cell(encode_trait(it->second)));
         }
         out += "\n";
     }

@@ -4,10 +4,11 @@
 // request leaves the page's origin. Run after `make native sample web`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { assertSameBytes } from '../lib/compare.mjs';
 import {
-  SHOTS, TIMEOUT, assertSameRanking, cli as cliScore, domRows, open as openPage, revision, sampleModel, settled, start,
+  SHOTS, TIMEOUT, assertSameRanking, cli as cliScore, domRows, modelFile, open as openPage, pql, revision, sampleModel, settled, start,
 } from './helpers.mjs';
 
 let env;
@@ -227,5 +228,43 @@ test('no request leaves the page origin; a screenshot is written', { timeout: TI
   assert.match(csp, /connect-src 'self'/);
   assert.deepEqual(errors, []);
   t.diagnostic(`${requests.length} requests, all to ${origin}; screenshot: build/screenshots/playground.png`);
+  await context.close();
+});
+
+test('Export CSV is byte for byte `pql score --format csv`, and formula-like names come out as text', { timeout: TIMEOUT * 2 }, async () => {
+  const { context, page } = await open();
+  // Ids and names a spreadsheet would run as formulas, and cells that need quoting.
+  const accounts = [
+    { account_id: 'acct-1', name: '=HYPERLINK("http://example.test","click")' },
+    { account_id: '+1+1', name: '@SUM(A1)' },
+    { account_id: 'acct-3', name: '-2+3' },
+    { account_id: '@acct-4', name: 'Quote "and", comma\nand a line break' },
+    { account_id: 'acct-5', name: '\tTAB first' },
+  ];
+  const events = [];
+  accounts.forEach((a, i) => {
+    for (let k = 0; k <= i * 3; k++) {
+      events.push({ timestamp: Date.UTC(2026, 9, 1 + k), user_id: `u${i}-${k % 2}`, account_id: a.account_id, event: k % 2 ? 'report_created' : 'login' });
+    }
+  });
+  const eventsText = events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+  const accountsText = accounts.map((a) => JSON.stringify(a)).join('\n') + '\n';
+  let rev = await revision(page);
+  await page.setInputFiles('[data-testid="events-file"]', { name: 'hostile-events.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(eventsText) });
+  await settled(page, rev);
+  rev = await revision(page);
+  await page.setInputFiles('[data-testid="accounts-file"]', { name: 'hostile-accounts.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(accountsText) });
+  await settled(page, rev);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
+  const csv = readFileSync(await download.path(), 'utf8');
+
+  const eventsFile = join(env.tmp, 'hostile-events.jsonl');
+  const accountsFile = join(env.tmp, 'hostile-accounts.jsonl');
+  writeFileSync(eventsFile, eventsText);
+  writeFileSync(accountsFile, accountsText);
+  const native = pql(['score', '--events', eventsFile, '--accounts', accountsFile, '--model', modelFile(env, sampleModel()), '--format', 'csv']);
+  assertSameBytes(native, csv, 'Export CSV', { actualName: 'page' });
+  for (const text of [`'=HYPERLINK(`, `'+1+1`, `'@SUM(A1)`, `'-2+3`, `'@acct-4`]) assert.ok(csv.includes(text), `${text} is written as text`);
+  assert.ok(!/(^|,)[=+@]/m.test(csv.replace(/"[^"]*"/g, '""')), 'no unquoted cell starts with = + @');
   await context.close();
 });

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "conformance.hpp"
+#include "pql/engine.hpp"
 
 namespace {
 
@@ -101,8 +102,18 @@ TEST_CASE("standard input, json, csv and table output", "[cli]") {
     CHECK(top["results"].size() == 1);
     CHECK(top["entities"] == 3);
     auto csv = run_pql("score --format csv --events -" + args, events);
-    CHECK(csv.out.rfind("rank,id,name,score,tier,grade,qualified,", 0) == 0);
+    CHECK(csv.out.rfind("rank,id,name,score,activation,engagement,fit,engagement_points,", 0) == 0);
     CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 4);
+    {  // the CLI writes the core's bytes
+        pql::Engine engine;
+        REQUIRE(engine.load_events(events).ok());
+        REQUIRE(engine.load_accounts(pql::test::slurp(kCase + "/accounts.jsonl")).ok());
+        REQUIRE(engine.set_model_json(pql::test::slurp(kCase + "/model.json")).ok());
+        CHECK(csv.out == engine.score_csv());
+        pql::CsvOptions top;
+        top.limit = 2;
+        CHECK(run_pql("score --format csv --top 2 --events -" + args, events).out == engine.score_csv(top));
+    }
     auto table = run_pql("score --events -" + args, events);
     CHECK(table.out.find("rank  id") == 0);
     CHECK(table.out.find("3 entities, 1 qualified") != std::string::npos);
@@ -113,6 +124,15 @@ TEST_CASE("standard input, json, csv and table output", "[cli]") {
     CHECK(missing.code == 1);
     auto as_json = nlohmann::json::parse(run_pql("explain --format json --id acme --events -" + args, events).out);
     CHECK(as_json["rule"]["result"] == true);
+}
+
+TEST_CASE("pql schema prints the core's schema", "[cli]") {
+    auto r = run_pql("schema");
+    CHECK(r.code == 0);
+    CHECK(r.out == pql::Engine::schema_json() + "\n");
+    CHECK(run_pql("schema --format json").out == r.out);
+    CHECK(run_pql("schema --format text").code == 2);
+    CHECK(run_pql("schema --help").out.find("usage: pql schema") == 0);
 }
 
 TEST_CASE("a full disk is an error, not a silent loss", "[cli]") {

@@ -399,29 +399,7 @@ export interface BacktestOptions {
   outcomes?: Text;
 }
 
-/** SPEC §5's machine output. */
-export interface Backtest {
-  as_of: string;
-  horizon_days: number;
-  population: number;
-  conversions: number;
-  base_rate: number | null;
-  tiers: ({ name: string } & GroupOutcome)[];
-  pql: {
-    qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null;
-    /** SPEC §7.9: qualified entities that did not convert in the horizon / qualified. */
-    false_positive_share: number | null;
-  };
-  precision_at: Record<'10' | '25' | '50' | '100', { precision: number | null; recall: number | null }>;
-  auc: number | null;
-  sweep: { min_score: number; qualified: number; precision: number | null; recall: number | null }[];
-  signals: { event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
-  /** SPEC §7.9: the qualified entities that did not convert, in rank order (first 100). */
-  lost_pqls: string[];
-  /** The population in rank order cut into ten near-equal groups (1 = the top tenth; empty groups left out). */
-  calibration: CalibrationDecile[];
-}
-
+/** One tenth of the backtest population in rank order (decile 1 = the top scores). */
 export interface CalibrationDecile {
   decile: number;
   count: number;
@@ -431,6 +409,29 @@ export interface CalibrationDecile {
   /** The lowest and highest score in the decile. */
   min_score: number;
   max_score: number;
+}
+
+/** SPEC §5's machine output, with §7.9's additions and the calibration deciles. */
+export interface Backtest {
+  as_of: string;
+  horizon_days: number;
+  population: number;
+  conversions: number;
+  base_rate: number | null;
+  tiers: ({ name: string } & GroupOutcome)[];
+  pql: {
+    qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null;
+    /** Qualified entities that did not convert in the horizon / qualified (§7.9). */
+    false_positive_share: number | null;
+  };
+  /** The ids of those PQLs that did not convert, in rank order (the first 100). */
+  lost_pqls: string[];
+  precision_at: Record<'10' | '25' | '50' | '100', { precision: number | null; recall: number | null }>;
+  auc: number | null;
+  sweep: { min_score: number; qualified: number; precision: number | null; recall: number | null }[];
+  /** The population in rank order cut into ten groups of (nearly) equal size (fewer when it is smaller than ten). */
+  calibration: CalibrationDecile[];
+  signals: { event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
 }
 
 export interface SuggestOptions {
@@ -613,33 +614,43 @@ export interface SqlOptions {
   columns?: Record<string, string>;
 }
 
-/** Options of `scoreCsv`: which page of the ranking. */
+/** Options of `scoreCsv` (the CLI's `pql score --format csv` takes the same). */
 export interface ScoreCsvOptions {
   /** First rank to write, 0-based. Default 0. */
   offset?: number;
   /** How many rows at most. Default: all. */
   limit?: number;
+  /** Write the header row. Default true. */
+  header?: boolean;
+  /** Extra columns after SPEC §4's, one per trait, headed `trait.<name>` (the value at as_of). */
+  traits?: string[];
 }
 
+/** What a fit op (or a trait leaf's op) takes as its `value`. */
+export type ValueKind = 'none' | 'scalar' | 'scalars' | 'number' | 'range' | 'text';
+
 /** A metric a PQL rule leaf can read: a plain name (`score`) or a form with an argument (`count.<event>`). */
-export interface MetricForm {
-  /** `score`, or the prefix of a form with its dot: `count.`. */
-  name: string;
-  /** What follows the prefix: an event type, a limit's name or a trait; null for a plain metric. */
-  argument: 'event' | 'limit' | 'trait' | null;
-}
+export type MetricForm =
+  | { metric: string; argument: null }
+  /** `metric` is the form as written in docs (`count.<event>`); a leaf's metric is `prefix` + the argument. */
+  | { metric: string; prefix: string; argument: string };
 
 /**
  * What the engine accepts, from the same tables its model parser uses (`pql schema --format
  * json`): a UI builds its pickers and defaults from it instead of copying lists.
  */
 export interface Schema {
-  trait_ops: FitOp[];
-  compare_ops: CompareOp[];
+  schema_version: number;
+  /** Fit rule ops (and ops of `trait.<name>` leaves), with the value each takes. */
+  trait_ops: { op: FitOp; value: ValueKind }[];
+  /** Comparison ops of rule leaves; on a `trait.<name>` leaf each means its `trait_op`. */
+  comparison_ops: { op: CompareOp; trait_op: FitOp }[];
   metrics: MetricForm[];
-  decays: Decay[];
+  decay: Decay[];
   entities: EntityKind[];
-  formats: Format[];
+  input_formats: Format[];
+  /** SPEC §4's per-entity fields, in order: the JSON rows' keys and the CSV's columns. */
+  result_fields: (keyof EntityScore)[];
   /** The model with no key set: every default. */
   default_model: CanonicalModel;
 }
@@ -650,6 +661,9 @@ export interface EngineOptions {
   /** The module's bytes, when the caller already has them. */
   wasmBinary?: ArrayBuffer | Uint8Array;
 }
+
+/** A numeric model setting for `setModelValue`: error-path text, or its keys and array indices. */
+export type ModelNumberPath = string | readonly (string | number)[];
 
 /** One scoring engine: its own events, accounts and model. Not thread-safe; one per worker. */
 export interface Engine {
@@ -667,6 +681,17 @@ export interface Engine {
    * `invalid_argument` for anything else. Cheaper than `setModel` with another as_of.
    */
   setAsOf(asOf: AsOf | null | undefined): void;
+  /**
+   * Changes one numeric setting of the current model in place (a slider's key), without
+   * re-reading and re-validating the whole model: `"engagement.half_life_days"`,
+   * `"engagement.events.report_created.weight"` (or `['engagement', 'events', name, 'weight']`),
+   * `"activation.steps[1].min_count"`, `"activation.required"`, `"fit.rules[0].points"`,
+   * `"weights.engagement"`, `"pql.min_score"`, `"window_days"`, `"active_days"`,
+   * `"engagement.saturation"`, `"engagement.default_weight"`, `"limits.<name>.limit"`. The value
+   * is checked by the same rules as `setModel`: PqlError `invalid_model` with `path`, the model
+   * unchanged; `invalid_argument` for a path that is not one of these (use `setModel`).
+   */
+  setModelValue(path: ModelNumberPath, value: number): void;
   /** Scores every entity; returns SPEC §4's machine output with the requested page of results. */
   score(options?: ScoreOptions): ScoreRun;
   /** The same as `score`, as the engine's JSON text (byte for byte what `pql score --format json` prints). */

@@ -5,7 +5,7 @@
 import { CategoryBars, PALETTE, SweepChart } from './charts';
 import { field, h, setText } from './dom';
 import type { OutcomesResult } from './client';
-import type { Backtest, Calibration, ModelError, Signal, Suggestions } from './protocol';
+import type { Backtest, ModelError, Signal, Suggestions } from './protocol';
 import { fmt, fmtInt } from './util';
 
 export interface BacktestHost {
@@ -59,7 +59,6 @@ export class BacktestPanel {
   private revision = 0;
 
   private bt: Backtest | null = null;
-  private cal: Calibration | null = null;
   private sg: Suggestions | null = null;
   private view: ModelView = { minScore: 60, tierColors: new Map(), steps: [], weights: new Map() };
 
@@ -168,7 +167,6 @@ export class BacktestPanel {
 
   showError(e: ModelError): void {
     this.bt = null;
-    this.cal = null;
     this.body.hidden = true;
     setText(this.status, e.message);
     this.status.classList.add('error');
@@ -186,14 +184,9 @@ export class BacktestPanel {
     this.renderTiers();
     this.sweepChart.update(bt.sweep, view.minScore);
     this.renderSweepTable();
+    this.renderCalibration();
     this.renderSignals();
     this.bump();
-  }
-
-  /** The calibration of the backtest shown (it follows the backtest as a separate step). */
-  showCalibration(cal: Calibration | null): void {
-    this.cal = cal;
-    if (this.bt) this.renderCalibration();
   }
 
   showSuggest(sg: Suggestions | null, error: string | null): void {
@@ -273,25 +266,24 @@ export class BacktestPanel {
       h('td', { text: pct(s.precision) }), h('td', { text: pct(s.recall) }))))));
   }
 
+  // The backtest's own calibration deciles: the population in rank order in ten groups.
   private renderCalibration(): void {
-    const cal = this.cal;
     const bt = this.bt!;
-    if (!cal || !cal.bins.length) {
+    const deciles = bt.calibration;
+    if (!deciles.length) {
       this.calChart.update([], [], [], null);
       this.calTable.replaceChildren(h('p', { class: 'hint', text: 'No calibration for this population.' }));
       return;
     }
-    const label = (d: number) => `D${d}`;
-    this.calChart.update(cal.bins.map((b) => label(b.decile)), cal.bins.map((b) => b.rate),
-      cal.bins.map(() => PALETTE.blue), bt.base_rate !== null ? { value: bt.base_rate, label: `base ${pct(bt.base_rate, 0)}` } : null);
-    const range = (lo: number, hi: number | null) => (hi === null ? `≥ ${fmt(lo, 2)}` : `${fmt(lo, 2)}–${fmt(hi, 2)}`);
+    this.calChart.update(deciles.map((d) => `D${d.decile}`), deciles.map((d) => d.rate),
+      deciles.map(() => PALETTE.blue), bt.base_rate !== null ? { value: bt.base_rate, label: `base ${pct(bt.base_rate, 0)}` } : null);
     this.calTable.replaceChildren(h('table', { class: 'mini' },
-      h('thead', null, h('tr', null, ...['decile', 'score', 'entities', 'converted', 'rate'].map((t) => h('th', { scope: 'col', text: t })))),
-      h('tbody', null, ...cal.bins.map((b) => h('tr', { 'data-testid': 'calibration-row', 'data-count': String(b.count), 'data-conversions': String(b.conversions) },
-        h('th', { scope: 'row', text: String(b.decile) }), h('td', { text: range(b.lo, b.hi) }),
-        h('td', { text: fmtInt(b.count) }), h('td', { text: fmtInt(b.conversions) }), h('td', { text: pct(b.rate) }))))),
-    cal.outside ? h('p', { class: 'hint', text: `${fmtInt(cal.outside)} entities scored below 0.` }) : '',
-    h('p', { class: 'hint', text: `Deciles: the population by score at as_of, cut at ${cal.step}-point score steps (ties stay together), so groups are about a tenth each.` }));
+      h('thead', null, h('tr', null, ...['decile', 'score', 'entities', 'converted', 'rate', 'lift'].map((t) => h('th', { scope: 'col', text: t })))),
+      h('tbody', null, ...deciles.map((d) => h('tr', { 'data-testid': 'calibration-row', 'data-count': String(d.count), 'data-conversions': String(d.conversions) },
+        h('th', { scope: 'row', text: String(d.decile) }), h('td', { text: `${fmt(d.min_score, 2)}–${fmt(d.max_score, 2)}` }),
+        h('td', { text: fmtInt(d.count) }), h('td', { text: fmtInt(d.conversions) }), h('td', { text: pct(d.rate) }),
+        h('td', { text: d.lift === null ? '–' : `${fmt(d.lift, 2)}×` }))))),
+    h('p', { class: 'hint', text: 'Deciles: the backtest population in rank order, cut into ten groups of (nearly) equal size.' }));
   }
 
   private renderSignals(): void {

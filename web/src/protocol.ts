@@ -32,17 +32,6 @@ export interface HistoryPoint { as_of: string; t: number; score: number | null; 
 
 // ---- backtest, suggestions, compare (the engine's JSON, SPEC §5 and docs/model.md) ----
 
-/** The backtest population in ten groups of about equal size by score at as_of, highest first. */
-export interface CalibrationBin {
-  decile: number;          // 1 = the top tenth
-  lo: number;              // scores in [lo, hi) (hi = null: up to 100 included)
-  hi: number | null;
-  count: number;
-  conversions: number;
-  rate: number | null;
-}
-export interface Calibration { bins: CalibrationBin[]; step: number; outside: number }
-
 export interface SqlOptions { dialect: SqlDialect; events_table: string; accounts_table: string; users_table: string }
 
 /**
@@ -64,12 +53,11 @@ export interface AnalysisRequest {
 
 export type AnalysisPart =
   | { part: 'backtest'; ok: true; backtest: Backtest; ms: number }
-  | { part: 'calibration'; ok: true; calibration: Calibration; ms: number }
   | { part: 'suggest'; ok: true; suggest: Suggestions; ms: number }
   | { part: 'compare'; ok: true; compare: Comparison; ms: number }
   | { part: 'sql'; ok: true; sql: string; ms: number }
   | { part: 'funnel'; ok: true; funnel: Funnel; latest: LatestSignup[]; ms: number }
-  | { part: 'backtest' | 'calibration' | 'suggest' | 'compare' | 'sql' | 'funnel'; ok: false; error: ModelError };
+  | { part: 'backtest' | 'suggest' | 'compare' | 'sql' | 'funnel'; ok: false; error: ModelError };
 
 export type ToWorker =
   // A file (a File: the worker streams it), bytes the page already has, or a URL to fetch.
@@ -96,7 +84,9 @@ export type FromWorker =
   | { type: 'loaded'; id: number; kind: Kind; name: string; ok: boolean; error?: string; report: LoadReport; files: Record<Kind, string[]> }
   | { type: 'catalog'; catalog: Catalog }
   | { type: 'scored'; seq: number; ok: true; run: ScoreRun; normalized: CanonicalModel; explain: Explanation | null;
-      explainId: string | null; explainError: string | null; engineMs: number; waitMs: number }
+      explainId: string | null; explainError: string | null; engineMs: number; waitMs: number;
+      /** How the engine took the model: unchanged, one numeric setting patched, or set whole. */
+      update: ModelUpdate }
   | { type: 'scored'; seq: number; ok: false; error: ModelError }
   | { type: 'explained'; seq: number; id: string; explain: Explanation | null; error: string | null }
   | { type: 'history'; seq: number; id: string; points: HistoryPoint[]; done: boolean }
@@ -105,3 +95,6 @@ export type FromWorker =
   | { type: 'analyzed'; seq: number; aborted: boolean }
   | { type: 'scoreJson'; seq: number; ok: boolean; text: string; error: string | null }
   | { type: 'scoreCsv'; seq: number; ok: boolean; text: string; error: string | null };
+
+/** How the worker gave a model to the engine: `same` (already set), `patch` (setModelValue), `model` (setModel). */
+export type ModelUpdate = 'same' | 'patch' | 'model';

@@ -7,10 +7,11 @@
 import { createEngine, type Engine, type Source } from '@pql/engine';
 import wasmUrl from '@pql/wasm-file?url';
 import type {
-  AnalysisPart, AnalysisRequest, Backtest, Calibration, CalibrationBin, Catalog, Explanation, FromWorker, HistoryPoint, Kind,
-  LoadReport, ModelError, ToWorker, LatestSignup,
+  AnalysisPart, AnalysisRequest, Catalog, Explanation, FromWorker, HistoryPoint, Kind,
+  LoadReport, ModelError, ModelUpdate, ToWorker, LatestSignup,
 } from './protocol';
-import { DAY_MS } from './util';
+import { numericPatch } from './modelpatch';
+import { DAY_MS, type Json } from './util';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -78,10 +79,34 @@ async function handle(msg: ToWorker, myGeneration: number): Promise<void> {
   }
 }
 
+// Gives the engine the model `text`. When it differs from the engine's model in one numeric
+// setting only (a slider), that setting is patched (setModelValue: no re-read of the whole
+// model, the same validation); anything else, or a patch the engine refuses, sets it whole.
+let parsed: { text: string; value: Json } | null = null;   // engineModel, parsed (for the diff)
+let lastUpdate: ModelUpdate = 'model';
 function ensureModel(e: Engine, text: string): void {
-  if (engineModel === text) return;
+  if (engineModel === text) { lastUpdate = 'same'; return; }
+  let next: Json | null = null;
+  try { next = JSON.parse(text) as Json; } catch { /* setModel reports it */ }
+  if (engineModel !== null && next !== null) {
+    if (parsed?.text !== engineModel) {
+      try { parsed = { text: engineModel, value: JSON.parse(engineModel) as Json }; } catch { parsed = null; }
+    }
+    const p = parsed ? numericPatch(parsed.value, next) : null;
+    if (p) {
+      try {
+        e.setModelValue(p.path, p.value);
+        engineModel = text;
+        parsed = { text, value: next };
+        lastUpdate = 'patch';
+        return;
+      } catch { /* set whole below: it gives the error (same rules) or the model */ }
+    }
+  }
   e.setModel(text);
   engineModel = text;
+  parsed = next === null ? null : { text, value: next };
+  lastUpdate = 'model';
 }
 
 // Where a load's bytes come from: a File, bytes the page already has, or a URL (streamed as it
@@ -172,9 +197,11 @@ function catalog(e: Engine): void {
 function score(e: Engine, msg: Extract<ToWorker, { type: 'score' }>): void {
   const t0 = performance.now();
   const waitMs = t0 - receivedAt;
+  let update: ModelUpdate = 'model';
   let run;
   try {
     ensureModel(e, msg.model);
+    update = lastUpdate;
     run = e.score();
   } catch (err) {
     post({ type: 'scored', seq: msg.seq, ok: false, error: modelError(err) });
@@ -187,7 +214,7 @@ function score(e: Engine, msg: Extract<ToWorker, { type: 'score' }>): void {
   if (msg.select !== null) {
     try { explainOut = e.explain(msg.select); } catch (err) { explainError = describe(err); }
   }
-  post({ type: 'scored', seq: msg.seq, ok: true, run, normalized, explain: explainOut, explainId: msg.select, explainError, engineMs, waitMs });
+  post({ type: 'scored', seq: msg.seq, ok: true, run, normalized, explain: explainOut, explainId: msg.select, explainError, engineMs, waitMs, update });
 }
 
 function explain(e: Engine, msg: Extract<ToWorker, { type: 'explain' }>): void {
@@ -225,7 +252,11 @@ async function history(e: Engine, msg: Extract<ToWorker, { type: 'history' }>, m
       await yieldTask();
     }
   } finally {
-    try { ensureModel(e, msg.model); } catch { /* the page's model is valid: it was scored */ }
+    // Back to the page's model, re-ranked while idle (warm caches for the next edit).
+  try {
+    ensureModel(e, msg.model);
+    if (generation === myGeneration) e.score({ offset: 0, limit: 1 });
+  } catch { /* the page's model is valid: it was scored */ }
   }
 }
 
@@ -249,49 +280,7 @@ function scoreCsv(e: Engine, msg: Extract<ToWorker, { type: 'scoreCsv' }>): void
   }
 }
 
-// ---- analysis: backtest (with calibration), compare, SQL, suggestions ----
-
-// Calibration uses the engine's own backtest on a copy of the model whose tiers are a fine
-// score grid: each grid tier's count and conversions are the population's per-score-band
-// figures (tiers change nothing else), from which the page's deciles are cut.
-const GRID_STEP = 0.25;
-const GRID = Array.from({ length: Math.round(100 / GRID_STEP) + 1 }, (_, i) => ({ name: `g${i}`, min_score: 100 - i * GRID_STEP }));
-
-function calibrate(bins: { lo: number; hi: number | null; count: number; conversions: number }[], population: number): Calibration {
-  const out: CalibrationBin[] = [];
-  let cum = 0;
-  let inside = 0;
-  for (const b of bins) {
-    if (b.count === 0) continue;
-    // The decile of the band's middle entity, counting from the top.
-    const mid = cum + b.count / 2;
-    const decile = Math.min(10, Math.floor((10 * mid) / population) + 1);
-    cum += b.count;
-    inside += b.count;
-    const last = out[out.length - 1];
-    if (last && last.decile === decile) {
-      last.lo = b.lo;
-      last.count += b.count;
-      last.conversions += b.conversions;
-    } else {
-      out.push({ decile, lo: b.lo, hi: b.hi, count: b.count, conversions: b.conversions, rate: null });
-    }
-  }
-  for (const d of out) d.rate = d.count ? d.conversions / d.count : null;
-  return { bins: out, step: GRID_STEP, outside: population - inside };
-}
-
-function calibration(e: Engine, model: string, bt: Backtest, horizon: number): Calibration | null {
-  if (!bt.population) return { bins: [], step: GRID_STEP, outside: 0 };
-  let m: Record<string, unknown>;
-  try { m = JSON.parse(model); } catch { return null; }
-  const text = JSON.stringify({ ...m, tiers: GRID });
-  e.setModel(text);
-  engineModel = text;
-  const fine = e.backtest({ horizon_days: horizon, as_of: bt.as_of });
-  const bands = fine.tiers.map((t, i) => ({ lo: GRID[i].min_score, hi: i === 0 ? null : GRID[i - 1].min_score, count: t.count, conversions: t.conversions }));
-  return calibrate(bands, bt.population);
-}
+// ---- analysis: backtest (with its calibration deciles), compare, SQL, suggestions ----
 
 // The `n` entities that signed up last (first event, ties by id) with their activation steps.
 function latestSignups(e: Engine, n: number): LatestSignup[] {
@@ -303,7 +292,6 @@ function latestSignups(e: Engine, n: number): LatestSignup[] {
 }
 
 const lastKey: Partial<Record<AnalysisPart['part'], string>> = {};
-let lastBacktest: { key: string; bt: Backtest } | null = null;
 
 async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, myGeneration: number): Promise<void> {
   const r: AnalysisRequest = msg.req;
@@ -323,16 +311,7 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
       const t0 = performance.now();
       ensureModel(e, r.model);
       const bt = e.backtest({ horizon_days: r.horizon });
-      lastBacktest = { key, bt };
       return { part: 'backtest', ok: true, backtest: bt, ms: performance.now() - t0 };
-    } });
-    // The calibration of that backtest (none when it failed).
-    steps.push({ part: 'calibration', key, run: () => {
-      if (lastBacktest?.key !== key) throw Object.assign(new Error('no backtest'), { code: 'skipped' });
-      const t0 = performance.now();
-      const cal = calibration(e, r.model, lastBacktest.bt, r.horizon);
-      if (!cal) throw new Error('the model cannot be read');
-      return { part: 'calibration', ok: true, calibration: cal, ms: performance.now() - t0 };
     } });
   }
   if (r.compareA !== null) {
@@ -374,6 +353,15 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
     lastKey[step.part] = step.key;
     post({ type: 'analysis', seq: msg.seq, ...out });
     await yieldTask();
+  }
+  // The analysis may have left another model in the engine (A of a compare): put the
+  // ranked model back and re-rank it now, while idle, so that the next edit is a patch on warm
+  // caches rather than a whole model on cold ones.
+  if (generation === myGeneration) {
+    try {
+      ensureModel(e, r.model);
+      e.score({ offset: 0, limit: 1 });
+    } catch { /* the model scored before: nothing to report here */ }
   }
   post({ type: 'analyzed', seq: msg.seq, aborted: false });
 }

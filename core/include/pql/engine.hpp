@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pql/backtest.hpp"
+#include "pql/csv.hpp"
 #include "pql/funnel.hpp"
 #include "pql/load.hpp"
 #include "pql/result.hpp"
@@ -47,6 +48,10 @@ public:
 
     // Parses and validates; on error the previous model stays (code "invalid_model").
     Status set_model_json(std::string_view json);
+    // One numeric setting changed in place (a slider: "engagement.events.x.weight",
+    // "pql.min_score", ...; see model_patch.hpp), validated like set_model_json; on error the
+    // model stays.
+    Status set_model_number(std::string_view path, double value);
     // The current model as canonical JSON (every default filled in).
     std::string model_json() const;
     const Model& model() const;
@@ -55,6 +60,9 @@ public:
 
     // SPEC §4 machine output, results paged [offset, offset+limit).
     std::string score_json(size_t offset = 0, size_t limit = SIZE_MAX);
+    // The same ranking as CSV for CRM/spreadsheet import (pql/csv.hpp: columns, quoting, the
+    // formula guard); the CLI's --format csv and the JS scoreCsv() both write these bytes.
+    std::string score_csv(const CsvOptions& options = {});
     // The explanation of one entity (code "not_found" when it is not ranked).
     Result<std::string> explain_json(std::string_view id);
     // Every ranked entity's score, in rank order.
@@ -75,6 +83,8 @@ public:
     // What the loaded data holds, for pickers: event types with counts, traits with sample
     // values, the time range and the number of accounts and users.
     std::string catalog_json() const;
+    // What a model may say (pql/schema.hpp): ops, metric forms, decay shapes, the default model.
+    static std::string schema_json();
 
     // Diagnostics of all event loads since the last clear().
     const LoadReport& events_report() const { return events_report_; }
