@@ -78,6 +78,7 @@ const controls = new ModelControls({
   },
 });
 const backtest = new BacktestPanel({
+  select: (id) => { select(id); showTab('explain'); },
   addStep: (event, minCount) => changeModel((m) => {
     const steps = stepsIn(m);
     steps.push({ name: minCount > 1 ? `${event} ×${minCount}` : `Did ${event}`, event, ...(minCount > 1 ? { min_count: minCount } : {}) });
