@@ -58,3 +58,26 @@ test('the Lifecycle tab shows the CLI funnel by week and by month, and the lates
     await context.close();
   }
 });
+
+test('the Backtest tab: a verdict line, the lost PQLs as in the CLI, each opening its Why card', async () => {
+  const { context, page, errors } = await open(env);
+  try {
+    const rev = await revision(page, 'backtest');
+    await showTab(page, 'backtest');
+    await settled(page, rev, 'backtest');
+    const want = JSON.parse(pql(['backtest', ...sampleData(), '--model', modelFile(env, sampleModel()), '--format', 'json']));
+    const verdict = await page.textContent('[data-testid="backtest-verdict"]');
+    assert.match(verdict, new RegExp(`AUC ${want.auc.toFixed(2)}`));
+    assert.match(verdict, /the 15–30% benchmark/);
+    const lost = await page.$$eval('[data-testid="lost-pql"]', (bs) => bs.map((b) => b.dataset.id));
+    assert.deepEqual(lost, want.lost_pqls);
+    const share = Number(await page.getAttribute('[data-testid="false-positive-share"]', 'data-value'));
+    assert.ok(close(share, want.pql.false_positive_share));
+    await page.click(`[data-testid="lost-pql"][data-id="${lost[0]}"]`);
+    await page.waitForSelector('#tabpanel-explain:not([hidden])');
+    await page.waitForFunction((id) => document.querySelector('#tabpanel-explain')?.textContent.includes(id), lost[0], { timeout: 30_000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
