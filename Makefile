@@ -41,7 +41,7 @@ play: web
 	@echo "pql playground: http://127.0.0.1:$(PORT)/"
 	@npx vite preview --config web/vite.config.ts --host 127.0.0.1 --port $(PORT) --strictPort
 
-bench: native wasm sample
+bench: native wasm sample web
 	@scripts/bench.sh
 
 fuzz: deps

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The WASM engine in headless Chromium (bench/browser.html runs bench/measure.mjs, the code the
-// Node run uses), and the playground's time to interactive.
+// Node run uses), and the playground (bench/page-live.mjs: every edit's input → redraw, a drag,
+// the first usable ranking).
 //
 //   node bench/browser.mjs [--sizes 100k,1M,10M] [--parts engine,page] [--out build/bench/browser.json]
 //
@@ -10,7 +11,7 @@ import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MIME, launchChromium, serveLoopback } from '../tests/lib/chromium.mjs';
-import { median } from './measure.mjs';
+import { measureLive, VIEWPORT } from './page-live.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -65,40 +66,14 @@ try {
     if (!existsSync(join(ROOT, 'build/web/index.html'))) {
       log('browser: build/web is missing (make web): no playground timing');
     } else {
-      log(`\n== playground: navigation to an interactive ranking (${pageRuns} cold loads)`);
-      // Time origin = navigation start; "interactive" = the ranking shows its first revision and
-      // nothing is pending (what tests/e2e waits for). Recorded in the page, not by polling.
-      const init = () => {
-        const check = () => {
-          const r = document.querySelector('[data-testid="ranking"]');
-          if (r && r.dataset.revision !== '0' && r.dataset.busy === 'false' && !window.__pqlInteractive) {
-            window.__pqlInteractive = performance.now();
-            return true;
-          }
-          return false;
-        };
-        new MutationObserver(() => check()).observe(document, { subtree: true, childList: true, attributes: true,
-          attributeFilter: ['data-revision', 'data-busy'] });
-      };
-      const times = [];
-      for (let i = 0; i < pageRuns; i++) {
-        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-        await context.addInitScript(init);
-        const page = await context.newPage();
-        await page.goto(`${origin}/play/`, { waitUntil: 'commit' });
-        await page.waitForFunction(() => window.__pqlInteractive, null, { timeout: 60_000 });
-        const t = await page.evaluate(() => window.__pqlInteractive);
-        const nav = await page.evaluate(() => {
-          const n = performance.getEntriesByType('navigation')[0];
-          return n ? { domContentLoaded: n.domContentLoadedEventEnd, load: n.loadEventEnd } : null;
-        });
-        times.push(t);
-        log(`  run ${i + 1}: interactive at ${t.toFixed(0)} ms (DOMContentLoaded ${nav?.domContentLoaded?.toFixed(0)} ms)`);
-        await context.close();
-      }
-      results.page = { interactiveMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs: times.length,
+      // bench/page-live.mjs: every kind of edit, a drag and the first usable ranking, each
+      // beside the engine-only time of the same change (issue #17).
+      log(`\n== playground on the sample (${VIEWPORT.width}×${VIEWPORT.height}): input → ranking redrawn, drag, first load`);
+      const live = await measureLive(browser, origin, { runs: pageRuns * 2 + 1, loads: pageRuns, log });
+      results.live = live;
+      const fl = live.firstLoad;
+      results.page = { interactiveMs: fl.medianMs, minMs: fl.minMs, maxMs: fl.maxMs, runs: fl.runs, engineMs: fl.engineMs,
         events: 'build/web/sample (the sample playground data)' };
-      log(`  median ${results.page.interactiveMs.toFixed(0)} ms`);
     }
   }
 } finally {

@@ -97,6 +97,18 @@ function rerank(engine, a, b, runs) {
   });
 }
 
+// The patch path: alternates one setting between two values with setModelValue (no re-read
+// of the whole model) and re-ranks the top 50 each time.
+function rerankPatch(engine, model, path, a, b, runs) {
+  engine.setModel(model);
+  engine.score({ offset: 0, limit: 50 });
+  return timed(runs, 30, (i) => {
+    engine.setModelValue(path, i % 2 ? a : b);
+    const page = engine.score({ offset: 0, limit: 50 });
+    if (page.results.length === 0) throw new Error('empty ranking');
+  });
+}
+
 export async function measureEngine({ createEngine, events, warmup, accounts, model, csv, ceiling, ceilingWarmup,
   ceilingBytes, runs = 30, loadRuns = 3, eventBytes, log = () => {} }) {
   const out = {};
@@ -158,6 +170,11 @@ export async function measureEngine({ createEngine, events, warmup, accounts, mo
   out.window = rerank(engine, model, modelWith(model, ['window_days'], win === 60 ? 90 : 60), runs);
   const w = model.engagement.events.report_created.weight;
   out.weight = rerank(engine, model, modelWith(model, ['engagement', 'events', 'report_created', 'weight'], w + 1), runs);
+  if (typeof engine.setModelValue === 'function') {
+    out.halfLifePatch = rerankPatch(engine, model, ['engagement', 'half_life_days'], hl, hl === 21 ? 14 : 21, runs);
+    out.weightPatch = rerankPatch(engine, model, ['engagement', 'events', 'report_created', 'weight'], w, w + 1, runs);
+    log(`re-rank by patch (setModelValue): half-life ${out.halfLifePatch.median.toFixed(2)} ms, weight ${out.weightPatch.median.toFixed(2)} ms`);
+  }
   engine.setModel(model);
   out.top50 = timed(runs, 30, () => engine.score({ offset: 0, limit: 50 }));
   log(`re-rank: half-life ${out.halfLife.median.toFixed(2)} ms, window ${out.window.median.toFixed(2)} ms, ` +

@@ -47,11 +47,40 @@ std::string error_json(const pql::Error& e) {
 std::string report_json(const pql::LoadReport& r) {
     Json errors = Json::array();
     for (const auto& e : r.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
-    return dump({{"read", r.read},
-                 {"loaded", r.loaded},
-                 {"skipped", r.skipped},
-                 {"duplicates", r.duplicates},
-                 {"errors", std::move(errors)}});
+    Json j = {{"read", r.read}, {"loaded", r.loaded}, {"skipped", r.skipped}, {"duplicates", r.duplicates},
+              {"errors", std::move(errors)}};
+    // v2 additions, present only when there is something to say (the v1 shape stays as it was).
+    if (!r.notes.empty()) j["notes"] = r.notes;
+    if (!r.shapes.empty()) j["shapes"] = r.shapes;
+    return dump(j);
+}
+
+// Load options as the wrapper sends them (JSON text): {"format", "strict", "first_line",
+// "account_key", "columns", "time_unit"}; absent keys keep the core's defaults.
+std::optional<pql::Error> load_options(const std::string& text, pql::LoadOptions& o) {
+    const Json j = Json::parse(text);
+    const std::string format = j.value("format", std::string("auto"));
+    if (!pql::parse_format(format, o.format))
+        return pql::Error{"invalid_argument", "unknown format \"" + format + "\" (auto, jsonl, json, csv)", "format", 0};
+    o.strict = j.value("strict", false);
+    const double first_line = j.value("first_line", 1.0);
+    if (first_line >= 1 && first_line < 9e15) o.first_line = static_cast<int64_t>(first_line);
+    o.account_key = j.value("account_key", std::string());
+    if (j.contains("columns") && j["columns"].is_object())
+        for (auto it = j["columns"].begin(); it != j["columns"].end(); ++it) o.columns[it.key()] = it.value().get<std::string>();
+    const std::string unit = j.value("time_unit", std::string("ms"));
+    if (!pql::parse_time_unit(unit, o.time_unit))
+        return pql::Error{"invalid_argument", "unknown time_unit \"" + unit + "\" (ms, s)", "time_unit", 0};
+    return std::nullopt;
+}
+
+// "events", "accounts", "users", "outcomes".
+std::optional<pql::LoadKind> load_kind(const std::string& name) {
+    if (name == "events") return pql::LoadKind::Events;
+    if (name == "accounts") return pql::LoadKind::Accounts;
+    if (name == "users") return pql::LoadKind::Users;
+    if (name == "outcomes") return pql::LoadKind::Outcomes;
+    return std::nullopt;
 }
 
 // A JS number (double) to a size_t page bound; negative or huge means "no bound".
@@ -62,15 +91,56 @@ size_t to_size(double v) {
 
 class EngineBinding {
 public:
-    bool loadEvents(uintptr_t data, size_t size, const std::string& format, bool strict, double first_line) {
-        return load(data, size, format, strict, first_line, &pql::Engine::load_events);
+    // ---- loading: whole texts, or a file in pieces (beginLoad, feed..., endLoad) ----
+    bool loadEvents(uintptr_t data, size_t size, const std::string& options) {
+        return load(data, size, options, &pql::Engine::load_events);
     }
-    bool loadAccounts(uintptr_t data, size_t size, const std::string& format, bool strict, double first_line) {
-        return load(data, size, format, strict, first_line, &pql::Engine::load_accounts);
+    bool loadAccounts(uintptr_t data, size_t size, const std::string& options) {
+        return load(data, size, options, &pql::Engine::load_accounts);
     }
+    bool loadOutcomes(uintptr_t data, size_t size, const std::string& options) {
+        return load(data, size, options, &pql::Engine::load_outcomes);
+    }
+    bool loadUsers(uintptr_t data, size_t size, const std::string& options) {
+        return load(data, size, options, &pql::Engine::load_users);
+    }
+    bool beginLoad(const std::string& kind, const std::string& options) {
+        return guard([&] {
+            const auto k = load_kind(kind);
+            if (!k) return fail({"invalid_argument", "unknown kind \"" + kind + "\" (events, accounts, users, outcomes)", "", 0});
+            pql::LoadOptions o;
+            if (auto e = load_options(options, o)) return fail(*e);
+            auto status = engine_.begin_load(*k, o);
+            if (!status) return fail(status.error());
+            return succeed("null");
+        });
+    }
+    bool feed(uintptr_t data, size_t size) {
+        return guard([&] {
+            auto status = engine_.feed(std::string_view(reinterpret_cast<const char*>(data), size));
+            if (!status) return fail(status.error());
+            return succeed("null");
+        });
+    }
+    bool endLoad() {
+        return guard([&] {
+            auto report = engine_.end_load();
+            if (!report) return fail(report.error());
+            return succeed(report_json(*report));
+        });
+    }
+
     bool setModel(const std::string& json) {
         return guard([&] {
             auto status = engine_.set_model_json(json);
+            if (!status) return fail(status.error());
+            return succeed("null");
+        });
+    }
+    // One numeric setting of the model (the patch path: no re-parse of the whole model).
+    bool setModelNumber(const std::string& path, double value) {
+        return guard([&] {
+            auto status = engine_.set_model_number(path, value);
             if (!status) return fail(status.error());
             return succeed("null");
         });
@@ -95,6 +165,21 @@ public:
     bool score(double offset, double limit) {
         return guard([&] { return succeed(engine_.score_json(to_size(offset), to_size(limit))); });
     }
+    // Options as JSON text: {"offset", "limit", "header", "traits"} (pql/csv.hpp).
+    bool scoreCsv(const std::string& options) {
+        return guard([&] {
+            pql::CsvOptions o;
+            const Json j = Json::parse(options);
+            int64_t offset = 0, limit = -1;
+            if (auto e = whole(j, "offset", offset)) return fail(*e);
+            if (auto e = whole(j, "limit", limit)) return fail(*e);
+            o.offset = offset < 0 ? 0 : static_cast<size_t>(offset);
+            o.limit = limit < 0 ? SIZE_MAX : static_cast<size_t>(limit);
+            o.header = j.value("header", true);
+            if (j.contains("traits")) o.traits = j["traits"].get<std::vector<std::string>>();
+            return succeed(engine_.score_csv(o));
+        });
+    }
     bool explain(const std::string& id) {
         return guard([&] {
             auto result = engine_.explain_json(id);
@@ -109,14 +194,14 @@ public:
             return succeed("null");
         });
     }
-    bool clear() {
-        return guard([&] {
-            engine_.clear();
-            return succeed("null");
-        });
-    }
-    bool loadOutcomes(uintptr_t data, size_t size, const std::string& format, bool strict, double first_line) {
-        return load(data, size, format, strict, first_line, &pql::Engine::load_outcomes);
+    bool clear() { return run([&] { engine_.clear(); }); }
+    // Replace by kind: drop one kind, keep the others and the model.
+    bool clearEvents() { return run([&] { engine_.clear_events(); }); }
+    bool clearAccounts() { return run([&] { engine_.clear_accounts(); }); }
+    bool clearUsers() { return run([&] { engine_.clear_users(); }); }
+    bool clearOutcomes() { return run([&] { engine_.clear_outcomes(); }); }
+    bool schema() {
+        return guard([&] { return succeed(pql::Engine::schema_json()); });
     }
     bool catalog() {
         return guard([&] { return succeed(engine_.catalog_json()); });
@@ -219,18 +304,24 @@ private:
         }
     }
 
-    bool load(uintptr_t data, size_t size, const std::string& format, bool strict, double first_line,
+    bool load(uintptr_t data, size_t size, const std::string& options_json,
               pql::Result<pql::LoadReport> (pql::Engine::*method)(std::string_view, const pql::LoadOptions&)) {
         return guard([&] {
             pql::LoadOptions options;
-            options.strict = strict;
-            if (first_line >= 1 && first_line < 9e15) options.first_line = static_cast<int64_t>(first_line);
-            if (!pql::parse_format(format, options.format))
-                return fail({"invalid_argument", "unknown format \"" + format + "\" (auto, jsonl, json, csv)", "", 0});
+            if (auto e = load_options(options_json, options)) return fail(*e);
             std::string_view text(reinterpret_cast<const char*>(data), size);
             auto report = (engine_.*method)(text, options);
             if (!report) return fail(report.error());
             return succeed(report_json(*report));
+        });
+    }
+
+    // A call that returns nothing and reports nothing but failure of the guard itself.
+    template <class Fn>
+    bool run(Fn&& fn) {
+        return guard([&] {
+            fn();
+            return succeed("null");
         });
     }
 
@@ -289,8 +380,6 @@ private:
 
 // Bytes handed out by malloc and not yet freed: the heap-stability test and memoryUsage().
 double heapInUse() { return static_cast<double>(mallinfo().uordblks); }
-// How many row errors a load report keeps: the wrapper adds up reports of a file's pieces.
-double maxRowErrors() { return static_cast<double>(pql::LoadReport::kMaxErrors); }
 
 }  // namespace
 
@@ -300,15 +389,26 @@ EMSCRIPTEN_BINDINGS(pql) {
         .constructor<>()
         .function("loadEvents", &EngineBinding::loadEvents)
         .function("loadAccounts", &EngineBinding::loadAccounts)
+        .function("loadUsers", &EngineBinding::loadUsers)
         .function("setModel", &EngineBinding::setModel)
+        .function("setModelNumber", &EngineBinding::setModelNumber)
         .function("model", &EngineBinding::model)
         .function("setAsOf", &EngineBinding::setAsOf)
         .function("score", &EngineBinding::score)
+        .function("scoreCsv", &EngineBinding::scoreCsv)
+        .function("beginLoad", &EngineBinding::beginLoad)
+        .function("feed", &EngineBinding::feed)
+        .function("endLoad", &EngineBinding::endLoad)
         .function("explain", &EngineBinding::explain)
         .function("scores", &EngineBinding::scores)
         .function("clear", &EngineBinding::clear)
+        .function("clearEvents", &EngineBinding::clearEvents)
+        .function("clearAccounts", &EngineBinding::clearAccounts)
+        .function("clearUsers", &EngineBinding::clearUsers)
+        .function("clearOutcomes", &EngineBinding::clearOutcomes)
         .function("loadOutcomes", &EngineBinding::loadOutcomes)
         .function("catalog", &EngineBinding::catalog)
+        .function("schema", &EngineBinding::schema)
         .function("backtest", &EngineBinding::backtest)
         .function("suggest", &EngineBinding::suggest)
         .function("compare", &EngineBinding::compare)
@@ -318,5 +418,4 @@ EMSCRIPTEN_BINDINGS(pql) {
         .function("scoresView", &EngineBinding::scoresView)
         .function("release", &EngineBinding::release);
     emscripten::function("heapInUse", &heapInUse);
-    emscripten::function("maxRowErrors", &maxRowErrors);
 }

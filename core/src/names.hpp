@@ -77,7 +77,7 @@ inline constexpr MetricPrefix kMetricPrefixes[] = {
     {"users.", MetricKind::UsersOf, "event"},
     {"limit.", MetricKind::Limit, "limit"},
     {"trait.", MetricKind::Trait, "trait"},
-    {"sum.", MetricKind::Sum, "event or signal, then .property"},
+    {"sum.", MetricKind::Sum, "event.property"},
     {"persona.", MetricKind::Persona, "persona"},
 };
 

@@ -59,17 +59,19 @@ TEST_CASE("schema: every comparison op and metric form parses in a rule", "[sche
     for (auto& m : s["metrics"]) {
         INFO(m.dump());
         std::string metric = m["metric"];
-        json model = {{"limits", {{"seats", {{"event", "seat_added"}, {"limit", 10}}}}}};
+        json model = {{"limits", {{"seats", {{"event", "seat_added"}, {"limit", 10}}}}},
+                      {"personas", {{"x", {{{"trait", "title"}, {"op", "contains"}, {"value", "vp"}}}}}}};
         if (m.contains("prefix")) {
             ++prefixed;
-            metric = m["prefix"].get<std::string>() + (m["argument"] == "limit" ? "seats" : "x");
+            const std::string arg = m["argument"] == "limit" ? "seats" : m["argument"] == "event.property" ? "x.amount" : "x";
+            metric = m["prefix"].get<std::string>() + arg;
         } else {
             CHECK(m["argument"].is_null());
         }
         model["pql"] = {{"rule", {{"metric", metric}, {"op", ">="}, {"value", 1}}}};
         CHECK(validate_model(model.dump()).empty());
     }
-    CHECK(prefixed == 4);
+    CHECK(prefixed == 6);
     CHECK(!validate_model(R"({"pql":{"rule":{"metric":"scroe","op":">=","value":1}}})").empty());
 }
 

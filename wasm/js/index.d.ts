@@ -18,7 +18,25 @@ export interface LoadOptions {
    * (JSON Lines, CSV): errors then name lines of the whole file. Default 1.
    */
   firstLine?: number;
+  /**
+   * The group key naming the account in Mixpanel (`properties[account_key]`), Amplitude
+   * (`groups[account_key]`) and PostHog (`properties.$groups[account_key]`) exports (SPEC §6.2).
+   * Without it, Amplitude and PostHog files with exactly one group type use that one.
+   */
+  account_key?: string;
+  /**
+   * The file's own column (CSV) or key (JSON) for each field (SPEC §6.2), e.g.
+   * `{ timestamp: 'Time', user_id: 'User ID', event: 'Event Name', account_id: 'Company' }`.
+   * Events: timestamp, user_id, event, account_id, id; accounts: account_id, name; users:
+   * user_id. A name the file does not have is a PqlError naming it.
+   */
+  columns?: ColumnMapping;
+  /** Numeric timestamps of flat rows and CSV: epoch `ms` (default) or `s`. */
+  time_unit?: TimeUnit;
 }
+
+export type TimeUnit = 'ms' | 's';
+export type ColumnMapping = Partial<Record<'timestamp' | 'user_id' | 'event' | 'account_id' | 'id' | 'name', string>>;
 
 /**
  * A file to load in pieces: a Blob (a File from an `<input type=file>`), a ReadableStream (a
@@ -48,6 +66,21 @@ export interface LoadFromOptions {
   pieceBytes?: number;
   /** Drop what is loaded of this kind first (clearEvents / clearAccounts / clearOutcomes). Default false: append. */
   replace?: boolean;
+  /**
+   * The group key naming the account in Mixpanel (`properties[account_key]`), Amplitude
+   * (`groups[account_key]`) and PostHog (`properties.$groups[account_key]`) exports (SPEC §6.2).
+   * Without it, Amplitude and PostHog files with exactly one group type use that one.
+   */
+  account_key?: string;
+  /**
+   * The file's own column (CSV) or key (JSON) for each field (SPEC §6.2), e.g.
+   * `{ timestamp: 'Time', user_id: 'User ID', event: 'Event Name', account_id: 'Company' }`.
+   * Events: timestamp, user_id, event, account_id, id; accounts: account_id, name; users:
+   * user_id. A name the file does not have is a PqlError naming it.
+   */
+  columns?: ColumnMapping;
+  /** Numeric timestamps of flat rows and CSV: epoch `ms` (default) or `s`. */
+  time_unit?: TimeUnit;
 }
 
 export interface RowError {
@@ -66,6 +99,13 @@ export interface LoadReport {
   duplicates: number;
   /** The first 100 bad rows. */
   errors: RowError[];
+  /**
+   * What the load says once instead of per row (v2): events left without an account and why,
+   * a field no record has ("no timestamp key; found ts, user, action").
+   */
+  notes?: string[];
+  /** The record shapes met (v2): flat, segment, segment_batch, mixpanel, amplitude, posthog. */
+  shapes?: Record<string, number>;
 }
 
 /** The diagnostics of a scoring run: every event load since the last `clear()`. */
@@ -354,7 +394,11 @@ export interface MemoryUsage {
  */
 export type ErrorCode =
   | 'invalid_model' | 'bad_row' | 'not_found' | 'invalid_argument' | 'out_of_memory'
-  | 'io' | 'deleted' | 'internal';
+  | 'io' | 'deleted' | 'internal'
+  /** A CSV header without a required column, or a mapped column the file lacks (SPEC §6.2). */
+  | 'missing_column' | 'unknown_column'
+  /** A corrupt or truncated gzip or zip: a strict load's failure, or a zip that cannot be read (SPEC §6.1). */
+  | 'bad_archive';
 
 export class PqlError extends Error {
   readonly name: 'PqlError';
@@ -375,6 +419,8 @@ export interface Catalog {
   events: { event: string; count: number }[];
   /** Every trait seen (accounts file, Segment group and identify calls) with up to 20 example values. */
   traits: { trait: string; examples: (string | number | boolean)[] }[];
+  /** Every event property key (dotted paths for nested objects), the events that have it, up to 10 examples (v2). */
+  properties: { property: string; events: number; examples: (string | number | boolean)[] }[];
   first_event: string | null;
   last_event: string | null;
   events_loaded: number;
@@ -626,25 +672,31 @@ export interface ScoreCsvOptions {
   traits?: string[];
 }
 
+/** What a fit op (or a trait leaf's op) takes as its `value`. */
+export type ValueKind = 'none' | 'scalar' | 'scalars' | 'number' | 'range' | 'text';
+
 /** A metric a PQL rule leaf can read: a plain name (`score`) or a form with an argument (`count.<event>`). */
-export interface MetricForm {
-  /** `score`, or the prefix of a form with its dot: `count.`. */
-  name: string;
-  /** What follows the prefix: an event type, a limit's name or a trait; null for a plain metric. */
-  argument: 'event' | 'limit' | 'trait' | null;
-}
+export type MetricForm =
+  | { metric: string; argument: null }
+  /** `metric` is the form as written in docs (`count.<event>`); a leaf's metric is `prefix` + the argument. */
+  | { metric: string; prefix: string; argument: string };
 
 /**
  * What the engine accepts, from the same tables its model parser uses (`pql schema --format
  * json`): a UI builds its pickers and defaults from it instead of copying lists.
  */
 export interface Schema {
-  trait_ops: FitOp[];
-  compare_ops: CompareOp[];
+  schema_version: number;
+  /** Fit rule ops (and ops of `trait.<name>` leaves), with the value each takes. */
+  trait_ops: { op: FitOp; value: ValueKind }[];
+  /** Comparison ops of rule leaves; on a `trait.<name>` leaf each means its `trait_op`. */
+  comparison_ops: { op: CompareOp; trait_op: FitOp }[];
   metrics: MetricForm[];
-  decays: Decay[];
+  decay: Decay[];
   entities: EntityKind[];
-  formats: Format[];
+  input_formats: Format[];
+  /** SPEC §4's per-entity fields, in order: the JSON rows' keys and the CSV's columns. */
+  result_fields: (keyof EntityScore)[];
   /** The model with no key set: every default. */
   default_model: CanonicalModel;
 }
@@ -656,12 +708,23 @@ export interface EngineOptions {
   wasmBinary?: ArrayBuffer | Uint8Array;
 }
 
+/** A numeric model setting for `setModelValue`: error-path text, or its keys and array indices. */
+export type ModelNumberPath = string | readonly (string | number)[];
+
 /** One scoring engine: its own events, accounts and model. Not thread-safe; one per worker. */
 export interface Engine {
   /** Appends events (JSON Lines, JSON array or CSV; flat rows or Segment calls). */
   loadEvents(text: Text, options?: LoadOptions): LoadReport;
   /** Appends or merges accounts (`account_id`, `name`, `traits`). */
   loadAccounts(text: Text, options?: LoadOptions): LoadReport;
+  /**
+   * User traits (SPEC §6.3): `{user_id, traits}` (JSON Lines, JSON array, CSV with every other
+   * column a trait) or Mixpanel profiles `{$distinct_id, $properties}`; they override traits
+   * from identify calls and vendor user properties.
+   */
+  loadUsers(text: Text, options?: LoadOptions): LoadReport;
+  /** `loadUsers` from a file read piece by piece (see `loadEventsFrom`). */
+  loadUsersFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
   /** Replaces the model; on error (PqlError `invalid_model`, with `path`) the previous one stays. */
   setModel(model: Model | string): void;
   /** The current model with every default filled in. */
@@ -672,6 +735,17 @@ export interface Engine {
    * `invalid_argument` for anything else. Cheaper than `setModel` with another as_of.
    */
   setAsOf(asOf: AsOf | null | undefined): void;
+  /**
+   * Changes one numeric setting of the current model in place (a slider's key), without
+   * re-reading and re-validating the whole model: `"engagement.half_life_days"`,
+   * `"engagement.events.report_created.weight"` (or `['engagement', 'events', name, 'weight']`),
+   * `"activation.steps[1].min_count"`, `"activation.required"`, `"fit.rules[0].points"`,
+   * `"weights.engagement"`, `"pql.min_score"`, `"window_days"`, `"active_days"`,
+   * `"engagement.saturation"`, `"engagement.default_weight"`, `"limits.<name>.limit"`. The value
+   * is checked by the same rules as `setModel`: PqlError `invalid_model` with `path`, the model
+   * unchanged; `invalid_argument` for a path that is not one of these (use `setModel`).
+   */
+  setModelValue(path: ModelNumberPath, value: number): void;
   /** Scores every entity; returns SPEC §4's machine output with the requested page of results. */
   score(options?: ScoreOptions): ScoreRun;
   /** The same as `score`, as the engine's JSON text (byte for byte what `pql score --format json` prints). */
@@ -702,8 +776,11 @@ export interface Engine {
    * Appends events from a file read piece by piece (JSON Lines and CSV are loaded as they
    * arrive, cut at row ends; a CSV's header is kept for every piece): the engine never holds
    * the whole text at once, `onProgress` reports each piece, and every error names its line in
-   * the whole file. The report is that of the whole file. Do not call other methods of this
-   * engine until the promise settles.
+   * the whole file. The report is that of the whole file. gzip (also multi-member) is inflated
+   * as it streams; a zip's entries are loaded in name order (each may be gzip), their errors
+   * prefixed by the entry's name. A corrupt or truncated archive is a bad row after the rows
+   * read before it, which are kept. Do not call other methods of this engine until the promise
+   * settles.
    */
   loadEventsFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
   /** `loadAccounts` from a file read piece by piece (see `loadEventsFrom`). */

@@ -4,7 +4,8 @@
 // handle never leaves this file. Types and documentation: index.d.ts; this file is checked
 // against them (tsc -p wasm/js, in make test).
 import createPqlModule from './pql_core.mjs';
-import { PieceCutter, chunksOf, detectFormat } from './pieces.js';
+import { chunksOf } from './sources.js';
+import { ArchiveError, compression, gunzip, zipEntries } from './archive.js';
 
 /**
  * @import * as Api from './index.js'
@@ -47,9 +48,9 @@ const decoder = new TextDecoder();
 // Below this many UTF-16 units a string is encoded straight into a worst-case (3 bytes per
 // unit) heap block; above it, into a JS buffer first, so the heap grows only by what is used.
 const DIRECT_ENCODE_MAX = 1 << 20;
-// loadEventsFrom() and co. load a file in pieces of about this size (the core's own progress
-// step): big enough that a piece's fixed cost vanishes, small enough for a smooth progress bar.
-const PIECE_BYTES = 4 << 20;
+// loadEventsFrom() and co. feed bytes in memory (a string, a Uint8Array) in pieces of this size:
+// big enough that a call's fixed cost vanishes, small enough for a smooth progress bar.
+const PIECE_BYTES = 1 << 20;
 const FORMATS = ['auto', 'jsonl', 'json', 'csv'];
 
 // One module instance per .wasm source, shared by all engines made from it.
@@ -271,6 +272,30 @@ class Engine {
     this.#call((h) => h.setModel(text));
   }
 
+  /**
+   * One numeric setting of the current model, without re-reading the whole model.
+   * @param {Api.ModelNumberPath} path
+   * @param {number} value
+   */
+  setModelValue(path, value) {
+    /** @type {string} */
+    let text;
+    if (typeof path === 'string') text = path;
+    else if (Array.isArray(path) && path.length > 0) {
+      text = '';
+      for (const k of path) {
+        if (typeof k === 'number') {
+          if (!Number.isSafeInteger(k) || k < 0) throw invalid('a model path index must be a non-negative integer');
+          text += `[${k}]`;
+        } else if (typeof k === 'string' && k !== '') text += text === '' ? k : `.${k}`;
+        else throw invalid('a model path is a string or a list of keys and indices');
+      }
+    } else throw invalid('a model path is a string or a list of keys and indices');
+    if (typeof value !== 'number') throw invalid(`${text}: the value must be a number`);
+    const p = text;
+    this.#call((h) => h.setModelNumber(p, value));
+  }
+
   /** @returns {Api.CanonicalModel} */
   model() {
     return this.#json((h) => h.model());
@@ -374,12 +399,30 @@ class Engine {
   }
 
   /**
+   * @param {Api.Text} text
+   * @param {Api.LoadOptions} [options]
+   * @returns {Api.LoadReport}
+   */
+  loadUsers(text, options) {
+    return this.#load('loadUsers', text, options);
+  }
+
+  /**
+   * @param {Api.Source} source
+   * @param {Api.LoadFromOptions} [options]
+   * @returns {Promise<Api.LoadReport>}
+   */
+  loadUsersFrom(source, options) {
+    return this.#loadFrom('users', source, options);
+  }
+
+  /**
    * @param {Api.Source} source
    * @param {Api.LoadFromOptions} [options]
    * @returns {Promise<Api.LoadReport>}
    */
   loadEventsFrom(source, options) {
-    return this.#loadFrom('loadEvents', source, options);
+    return this.#loadFrom('events', source, options);
   }
 
   /**
@@ -388,7 +431,7 @@ class Engine {
    * @returns {Promise<Api.LoadReport>}
    */
   loadAccountsFrom(source, options) {
-    return this.#loadFrom('loadAccounts', source, options);
+    return this.#loadFrom('accounts', source, options);
   }
 
   /**
@@ -397,7 +440,7 @@ class Engine {
    * @returns {Promise<Api.LoadReport>}
    */
   loadOutcomesFrom(source, options) {
-    return this.#loadFrom('loadOutcomes', source, options);
+    return this.#loadFrom('outcomes', source, options);
   }
 
   /** @returns {Api.Catalog} */
@@ -475,31 +518,29 @@ class Engine {
   }
 
   /**
-   * @param {'loadEvents' | 'loadAccounts' | 'loadOutcomes'} method
+   * @param {'loadEvents' | 'loadAccounts' | 'loadOutcomes' | 'loadUsers'} method
    * @param {Api.Text} text
    * @param {Api.LoadOptions} [options]
    * @returns {Api.LoadReport}
    */
-  #load(method, text, { format = 'auto', strict = false, firstLine = 1 } = {}) {
-    if (typeof format !== 'string') throw invalid('format must be "auto", "jsonl", "json" or "csv"');
-    if (!Number.isSafeInteger(firstLine) || firstLine < 1) throw invalid('firstLine must be a whole number >= 1');
-    return this.#json((h, mod) => withBytes(mod, text, (ptr, size) => h[method](ptr, size, format, !!strict, firstLine)));
+  #load(method, text, options) {
+    const json = loadOptions(options);
+    return this.#json((h, mod) => withBytes(mod, text, (ptr, size) => h[method](ptr, size, json)));
   }
 
-  // A source read chunk by chunk and loaded in pieces cut at row ends (pieces.js), each with
-  // the line number of its first line, so errors are those of the whole file. JSON arrays and
-  // strict loads are gathered and loaded in one go (they cannot be cut without changing what
-  // an error does). The pieces' reports add up to the one returned.
+  // A source read chunk by chunk and fed to the core's load in pieces (Engine::begin_load /
+  // feed / end_load): the core keeps a partial row for the next piece, loads whole rows about
+  // every 4 MiB, counts lines over the whole file and returns the whole file's report.
   /**
-   * @param {'loadEvents' | 'loadAccounts' | 'loadOutcomes'} method
+   * @param {'events' | 'accounts' | 'outcomes' | 'users'} kind
    * @param {Api.Source} source
    * @param {Api.LoadFromOptions} [options]
    * @returns {Promise<Api.LoadReport>}
    */
-  async #loadFrom(method, source, { format = 'auto', strict = false, onProgress, pieceBytes = PIECE_BYTES, replace = false } = {}) {
-    if (!FORMATS.includes(format)) throw invalid('format must be "auto", "jsonl", "json" or "csv"');
+  async #loadFrom(kind, source, { onProgress, pieceBytes = PIECE_BYTES, replace = false, ...options } = {}) {
     if (!Number.isSafeInteger(pieceBytes) || pieceBytes < 1) throw invalid('pieceBytes must be a whole number >= 1');
     if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress must be a function');
+    const json = loadOptions(options);
     this.#live();
     /** @type {ReturnType<typeof chunksOf>} */
     let input;
@@ -508,77 +549,179 @@ class Engine {
     } catch (e) {
       throw invalid(messageOf(e));
     }
-    let total = input.total;
-    const chunks = input.chunks;
-    const report = new ReportSum(this.#state.inst.mod.maxRowErrors());
     let done = 0;
-    const progress = () => onProgress?.({ done, total });
-    // `replace` drops this kind just before the first piece goes in (not before the source
+    const progress = () => onProgress?.({ done, total: input.total });
+    // `replace` drops this kind just before the first byte goes in (not before the source
     // could be read at all).
-    let cleared = !replace;
-    const clearOnce = () => {
-      if (cleared) return;
-      cleared = true;
-      const kind = method === 'loadEvents' ? 'clearEvents' : method === 'loadAccounts' ? 'clearAccounts' : 'clearOutcomes';
-      this.#call((h) => h[kind]());
-    };
-    /** @param {Uint8Array} text @param {Api.Format} f @param {number} firstLine @param {number} headerLines */
-    const load = (text, f, firstLine, headerLines) => {
-      clearOnce();
-      report.add(this.#load(method, text, { format: f, strict, firstLine }), firstLine + headerLines);
+    let begun = false;
+    const begin = () => {
+      if (begun) return;
+      begun = true;
+      if (replace && kind !== 'users')
+        this.#call((h) => (kind === 'events' ? h.clearEvents() : kind === 'accounts' ? h.clearAccounts() : h.clearOutcomes()));
+      this.#call((h) => h.beginLoad(kind, json));
     };
     progress();
+    // The source's chunks, counted for progress; a gzip or zip source (SPEC §6.1, recognised by
+    // its first bytes) is inflated on the way.
+    const it = input.chunks[Symbol.asyncIterator]();
     /** @type {Uint8Array[]} */
-    let head = [];   // chunks until the format is known, or all of them when not cut
+    const head = [];
     let headSize = 0;
-    /** @type {PieceCutter | null} */
-    let cutter = null;
-    /** @type {Api.Format} */
-    let concrete = format;
     try {
-      for await (const chunk of chunks) {
-        if (cutter) {
-          const piece = cutter.push(chunk);
-          if (piece) {
-            load(piece.text, concrete, piece.firstLine, piece.headerLines);
-            done += piece.bytes;
-            progress();
-          }
-          continue;
-        }
-        head.push(chunk);
-        headSize += chunk.length;
-        if (concrete === 'auto') concrete = detectFormat(joined(head, headSize)) ?? 'auto';
-        if (concrete === 'jsonl' || (concrete === 'csv' && !strict)) {
-          cutter = new PieceCutter(concrete, pieceBytes);
-          for (const c of head) {
-            const piece = cutter.push(c);
-            if (piece) {
-              load(piece.text, concrete, piece.firstLine, piece.headerLines);
-              done += piece.bytes;
-              progress();
-            }
-          }
-          head = [];
-          headSize = 0;
-        }
+      while (headSize < 4) {
+        const next = await it.next();
+        if (next.done) break;
+        head.push(next.value);
+        headSize += next.value.length;
       }
     } catch (e) {
-      if (e instanceof PqlError) throw e;
       throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
     }
-    const last = cutter ? cutter.end() : null;
-    if (cutter && last) {
-      load(last.text, concrete, last.firstLine, last.headerLines);
-      done += last.bytes;
-    } else if (!cutter && headSize > 0) {
-      load(joined(head, headSize), concrete, 1, 0);
-      done += headSize;
+    const raw = async function* () {
+      for (const c of head) {
+        done += c.length;
+        yield c;
+        progress();
+      }
+      for (;;) {
+        const next = await it.next();
+        if (next.done) return;
+        done += next.value.length;
+        yield next.value;
+        progress();
+      }
+    };
+    const packed = headSize ? compression(joined(head, headSize)) : null;
+    const named = /** @type {{ name?: unknown }} */ (/** @type {unknown} */ (source)).name;
+    const name = typeof named === 'string' && named ? named : 'the source';
+    /** @type {Api.LoadReport} */
+    let report;
+    if (packed === 'zip') {
+      report = await this.#loadZip(kind, raw, name, pieceBytes, begin, options);
+    } else {
+      report = await this.#feedAll(packed === 'gzip' ? () => gunzip(raw(), { in: 0, out: 0 }) : raw, begin, name, !!options.strict);
     }
-    clearOnce();
-    if (total === null) total = done;
+    if (input.total === null) input.total = done;
     progress();
-    return report.value();
+    return report;
+  }
+
+  // Feeds every chunk to the open load (begin() opens it at the first byte) and ends it. A
+  // corrupt or truncated archive is one bad row after the rows read before it, which are kept
+  // (SPEC §6.1); strict: PqlError bad_archive.
+  /**
+   * @param {() => AsyncIterable<Uint8Array>} chunks
+   * @param {() => void} begin
+   * @param {string} name
+   * @param {boolean} strict
+   * @returns {Promise<Api.LoadReport>}
+   */
+  async #feedAll(chunks, begin, name, strict) {
+    let lines = 0;
+    /** @type {ArchiveError | null} */
+    let broken = null;
+    try {
+      for await (const chunk of chunks()) {
+        begin();
+        for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+        this.#call((h, mod) => withBytes(mod, chunk, (ptr, size) => h.feed(ptr, size)));
+      }
+    } catch (e) {
+      if (e instanceof ArchiveError) {
+        broken = e;
+      } else {
+        // The load ends either way: a feed error (a strict load's bad row, out of memory) is
+        // the load's own, which endLoad returns; a source that failed keeps the rows before it.
+        try {
+          this.#json((h) => h.endLoad());
+        } catch (ended) {
+          if (e instanceof PqlError) throw ended;
+        }
+        if (e instanceof PqlError) throw e;
+        throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
+      }
+    }
+    begin();
+    /** @type {Api.LoadReport} */
+    const report = this.#json((h) => h.endLoad());
+    if (broken) {
+      const message = `${name}: ${broken.message}; the rows before it are kept`;
+      if (strict) throw new PqlError('bad_archive', message, { line: lines + 1 });
+      report.read++;
+      report.skipped++;
+      if (report.errors.length < MAX_ROW_ERRORS) report.errors.push({ line: lines + 1, message });
+    }
+    return report;
+  }
+
+  // A zip (its directory is at its end, so it is gathered first): each file entry in name order
+  // is a load of its own (possibly gzip), the reports summed, errors prefixed by the entry.
+  /**
+   * @param {string} kind
+   * @param {() => AsyncIterable<Uint8Array>} raw
+   * @param {string} name
+   * @param {number} pieceBytes
+   * @param {() => void} begin  the first entry's (drops the old data with `replace`)
+   * @param {Api.LoadOptions} options
+   * @returns {Promise<Api.LoadReport>}
+   */
+  async #loadZip(kind, raw, name, pieceBytes, begin, options) {
+    /** @type {Uint8Array[]} */
+    const all = [];
+    let size = 0;
+    try {
+      for await (const c of raw()) {
+        all.push(c);
+        size += c.length;
+      }
+    } catch (e) {
+      throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
+    }
+    let entries;
+    try {
+      entries = await zipEntries(joined(all, size));
+    } catch (e) {
+      throw new PqlError('bad_archive', `${name}: ${messageOf(e)}`);
+    }
+    const json = loadOptions(options);
+    /** @type {Api.LoadReport} */
+    const report = { read: 0, loaded: 0, skipped: 0, duplicates: 0, errors: [] };
+    const max = MAX_ROW_ERRORS;
+    let first = true;
+    for (const entry of entries) {
+      let opened = false;
+      const open = () => {
+        if (opened) return;
+        opened = true;
+        if (first) begin();
+        else this.#call((h) => h.beginLoad(kind, json));
+        first = false;
+      };
+      const one = await this.#feedAll(async function* () {
+        const bytes = entry.read();
+        if (compression(bytes) === 'gzip') {
+          yield* gunzip((async function* () { yield bytes; })(), { in: 0, out: 0 });
+        } else {
+          for (let at = 0; at < bytes.length; at += pieceBytes) yield bytes.subarray(at, at + pieceBytes);
+        }
+      }, open, `${name}:${entry.name}`, !!options.strict);
+      report.read += one.read;
+      report.loaded += one.loaded;
+      report.skipped += one.skipped;
+      report.duplicates += one.duplicates;
+      for (const e of one.errors) if (report.errors.length < max) report.errors.push({ line: e.line, message: `${entry.name}: ${e.message}` });
+      for (const n of one.notes ?? []) (report.notes ??= []).push(`${entry.name}: ${n}`);
+      for (const [k, v] of Object.entries(one.shapes ?? {})) {
+        const shapes = (report.shapes ??= {});
+        shapes[k] = (shapes[k] ?? 0) + v;
+      }
+    }
+    if (first) {  // no entries: still an (empty) load, so `replace` applies
+      begin();
+      this.#json((h) => h.endLoad());
+    }
+    return report;
   }
 
   // The parsed output is typed by the caller (each method's @returns): the core writes it.
@@ -619,6 +762,32 @@ class Engine {
   }
 }
 
+// Load options as the binding reads them (JSON, the core's names); unknown keys are errors.
+/** @param {Api.LoadOptions} [o] */
+function loadOptions({ format = 'auto', strict = false, firstLine = 1, account_key, columns, time_unit, ...rest } = {}) {
+  const unknown = Object.keys(rest);
+  if (unknown.length) throw invalid(`unknown load option ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
+  if (!FORMATS.includes(format)) throw invalid('format must be "auto", "jsonl", "json" or "csv"');
+  if (typeof strict !== 'boolean') throw invalid('strict must be true or false');
+  if (!Number.isSafeInteger(firstLine) || firstLine < 1) throw invalid('firstLine must be a whole number >= 1');
+  // SPEC §6.2: the account's group key in vendor exports, the file's own column names, and the
+  // unit of numeric timestamps.
+  if (account_key != null && (typeof account_key !== 'string' || account_key === '')) throw invalid('account_key must be a non-empty string');
+  if (time_unit != null && time_unit !== 'ms' && time_unit !== 's') throw invalid('time_unit must be "ms" or "s"');
+  if (columns != null) {
+    if (typeof columns !== 'object' || Array.isArray(columns)) throw invalid('columns must be an object of field: column name');
+    for (const [k, v] of Object.entries(columns)) {
+      if (!COLUMN_FIELDS.includes(k)) throw invalid(`columns: unknown field "${k}" (the fields are ${COLUMN_FIELDS.join(', ')})`);
+      if (typeof v !== 'string' || v === '') throw invalid(`columns.${k} must be a column name (a non-empty string)`);
+    }
+  }
+  return JSON.stringify({ format, strict, first_line: firstLine, account_key: account_key ?? undefined,
+    columns: columns ?? undefined, time_unit: time_unit ?? undefined });
+}
+// How many row errors a report keeps (the core's LoadReport::kMaxErrors).
+const MAX_ROW_ERRORS = 100;
+const COLUMN_FIELDS = ['timestamp', 'user_id', 'event', 'account_id', 'id', 'name'];
+
 /**
  * @param {Uint8Array[]} chunks
  * @param {number} size
@@ -633,47 +802,6 @@ function joined(chunks, size) {
   }
   chunks.splice(0, chunks.length, out);
   return out;
-}
-
-// The reports of a file's pieces as the report of the whole file: counts add up, errors keep
-// the engine's first `max`. A CSV piece after the first starts with the header rows again; an
-// error on one of those lines is the header's, already reported by the first piece, so that row
-// is counted once.
-class ReportSum {
-  /** @param {number} max */
-  constructor(max) {
-    this.max = max;
-    /** @type {Api.LoadReport} */
-    this.sum = { read: 0, loaded: 0, skipped: 0, duplicates: 0, errors: [] };
-    /** @type {Set<string>} */
-    this.seen = new Set();
-  }
-
-  /**
-   * @param {Api.LoadReport} r
-   * @param {number} firstDataLine  lines before it are the header's copy
-   */
-  add(r, firstDataLine) {
-    const s = this.sum;
-    s.read += r.read;
-    s.loaded += r.loaded;
-    s.skipped += r.skipped;
-    s.duplicates += r.duplicates;
-    for (const e of r.errors) {
-      const key = `${e.line}:${e.message}`;
-      if (e.line < firstDataLine && this.seen.has(key)) {
-        s.read--;
-        s.skipped--;
-        continue;
-      }
-      this.seen.add(key);
-      if (s.errors.length < this.max) s.errors.push(e);
-    }
-  }
-
-  value() {
-    return this.sum;
-  }
 }
 
 // Options cross into C++ as JSON text; undefined keys are left out so C++ keeps its defaults.

@@ -3,10 +3,17 @@
 
 /** The raw binding: every fallible call returns ok and leaves JSON (or an error) in output(). */
 export interface EngineHandle {
-  loadEvents(ptr: number, size: number, format: string, strict: boolean, firstLine: number): boolean;
-  loadAccounts(ptr: number, size: number, format: string, strict: boolean, firstLine: number): boolean;
-  loadOutcomes(ptr: number, size: number, format: string, strict: boolean, firstLine: number): boolean;
+  /** options: JSON text {format, strict, first_line, account_key, columns, time_unit}. */
+  loadEvents(ptr: number, size: number, options: string): boolean;
+  loadAccounts(ptr: number, size: number, options: string): boolean;
+  loadUsers(ptr: number, size: number, options: string): boolean;
+  loadOutcomes(ptr: number, size: number, options: string): boolean;
+  /** A load in pieces: kind events | accounts | users | outcomes; endLoad's output is the report. */
+  beginLoad(kind: string, options: string): boolean;
+  feed(ptr: number, size: number): boolean;
+  endLoad(): boolean;
   setModel(json: string): boolean;
+  setModelNumber(path: string, value: number): boolean;
   model(): boolean;
   setAsOf(text: string): boolean;
   score(offset: number, limit: number): boolean;
@@ -15,6 +22,7 @@ export interface EngineHandle {
   clear(): boolean;
   clearEvents(): boolean;
   clearAccounts(): boolean;
+  clearUsers(): boolean;
   clearOutcomes(): boolean;
   scoreCsv(options: string): boolean;
   schema(): boolean;
@@ -36,8 +44,6 @@ export interface PqlModule {
   _malloc(size: number): number;
   _free(ptr: number): void;
   heapInUse(): number;
-  /** LoadReport::kMaxErrors: the errors a report keeps. */
-  maxRowErrors(): number;
 }
 
 export interface ModuleArguments {

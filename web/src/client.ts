@@ -3,13 +3,13 @@
 // Analysis requests (backtest, suggestions, compare, SQL) are coalesced the same way and are
 // sent only while no scoring request is in flight or waiting: the ranking always goes first.
 import type {
-  AnalysisPart, AnalysisRequest, CanonicalModel, Catalog, Explanation, FromWorker, HistoryPoint, Kind, LoadReport, ModelError, Schema,
+  AnalysisPart, AnalysisRequest, CanonicalModel, Catalog, Explanation, FromWorker, HistoryPoint, Kind, LoadReport, ModelError, ModelUpdate, Schema,
   ScoreRun, ToWorker,
 } from './protocol';
 
 export interface ScoreOk {
   ok: true; seq: number; run: ScoreRun; normalized: CanonicalModel; explain: Explanation | null; explainId: string | null; explainError: string | null;
-  engineMs: number; waitMs: number; sentAt: number; inputAt: number; tag: string;
+  engineMs: number; waitMs: number; sentAt: number; inputAt: number; tag: string; update: ModelUpdate;
 }
 export interface ScoreFail { ok: false; seq: number; error: ModelError; tag: string }
 export type ScoreResult = ScoreOk | ScoreFail;
@@ -163,7 +163,7 @@ export class EngineClient {
         if (msg.ok) {
           this.onScored({
             ok: true, seq: msg.seq, run: msg.run, normalized: msg.normalized, explain: msg.explain, explainId: msg.explainId,
-            explainError: msg.explainError, engineMs: msg.engineMs, waitMs: msg.waitMs, tag,
+            explainError: msg.explainError, engineMs: msg.engineMs, waitMs: msg.waitMs, tag, update: msg.update,
             sentAt: f?.sentAt ?? 0, inputAt: f?.inputAt ?? 0,
           });
         } else {

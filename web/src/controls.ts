@@ -2,9 +2,10 @@
 // show the engine's canonical model (every default filled in) and write only what the user
 // touches into the user's model, so the model JSON stays as small as it was. The choices a
 // picker offers (ops, metrics, decay shapes, entity kinds) come from the engine's schema().
-import type { CanonicalModel, Decay, EntityKind, Schema } from '@pql/engine';
+import type { CanonicalModel, Decay, EntityKind, Schema, ValueKind } from '@pql/engine';
 import { DecayChart, PALETTE } from './charts';
 import { field, h, nextId } from './dom';
+import { FitValueMemory } from './fitvalues';
 import type { Catalog } from './protocol';
 import { DAY_MS, clone, fmt, fmtInt, getPath, isObject, jsonOf, setPath, type Json, type JsonObject } from './util';
 
@@ -21,6 +22,12 @@ export interface ControlsHost {
 // How a picker words the engine's names (a name not listed here shows as it is).
 const DECAY_LABELS: Partial<Record<Decay, string>> = { exponential: 'exponential (half-life)', linear: 'linear to the window end' };
 const ENTITY_LABELS: Partial<Record<EntityKind, string>> = { account: 'accounts', user: 'users' };
+// What a trait op takes as its value; a comparison op on a trait leaf means its trait op.
+function traitValueKind(schema: Schema, op: string): ValueKind {
+  const trait = schema.comparison_ops.find((c) => c.op === op)?.trait_op ?? op;
+  return schema.trait_ops.find((o) => o.op === trait)?.value ?? 'scalar';
+}
+
 export const TIER_COLORS = [PALETTE.vermillion, PALETTE.orange, PALETTE.blue, PALETTE.green, PALETTE.purple, PALETTE.sky, PALETTE.yellow, PALETTE.grey];
 
 // A text value typed by the user: number, boolean or string.
@@ -47,12 +54,22 @@ export class ModelControls {
   readonly root: HTMLElement;
   private decayEl = h('div', { class: 'chart decay-chart', role: 'img', 'aria-label': 'Decay curve: weight of an event by its age in days' });
   private decay = new DecayChart(this.decayEl);
+  private fitMemory = new FitValueMemory();
+  private sections = new Map<string, { sig: string; schema: Schema; el: HTMLElement }>();
 
   constructor(private host: ControlsHost) {
     this.root = h('div', { class: 'controls' });
+    // A control the user moved now shows a value its section was not built with: that
+    // section is rebuilt at the next render (an undo may bring the old value back).
+    const touched = (ev: Event) => {
+      const el = (ev.target as Element | null)?.closest('.controls > *');
+      for (const part of this.sections.values()) if (part.el === el) part.sig = '';
+    };
+    this.root.addEventListener('input', touched, true);
+    this.root.addEventListener('change', touched, true);
   }
 
-  /** Rebuilds every control from the canonical model, keeping keyboard focus in place. */
+  /** Shows every control from the canonical model, keeping keyboard focus in place. */
   render(): void {
     const N = this.host.normalized();
     const schema = this.host.schema();
@@ -60,16 +77,30 @@ export class ModelControls {
     const active = document.activeElement as HTMLElement | null;
     const key = active && this.root.contains(active) ? active.dataset.key : undefined;
     const scroll = this.root.closest('.sidebar')?.scrollTop;
-    this.root.replaceChildren(
-      this.timeSection(N, schema),
-      this.scoreSection(N),
-      this.ruleSection(N, schema),
-      this.activationSection(N),
-      this.engagementSection(N, schema),
-      this.fitSection(N, schema),
-      this.tiersSection(N),
-      this.limitsSection(N),
-    );
+    // Keyed by section: a section is rebuilt only when what it shows (and what its handlers
+    // captured) changed, so adding a step does not rebuild the events table.
+    const cat = this.host.catalog();
+    const parts: [string, unknown, () => HTMLElement][] = [
+      ['time', [N.as_of, N.entity, this.host.dataRange()], () => this.timeSection(N, schema)],
+      ['score', [N.weights, N.pql.min_score, N.pql.require_activation], () => this.scoreSection(N)],
+      ['rule', [N.pql.rule, N.limits, cat], () => this.ruleSection(N, schema)],
+      ['activation', [N.activation, cat.events], () => this.activationSection(N)],
+      ['engagement', [N.engagement, N.window_days, N.active_days, cat.events], () => this.engagementSection(N, schema)],
+      ['fit', [N.fit, cat.traits], () => this.fitSection(N, schema)],
+      ['tiers', N.tiers, () => this.tiersSection(N)],
+      ['limits', [N.limits, cat.events], () => this.limitsSection(N)],
+    ];
+    const els = parts.map(([name, deps, build]) => {
+      const sig = JSON.stringify(deps);
+      const kept = this.sections.get(name);
+      if (kept && kept.sig === sig && kept.schema === schema && this.root.contains(kept.el)) return kept.el;
+      const el = build();
+      const open = kept?.el instanceof HTMLDetailsElement ? kept.el.open : true;
+      if (el instanceof HTMLDetailsElement) el.open = open;
+      this.sections.set(name, { sig, schema, el });
+      return el;
+    });
+    if (els.some((el, i) => this.root.children[i] !== el) || this.root.children.length !== els.length) this.root.replaceChildren(...els);
     requestAnimationFrame(() => this.showDecay());
     if (key) this.root.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`)?.focus({ preventScroll: true });
     const sidebar = this.root.closest('.sidebar');
@@ -215,8 +246,12 @@ export class ModelControls {
   // `limit.<name>`, `trait.<name>`, ...) filled with what the data and the model hold.
   private metricNames(N: CanonicalModel, schema: Schema): string[] {
     const cat = this.host.catalog();
-    const fill = { event: cat.events.map((e) => e.name), limit: Object.keys(N.limits), trait: cat.traits.map((t) => t.name) };
-    return schema.metrics.flatMap((m) => (m.argument === null ? [m.name] : fill[m.argument].map((x) => `${m.name}${x}`)));
+    // A form whose argument the page cannot list (a persona, sum.<event>.<property>) is offered
+    // as its prefix, to be completed by hand.
+    const fill: Record<string, string[]> = {
+      event: cat.events.map((e) => e.name), limit: Object.keys(N.limits), trait: cat.traits.map((t) => t.name),
+    };
+    return schema.metrics.flatMap((m) => ('prefix' in m ? (fill[m.argument] ?? ['']).map((x) => `${m.prefix}${x}`) : [m.metric]));
   }
 
   private ruleSection(N: CanonicalModel, schema: Schema): HTMLElement {
@@ -240,7 +275,7 @@ export class ModelControls {
       ...(mode === 'nested' ? [{ value: 'nested', label: 'nested rule (edit in JSON)' }] : []),
     ], mode, (v) => {
       this.host.change((m) => {
-        const ls: JsonObject[] = leaves.length ? clone(leaves) : [{ metric: 'active_users', op: schema.compare_ops[0], value: 2 }];
+        const ls: JsonObject[] = leaves.length ? clone(leaves) : [{ metric: 'active_users', op: schema.comparison_ops[0].op, value: 2 }];
         if (v === 'nested') return;
         write(m, v, ls);
       }, true);
@@ -254,7 +289,8 @@ export class ModelControls {
       leaves.forEach((leaf, i) => {
         const metric = String(leaf.metric ?? '');
         const isTrait = metric.startsWith('trait.');
-        const ops: string[] = isTrait ? [...schema.compare_ops, ...schema.trait_ops] : schema.compare_ops;
+        const cmp = schema.comparison_ops.map((o) => o.op);
+        const ops: string[] = isTrait ? [...cmp, ...schema.trait_ops.map((o) => o.op)] : cmp;
         const upd = (patch: (l: JsonObject) => void, rebuild = false) => this.host.change((m) => {
           const ls = clone(leaves);
           patch(ls[i]);
@@ -265,9 +301,10 @@ export class ModelControls {
         const opSel = this.select(`rule.${i}.op`, ops.map((o) => ({ value: o })), String(leaf.op), (v) => upd((l) => { l.op = v; }, true), `Condition ${i + 1} operator`);
         const valIn = h('input', { type: 'text', class: 'w-s', value: Array.isArray(leaf.value) ? leaf.value.map(scalarText).join(', ') : scalarText(leaf.value), 'data-key': `rule.${i}.value`, 'aria-label': `Condition ${i + 1} value` });
         valIn.addEventListener('input', () => upd((l) => {
-          const op = String(l.op);
-          if (op === 'in' || op === 'not_in' || op === 'between') l.value = valIn.value.split(',').map((s) => parseScalar(s.trim()));
-          else l.value = isTrait ? parseScalar(valIn.value) : (numberOr(valIn.value) ?? parseScalar(valIn.value));
+          const kind = isTrait ? traitValueKind(schema, String(l.op)) : 'number';
+          if (kind === 'scalars' || kind === 'range') l.value = valIn.value.split(',').map((s) => parseScalar(s.trim()));
+          else if (kind === 'none') delete l.value;
+          else l.value = kind === 'number' ? (numberOr(valIn.value) ?? parseScalar(valIn.value)) : kind === 'text' ? valIn.value : parseScalar(valIn.value);
         }));
         list.append(h('li', { class: 'rulerow' }, metricIn, opSel, valIn,
           this.iconButton(`rule.${i}.remove`, '✕', `Remove condition ${i + 1}`, () => this.host.change((m) => {
@@ -276,7 +313,7 @@ export class ModelControls {
           }, true))));
       });
       const add = h('button', { type: 'button', class: 'add', 'data-key': 'rule.add', text: '+ condition' });
-      add.addEventListener('click', () => this.host.change((m) => write(m, mode, [...clone(leaves), { metric: 'score', op: schema.compare_ops[0], value: 50 }]), true));
+      add.addEventListener('click', () => this.host.change((m) => write(m, mode, [...clone(leaves), { metric: 'score', op: schema.comparison_ops[0].op, value: 50 }]), true));
       body.push(list, add);
     }
     body.push(datalist);
@@ -331,7 +368,7 @@ export class ModelControls {
   private engagementSection(N: CanonicalModel, schema: Schema): HTMLElement {
     const E = N.engagement;
     const hl = E.half_life_days;
-    const decaySel = this.select('engagement.decay', schema.decays.map((d) => ({ value: d, label: DECAY_LABELS[d] })),
+    const decaySel = this.select('engagement.decay', schema.decay.map((d) => ({ value: d, label: DECAY_LABELS[d] })),
       E.decay, (v) => this.set(['engagement', 'decay'], v, true));
     decaySel.dataset.testid = 'decay';
     return this.section('Engagement',
@@ -385,25 +422,27 @@ export class ModelControls {
       const op = r.op;
       const trait = h('input', { type: 'text', list: traitsId, value: r.trait, class: 'w-m', 'data-key': `fit.${i}.trait`, 'aria-label': `Fit rule ${i + 1} trait` });
       trait.addEventListener('change', () => edit(i, (x) => { x.trait = trait.value.trim(); }, true));
-      const opSel = this.select(`fit.${i}.op`, schema.trait_ops.map((o) => ({ value: o })), op, (v) => edit(i, (x) => {
+      // The value's editor follows what the op takes (the schema's value kind); the value is
+      // converted where it can be and each op's last value remembered per rule (fitvalues.ts).
+      const kind = traitValueKind(schema, op);
+      const opSel = this.select(`fit.${i}.op`, schema.trait_ops.map((o) => ({ value: o.op })), op, (v) => edit(i, (x) => {
+        const from = String(x.op ?? op);
+        const value = this.fitMemory.switchOp(`${i}:${String(x.trait ?? '')}`, from, traitValueKind(schema, from), v, traitValueKind(schema, v), x.value);
         x.op = v;
-        if (v === 'exists' || v === 'missing') delete x.value;
-        else if (v === 'between') x.value = Array.isArray(x.value) && x.value.length === 2 ? x.value : [0, 100];
-        else if (v === 'in' || v === 'not_in') x.value = Array.isArray(x.value) ? x.value : x.value === undefined ? [] : [x.value];
-        else if (Array.isArray(x.value)) x.value = x.value[0] ?? '';
-        else if (x.value === undefined) x.value = '';
+        if (value === undefined) delete x.value;
+        else x.value = value;
       }, true), `Fit rule ${i + 1} operator`);
       let valueEl: HTMLElement;
       const traitInfo = cat.traits.find((t) => t.name === r.trait);
-      if (op === 'exists' || op === 'missing') valueEl = h('span', { class: 'hint', text: '—' });
-      else if (op === 'between') {
+      if (kind === 'none') valueEl = h('span', { class: 'hint', text: '—' });
+      else if (kind === 'range') {
         const v = Array.isArray(r.value) ? r.value : [0, 0];
         const lo = this.num(`fit.${i}.lo`, v[0], (n) => edit(i, (x) => { const a = Array.isArray(x.value) ? [...x.value] : [0, 0]; a[0] = n ?? 0; x.value = a; }), { label: `Fit rule ${i + 1} from`, width: 'xs' });
         const hi = this.num(`fit.${i}.hi`, v[1], (n) => edit(i, (x) => { const a = Array.isArray(x.value) ? [...x.value] : [0, 0]; a[1] = n ?? 0; x.value = a; }), { label: `Fit rule ${i + 1} to`, width: 'xs' });
         valueEl = h('span', { class: 'between' }, lo, '–', hi);
       } else {
         const listId = nextId('vals');
-        const isList = op === 'in' || op === 'not_in';
+        const isList = kind === 'scalars';
         const input = h('input', {
           type: 'text', class: 'w-m', list: traitInfo ? listId : undefined, 'data-key': `fit.${i}.value`,
           value: Array.isArray(r.value) ? r.value.map(scalarText).join(', ') : scalarText(r.value),
@@ -411,7 +450,7 @@ export class ModelControls {
         });
         input.addEventListener('input', () => edit(i, (x) => {
           x.value = isList ? input.value.split(',').map((s) => s.trim()).filter((s) => s !== '').map(parseScalar)
-            : op === 'contains' ? input.value : parseScalar(input.value);
+            : kind === 'text' ? input.value : parseScalar(input.value);
         }));
         valueEl = h('span', null, input, traitInfo ? h('datalist', { id: listId }, ...traitInfo.values.map((v) => h('option', { value: v }))) : null);
       }
@@ -423,7 +462,11 @@ export class ModelControls {
     const add = h('button', { type: 'button', class: 'add', 'data-key': 'fit.add', text: '+ fit rule' });
     add.addEventListener('click', () => this.host.change((m) => {
       const t = cat.traits[0];
-      this.arrayIn(m, ['fit', 'rules']).push(t ? { trait: t.name, op: 'exists', points: 10 } : { trait: 'employees', op: 'gte', value: 50, points: 10 });
+      // A new rule: the data's first trait with the first op that takes no value; without
+      // traits in the data, a numeric test to fill in.
+      const none = schema.trait_ops.find((o) => o.value === 'none') ?? schema.trait_ops[0];
+      const num = schema.trait_ops.find((o) => o.value === 'number') ?? schema.trait_ops[0];
+      this.arrayIn(m, ['fit', 'rules']).push(t ? { trait: t.name, op: none.op, points: 10 } : { trait: 'employees', op: num.op, value: 50, points: 10 });
     }, true));
     return this.section('Fit rules',
       rules.length ? list : h('p', { class: 'hint', text: 'No rules: fit is 100 for everyone.' }),

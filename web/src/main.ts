@@ -4,6 +4,7 @@
 import { BacktestPanel, type ModelView } from './backtest';
 import { EngineClient, type AnalysisResult, type LoadResult, type ScoreOk } from './client';
 import { ComparePanel } from './compare';
+import { LifecyclePanel } from './lifecycle';
 import { ModelControls, TIER_COLORS } from './controls';
 import { $, h, setBusy, setTiming } from './dom';
 import { DataPanel } from './data';
@@ -14,10 +15,18 @@ import type { AnalysisRequest, CanonicalModel, Catalog, EntityScore, Kind, Schem
 import { RankingView } from './ranking';
 import { SqlPanel } from './sqlpanel';
 import { clone, debounce, isObject, jsonOf, type JsonObject } from './util';
+import { perFrame, whenIdle } from './frame';
+import { StartStrip, statusLine } from './guide';
+import { EditHistory } from './history';
+import { addHelp, drawer, editBar, versionsBar, type LiveHost } from './live';
+import { numericPatch } from './modelpatch';
 import './styles.css';
+import './layout.css';
 
-type Source = 'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'structure' | 'data' | 'fallback';
-type Tab = 'explain' | 'backtest' | 'compare' | 'sql';
+type Source = 'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'structure' | 'data' | 'fallback' | 'history' | 'version';
+// The edits a user makes (recorded for undo; the first one hides the start-here strip).
+const USER_EDITS: ReadonlySet<Source> = new Set(['json', 'import', 'reset', 'controls', 'structure', 'version']);
+type Tab = 'explain' | 'backtest' | 'compare' | 'lifecycle' | 'sql';
 
 // The sample's events as CSV (scripts/build-web.sh writes it from events.jsonl): half the bytes,
 // and the engine reads CSV faster, so the page is ready sooner.
@@ -69,6 +78,7 @@ const controls = new ModelControls({
   },
 });
 const backtest = new BacktestPanel({
+  select: (id) => { select(id); showTab('explain'); },
   addStep: (event, minCount) => changeModel((m) => {
     const steps = stepsIn(m);
     steps.push({ name: minCount > 1 ? `${event} ×${minCount}` : `Did ${event}`, event, ...(minCount > 1 ? { min_count: minCount } : {}) });
@@ -80,6 +90,10 @@ const backtest = new BacktestPanel({
   setThreshold: (minScore) => changeModel((m) => { objectIn(m, 'pql').min_score = minScore; }),
   optionsChanged: () => analyzeSoon(),
   outcomes: (file) => void loadOutcomes(file),
+});
+const lifecycle = new LifecyclePanel({
+  changed: () => analyzeSoon(),
+  select: (id) => { select(id); showTab('explain'); },
 });
 const compare = new ComparePanel({
   pin: () => {
@@ -98,7 +112,12 @@ const compare = new ComparePanel({
 const sqlPanel = new SqlPanel(() => analyzeSoon());
 const modelJson = new ModelJsonPanel({
   apply: (m, source) => applyModel(m, source),
-  reset: () => { state.prevRanks = null; applyModel(clone(state.sampleModel), 'reset'); },
+  reset: () => {
+    // Reset asks first (and stays undoable).
+    if (!window.confirm('Reset the model to the sample model? Undo (Ctrl+Z) brings this one back.')) return;
+    state.prevRanks = null;
+    applyModel(clone(state.sampleModel), 'reset');
+  },
   current: () => state.model,
   shareUrl: () => location.href.split('#')[0] + writeHash(state.model, state.selected),
 });
@@ -111,14 +130,31 @@ exportCsv.addEventListener('click', () => void exportRanking('csv'));
 exportJson.addEventListener('click', () => void exportRanking('json'));
 ranking.toolbar.append(h('span', { class: 'spacer-flex' }), h('span', { class: 'hint', text: 'Export' }), exportCsv, exportJson);
 
+// Undo/redo, named versions, the start-here strip, the drawer of narrow screens (live.ts).
+const edits = new EditHistory();
+const liveHost: LiveHost = {
+  current: () => state.modelText,
+  restore: (m, why) => applyModel(m, why),
+  say: (message) => { statusEl.textContent = message; },
+};
+modelJson.toolbar.append(editBar(edits, liveHost), versionsBar(liveHost));
+const guide = new StartStrip({
+  load: () => (document.querySelector('[data-testid="events-file"]') as HTMLInputElement | null)?.click(),
+  tune: () => (document.querySelector('[data-testid="threshold"]') as HTMLElement | null)?.focus(),
+  backtest: () => { showTab('backtest'); openDrawer(); },
+});
+// Charts are drawn at most once per animation frame, with the newest ranking.
+const drawPopulation = perFrame((...a: Parameters<PopulationView['update']>) => population.update(...a));
+
 $('#data').append(data.root);
 $('#controls').append(modelJson.toolbar, controls.root, modelJson.root);
-$('#center').append(population.root, h('section', { class: 'rankpanel', 'aria-label': 'Ranking' }, ranking.toolbar, ranking.root, ranking.footer));
+$('#center').append(guide.root, population.root, h('section', { class: 'rankpanel', 'aria-label': 'Ranking' }, ranking.toolbar, ranking.root, ranking.footer));
 // The right column: tabs over the explanation and the analysis panels.
 const TABS: { id: Tab; label: string; title: string; panel: HTMLElement }[] = [
   { id: 'explain', label: 'Why', title: 'Why the selected entity scores so', panel: explainPanel.root },
   { id: 'backtest', label: 'Backtest', title: 'Does the model find who converts? (live)', panel: backtest.root },
   { id: 'compare', label: 'A/B', title: 'Compare a pinned model A with the model you edit', panel: compare.root },
+  { id: 'lifecycle', label: 'Lifecycle', title: 'Signup cohorts: activation, PQL and conversion rates and times', panel: lifecycle.root },
   { id: 'sql', label: 'SQL', title: 'The model as SQL for your warehouse', panel: sqlPanel.root },
 ];
 const tabButtons = new Map<Tab, HTMLButtonElement>();
@@ -126,7 +162,7 @@ const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Views'
 for (const t of TABS) {
   const b = h('button', { type: 'button', role: 'tab', id: `tab-${t.id}`, 'data-testid': `tab-${t.id}`, 'aria-controls': `tabpanel-${t.id}`,
     'aria-selected': String(t.id === state.tab), tabindex: t.id === state.tab ? 0 : -1, title: t.title, text: t.label });
-  b.addEventListener('click', () => showTab(t.id));
+  b.addEventListener('click', () => { showTab(t.id); openDrawer(); });
   b.addEventListener('keydown', (ev) => {
     const i = TABS.findIndex((x) => x.id === t.id);
     const next = ev.key === 'ArrowRight' ? i + 1 : ev.key === 'ArrowLeft' ? i - 1 : ev.key === 'Home' ? 0 : ev.key === 'End' ? TABS.length - 1 : null;
@@ -140,6 +176,8 @@ for (const t of TABS) {
   tabList.append(b);
 }
 $('#explain').append(tabList, ...TABS.map((t) => h('div', { role: 'tabpanel', id: `tabpanel-${t.id}`, 'aria-labelledby': `tab-${t.id}`, class: 'tabpanel', hidden: t.id !== state.tab }, t.panel)));
+const openDrawer = drawer($('#explain'));
+addHelp(document);
 
 function showTab(tab: Tab): void {
   if (tab === state.tab) return;
@@ -161,6 +199,12 @@ function applyModel(model: JsonObject, source: Source, inputAt = performance.now
   const text = JSON.stringify(model);
   // A slider fires input and then change with the same value: score it once.
   if (source === 'controls' && text === state.modelText) return;
+  if (USER_EDITS.has(source) && text !== state.modelText) {
+    // One undo step per control moved (a drag merges), per JSON typing burst, per other edit.
+    const p = source === 'controls' ? numericPatch(state.model, model) : null;
+    edits.record(state.modelText, source === 'json' ? 'json' : p ? p.path.join('.') : null);
+    if (source !== 'reset' && source !== 'version') guide.done();
+  }
   state.model = model;
   state.modelText = text;
   state.inputAt = inputAt;
@@ -168,7 +212,8 @@ function applyModel(model: JsonObject, source: Source, inputAt = performance.now
   if (source !== 'json') modelJson.show(model);
   scheduleHash();
   const rebuild = source !== 'controls';
-  client.score(state.modelText, state.selected, rebuild ? 'rebuild' : 'keep', inputAt);
+  // The explanation is asked for once the ranking is shown (showRun), so it never delays it.
+  client.score(state.modelText, null, rebuild ? 'rebuild' : 'keep', inputAt);
 }
 
 client.onBusy = (busy) => setBusy(ranking.root, busy);
@@ -237,14 +282,15 @@ function showRun(r: ScoreOk): void {
   state.prevRanks = new Map(run.results.map((x) => [x.id, x.rank]));
   const tiers = tierInfo();
   ranking.setRun(run.results, moves, totalSteps(), tiers.names, tiers.colors);
-  population.update(run.results, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
+  drawPopulation(run.results, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
   data.setDiagnostics(run.diagnostics);
   if (state.selected !== null) {
     const row = state.byId.get(state.selected) ?? null;
     if (r.explainId === state.selected) {
       explainPanel.show(row, r.explain, row ? r.explainError : `${state.selected} is not ranked under this model.`, modelInfo(), totalSteps());
-    } else if (state.lastGood) {
-      client.explain(state.lastGood, state.selected);   // selected while this ranking was computed
+    } else if (state.lastGood && !client.busy) {
+      // After the ranking, and only for the newest model (a drag explains where it stops).
+      client.explain(state.lastGood, state.selected);
     }
     scheduleHistory();
   }
@@ -261,8 +307,10 @@ function showRun(r: ScoreOk): void {
     engineMs: r.engineMs.toFixed(1),
     renderMs: (now - renderStart).toFixed(1),
     workerWaitMs: r.waitMs.toFixed(1),
+    modelUpdate: r.update,
   });
-  statusEl.textContent = `${run.entities.toLocaleString('en-US')} ranked as of ${run.as_of ?? '–'} · ${run.qualified.toLocaleString('en-US')} PQLs · re-ranked in ${(now - r.inputAt).toFixed(0)} ms (engine ${r.engineMs.toFixed(0)} ms)`;
+  statusEl.textContent = statusLine(run.entities, r.normalized.entity, run.qualified, run.as_of);
+  statusEl.title = `Re-ranked in ${(now - r.inputAt).toFixed(0)} ms (engine ${r.engineMs.toFixed(0)} ms)`;
 }
 
 const renderControlsLater = debounce(() => controls.render(), 400);
@@ -305,6 +353,7 @@ function analysisPanelsBusy(busy: boolean): void {
   setBusy(backtest.root, busy);
   setBusy(compare.root, busy && state.pinned !== null);
   setBusy(sqlPanel.root, busy);
+  setBusy(lifecycle.root, busy);
 }
 
 // Asks the worker for what the visible tab shows, for the last model that scored. Each
@@ -321,8 +370,9 @@ const requestAnalysis = debounce(() => {
     suggest: state.tab === 'backtest',
     compareA: state.tab === 'compare' && state.pinned ? state.pinned.text : null,
     sql: state.tab === 'sql' ? sqlPanel.options : null,
+    funnel: state.tab === 'lifecycle' ? lifecycle.cohort : null,
   };
-  if (!req.backtest && !req.suggest && req.compareA === null && !req.sql) { lastAnalysis = null; analysisPanelsBusy(false); return; }
+  if (!req.backtest && !req.suggest && req.compareA === null && !req.sql && !req.funnel) { lastAnalysis = null; analysisPanelsBusy(false); return; }
   lastAnalysis = req;
   client.analyze(req);
 }, 40);
@@ -361,6 +411,13 @@ client.onAnalysis = (r: AnalysisResult) => {
   } else if (r.part === 'sql') {
     if (r.ok) sqlPanel.show(r.sql);
     else sqlPanel.showError(r.error);
+  } else if (r.part === 'funnel') {
+    if (r.ok) {
+      lifecycle.show(r.funnel, r.latest);
+      setTiming(lifecycle.root, timing(r.ms));
+    } else {
+      lifecycle.showError(r.error);
+    }
   }
 };
 
@@ -384,22 +441,33 @@ function select(id: string | null): void {
   historyShownFor = null;
   explainPanel.setHistory([], false, modelInfo().minScore);
   if (id === null) { explainPanel.clear(); return; }
+  openDrawer();
   const row = state.byId.get(id) ?? null;
   explainPanel.show(row, null, null, modelInfo(), totalSteps());
   if (state.lastGood) client.explain(state.lastGood, id);
   scheduleHistory();
 }
 
-client.onExplained = (id, ex, error) => {
+// Drawn at most once per frame (its charts are canvas).
+const showExplanation = perFrame((id: string, ex: Parameters<ExplainPanel['show']>[1], error: string | null) => {
   if (id !== state.selected) return;
   explainPanel.show(state.byId.get(id) ?? null, ex, error, modelInfo(), totalSteps());
+  addHelp(explainPanel.root);
+});
+client.onExplained = (id, ex, error) => {
+  if (id !== state.selected) return;
+  showExplanation(id, ex, error);
   scheduleHistory();
 };
 
+// The score history re-ranks the population at 14 past dates, which leaves the engine's index
+// at another as_of: an edit arriving during it costs a cold re-rank. So it runs once the user
+// has paused for 0.8 s and no analysis is pending (it still gives way to a newer ranking).
 const scheduleHistory = debounce(() => {
-  if (state.selected === null || !state.lastGood || !state.run?.as_of || client.busy) return;
+  if (state.selected === null || !state.lastGood || !state.run?.as_of) return;
+  if (client.busy || client.analysisBusy) { scheduleHistory(); return; }
   client.history(state.lastGood, state.selected, state.run.as_of, HISTORY_POINTS, HISTORY_STEP_DAYS);
-}, 200);
+}, 800);
 
 // The first history of an entity is drawn as it arrives; later ones (after a model change)
 // replace it once complete, so the chart does not flicker while sliding.
@@ -479,12 +547,13 @@ async function fetchSampleModel(): Promise<JsonObject> {
 }
 
 // ---- URL hash ----
-const scheduleHash = debounce(() => {
+// Written once the edits pause and the page is idle (base64 of the whole model: not per input).
+const scheduleHash = debounce(whenIdle(() => {
   const hash = writeHash(state.model, state.selected);
   if (hash === location.hash) return;
   state.lastHash = hash;
   history.replaceState(null, '', hash);
-}, 250);
+}), 250);
 
 window.addEventListener('hashchange', () => {
   if (location.hash === state.lastHash) return;

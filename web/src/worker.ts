@@ -8,9 +8,10 @@ import { createEngine, type Engine, type Source } from '@pql/engine';
 import wasmUrl from '@pql/wasm-file?url';
 import type {
   AnalysisPart, AnalysisRequest, Catalog, Explanation, FromWorker, HistoryPoint, Kind,
-  LoadReport, ModelError, ToWorker,
+  LoadReport, ModelError, ModelUpdate, ToWorker, LatestSignup,
 } from './protocol';
-import { DAY_MS } from './util';
+import { numericPatch } from './modelpatch';
+import { DAY_MS, type Json } from './util';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -78,10 +79,34 @@ async function handle(msg: ToWorker, myGeneration: number): Promise<void> {
   }
 }
 
+// Gives the engine the model `text`. When it differs from the engine's model in one numeric
+// setting only (a slider), that setting is patched (setModelValue: no re-read of the whole
+// model, the same validation); anything else, or a patch the engine refuses, sets it whole.
+let parsed: { text: string; value: Json } | null = null;   // engineModel, parsed (for the diff)
+let lastUpdate: ModelUpdate = 'model';
 function ensureModel(e: Engine, text: string): void {
-  if (engineModel === text) return;
+  if (engineModel === text) { lastUpdate = 'same'; return; }
+  let next: Json | null = null;
+  try { next = JSON.parse(text) as Json; } catch { /* setModel reports it */ }
+  if (engineModel !== null && next !== null) {
+    if (parsed?.text !== engineModel) {
+      try { parsed = { text: engineModel, value: JSON.parse(engineModel) as Json }; } catch { parsed = null; }
+    }
+    const p = parsed ? numericPatch(parsed.value, next) : null;
+    if (p) {
+      try {
+        e.setModelValue(p.path, p.value);
+        engineModel = text;
+        parsed = { text, value: next };
+        lastUpdate = 'patch';
+        return;
+      } catch { /* set whole below: it gives the error (same rules) or the model */ }
+    }
+  }
   e.setModel(text);
   engineModel = text;
+  parsed = next === null ? null : { text, value: next };
+  lastUpdate = 'model';
 }
 
 // Where a load's bytes come from: a File, bytes the page already has, or a URL (streamed as it
@@ -113,9 +138,8 @@ async function load(e: Engine, msg: Extract<ToWorker, { type: 'load' }>): Promis
       onProgress: (p: { done: number; total: number | null }) =>
         post({ type: 'progress', id: msg.id, phase: 'parsing', done: p.done, total: p.total ?? input.size ?? 0 }),
     };
-    if (!msg.append) files[msg.kind] = [];
     const report = msg.kind === 'events' ? await e.loadEventsFrom(input.source, options) : await e.loadAccountsFrom(input.source, options);
-    files[msg.kind].push(msg.name);
+    files[msg.kind] = msg.append ? [...files[msg.kind], msg.name] : [msg.name];
     post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: true, report, files: allFiles() });
   } catch (err) {
     post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: false, error: describe(err),
@@ -172,9 +196,11 @@ function catalog(e: Engine): void {
 function score(e: Engine, msg: Extract<ToWorker, { type: 'score' }>): void {
   const t0 = performance.now();
   const waitMs = t0 - receivedAt;
+  let update: ModelUpdate = 'model';
   let run;
   try {
     ensureModel(e, msg.model);
+    update = lastUpdate;
     run = e.score();
   } catch (err) {
     post({ type: 'scored', seq: msg.seq, ok: false, error: modelError(err) });
@@ -187,7 +213,7 @@ function score(e: Engine, msg: Extract<ToWorker, { type: 'score' }>): void {
   if (msg.select !== null) {
     try { explainOut = e.explain(msg.select); } catch (err) { explainError = describe(err); }
   }
-  post({ type: 'scored', seq: msg.seq, ok: true, run, normalized, explain: explainOut, explainId: msg.select, explainError, engineMs, waitMs });
+  post({ type: 'scored', seq: msg.seq, ok: true, run, normalized, explain: explainOut, explainId: msg.select, explainError, engineMs, waitMs, update });
 }
 
 function explain(e: Engine, msg: Extract<ToWorker, { type: 'explain' }>): void {
@@ -225,7 +251,11 @@ async function history(e: Engine, msg: Extract<ToWorker, { type: 'history' }>, m
       await yieldTask();
     }
   } finally {
-    try { ensureModel(e, msg.model); } catch { /* the page's model is valid: it was scored */ }
+    // Back to the page's model, re-ranked while idle (warm caches for the next edit).
+  try {
+    ensureModel(e, msg.model);
+    if (generation === myGeneration) e.score({ offset: 0, limit: 1 });
+  } catch { /* the page's model is valid: it was scored */ }
   }
 }
 
@@ -250,6 +280,15 @@ function scoreCsv(e: Engine, msg: Extract<ToWorker, { type: 'scoreCsv' }>): void
 }
 
 // ---- analysis: backtest (with its calibration deciles), compare, SQL, suggestions ----
+
+// The `n` entities that signed up last (first event, ties by id) with their activation steps.
+function latestSignups(e: Engine, n: number): LatestSignup[] {
+  const run = e.score();
+  const latest = [...run.results]
+    .sort((a, b) => (a.first_seen < b.first_seen ? 1 : a.first_seen > b.first_seen ? -1 : a.id < b.id ? -1 : 1))
+    .slice(0, n);
+  return latest.map((r) => ({ id: r.id, first_seen: r.first_seen, steps: e.explain(r.id).steps }));
+}
 
 const lastKey: Partial<Record<AnalysisPart['part'], string>> = {};
 
@@ -291,6 +330,15 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
       return { part: 'suggest', ok: true, suggest: sg, ms: performance.now() - t0 };
     } });
   }
+  if (r.funnel) {
+    const cohort = r.funnel;
+    steps.push({ part: 'funnel', key: JSON.stringify([r.model, cohort, dataVersion]), run: () => {
+      const t0 = performance.now();
+      ensureModel(e, r.model);
+      const funnel = e.funnel({ cohort });
+      return { part: 'funnel', ok: true, funnel, latest: latestSignups(e, 10), ms: performance.now() - t0 };
+    } });
+  }
   for (const step of steps) {
     if (generation !== myGeneration) { post({ type: 'analyzed', seq: msg.seq, aborted: true }); return; }
     if (lastKey[step.part] === step.key) continue;
@@ -304,6 +352,15 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
     lastKey[step.part] = step.key;
     post({ type: 'analysis', seq: msg.seq, ...out });
     await yieldTask();
+  }
+  // The analysis may have left another model in the engine (A of a compare): put the
+  // ranked model back and re-rank it now, while idle, so that the next edit is a patch on warm
+  // caches rather than a whole model on cold ones.
+  if (generation === myGeneration) {
+    try {
+      ensureModel(e, r.model);
+      e.score({ offset: 0, limit: 1 });
+    } catch { /* the model scored before: nothing to report here */ }
   }
   post({ type: 'analyzed', seq: msg.seq, aborted: false });
 }
