@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine_internals.hpp"  // core/src: the store behind an Engine
 #include "pql/engine.hpp"
 #include "pql/event_store.hpp"
 #include "pql/load.hpp"
