@@ -80,7 +80,7 @@ OBJ=$OUT/obj
 mkdir -p "$OBJ/core" "$OBJ/fuzz" "$OUT/logs" "$OUT/artifacts" "$OUT/corpus"
 JOBS=${JOBS:-$(nproc)}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
-BASEFLAGS="-std=c++17 -O1 -g -fno-omit-frame-pointer -ffp-contract=off $SAN -Icore/include -Ifuzz"
+BASEFLAGS="-std=c++17 -O1 -g -fno-omit-frame-pointer -ffp-contract=off $SAN -Icore/include -Icore/src -Ifuzz"
 # The core and the targets get coverage instrumentation; the shared checkers (fuzz/common) do
 # not: the fuzzer should explore the engine, not the JSON parser that checks its output.
 CXXFLAGS="$BASEFLAGS -fsanitize=fuzzer-no-link"

@@ -8,7 +8,7 @@
 
 #include "conversions.hpp"
 #include "evaluation.hpp"
-#include "pql/score.hpp"
+#include "score.hpp"
 #include "pql/time.hpp"
 
 namespace pql {

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "pql/score.hpp"
+#include "score.hpp"
 #include "pql/time.hpp"
 
 namespace pql {
