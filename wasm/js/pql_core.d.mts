@@ -22,6 +22,7 @@ export interface EngineHandle {
   clear(): boolean;
   clearEvents(): boolean;
   clearAccounts(): boolean;
+  clearUsers(): boolean;
   clearOutcomes(): boolean;
   scoreCsv(options: string): boolean;
   schema(): boolean;
