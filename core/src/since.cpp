@@ -8,7 +8,7 @@
 #include <cmath>
 
 #include "pql/backtest.hpp"
-#include "pql/score.hpp"
+#include "score.hpp"
 #include "pql/time.hpp"
 
 namespace pql {

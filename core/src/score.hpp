@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 #include "pql/model.hpp"
 
 namespace pql {
