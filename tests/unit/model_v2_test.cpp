@@ -232,3 +232,23 @@ TEST_CASE("personas count the entity's users; fit rules read them", "[score][v2]
     CHECK(x["personas"]["vp"] == json({"u1", "u2"}));
     CHECK(x["metrics"]["persona.vp"] == 2);
 }
+
+TEST_CASE("backtest signals list the model's signals with the event types", "[backtest][v2]") {
+    Engine e;
+    REQUIRE(e.load_events(ev(kT - 2 * kDay, "a", "u1", "meeting", {{"external", 1}}) +
+                          ev(kT - 2 * kDay, "b", "u2", "meeting", {{"external", 0}}) + ev(kT + 3 * kDay, "a", "u1", "paid"))
+                .ok());
+    REQUIRE(e.set_model_json(R"({"conversion_event":"paid","signals":{"ext":{"event":"meeting","where":[
+        {"property":"external","op":"gt","value":0}]}}})").ok());
+    BacktestOptions o;
+    o.as_of = kT;
+    o.horizon_days = 10;
+    auto r = e.backtest_json(o);
+    REQUIRE(r.ok());
+    const json j = json::parse(*r);
+    std::vector<std::string> names;
+    for (auto& s : j["signals"]) names.push_back(s["event"]);
+    CHECK(names == std::vector<std::string>{"ext", "meeting"});
+    CHECK(j["signals"][0]["did"] == 1);
+    CHECK(j["signals"][0]["did_conversions"] == 1);
+}
