@@ -11,6 +11,7 @@ async function scoreCase(c, loadEvents = (e) => e.loadEvents(c.events)) {
   try {
     engine.setModel(c.model);
     if (c.accounts !== undefined) engine.loadAccounts(c.accounts);
+    if (c.users !== undefined) engine.loadUsers(c.users);
     loadEvents(engine);
     return { run: engine.score(), scores: engine.scores() };
   } finally {

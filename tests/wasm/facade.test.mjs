@@ -25,8 +25,10 @@ for (const c of conformanceCases()) {
     const engine = await createEngine();
     engine.setModel(c.model);
     if (c.accounts) engine.loadAccounts(c.accounts);
+    if (c.users) engine.loadUsers(c.users);
     engine.loadEvents(c.events);
-    const native = run(['score', '--events', c.eventsFile, ...(c.accountsFile ? ['--accounts', c.accountsFile] : []), '--model', c.modelFile, '--format', 'csv']);
+    const native = run(['score', '--events', c.eventsFile, ...(c.accountsFile ? ['--accounts', c.accountsFile] : []),
+      ...(c.usersFile ? ['--users', c.usersFile] : []), '--model', c.modelFile, '--format', 'csv']);
     assertSameBytes(native, engine.scoreCsv(), c.name);
     engine.delete();
   });
