@@ -147,3 +147,25 @@ test('clearEvents / clearAccounts / clearOutcomes replace one kind: the ranking 
   plain.delete();
   engine.delete();
 });
+
+test('clearUsers drops the users file\'s traits: the ranking equals an engine that never had them', async () => {
+  const c = conformanceCases().find((x) => x.users !== undefined);
+  assert.ok(c, 'a conformance case has a users file');
+  const make = async (users) => {
+    const e = await createEngine();
+    e.setModel(c.model);
+    if (c.accounts) e.loadAccounts(c.accounts);
+    if (users) e.loadUsers(c.users);
+    e.loadEvents(c.events);
+    return e;
+  };
+  const withUsers = await make(true);
+  const without = await make(false);
+  assert.notEqual(withUsers.scoreJson(), without.scoreJson(), 'the users file changes the ranking');
+  withUsers.clearUsers();
+  assert.equal(withUsers.scoreJson(), without.scoreJson());
+  await withUsers.loadUsersFrom(new Blob([c.users]), { replace: true });
+  const again = await make(true);
+  assert.equal(withUsers.scoreJson(), again.scoreJson());
+  for (const e of [withUsers, without, again]) e.delete();
+});

@@ -770,6 +770,8 @@ export interface Engine {
   clearAccounts(): void;
   /** Drops the loaded outcomes (conversions from files); the model's conversion_event still counts. */
   clearOutcomes(): void;
+  /** Drops the user traits from users files (`loadUsers`); traits from events stay. */
+  clearUsers(): void;
   /** Appends conversions (`account_id` or `user_id`, `converted_at`) for backtests. */
   loadOutcomes(text: Text, options?: LoadOptions): LoadReport;
   /**
