@@ -524,6 +524,7 @@ async function loadSample(): Promise<void> {
   };
   const ev = await client.load('events', 'sample events.csv', await source(SAMPLE.events, samplePrefetch.events), false,
     (phase, done, total) => data.setProgress('sample events', phase, done, total));
+  data.showResult(ev);   // kept by the panel: the accounts' report below lists it too
   let last = ev;
   if (ev.ok) {
     const ac = await client.load('accounts', 'sample accounts.jsonl', await source(SAMPLE.accounts, samplePrefetch.accounts), true,
