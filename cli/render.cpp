@@ -7,10 +7,7 @@
 #include <cstdio>
 
 #include "pql/engine.hpp"
-#include "pql/event_store.hpp"
 #include "pql/model.hpp"
-#include "pql/output.hpp"
-#include "pql/score.hpp"
 #include "pql/time.hpp"
 
 namespace pql::cli {
@@ -42,24 +39,12 @@ std::string fixed(double v, int decimals) {
     return buf;
 }
 
-// The event types that add the most points for one entity, strongest first.
-std::string top_events(Engine& engine, const EntityScore& s, size_t n) {
-    const Scorer& sc = engine.scorer();
-    const Index& ix = sc.index();
-    const auto& ent = ix.entities[s.entity];
-    std::vector<std::pair<double, std::string>> pts;
-    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) {
-        const std::string& name = engine.store().event_names.name(ix.types[t].type);
-        const double p = engine.model().weight_of(name) * sc.figures()[t].capped;
-        if (p != 0) pts.emplace_back(p, name);
-    }
-    std::sort(pts.begin(), pts.end(), [](auto& a, auto& b) {
-        return std::fabs(a.first) != std::fabs(b.first) ? std::fabs(a.first) > std::fabs(b.first) : a.second < b.second;
-    });
+// "report_created +12.0, error_shown -3.0"
+std::string top_events(const std::vector<EventPoints>& events) {
     std::string out;
-    for (size_t i = 0; i < pts.size() && i < n; ++i) {
-        if (i) out += ", ";
-        out += pts[i].second + (pts[i].first > 0 ? " +" : " ") + fixed(pts[i].first, 1);
+    for (auto& e : events) {
+        if (!out.empty()) out += ", ";
+        out += e.event + (e.points > 0 ? " +" : " ") + fixed(e.points, 1);
     }
     return out;
 }
@@ -69,22 +54,15 @@ std::string num2(const nlohmann::ordered_json& v) { return v.is_number() ? fixed
 
 }  // namespace
 
-std::string score_table(Engine& engine, size_t top) {
-    const ScoreRun& run = engine.scorer().score(engine.model());
-    const Model& m = engine.model();
-    const Index& ix = engine.scorer().index();
-    const size_t n = std::min(run.results.size(), top);
+std::string score_table(const Ranking& run) {
+    const size_t n = run.rows.size();
     std::string out;
     {
         std::vector<std::vector<std::string>> rows = {{"rank", "id", "name", "score", "tier", "grade", "PQL", "top events"}};
-        for (size_t i = 0; i < n; ++i) {
-            const EntityScore& s = run.results[i];
-            const auto& ent = ix.entities[s.entity];
-            rows.push_back({std::to_string(i + 1), clip(ix.id_of(engine.store(), ent), 24), clip(ent.name.value_or(""), 24),
-                            fixed(s.score, 1), s.tier >= 0 ? clip(m.tiers[s.tier].name, 10) : "-",
-                            grade_of(m, s).empty() ? "-" : grade_of(m, s), s.qualified ? "yes" : "",
-                            top_events(engine, s, 3)});
-        }
+        for (const RankedEntity& r : run.rows)
+            rows.push_back({std::to_string(r.rank), clip(r.id, 24), clip(r.name.value_or(""), 24), fixed(r.score, 1),
+                            r.tier ? clip(*r.tier, 10) : "-", r.grade.empty() ? "-" : r.grade,
+                            r.qualified ? "yes" : "", top_events(r.top_events)});
         std::vector<size_t> w(rows[0].size(), 0);
         for (auto& r : rows)
             for (size_t c = 0; c < r.size(); ++c) w[c] = std::max(w[c], width(r[c]));
@@ -98,10 +76,10 @@ std::string score_table(Engine& engine, size_t top) {
             }
             out += line + "\n";
         }
-        out += "\n" + std::to_string(run.results.size()) + " entities, " + std::to_string(run.qualified) +
+        out += "\n" + std::to_string(run.entities) + " entities, " + std::to_string(run.qualified) +
                " qualified (PQL), as of " + format_iso(run.as_of);
         if (run.unassigned) out += ", " + std::to_string(run.unassigned) + " events without an account";
-        if (n < run.results.size()) out += "; showing the top " + std::to_string(n) + " (--top N)";
+        if (n < run.entities) out += "; showing the top " + std::to_string(n) + " (--top N)";
         out += "\n";
     }
     return out;

@@ -14,6 +14,7 @@
 #include "pql/output.hpp"
 #include "pql/schema.hpp"
 #include "pql/score.hpp"
+#include "ranking_of.hpp"
 #include "score_csv.hpp"
 #include "stream_load.hpp"
 
@@ -99,6 +100,27 @@ void Engine::clear() {
     scorer_->set_outcomes(&outcomes_);
 }
 
+void Engine::clear_events() {
+    stream_.reset();
+    store_->clear_events();
+    events_report_ = LoadReport{};
+    scorer_ = std::make_unique<Scorer>(*store_);
+}
+
+void Engine::clear_accounts() {
+    stream_.reset();
+    store_->clear_accounts();
+    scorer_ = std::make_unique<Scorer>(*store_);
+}
+
+void Engine::clear_users() {
+    stream_.reset();
+    store_->clear_users();
+    scorer_ = std::make_unique<Scorer>(*store_);
+}
+
+void Engine::clear_outcomes() { outcomes_.clear(); }
+
 Status Engine::set_model_json(std::string_view json) {
     return guarded([&]() -> Status {
         auto m = parse_model(json);
@@ -115,7 +137,16 @@ Status Engine::set_model_number(std::string_view path, double value) {
 std::string Engine::model_json() const { return model_to_json(*model_); }
 const Model& Engine::model() const { return *model_; }
 void Engine::set_as_of(std::optional<int64_t> as_of_ms) { model_->as_of = as_of_ms; }
-Scorer& Engine::scorer() { return *scorer_; }
+size_t Engine::events_loaded() const { return store_->size(); }
+
+Ranking Engine::ranking(size_t limit, size_t top_events) {
+    const ScoreRun& run = scorer_->score(*model_, limit);
+    return ranking_of({*store_, *model_, *scorer_, run}, limit, top_events);
+}
+
+std::string Engine::export_contract_csv(ContractTable table) {
+    return pql::export_contract_csv(*store_, table, scorer_->as_of_for(*model_), model_traits(*model_));
+}
 
 std::string Engine::score_json(size_t offset, size_t limit) {
     // Only the page needs ranking order: a partial sort up to its end.

@@ -311,6 +311,79 @@ void EventStore::clear() {
     ++rewrite_version;
 }
 
+namespace {
+
+// Keeps the ids `used` marks, in their old order; returns old id -> new id (kNone if dropped).
+std::vector<uint32_t> compact(Interner& names, const std::vector<bool>& used) {
+    Interner kept;
+    std::vector<uint32_t> to(names.size(), kNone);
+    for (uint32_t k = 0; k < names.size(); ++k)
+        if (used[k]) to[k] = kept.intern(names.name(k));
+    names = std::move(kept);
+    return to;
+}
+
+template <class T>
+void remap_records(std::vector<T>& records, const std::vector<uint32_t>& to, size_t size) {
+    std::vector<T> out(std::min(records.size(), size));
+    for (uint32_t k = 0; k < records.size(); ++k)
+        if (to[k] != kNone && to[k] < out.size()) out[to[k]] = std::move(records[k]);
+    records.swap(out);
+}
+
+}  // namespace
+
+// Forgets user and account ids nothing refers to any more, so that the store is the one a
+// fresh load of what is left would build (catalog counts, memory).
+void EventStore::forget_unused_ids() {
+    std::vector<bool> users_used(user_ids.size(), false), accounts_used(account_ids.size(), false);
+    for (uint32_t u : user) users_used[u] = true;
+    for (uint32_t a : account)
+        if (a != kNone) accounts_used[a] = true;
+    for (auto& g : groups) users_used[g.user] = accounts_used[g.account] = true;
+    for (auto& i : identifies) users_used[i.user] = true;
+    for (uint32_t u = 0; u < users.size(); ++u) users_used[u] = users_used[u] || users[u].present;
+    for (uint32_t a = 0; a < accounts.size(); ++a) accounts_used[a] = accounts_used[a] || accounts[a].present;
+    const auto u_to = compact(user_ids, users_used), a_to = compact(account_ids, accounts_used);
+    for (uint32_t& u : user) u = u_to[u];
+    for (uint32_t& a : account)
+        if (a != kNone) a = a_to[a];
+    for (auto& g : groups) g.user = u_to[g.user], g.account = a_to[g.account];
+    for (auto& i : identifies) i.user = u_to[i.user];
+    remap_records(users, u_to, user_ids.size());
+    remap_records(accounts, a_to, account_ids.size());
+    ++version;
+    ++rewrite_version;
+}
+
+void EventStore::clear_events() {
+    std::vector<int64_t>().swap(ts);
+    std::vector<uint32_t>().swap(user);
+    std::vector<uint32_t>().swap(type);
+    std::vector<uint32_t>().swap(account);
+    std::vector<uint32_t>().swap(prop_begin);
+    std::vector<uint32_t>().swap(prop_key);
+    std::vector<uint64_t>().swap(prop_value);
+    property_keys.clear();
+    property_strings.clear();
+    event_names.clear();
+    std::vector<GroupCall>().swap(groups);
+    std::vector<IdentifyCall>().swap(identifies);
+    seen_ids.clear();
+    max_ts.reset();
+    forget_unused_ids();
+}
+
+void EventStore::clear_accounts() {
+    std::vector<AccountRecord>().swap(accounts);
+    forget_unused_ids();
+}
+
+void EventStore::clear_users() {
+    std::vector<UserRecord>().swap(users);
+    forget_unused_ids();
+}
+
 size_t EventStore::memory_bytes() const {
     return ts.capacity() * 8 + (user.capacity() + type.capacity() + account.capacity()) * 4 +
            event_names.memory_bytes() + user_ids.memory_bytes() + account_ids.memory_bytes() +

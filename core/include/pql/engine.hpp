@@ -10,7 +10,9 @@
 #include "pql/csv.hpp"
 #include "pql/funnel.hpp"
 #include "pql/load.hpp"
+#include "pql/ranking.hpp"
 #include "pql/result.hpp"
+#include "pql/sql.hpp"
 
 namespace pql {
 
@@ -45,6 +47,13 @@ public:
     bool loading() const { return stream_ != nullptr; }
     // Drops events and accounts, keeps the model.
     void clear();
+    // Replace by kind: drop one kind of loaded data, keep the rest and the model; then the next
+    // load of that kind replaces it. The engine is then as if only the rest had been loaded.
+    // A streamed load in progress (begin_load) is abandoned by the first three.
+    void clear_events();    // events with their properties, group/identify calls, diagnostics
+    void clear_accounts();  // what load_accounts loaded
+    void clear_users();     // what load_users loaded
+    void clear_outcomes();  // what load_outcomes loaded
 
     // Parses and validates; on error the previous model stays (code "invalid_model").
     Status set_model_json(std::string_view json);
@@ -88,10 +97,20 @@ public:
 
     // Diagnostics of all event loads since the last clear().
     const LoadReport& events_report() const { return events_report_; }
-    const EventStore& store() const { return *store_; }
-    Scorer& scorer();
+    // Events held (0: nothing to score).
+    size_t events_loaded() const;
+
+    // The first `limit` rows of the ranking as structs, each with its `top_events` strongest
+    // event types (pql/ranking.hpp), for renderers that draw their own table.
+    Ranking ranking(size_t limit = SIZE_MAX, size_t top_events = 3);
+    // Loaded data as one SQL contract table (pql/sql.hpp), at the model's as_of.
+    std::string export_contract_csv(ContractTable table);
 
 private:
+    // Tests, benchmarks and fuzz targets reach the store and the scorer through this
+    // (core/src/engine_internals.hpp); the public API never hands them out.
+    friend struct EngineInternals;
+
     std::unique_ptr<EventStore> store_;
     std::unique_ptr<Model> model_;
     std::unique_ptr<Scorer> scorer_;

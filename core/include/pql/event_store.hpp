@@ -178,6 +178,12 @@ public:
 
     size_t size() const { return ts.size(); }
     void clear();
+    // Replace by kind: drop one kind of data and keep the rest, as if only the rest had been
+    // loaded (ids no longer used by anything kept are forgotten). Events include what came with
+    // them: properties, group and identify calls, event ids for dedup.
+    void clear_events();
+    void clear_accounts();  // what accounts files loaded
+    void clear_users();     // what users files loaded
     size_t memory_bytes() const;
 
     Result<LoadReport> load_events(std::string_view text, const LoadOptions& options);
@@ -196,6 +202,9 @@ public:
     // Room for n more events (and their ids), growing geometrically past the current capacity.
     void reserve_events(size_t n, bool ids);
     AccountRecord& account_record(uint32_t account);
+
+private:
+    void forget_unused_ids();
 };
 
 }  // namespace pql
