@@ -99,7 +99,7 @@ std::string explain_text(const nlohmann::ordered_json& j) {
                    j["weights"]["fit"].get<double>(), 0) + "\n\n";
     o += "Engagement: " + num(j["engagement_points"], 2) + " points in the window\n";
     for (auto& e : j["events_breakdown"])
-        o += "  " + str(e["event"]) + ": " + str(e["count"]) + " events, decayed " + num(e["decayed"], 2) +
+        o += "  " + str(e["event"]) + (e.contains("signal") ? " (signal)" : "") + ": " + str(e["count"]) + " events, decayed " + num(e["decayed"], 2) +
              (e["cap"].is_null() ? "" : ", capped at " + num(e["cap"], 2)) + " x weight " + num(e["weight"], 2) +
              " = " + num(e["points"], 2) + "\n";
     o += "\nActivation: " + str(j["steps_completed"]) + " of " + std::to_string(j["steps"].size()) + " steps (" +
@@ -109,7 +109,8 @@ std::string explain_text(const nlohmann::ordered_json& j) {
              "/" + str(s["min_count"]) + " events, " + str(s["users"]) + "/" + str(s["min_users"]) + " users\n";
     o += "\nFit: " + num(j["fit"], 1) + "\n";
     for (auto& r : j["fit_rules"])
-        o += std::string("  [") + (r["matched"].get<bool>() ? "x" : " ") + "] " + str(r["trait"]) + " " + str(r["op"]) +
+        o += std::string("  [") + (r["matched"].get<bool>() ? "x" : " ") + "] " +
+             (r.contains("persona") ? "persona " + str(r["persona"]) : str(r["trait"])) + " " + str(r["op"]) +
              (r.contains("value") ? " " + r["value"].dump() : "") + " (" + num(r["points"], 0) + " points); value: " +
              r["actual"].dump() + "\n";
     o += "\nQualification: score " + num(j["score"], 2) + (j["qualification"]["score_ok"].get<bool>() ? " >= " : " < ") +
@@ -119,6 +120,35 @@ std::string explain_text(const nlohmann::ordered_json& j) {
     if (!j["rule"].is_null()) {
         o += std::string(", rule ") + (j["qualification"]["rule_ok"].get<bool>() ? "holds" : "fails");
         for (auto& f : j["qualification"]["failed_leaves"]) o += "\n  failed: " + str(f);
+    }
+    // SPEC §7: customer, PQL since, segments, personas.
+    if (j.contains("customer") && j["customer"]["converted"].get<bool>())
+        o += "\n\nCustomer since " + str(j["customer"]["converted_at"]) +
+             (j["customer"]["include_customers"].get<bool>() ? " (customers may qualify)" : " (so not a lead)");
+    if (j.contains("qualified_at") && !j["qualified_at"].is_null())
+        o += "\n\nPQL since " + str(j["qualified_at"]) + " (" + str(j["days_qualified"]) + " days); first qualified " +
+             str(j["first_qualified_at"]);
+    else if (j.contains("first_qualified_at") && !j["first_qualified_at"].is_null())
+        o += "\n\nFirst qualified " + str(j["first_qualified_at"]) + ", not qualified now";
+    if (j.contains("segments_breakdown") && !j["segments_breakdown"].empty()) {
+        o += "\n\nSegments:";
+        for (auto& sg : j["segments_breakdown"])
+            o += std::string("\n  [") + (sg["listed"].get<bool>() ? "x" : " ") + "] " + str(sg["name"]) +
+                 (sg["holds"].get<bool>() && !sg["listed"].get<bool>() ? " (holds, but not a PQL)" : "");
+    }
+    if (j.contains("personas") && !j["personas"].empty()) {
+        o += "\n\nPersonas:";
+        for (auto it = j["personas"].begin(); it != j["personas"].end(); ++it) {
+            o += "\n  " + it.key() + ": " + std::to_string(it.value().size()) + " user(s)";
+            size_t k = 0;
+            for (auto& u : it.value()) {
+                if (k++ == 10) {
+                    o += ", ...";
+                    break;
+                }
+                o += (k == 1 ? " " : ", ") + str(u);
+            }
+        }
     }
     o += "\n\nMetrics:\n";
     for (auto it = j["metrics"].begin(); it != j["metrics"].end(); ++it) o += "  " + it.key() + " = " + it.value().dump() + "\n";

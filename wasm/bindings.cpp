@@ -101,6 +101,9 @@ public:
     bool loadOutcomes(uintptr_t data, size_t size, const std::string& options) {
         return load(data, size, options, &pql::Engine::load_outcomes);
     }
+    bool loadUsers(uintptr_t data, size_t size, const std::string& options) {
+        return load(data, size, options, &pql::Engine::load_users);
+    }
     bool beginLoad(const std::string& kind, const std::string& options) {
         return guard([&] {
             const auto k = load_kind(kind);
@@ -191,12 +194,12 @@ public:
             return succeed("null");
         });
     }
-    bool clear() {
-        return guard([&] {
-            engine_.clear();
-            return succeed("null");
-        });
-    }
+    bool clear() { return run([&] { engine_.clear(); }); }
+    // Replace by kind: drop one kind, keep the others and the model.
+    bool clearEvents() { return run([&] { engine_.clear_events(); }); }
+    bool clearAccounts() { return run([&] { engine_.clear_accounts(); }); }
+    bool clearUsers() { return run([&] { engine_.clear_users(); }); }
+    bool clearOutcomes() { return run([&] { engine_.clear_outcomes(); }); }
     bool schema() {
         return guard([&] { return succeed(pql::Engine::schema_json()); });
     }
@@ -313,6 +316,15 @@ private:
         });
     }
 
+    // A call that returns nothing and reports nothing but failure of the guard itself.
+    template <class Fn>
+    bool run(Fn&& fn) {
+        return guard([&] {
+            fn();
+            return succeed("null");
+        });
+    }
+
     bool result(pql::Result<std::string> r) {
         if (!r) return fail(r.error());
         return succeed(std::move(*r));
@@ -377,6 +389,7 @@ EMSCRIPTEN_BINDINGS(pql) {
         .constructor<>()
         .function("loadEvents", &EngineBinding::loadEvents)
         .function("loadAccounts", &EngineBinding::loadAccounts)
+        .function("loadUsers", &EngineBinding::loadUsers)
         .function("setModel", &EngineBinding::setModel)
         .function("setModelNumber", &EngineBinding::setModelNumber)
         .function("model", &EngineBinding::model)
@@ -389,6 +402,10 @@ EMSCRIPTEN_BINDINGS(pql) {
         .function("explain", &EngineBinding::explain)
         .function("scores", &EngineBinding::scores)
         .function("clear", &EngineBinding::clear)
+        .function("clearEvents", &EngineBinding::clearEvents)
+        .function("clearAccounts", &EngineBinding::clearAccounts)
+        .function("clearUsers", &EngineBinding::clearUsers)
+        .function("clearOutcomes", &EngineBinding::clearOutcomes)
         .function("loadOutcomes", &EngineBinding::loadOutcomes)
         .function("catalog", &EngineBinding::catalog)
         .function("schema", &EngineBinding::schema)

@@ -138,9 +138,8 @@ async function load(e: Engine, msg: Extract<ToWorker, { type: 'load' }>): Promis
       onProgress: (p: { done: number; total: number | null }) =>
         post({ type: 'progress', id: msg.id, phase: 'parsing', done: p.done, total: p.total ?? input.size ?? 0 }),
     };
-    if (!msg.append) files[msg.kind] = [];
     const report = msg.kind === 'events' ? await e.loadEventsFrom(input.source, options) : await e.loadAccountsFrom(input.source, options);
-    files[msg.kind].push(msg.name);
+    files[msg.kind] = msg.append ? [...files[msg.kind], msg.name] : [msg.name];
     post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: true, report, files: allFiles() });
   } catch (err) {
     post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: false, error: describe(err),
