@@ -88,6 +88,11 @@ const backtest = new BacktestPanel({
     events[event] = { ...(isObject(events[event]) ? (events[event] as JsonObject) : {}), weight };
   }),
   setThreshold: (minScore) => changeModel((m) => { objectIn(m, 'pql').min_score = minScore; }),
+  addFitRule: (rule) => changeModel((m) => {
+    const fit = objectIn(m, 'fit');
+    if (!Array.isArray(fit.rules)) fit.rules = canonical().fit.rules.map(jsonOf);
+    (fit.rules as JsonObject[]).push(jsonOf(rule));
+  }),
   optionsChanged: () => analyzeSoon(),
   outcomes: (file) => void loadOutcomes(file),
 });
