@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 PORT ?= 8080
 export NODE_PATH := /usr/share/nodejs
 
-.PHONY: deps native asan sample wasm web build test play bench fuzz clean
+.PHONY: deps native asan sample wasm web build test check play bench fuzz format format-check clean
 
 deps:
 	@scripts/deps.sh
@@ -33,6 +33,10 @@ build: native wasm web
 test: deps
 	@scripts/test.sh
 
+# The fast inner loop: native release build + its ctest suites, then the WASM Node suites.
+check: deps
+	@scripts/check.sh
+
 play: web
 	@echo "pql playground: http://127.0.0.1:$(PORT)/"
 	@npx vite preview --config web/vite.config.ts --host 127.0.0.1 --port $(PORT) --strictPort
@@ -42,6 +46,13 @@ bench: native wasm sample web
 
 fuzz: deps
 	@scripts/fuzz.sh --seconds $${FUZZ_SECONDS:-60}
+
+# clang-format over the C++, prettier over the JS/TS/CSS/HTML/JSON (scripts/format.sh).
+format: deps
+	@scripts/format.sh
+
+format-check: deps
+	@scripts/format.sh --check
 
 clean:
 	rm -rf build

@@ -114,6 +114,10 @@ for (const size of sizes) {
     out(`| JSON library ceiling (SAX, empty handler), MB/s | ${fmt(nCeil)} | ${fmt(w?.saxCeilingMBs)} | ${fmt(c?.saxCeilingMBs)} | | | |`);
     const worst = Math.min(...[nr, wr, cr].filter((v) => v != null));
     out(`| Ingest ÷ ceiling | ${nr ? (100 * nr).toFixed(0) + '%' : '–'} | ${wr ? (100 * wr).toFixed(0) + '%' : '–'} | ${cr ? (100 * cr).toFixed(0) + '%' : '–'} | | | ≥ 70%${markAt(Number.isFinite(worst) ? worst >= 0.7 : null)} |`);
+    // Issue 14: vendor exports beside the flat JSON Lines row (native, same run).
+    const mp = nat(size, 'ingest_mixpanel'), sg = nat(size, 'ingest_segment_gz');
+    if (mp) out(`| Ingest Mixpanel export (JSONL, account_key), MB/s | ${fmt(mp.bytes_per_second / 1e6)} | | | | | ${fmt(mp.bytes_per_property_pair)} bytes per (event, property) pair (≤ 12 for the pairs) |`);
+    if (sg) out(`| Ingest gzipped Segment archive (decompressed MB/s, zlib + load in pieces) | ${fmt(sg.bytes_per_second / 1e6)} | | | | | ${fmt(sg.compressed_MB)} MB gz → ${fmt(sg.decompressed_MB)} MB |`);
     const csvN = nat(size, 'ingest_csv')?.bytes_per_second / 1e6;
     out(`| Ingest CSV, MB/s | ${fmt(csvN)} | ${fmt(w?.ingestCsvMBs)} | | | | ≥ 150 natively${markAt(csvN ? csvN >= 150 : null)} |`);
   }

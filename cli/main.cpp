@@ -16,10 +16,8 @@
 #include "render.hpp"
 #include "render_lifecycle.hpp"
 #include "pql/engine.hpp"
-#include "pql/event_store.hpp"
 #include "pql/funnel.hpp"
 #include "pql/model.hpp"
-#include "pql/score.hpp"
 #include "pql/sql.hpp"
 #include "pql/time.hpp"
 
@@ -133,7 +131,7 @@ int load(Engine& engine, const Args& a) {
     LoadReport events_total;
     for (auto& f : a.events)
         if (int rc = load_one(LoadKind::Events, f, events_opts, &events_total); rc >= 0) return rc;
-    if (engine.store().size() == 0) {
+    if (engine.events_loaded() == 0) {
         // Nothing to score: one summary, not a ranking of nothing at 1970.
         std::string files;
         for (auto& f : a.events) files += (files.empty() ? "" : ", ") + (f == "-" ? std::string("standard input") : f);
@@ -170,7 +168,7 @@ int cmd_score(Engine& engine, const Args& a) {
         auto st = cli::write_stdout(engine.score_csv(o));
         return st ? 0 : fail(st.error().message);
     }
-    auto st = cli::write_stdout(cli::score_table(engine, a.top.value_or(50)));
+    auto st = cli::write_stdout(cli::score_table(engine.ranking(a.top.value_or(50))));
     return st ? 0 : fail(st.error().message);
 }
 
@@ -325,8 +323,7 @@ int cmd_export(Engine& engine, const Args& a) {
     else if (table == "accounts") t = ContractTable::Accounts;
     else if (table == "users") t = ContractTable::Users;
     else return usage_error("export-events", "--table must be events, accounts or users (got '" + table + "')");
-    const int64_t as_of = engine.scorer().as_of_for(engine.model());
-    auto st = cli::write_stdout(export_contract_csv(engine.store(), t, as_of, model_traits(engine.model())));
+    auto st = cli::write_stdout(engine.export_contract_csv(t));
     return st ? 0 : fail(st.error().message);
 }
 

@@ -7,10 +7,7 @@
 #include <cstdio>
 
 #include "pql/engine.hpp"
-#include "pql/event_store.hpp"
 #include "pql/model.hpp"
-#include "pql/output.hpp"
-#include "pql/score.hpp"
 #include "pql/time.hpp"
 
 namespace pql::cli {
@@ -42,24 +39,12 @@ std::string fixed(double v, int decimals) {
     return buf;
 }
 
-// The event types that add the most points for one entity, strongest first.
-std::string top_events(Engine& engine, const EntityScore& s, size_t n) {
-    const Scorer& sc = engine.scorer();
-    const Index& ix = sc.index();
-    const auto& ent = ix.entities[s.entity];
-    std::vector<std::pair<double, std::string>> pts;
-    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) {
-        const std::string& name = engine.store().event_names.name(ix.types[t].type);
-        const double p = engine.model().weight_of(name) * sc.figures()[t].capped;
-        if (p != 0) pts.emplace_back(p, name);
-    }
-    std::sort(pts.begin(), pts.end(), [](auto& a, auto& b) {
-        return std::fabs(a.first) != std::fabs(b.first) ? std::fabs(a.first) > std::fabs(b.first) : a.second < b.second;
-    });
+// "report_created +12.0, error_shown -3.0"
+std::string top_events(const std::vector<EventPoints>& events) {
     std::string out;
-    for (size_t i = 0; i < pts.size() && i < n; ++i) {
-        if (i) out += ", ";
-        out += pts[i].second + (pts[i].first > 0 ? " +" : " ") + fixed(pts[i].first, 1);
+    for (auto& e : events) {
+        if (!out.empty()) out += ", ";
+        out += e.event + (e.points > 0 ? " +" : " ") + fixed(e.points, 1);
     }
     return out;
 }
@@ -69,22 +54,15 @@ std::string num2(const nlohmann::ordered_json& v) { return v.is_number() ? fixed
 
 }  // namespace
 
-std::string score_table(Engine& engine, size_t top) {
-    const ScoreRun& run = engine.scorer().score(engine.model());
-    const Model& m = engine.model();
-    const Index& ix = engine.scorer().index();
-    const size_t n = std::min(run.results.size(), top);
+std::string score_table(const Ranking& run) {
+    const size_t n = run.rows.size();
     std::string out;
     {
         std::vector<std::vector<std::string>> rows = {{"rank", "id", "name", "score", "tier", "grade", "PQL", "top events"}};
-        for (size_t i = 0; i < n; ++i) {
-            const EntityScore& s = run.results[i];
-            const auto& ent = ix.entities[s.entity];
-            rows.push_back({std::to_string(i + 1), clip(ix.id_of(engine.store(), ent), 24), clip(ent.name.value_or(""), 24),
-                            fixed(s.score, 1), s.tier >= 0 ? clip(m.tiers[s.tier].name, 10) : "-",
-                            grade_of(m, s).empty() ? "-" : grade_of(m, s), s.qualified ? "yes" : "",
-                            top_events(engine, s, 3)});
-        }
+        for (const RankedEntity& r : run.rows)
+            rows.push_back({std::to_string(r.rank), clip(r.id, 24), clip(r.name.value_or(""), 24), fixed(r.score, 1),
+                            r.tier ? clip(*r.tier, 10) : "-", r.grade.empty() ? "-" : r.grade,
+                            r.qualified ? "yes" : "", top_events(r.top_events)});
         std::vector<size_t> w(rows[0].size(), 0);
         for (auto& r : rows)
             for (size_t c = 0; c < r.size(); ++c) w[c] = std::max(w[c], width(r[c]));
@@ -98,10 +76,10 @@ std::string score_table(Engine& engine, size_t top) {
             }
             out += line + "\n";
         }
-        out += "\n" + std::to_string(run.results.size()) + " entities, " + std::to_string(run.qualified) +
+        out += "\n" + std::to_string(run.entities) + " entities, " + std::to_string(run.qualified) +
                " qualified (PQL), as of " + format_iso(run.as_of);
         if (run.unassigned) out += ", " + std::to_string(run.unassigned) + " events without an account";
-        if (n < run.results.size()) out += "; showing the top " + std::to_string(n) + " (--top N)";
+        if (n < run.entities) out += "; showing the top " + std::to_string(n) + " (--top N)";
         out += "\n";
     }
     return out;
@@ -121,7 +99,7 @@ std::string explain_text(const nlohmann::ordered_json& j) {
                    j["weights"]["fit"].get<double>(), 0) + "\n\n";
     o += "Engagement: " + num(j["engagement_points"], 2) + " points in the window\n";
     for (auto& e : j["events_breakdown"])
-        o += "  " + str(e["event"]) + ": " + str(e["count"]) + " events, decayed " + num(e["decayed"], 2) +
+        o += "  " + str(e["event"]) + (e.contains("signal") ? " (signal)" : "") + ": " + str(e["count"]) + " events, decayed " + num(e["decayed"], 2) +
              (e["cap"].is_null() ? "" : ", capped at " + num(e["cap"], 2)) + " x weight " + num(e["weight"], 2) +
              " = " + num(e["points"], 2) + "\n";
     o += "\nActivation: " + str(j["steps_completed"]) + " of " + std::to_string(j["steps"].size()) + " steps (" +
@@ -131,7 +109,8 @@ std::string explain_text(const nlohmann::ordered_json& j) {
              "/" + str(s["min_count"]) + " events, " + str(s["users"]) + "/" + str(s["min_users"]) + " users\n";
     o += "\nFit: " + num(j["fit"], 1) + "\n";
     for (auto& r : j["fit_rules"])
-        o += std::string("  [") + (r["matched"].get<bool>() ? "x" : " ") + "] " + str(r["trait"]) + " " + str(r["op"]) +
+        o += std::string("  [") + (r["matched"].get<bool>() ? "x" : " ") + "] " +
+             (r.contains("persona") ? "persona " + str(r["persona"]) : str(r["trait"])) + " " + str(r["op"]) +
              (r.contains("value") ? " " + r["value"].dump() : "") + " (" + num(r["points"], 0) + " points); value: " +
              r["actual"].dump() + "\n";
     o += "\nQualification: score " + num(j["score"], 2) + (j["qualification"]["score_ok"].get<bool>() ? " >= " : " < ") +
@@ -141,6 +120,35 @@ std::string explain_text(const nlohmann::ordered_json& j) {
     if (!j["rule"].is_null()) {
         o += std::string(", rule ") + (j["qualification"]["rule_ok"].get<bool>() ? "holds" : "fails");
         for (auto& f : j["qualification"]["failed_leaves"]) o += "\n  failed: " + str(f);
+    }
+    // SPEC §7: customer, PQL since, segments, personas.
+    if (j.contains("customer") && j["customer"]["converted"].get<bool>())
+        o += "\n\nCustomer since " + str(j["customer"]["converted_at"]) +
+             (j["customer"]["include_customers"].get<bool>() ? " (customers may qualify)" : " (so not a lead)");
+    if (j.contains("qualified_at") && !j["qualified_at"].is_null())
+        o += "\n\nPQL since " + str(j["qualified_at"]) + " (" + str(j["days_qualified"]) + " days); first qualified " +
+             str(j["first_qualified_at"]);
+    else if (j.contains("first_qualified_at") && !j["first_qualified_at"].is_null())
+        o += "\n\nFirst qualified " + str(j["first_qualified_at"]) + ", not qualified now";
+    if (j.contains("segments_breakdown") && !j["segments_breakdown"].empty()) {
+        o += "\n\nSegments:";
+        for (auto& sg : j["segments_breakdown"])
+            o += std::string("\n  [") + (sg["listed"].get<bool>() ? "x" : " ") + "] " + str(sg["name"]) +
+                 (sg["holds"].get<bool>() && !sg["listed"].get<bool>() ? " (holds, but not a PQL)" : "");
+    }
+    if (j.contains("personas") && !j["personas"].empty()) {
+        o += "\n\nPersonas:";
+        for (auto it = j["personas"].begin(); it != j["personas"].end(); ++it) {
+            o += "\n  " + it.key() + ": " + std::to_string(it.value().size()) + " user(s)";
+            size_t k = 0;
+            for (auto& u : it.value()) {
+                if (k++ == 10) {
+                    o += ", ...";
+                    break;
+                }
+                o += (k == 1 ? " " : ", ") + str(u);
+            }
+        }
     }
     o += "\n\nMetrics:\n";
     for (auto it = j["metrics"].begin(); it != j["metrics"].end(); ++it) o += "  " + it.key() + " = " + it.value().dump() + "\n";

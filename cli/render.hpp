@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pql/ranking.hpp"
+
 namespace pql {
 class Engine;
 }
@@ -13,7 +15,7 @@ class Engine;
 namespace pql::cli {
 
 // `pql score`'s terminal table of the first `top` entities, and the run's summary line.
-std::string score_table(Engine& engine, size_t top);
+std::string score_table(const Ranking& ranking);
 std::string explain_text(const nlohmann::ordered_json& explanation);
 std::string backtest_text(const nlohmann::ordered_json& backtest);
 std::string suggest_text(const nlohmann::ordered_json& suggestions);

@@ -49,7 +49,8 @@ std::string funnel_text(const oj& j) {
     auto row = [&](const std::string& name, const oj& r) {
         rows.push_back({name, count(r["entities"]), count(r["activated"]) + " " + pct(r["activation_rate"]),
                         num(r["median_days_to_activate"], 1), count(r["became_pql"]) + " " + pct(r["pql_rate"]),
-                        num(r["median_days_to_pql"], 1), count(r["converted"]) + " " + pct(r["conversion_rate"]),
+                        num(r["median_days_to_pql"], 1),
+                        r["converted"].is_null() ? "-" : count(r["converted"]) + " " + pct(r["conversion_rate"]),
                         count(r["converted_after_pql"]), pct(r["pql_to_customer_rate"]), num(r["median_days_pql_to_paid"], 1)});
     };
     for (auto& c : j["cohorts"]) row(c["cohort"].get<std::string>(), c);
@@ -78,6 +79,7 @@ std::string backtest_lifecycle_text(const oj& j) {
 
 std::string suggest_lifecycle_text(const oj& j) {
     std::string out;
+    if (j["capacity"].contains("note")) out += "  " + text(j["capacity"]["note"]) + "\n";
     const auto& w = j["weights"];
     if (w.contains("explanations") && !w["explanations"].empty()) {
         out += "\nNegative weights:\n";
@@ -90,7 +92,6 @@ std::string suggest_lifecycle_text(const oj& j) {
         for (auto it = nn["weights"].begin(); it != nn["weights"].end(); ++it)
             if (it.value().get<double>() != 0) out += "  " + it.key() + ": " + it.value().dump() + "\n";
     }
-    if (j["capacity"].contains("note")) out += "  " + text(j["capacity"]["note"]) + "\n";
     if (j.contains("fit")) {
         out += "\nTraits (value or band: entities, conversion rate, lift):\n";
         for (auto& t : j["fit"]["traits"]) {

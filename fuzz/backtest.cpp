@@ -7,25 +7,8 @@
 #include "common/fuzz_common.hpp"
 #include "pql/backtest.hpp"
 
-namespace {
-
-std::vector<std::string_view> split(std::string_view s) {
-    std::vector<std::string_view> parts;
-    const std::string_view sep = "\n===\n";
-    for (;;) {
-        const size_t at = s.find(sep);
-        if (at == std::string_view::npos || parts.size() == 3) break;
-        parts.push_back(s.substr(0, at));
-        s.remove_prefix(at + sep.size());
-    }
-    parts.push_back(s);
-    return parts;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    const auto parts = split(fuzz::as_text(data, size));
+    const auto parts = fuzz::split_parts(fuzz::as_text(data, size), 4);
     if (parts.size() < 2) return 0;
     auto model = pql::parse_model(parts[0]);
     if (!model.ok()) return 0;

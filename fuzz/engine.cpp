@@ -6,25 +6,8 @@
 // fresh one.
 #include "common/fuzz_common.hpp"
 
-namespace {
-
-std::vector<std::string_view> split(std::string_view s) {
-    std::vector<std::string_view> parts;
-    const std::string_view sep = "\n===\n";
-    for (;;) {
-        const size_t at = s.find(sep);
-        if (at == std::string_view::npos || parts.size() == 2) break;
-        parts.push_back(s.substr(0, at));
-        s.remove_prefix(at + sep.size());
-    }
-    parts.push_back(s);
-    return parts;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    const auto parts = split(fuzz::as_text(data, size));
+    const auto parts = fuzz::split_parts(fuzz::as_text(data, size), 3);
     const std::string_view model = parts.size() > 1 ? parts[0] : std::string_view();
     const std::string_view events = parts.size() > 1 ? parts[1] : parts[0];
     const std::string_view accounts = parts.size() > 2 ? parts[2] : std::string_view();

@@ -40,6 +40,9 @@ for s in "${size_list[@]}"; do
   if [ ! -s "$d/events.csv" ] || [ "$d/events.csv" -ot "$d/events.jsonl" ]; then
     node examples/sample/to-csv.mjs "$d"
   fi
+  if [ "$s" != 10M ] && { [ ! -s "$d/mixpanel.jsonl" ] || [ "$d/mixpanel.jsonl" -ot "$d/events.jsonl" ]; }; then
+    node bench/vendor-files.mjs "$d"  # Mixpanel export and gzipped Segment archive (ingest rows)
+  fi
 done
 
 # The machine, for the report.

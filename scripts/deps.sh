@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(cmake make g++ clang libclang-rt-14-dev nlohmann-json3-dev catch2 libbenchmark-dev
-      emscripten chromium postgresql zlib1g-dev libzip-dev pkg-config)
+      emscripten chromium postgresql zlib1g-dev libzip-dev pkg-config clang-format)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -101,6 +101,9 @@ public:
     bool loadOutcomes(uintptr_t data, size_t size, const std::string& options) {
         return load(data, size, options, &pql::Engine::load_outcomes);
     }
+    bool loadUsers(uintptr_t data, size_t size, const std::string& options) {
+        return load(data, size, options, &pql::Engine::load_users);
+    }
     bool beginLoad(const std::string& kind, const std::string& options) {
         return guard([&] {
             const auto k = load_kind(kind);
@@ -386,6 +389,7 @@ EMSCRIPTEN_BINDINGS(pql) {
         .constructor<>()
         .function("loadEvents", &EngineBinding::loadEvents)
         .function("loadAccounts", &EngineBinding::loadAccounts)
+        .function("loadUsers", &EngineBinding::loadUsers)
         .function("setModel", &EngineBinding::setModel)
         .function("setModelNumber", &EngineBinding::setModelNumber)
         .function("model", &EngineBinding::model)

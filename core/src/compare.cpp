@@ -84,6 +84,8 @@ std::string compare_json(const EventStore& store, const Model& a, const Model& b
 std::string compare_json(const EventStore& store, const Model& a, const Model& b, const Outcomes& outcomes,
                          const CompareOptions& o) {
     Scorer sa(store), sb(store);
+    sa.set_outcomes(&outcomes);  // customers (§7.5) are never PQLs, as in the ranking
+    sb.set_outcomes(&outcomes);
     const ScoreRun& ra = sa.score(a);
     const ScoreRun& rb = sb.score(b);
     const Index &ia = sa.index(), &ib = sb.index();

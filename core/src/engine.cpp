@@ -14,6 +14,7 @@
 #include "pql/output.hpp"
 #include "pql/schema.hpp"
 #include "pql/score.hpp"
+#include "ranking_of.hpp"
 #include "score_csv.hpp"
 #include "stream_load.hpp"
 
@@ -136,7 +137,16 @@ Status Engine::set_model_number(std::string_view path, double value) {
 std::string Engine::model_json() const { return model_to_json(*model_); }
 const Model& Engine::model() const { return *model_; }
 void Engine::set_as_of(std::optional<int64_t> as_of_ms) { model_->as_of = as_of_ms; }
-Scorer& Engine::scorer() { return *scorer_; }
+size_t Engine::events_loaded() const { return store_->size(); }
+
+Ranking Engine::ranking(size_t limit, size_t top_events) {
+    const ScoreRun& run = scorer_->score(*model_, limit);
+    return ranking_of({*store_, *model_, *scorer_, run}, limit, top_events);
+}
+
+std::string Engine::export_contract_csv(ContractTable table) {
+    return pql::export_contract_csv(*store_, table, scorer_->as_of_for(*model_), model_traits(*model_));
+}
 
 std::string Engine::score_json(size_t offset, size_t limit) {
     // Only the page needs ranking order: a partial sort up to its end.
@@ -211,8 +221,27 @@ std::string Engine::catalog_json() const {
     for (auto& a : s.accounts) note(a.traits);
     for (auto& g : s.groups) note(g.traits);
     for (auto& i : s.identifies) note(i.traits);
+    for (auto& u : s.users) note(u.traits);
     j["traits"] = oj::array();
     for (auto& [k, vals] : traits) j["traits"].push_back({{"trait", k}, {"examples", vals}});
+    // Event properties (SPEC §6.4, v2 addition): each key with the events that have it and up to
+    // 10 distinct example values (from the first million pairs).
+    std::vector<int64_t> with(s.property_keys.size(), 0);
+    std::vector<std::vector<oj>> examples(s.property_keys.size());
+    for (size_t p = 0; p < s.prop_key.size(); ++p) {
+        const uint32_t key = s.prop_key[p] & EventStore::kPropKeyMask;
+        ++with[key];
+        if (p >= 1000000 || examples[key].size() >= 10) continue;
+        const PropertyView v = s.view(static_cast<uint32_t>(p));
+        oj x = v.kind == PropertyView::Number ? oj(v.number) : v.kind == PropertyView::Bool ? oj(v.boolean) : oj(std::string(v.text));
+        if (std::find(examples[key].begin(), examples[key].end(), x) == examples[key].end()) examples[key].push_back(std::move(x));
+    }
+    std::vector<uint32_t> keys(s.property_keys.size());
+    for (uint32_t k = 0; k < keys.size(); ++k) keys[k] = k;
+    std::sort(keys.begin(), keys.end(), [&](uint32_t a, uint32_t b) { return s.property_keys.name(a) < s.property_keys.name(b); });
+    j["properties"] = oj::array();
+    for (uint32_t k : keys)
+        j["properties"].push_back({{"property", s.property_keys.name(k)}, {"events", with[k]}, {"examples", examples[k]}});
     j["first_event"] = s.size() ? oj(format_iso(*std::min_element(s.ts.begin(), s.ts.end()))) : oj(nullptr);
     j["last_event"] = s.max_ts ? oj(format_iso(*s.max_ts)) : oj(nullptr);
     j["events_loaded"] = s.size();

@@ -29,6 +29,7 @@ int64_t resolve_as_of(const EventStore& store, const Model& model, std::optional
 Evaluation::Evaluation(const EventStore& store, const Model& m, const Outcomes& outcomes, int64_t as_of, int64_t horizon)
     : scorer(store), model(m), T(as_of), horizon_days(horizon) {
     model.as_of = T;
+    scorer.set_outcomes(&outcomes);  // customers (§7.5) as the outcomes file says too
     const ScoreRun& run = scorer.score(model);
     converted_at = conversion_times(store, model, outcomes, scorer.index());
     const int64_t end = T + horizon_days * kDayMs;

@@ -22,6 +22,8 @@ public:
     bool track_ids = false;        // remember added ids, to undo a failed load
     std::vector<uint64_t> added_ids;
 
+    // A piece of about `rows` rows begins: the property pairs are sized from its first rows.
+    void begin_piece(size_t rows);
     std::string accept(Record& r) override;
     std::string header(const std::vector<std::string>& header) override;
     // The CSV header seen (for later pieces of a stream).
@@ -85,6 +87,8 @@ private:
         const Scalar* value;
     };
     std::vector<Prop> props_;
+    size_t rows_hint_ = 0, piece_events0_ = 0, piece_pairs0_ = 0;
+    bool pairs_sized_ = true;
     std::vector<uint32_t> key_stamp_;  // per property key: the event serial it was last set for
     uint32_t event_serial_ = 0;
     std::vector<uint32_t> last_identify_;  // per user: the index of its last identify call + 1

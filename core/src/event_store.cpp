@@ -176,8 +176,16 @@ void EventStore::add_event(int64_t t, uint32_t u, uint32_t k, uint32_t a) {
 }
 
 void EventStore::add_property(uint32_t key, PropertyView::Kind kind, uint64_t bits) {
-    if (prop_begin.empty()) prop_begin.assign(ts.size() + 1, 0);  // the first property of the store
+    if (prop_begin.empty()) {  // the first property of the store: offsets as large as the columns
+        prop_begin.reserve(ts.capacity() + 1);
+        prop_begin.assign(ts.size() + 1, 0);
+    }
     if (prop_key.size() >= UINT32_MAX) throw std::bad_alloc();   // (offsets are 32-bit)
+    if (prop_key.size() == prop_key.capacity()) {  // grow by a quarter, not double: a pair is 12 bytes
+        const size_t cap = prop_key.capacity() + prop_key.capacity() / 4 + 1024;
+        prop_key.reserve(cap);
+        prop_value.reserve(cap);
+    }
     prop_key.push_back(key | static_cast<uint32_t>(kind) << 30);
     prop_value.push_back(bits);
     prop_begin.back() = static_cast<uint32_t>(prop_key.size());

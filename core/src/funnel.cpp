@@ -6,14 +6,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "conversions.hpp"
-#include "evaluation.hpp"
 #include "pql/score.hpp"
 #include "pql/time.hpp"
 
 namespace pql {
 
 namespace {
+
+using oj = nlohmann::ordered_json;
 
 double days_between(int64_t from, int64_t to) { return static_cast<double>(to - from) / kDayMs; }
 
@@ -150,48 +150,18 @@ std::string funnel_to_csv(const FunnelReport& report) {
     return out;
 }
 
-namespace {
-
-// first_qualified_at (SPEC §7.7) per entity key: the end of the first UTC day (T itself on T's
-// day) at which the entity qualified, evaluated day by day with the events and traits as of then.
-// A customer (converted at or before that moment) does not qualify (§7.5).
-std::vector<std::optional<int64_t>> first_qualified_by_key(const EventStore& store, const Model& model,
-                                                           const Outcomes& outcomes, int64_t T, size_t keys) {
-    std::vector<std::optional<int64_t>> out(keys);
-    if (store.size() == 0) return out;
-    int64_t first = T;
-    for (int64_t ts : store.ts) first = std::min(first, ts);
-    Scorer scorer(store);
-    Model m = model;
-    std::vector<int64_t> converted_by_key;
-    for (int64_t d = day_of(first); d <= day_of(T); ++d) {
-        m.as_of = d == day_of(T) ? T : (d + 1) * kDayMs - 1;
-        const ScoreRun& run = scorer.score(m);
-        const Index& ix = scorer.index();
-        if (converted_by_key.empty()) converted_by_key.assign(keys, INT64_MAX);
-        const auto conv = conversion_times(store, m, outcomes, ix);
-        for (const EntityScore& r : run.results) {
-            const uint32_t key = ix.entities[r.entity].key;
-            if (!r.qualified || out[key] || conv[r.entity] <= *m.as_of) continue;
-            out[key] = *m.as_of;
-        }
-    }
-    return out;
-}
-
-}  // namespace
-
 Result<FunnelReport> funnel(const EventStore& store, const Model& model, const Outcomes& outcomes,
                             const FunnelOptions& options) {
     Model m = model;
     const int64_t T = options.as_of ? *options.as_of : model.as_of ? *model.as_of : store.max_ts.value_or(0);
     m.as_of = T;
+    // §7.7 day by day from the index (model-v2's Scorer::first_qualified_at), customers by
+    // conversion_event and the outcomes file (§7.5).
     Scorer scorer(store);
+    scorer.set_outcomes(&outcomes);
+    const std::vector<std::optional<int64_t>> first_qualified = scorer.first_qualified_at(m);
     const ScoreRun& run = scorer.score(m);
     const Index& ix = scorer.index();
-    const auto converted = conversion_times(store, m, outcomes, ix);
-    const size_t keys = m.entity == Entity::User ? store.user_ids.size() : store.account_ids.size();
-    const auto first_qualified = first_qualified_by_key(store, m, outcomes, T, keys);
     std::vector<FunnelEntity> entities;
     entities.reserve(run.results.size());
     for (const EntityScore& r : run.results) {
@@ -199,8 +169,8 @@ Result<FunnelReport> funnel(const EventStore& store, const Model& model, const O
         FunnelEntity e;
         e.first_seen = ent.first_ts;
         e.activated_at = r.activated ? r.activated_at : std::nullopt;
-        e.first_qualified_at = first_qualified[ent.key];
-        if (converted[r.entity] != INT64_MAX) e.converted_at = converted[r.entity];
+        e.first_qualified_at = first_qualified[r.entity];
+        if (r.customer()) e.converted_at = r.converted_at;
         entities.push_back(e);
     }
     const bool conversions_known = m.conversion_event.has_value() || !outcomes.rows.empty();

@@ -246,7 +246,8 @@ std::string EventSink::accept_one(Record& r) {
             ++shape_count_[PostHog];
             return posthog(r);
         }
-    } else if (options_.columns.empty()) {
+    } else if (options_.columns.empty() && !(r.get(f_timestamp_.c_str()) && r.get(f_user_.c_str()))) {
+        // (A record with both flat fields is a flat row: the common case skips the shape tests.)
         const Scalar* ev = r.get("event");
         const int props = r.field_index("properties");
         const bool props_object = props >= 0 && r.fields[static_cast<size_t>(props)].second.kind == Scalar::Object;
@@ -285,6 +286,13 @@ void EventSink::count_duplicate() { ++report->duplicates; }
 void EventSink::add_prop(std::string_view key, const Scalar& v) {
     if (v.kind == Scalar::Null || v.kind == Scalar::Object || v.kind == Scalar::Array) return;
     props_.push_back({key, &v});
+}
+
+void EventSink::begin_piece(size_t rows) {
+    rows_hint_ = rows;
+    piece_events0_ = store_.size();
+    piece_pairs0_ = store_.prop_key.size();
+    pairs_sized_ = rows < 8192;
 }
 
 void EventSink::commit_event(bool has_account) {
@@ -329,6 +337,23 @@ void EventSink::commit_event(bool has_account) {
             store_.add_property(key, kind, bits);
         }
         props_.clear();
+    }
+    // After the piece's first 4096 events, room for its other rows at their rate of pairs (no
+    // geometric slack: a pair costs its 12 bytes, not up to twice that).
+    if (!pairs_sized_ && store_.size() - piece_events0_ >= 4096) {
+        pairs_sized_ = true;
+        const size_t pairs = store_.prop_key.size() - piece_pairs0_;
+        if (pairs) {
+            const double rate = static_cast<double>(pairs) / static_cast<double>(store_.size() - piece_events0_);
+            const size_t need = store_.prop_key.size() + static_cast<size_t>(rate * static_cast<double>(rows_hint_ - 4096) * 1.02) + 1024;
+            try {
+                if (need > store_.prop_key.capacity()) {
+                    store_.prop_key.reserve(need);
+                    store_.prop_value.reserve(need);
+                }
+            } catch (const std::bad_alloc&) {  // then they grow as pairs come
+            }
+        }
     }
     ++report->loaded;
 }
@@ -655,8 +680,11 @@ Status EventStore::load_events_piece(EventSink& sink, std::string_view text, con
                                      LoadReport& report) {
     sink.report = &report;
     // Headroom released when memory runs out, so that reporting the failure can still allocate
-    // (left uninitialised: zeroing 1 MiB would cost a small append more than its rows).
-    std::unique_ptr<char[]> headroom(new char[1u << 20]);
+    // (left uninitialised: zeroing it would cost a small append more than its rows). 64 KiB is
+    // ample for the error and its message, and stays below the allocators' mmap thresholds
+    // (glibc's 128 KiB, ASan's size classes): a block of 1 MiB was mapped and unmapped on every
+    // load, which made a small load (and each fuzz input) several times slower.
+    std::unique_ptr<char[]> headroom(new char[64u << 10]);
     // Columns and the id set sized once from the line count: no regrowth copies, no slack.
     // Not in strict mode: a strict load that fails must leave the store (and the heap) as it was.
     if (!options.strict) {
@@ -665,6 +693,7 @@ Status EventStore::load_events_piece(EventSink& sink, std::string_view text, con
             reserve_events(hint.rows, hint.ids);
         } catch (const std::bad_alloc&) {  // then they grow as rows come
         }
+        sink.begin_piece(hint.rows);
     }
     bool ok;
     try {
@@ -697,6 +726,14 @@ Status EventStore::load_events_piece(EventSink& sink, std::string_view text, con
 Status EventStore::finish_events_load(EventSink& sink, LoadReport& report) {
     std::string fatal = sink.finish(report);
     ++version;
+    // The pairs grew in steps: give back what is left over, so a kept pair costs its 12 bytes.
+    if (prop_key.capacity() > prop_key.size() + prop_key.size() / 20 + 4096) {
+        try {
+            prop_key.shrink_to_fit();
+            prop_value.shrink_to_fit();
+        } catch (const std::bad_alloc&) {
+        }
+    }
     if (!fatal.empty()) {
         sink.undo();
         return Error{"unknown_column", fatal, "", 0};

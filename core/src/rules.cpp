@@ -159,16 +159,17 @@ std::optional<double> Scorer::metric(const Model& model, const EntityScore& s, c
         case MetricKind::Fit: return s.fit;
         case MetricKind::EngagementPoints: return s.engagement_points;
         case MetricKind::StepsCompleted: return static_cast<double>(s.steps_completed);
+        // events, users and active_users of a score at an earlier day were taken at that day.
         case MetricKind::Events: {
-            if (cached) return static_cast<double>(s.events);
+            if (!leaf.window_days) return static_cast<double>(s.events);
             double n = 0;
             for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) n += count_in(ix.types[t], lo, hi);
             return n;
         }
         case MetricKind::Users:
-            return cached ? static_cast<double>(s.users) : static_cast<double>(users_in(real_stats(ent), lo, hi));
+            return !leaf.window_days ? static_cast<double>(s.users) : static_cast<double>(users_in(real_stats(ent), lo, hi));
         case MetricKind::ActiveUsers:
-            if (cached) return static_cast<double>(s.active_users);
+            if (!leaf.window_days) return static_cast<double>(s.active_users);
             return static_cast<double>(
                 users_in(active_stats(ent), lo, window_end(lo, leaf.window_days ? *leaf.window_days : model.active_days)));
         case MetricKind::ActiveDays: return static_cast<double>(days_in(active_stats(ent), lo, hi));

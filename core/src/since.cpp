@@ -40,7 +40,133 @@ double Scorer::fit_at(const Model& model, uint32_t e, int64_t until) const {
     return positive <= 0 ? 100.0 : std::clamp(100.0 * matched / positive, 0.0, 100.0);
 }
 
+// Per type (event types, then signals): suffix sums over its cells (ascending age) of the count
+// and of the decay numerator, so that a day's in-window figures are two look-ups; per user the
+// distinct ages of their events (all, and active ones), so that a day's users are one binary
+// search each. Built once per entity, then each day costs O(types + users), not O(events).
+struct Scorer::DaySweep {
+    struct Type {
+        const Index::TypeStat* ts;
+        bool real;
+        bool direct;                  // exponential decay too steep for 2^(-age/h) terms: sum directly
+        double h = 0;                 // half-life (exponential)
+        const std::vector<double>* pow = nullptr;  // 2^(-age/h) by age (exponential, not direct)
+        std::vector<uint32_t> ages;   // cell ages, ascending
+        std::vector<double> count;    // suffix sums of counts
+        std::vector<double> weighted; // exponential: c * 2^(-age/h); linear: c * age
+    };
+    std::vector<Type> types;
+    const UserDays* users = nullptr;
+};
+
+// Per user (slot), distinct ages ascending: ages[begin[u], begin[u + 1]). Depends on the index
+// and the active events only, so it is kept across re-scores (a slider move reuses it).
+struct Scorer::UserDays {
+    struct Ages {
+        std::vector<uint32_t> begin, ages;
+    } all, active;
+};
+
+Scorer::Scorer(const EventStore& store) : store_(store) {}
+Scorer::~Scorer() = default;
+
+Scorer::DaySweep Scorer::make_sweep(const Model& model, uint32_t e) const {
+    const Index& ix = *index_;
+    const Index::EntityAgg& ent = ix.entities[e];
+    DaySweep sw;
+    auto add = [&](uint32_t t, bool real) {
+        const Index::TypeStat& ts = ix.types[t];
+        DaySweep::Type ty;
+        ty.ts = &ts;
+        ty.real = real;
+        ty.h = model.half_life_of(type_name(model, ts.type));
+        const uint32_t n = ts.cells_end - ts.cells_begin;
+        const uint32_t oldest = n ? ix.cells[ts.cells_end - 1].age : 0;
+        ty.direct = model.decay == Decay::Exponential && static_cast<double>(oldest) / ty.h > 900;
+        if (model.decay == Decay::Exponential && !ty.direct) {
+            // One table per half-life and score pass, over every age in the index.
+            auto& table = pow_tables_[ty.h];
+            if (table.size() <= ix.max_age)
+                for (uint32_t a = static_cast<uint32_t>(table.size()); a <= ix.max_age; ++a)
+                    table.push_back(exp2_portable(-static_cast<double>(a) / ty.h));
+            ty.pow = &table;
+        }
+        ty.ages.resize(n);
+        ty.count.assign(n + 1, 0);
+        ty.weighted.assign(n + 1, 0);
+        for (uint32_t i = n; i-- > 0;) {
+            const Index::Cell& c = ix.cells[ts.cells_begin + i];
+            ty.ages[i] = c.age;
+            ty.count[i] = ty.count[i + 1] + c.count;
+            const double w = model.decay == Decay::Exponential ? (ty.direct ? 0 : c.count * (*ty.pow)[c.age])
+                                                               : static_cast<double>(c.count) * c.age;
+            ty.weighted[i] = ty.weighted[i + 1] + w;
+        }
+        sw.types.push_back(std::move(ty));
+    };
+    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) add(t, true);
+    for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) add(t, false);
+    sw.users = &user_days(model, e);
+    return sw;
+}
+
+const Scorer::UserDays& Scorer::user_days(const Model& model, uint32_t e) const {
+    const Index& ix = *index_;
+    const Index::EntityAgg& ent = ix.entities[e];
+    std::string key = std::to_string(stats.index_builds) + "/" + std::to_string(stats.index_appends) + "/" +
+                      std::to_string(stats.signal_builds) + "/" + std::to_string(store_.version) + "/";
+    if (model.active_events)
+        for (auto& name : *model.active_events) key += name + '\0';
+    if (key != user_days_key_ || user_days_.size() != ix.entities.size()) {
+        user_days_.clear();
+        user_days_.resize(ix.entities.size());
+        user_days_key_ = std::move(key);
+    }
+    if (user_days_[e]) return *user_days_[e];
+    user_days_[e] = std::make_unique<UserDays>();
+    UserDays& ud = *user_days_[e];
+    // Users: each one's distinct event ages, all events and active ones. Within a type's run
+    // (ascending time) a user's ages only decrease, so a repeat of the last one is skipped before
+    // sorting: the sort sees (user, type, day) triples, not events.
+    const uint32_t nu = ent.users_end - ent.users_begin;
+    if (user_slot_.size() < store_.user_ids.size()) user_slot_.resize(store_.user_ids.size(), 0);
+    for (uint32_t u = 0; u < nu; ++u) user_slot_[ix.entity_users[ent.users_begin + u].user] = u;  // only this entity's are read
+    const int64_t dayT = day_of(ix.as_of);
+    std::vector<uint32_t> last(nu);
+    std::vector<uint64_t> keys;
+    auto build = [&](const std::vector<const Index::TypeStat*>& stats, UserDays::Ages& out) {
+        keys.clear();
+        for (auto* ts : stats) {
+            std::fill(last.begin(), last.end(), UINT32_MAX);
+            for (uint32_t p = ts->order_begin; p < ts->order_begin + ts->total; ++p) {
+                const uint32_t ev = ix.order[p];
+                const uint32_t slot = user_slot_[store_.user[ev]];
+                const uint32_t age = static_cast<uint32_t>(dayT - day_of(store_.ts[ev]));
+                if (last[slot] == age) continue;
+                last[slot] = age;
+                keys.push_back(static_cast<uint64_t>(slot) << 32 | age);
+            }
+        }
+        std::sort(keys.begin(), keys.end());
+        keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+        out.begin.assign(nu + 1, 0);
+        out.ages.resize(keys.size());
+        for (size_t i = 0; i < keys.size(); ++i) {
+            out.ages[i] = static_cast<uint32_t>(keys[i]);
+            ++out.begin[(keys[i] >> 32) + 1];
+        }
+        for (uint32_t u = 0; u < nu; ++u) out.begin[u + 1] += out.begin[u];
+    };
+    build(real_stats(ent), ud.all);
+    build(active_stats(ent), ud.active);
+    return ud;
+}
+
 EntityScore Scorer::score_at(const Model& model, uint32_t e, uint32_t shift) const {
+    return score_day(model, e, shift, make_sweep(model, e));
+}
+
+EntityScore Scorer::score_day(const Model& model, uint32_t e, uint32_t shift, const DaySweep& sw) const {
     const Index& ix = *index_;
     const Index::EntityAgg& ent = ix.entities[e];
     const int64_t until = day_end(shift);
@@ -50,45 +176,56 @@ EntityScore Scorer::score_at(const Model& model, uint32_t e, uint32_t shift) con
     r.shift = shift;
     const uint32_t lo = shift;
     const uint32_t hi = static_cast<uint32_t>(std::min<int64_t>(static_cast<int64_t>(lo) + model.window_days, UINT32_MAX));
+    const uint32_t recent_end = std::min<uint32_t>(hi, lo + 7), previous_end = std::min<uint32_t>(hi, lo + 14);
     double E = 0, R = 0, P = 0;
     int64_t events = 0;
-    auto visit = [&](uint32_t t, bool real) {
-        const Index::TypeStat& ts = ix.types[t];
-        const std::vector<double>& f = tables_[table_of_[ts.type]];
-        double c = 0;
-        uint32_t n = 0, recent = 0, previous = 0;
-        for (uint32_t i = ts.cells_begin; i < ts.cells_end; ++i) {
-            const Index::Cell& cell = ix.cells[i];
-            if (cell.age < lo) continue;
-            if (cell.age >= hi) break;
-            const uint32_t a = cell.age - lo;
-            c += cell.count * f[a];
-            n += cell.count;
-            recent += a < 7 ? cell.count : 0;
-            previous += a - 7u < 7u ? cell.count : 0;
+    for (auto& ty : sw.types) {
+        auto at = [&](uint32_t age) {
+            return static_cast<size_t>(std::lower_bound(ty.ages.begin(), ty.ages.end(), age) - ty.ages.begin());
+        };
+        const size_t i0 = at(lo), i1 = at(hi), r1 = at(recent_end), p1 = at(previous_end);
+        const double n = ty.count[i0] - ty.count[i1];
+        if (ty.real) events += static_cast<int64_t>(n);
+        double c;
+        if (model.decay == Decay::None) {
+            c = n;
+        } else if (model.decay == Decay::Linear) {
+            c = n * (1.0 + static_cast<double>(lo) / model.window_days) - (ty.weighted[i0] - ty.weighted[i1]) / model.window_days;
+        } else if (i0 == i1) {
+            c = 0;
+        } else if (!ty.direct) {  // this type has a cell aged lo or more: 2^(-lo/h) > 2^-900
+            c = (ty.weighted[i0] - ty.weighted[i1]) / (*ty.pow)[lo];
+        } else {
+            c = 0;
+            for (size_t i = i0; i < i1; ++i)
+                c += (ty.count[i] - ty.count[i + 1]) * exp2_portable(-static_cast<double>(ty.ages[i] - lo) / ty.h);
         }
-        const double w = weight_[ts.type];
-        E += w * std::min(c, cap_of_[ts.type]);
-        R += w * recent;
-        P += w * previous;
-        if (real) events += n;
-    };
-    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) visit(t, true);
-    for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) visit(t, false);
+        const double w = weight_[ty.ts->type];
+        E += w * std::min(c, cap_of_[ty.ts->type]);
+        R += w * (ty.count[i0] - ty.count[r1]);
+        P += w * (ty.count[r1] - ty.count[p1]);
+    }
     r.engagement_points = E;
     r.engagement = E <= 0 ? 0.0 : 100.0 * E / (E + model.saturation);
     r.velocity = (R - P) / std::max(std::fabs(P), 1.0);
     r.events = events;
-    r.users = users_in(real_stats(ent), lo, hi);
-    const auto active = active_stats(ent);
-    r.active_users = users_in(active, lo, static_cast<uint32_t>(std::min<int64_t>(lo + model.active_days, UINT32_MAX)));
+    const uint32_t active_hi = static_cast<uint32_t>(std::min<int64_t>(static_cast<int64_t>(lo) + model.active_days, UINT32_MAX));
     uint32_t last = UINT32_MAX;
-    for (auto* ts : active)
-        for (uint32_t i = ts->cells_begin; i < ts->cells_end; ++i)
-            if (ix.cells[i].age >= lo) {
-                last = std::min(last, ix.cells[i].age - lo);
-                break;
-            }
+    const UserDays& ud = *sw.users;
+    const size_t nu = ud.all.begin.size() - 1;
+    for (size_t u = 0; u < nu; ++u) {
+        const uint32_t* a0 = ud.all.ages.data() + ud.all.begin[u];
+        const uint32_t* a1 = ud.all.ages.data() + ud.all.begin[u + 1];
+        const uint32_t* it = std::lower_bound(a0, a1, lo);
+        if (it != a1 && *it < hi) ++r.users;
+        const uint32_t* b0 = ud.active.ages.data() + ud.active.begin[u];
+        const uint32_t* b1 = ud.active.ages.data() + ud.active.begin[u + 1];
+        const uint32_t* jt = std::lower_bound(b0, b1, lo);
+        if (jt != b1) {
+            if (*jt < active_hi) ++r.active_users;
+            last = std::min(last, *jt - lo);
+        }
+    }
     r.days_since_last_seen = last != UINT32_MAX ? last : dayT - lo - day_of(ent.first_ts);
 
     // Activation: the steps met by `until`.
@@ -131,6 +268,7 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
         row_of_.assign(m, 0);
         for (uint32_t i = 0; i < run_.results.size(); ++i) row_of_[run_.results[i].entity] = i;
         since_pass_ = stats.score_passes;
+        pow_tables_.clear();
     }
     if (since_done_[e]) return since_[e];
     since_done_[e] = 1;
@@ -138,7 +276,12 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
     const EntityScore& now = run_.results[row_of_[e]];
     const Index::EntityAgg& ent = ix.entities[e];
     const int64_t dayT = day_of(ix.as_of), first_day = day_of(ent.first_ts);
-    auto qualified_on = [&](uint32_t shift) { return shift == 0 ? now.qualified : score_at(model, e, shift).qualified; };
+    std::optional<DaySweep> sweep;  // made on the first earlier day asked about
+    auto qualified_on = [&](uint32_t shift) {
+        if (shift == 0) return now.qualified;
+        if (!sweep) sweep = make_sweep(model, e);
+        return score_day(model, e, shift, *sweep).qualified;
+    };
 
     // The current streak, at most window_days days back (and not before the first event).
     if (now.qualified) {
@@ -150,6 +293,13 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
     // The first qualified day: not before activation when it is required, not after becoming a
     // customer (unless customers qualify), and at the latest the current streak's first day.
     if (model.require_activation && !now.activated) return out;
+    // Activation only grows and, without persona rules, fit is that of as_of: when even full
+    // engagement cannot reach min_score, no day can qualify.
+    bool personas = false;
+    for (auto& r : model.rules) personas = personas || !r.persona.empty();
+    const double wsum = model.w_activation + model.w_engagement + model.w_fit;
+    if (!personas && (model.w_activation * now.activation + model.w_engagement * 100 + model.w_fit * now.fit) / wsum < model.min_score)
+        return out;
     int64_t from = first_day, to = dayT;
     if (model.require_activation) from = std::max(from, day_of(*now.activated_at));
     if (now.customer() && !model.include_customers) to = std::min(to, day_of(now.converted_at) - 1);

@@ -415,6 +415,9 @@ Result<std::string> Compiler::run() {
     }
     const std::string weight = per_event(weights, num(m.default_weight));
     std::string metrics;
+    // SPEC §7.5: the earliest conversion_event at or before as_of makes a customer.
+    if (m.conversion_event)
+        metrics += ",\n    MIN(CASE WHEN event = " + str(*m.conversion_event) + " THEN first_ts END) AS converted_at";
     for (size_t i = 0; i < count_events_.size(); ++i)
         metrics += ",\n    SUM(CASE WHEN event = " + str(count_events_[i]) + " THEN in_window ELSE 0 END) AS count_" + std::to_string(i + 1);
     for (size_t i = 0; i < limit_names_.size(); ++i)
@@ -607,6 +610,7 @@ Result<std::string> Compiler::run() {
                                                  : "GREATEST(" + num(0) + ", LEAST(" + num(100) + ", " + num(100) + " * (" + matched +
                                                        ") / " + num(positive_points) + "))";
     std::string carried;
+    if (m.conversion_event) carried += ", e.converted_at";
     for (size_t i = 0; i < count_events_.size(); ++i) carried += ", e.count_" + std::to_string(i + 1);
     for (size_t i = 0; i < users_events_.size(); ++i) carried += ", COALESCE(ua.users_" + std::to_string(i + 1) + ", 0) AS users_" + std::to_string(i + 1);
     for (size_t i = 0; i < limit_names_.size(); ++i) carried += ", e.limit_" + std::to_string(i + 1);
@@ -642,6 +646,7 @@ Result<std::string> Compiler::run() {
 
     std::string qualified = "score >= " + num(m.min_score);
     if (m.require_activation) qualified += " AND activated";
+    if (m.conversion_event && !m.include_customers) qualified += " AND converted_at IS NULL";  // §7.5
     if (m.rule) qualified += "\n      AND " + rule(*m.rule);
     std::string tier = "NULL";
     if (!m.tiers.empty()) {
@@ -708,7 +713,41 @@ Status set_sql_column(SqlOptions& o, std::string_view key, std::string_view colu
     return Ok{};
 }
 
+namespace {
+
+bool leaf_uses_v2(const RuleNode& n, std::string& what) {
+    if (n.kind != RuleNode::Leaf) {
+        for (auto& c : n.children)
+            if (leaf_uses_v2(c, what)) return true;
+        return false;
+    }
+    if (n.window_days) what = "window_days (on \"" + n.metric + "\")";
+    else if (n.metric_kind == MetricKind::ActiveDays || n.metric_kind == MetricKind::Sum || n.metric_kind == MetricKind::Persona)
+        what = "metric \"" + n.metric + "\"";
+    return !what.empty();
+}
+
+}  // namespace
+
+// The one place that says which v2 keys (SPEC §7) the compiler cannot compile: signals need event
+// properties and personas user traits, neither of which the contract tables carry; the others are
+// not compiled yet. Customers (conversion_event) and pql.include_customers are.
+std::optional<Error> sql_unsupported(const Model& m) {
+    auto err = [](const std::string& path, const std::string& what) {
+        return Error{"unsupported", "the SQL compiler cannot compile " + what + " (SPEC §7); score this model with the engine",
+                     path, 0};
+    };
+    if (!m.signals.empty()) return err("signals", "signals (event properties)");
+    if (!m.personas.empty()) return err("personas", "personas (user traits)");
+    if (m.active_events) return err("active", "active.events");
+    if (!m.segments.empty()) return err("segments", "segments");
+    std::string what;
+    if (m.rule && leaf_uses_v2(*m.rule, what)) return err("pql.rule", what);
+    return std::nullopt;
+}
+
 Result<std::string> compile_sql(const Model& model, const SqlOptions& options) {
+    if (auto e = sql_unsupported(model)) return *e;
     if (options.events_table.empty()) return Error{"invalid_argument", "the events table name is empty", "", 0};
     for (const std::string* c : {&options.timestamp_column, &options.account_id_column, &options.user_id_column,
                                  &options.event_column, &options.name_column})

@@ -33,16 +33,64 @@ Status StreamLoad::feed(std::string_view bytes) {
         decided_ = true;
     }
     if (format_ == Format::JsonArray) return Ok{};  // one value: read at the end
-    // Row ends: every line break (JSON Lines), or those outside quotes (CSV).
+    // Row ends: every line break (JSON Lines), or, in CSV, those the CSV reader ends a row at:
+    // CR, LF or CRLF outside a quoted cell (a quote opens one only at a cell's start; "" inside
+    // it is a quote). Lines are counted as the readers count them, so errors keep their lines.
     const char* p = buf_.data();
+    const size_t n = buf_.size();
     if (format_ == Format::Jsonl) {
-        const void* nl = nullptr;
-        for (size_t from = scan_; (nl = std::memchr(p + from, '\n', buf_.size() - from));)
+        for (size_t from = scan_; const void* nl = std::memchr(p + from, '\n', n - from);) {
             from = cut_ = static_cast<size_t>(static_cast<const char*>(nl) - p) + 1;
+            cut_lines_ = ++lines_;
+        }
     } else {
-        for (size_t i = scan_; i < buf_.size(); ++i) {
-            if (p[i] == '"') quoted_ = !quoted_;
-            else if (p[i] == '\n' && !quoted_) cut_ = i + 1;
+        size_t i = scan_;
+        if (cr_ && i < n) {  // a CR last time: a row end, with the LF after it if there is one
+            cr_ = false;
+            if (p[i] == '\n') ++i;
+            cut_ = i;
+            cut_lines_ = ++lines_;
+            cell_start_ = true;
+        }
+        for (; i < n; ++i) {
+            const char c = p[i];
+            if (quoted_) {
+                if (quote_seen_) {
+                    quote_seen_ = false;
+                    if (c == '"') continue;  // "" is a quote
+                    quoted_ = false;         // the closing quote: c is read unquoted below
+                } else {
+                    if (c == '"') quote_seen_ = true;
+                    else if (c == '\n') ++lines_;
+                    continue;
+                }
+            }
+            if (c == ',') {
+                cell_start_ = true;
+            } else if (c == '\n') {
+                cut_ = i + 1;
+                cut_lines_ = ++lines_;
+                cell_start_ = true;
+            } else if (c == '\r') {
+                if (i + 1 == n) {
+                    cr_ = true;  // decided by the next byte
+                    break;
+                }
+                if (p[i + 1] == '\n') ++i;
+                cut_ = i + 1;
+                cut_lines_ = ++lines_;
+                cell_start_ = true;
+            } else if (c == '"' && cell_start_) {
+                quoted_ = true;
+                cell_start_ = false;
+            } else {
+                cell_start_ = false;
+            }
+        }
+        if (cr_) {
+            scan_ = n;
+            if (cut_ >= kPiece) return flush(false);
+            return Ok{};
         }
     }
     scan_ = buf_.size();
@@ -65,7 +113,9 @@ Status StreamLoad::flush(bool last) {
         error_ = st.error();
         return st;
     }
-    line_ += static_cast<int64_t>(std::count(piece.begin(), piece.end(), '\n'));
+    line_ += last ? 0 : cut_lines_;
+    lines_ -= last ? lines_ : cut_lines_;
+    cut_lines_ = 0;
     buf_.erase(0, n);
     scan_ -= std::min(scan_, n);
     cut_ = 0;

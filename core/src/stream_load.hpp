@@ -38,6 +38,11 @@ private:
     size_t scan_ = 0;          // buf_ is scanned for row ends up to here
     size_t cut_ = 0;           // after the last row end found in buf_ (0: none yet)
     bool quoted_ = false;      // CSV: inside a quoted cell at scan_
+    bool quote_seen_ = false;  // ... just after a quote inside it (a "" or the closing one)
+    bool cell_start_ = true;   // ... at the start of a cell
+    bool cr_ = false;          // ... the last byte scanned was a CR outside quotes
+    int64_t lines_ = 0;        // line breaks in buf_[0, scan_)
+    int64_t cut_lines_ = 0;    // line breaks in buf_[0, cut_)
     bool decided_ = false;     // the format is known
     Format format_ = Format::Auto;
     int64_t line_ = 1;         // the line number of buf_'s first line

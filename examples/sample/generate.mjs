@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes the pql sample data set: events.jsonl, accounts.jsonl and model.json.
+// Writes the pql sample data set: events.jsonl, accounts.jsonl, users.jsonl and model.json.
 // Deterministic: the same arguments give the same bytes (no clock, no Math.random).
 //
 //   node examples/sample/generate.mjs --out DIR [--seed N] [--accounts N] [--days N]
@@ -147,6 +147,18 @@ function main() {
     acc.write(`${JSON.stringify({ account_id: a.id, name: a.name, traits: knownTraits(a.traits) })}\n`);
   }
   acc.close();
+  // The users file (SPEC §6.3): job titles for personas (§7.4). A larger account's first user is
+  // a VP, derived from the account (no random draw, so the events stay byte for byte the same).
+  const usersFile = new BufferedFile(join(o.out, 'users.jsonl'));
+  for (const a of actors) {
+    for (const u of a.users) {
+      if (!users.has(u.id)) continue;
+      const vp = a.id && u.champion && a.employees >= 200;
+      const title = vp ? `VP of ${['Sales', 'Engineering', 'Data', 'Finance'][a.index % 4]}` : u.title;
+      usersFile.write(`${JSON.stringify({ user_id: u.id, traits: { title, email: `${u.id}@${domainOf(a)}` } })}\n`);
+    }
+  }
+  usersFile.close();
   copyFileSync(join(HERE, 'model.json'), join(o.out, 'model.json'));
 
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -2,11 +2,17 @@
 // the same text (every id now a duplicate), and scoring what was loaded with the default model
 // for both entity kinds.
 #pragma once
+#include <functional>
+
 #include "fuzz_common.hpp"
 
 namespace fuzz {
 
-inline void fuzz_events(const uint8_t* data, size_t size, pql::Format format) {
+// `on_whole_load`, when given, sees each load of the text into a fresh store (non-strict, then
+// strict) right after it: the JSON Lines target checks them against its line-by-line oracle.
+using WholeLoadHook = std::function<void(const pql::EventStore&, const pql::Result<pql::LoadReport>&, bool strict)>;
+
+inline void fuzz_events(const uint8_t* data, size_t size, pql::Format format, const WholeLoadHook& on_whole_load = {}) {
     const std::string_view text = as_text(data, size);
     pql::LoadOptions opts;
     opts.format = format;
@@ -17,6 +23,7 @@ inline void fuzz_events(const uint8_t* data, size_t size, pql::Format format) {
     check_report(*r);
     check_store(store);
     FUZZ_CHECK(static_cast<int64_t>(store.size() + store.groups.size() + store.identifies.size()) == r->loaded);
+    if (on_whole_load) on_whole_load(store, r, false);
 
     // Strict: succeeds exactly when nothing was skipped, fails on the first bad row, keeps nothing.
     {
@@ -24,6 +31,7 @@ inline void fuzz_events(const uint8_t* data, size_t size, pql::Format format) {
         pql::LoadOptions so = opts;
         so.strict = true;
         auto s = strict_store.load_events(text, so);
+        if (on_whole_load) on_whole_load(strict_store, s, true);
         if (r->skipped == 0) {
             FUZZ_CHECK(s.ok());
             FUZZ_CHECK(s->read == r->read && s->loaded == r->loaded && s->duplicates == r->duplicates);

@@ -237,6 +237,50 @@ void check_backtest_json(const std::string& text) {
     }
 }
 
+std::string score_and_explain(const pql::EventStore& store, const pql::Model& model, size_t max_explain,
+                              const pql::LoadReport& diagnostics) {
+    pql::Scorer scorer(store);
+    const pql::ScoreRun& run = scorer.score(model);
+    check_run(run, scorer.index(), store);
+    const pql::RunView view{store, model, scorer, run};
+    std::string out = pql::score_run_json(view, diagnostics, 0, SIZE_MAX);
+    const json j = check_run(out);
+    const json& results = j["results"];
+    for (size_t i = 0; i < results.size() && i < max_explain; ++i) check_explanation(pql::explanation_json(view, i), results[i]);
+    return out;
+}
+
+std::vector<std::string_view> split_parts(std::string_view s, size_t max_parts) {
+    std::vector<std::string_view> parts;
+    const std::string_view sep = "\n===\n";
+    for (;;) {
+        const size_t at = s.find(sep);
+        if (at == std::string_view::npos || parts.size() + 1 == max_parts) break;
+        parts.push_back(s.substr(0, at));
+        s.remove_prefix(at + sep.size());
+    }
+    parts.push_back(s);
+    return parts;
+}
+
+const pql::EventStore& fixed_events() {
+    static const pql::EventStore store = [] {
+        pql::EventStore s;
+        FUZZ_CHECK(s.load_events(kFixedEvents, {}).ok());
+        return s;
+    }();
+    return store;
+}
+
+const pql::EventStore& fixed_store() {
+    static const pql::EventStore store = [] {
+        pql::EventStore s = fixed_events();
+        FUZZ_CHECK(s.load_accounts(kFixedAccounts, {}).ok());
+        return s;
+    }();
+    return store;
+}
+
 std::string with_entity(const std::string& model_json, const char* entity) {
     json m = parse(model_json);
     m["entity"] = entity;

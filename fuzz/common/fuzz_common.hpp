@@ -106,10 +106,25 @@ RunSummary score_and_explain(pql::Engine& e, size_t max_explain);
 void check_backtest_json(const std::string& text);
 // The canonical model JSON with "entity" replaced.
 std::string with_entity(const std::string& model_json, const char* entity);
+// Scores `model` on `store` with a fresh Scorer (no Engine): the struct checks (check_run), the
+// SPEC §4 JSON (check_run_json's checks) and up to `max_explain` explanations, each against its
+// row with a self-consistent rule trace. Returns the run's JSON bytes.
+std::string score_and_explain(const pql::EventStore& store, const pql::Model& model, size_t max_explain,
+                              const pql::LoadReport& diagnostics = {});
+
+// Splits an input at lines "===" into at most `max_parts` parts (the engine and backtest
+// targets: model, events, accounts, ...).
+std::vector<std::string_view> split_parts(std::string_view s, size_t max_parts);
 
 // A small fixed data set: three accounts (one through Segment group calls), eight users, a
 // dozen event types over three weeks, traits of every kind, and an unassigned event.
 extern const char* const kFixedEvents;
 extern const char* const kFixedAccounts;
+// The same, read once per process and never changed again (so every input sees the same
+// store): a target copies or scores it instead of re-reading the text, which under the
+// sanitizers cost more than the rest of a model or rule input. fixed_events(): kFixedEvents
+// only; fixed_store(): with kFixedAccounts.
+const pql::EventStore& fixed_events();
+const pql::EventStore& fixed_store();
 
 }  // namespace fuzz

@@ -9,16 +9,17 @@
 
 namespace fuzz {
 
-// "" when they agree, else what differs.
-inline std::string jsonl_stream_vs_lines(std::string_view text, bool strict = false) {
+// "" when they agree, else what differs. `whole` and `w` are the text's load as one piece into
+// a fresh store (fuzz_events has just done it: the oracle does not read the text twice).
+inline std::string jsonl_stream_vs_lines(std::string_view text, bool strict, const pql::EventStore& whole,
+                                         const pql::Result<pql::LoadReport>& w) {
     // A load drops a byte order mark at the start of its text, so a later line that starts with
     // one would be read differently as a piece of its own: no comparison then.
     if (text.find("\n\xEF\xBB\xBF") != std::string_view::npos) return {};
     pql::LoadOptions opts;
     opts.format = pql::Format::Jsonl;
     opts.strict = strict;
-    pql::EventStore whole, parts;
-    auto w = whole.load_events(text, opts);
+    pql::EventStore parts;
 
     pql::LoadReport total;
     bool failed = false;
@@ -73,6 +74,16 @@ inline std::string jsonl_stream_vs_lines(std::string_view text, bool strict = fa
             if (i->name(k) != j.name(k)) return "interned names differ";
     }
     return {};
+}
+
+// The same, loading the whole text itself (tests/unit/load_test.cpp).
+inline std::string jsonl_stream_vs_lines(std::string_view text, bool strict = false) {
+    pql::LoadOptions opts;
+    opts.format = pql::Format::Jsonl;
+    opts.strict = strict;
+    pql::EventStore whole;
+    const auto w = whole.load_events(text, opts);
+    return jsonl_stream_vs_lines(text, strict, whole, w);
 }
 
 }  // namespace fuzz

@@ -11,6 +11,8 @@ export const ENTITY_FIELDS = [
   'steps_completed', 'activated', 'activated_at', 'qualified', 'tier', 'grade', 'active_users',
   'users', 'events', 'velocity', 'days_since_last_seen', 'first_seen', 'last_seen',
 ];
+// SPEC §7.5-§7.7: on every row since v2; compared when the case's expected.json has them.
+export const V2_FIELDS = ['converted', 'converted_at', 'segments', 'qualified_at', 'first_qualified_at', 'days_qualified'];
 const COUNTS = ['read', 'loaded', 'skipped', 'duplicates', 'unassigned'];
 
 /** Within 1e-9: relative, or absolute when the expected value is below 1 in magnitude. */
@@ -27,6 +29,7 @@ export function compareRuns(actual, expected, { tolerance = TOLERANCE } = {}) {
     if (!isDeepStrictEqual(a, e)) diffs.push(`${where}: got ${JSON.stringify(a)}, expected ${JSON.stringify(e)}`);
   };
   for (const key of ['as_of', 'entities', 'qualified']) same(key, actual?.[key], expected[key]);
+  for (const key of ['customers', 'segments']) if (key in expected) same(key, actual?.[key], expected[key]);
   const ad = actual?.diagnostics ?? {};
   for (const key of COUNTS) same(`diagnostics.${key}`, ad[key], expected.diagnostics?.[key]);
   // Errors are not compared word for word, but every skipped row must be reported.
@@ -57,11 +60,11 @@ export function compareRuns(actual, expected, { tolerance = TOLERANCE } = {}) {
       diffs.push(`${where}: missing`);
       continue;
     }
-    for (const key of ENTITY_FIELDS) {
+    for (const key of [...ENTITY_FIELDS, ...V2_FIELDS]) {
       if (!(key in a)) diffs.push(`${where}.${key}: missing`);
     }
     for (const key of Object.keys(a)) {
-      if (!ENTITY_FIELDS.includes(key)) diffs.push(`${where}.${key}: not a SPEC §4 field`);
+      if (!ENTITY_FIELDS.includes(key) && !V2_FIELDS.includes(key)) diffs.push(`${where}.${key}: not a SPEC §4/§7 field`);
     }
     for (const key of Object.keys(e)) {
       if (key === 'rank') continue;
@@ -130,6 +133,7 @@ export function conformanceCases(root = new URL('../conformance/', import.meta.u
       const dir = join(base, name);
       const eventsFile = ['events.jsonl', 'events.csv', 'events.json'].map((f) => join(dir, f)).find(existsSync);
       const accountsFile = ['accounts.jsonl', 'accounts.csv', 'accounts.json'].map((f) => join(dir, f)).find(existsSync);
+      const usersFile = ['users.jsonl', 'users.csv', 'users.json'].map((f) => join(dir, f)).find(existsSync);
       return {
         name,
         dir,
@@ -137,6 +141,8 @@ export function conformanceCases(root = new URL('../conformance/', import.meta.u
         events: readFileSync(eventsFile, 'utf8'),
         accountsFile,
         accounts: accountsFile ? readFileSync(accountsFile, 'utf8') : undefined,
+        usersFile,
+        users: usersFile ? readFileSync(usersFile, 'utf8') : undefined,
         modelFile: join(dir, 'model.json'),
         model: readFileSync(join(dir, 'model.json'), 'utf8'),
         expected: JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')),

@@ -8,8 +8,12 @@ import { SAMPLE } from './lib.mjs';
 
 const jsonl = (rows) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
+// Cases whose model uses a SPEC §7 key the compiler rejects (signals, personas, ...) are left out:
+// tests/unit/sql_test.cpp checks that they are rejected, naming the key.
+const V2_ONLY = /"(signals|personas|active|segments)"\s*:|"metric"\s*:\s*"(active_days|sum\.|persona\.)/;
+
 export function conformance() {
-  return conformanceCases().map((c) => ({
+  return conformanceCases().filter((c) => !V2_ONLY.test(c.model)).map((c) => ({
     name: c.name,
     files: { eventsFile: c.eventsFile, accountsFile: c.accountsFile, modelFile: c.modelFile },
   }));

@@ -327,7 +327,8 @@ TEST_CASE("a load in pieces of any size equals the whole load", "[load][stream]"
                  std::to_string(1 + i % 9) + "T00:00:00Z\"}\n";
         if (i == 1500) jsonl += "not json\n";
         csv += "2026-01-0" + std::to_string(1 + i % 9) + ",u" + std::to_string(i % 40) + ",e,c" + std::to_string(i % 9) +
-               (i % 3 ? ",plain\r\n" : ",\"two\nlines, \"\"quoted\"\"\"\r\n");
+               (i % 5 == 1 ? ",say 5\" wide\r" : i % 3 ? ",plain\r\n" : ",\"two\nlines, \"\"quoted\"\"\"\r\n");
+        if (i % 97 == 3) csv += "bad date,u1,e,c1,x\n";
     }
     for (const std::string* text : {&jsonl, &csv}) {
         Engine whole;
@@ -380,4 +381,14 @@ TEST_CASE("a load in pieces of any size equals the whole load", "[load][stream]"
         if (e.loading()) CHECK_FALSE(e.end_load().ok());
         CHECK(e.store().size() == 0);
     }
+}
+
+TEST_CASE("the catalog lists event properties with counts and examples", "[load][properties]") {
+    Engine e;
+    REQUIRE(e.load_events(R"({"timestamp":1,"user_id":"u","event":"e","properties":{"plan":"pro","seats":3}})" "\n"
+                          R"({"timestamp":2,"user_id":"u","event":"e","properties":{"plan":"team"}})" "\n")
+                .ok());
+    const std::string c = e.catalog_json();
+    CHECK(c.find(R"("properties":[{"property":"plan","events":2,"examples":["pro","team"]},{"property":"seats","events":1,"examples":[3.0]}])") !=
+          std::string::npos);
 }

@@ -1,9 +1,12 @@
 // The lifecycle report's arithmetic (SPEC §7.8) on hand-made per-entity times: cohorts,
 // rates, medians, and the JSON shape of the conformance case.
+#include <cstdio>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "conformance.hpp"
+#include "pql/engine.hpp"
 #include "pql/funnel.hpp"
 #include "pql/time.hpp"
 
@@ -126,4 +129,52 @@ TEST_CASE("funnel cohorts oldest first, CSV with a row for all", "[funnel]") {
     CHECK(csv.rfind("cohort,entities,activated,activation_rate,", 0) == 0);
     CHECK(csv.find("\n2026-01-05,2,0,0.0,,0,0.0,,0,0.0,0,,\n") != std::string::npos);
     CHECK(csv.find("\nall,4,") != std::string::npos);
+}
+
+TEST_CASE("the funnel of conformance case 10 through the engine (first_qualified_at from the scorer)", "[funnel][conformance]") {
+    const std::string dir = pql::test::case_dir("10-v2-model");
+    Engine e;
+    REQUIRE(e.set_model_json(pql::test::slurp(dir + "/model.json")).ok());
+    REQUIRE(e.load_events(pql::test::slurp(dir + "/events.jsonl")).ok());
+    REQUIRE(e.load_accounts(pql::test::slurp(dir + "/accounts.jsonl")).ok());
+    REQUIRE(e.load_users(pql::test::slurp(dir + "/users.jsonl")).ok());
+    for (auto [by, file] : {std::pair{CohortBy::Week, "/expected-funnel-week.json"}, std::pair{CohortBy::Month, "/expected-funnel-month.json"}}) {
+        FunnelOptions o;
+        o.cohort = by;
+        auto r = e.funnel_json(o);
+        REQUIRE(r.ok());
+        INFO(file);
+        CHECK(diff(json::parse(*r), json::parse(pql::test::slurp(dir + file))) == "");
+    }
+    // As of a day earlier the conversion of B (2026-03-07) is still counted; A was not yet a PQL.
+    FunnelOptions o;
+    o.as_of = at("2026-03-09T12:00:00Z");
+    const json j = json::parse(*e.funnel_json(o));
+    CHECK(j["all"]["became_pql"] == 1);
+    CHECK(j["all"]["converted"] == 1);
+}
+
+TEST_CASE("pql funnel prints the library's bytes for conformance case 10", "[funnel][cli]") {
+    const std::string dir = pql::test::case_dir("10-v2-model");
+    Engine e;
+    REQUIRE(e.set_model_json(pql::test::slurp(dir + "/model.json")).ok());
+    REQUIRE(e.load_events(pql::test::slurp(dir + "/events.jsonl")).ok());
+    REQUIRE(e.load_accounts(pql::test::slurp(dir + "/accounts.jsonl")).ok());
+    REQUIRE(e.load_users(pql::test::slurp(dir + "/users.jsonl")).ok());
+    for (const char* cohort : {"week", "month"}) {
+        const std::string cmd = std::string(PQL_BINARY) + " funnel --format json --cohort " + cohort + " --model " + dir +
+                                "/model.json --events " + dir + "/events.jsonl --accounts " + dir + "/accounts.jsonl --users " +
+                                dir + "/users.jsonl 2>/dev/null";
+        std::string out;
+        FILE* p = popen(cmd.c_str(), "r");
+        REQUIRE(p);
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+        REQUIRE(pclose(p) == 0);
+        FunnelOptions o;
+        o.cohort = std::string(cohort) == "week" ? CohortBy::Week : CohortBy::Month;
+        INFO(cmd);
+        CHECK(out == *e.funnel_json(o) + "\n");
+    }
 }

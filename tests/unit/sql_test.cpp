@@ -308,3 +308,32 @@ TEST_CASE("pql sql and pql export-events", "[cli][sql]") {
     CHECK(r.out.rfind("account_id,name,", 0) == 0);
     CHECK(has(r.out.substr(0, r.out.find('\n')), "employees"));
 }
+
+TEST_CASE("the SQL compiler rejects the v2 keys it cannot compile, naming the key", "[sql][v2]") {
+    auto rejects = [](const std::string& model) {
+        auto m = pql::parse_model(model);
+        REQUIRE(m.ok());
+        auto sql = pql::compile_sql(*m);
+        REQUIRE(!sql.ok());
+        CHECK(sql.error().code == "unsupported");
+        return sql.error();
+    };
+    const auto conformance = pql::parse_model(pql::test::slurp(pql::test::case_dir("10-v2-model") + "/model.json"));
+    REQUIRE(conformance.ok());
+    REQUIRE(!pql::compile_sql(*conformance).ok());
+    CHECK(pql::compile_sql(*conformance).error().path == "signals");
+    CHECK(rejects(R"({"personas":{"vp":[]}})").path == "personas");
+    CHECK(rejects(R"({"active":{"events":["x"]}})").path == "active");
+    CHECK(rejects(R"({"segments":{"s":{"metric":"score","op":">=","value":1}}})").path == "segments");
+    auto e = rejects(R"({"pql":{"rule":{"all":[{"metric":"count.x","op":">=","value":1,"window_days":7}]}}})");
+    CHECK(e.path == "pql.rule");
+    CHECK(e.message.find("window_days (on \"count.x\")") != std::string::npos);
+    CHECK(rejects(R"({"pql":{"rule":{"metric":"active_days","op":">=","value":1}}})").message.find("active_days") != std::string::npos);
+    // Customers compile: a customer never qualifies unless pql.include_customers.
+    auto sql = pql::compile_sql(*pql::parse_model(R"({"conversion_event":"paid"})"));
+    REQUIRE(sql.ok());
+    CHECK(sql->find("converted_at IS NULL") != std::string::npos);
+    sql = pql::compile_sql(*pql::parse_model(R"({"conversion_event":"paid","pql":{"include_customers":true}})"));
+    REQUIRE(sql.ok());
+    CHECK(sql->find("converted_at IS NULL") == std::string::npos);
+}

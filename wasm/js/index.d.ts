@@ -18,7 +18,25 @@ export interface LoadOptions {
    * (JSON Lines, CSV): errors then name lines of the whole file. Default 1.
    */
   firstLine?: number;
+  /**
+   * The group key naming the account in Mixpanel (`properties[account_key]`), Amplitude
+   * (`groups[account_key]`) and PostHog (`properties.$groups[account_key]`) exports (SPEC §6.2).
+   * Without it, Amplitude and PostHog files with exactly one group type use that one.
+   */
+  account_key?: string;
+  /**
+   * The file's own column (CSV) or key (JSON) for each field (SPEC §6.2), e.g.
+   * `{ timestamp: 'Time', user_id: 'User ID', event: 'Event Name', account_id: 'Company' }`.
+   * Events: timestamp, user_id, event, account_id, id; accounts: account_id, name; users:
+   * user_id. A name the file does not have is a PqlError naming it.
+   */
+  columns?: ColumnMapping;
+  /** Numeric timestamps of flat rows and CSV: epoch `ms` (default) or `s`. */
+  time_unit?: TimeUnit;
 }
+
+export type TimeUnit = 'ms' | 's';
+export type ColumnMapping = Partial<Record<'timestamp' | 'user_id' | 'event' | 'account_id' | 'id' | 'name', string>>;
 
 /**
  * A file to load in pieces: a Blob (a File from an `<input type=file>`), a ReadableStream (a
@@ -48,6 +66,21 @@ export interface LoadFromOptions {
   pieceBytes?: number;
   /** Drop what is loaded of this kind first (clearEvents / clearAccounts / clearOutcomes). Default false: append. */
   replace?: boolean;
+  /**
+   * The group key naming the account in Mixpanel (`properties[account_key]`), Amplitude
+   * (`groups[account_key]`) and PostHog (`properties.$groups[account_key]`) exports (SPEC §6.2).
+   * Without it, Amplitude and PostHog files with exactly one group type use that one.
+   */
+  account_key?: string;
+  /**
+   * The file's own column (CSV) or key (JSON) for each field (SPEC §6.2), e.g.
+   * `{ timestamp: 'Time', user_id: 'User ID', event: 'Event Name', account_id: 'Company' }`.
+   * Events: timestamp, user_id, event, account_id, id; accounts: account_id, name; users:
+   * user_id. A name the file does not have is a PqlError naming it.
+   */
+  columns?: ColumnMapping;
+  /** Numeric timestamps of flat rows and CSV: epoch `ms` (default) or `s`. */
+  time_unit?: TimeUnit;
 }
 
 export interface RowError {
@@ -66,6 +99,13 @@ export interface LoadReport {
   duplicates: number;
   /** The first 100 bad rows. */
   errors: RowError[];
+  /**
+   * What the load says once instead of per row (v2): events left without an account and why,
+   * a field no record has ("no timestamp key; found ts, user, action").
+   */
+  notes?: string[];
+  /** The record shapes met (v2): flat, segment, segment_batch, mixpanel, amplitude, posthog. */
+  shapes?: Record<string, number>;
 }
 
 /** The diagnostics of a scoring run: every event load since the last `clear()`. */
@@ -354,7 +394,11 @@ export interface MemoryUsage {
  */
 export type ErrorCode =
   | 'invalid_model' | 'bad_row' | 'not_found' | 'invalid_argument' | 'out_of_memory'
-  | 'io' | 'deleted' | 'internal';
+  | 'io' | 'deleted' | 'internal'
+  /** A CSV header without a required column, or a mapped column the file lacks (SPEC §6.2). */
+  | 'missing_column' | 'unknown_column'
+  /** A corrupt or truncated gzip or zip: a strict load's failure, or a zip that cannot be read (SPEC §6.1). */
+  | 'bad_archive';
 
 export class PqlError extends Error {
   readonly name: 'PqlError';
@@ -375,6 +419,8 @@ export interface Catalog {
   events: { event: string; count: number }[];
   /** Every trait seen (accounts file, Segment group and identify calls) with up to 20 example values. */
   traits: { trait: string; examples: (string | number | boolean)[] }[];
+  /** Every event property key (dotted paths for nested objects), the events that have it, up to 10 examples (v2). */
+  properties: { property: string; events: number; examples: (string | number | boolean)[] }[];
   first_event: string | null;
   last_event: string | null;
   events_loaded: number;
@@ -671,6 +717,14 @@ export interface Engine {
   loadEvents(text: Text, options?: LoadOptions): LoadReport;
   /** Appends or merges accounts (`account_id`, `name`, `traits`). */
   loadAccounts(text: Text, options?: LoadOptions): LoadReport;
+  /**
+   * User traits (SPEC §6.3): `{user_id, traits}` (JSON Lines, JSON array, CSV with every other
+   * column a trait) or Mixpanel profiles `{$distinct_id, $properties}`; they override traits
+   * from identify calls and vendor user properties.
+   */
+  loadUsers(text: Text, options?: LoadOptions): LoadReport;
+  /** `loadUsers` from a file read piece by piece (see `loadEventsFrom`). */
+  loadUsersFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
   /** Replaces the model; on error (PqlError `invalid_model`, with `path`) the previous one stays. */
   setModel(model: Model | string): void;
   /** The current model with every default filled in. */
@@ -722,8 +776,11 @@ export interface Engine {
    * Appends events from a file read piece by piece (JSON Lines and CSV are loaded as they
    * arrive, cut at row ends; a CSV's header is kept for every piece): the engine never holds
    * the whole text at once, `onProgress` reports each piece, and every error names its line in
-   * the whole file. The report is that of the whole file. Do not call other methods of this
-   * engine until the promise settles.
+   * the whole file. The report is that of the whole file. gzip (also multi-member) is inflated
+   * as it streams; a zip's entries are loaded in name order (each may be gzip), their errors
+   * prefixed by the entry's name. A corrupt or truncated archive is a bad row after the rows
+   * read before it, which are kept. Do not call other methods of this engine until the promise
+   * settles.
    */
   loadEventsFrom(source: Source, options?: LoadFromOptions): Promise<LoadReport>;
   /** `loadAccounts` from a file read piece by piece (see `loadEventsFrom`). */

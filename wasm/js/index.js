@@ -5,6 +5,7 @@
 // against them (tsc -p wasm/js, in make test).
 import createPqlModule from './pql_core.mjs';
 import { chunksOf } from './sources.js';
+import { ArchiveError, compression, gunzip, zipEntries } from './archive.js';
 
 /**
  * @import * as Api from './index.js'
@@ -398,6 +399,24 @@ class Engine {
   }
 
   /**
+   * @param {Api.Text} text
+   * @param {Api.LoadOptions} [options]
+   * @returns {Api.LoadReport}
+   */
+  loadUsers(text, options) {
+    return this.#load('loadUsers', text, options);
+  }
+
+  /**
+   * @param {Api.Source} source
+   * @param {Api.LoadFromOptions} [options]
+   * @returns {Promise<Api.LoadReport>}
+   */
+  loadUsersFrom(source, options) {
+    return this.#loadFrom('users', source, options);
+  }
+
+  /**
    * @param {Api.Source} source
    * @param {Api.LoadFromOptions} [options]
    * @returns {Promise<Api.LoadReport>}
@@ -499,7 +518,7 @@ class Engine {
   }
 
   /**
-   * @param {'loadEvents' | 'loadAccounts' | 'loadOutcomes'} method
+   * @param {'loadEvents' | 'loadAccounts' | 'loadOutcomes' | 'loadUsers'} method
    * @param {Api.Text} text
    * @param {Api.LoadOptions} [options]
    * @returns {Api.LoadReport}
@@ -513,7 +532,7 @@ class Engine {
   // feed / end_load): the core keeps a partial row for the next piece, loads whole rows about
   // every 4 MiB, counts lines over the whole file and returns the whole file's report.
   /**
-   * @param {'events' | 'accounts' | 'outcomes'} kind
+   * @param {'events' | 'accounts' | 'outcomes' | 'users'} kind
    * @param {Api.Source} source
    * @param {Api.LoadFromOptions} [options]
    * @returns {Promise<Api.LoadReport>}
@@ -538,35 +557,170 @@ class Engine {
     const begin = () => {
       if (begun) return;
       begun = true;
-      if (replace) this.#call((h) => (kind === 'events' ? h.clearEvents() : kind === 'accounts' ? h.clearAccounts() : h.clearOutcomes()));
+      if (replace && kind !== 'users')
+        this.#call((h) => (kind === 'events' ? h.clearEvents() : kind === 'accounts' ? h.clearAccounts() : h.clearOutcomes()));
       this.#call((h) => h.beginLoad(kind, json));
     };
     progress();
+    // The source's chunks, counted for progress; a gzip or zip source (SPEC §6.1, recognised by
+    // its first bytes) is inflated on the way.
+    const it = input.chunks[Symbol.asyncIterator]();
+    /** @type {Uint8Array[]} */
+    const head = [];
+    let headSize = 0;
     try {
-      for await (const chunk of input.chunks) {
-        begin();
-        this.#call((h, mod) => withBytes(mod, chunk, (ptr, size) => h.feed(ptr, size)));
-        done += chunk.length;
-        progress();
+      while (headSize < 4) {
+        const next = await it.next();
+        if (next.done) break;
+        head.push(next.value);
+        headSize += next.value.length;
       }
     } catch (e) {
-      // The load ends either way: a feed error (a strict load's bad row, out of memory) is
-      // the load's own, which endLoad returns; a source that failed keeps the rows before it.
-      if (begun) {
+      throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
+    }
+    const raw = async function* () {
+      for (const c of head) {
+        done += c.length;
+        yield c;
+        progress();
+      }
+      for (;;) {
+        const next = await it.next();
+        if (next.done) return;
+        done += next.value.length;
+        yield next.value;
+        progress();
+      }
+    };
+    const packed = headSize ? compression(joined(head, headSize)) : null;
+    const named = /** @type {{ name?: unknown }} */ (/** @type {unknown} */ (source)).name;
+    const name = typeof named === 'string' && named ? named : 'the source';
+    /** @type {Api.LoadReport} */
+    let report;
+    if (packed === 'zip') {
+      report = await this.#loadZip(kind, raw, name, pieceBytes, begin, options);
+    } else {
+      report = await this.#feedAll(packed === 'gzip' ? () => gunzip(raw(), { in: 0, out: 0 }) : raw, begin, name, !!options.strict);
+    }
+    if (input.total === null) input.total = done;
+    progress();
+    return report;
+  }
+
+  // Feeds every chunk to the open load (begin() opens it at the first byte) and ends it. A
+  // corrupt or truncated archive is one bad row after the rows read before it, which are kept
+  // (SPEC §6.1); strict: PqlError bad_archive.
+  /**
+   * @param {() => AsyncIterable<Uint8Array>} chunks
+   * @param {() => void} begin
+   * @param {string} name
+   * @param {boolean} strict
+   * @returns {Promise<Api.LoadReport>}
+   */
+  async #feedAll(chunks, begin, name, strict) {
+    let lines = 0;
+    /** @type {ArchiveError | null} */
+    let broken = null;
+    try {
+      for await (const chunk of chunks()) {
+        begin();
+        for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+        this.#call((h, mod) => withBytes(mod, chunk, (ptr, size) => h.feed(ptr, size)));
+      }
+    } catch (e) {
+      if (e instanceof ArchiveError) {
+        broken = e;
+      } else {
+        // The load ends either way: a feed error (a strict load's bad row, out of memory) is
+        // the load's own, which endLoad returns; a source that failed keeps the rows before it.
         try {
           this.#json((h) => h.endLoad());
         } catch (ended) {
           if (e instanceof PqlError) throw ended;
         }
+        if (e instanceof PqlError) throw e;
+        throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
       }
-      if (e instanceof PqlError) throw e;
-      throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
     }
     begin();
     /** @type {Api.LoadReport} */
     const report = this.#json((h) => h.endLoad());
-    if (input.total === null) input.total = done;
-    progress();
+    if (broken) {
+      const message = `${name}: ${broken.message}; the rows before it are kept`;
+      if (strict) throw new PqlError('bad_archive', message, { line: lines + 1 });
+      report.read++;
+      report.skipped++;
+      if (report.errors.length < MAX_ROW_ERRORS) report.errors.push({ line: lines + 1, message });
+    }
+    return report;
+  }
+
+  // A zip (its directory is at its end, so it is gathered first): each file entry in name order
+  // is a load of its own (possibly gzip), the reports summed, errors prefixed by the entry.
+  /**
+   * @param {string} kind
+   * @param {() => AsyncIterable<Uint8Array>} raw
+   * @param {string} name
+   * @param {number} pieceBytes
+   * @param {() => void} begin  the first entry's (drops the old data with `replace`)
+   * @param {Api.LoadOptions} options
+   * @returns {Promise<Api.LoadReport>}
+   */
+  async #loadZip(kind, raw, name, pieceBytes, begin, options) {
+    /** @type {Uint8Array[]} */
+    const all = [];
+    let size = 0;
+    try {
+      for await (const c of raw()) {
+        all.push(c);
+        size += c.length;
+      }
+    } catch (e) {
+      throw new PqlError('io', `could not read the source: ${messageOf(e)}`);
+    }
+    let entries;
+    try {
+      entries = await zipEntries(joined(all, size));
+    } catch (e) {
+      throw new PqlError('bad_archive', `${name}: ${messageOf(e)}`);
+    }
+    const json = loadOptions(options);
+    /** @type {Api.LoadReport} */
+    const report = { read: 0, loaded: 0, skipped: 0, duplicates: 0, errors: [] };
+    const max = MAX_ROW_ERRORS;
+    let first = true;
+    for (const entry of entries) {
+      let opened = false;
+      const open = () => {
+        if (opened) return;
+        opened = true;
+        if (first) begin();
+        else this.#call((h) => h.beginLoad(kind, json));
+        first = false;
+      };
+      const one = await this.#feedAll(async function* () {
+        const bytes = entry.read();
+        if (compression(bytes) === 'gzip') {
+          yield* gunzip((async function* () { yield bytes; })(), { in: 0, out: 0 });
+        } else {
+          for (let at = 0; at < bytes.length; at += pieceBytes) yield bytes.subarray(at, at + pieceBytes);
+        }
+      }, open, `${name}:${entry.name}`, !!options.strict);
+      report.read += one.read;
+      report.loaded += one.loaded;
+      report.skipped += one.skipped;
+      report.duplicates += one.duplicates;
+      for (const e of one.errors) if (report.errors.length < max) report.errors.push({ line: e.line, message: `${entry.name}: ${e.message}` });
+      for (const n of one.notes ?? []) (report.notes ??= []).push(`${entry.name}: ${n}`);
+      for (const [k, v] of Object.entries(one.shapes ?? {})) {
+        const shapes = (report.shapes ??= {});
+        shapes[k] = (shapes[k] ?? 0) + v;
+      }
+    }
+    if (first) {  // no entries: still an (empty) load, so `replace` applies
+      begin();
+      this.#json((h) => h.endLoad());
+    }
     return report;
   }
 
@@ -610,13 +764,44 @@ class Engine {
 
 // Load options as the binding reads them (JSON, the core's names); unknown keys are errors.
 /** @param {Api.LoadOptions} [o] */
-function loadOptions({ format = 'auto', strict = false, firstLine = 1, ...rest } = {}) {
+function loadOptions({ format = 'auto', strict = false, firstLine = 1, account_key, columns, time_unit, ...rest } = {}) {
   const unknown = Object.keys(rest);
   if (unknown.length) throw invalid(`unknown load option ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
   if (!FORMATS.includes(format)) throw invalid('format must be "auto", "jsonl", "json" or "csv"');
   if (typeof strict !== 'boolean') throw invalid('strict must be true or false');
   if (!Number.isSafeInteger(firstLine) || firstLine < 1) throw invalid('firstLine must be a whole number >= 1');
-  return JSON.stringify({ format, strict, first_line: firstLine });
+  // SPEC §6.2: the account's group key in vendor exports, the file's own column names, and the
+  // unit of numeric timestamps.
+  if (account_key != null && (typeof account_key !== 'string' || account_key === '')) throw invalid('account_key must be a non-empty string');
+  if (time_unit != null && time_unit !== 'ms' && time_unit !== 's') throw invalid('time_unit must be "ms" or "s"');
+  if (columns != null) {
+    if (typeof columns !== 'object' || Array.isArray(columns)) throw invalid('columns must be an object of field: column name');
+    for (const [k, v] of Object.entries(columns)) {
+      if (!COLUMN_FIELDS.includes(k)) throw invalid(`columns: unknown field "${k}" (the fields are ${COLUMN_FIELDS.join(', ')})`);
+      if (typeof v !== 'string' || v === '') throw invalid(`columns.${k} must be a column name (a non-empty string)`);
+    }
+  }
+  return JSON.stringify({ format, strict, first_line: firstLine, account_key: account_key ?? undefined,
+    columns: columns ?? undefined, time_unit: time_unit ?? undefined });
+}
+// How many row errors a report keeps (the core's LoadReport::kMaxErrors).
+const MAX_ROW_ERRORS = 100;
+const COLUMN_FIELDS = ['timestamp', 'user_id', 'event', 'account_id', 'id', 'name'];
+
+/**
+ * @param {Uint8Array[]} chunks
+ * @param {number} size
+ */
+function joined(chunks, size) {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  chunks.splice(0, chunks.length, out);
+  return out;
 }
 
 // Options cross into C++ as JSON text; undefined keys are left out so C++ keeps its defaults.

@@ -6,6 +6,7 @@ export interface EngineHandle {
   /** options: JSON text {format, strict, first_line, account_key, columns, time_unit}. */
   loadEvents(ptr: number, size: number, options: string): boolean;
   loadAccounts(ptr: number, size: number, options: string): boolean;
+  loadUsers(ptr: number, size: number, options: string): boolean;
   loadOutcomes(ptr: number, size: number, options: string): boolean;
   /** A load in pieces: kind events | accounts | users | outcomes; endLoad's output is the report. */
   beginLoad(kind: string, options: string): boolean;

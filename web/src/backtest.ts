@@ -19,6 +19,27 @@ export interface BacktestHost {
   optionsChanged(): void;
   /** An outcomes file was picked (null: remove the loaded one). */
   outcomes(file: File | null): void;
+  /** Shows an entity's Why card. */
+  select(id: string): void;
+}
+
+/**
+ * One line in plain words (issue #16): how well the score ranks (AUC band), how much more PQLs
+ * convert than the rest, and PQL precision against the 15–30% PQL → customer benchmark.
+ */
+export function verdictOf(bt: Backtest): string {
+  if (bt.auc === null) return bt.conversions === 0 ? 'No conversions in the horizon: nothing to judge the model by yet.' : 'Everyone converted: nothing to tell apart.';
+  const band = bt.auc >= 0.8 ? 'ranks converters well' : bt.auc >= 0.7 ? 'ranks converters fairly' : bt.auc >= 0.6 ? 'ranks converters weakly' : 'ranks converters little better than chance';
+  const parts = [`The score ${band} (AUC ${fmt(bt.auc, 2)})`];
+  const lift = bt.pql.qualified.lift;
+  const p = bt.pql.precision;
+  if (p === null) parts.push('no entity qualifies as a PQL');
+  else {
+    if (lift !== null) parts.push(`PQLs convert at ${fmt(lift, 1)}× the base rate`);
+    const bench = p >= 0.3 ? 'above' : p >= 0.15 ? 'within' : 'below';
+    parts.push(`${fmt(100 * p, 0)}% of PQLs converted, ${bench} the 15–30% benchmark`);
+  }
+  return parts.join('; ') + '.';
 }
 
 export interface ModelView {
@@ -40,6 +61,8 @@ export class BacktestPanel {
   private status: HTMLElement;
   private body: HTMLElement;
   private meta: HTMLElement;
+  private verdict: HTMLElement;
+  private lost: HTMLElement;
   private figures: HTMLElement;
   private precision: HTMLElement;
   private recall: HTMLElement;
@@ -77,6 +100,8 @@ export class BacktestPanel {
     this.outcomesRemove.addEventListener('click', () => this.host.outcomes(null));
     this.status = h('p', { class: 'bt-status', role: 'status', 'aria-live': 'polite' });
     this.meta = h('p', { class: 'hint bt-meta' });
+    this.verdict = h('p', { class: 'bt-verdict', 'data-testid': 'backtest-verdict' });
+    this.lost = h('div', { class: 'bt-lost', 'data-testid': 'lost-pqls' });
 
     this.precision = h('span', { class: 'fig-v', 'data-testid': 'backtest-precision' });
     this.recall = h('span', { class: 'fig-v', 'data-testid': 'backtest-recall' });
@@ -106,8 +131,10 @@ export class BacktestPanel {
     this.signals = h('div', { class: 'scrollx signals' });
 
     this.body = h('div', { class: 'bt-body' },
+      this.verdict,
       this.meta,
       this.figures,
+      h('section', { class: 'sub' }, h('h3', { text: 'PQLs that did not convert (to review and interview)' }), this.lost),
       h('section', { class: 'sub' }, h('h3', { text: 'Precision and recall at the top K' }), this.atK),
       h('section', { class: 'sub' }, h('h3', { text: 'Lift by tier' }), tierEl, this.tierTable),
       h('section', { class: 'sub' }, h('h3', { text: 'Precision and recall against the threshold' }), sweepEl,
@@ -180,6 +207,8 @@ export class BacktestPanel {
     setText(this.status, '');
     this.body.hidden = false;
     setText(this.meta, `Scored as of ${bt.as_of.slice(0, 16).replace('T', ' ')} UTC with the events up to then; ${fmtInt(bt.population)} entities had not converted yet, ${fmtInt(bt.conversions)} of them converted in the next ${bt.horizon_days} days.`);
+    setText(this.verdict, verdictOf(bt));
+    this.renderLost();
     this.renderFigures();
     this.renderTiers();
     this.sweepChart.update(bt.sweep, view.minScore);
@@ -197,14 +226,35 @@ export class BacktestPanel {
       setText(this.weightsNote, '');
     } else {
       const c = sg.capacity;
-      setText(this.capacityOut, `${fmtInt(c.capacity)} leads over the ${sg.horizon_days}-day horizon: min_score ${fmt(c.min_score)} qualifies ${fmtInt(c.qualified)} (${fmt(c.per_week_at_threshold)} a week), precision ${pct(c.precision)}, recall ${pct(c.recall)} in the backtest.`);
+      setText(this.capacityOut, c.limited_by === 'definition'
+        ? `${c.note.charAt(0).toUpperCase()}${c.note.slice(1)}.`
+        : `min_score ${fmt(c.min_score)} gives about ${fmt(c.per_week_at_threshold)} new PQLs a week (the last ${c.weeks_measured} weeks; the activation gate and rule kept): ${fmtInt(c.qualified)} PQLs at as_of, precision ${pct(c.precision)}, recall ${pct(c.recall)} in the backtest.`);
       this.capacityApply.textContent = `Set the PQL threshold to ${fmt(c.min_score)}`;
       this.capacityApply.dataset.value = String(c.min_score);
-      this.capacityApply.disabled = c.min_score === this.view.minScore;
+      this.capacityApply.disabled = c.limited_by === 'definition' || c.min_score === this.view.minScore;
       const w = sg.weights;
       setText(this.weightsNote, `Suggested weights: a logistic regression trained at ${w.train_as_of.slice(0, 10)} (${fmtInt(w.train_population)} entities, ${fmtInt(w.train_conversions)} conversions). AUC on the later holdout: regression ${fmt(w.holdout_auc, 3)}, your model ${fmt(w.current_auc, 3)}, your model with the suggested weights ${fmt(w.suggested_model_auc, 3)}.`);
     }
     this.renderSignals();
+  }
+
+  private renderLost(): void {
+    const bt = this.bt!;
+    const ids = bt.lost_pqls;
+    if (!ids.length) {
+      this.lost.replaceChildren(h('p', { class: 'hint', text: bt.pql.qualified.count ? 'Every PQL converted.' : 'No PQLs.' }));
+      return;
+    }
+    const share = bt.pql.false_positive_share;
+    const items = ids.map((id) => {
+      const b = h('button', { type: 'button', class: 'linkish', 'data-testid': 'lost-pql', 'data-id': id, text: id, title: 'Show why it qualified' });
+      b.addEventListener('click', () => this.host.select(id));
+      return b;
+    });
+    this.lost.replaceChildren(
+      h('p', { class: 'hint', 'data-testid': 'false-positive-share', 'data-value': raw(share),
+        text: `${pct(share)} of PQLs (${fmtInt(bt.pql.qualified.count - bt.pql.qualified.conversions)} of ${fmtInt(bt.pql.qualified.count)}) did not convert within ${bt.horizon_days} days; in rank order${ids.length === 100 ? ', the first 100' : ''}:` }),
+      h('p', { class: 'lost-list' }, ...items));
   }
 
   private bump(): void {

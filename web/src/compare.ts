@@ -73,6 +73,9 @@ export class ComparePanel {
       : `${fmtInt(c.moved)} entities change tier; PQLs ${fmtInt(c.a.qualified)} → ${fmtInt(c.b.qualified)} (+${fmtInt(c.qualified_gained)} / −${fmtInt(c.qualified_lost)}).`);
     const kids: HTMLElement[] = [];
 
+    // Which model finds converters better: both backtested at the same as_of and horizon.
+    kids.push(qualitySection(c));
+
     // Who changes tier, in words, biggest flows first.
     kids.push(h('section', { class: 'sub' }, h('h3', { text: 'Tier changes' }),
       moves.length
@@ -138,4 +141,24 @@ function tierTag(name: string, colors: Map<string, string>): HTMLElement {
   const c = colors.get(name);
   if (c) el.style.setProperty('--tier', c);
   return el;
+}
+
+const QUALITY_LABELS: Record<string, string> = {
+  auc: 'ROC AUC', precision_at_10: 'precision@10', precision_at_25: 'precision@25', precision_at_50: 'precision@50',
+  pql_precision: 'PQL precision', pql_recall: 'PQL recall', pql_lift: 'PQL lift', false_positive_share: 'PQLs that did not convert',
+  funnel_pql_rate: 'signups that became PQLs',
+};
+
+function qualitySection(c: Comparison): HTMLElement {
+  const q = c.quality;
+  const title = h('h3', { text: 'Quality: which finds converters better?' });
+  if (!q) return h('section', { class: 'sub' }, title, h('p', { class: 'hint', text: 'No conversions to judge by: set conversion_event in the model or load an outcomes file.' }));
+  const show = (m: string, v: number | null) => (v === null ? '–' : m === 'auc' ? v.toFixed(3) : m === 'pql_lift' ? `${fmt(v, 2)}×` : `${fmt(100 * v, 1)}%`);
+  const rows = q.metrics.map((m) => h('tr', { 'data-testid': 'quality-row', 'data-metric': m.metric, 'data-a': m.a === null ? '' : String(m.a), 'data-b': m.b === null ? '' : String(m.b), 'data-better': m.better ?? '' },
+    h('th', { scope: 'row', text: QUALITY_LABELS[m.metric] ?? m.metric }), h('td', { text: show(m.metric, m.a) }), h('td', { text: show(m.metric, m.b) }),
+    h('td', { text: m.better === null ? (m.higher_is_better === null ? 'volume' : '–') : m.better === 'same' ? 'same' : m.better.toUpperCase() })));
+  const verdict = q.better.a === q.better.b ? `A and B are even (${q.better.a} figures each)` : `${q.better.a > q.better.b ? 'A' : 'B'} is better on ${Math.max(q.better.a, q.better.b)} of ${q.metrics.filter((m) => m.better !== null).length} figures`;
+  return h('section', { class: 'sub', 'data-testid': 'quality' }, title,
+    h('p', { class: 'hint', text: `${verdict}; both backtested at ${q.as_of.slice(0, 10)} over ${q.horizon_days} days (${fmtInt(q.population)} entities, ${fmtInt(q.conversions)} conversions).` }),
+    h('table', { class: 'mini' }, h('thead', null, h('tr', null, ...['', 'A', 'B', 'better'].map((t) => h('th', { scope: 'col', text: t })))), h('tbody', null, ...rows)));
 }

@@ -4,6 +4,7 @@
 import { BacktestPanel, type ModelView } from './backtest';
 import { EngineClient, type AnalysisResult, type LoadResult, type ScoreOk } from './client';
 import { ComparePanel } from './compare';
+import { LifecyclePanel } from './lifecycle';
 import { ModelControls, TIER_COLORS } from './controls';
 import { $, h, setBusy, setTiming } from './dom';
 import { DataPanel } from './data';
@@ -25,7 +26,7 @@ import './layout.css';
 type Source = 'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'structure' | 'data' | 'fallback' | 'history' | 'version';
 // The edits a user makes (recorded for undo; the first one hides the start-here strip).
 const USER_EDITS: ReadonlySet<Source> = new Set(['json', 'import', 'reset', 'controls', 'structure', 'version']);
-type Tab = 'explain' | 'backtest' | 'compare' | 'sql';
+type Tab = 'explain' | 'backtest' | 'compare' | 'lifecycle' | 'sql';
 
 // The sample's events as CSV (scripts/build-web.sh writes it from events.jsonl): half the bytes,
 // and the engine reads CSV faster, so the page is ready sooner.
@@ -77,6 +78,7 @@ const controls = new ModelControls({
   },
 });
 const backtest = new BacktestPanel({
+  select: (id) => { select(id); showTab('explain'); },
   addStep: (event, minCount) => changeModel((m) => {
     const steps = stepsIn(m);
     steps.push({ name: minCount > 1 ? `${event} ×${minCount}` : `Did ${event}`, event, ...(minCount > 1 ? { min_count: minCount } : {}) });
@@ -88,6 +90,10 @@ const backtest = new BacktestPanel({
   setThreshold: (minScore) => changeModel((m) => { objectIn(m, 'pql').min_score = minScore; }),
   optionsChanged: () => analyzeSoon(),
   outcomes: (file) => void loadOutcomes(file),
+});
+const lifecycle = new LifecyclePanel({
+  changed: () => analyzeSoon(),
+  select: (id) => { select(id); showTab('explain'); },
 });
 const compare = new ComparePanel({
   pin: () => {
@@ -148,6 +154,7 @@ const TABS: { id: Tab; label: string; title: string; panel: HTMLElement }[] = [
   { id: 'explain', label: 'Why', title: 'Why the selected entity scores so', panel: explainPanel.root },
   { id: 'backtest', label: 'Backtest', title: 'Does the model find who converts? (live)', panel: backtest.root },
   { id: 'compare', label: 'A/B', title: 'Compare a pinned model A with the model you edit', panel: compare.root },
+  { id: 'lifecycle', label: 'Lifecycle', title: 'Signup cohorts: activation, PQL and conversion rates and times', panel: lifecycle.root },
   { id: 'sql', label: 'SQL', title: 'The model as SQL for your warehouse', panel: sqlPanel.root },
 ];
 const tabButtons = new Map<Tab, HTMLButtonElement>();
@@ -346,6 +353,7 @@ function analysisPanelsBusy(busy: boolean): void {
   setBusy(backtest.root, busy);
   setBusy(compare.root, busy && state.pinned !== null);
   setBusy(sqlPanel.root, busy);
+  setBusy(lifecycle.root, busy);
 }
 
 // Asks the worker for what the visible tab shows, for the last model that scored. Each
@@ -362,8 +370,9 @@ const requestAnalysis = debounce(() => {
     suggest: state.tab === 'backtest',
     compareA: state.tab === 'compare' && state.pinned ? state.pinned.text : null,
     sql: state.tab === 'sql' ? sqlPanel.options : null,
+    funnel: state.tab === 'lifecycle' ? lifecycle.cohort : null,
   };
-  if (!req.backtest && !req.suggest && req.compareA === null && !req.sql) { lastAnalysis = null; analysisPanelsBusy(false); return; }
+  if (!req.backtest && !req.suggest && req.compareA === null && !req.sql && !req.funnel) { lastAnalysis = null; analysisPanelsBusy(false); return; }
   lastAnalysis = req;
   client.analyze(req);
 }, 40);
@@ -402,6 +411,13 @@ client.onAnalysis = (r: AnalysisResult) => {
   } else if (r.part === 'sql') {
     if (r.ok) sqlPanel.show(r.sql);
     else sqlPanel.showError(r.error);
+  } else if (r.part === 'funnel') {
+    if (r.ok) {
+      lifecycle.show(r.funnel, r.latest);
+      setTiming(lifecycle.root, timing(r.ms));
+    } else {
+      lifecycle.showError(r.error);
+    }
   }
 };
 

@@ -2,13 +2,15 @@
 
 // The engine's own result types (build/wasm/pkg/index.d.ts): the page adds only what it derives.
 import type {
-  Backtest, CanonicalModel, Comparison, EntityScore, Explanation, GroupOutcome, LoadReport, Mover, RowError, Schema, ScoreRun,
-  SqlDialect, Suggestions,
+  Backtest, CanonicalModel, Comparison, EntityScore, Explanation, Funnel, FunnelFigures, GroupOutcome, LoadReport, Mover, RowError,
+  Schema, ScoreRun, SqlDialect, StepExplanation, Suggestions,
 } from '@pql/engine';
 export type {
-  Backtest, CanonicalModel, Comparison, EntityScore, Explanation, GroupOutcome, LoadReport, Mover, RowError, Schema, ScoreRun,
-  SqlDialect, Suggestions,
+  Backtest, CanonicalModel, Comparison, EntityScore, Explanation, Funnel, FunnelFigures, GroupOutcome, LoadReport, Mover, RowError,
+  Schema, ScoreRun, SqlDialect, StepExplanation, Suggestions,
 };
+/** One of the latest signups with its activation steps (the Lifecycle tab's checklist). */
+export interface LatestSignup { id: string; first_seen: string; steps: StepExplanation[] }
 export type Signal = Backtest['signals'][number];
 
 export type Kind = 'events' | 'accounts';
@@ -45,6 +47,8 @@ export interface AnalysisRequest {
   suggest: boolean;
   compareA: string | null;     // the pinned model A (compare mode), B = `model`
   sql: SqlOptions | null;
+  /** The Lifecycle tab's cohort grouping, or null when the tab is hidden. */
+  funnel?: 'week' | 'month' | null;
 }
 
 export type AnalysisPart =
@@ -52,7 +56,8 @@ export type AnalysisPart =
   | { part: 'suggest'; ok: true; suggest: Suggestions; ms: number }
   | { part: 'compare'; ok: true; compare: Comparison; ms: number }
   | { part: 'sql'; ok: true; sql: string; ms: number }
-  | { part: 'backtest' | 'suggest' | 'compare' | 'sql'; ok: false; error: ModelError };
+  | { part: 'funnel'; ok: true; funnel: Funnel; latest: LatestSignup[]; ms: number }
+  | { part: 'backtest' | 'suggest' | 'compare' | 'sql' | 'funnel'; ok: false; error: ModelError };
 
 export type ToWorker =
   // A file (a File: the worker streams it), bytes the page already has, or a URL to fetch.

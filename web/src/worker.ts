@@ -8,7 +8,7 @@ import { createEngine, type Engine, type Source } from '@pql/engine';
 import wasmUrl from '@pql/wasm-file?url';
 import type {
   AnalysisPart, AnalysisRequest, Catalog, Explanation, FromWorker, HistoryPoint, Kind,
-  LoadReport, ModelError, ModelUpdate, ToWorker,
+  LoadReport, ModelError, ModelUpdate, ToWorker, LatestSignup,
 } from './protocol';
 import { numericPatch } from './modelpatch';
 import { DAY_MS, type Json } from './util';
@@ -281,6 +281,15 @@ function scoreCsv(e: Engine, msg: Extract<ToWorker, { type: 'scoreCsv' }>): void
 
 // ---- analysis: backtest (with its calibration deciles), compare, SQL, suggestions ----
 
+// The `n` entities that signed up last (first event, ties by id) with their activation steps.
+function latestSignups(e: Engine, n: number): LatestSignup[] {
+  const run = e.score();
+  const latest = [...run.results]
+    .sort((a, b) => (a.first_seen < b.first_seen ? 1 : a.first_seen > b.first_seen ? -1 : a.id < b.id ? -1 : 1))
+    .slice(0, n);
+  return latest.map((r) => ({ id: r.id, first_seen: r.first_seen, steps: e.explain(r.id).steps }));
+}
+
 const lastKey: Partial<Record<AnalysisPart['part'], string>> = {};
 
 async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, myGeneration: number): Promise<void> {
@@ -319,6 +328,15 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
       ensureModel(e, r.model);
       const sg = e.suggest({ horizon_days: r.horizon, capacity_per_week: r.capacity });
       return { part: 'suggest', ok: true, suggest: sg, ms: performance.now() - t0 };
+    } });
+  }
+  if (r.funnel) {
+    const cohort = r.funnel;
+    steps.push({ part: 'funnel', key: JSON.stringify([r.model, cohort, dataVersion]), run: () => {
+      const t0 = performance.now();
+      ensureModel(e, r.model);
+      const funnel = e.funnel({ cohort });
+      return { part: 'funnel', ok: true, funnel, latest: latestSignups(e, 10), ms: performance.now() - t0 };
     } });
   }
   for (const step of steps) {

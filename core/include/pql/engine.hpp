@@ -10,7 +10,9 @@
 #include "pql/csv.hpp"
 #include "pql/funnel.hpp"
 #include "pql/load.hpp"
+#include "pql/ranking.hpp"
 #include "pql/result.hpp"
+#include "pql/sql.hpp"
 
 namespace pql {
 
@@ -95,10 +97,20 @@ public:
 
     // Diagnostics of all event loads since the last clear().
     const LoadReport& events_report() const { return events_report_; }
-    const EventStore& store() const { return *store_; }
-    Scorer& scorer();
+    // Events held (0: nothing to score).
+    size_t events_loaded() const;
+
+    // The first `limit` rows of the ranking as structs, each with its `top_events` strongest
+    // event types (pql/ranking.hpp), for renderers that draw their own table.
+    Ranking ranking(size_t limit = SIZE_MAX, size_t top_events = 3);
+    // Loaded data as one SQL contract table (pql/sql.hpp), at the model's as_of.
+    std::string export_contract_csv(ContractTable table);
 
 private:
+    // Tests, benchmarks and fuzz targets reach the store and the scorer through this
+    // (core/src/engine_internals.hpp); the public API never hands them out.
+    friend struct EngineInternals;
+
     std::unique_ptr<EventStore> store_;
     std::unique_ptr<Model> model_;
     std::unique_ptr<Scorer> scorer_;

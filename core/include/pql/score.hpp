@@ -3,6 +3,7 @@
 // weight-only change does not revisit the day aggregates.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -151,7 +152,8 @@ struct TypeFigures {
 
 class Scorer {
 public:
-    explicit Scorer(const EventStore& store) : store_(store) {}
+    explicit Scorer(const EventStore& store);
+    ~Scorer();  // (both in since.cpp: the PQL-since caches hold types defined there)
     // Conversions besides conversion_event (§7.5 customers); the Engine's outcomes file.
     void set_outcomes(const Outcomes* outcomes) { outcomes_ = outcomes; }
 
@@ -208,6 +210,14 @@ private:
     double fit_at(const Model& model, uint32_t entity, int64_t until) const;
     bool qualifies(const Model& model, const EntityScore& r) const;
     int64_t day_end(uint32_t shift) const;
+    // §7.7: one entity's figures prepared for evaluating many days (since.cpp).
+    struct DaySweep;
+    struct UserDays;
+    const UserDays& user_days(const Model& model, uint32_t entity) const;
+    mutable std::vector<std::unique_ptr<UserDays>> user_days_;
+    mutable std::string user_days_key_;
+    DaySweep make_sweep(const Model& model, uint32_t entity) const;
+    EntityScore score_day(const Model& model, uint32_t entity, uint32_t shift, const DaySweep& sweep) const;
     void ensure_figures(const Model& model);
     void compute_figures(const Model& model, uint32_t type_stat);
     void ensure_steps(const Model& model);
@@ -284,6 +294,8 @@ private:
     std::vector<uint8_t> active_type_;  // per type id: in active.events (empty: every event type)
     mutable std::vector<uint32_t> user_mark_;
     mutable uint32_t user_epoch_ = 0;
+    mutable std::vector<uint32_t> user_slot_;
+    mutable std::map<double, std::vector<double>> pow_tables_;  // since: 2^(-age/h) per half-life  // make_sweep: a user's place among the entity's users
     mutable std::vector<uint32_t> day_scratch_;
     mutable std::vector<Since> since_;
     mutable std::vector<uint8_t> since_done_;

@@ -49,6 +49,10 @@ Status set_sql_column(SqlOptions& options, std::string_view key, std::string_vie
 // One SELECT returning SPEC §4's per-entity columns in rank order. Every name and string from the
 // model is quoted or escaped for the dialect; a string holding a NUL character is an error.
 Result<std::string> compile_sql(const Model& model, const SqlOptions& options = {});
+// The first SPEC §7 key the compiler cannot compile (signals, personas, active.events, segments,
+// per-leaf windows, active_days / sum.* / persona.* metrics), as an error naming it; compile_sql
+// returns it. Customers (conversion_event, pql.include_customers) are compiled.
+std::optional<Error> sql_unsupported(const Model& model);
 
 // Loaded data as the contract tables, CSV with a header row (RFC 4180; an empty cell is NULL), as
 // the engine sees it at `as_of`: events at or before as_of, each with the account the engine

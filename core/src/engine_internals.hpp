@@ -1,0 +1,15 @@
+// The Engine's internals, for tests, benchmarks and fuzz targets only (they build with core/src
+// on their include path; the CLI and the WASM binding use the public API alone).
+#pragma once
+#include "pql/engine.hpp"
+#include "pql/event_store.hpp"
+#include "pql/score.hpp"
+
+namespace pql {
+
+struct EngineInternals {
+    static const EventStore& store(const Engine& e) { return *e.store_; }
+    static Scorer& scorer(Engine& e) { return *e.scorer_; }
+};
+
+}  // namespace pql
