@@ -4,6 +4,7 @@
 // the engine's caches never change an answer: an engine that scored under the default model
 // first, moved as_of and back, or re-read its own canonical model gives the same bytes as a
 // fresh one.
+#include "engine_internals.hpp"
 #include "common/fuzz_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -21,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto rc = a.load_accounts(accounts);
     FUZZ_CHECK(rc.ok());
     fuzz::check_report(*rc);
-    fuzz::check_store(a.store());
+    fuzz::check_store(pql::EngineInternals::store(a));
     const std::string out = a.score_json();
     const fuzz::RunSummary run = fuzz::score_and_explain(a, 8);
     FUZZ_CHECK(a.score_json() == out);  // scoring again changes nothing
@@ -41,8 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(b.score_json() == out);
 
     // Another as_of (the first event's day) and back again.
-    if (a.store().size() > 0) {
-        const int64_t t0 = *std::min_element(a.store().ts.begin(), a.store().ts.end());
+    if (pql::EngineInternals::store(a).size() > 0) {
+        const int64_t t0 = *std::min_element(pql::EngineInternals::store(a).ts.begin(), pql::EngineInternals::store(a).ts.end());
         const auto saved = a.model().as_of;
         a.set_as_of(t0);
         fuzz::score_and_explain(a, 2);

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "engine_internals.hpp"
 #include "pql/engine.hpp"
 #include "pql/model.hpp"
 #include "pql/score.hpp"
@@ -137,12 +138,12 @@ TEST_CASE("a change of a signal's where rebuilds only the signals, not the index
                R"(}]}},"pql":{"min_score":0,"require_activation":false,"rule":{"metric":"count.s","op":">=","value":1}}})";
     };
     CHECK(score(e, model(1))["qualified"] == 2);
-    const auto builds = e.scorer().stats.index_builds, signals = e.scorer().stats.signal_builds;
+    const auto builds = pql::EngineInternals::scorer(e).stats.index_builds, signals = pql::EngineInternals::scorer(e).stats.signal_builds;
     CHECK(score(e, model(3))["qualified"] == 1);
-    CHECK(e.scorer().stats.index_builds == builds);
-    CHECK(e.scorer().stats.signal_builds == signals + 1);
+    CHECK(pql::EngineInternals::scorer(e).stats.index_builds == builds);
+    CHECK(pql::EngineInternals::scorer(e).stats.signal_builds == signals + 1);
     CHECK(score(e, R"({"pql":{"min_score":0,"require_activation":false}})")["qualified"] == 2);
-    CHECK(e.scorer().stats.index_builds == builds);
+    CHECK(pql::EngineInternals::scorer(e).stats.index_builds == builds);
 }
 
 TEST_CASE("per-leaf windows, active events, active_days and days_since_last_seen", "[score][v2]") {
@@ -209,7 +210,7 @@ TEST_CASE("PQL since: the current streak and the first qualified day", "[score][
     CHECK(b["days_qualified"] == nullptr);
     CHECK(b["first_qualified_at"] == "2025-12-23T23:59:59.999Z");
     // The funnel's view: every entity, index order.
-    auto firsts = e.scorer().first_qualified_at(e.model());
+    auto firsts = pql::EngineInternals::scorer(e).first_qualified_at(e.model());
     REQUIRE(firsts.size() == 2);
     CHECK((firsts[0] && firsts[1]));
 }

@@ -12,6 +12,7 @@ async function scoreCase(c, loadEvents = (e) => e.loadEvents(c.events)) {
     engine.setModel(c.model);
     if (c.accounts !== undefined) engine.loadAccounts(c.accounts);
     loadEvents(engine);
+    if (c.users !== undefined) engine.loadUsers(c.users);  // SPEC §6.3, as the CLI's --users
     return { run: engine.score(), scores: engine.scores() };
   } finally {
     engine.delete();
