@@ -4,7 +4,6 @@
 // the engine's caches never change an answer: an engine that scored under the default model
 // first, moved as_of and back, or re-read its own canonical model gives the same bytes as a
 // fresh one.
-#include "engine_internals.hpp"
 #include "common/fuzz_common.hpp"
 #include "engine_internals.hpp"
 
