@@ -24,10 +24,11 @@
 #include <nlohmann/json.hpp>
 #include <zlib.h>
 
+#include "engine_internals.hpp"
 #include "pql/engine.hpp"
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 #include "pql/model.hpp"
-#include "pql/score.hpp"
+#include "score.hpp"
 #include "pql/time.hpp"
 #include "sax_ceiling.hpp"
 
@@ -131,8 +132,8 @@ void BM_IngestJsonl(benchmark::State& state, std::string name) {
         if (!r.ok()) state.SkipWithError("load failed");
         benchmark::DoNotOptimize(r);
         state.PauseTiming();
-        events = engine->store().size();
-        bytes_per_event = engine->store().memory_bytes() - engine->store().property_memory_bytes();
+        events = pql::EngineInternals::store(*engine).size();
+        bytes_per_event = pql::EngineInternals::store(*engine).memory_bytes() - pql::EngineInternals::store(*engine).property_memory_bytes();
         engine.reset();
         state.ResumeTiming();
     }
@@ -156,7 +157,7 @@ void BM_IngestMixpanel(benchmark::State& state, std::string name) {
         auto r = engine->load_events(text, o);
         if (!r.ok()) state.SkipWithError("load failed");
         state.PauseTiming();
-        const pql::EventStore& s = engine->store();
+        const pql::EventStore& s = pql::EngineInternals::store(*engine);
         events = s.size();
         bytes = s.memory_bytes();
         pairs = s.property_pairs();
@@ -200,7 +201,7 @@ void BM_IngestSegmentGz(benchmark::State& state, std::string name) {
         inflateEnd(&z);
         auto r = engine.end_load();
         if (!r.ok() || rc != Z_STREAM_END) state.SkipWithError("load failed");
-        events = engine.store().size();
+        events = pql::EngineInternals::store(engine).size();
     }
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * out_total));  // decompressed
     state.counters["events"] = static_cast<double>(events);
@@ -286,7 +287,7 @@ void BM_IngestCsv(benchmark::State& state, std::string name) {
         auto r = engine->load_events(csv, csv_options);
         if (!r.ok()) state.SkipWithError("load failed");
         state.PauseTiming();
-        events = engine->store().size();
+        events = pql::EngineInternals::store(*engine).size();
         engine.reset();
         state.ResumeTiming();
     }
@@ -298,7 +299,7 @@ void BM_IngestCsv(benchmark::State& state, std::string name) {
 
 void BM_IndexBuild(benchmark::State& state, std::string name) {
     pql::Engine& e = loaded(name);
-    const pql::EventStore& s = e.store();
+    const pql::EventStore& s = pql::EngineInternals::store(e);
     const int64_t T = *s.max_ts;
     size_t cells = 0;
     for (auto _ : state) {
@@ -314,7 +315,7 @@ void BM_IndexBuild(benchmark::State& state, std::string name) {
 void rescore(benchmark::State& state, const std::string& name, const std::string& a, const std::string& b) {
     pql::Engine& e = loaded(name);
     bool flip = false;
-    const auto before = e.scorer().stats;
+    const auto before = pql::EngineInternals::scorer(e).stats;
     Samples t;
     for (auto _ : state) {
         t.start();
@@ -326,10 +327,10 @@ void rescore(benchmark::State& state, const std::string& name, const std::string
     }
     t.report(state);
     e.set_model_json(dataset(name).model);
-    const auto after = e.scorer().stats;
+    const auto after = pql::EngineInternals::scorer(e).stats;
     state.counters["index_builds"] = static_cast<double>(after.index_builds - before.index_builds);
     state.counters["decay_passes"] = static_cast<double>(after.decay_passes - before.decay_passes);
-    state.counters["entities"] = static_cast<double>(e.scorer().index().entities.size());
+    state.counters["entities"] = static_cast<double>(pql::EngineInternals::scorer(e).index().entities.size());
 }
 
 void BM_RescoreHalfLife(benchmark::State& state, std::string name) {
@@ -387,12 +388,12 @@ void BM_ScorerHalfLife(benchmark::State& state, std::string name) {
     for (auto _ : state) {
         t.start();
         flip = !flip;
-        const pql::ScoreRun& run = e.scorer().score(flip ? *b : *a);
+        const pql::ScoreRun& run = pql::EngineInternals::scorer(e).score(flip ? *b : *a);
         benchmark::DoNotOptimize(run.results.data());
         t.stop();
     }
     t.report(state);
-    e.scorer().score(e.model());
+    pql::EngineInternals::scorer(e).score(e.model());
 }
 
 // The lifecycle funnel by week (SPEC §7.8): first_qualified_at for every entity, then cohorts.
@@ -434,13 +435,13 @@ void BM_Append1k(benchmark::State& state, std::string name) {
         engine->set_model_json(d.model);
         engine->score_json(0, 50);
     }
-    const pql::EventStore& s = engine->store();
+    const pql::EventStore& s = pql::EngineInternals::store(*engine);
     const size_t n0 = s.size();
     int64_t t = *s.max_ts;
     uint64_t rng = 12345;
     int batch = 0;
     Samples t0, tl;  // whole step; the load alone
-    const auto before = engine->scorer().stats;
+    const auto before = pql::EngineInternals::scorer(*engine).stats;
     for (auto _ : state) {
         state.PauseTiming();
         std::string text;
@@ -470,7 +471,7 @@ void BM_Append1k(benchmark::State& state, std::string name) {
     tl.report(state);
     state.counters["load_median_us"] = state.counters["median_us"];
     t0.report(state);
-    const auto after = engine->scorer().stats;
+    const auto after = pql::EngineInternals::scorer(*engine).stats;
     state.counters["index_builds"] = static_cast<double>(after.index_builds - before.index_builds);
     state.counters["index_appends"] = static_cast<double>(after.index_appends - before.index_appends);
     state.counters["events_after"] = static_cast<double>(s.size());
@@ -479,11 +480,11 @@ void BM_Append1k(benchmark::State& state, std::string name) {
 // Store and index memory after load and after the first ranking.
 void BM_Memory(benchmark::State& state, std::string name) {
     pql::Engine& e = loaded(name);
-    for (auto _ : state) benchmark::DoNotOptimize(e.store().memory_bytes());
-    const double n = static_cast<double>(e.store().size());
+    for (auto _ : state) benchmark::DoNotOptimize(pql::EngineInternals::store(e).memory_bytes());
+    const double n = static_cast<double>(pql::EngineInternals::store(e).size());
     state.counters["events"] = n;
     // Without the properties (the ≤ 40 target), and what the kept properties cost per pair.
-    const pql::EventStore& s = e.store();
+    const pql::EventStore& s = pql::EngineInternals::store(e);
     state.counters["store_bytes_per_event"] = static_cast<double>(s.memory_bytes() - s.property_memory_bytes()) / n;
     state.counters["store_bytes_per_event_all"] = static_cast<double>(s.memory_bytes()) / n;
     state.counters["property_pairs"] = static_cast<double>(s.property_pairs());

@@ -37,6 +37,13 @@ int fail(const std::string& message) {
     return 1;
 }
 
+// A time flag's value (ISO 8601 or epoch ms); the error is "--as-of: not a date ('x')".
+Result<int64_t> time_flag(const std::string& flag, const std::string& text) {
+    const char* why = "not a date";
+    if (auto t = parse_timestamp(text, &why)) return *t;
+    return Error{"usage", flag + ": " + why + " ('" + text + "')", "", 0};
+}
+
 // A row count note on stderr, so that skipped rows are never silent in table output; then what
 // the load says once (accounts left unassigned and why, a field no record has).
 void report_skips(const std::string& file, const LoadReport& r) {
@@ -73,10 +80,9 @@ int load(Engine& engine, const Args& a) {
         if (!st) return fail(a.model + ": " + st.error().describe());
     }
     if (a.as_of) {
-        const char* why = "not a date";
-        auto t = parse_timestamp(*a.as_of, &why);
-        if (!t) return usage_error(a.command, "--as-of: " + std::string(why) + " ('" + *a.as_of + "')");
-        engine.set_as_of(t);
+        auto t = time_flag("--as-of", *a.as_of);
+        if (!t) return usage_error(a.command, t.error().message);
+        engine.set_as_of(*t);
     }
     LoadOptions opts;
     if (!parse_format(a.input_format, opts.format))
@@ -241,9 +247,8 @@ int cmd_compare(Engine& engine, const Args& a) {
         b_text = engine.model_json();
     }
     if (a.as_of_b) {
-        const char* why = "not a date";
-        auto t = parse_timestamp(*a.as_of_b, &why);
-        if (!t) return usage_error("compare", "--as-of-b: " + std::string(why));
+        auto t = time_flag("--as-of-b", *a.as_of_b);
+        if (!t) return usage_error("compare", t.error().message);
         auto j = nlohmann::ordered_json::parse(b_text);
         j["as_of"] = format_iso(*t);
         b_text = j.dump();
@@ -288,10 +293,9 @@ int cmd_sql(const Args& a) {
         if (auto st = set_sql_column(o, c.substr(0, eq), c.substr(eq + 1)); !st) return usage_error("sql", "--column: " + st.error().message);
     }
     if (a.as_of) {
-        const char* why = "not a date";
-        auto t = parse_timestamp(*a.as_of, &why);
-        if (!t) return usage_error("sql", "--as-of: " + std::string(why) + " ('" + *a.as_of + "')");
-        o.as_of = t;
+        auto t = time_flag("--as-of", *a.as_of);
+        if (!t) return usage_error("sql", t.error().message);
+        o.as_of = *t;
     }
     Model model;
     if (!a.model.empty()) {

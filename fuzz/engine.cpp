@@ -5,6 +5,7 @@
 // first, moved as_of and back, or re-read its own canonical model gives the same bytes as a
 // fresh one.
 #include "common/fuzz_common.hpp"
+#include "engine_internals.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto parts = fuzz::split_parts(fuzz::as_text(data, size), 3);

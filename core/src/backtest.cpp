@@ -116,22 +116,29 @@ Result<std::string> backtest_json(const EventStore& store, const Model& model, c
     }
     j["calibration"] = calibration;
 
-    // Signals: each event type done in the window by someone in the population.
+    // Signals: each event type done in the window by someone in the population, and each model
+    // signal (SPEC §7.1; a signal named like an event type replaces it here too).
     const Index& ix = index;
     const auto& figures = ev.scorer.figures();
-    std::vector<double> did(store.event_names.size(), 0), did_conv(store.event_names.size(), 0);
+    const size_t ntypes = ix.nsignals ? ix.sig_base + ix.nsignals : store.event_names.size();
+    std::vector<double> did(ntypes, 0), did_conv(ntypes, 0);
     for (size_t i = 0; i < ev.pop.size(); ++i) {
         const auto& ent = ix.entities[ev.pop[i]->entity];
-        for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
+        auto count = [&](uint32_t t) {
             if (figures[t].in_window > 0) {
                 ++did[ix.types[t].type];
                 did_conv[ix.types[t].type] += ev.positive[i];
             }
+        };
+        for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) count(t);
+        for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) count(t);
     }
     std::vector<std::pair<std::string, uint32_t>> names;
-    for (uint32_t k = 0; k < store.event_names.size(); ++k)
-        if (did[k] > 0 && store.event_names.name(k) != model.conversion_event.value_or(std::string("\0", 1)))
-            names.emplace_back(store.event_names.name(k), k);
+    for (uint32_t k = 0; k < ntypes; ++k) {
+        const std::string name = ev.scorer.type_name(model, k);
+        if (!ev.scorer.is_signal(k) && model.signal(name)) continue;
+        if (did[k] > 0 && name != model.conversion_event.value_or(std::string("\0", 1))) names.emplace_back(name, k);
+    }
     std::sort(names.begin(), names.end());
     oj signals = oj::array();
     for (auto& [name, k] : names) {

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "pql/backtest.hpp"
-#include "pql/score.hpp"
+#include "score.hpp"
 #include "portable_math.hpp"
 
 namespace pql {

@@ -8,12 +8,12 @@
 
 #include "pql/time.hpp"
 
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 #include "pql/model.hpp"
 #include "pql/model_patch.hpp"
-#include "pql/output.hpp"
+#include "output.hpp"
 #include "pql/schema.hpp"
-#include "pql/score.hpp"
+#include "score.hpp"
 #include "ranking_of.hpp"
 #include "score_csv.hpp"
 #include "stream_load.hpp"

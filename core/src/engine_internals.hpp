@@ -2,8 +2,8 @@
 // on their include path; the CLI and the WASM binding use the public API alone).
 #pragma once
 #include "pql/engine.hpp"
-#include "pql/event_store.hpp"
-#include "pql/score.hpp"
+#include "event_store.hpp"
+#include "score.hpp"
 
 namespace pql {
 

@@ -9,7 +9,7 @@
 
 #include "conversions.hpp"
 #include "pql/backtest.hpp"
-#include "pql/score.hpp"
+#include "score.hpp"
 
 namespace pql {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 #include "record.hpp"
 
 namespace pql {

@@ -1,4 +1,4 @@
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 
 #include <algorithm>
 #include <cstring>

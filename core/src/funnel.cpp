@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pql/score.hpp"
+#include "score.hpp"
 #include "pql/time.hpp"
 
 namespace pql {

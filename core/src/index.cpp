@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "pql/score.hpp"
+#include "score.hpp"
 #include "pql/time.hpp"
 
 namespace pql {

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "event_sink.hpp"
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 #include "pql/time.hpp"
 #include "record.hpp"
 

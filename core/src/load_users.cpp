@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <set>
 
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 #include "record.hpp"
 
 namespace pql {

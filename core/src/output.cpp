@@ -1,4 +1,4 @@
-#include "pql/output.hpp"
+#include "output.hpp"
 
 #include <algorithm>
 #include <cmath>

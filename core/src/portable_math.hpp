@@ -4,7 +4,7 @@
 
 namespace pql {
 
-double exp2_portable(double x);  // also declared in pql/score.hpp, which the decay layer uses
+double exp2_portable(double x);  // also declared in score.hpp, which the decay layer uses
 double exp_portable(double x);
 double log_portable(double x);
 

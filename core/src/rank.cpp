@@ -1,7 +1,7 @@
 // Ranking (SPEC §3 "Rank"): score descending, ties by id in byte order.
 #include <algorithm>
 
-#include "pql/score.hpp"
+#include "score.hpp"
 
 namespace pql {
 

@@ -1,6 +1,6 @@
 // Builds pql/ranking.hpp's structs from a scoring run.
 #pragma once
-#include "pql/output.hpp"
+#include "output.hpp"
 #include "pql/ranking.hpp"
 
 namespace pql {

@@ -2,7 +2,7 @@
 // pql.rule uses it per entity during score(); explanations trace it leaf by leaf.
 #include <algorithm>
 
-#include "pql/score.hpp"
+#include "score.hpp"
 #include "pql/time.hpp"
 
 namespace pql {

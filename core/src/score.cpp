@@ -7,7 +7,7 @@
 #include <unordered_map>
 
 #include "conversions.hpp"
-#include "pql/score.hpp"
+#include "score.hpp"
 #include "pql/time.hpp"
 #include "portable_math.hpp"
 

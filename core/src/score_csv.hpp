@@ -3,7 +3,7 @@
 #include <string>
 
 #include "pql/csv.hpp"
-#include "pql/output.hpp"
+#include "output.hpp"
 
 namespace pql {
 

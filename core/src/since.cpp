@@ -7,7 +7,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "pql/score.hpp"
+#include "pql/backtest.hpp"
+#include "score.hpp"
 #include "pql/time.hpp"
 
 namespace pql {
@@ -263,12 +264,20 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
     const Index& ix = *index_;
     const size_t m = ix.entities.size();
     if (since_pass_ != stats.score_passes || since_.size() != m) {
-        since_.assign(m, Since{});
-        since_done_.assign(m, 0);
+        // A re-score with the same model and data (a page turn, a repeated call) keeps what was
+        // worked out; anything else starts over.
+        std::string key = model_to_json(model) + '\0' + std::to_string(stats.index_builds) + "/" +
+                          std::to_string(stats.index_appends) + "/" + std::to_string(stats.signal_builds) + "/" +
+                          std::to_string(store_.version) + "/" + std::to_string(ix.as_of) + "/" +
+                          std::to_string(outcomes_ ? outcomes_->rows.size() : 0);
+        if (key != since_key_ || since_.size() != m) {
+            since_.assign(m, Since{});
+            since_done_.assign(m, 0);
+            since_key_ = std::move(key);
+        }
         row_of_.assign(m, 0);
         for (uint32_t i = 0; i < run_.results.size(); ++i) row_of_[run_.results[i].entity] = i;
         since_pass_ = stats.score_passes;
-        pow_tables_.clear();
     }
     if (since_done_[e]) return since_[e];
     since_done_[e] = 1;

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "pql/engine.hpp"
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 
 namespace pql {
 

@@ -15,11 +15,11 @@
 
 #include "engine_internals.hpp"  // core/src: the store behind an Engine
 #include "pql/engine.hpp"
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 #include "pql/load.hpp"
 #include "pql/model.hpp"
-#include "pql/output.hpp"
-#include "pql/score.hpp"
+#include "output.hpp"
+#include "score.hpp"
 #include "pql/time.hpp"
 
 // An invariant of the core is broken: say which, then crash so that libFuzzer keeps the input.

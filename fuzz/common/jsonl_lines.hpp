@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 
 namespace fuzz {
 

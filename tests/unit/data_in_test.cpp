@@ -2,8 +2,9 @@
 // column mapping and time units, through the core.
 #include <catch2/catch.hpp>
 
+#include "engine_internals.hpp"
 #include "pql/engine.hpp"
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 
 using namespace pql;
 
@@ -287,7 +288,7 @@ TEST_CASE("users file: JSON, CSV, Mixpanel profiles; the file wins over events",
     auto r = e.load_users(R"({"user_id":"u1","traits":{"title":"VP Sales"}})" "\n" R"({"$distinct_id":"u2","$properties":{"$email":"x@y","seats":3}})" "\n");
     REQUIRE(r.ok());
     CHECK(r->loaded == 2);
-    const EventStore& s = e.store();
+    const EventStore& s = pql::EngineInternals::store(e);
     auto t = s.user_traits(*s.user_ids.find("u1"), INT64_MAX);
     CHECK(std::get<std::string>(t.at("title")) == "VP Sales");
     CHECK(std::get<std::string>(t.at("plan")) == "free");
@@ -346,9 +347,9 @@ TEST_CASE("a load in pieces of any size equals the whole load", "[load][stream]"
             CHECK(p->skipped == w->skipped);
             REQUIRE(p->errors.size() == w->errors.size());
             for (size_t i = 0; i < p->errors.size(); ++i) CHECK(p->errors[i].line == w->errors[i].line);
-            CHECK(parts.store().ts == whole.store().ts);
-            CHECK(parts.store().account == whole.store().account);
-            CHECK(parts.store().prop_value == whole.store().prop_value);
+            CHECK(pql::EngineInternals::store(parts).ts == pql::EngineInternals::store(whole).ts);
+            CHECK(pql::EngineInternals::store(parts).account == pql::EngineInternals::store(whole).account);
+            CHECK(pql::EngineInternals::store(parts).prop_value == pql::EngineInternals::store(whole).prop_value);
             CHECK(parts.score_json() == whole.score_json());
         }
     }
@@ -366,7 +367,7 @@ TEST_CASE("a load in pieces of any size equals the whole load", "[load][stream]"
         REQUIRE(e.feed("me\n").ok());
         auto a = e.end_load();
         REQUIRE(a.ok());
-        CHECK(*e.store().accounts[0].name == "Acme");
+        CHECK(*pql::EngineInternals::store(e).accounts[0].name == "Acme");
     }
     SECTION("strict: a bad row in a later piece undoes the whole load") {
         Engine e;
@@ -379,7 +380,7 @@ TEST_CASE("a load in pieces of any size equals the whole load", "[load][stream]"
         const bool all_ok = e.feed("oops\n").ok() && e.feed(good).ok() && e.end_load().ok();
         CHECK_FALSE(all_ok);
         if (e.loading()) CHECK_FALSE(e.end_load().ok());
-        CHECK(e.store().size() == 0);
+        CHECK(pql::EngineInternals::store(e).size() == 0);
     }
 }
 

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pql/engine.hpp"
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 #include "pql/model.hpp"
 
 using namespace pql;

@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "engine_internals.hpp"
 #include "pql/engine.hpp"
-#include "pql/score.hpp"
+#include "score.hpp"
 
 using namespace pql;
 
@@ -76,7 +77,7 @@ void check_parts(const std::vector<std::string>& parts, const std::string& model
         REQUIRE(a.ok() == b.ok());
         if (a.ok()) CHECK(*a == *b);
     }
-    if (expect_appends) CHECK(step.scorer().stats.index_appends > 0);
+    if (expect_appends) CHECK(pql::EngineInternals::scorer(step).stats.index_appends > 0);
 }
 
 }  // namespace
@@ -148,8 +149,8 @@ TEST_CASE("in-order appends on earlier days at a fixed as_of update the aggregat
         e.score_json(0, 10);
     }
     // Moved runs are reclaimed by a build now and then (here, with few entities, once).
-    CHECK(e.scorer().stats.index_builds <= 2);
-    CHECK(e.scorer().stats.index_appends >= parts.size() - 2);
+    CHECK(pql::EngineInternals::scorer(e).stats.index_builds <= 2);
+    CHECK(pql::EngineInternals::scorer(e).stats.index_appends >= parts.size() - 2);
 }
 
 TEST_CASE("each cache layer follows a sequence of model changes exactly", "[score][append]") {

@@ -3,7 +3,7 @@
 #include <random>
 
 #include "pql/engine.hpp"
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 
 using namespace pql;
 

@@ -2,9 +2,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "engine_internals.hpp"
 #include "pql/engine.hpp"
 #include "pql/model.hpp"
-#include "pql/score.hpp"
+#include "score.hpp"
 
 using namespace pql;
 using json = nlohmann::json;
@@ -137,12 +138,12 @@ TEST_CASE("a change of a signal's where rebuilds only the signals, not the index
                R"(}]}},"pql":{"min_score":0,"require_activation":false,"rule":{"metric":"count.s","op":">=","value":1}}})";
     };
     CHECK(score(e, model(1))["qualified"] == 2);
-    const auto builds = e.scorer().stats.index_builds, signals = e.scorer().stats.signal_builds;
+    const auto builds = pql::EngineInternals::scorer(e).stats.index_builds, signals = pql::EngineInternals::scorer(e).stats.signal_builds;
     CHECK(score(e, model(3))["qualified"] == 1);
-    CHECK(e.scorer().stats.index_builds == builds);
-    CHECK(e.scorer().stats.signal_builds == signals + 1);
+    CHECK(pql::EngineInternals::scorer(e).stats.index_builds == builds);
+    CHECK(pql::EngineInternals::scorer(e).stats.signal_builds == signals + 1);
     CHECK(score(e, R"({"pql":{"min_score":0,"require_activation":false}})")["qualified"] == 2);
-    CHECK(e.scorer().stats.index_builds == builds);
+    CHECK(pql::EngineInternals::scorer(e).stats.index_builds == builds);
 }
 
 TEST_CASE("per-leaf windows, active events, active_days and days_since_last_seen", "[score][v2]") {
@@ -209,7 +210,7 @@ TEST_CASE("PQL since: the current streak and the first qualified day", "[score][
     CHECK(b["days_qualified"] == nullptr);
     CHECK(b["first_qualified_at"] == "2025-12-23T23:59:59.999Z");
     // The funnel's view: every entity, index order.
-    auto firsts = e.scorer().first_qualified_at(e.model());
+    auto firsts = pql::EngineInternals::scorer(e).first_qualified_at(e.model());
     REQUIRE(firsts.size() == 2);
     CHECK((firsts[0] && firsts[1]));
 }
@@ -230,4 +231,24 @@ TEST_CASE("personas count the entity's users; fit rules read them", "[score][v2]
     auto x = json::parse(*e.explain_json("a"));
     CHECK(x["personas"]["vp"] == json({"u1", "u2"}));
     CHECK(x["metrics"]["persona.vp"] == 2);
+}
+
+TEST_CASE("backtest signals list the model's signals with the event types", "[backtest][v2]") {
+    Engine e;
+    REQUIRE(e.load_events(ev(kT - 2 * kDay, "a", "u1", "meeting", {{"external", 1}}) +
+                          ev(kT - 2 * kDay, "b", "u2", "meeting", {{"external", 0}}) + ev(kT + 3 * kDay, "a", "u1", "paid"))
+                .ok());
+    REQUIRE(e.set_model_json(R"({"conversion_event":"paid","signals":{"ext":{"event":"meeting","where":[
+        {"property":"external","op":"gt","value":0}]}}})").ok());
+    BacktestOptions o;
+    o.as_of = kT;
+    o.horizon_days = 10;
+    auto r = e.backtest_json(o);
+    REQUIRE(r.ok());
+    const json j = json::parse(*r);
+    std::vector<std::string> names;
+    for (auto& s : j["signals"]) names.push_back(s["event"]);
+    CHECK(names == std::vector<std::string>{"ext", "meeting"});
+    CHECK(j["signals"][0]["did"] == 1);
+    CHECK(j["signals"][0]["did_conversions"] == 1);
 }

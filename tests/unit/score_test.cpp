@@ -3,8 +3,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "engine_internals.hpp"
 #include "pql/engine.hpp"
-#include "pql/score.hpp"
+#include "score.hpp"
 
 using namespace pql;
 using json = nlohmann::json;
@@ -142,15 +143,15 @@ TEST_CASE("a weight-only change does not revisit the day aggregates", "[score][c
     REQUIRE(e.load_events(ev(kT, "a", "u", "x") + ev(kT - kDay, "b", "u", "y")).ok());
     REQUIRE(e.set_model_json(R"({"engagement":{"events":{"x":{"weight":1}}}})").ok());
     e.score_json();
-    const auto s0 = e.scorer().stats;
+    const auto s0 = pql::EngineInternals::scorer(e).stats;
     REQUIRE(e.set_model_json(R"({"engagement":{"events":{"x":{"weight":5}}}})").ok());
     e.score_json();
-    CHECK(e.scorer().stats.index_builds == s0.index_builds);
-    CHECK(e.scorer().stats.decay_passes == s0.decay_passes);
+    CHECK(pql::EngineInternals::scorer(e).stats.index_builds == s0.index_builds);
+    CHECK(pql::EngineInternals::scorer(e).stats.decay_passes == s0.decay_passes);
     REQUIRE(e.set_model_json(R"({"engagement":{"half_life_days":3,"events":{"x":{"weight":5}}}})").ok());
     e.score_json();
-    CHECK(e.scorer().stats.index_builds == s0.index_builds);
-    CHECK(e.scorer().stats.decay_passes == s0.decay_passes + 1);
+    CHECK(pql::EngineInternals::scorer(e).stats.index_builds == s0.index_builds);
+    CHECK(pql::EngineInternals::scorer(e).stats.decay_passes == s0.decay_passes + 1);
 }
 
 TEST_CASE("the portable exp2 agrees with the C library", "[score]") {

@@ -8,8 +8,9 @@
 #include <unistd.h>
 
 #include "conformance.hpp"
+#include "engine_internals.hpp"
 #include "pql/engine.hpp"
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 #include "pql/model.hpp"
 #include "pql/sql.hpp"
 
@@ -252,19 +253,19 @@ TEST_CASE("export: the contract tables as the engine sees them at as_of", "[sql]
     REQUIRE(e.load_events(events).ok());
     REQUIRE(e.load_accounts(R"({"account_id":"a,1","name":"A one","traits":{"employees":120,"verified":true,"name":"ignored"}})").ok());
     const int64_t T = 1767312000000;  // 2026-01-02T00:00:00Z
-    CHECK(export_contract_csv(e.store(), ContractTable::Events, T) ==
+    CHECK(export_contract_csv(pql::EngineInternals::store(e), ContractTable::Events, T) ==
           "timestamp_ms,account_id,user_id,event\n"
           "1767225600000,\"a,1\",u1,\"x \"\"q\"\"\"\n"
           "1767312000000,g,u2,y\n"
           "1767312000000,,u3,y\n");
-    CHECK(export_contract_csv(e.store(), ContractTable::Accounts, T, {"employees", "plan"}) ==
+    CHECK(export_contract_csv(pql::EngineInternals::store(e), ContractTable::Accounts, T, {"employees", "plan"}) ==
           "account_id,name,employees,trait_name,plan,tier,verified\n"
           "\"a,1\",A one,n:120.0,s:ignored,,,b:true\n"
           "g,Gee,,s:Gee,,s:gold,\n");
     // Before the group call, u2 has no account yet.
-    CHECK(export_contract_csv(e.store(), ContractTable::Events, 1767225600000 + 1000) ==
+    CHECK(export_contract_csv(pql::EngineInternals::store(e), ContractTable::Events, 1767225600000 + 1000) ==
           "timestamp_ms,account_id,user_id,event\n1767225600000,\"a,1\",u1,\"x \"\"q\"\"\"\n");
-    const std::string users = export_contract_csv(e.store(), ContractTable::Users, T);
+    const std::string users = export_contract_csv(pql::EngineInternals::store(e), ContractTable::Users, T);
     CHECK(users.rfind("user_id,name\n", 0) == 0);
     CHECK(has(users, "\nu3,\n"));
 }

@@ -16,8 +16,9 @@ function run(command, args) {
   return execFileSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function parity(label, { events, accounts, model }) {
-  const args = ['score', '--events', events, ...(accounts ? ['--accounts', accounts] : []), ...(model ? ['--model', model] : []), '--format', 'json'];
+function parity(label, { events, accounts, users, model }) {
+  const args = ['score', '--events', events, ...(accounts ? ['--accounts', accounts] : []), ...(users ? ['--users', users] : []),
+    ...(model ? ['--model', model] : []), '--format', 'json'];
   const native = run(cli, args);
   const wasm = run(process.execPath, [example, ...args.slice(1)]);
   assertSameBytes(native, wasm, label);
@@ -30,7 +31,7 @@ test('the native CLI is built', () => {
 
 for (const c of conformanceCases()) {
   test(`parity ${c.name}: CLI and WASM print the same bytes`, { skip: !existsSync(cli) }, () => {
-    parity(c.name, { events: c.eventsFile, accounts: c.accountsFile, model: c.modelFile });
+    parity(c.name, { events: c.eventsFile, accounts: c.accountsFile, users: c.usersFile, model: c.modelFile });
   });
 }
 

@@ -6,12 +6,13 @@
 #include <string_view>
 #include <vector>
 
-#include "pql/event_store.hpp"
 #include "pql/load.hpp"
 #include "pql/model.hpp"
 #include "pql/result.hpp"
 
 namespace pql {
+
+class EventStore;  // internal (core/src/event_store.hpp)
 
 // Conversions from an outcomes file: {"account_id" (or "user_id"/"id"), "converted_at"}.
 // The earliest conversion per entity counts.

@@ -7,11 +7,12 @@
 #include <vector>
 
 #include "pql/backtest.hpp"
-#include "pql/event_store.hpp"
 #include "pql/model.hpp"
 #include "pql/result.hpp"
 
 namespace pql {
+
+class EventStore;  // internal (core/src/event_store.hpp)
 
 enum class CohortBy { Week, Month };
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "pql/load.hpp"
-#include "pql/score.hpp"
+#include "score.hpp"
 
 namespace pql {
 

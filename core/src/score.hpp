@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "pql/event_store.hpp"
+#include "event_store.hpp"
 #include "pql/model.hpp"
 
 namespace pql {
@@ -301,6 +301,7 @@ private:
     mutable std::vector<uint8_t> since_done_;
     mutable std::vector<uint32_t> row_of_;
     mutable uint64_t since_pass_ = UINT64_MAX;
+    mutable std::string since_key_;  // the model and data since_ was worked out for
 };
 
 // 2^x computed with + and * only, so native and WASM builds agree to the last bit.
