@@ -113,7 +113,7 @@ for t in "${TARGETS[@]}"; do
   fi
   execs=${execs:-0}
   corpus=$(find "$OUT/corpus/$t" -type f | wc -l)
-  rates=$(awk -v n="$execs" '{ c = $2 + $3; printf "%.0f s, %.0f/s (cpu %.0f s, %.0f/s)", $1, $1 > 0 ? n / $1 : 0, c, c > 0 ? n / c : 0 }' "$log.time")
+  rates=$(awk -v n="$execs" '{ c = $2 + $3; printf "%.0f s, %.0f/s (cpu %.0f s, %.0f/s)", $1, ($1 > 0 ? n / $1 : 0), c, (c > 0 ? n / c : 0) }' "$log.time")
   if [ $rc -eq 0 ] && ! grep -q -e '^==[0-9]*==ERROR' -e 'runtime error:' "$log"; then
     status=OK; pass=$((pass + 1))
   else

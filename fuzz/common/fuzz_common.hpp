@@ -48,6 +48,13 @@ inline void check_report(const pql::LoadReport& r) {
     }
 }
 
+// The one way a non-strict load fails (SPEC §6): a CSV header without a required column. The
+// error says which and what was found; nothing of the text is kept.
+inline void check_file_error(const pql::Error& e) {
+    FUZZ_CHECK(e.code == "missing_column" || e.code == "unknown_column");
+    FUZZ_CHECK(!e.message.empty());
+}
+
 // The columns line up, ids are interned, and every loaded timestamp is in the documented range.
 inline void check_store(const pql::EventStore& s) {
     const size_t n = s.ts.size();

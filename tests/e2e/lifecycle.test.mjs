@@ -76,6 +76,17 @@ test('the Backtest tab: a verdict line, the lost PQLs as in the CLI, each openin
     await page.click(`[data-testid="lost-pql"][data-id="${lost[0]}"]`);
     await page.waitForSelector('#tabpanel-explain:not([hidden])');
     await page.waitForFunction((id) => document.querySelector('#tabpanel-explain')?.textContent.includes(id), lost[0], { timeout: 30_000 });
+    await showTab(page, 'backtest');
+    // The fit suggestions are suggest's rules; one click adds a rule and the ranking follows.
+    const sg = JSON.parse(pql(['suggest', ...sampleData(), '--model', modelFile(env, sampleModel()), '--format', 'json']));
+    await page.waitForSelector('[data-testid="fit-suggestion"]', { timeout: 60_000 });
+    const fit = await page.$$eval('[data-testid="fit-suggestion"]', (trs) => trs.map((tr) => ({ trait: tr.dataset.trait, points: Number(tr.dataset.points) })));
+    assert.deepEqual(fit, sg.fit.rules.map((r) => ({ trait: r.trait, points: r.points })));
+    const rr = await revision(page);
+    await page.click('[data-testid="fit-suggestion"] button');
+    await settled(page, rr);
+    const model = JSON.parse(await page.inputValue('[data-testid="model-json"]'));
+    assert.equal(model.fit.rules.at(-1).trait, sg.fit.rules[0].trait);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

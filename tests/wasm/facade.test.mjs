@@ -25,8 +25,10 @@ for (const c of conformanceCases()) {
     const engine = await createEngine();
     engine.setModel(c.model);
     if (c.accounts) engine.loadAccounts(c.accounts);
+    if (c.users) engine.loadUsers(c.users);
     engine.loadEvents(c.events);
-    const native = run(['score', '--events', c.eventsFile, ...(c.accountsFile ? ['--accounts', c.accountsFile] : []), '--model', c.modelFile, '--format', 'csv']);
+    const native = run(['score', '--events', c.eventsFile, ...(c.accountsFile ? ['--accounts', c.accountsFile] : []),
+      ...(c.usersFile ? ['--users', c.usersFile] : []), '--model', c.modelFile, '--format', 'csv']);
     assertSameBytes(native, engine.scoreCsv(), c.name);
     engine.delete();
   });
@@ -144,4 +146,26 @@ test('clearEvents / clearAccounts / clearOutcomes replace one kind: the ranking 
   assert.equal(engine.scoreJson(), await fresh(other.events, c.accounts));
   plain.delete();
   engine.delete();
+});
+
+test('clearUsers drops the users file\'s traits: the ranking equals an engine that never had them', async () => {
+  const c = conformanceCases().find((x) => x.users !== undefined);
+  assert.ok(c, 'a conformance case has a users file');
+  const make = async (users) => {
+    const e = await createEngine();
+    e.setModel(c.model);
+    if (c.accounts) e.loadAccounts(c.accounts);
+    if (users) e.loadUsers(c.users);
+    e.loadEvents(c.events);
+    return e;
+  };
+  const withUsers = await make(true);
+  const without = await make(false);
+  assert.notEqual(withUsers.scoreJson(), without.scoreJson(), 'the users file changes the ranking');
+  withUsers.clearUsers();
+  assert.equal(withUsers.scoreJson(), without.scoreJson());
+  await withUsers.loadUsersFrom(new Blob([c.users]), { replace: true });
+  const again = await make(true);
+  assert.equal(withUsers.scoreJson(), again.scoreJson());
+  for (const e of [withUsers, without, again]) e.delete();
 });

@@ -51,7 +51,7 @@ engine.delete();
   const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
   if (!existsSync(tsc)) return t.diagnostic('typescript is not installed: types not checked');
   writeFileSync(join(app, 'main.ts'), `
-import { createEngine, PqlError, type Engine, type ScoreRun, type LoadReport, type CanonicalModel, type Model } from 'pql-engine';
+import { createEngine, PqlError, type Engine, type ScoreRun, type LoadReport, type CanonicalModel, type Model, type FitOp } from 'pql-engine';
 const engine: Engine = await createEngine({ wasmUrl: new URL('https://example.test/pql_core.wasm') });
 const report: LoadReport = engine.loadEvents(new Uint8Array(0), { format: 'jsonl', strict: true });
 const run: ScoreRun = engine.score({ offset: 0, limit: 10 });
@@ -70,6 +70,13 @@ const badOp: Model = { pql: { rule: { metric: 'score', op: '=>', value: 50 } } }
 // @ts-expect-error: 'like' is not a fit op
 const badFit: Model = { fit: { rules: [{ trait: 'plan', op: 'like', value: 'pro', points: 1 }] } };
 engine.setAsOf('2024-05-01'); engine.setAsOf(new Date()); engine.setAsOf(0); engine.setAsOf(null);
+// The engine's own answers, typed: the schema's lists, the CSV text, a streamed load's report.
+const schema = engine.schema();
+const fitOps: FitOp[] = schema.trait_ops.map((o) => o.op);
+const csv: string = engine.scoreCsv({ limit: 10, traits: ['plan'] });
+const streamed: Promise<LoadReport> = engine.loadEventsFrom(new Blob(['']), { replace: true, onProgress: (p) => console.log(p.done, p.total) });
+engine.clearEvents(); engine.clearAccounts(); engine.clearOutcomes();
+console.log(fitOps, csv.length, streamed, schema.default_model.weights.fit);
 console.log(ok, badOp, badFit);
 engine.delete();
 `);

@@ -143,6 +143,16 @@ export interface EntityScore {
   days_since_last_seen: number;
   first_seen: string;
   last_seen: string;
+  // v2 additions (SPEC §7.5-§7.7), after the v1 fields:
+  /** A customer: converted at or before as_of (never qualified unless `pql.include_customers`). */
+  converted: boolean;
+  converted_at: string | null;
+  /** The model's segments whose rule holds, for a qualified entity (`[]` otherwise). */
+  segments: string[];
+  /** When the current qualified streak began (null when not qualified). */
+  qualified_at: string | null;
+  first_qualified_at: string | null;
+  days_qualified: number | null;
 }
 
 /** SPEC §4's machine output: the same JSON as `pql score --format json`. */
@@ -152,6 +162,10 @@ export interface ScoreRun {
   entities: number;
   /** Qualified entities (all of them, whatever the page). */
   qualified: number;
+  /** Customers among them (SPEC §7.5). */
+  customers: number;
+  /** Qualified entities per segment, by the model's segment names (SPEC §7.6). */
+  segments: Record<string, number>;
   diagnostics: Diagnostics;
   /** The requested page of the ranking. */
   results: EntityScore[];
@@ -247,6 +261,8 @@ export interface Explanation extends EntityScore {
     min_score: number;
     score_ok: boolean;
     require_activation: boolean;
+    /** False for a customer while the model does not include customers (SPEC §7.5). */
+    customer_ok: boolean;
     activated: boolean;
     /** null when the model has no rule. */
     rule_ok: boolean | null;
@@ -770,6 +786,8 @@ export interface Engine {
   clearAccounts(): void;
   /** Drops the loaded outcomes (conversions from files); the model's conversion_event still counts. */
   clearOutcomes(): void;
+  /** Drops the user traits from users files (`loadUsers`); traits from events stay. */
+  clearUsers(): void;
   /** Appends conversions (`account_id` or `user_id`, `converted_at`) for backtests. */
   loadOutcomes(text: Text, options?: LoadOptions): LoadReport;
   /**

@@ -371,6 +371,10 @@ class Engine {
     this.#call((h) => h.clearOutcomes());
   }
 
+  clearUsers() {
+    this.#call((h) => h.clearUsers());
+  }
+
   /**
    * @param {Api.ScoreCsvOptions} [options]
    * @returns {string}
@@ -557,8 +561,10 @@ class Engine {
     const begin = () => {
       if (begun) return;
       begun = true;
-      if (replace && kind !== 'users')
-        this.#call((h) => (kind === 'events' ? h.clearEvents() : kind === 'accounts' ? h.clearAccounts() : h.clearOutcomes()));
+      if (replace) {
+        this.#call((h) => (kind === 'events' ? h.clearEvents() : kind === 'accounts' ? h.clearAccounts()
+          : kind === 'users' ? h.clearUsers() : h.clearOutcomes()));
+      }
       this.#call((h) => h.beginLoad(kind, json));
     };
     progress();

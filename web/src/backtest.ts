@@ -21,6 +21,8 @@ export interface BacktestHost {
   outcomes(file: File | null): void;
   /** Shows an entity's Why card. */
   select(id: string): void;
+  /** Appends a fit rule (from the fit suggestions). */
+  addFitRule(rule: { trait: string; op: string; value?: unknown; points: number }): void;
 }
 
 /**
@@ -63,6 +65,7 @@ export class BacktestPanel {
   private meta: HTMLElement;
   private verdict: HTMLElement;
   private lost: HTMLElement;
+  private fitRules: HTMLElement;
   private figures: HTMLElement;
   private precision: HTMLElement;
   private recall: HTMLElement;
@@ -128,6 +131,7 @@ export class BacktestPanel {
       if (this.sg) this.host.setThreshold(this.sg.capacity.min_score);
     });
     this.weightsNote = h('p', { class: 'hint' });
+    this.fitRules = h('div', { class: 'fit-rules', 'data-testid': 'fit-suggestions' });
     this.signals = h('div', { class: 'scrollx signals' });
 
     this.body = h('div', { class: 'bt-body' },
@@ -143,6 +147,7 @@ export class BacktestPanel {
       h('section', { class: 'sub capacity' }, h('h3', { text: 'Sales capacity' }),
         h('label', { class: 'inline' }, 'Sales can take ', this.capacityInput, ' leads a week'),
         this.capacityOut, this.capacityApply),
+      h('section', { class: 'sub' }, h('h3', { text: 'Traits converters share: suggested fit rules' }), this.fitRules),
       h('section', { class: 'sub' }, h('h3', { text: 'Signals: conversion rate with and without each event' }),
         h('p', { class: 'hint', text: 'Events done in the window before as_of by the population. + step adds an activation step (at the suggested count); use w sets the engagement weight the regression suggests.' }),
         this.weightsNote, this.signals));
@@ -235,7 +240,28 @@ export class BacktestPanel {
       const w = sg.weights;
       setText(this.weightsNote, `Suggested weights: a logistic regression trained at ${w.train_as_of.slice(0, 10)} (${fmtInt(w.train_population)} entities, ${fmtInt(w.train_conversions)} conversions). AUC on the later holdout: regression ${fmt(w.holdout_auc, 3)}, your model ${fmt(w.current_auc, 3)}, your model with the suggested weights ${fmt(w.suggested_model_auc, 3)}.`);
     }
+    this.renderFit();
     this.renderSignals();
+  }
+
+  // Suggested fit rules (conversion lift by trait value or numeric band), each one click away.
+  private renderFit(): void {
+    if (!this.sg) { this.fitRules.replaceChildren(); return; }
+    const rules = this.sg.fit.rules;
+    if (!rules.length) {
+      this.fitRules.replaceChildren(h('p', { class: 'hint', text: 'No trait value or band separates converters clearly in this backtest.' }));
+      return;
+    }
+    const value = (v: unknown) => (v === undefined ? '' : Array.isArray(v) ? v.join('–') : String(v));
+    this.fitRules.replaceChildren(h('table', { class: 'mini' },
+      h('thead', null, h('tr', null, ...['trait', 'rule', 'lift', 'entities', 'points', ''].map((t) => h('th', { scope: 'col', text: t })))),
+      h('tbody', null, ...rules.map((r) => {
+        const add = h('button', { type: 'button', class: 'linkish', text: '+ rule', title: 'Add this fit rule to the model' });
+        add.addEventListener('click', () => this.host.addFitRule({ trait: r.trait, op: r.op, ...(r.value !== undefined ? { value: r.value } : {}), points: r.points }));
+        return h('tr', { 'data-testid': 'fit-suggestion', 'data-trait': r.trait, 'data-points': String(r.points) },
+          h('td', { text: r.trait }), h('td', { text: `${r.op} ${value(r.value)}` }), h('td', { text: `${fmt(r.lift, 2)}×` }),
+          h('td', { text: fmtInt(r.count) }), h('td', { text: String(r.points) }), h('td', null, add));
+      }))));
   }
 
   private renderLost(): void {

@@ -163,6 +163,7 @@ export class ExplainPanel {
     if (info.requireActivation) checks.push([`activated (${row.steps_completed}/${totalSteps} steps)`, row.activated]);
     // Until the explanation arrives the rule's outcome is unknown (a question mark).
     if (info.hasRule) checks.push(['PQL rule holds (see below)', ex ? ex.qualification.rule_ok : null]);
+    if (row.converted) checks.push([`a customer since ${fmtDate(row.converted_at)} (customers are not leads)`, ex ? ex.qualification.customer_ok : null]);
     return h('section', { class: 'sub summary' },
       h('div', { class: 'kv' },
         h('span', null, h('b', { text: 'Rank ' }), String(row.rank)),

@@ -88,6 +88,11 @@ const backtest = new BacktestPanel({
     events[event] = { ...(isObject(events[event]) ? (events[event] as JsonObject) : {}), weight };
   }),
   setThreshold: (minScore) => changeModel((m) => { objectIn(m, 'pql').min_score = minScore; }),
+  addFitRule: (rule) => changeModel((m) => {
+    const fit = objectIn(m, 'fit');
+    if (!Array.isArray(fit.rules)) fit.rules = canonical().fit.rules.map(jsonOf);
+    (fit.rules as JsonObject[]).push(jsonOf(rule));
+  }),
   optionsChanged: () => analyzeSoon(),
   outcomes: (file) => void loadOutcomes(file),
 });
@@ -524,6 +529,7 @@ async function loadSample(): Promise<void> {
   };
   const ev = await client.load('events', 'sample events.csv', await source(SAMPLE.events, samplePrefetch.events), false,
     (phase, done, total) => data.setProgress('sample events', phase, done, total));
+  data.showResult(ev);   // kept by the panel: the accounts' report below lists it too
   let last = ev;
   if (ev.ok) {
     const ac = await client.load('accounts', 'sample accounts.jsonl', await source(SAMPLE.accounts, samplePrefetch.accounts), true,
