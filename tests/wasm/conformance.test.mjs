@@ -11,7 +11,6 @@ async function scoreCase(c, loadEvents = (e) => e.loadEvents(c.events)) {
   try {
     engine.setModel(c.model);
     if (c.accounts !== undefined) engine.loadAccounts(c.accounts);
-    if (c.users !== undefined) engine.loadUsers(c.users);
     loadEvents(engine);
     if (c.users !== undefined) engine.loadUsers(c.users);  // SPEC §6.3, as the CLI's --users
     return { run: engine.score(), scores: engine.scores() };

@@ -36,6 +36,7 @@ entities AS (  -- per entity: engagement points E, velocity parts (no decay, no 
     SUM(weight * previous) AS previous_points,
     SUM(in_window) AS events,
     MIN(first_ts) AS first_ts, MAX(last_ts) AS last_ts,
+    MIN(CASE WHEN event = 'subscription_started' THEN first_ts END) AS converted_at,
     SUM(CASE WHEN event = 'pricing_page_viewed' THEN in_window ELSE 0 END) AS count_1,
     SUM(CASE WHEN event = 'sso_settings_viewed' THEN in_window ELSE 0 END) AS count_2,
     SUM(CASE WHEN event = 'project_created' THEN total ELSE 0 END) AS limit_1
@@ -148,7 +149,7 @@ scores AS (  -- activation, engagement and fit per entity
       + CASE WHEN COALESCE((t2_text = 'software' OR t2_text = 'saas' OR t2_text = 'fintech' OR t2_text = 'e-commerce' OR t2_text = 'ecommerce'), FALSE) THEN 25::float8 ELSE 0::float8 END
       + CASE WHEN COALESCE((t3_text = 'us' OR t3_text = 'usa' OR t3_text = 'united states' OR t3_text = 'gb' OR t3_text = 'uk' OR t3_text = 'united kingdom' OR t3_text = 'ca' OR t3_text = 'canada' OR t3_text = 'de' OR t3_text = 'germany' OR t3_text = 'au' OR t3_text = 'australia' OR t3_text = 'nl' OR t3_text = 'netherlands'), FALSE) THEN 20::float8 ELSE 0::float8 END
       + CASE WHEN COALESCE((t4_text = 'education' OR t4_text = 'edu' OR t4_text = 'nonprofit'), FALSE) THEN (-50::float8) ELSE 0::float8 END
-      + CASE WHEN COALESCE(t1_num < 5::float8, FALSE) THEN (-20::float8) ELSE 0::float8 END) / 80::float8)) AS fit, e.count_1, e.count_2, e.limit_1, tr.t1_type, tr.t1_text, tr.t1_bool, tr.t1_num, tr.t2_type, tr.t2_text, tr.t2_bool, tr.t2_num, tr.t3_type, tr.t3_text, tr.t3_bool, tr.t3_num, tr.t4_type, tr.t4_text, tr.t4_bool, tr.t4_num
+      + CASE WHEN COALESCE(t1_num < 5::float8, FALSE) THEN (-20::float8) ELSE 0::float8 END) / 80::float8)) AS fit, e.converted_at, e.count_1, e.count_2, e.limit_1, tr.t1_type, tr.t1_text, tr.t1_bool, tr.t1_num, tr.t2_type, tr.t2_text, tr.t2_bool, tr.t2_num, tr.t3_type, tr.t3_text, tr.t3_bool, tr.t3_num, tr.t4_type, tr.t4_text, tr.t4_bool, tr.t4_num
   FROM entities e
   CROSS JOIN params p
   LEFT JOIN audience a ON a.entity_id = e.entity_id
@@ -162,7 +163,7 @@ scored AS (  -- score = weighted mean of the three components
 ),
 graded AS (  -- PQL flag, tier and grade
   SELECT s.*,
-    (score >= 60::float8 AND activated
+    (score >= 60::float8 AND activated AND converted_at IS NULL
       AND ((active_users >= 2::float8) AND ((CAST(limit_1 AS DOUBLE PRECISION) / 3::float8 >= 1::float8) OR (count_1 >= 1::float8) OR (count_2 >= 1::float8)))) AS qualified,
     CASE WHEN score >= 70::float8 THEN 'Hot' WHEN score >= 45::float8 THEN 'Warm' WHEN score >= 0::float8 THEN 'Cold' END AS tier,
     NULLIF(CASE WHEN fit >= 70::float8 THEN 'A' WHEN fit >= 40::float8 THEN 'B' WHEN fit >= 0::float8 THEN 'C' END
