@@ -13,6 +13,9 @@
 
 namespace pql {
 
+// How far back PQL since looks (docs/model.md): ten years, beyond any product-usage export.
+constexpr int64_t kSinceLookbackDays = 3660;
+
 int64_t Scorer::day_end(uint32_t shift) const {
     if (shift == 0) return index_->as_of;
     return (day_of(index_->as_of) - static_cast<int64_t>(shift) + 1) * kDayMs - 1;
@@ -294,7 +297,7 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
 
     // The current streak, at most window_days days back (and not before the first event).
     if (now.qualified) {
-        const int64_t back = std::min<int64_t>(model.window_days, dayT - first_day);
+        const int64_t back = std::min<int64_t>({model.window_days, dayT - first_day, kSinceLookbackDays});
         int64_t k = 0;
         while (k < back && qualified_on(static_cast<uint32_t>(k + 1))) ++k;
         out.qualified_at = day_end(static_cast<uint32_t>(k));
@@ -309,7 +312,9 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
     const double wsum = model.w_activation + model.w_engagement + model.w_fit;
     if (!personas && (model.w_activation * now.activation + model.w_engagement * 100 + model.w_fit * now.fit) / wsum < model.min_score)
         return out;
-    int64_t from = first_day, to = dayT;
+    // Searched over the last kSinceLookbackDays at most: a span of centuries (a stray 1970 or 9999
+    // timestamp) would otherwise cost one evaluation per day (found by the fuzz targets).
+    int64_t from = std::max(first_day, dayT - kSinceLookbackDays), to = dayT;
     if (model.require_activation) from = std::max(from, day_of(*now.activated_at));
     if (now.customer() && !model.include_customers) to = std::min(to, day_of(now.converted_at) - 1);
     if (out.qualified_at) to = std::min(to, day_of(*out.qualified_at));
