@@ -296,25 +296,31 @@ AccountRecord& EventStore::account_record(uint32_t a) {
     return accounts[a];
 }
 
+// The events and what only they carry (properties, group and identify calls, seen ids), their
+// memory released; what clear() and clear_events() share.
+static void drop_events(EventStore& s) {
+    std::vector<int64_t>().swap(s.ts);
+    std::vector<uint32_t>().swap(s.user);
+    std::vector<uint32_t>().swap(s.type);
+    std::vector<uint32_t>().swap(s.account);
+    std::vector<uint32_t>().swap(s.prop_begin);
+    std::vector<uint32_t>().swap(s.prop_key);
+    std::vector<uint64_t>().swap(s.prop_value);
+    s.property_keys.clear();
+    s.property_strings.clear();
+    s.event_names.clear();
+    std::vector<GroupCall>().swap(s.groups);
+    std::vector<IdentifyCall>().swap(s.identifies);
+    s.seen_ids.clear();
+    s.max_ts.reset();
+}
+
 void EventStore::clear() {
-    std::vector<int64_t>().swap(ts);
-    std::vector<uint32_t>().swap(user);
-    std::vector<uint32_t>().swap(type);
-    std::vector<uint32_t>().swap(account);
-    std::vector<uint32_t>().swap(prop_begin);
-    std::vector<uint32_t>().swap(prop_key);
-    std::vector<uint64_t>().swap(prop_value);
-    property_keys.clear();
-    property_strings.clear();
+    drop_events(*this);
     users.clear();
-    event_names.clear();
     user_ids.clear();
     account_ids.clear();
-    groups.clear();
-    identifies.clear();
     accounts.clear();
-    seen_ids.clear();
-    max_ts.reset();
     ++version;
     ++rewrite_version;
 }
@@ -365,20 +371,7 @@ void EventStore::forget_unused_ids() {
 }
 
 void EventStore::clear_events() {
-    std::vector<int64_t>().swap(ts);
-    std::vector<uint32_t>().swap(user);
-    std::vector<uint32_t>().swap(type);
-    std::vector<uint32_t>().swap(account);
-    std::vector<uint32_t>().swap(prop_begin);
-    std::vector<uint32_t>().swap(prop_key);
-    std::vector<uint64_t>().swap(prop_value);
-    property_keys.clear();
-    property_strings.clear();
-    event_names.clear();
-    std::vector<GroupCall>().swap(groups);
-    std::vector<IdentifyCall>().swap(identifies);
-    seen_ids.clear();
-    max_ts.reset();
+    drop_events(*this);
     forget_unused_ids();
 }
 
