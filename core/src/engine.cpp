@@ -16,6 +16,7 @@
 #include "score.hpp"
 #include "ranking_of.hpp"
 #include "score_csv.hpp"
+#include "contract_csv.hpp"
 #include "stream_load.hpp"
 
 namespace pql {
@@ -145,7 +146,16 @@ Ranking Engine::ranking(size_t limit, size_t top_events) {
 }
 
 std::string Engine::export_contract_csv(ContractTable table) {
-    return pql::export_contract_csv(*store_, table, scorer_->as_of_for(*model_), model_traits(*model_));
+    // The scorer's index, brought up to date by a scoring pass (no ranking): the same one the
+    // scores come from, and no second build when the model's entity is the table's.
+    scorer_->score(*model_, 0);
+    const Entity kind = table == ContractTable::Users ? Entity::User : Entity::Account;
+    const std::vector<std::string> traits = model_traits(*model_);
+    if (scorer_->index().kind == kind) return pql::export_contract_csv(*store_, scorer_->index(), table, traits);
+    // A user model's index has no account assignment (events, accounts tables), an account
+    // model's no users: that table needs an index by the other entity, at the same as_of.
+    const auto other = Index::build(*store_, kind, scorer_->index().as_of);
+    return pql::export_contract_csv(*store_, *other, table, traits);
 }
 
 std::string Engine::score_json(size_t offset, size_t limit) {
