@@ -182,13 +182,9 @@ int cmd_explain(Engine& engine, const Args& a) {
     const std::string format = a.format.empty() ? "text" : a.format;
     if (format != "text" && format != "json") return usage_error("explain", "--format must be text or json");
     if (a.id.empty()) return usage_error("explain", "--id is required");
-    auto ex = engine.explain_json(a.id);
+    auto ex = engine.explain(a.id);
     if (!ex) return fail(ex.error().message);
-    if (format == "json") {
-        auto st = cli::write_stdout(*ex + "\n");
-        return st ? 0 : fail(st.error().message);
-    }
-    auto st = cli::write_stdout(cli::explain_text(nlohmann::ordered_json::parse(*ex)));
+    auto st = cli::write_stdout(format == "json" ? explanation_json(*ex) + "\n" : cli::explain_text(*ex));
     return st ? 0 : fail(st.error().message);
 }
 

@@ -171,13 +171,18 @@ std::string Engine::score_csv(const CsvOptions& options) {
     return score_run_csv({*store_, *model_, *scorer_, run}, options);
 }
 
-Result<std::string> Engine::explain_json(std::string_view id) {
+Result<Explanation> Engine::explain(std::string_view id) {
     const ScoreRun& run = scorer_->score(*model_);
     const Index& ix = scorer_->index();
     for (size_t i = 0; i < run.results.size(); ++i)
-        if (ix.id_of(*store_, ix.entities[run.results[i].entity]) == id)
-            return explanation_json({*store_, *model_, *scorer_, run}, i);
+        if (ix.id_of(*store_, ix.entities[run.results[i].entity]) == id) return explanation_of({*store_, *model_, *scorer_, run}, i);
     return Error{"not_found", "no ranked entity with id \"" + std::string(id) + "\"", "", 0};
+}
+
+Result<std::string> Engine::explain_json(std::string_view id) {
+    auto x = explain(id);
+    if (!x) return x.error();
+    return explanation_json(*x);
 }
 
 Result<LoadReport> Engine::load_outcomes(std::string_view text, const LoadOptions& options) {

@@ -8,6 +8,7 @@
 
 #include "pql/backtest.hpp"
 #include "pql/csv.hpp"
+#include "pql/explanation.hpp"
 #include "pql/funnel.hpp"
 #include "pql/load.hpp"
 #include "pql/ranking.hpp"
@@ -72,7 +73,9 @@ public:
     // The same ranking as CSV for CRM/spreadsheet import (pql/csv.hpp: columns, quoting, the
     // formula guard); the CLI's --format csv and the JS scoreCsv() both write these bytes.
     std::string score_csv(const CsvOptions& options = {});
-    // The explanation of one entity (code "not_found" when it is not ranked).
+    // The explanation of one entity (code "not_found" when it is not ranked), as structs and as
+    // SPEC §4 JSON (explanation_json of the same struct).
+    Result<Explanation> explain(std::string_view id);
     Result<std::string> explain_json(std::string_view id);
     // Every ranked entity's score, in rank order.
     std::vector<double> scores();
