@@ -217,7 +217,10 @@ int cmd_backtest(Engine& engine, const Args& a) {
     if (format != "table" && format != "json") return usage_error("backtest", "--format must be table or json");
     BacktestOptions o;
     if (a.horizon_days) o.horizon_days = static_cast<int64_t>(*a.horizon_days);
-    return print_json_or(engine.backtest_json(o), format, cli::backtest_text);
+    auto b = engine.backtest(o);
+    if (!b) return fail(b.error().describe());
+    auto st = cli::write_stdout(format == "json" ? backtest_json(*b) + "\n" : cli::backtest_text(*b));
+    return st ? 0 : fail(st.error().message);
 }
 
 int cmd_suggest(Engine& engine, const Args& a) {

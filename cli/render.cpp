@@ -158,32 +158,39 @@ std::string explain_text(const Explanation& x) {
     return o;
 }
 
-std::string backtest_text(const nlohmann::ordered_json& j) {
-    std::string out = "Backtest at " + j["as_of"].get<std::string>() + ", horizon " + std::to_string(j["horizon_days"].get<int64_t>()) +
-                      " days\n  population " + j["population"].dump() + ", conversions " + j["conversions"].dump() +
-                      ", base rate " + pct(j["base_rate"]) + ", ROC AUC " + num2(j["auc"]) + "\n\n";
-    out += "  PQL flag: precision " + pct(j["pql"]["precision"]) + ", recall " + pct(j["pql"]["recall"]) +
-           ", false-positive rate " + pct(j["pql"]["fpr"]) + "\n";
-    for (const char* g : {"qualified", "not_qualified"}) {
-        const auto& x = j["pql"][g];
-        out += std::string("    ") + g + ": " + x["count"].dump() + " entities, " + x["conversions"].dump() +
-               " converted (" + pct(x["rate"]) + ", lift " + num2(x["lift"]) + ")\n";
-    }
+namespace {
+
+std::string pct(const std::optional<double>& v) { return v && std::isfinite(*v) ? fixed(100 * *v, 1) + "%" : "-"; }
+std::string num2(const std::optional<double>& v) { return v && std::isfinite(*v) ? fixed(*v, 2) : "-"; }
+
+}  // namespace
+
+std::string backtest_text(const Backtest& b) {
+    std::string out = "Backtest at " + format_iso(b.as_of) + ", horizon " + std::to_string(b.horizon_days) + " days\n  population " +
+                      std::to_string(b.population) + ", conversions " + std::to_string(b.conversions) + ", base rate " +
+                      pct(b.base_rate) + ", ROC AUC " + num2(b.auc) + "\n\n";
+    out += "  PQL flag: precision " + pct(b.pql.precision) + ", recall " + pct(b.pql.recall) + ", false-positive rate " +
+           pct(b.pql.fpr) + "\n";
+    auto group = [](const OutcomeGroup& x) {
+        return std::to_string(x.count) + " entities, " + std::to_string(x.conversions) + " converted (" + pct(x.rate) + ", lift " +
+               num2(x.lift) + ")\n";
+    };
+    out += "    qualified: " + group(b.pql.qualified);
+    out += "    not_qualified: " + group(b.pql.not_qualified);
     out += "\n  By tier:\n";
-    for (auto& t : j["tiers"])
-        out += "    " + t["name"].get<std::string>() + ": " + t["count"].dump() + " entities, " + t["conversions"].dump() +
-               " converted (" + pct(t["rate"]) + ", lift " + num2(t["lift"]) + ")\n";
+    for (auto& t : b.tiers) out += "    " + t.name + ": " + group(t.group);
     out += "\n  Top of the ranking:";
-    for (auto it = j["precision_at"].begin(); it != j["precision_at"].end(); ++it)
-        out += " @" + it.key() + " precision " + pct(it.value()["precision"]) + " recall " + pct(it.value()["recall"]) + ";";
+    for (auto& p : b.precision_at)
+        out += " @" + std::to_string(p.k) + " precision " + pct(p.precision) + " recall " + pct(p.recall) + ";";
     out += "\n\n  Threshold sweep (min_score: PQLs, precision, recall):\n";
-    for (auto& s : j["sweep"])
-        out += "    " + s["min_score"].dump() + ": " + s["qualified"].dump() + ", " + pct(s["precision"]) + ", " + pct(s["recall"]) + "\n";
+    for (auto& s : b.sweep)
+        out += "    " + std::to_string(s.min_score) + ": " + std::to_string(s.qualified) + ", " + pct(s.precision) + ", " +
+               pct(s.recall) + "\n";
     out += "\n  Signals (event: did, conversion rate if done vs not, lift):\n";
-    for (auto& s : j["signals"])
-        out += "    " + s["event"].get<std::string>() + ": " + s["did"].dump() + ", " + pct(s["did_rate"]) + " vs " +
-               pct(s["not_rate"]) + ", lift " + num2(s["lift"]) + "\n";
-    return out + backtest_lifecycle_text(j);
+    for (auto& s : b.signals)
+        out += "    " + s.event + ": " + std::to_string(s.did) + ", " + pct(s.did_rate) + " vs " + pct(s.not_rate) + ", lift " +
+               num2(s.lift) + "\n";
+    return out + backtest_lifecycle_text(b);
 }
 
 std::string suggest_text(const nlohmann::ordered_json& j) {

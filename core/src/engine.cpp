@@ -189,6 +189,10 @@ Result<LoadReport> Engine::load_outcomes(std::string_view text, const LoadOption
     return guarded([&]() -> Result<LoadReport> { return outcomes_.load(text, options); });
 }
 
+Result<Backtest> Engine::backtest(const BacktestOptions& options) {
+    return guarded([&]() -> Result<Backtest> { return pql::backtest(*store_, *model_, outcomes_, options); });
+}
+
 Result<std::string> Engine::backtest_json(const BacktestOptions& options) {
     return guarded([&]() -> Result<std::string> { return pql::backtest_json(*store_, *model_, outcomes_, options); });
 }

@@ -84,7 +84,8 @@ public:
     Result<LoadReport> load_outcomes(std::string_view text, const LoadOptions& options = {});
     // SPEC §5 machine output, at options.as_of (or the model's as_of, or the latest event minus
     // the horizon).
-    Result<std::string> backtest_json(const BacktestOptions& options);
+    Result<Backtest> backtest(const BacktestOptions& options);
+    Result<std::string> backtest_json(const BacktestOptions& options);  // backtest() as SPEC §5 JSON
     Result<std::string> suggest_json(const SuggestOptions& options);
     // SPEC §7.8 lifecycle report at options.as_of (or the model's as_of, or the latest event).
     Result<FunnelReport> funnel(const FunnelOptions& options);
