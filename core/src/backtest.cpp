@@ -141,20 +141,11 @@ Result<Backtest> backtest(const EventStore& store, const Model& model, const Out
 
 namespace {
 
-void opt(JsonWriter& w, const std::optional<double>& x) {
-    if (x) w.number(*x);
-    else w.null();
-}
-
 void write_group(JsonWriter& w, const OutcomeGroup& g) {
-    w.key("count");
-    w.integer(g.count);
-    w.key("conversions");
-    w.integer(g.conversions);
-    w.key("rate");
-    opt(w, g.rate);
-    w.key("lift");
-    opt(w, g.lift);
+    w.field("count", g.count);
+    w.field("conversions", g.conversions);
+    w.field("rate", g.rate);
+    w.field("lift", g.lift);
 }
 
 }  // namespace
@@ -162,23 +153,17 @@ void write_group(JsonWriter& w, const OutcomeGroup& g) {
 std::string backtest_json(const Backtest& b) {
     JsonWriter w;
     w.open('{');
-    w.key("as_of");
-    w.time(b.as_of);
-    w.key("horizon_days");
-    w.integer(b.horizon_days);
-    w.key("population");
-    w.integer(b.population);
-    w.key("conversions");
-    w.integer(b.conversions);
-    w.key("base_rate");
-    opt(w, b.base_rate);
+    w.time_field("as_of", b.as_of);
+    w.field("horizon_days", b.horizon_days);
+    w.field("population", b.population);
+    w.field("conversions", b.conversions);
+    w.field("base_rate", b.base_rate);
     w.key("tiers");
     w.open('[');
     for (auto& t : b.tiers) {
         w.item();
         w.open('{');
-        w.key("name");
-        w.str(t.name);
+        w.field("name", t.name);
         write_group(w, t.group);
         w.close('}');
     }
@@ -193,14 +178,10 @@ std::string backtest_json(const Backtest& b) {
     w.open('{');
     write_group(w, b.pql.not_qualified);
     w.close('}');
-    w.key("precision");
-    opt(w, b.pql.precision);
-    w.key("recall");
-    opt(w, b.pql.recall);
-    w.key("fpr");
-    opt(w, b.pql.fpr);
-    w.key("false_positive_share");
-    opt(w, b.pql.false_positive_share);
+    w.field("precision", b.pql.precision);
+    w.field("recall", b.pql.recall);
+    w.field("fpr", b.pql.fpr);
+    w.field("false_positive_share", b.pql.false_positive_share);
     w.close('}');
     w.key("lost_pqls");
     w.open('[');
@@ -214,28 +195,21 @@ std::string backtest_json(const Backtest& b) {
     for (auto& p : b.precision_at) {
         w.key(std::to_string(p.k));
         w.open('{');
-        w.key("precision");
-        opt(w, p.precision);
-        w.key("recall");
-        opt(w, p.recall);
+        w.field("precision", p.precision);
+        w.field("recall", p.recall);
         w.close('}');
     }
     w.close('}');
-    w.key("auc");
-    opt(w, b.auc);
+    w.field("auc", b.auc);
     w.key("sweep");
     w.open('[');
     for (auto& s : b.sweep) {
         w.item();
         w.open('{');
-        w.key("min_score");
-        w.integer(s.min_score);
-        w.key("qualified");
-        w.integer(s.qualified);
-        w.key("precision");
-        opt(w, s.precision);
-        w.key("recall");
-        opt(w, s.recall);
+        w.field("min_score", s.min_score);
+        w.field("qualified", s.qualified);
+        w.field("precision", s.precision);
+        w.field("recall", s.recall);
         w.close('}');
     }
     w.close(']');
@@ -244,20 +218,13 @@ std::string backtest_json(const Backtest& b) {
     for (auto& c : b.calibration) {
         w.item();
         w.open('{');
-        w.key("decile");
-        w.integer(c.decile);
-        w.key("count");
-        w.integer(c.count);
-        w.key("conversions");
-        w.integer(c.conversions);
-        w.key("rate");
-        opt(w, c.rate);
-        w.key("lift");
-        opt(w, c.lift);
-        w.key("min_score");
-        w.number(c.min_score);
-        w.key("max_score");
-        w.number(c.max_score);
+        w.field("decile", c.decile);
+        w.field("count", c.count);
+        w.field("conversions", c.conversions);
+        w.field("rate", c.rate);
+        w.field("lift", c.lift);
+        w.field("min_score", c.min_score);
+        w.field("max_score", c.max_score);
         w.close('}');
     }
     w.close(']');
@@ -266,20 +233,13 @@ std::string backtest_json(const Backtest& b) {
     for (auto& s : b.signals) {
         w.item();
         w.open('{');
-        w.key("event");
-        w.str(s.event);
-        w.key("did");
-        w.integer(s.did);
-        w.key("did_conversions");
-        w.integer(s.did_conversions);
-        w.key("did_rate");
-        opt(w, s.did_rate);
-        w.key("not_rate");
-        opt(w, s.not_rate);
-        w.key("lift");
-        opt(w, s.lift);
-        w.key("coverage");
-        opt(w, s.coverage);
+        w.field("event", s.event);
+        w.field("did", s.did);
+        w.field("did_conversions", s.did_conversions);
+        w.field("did_rate", s.did_rate);
+        w.field("not_rate", s.not_rate);
+        w.field("lift", s.lift);
+        w.field("coverage", s.coverage);
         w.close('}');
     }
     w.close(']');

@@ -46,20 +46,6 @@ void write(JsonWriter& w, const TestValue& t) {
     w.close(']');
 }
 
-template <class T>
-void opt(JsonWriter& w, const std::optional<T>& x) {
-    if (!x) return w.null();
-    if constexpr (std::is_same_v<T, double>) w.number(*x);
-    else if constexpr (std::is_same_v<T, bool>) w.boolean(*x);
-    else if constexpr (std::is_same_v<T, int64_t>) w.integer(*x);
-    else w.str(*x);
-}
-
-void opt_time(JsonWriter& w, const std::optional<int64_t>& t) {
-    if (t) w.time(*t);
-    else w.null();
-}
-
 // A JSON object's keys as ordered_json keeps them: first insertion fixes the place, a later
 // one replaces the value (a signal named like an event type gives "count.<name>" twice).
 template <class V>
@@ -135,17 +121,13 @@ void write(JsonWriter& w, const RuleTrace& t) {
             write(w, t.children.at(0));
             break;
         case RuleTrace::Leaf:
-            w.key("metric");
-            w.str(t.metric);
-            w.key("op");
-            w.str(t.op);
+            w.field("metric", t.metric);
+            w.field("op", t.op);
             if (t.window_days) {
-                w.key("window_days");
-                w.integer(*t.window_days);
+                w.field("window_days", *t.window_days);
             }
             if (t.number) {
-                w.key("value");
-                w.number(*t.number);
+                w.field("value", *t.number);
             } else if (t.trait_value.shape != TestValue::None) {
                 w.key("value");
                 write(w, t.trait_value);
@@ -153,8 +135,7 @@ void write(JsonWriter& w, const RuleTrace& t) {
             w.key("actual");
             write(w, t.actual);
     }
-    w.key("result");
-    w.boolean(t.result);
+    w.field("result", t.result);
     w.close('}');
 }
 
@@ -349,16 +330,12 @@ std::string explanation_json(const Explanation& x) {
     w.out.reserve(4096);
     w.open('{');
     write_row_fields(w, x.row);
-    w.key("as_of");
-    w.time(x.as_of);
+    w.time_field("as_of", x.as_of);
     w.key("weights");
     w.open('{');
-    w.key("activation");
-    w.number(x.w_activation);
-    w.key("engagement");
-    w.number(x.w_engagement);
-    w.key("fit");
-    w.number(x.w_fit);
+    w.field("activation", x.w_activation);
+    w.field("engagement", x.w_engagement);
+    w.field("fit", x.w_fit);
     w.close('}');
 
     w.key("events_breakdown");
@@ -366,30 +343,19 @@ std::string explanation_json(const Explanation& x) {
     for (auto& e : x.events) {
         w.item();
         w.open('{');
-        w.key("event");
-        w.str(e.event);
+        w.field("event", e.event);
         if (e.signal) {
-            w.key("signal");
-            w.boolean(true);
+            w.field("signal", true);
         }
-        w.key("count");
-        w.integer(e.count);
-        w.key("decayed");
-        w.number(e.decayed);
-        w.key("capped");
-        w.number(e.capped);
-        w.key("cap");
-        opt(w, e.cap);
-        w.key("weight");
-        w.number(e.weight);
-        w.key("points");
-        w.number(e.points);
-        w.key("half_life_days");
-        opt(w, e.half_life_days);
-        w.key("users");
-        w.integer(e.users);
-        w.key("all_time");
-        w.integer(e.all_time);
+        w.field("count", e.count);
+        w.field("decayed", e.decayed);
+        w.field("capped", e.capped);
+        w.field("cap", e.cap);
+        w.field("weight", e.weight);
+        w.field("points", e.points);
+        w.field("half_life_days", e.half_life_days);
+        w.field("users", e.users);
+        w.field("all_time", e.all_time);
         w.close('}');
     }
     w.close(']');
@@ -399,27 +365,18 @@ std::string explanation_json(const Explanation& x) {
     for (auto& st : x.steps) {
         w.item();
         w.open('{');
-        w.key("name");
-        w.str(st.name);
-        w.key("event");
-        w.str(st.event);
-        w.key("met");
-        w.boolean(st.met);
-        w.key("count");
-        w.integer(st.count);
-        w.key("min_count");
-        w.integer(st.min_count);
-        w.key("users");
-        w.integer(st.users);
-        w.key("min_users");
-        w.integer(st.min_users);
-        w.key("weight");
-        w.number(st.weight);
+        w.field("name", st.name);
+        w.field("event", st.event);
+        w.field("met", st.met);
+        w.field("count", st.count);
+        w.field("min_count", st.min_count);
+        w.field("users", st.users);
+        w.field("min_users", st.min_users);
+        w.field("weight", st.weight);
         w.close('}');
     }
     w.close(']');
-    w.key("required");
-    w.integer(x.required);
+    w.field("required", x.required);
 
     w.key("fit_rules");
     w.open('[');
@@ -427,22 +384,17 @@ std::string explanation_json(const Explanation& x) {
         w.item();
         w.open('{');
         if (r.persona) {
-            w.key("persona");
-            w.str(*r.persona);
+            w.field("persona", *r.persona);
         } else {
-            w.key("trait");
-            w.str(r.trait.value_or(""));
+            w.field("trait", r.trait.value_or(""));
         }
-        w.key("op");
-        w.str(r.op);
+        w.field("op", r.op);
         if (r.value.shape != TestValue::None) {
             w.key("value");
             write(w, r.value);
         }
-        w.key("points");
-        w.number(r.points);
-        w.key("matched");
-        w.boolean(r.matched);
+        w.field("points", r.points);
+        w.field("matched", r.matched);
         w.key("actual");
         write(w, r.actual);
         w.close('}');
@@ -461,16 +413,11 @@ std::string explanation_json(const Explanation& x) {
     for (auto& l : x.limits) {
         w.item();
         w.open('{');
-        w.key("name");
-        w.str(l.name);
-        w.key("event");
-        w.str(l.event);
-        w.key("count");
-        w.number(l.count);
-        w.key("limit");
-        w.number(l.limit);
-        w.key("usage");
-        w.number(l.usage);
+        w.field("name", l.name);
+        w.field("event", l.event);
+        w.field("count", l.count);
+        w.field("limit", l.limit);
+        w.field("usage", l.usage);
         w.close('}');
     }
     w.close(']');
@@ -498,14 +445,10 @@ std::string explanation_json(const Explanation& x) {
 
     w.key("customer");
     w.open('{');
-    w.key("converted");
-    w.boolean(x.customer.converted);
-    w.key("converted_at");
-    opt_time(w, x.customer.converted_at);
-    w.key("conversion_event");
-    opt(w, x.customer.conversion_event);
-    w.key("include_customers");
-    w.boolean(x.customer.include_customers);
+    w.field("converted", x.customer.converted);
+    w.time_field("converted_at", x.customer.converted_at);
+    w.field("conversion_event", x.customer.conversion_event);
+    w.field("include_customers", x.customer.include_customers);
     w.close('}');
 
     w.key("segments_breakdown");
@@ -513,12 +456,9 @@ std::string explanation_json(const Explanation& x) {
     for (auto& sg : x.segments) {
         w.item();
         w.open('{');
-        w.key("name");
-        w.str(sg.name);
-        w.key("holds");
-        w.boolean(sg.holds);
-        w.key("listed");
-        w.boolean(sg.listed);
+        w.field("name", sg.name);
+        w.field("holds", sg.holds);
+        w.field("listed", sg.listed);
         w.key("rule");
         write(w, sg.rule);
         w.close('}');
@@ -531,18 +471,12 @@ std::string explanation_json(const Explanation& x) {
     const auto& q = x.qualification;
     w.key("qualification");
     w.open('{');
-    w.key("min_score");
-    w.number(q.min_score);
-    w.key("score_ok");
-    w.boolean(q.score_ok);
-    w.key("require_activation");
-    w.boolean(q.require_activation);
-    w.key("customer_ok");
-    w.boolean(q.customer_ok);
-    w.key("activated");
-    w.boolean(q.activated);
-    w.key("rule_ok");
-    opt(w, q.rule_ok);
+    w.field("min_score", q.min_score);
+    w.field("score_ok", q.score_ok);
+    w.field("require_activation", q.require_activation);
+    w.field("customer_ok", q.customer_ok);
+    w.field("activated", q.activated);
+    w.field("rule_ok", q.rule_ok);
     w.key("failed_leaves");
     w.open('[');
     for (auto& f : q.failed_leaves) {
@@ -550,8 +484,7 @@ std::string explanation_json(const Explanation& x) {
         w.str(f);
     }
     w.close(']');
-    w.key("qualified");
-    w.boolean(q.qualified);
+    w.field("qualified", q.qualified);
     w.close('}');
     w.close('}');
     return std::move(w.out);

@@ -5,6 +5,7 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -78,6 +79,56 @@ public:
         out.append(buf, static_cast<size_t>(end - buf));
     }
     void time(int64_t ms) { str(format_iso(ms)); }
+
+    // A fixed key and its value in one call; an absent optional is null.
+    void field(std::string_view k, int64_t v) {
+        key(k);
+        integer(v);
+    }
+    void field(std::string_view k, double v) {
+        key(k);
+        number(v);
+    }
+    void field(std::string_view k, bool v) {
+        key(k);
+        boolean(v);
+    }
+    void field(std::string_view k, std::string_view v) {
+        key(k);
+        str(v);
+    }
+    void field(std::string_view k, const std::string& v) {
+        key(k);
+        str(v);
+    }
+    void field(std::string_view k, const char* v) {
+        key(k);
+        str(v);
+    }
+    void field(std::string_view k, const std::optional<double>& v) {
+        key(k);
+        v ? number(*v) : null();
+    }
+    void field(std::string_view k, const std::optional<int64_t>& v) {
+        key(k);
+        v ? integer(*v) : null();
+    }
+    void field(std::string_view k, const std::optional<bool>& v) {
+        key(k);
+        v ? boolean(*v) : null();
+    }
+    void field(std::string_view k, const std::optional<std::string>& v) {
+        key(k);
+        v ? str(*v) : null();
+    }
+    void time_field(std::string_view k, int64_t ms) {
+        key(k);
+        time(ms);
+    }
+    void time_field(std::string_view k, const std::optional<int64_t>& ms) {
+        key(k);
+        ms ? time(*ms) : null();
+    }
 
 private:
     bool first_ = true;

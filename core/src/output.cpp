@@ -52,68 +52,32 @@ void row_of(const RunView& v, const EntityScore& s, size_t position, EntityRow& 
     else r.days_qualified.reset();
 }
 
-namespace {
-
-void opt_time(JsonWriter& w, const std::optional<int64_t>& t) {
-    if (t) w.time(*t);
-    else w.null();
-}
-void opt_str(JsonWriter& w, const std::optional<std::string>& s) {
-    if (s) w.str(*s);
-    else w.null();
-}
-
-}  // namespace
-
 // The fields of SPEC's result object, in its order, inside an open object.
 void write_row_fields(JsonWriter& w, const EntityRow& r) {
-    w.key("rank");
-    w.integer(r.rank);
-    w.key("id");
-    w.str(r.id);
-    w.key("name");
-    opt_str(w, r.name);
-    w.key("score");
-    w.number(r.score);
-    w.key("activation");
-    w.number(r.activation);
-    w.key("engagement");
-    w.number(r.engagement);
-    w.key("fit");
-    w.number(r.fit);
-    w.key("engagement_points");
-    w.number(r.engagement_points);
-    w.key("steps_completed");
-    w.integer(r.steps_completed);
-    w.key("activated");
-    w.boolean(r.activated);
-    w.key("activated_at");
-    opt_time(w, r.activated_at);
-    w.key("qualified");
-    w.boolean(r.qualified);
-    w.key("tier");
-    opt_str(w, r.tier);
-    w.key("grade");
-    opt_str(w, r.grade);
-    w.key("active_users");
-    w.integer(r.active_users);
-    w.key("users");
-    w.integer(r.users);
-    w.key("events");
-    w.integer(r.events);
-    w.key("velocity");
-    w.number(r.velocity);
-    w.key("days_since_last_seen");
-    w.integer(r.days_since_last_seen);
-    w.key("first_seen");
-    w.time(r.first_seen);
-    w.key("last_seen");
-    w.time(r.last_seen);
+    w.field("rank", r.rank);
+    w.field("id", r.id);
+    w.field("name", r.name);
+    w.field("score", r.score);
+    w.field("activation", r.activation);
+    w.field("engagement", r.engagement);
+    w.field("fit", r.fit);
+    w.field("engagement_points", r.engagement_points);
+    w.field("steps_completed", r.steps_completed);
+    w.field("activated", r.activated);
+    w.time_field("activated_at", r.activated_at);
+    w.field("qualified", r.qualified);
+    w.field("tier", r.tier);
+    w.field("grade", r.grade);
+    w.field("active_users", r.active_users);
+    w.field("users", r.users);
+    w.field("events", r.events);
+    w.field("velocity", r.velocity);
+    w.field("days_since_last_seen", r.days_since_last_seen);
+    w.time_field("first_seen", r.first_seen);
+    w.time_field("last_seen", r.last_seen);
     // v2 (SPEC §7.5-§7.7), after the v1 fields.
-    w.key("converted");
-    w.boolean(r.converted);
-    w.key("converted_at");
-    opt_time(w, r.converted_at);
+    w.field("converted", r.converted);
+    w.time_field("converted_at", r.converted_at);
     w.key("segments");
     w.open('[');
     for (auto& sg : r.segments) {
@@ -121,10 +85,8 @@ void write_row_fields(JsonWriter& w, const EntityRow& r) {
         w.str(sg);
     }
     w.close(']');
-    w.key("qualified_at");
-    opt_time(w, r.qualified_at);
-    w.key("first_qualified_at");
-    opt_time(w, r.first_qualified_at);
+    w.time_field("qualified_at", r.qualified_at);
+    w.time_field("first_qualified_at", r.first_qualified_at);
     w.key("days_qualified");
     if (r.days_qualified) w.integer(*r.days_qualified);
     else w.null();
@@ -138,14 +100,10 @@ std::string score_run_json(const RunView& v, const LoadReport& d, size_t offset,
     const size_t end = limit >= n - begin ? n : begin + limit;
     w.out.reserve(512 + (end - begin) * 560);
     w.open('{');
-    w.key("as_of");
-    w.time(v.run.as_of);
-    w.key("entities");
-    w.integer(static_cast<int64_t>(n));
-    w.key("qualified");
-    w.integer(v.run.qualified);
-    w.key("customers");
-    w.integer(v.run.customers);
+    w.time_field("as_of", v.run.as_of);
+    w.field("entities", static_cast<int64_t>(n));
+    w.field("qualified", v.run.qualified);
+    w.field("customers", v.run.customers);
     w.key("segments");
     w.open('{');
     for (size_t i = 0; i < v.model.segments.size(); ++i) {
@@ -155,25 +113,18 @@ std::string score_run_json(const RunView& v, const LoadReport& d, size_t offset,
     w.close('}');
     w.key("diagnostics");
     w.open('{');
-    w.key("read");
-    w.integer(d.read);
-    w.key("loaded");
-    w.integer(d.loaded);
-    w.key("skipped");
-    w.integer(d.skipped);
-    w.key("duplicates");
-    w.integer(d.duplicates);
-    w.key("unassigned");
-    w.integer(v.run.unassigned);
+    w.field("read", d.read);
+    w.field("loaded", d.loaded);
+    w.field("skipped", d.skipped);
+    w.field("duplicates", d.duplicates);
+    w.field("unassigned", v.run.unassigned);
     w.key("errors");
     w.open('[');
     for (auto& e : d.errors) {
         w.item();
         w.open('{');
-        w.key("line");
-        w.integer(e.line);
-        w.key("message");
-        w.str(e.message);
+        w.field("line", e.line);
+        w.field("message", e.message);
         w.close('}');
     }
     w.close(']');
