@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pql/time.hpp"
+#include "record.hpp"  // valid_utf8
 
 namespace pql {
 
@@ -55,7 +56,9 @@ public:
             out.push_back('"');
             raw(s);
             out.push_back('"');
-        } else {
+        } else if (valid_utf8(s)) {
+            escaped(s);
+        } else {  // invalid UTF-8 or a NUL: nlohmann's own escaping and replacement
             raw(nlohmann::ordered_json(std::string(s)).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
         }
     }
@@ -132,6 +135,32 @@ public:
 
 private:
     bool first_ = true;
+
+    // Valid UTF-8 without NUL, escaped as nlohmann's serializer does (UTF-8 kept, \uXXXX in
+    // lower-case hex for the other control characters).
+    void escaped(std::string_view s) {
+        static const char kHex[] = "0123456789abcdef";
+        out.push_back('"');
+        for (unsigned char c : s) {
+            switch (c) {
+                case '"': raw("\\\""); break;
+                case '\\': raw("\\\\"); break;
+                case '\b': raw("\\b"); break;
+                case '\t': raw("\\t"); break;
+                case '\n': raw("\\n"); break;
+                case '\f': raw("\\f"); break;
+                case '\r': raw("\\r"); break;
+                default:
+                    if (c < 0x20) {
+                        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+                        out.append(u, 6);
+                    } else {
+                        out.push_back(static_cast<char>(c));
+                    }
+            }
+        }
+        out.push_back('"');
+    }
 };
 
 }  // namespace pql

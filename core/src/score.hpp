@@ -295,6 +295,7 @@ private:
     mutable std::vector<uint32_t> user_mark_;
     mutable uint32_t user_epoch_ = 0;
     mutable std::vector<uint32_t> user_slot_;
+    mutable std::vector<int64_t> done_scratch_;  // score_day: the met steps' times (no allocation per day)
     mutable std::map<double, std::vector<double>> pow_tables_;  // since: 2^(-age/h) per half-life  // make_sweep: a user's place among the entity's users
     mutable std::vector<uint32_t> day_scratch_;
     mutable std::vector<Since> since_;

@@ -236,7 +236,8 @@ EntityScore Scorer::score_day(const Model& model, uint32_t e, uint32_t shift, co
     const size_t nsteps = model.steps.size();
     const int64_t* step_done = step_done_.data() + static_cast<size_t>(e) * nsteps;
     double met = 0, total = 0;
-    std::vector<int64_t> done;
+    std::vector<int64_t>& done = done_scratch_;
+    done.clear();
     for (size_t si = 0; si < nsteps; ++si) {
         total += model.steps[si].weight;
         if (step_done[si] <= until) {
