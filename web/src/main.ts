@@ -212,12 +212,17 @@ function applyModel(model: JsonObject, source: Source, inputAt = performance.now
   state.modelText = text;
   state.inputAt = inputAt;
   analysisPanelsBusy(true);
-  if (source !== 'json') modelJson.show(model);
+  // A slider's model text is written once the edits pause (a 3 KB textarea re-laid out on
+  // every input delays the next frame, and with it the ranking); any other edit at once.
+  if (source === 'controls') showJsonLater();
+  else if (source !== 'json') modelJson.show(model);
   scheduleHash();
   const rebuild = source !== 'controls';
   // The explanation is asked for once the ranking is shown (showRun), so it never delays it.
   scoreModel(state.modelText, null, rebuild ? 'rebuild' : 'keep', inputAt);
 }
+
+const showJsonLater = debounce(whenIdle(() => modelJson.show(state.model)), 120);
 
 // Every scoring request carries the list's view (window, filters, sort, selection).
 function scoreModel(text: string, selectId: string | null, tag: string, inputAt = performance.now()): void {
@@ -307,6 +312,8 @@ function showRun(r: ScoreOk): void {
     engineMs: r.engineMs.toFixed(1),
     renderMs: (now - renderStart).toFixed(1),
     workerWaitMs: r.waitMs.toFixed(1),
+    workerMs: r.workerMs.toFixed(1),
+    transitMs: r.transitMs.toFixed(1),
     modelUpdate: r.update,
   });
   statusEl.textContent = statusLine(run.entities, r.normalized.entity, run.qualified, run.as_of);
