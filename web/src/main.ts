@@ -56,6 +56,7 @@ const state = {
   tab: 'explain' as Tab,
   inputAt: 0,                         // when the model last changed (input → analysis shown)
   pinned: null as { text: string; model: JsonObject; at: string } | null,   // model A of compare mode
+  jsonStale: false,                   // the model JSON panel is behind state.model (a slider)
 };
 
 const client = new EngineClient();
@@ -212,17 +213,15 @@ function applyModel(model: JsonObject, source: Source, inputAt = performance.now
   state.modelText = text;
   state.inputAt = inputAt;
   analysisPanelsBusy(true);
-  // A slider's model text is written once the edits pause (a 3 KB textarea re-laid out on
-  // every input delays the next frame, and with it the ranking); any other edit at once.
-  if (source === 'controls') showJsonLater();
-  else if (source !== 'json') modelJson.show(model);
+  // A slider's model text is written with its ranking, not in the input's own frame (a 3 KB
+  // textarea re-laid out there delays the frame, and with it the ranking); others at once.
+  if (source === 'controls') state.jsonStale = true;
+  else if (source !== 'json') { modelJson.show(model); state.jsonStale = false; }
   scheduleHash();
   const rebuild = source !== 'controls';
   // The explanation is asked for once the ranking is shown (showRun), so it never delays it.
   scoreModel(state.modelText, null, rebuild ? 'rebuild' : 'keep', inputAt);
 }
-
-const showJsonLater = debounce(whenIdle(() => modelJson.show(state.model)), 120);
 
 // Every scoring request carries the list's view (window, filters, sort, selection).
 function scoreModel(text: string, selectId: string | null, tag: string, inputAt = performance.now()): void {
@@ -234,6 +233,7 @@ client.onBusy = (busy) => setBusy(ranking.root, busy);
 
 client.onScored = (r) => {
   if (r.ok && r.tag === 'view') { showView(r); return; }
+  if (state.jsonStale) { modelJson.show(state.model); state.jsonStale = false; }
   requestAnalysis();
   if (!r.ok) {
     modelJson.showError(r.error);
