@@ -56,7 +56,8 @@ const state = {
   tab: 'explain' as Tab,
   inputAt: 0,                         // when the model last changed (input → analysis shown)
   pinned: null as { text: string; model: JsonObject; at: string } | null,   // model A of compare mode
-  jsonStale: false,                   // the model JSON panel is behind state.model (a slider)
+  jsonStale: false,
+  firstShown: false,                   // the model JSON panel is behind state.model (a slider)
 };
 
 const client = new EngineClient();
@@ -287,6 +288,7 @@ function showRun(r: ScoreOk): void {
   state.run = run;
   const tiers = tierInfo();
   ranking.setView(run, totalSteps(), tiers.names, tiers.colors, true);
+  if (!state.firstShown) { state.firstShown = true; performance.mark('pql:first-ranking'); }
   drawPopulation(run.population, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
   data.setDiagnostics(run.diagnostics);
   if (state.selected !== null) {
@@ -534,6 +536,7 @@ async function loadSample(): Promise<void> {
   };
   const ev = await client.load('events', 'sample events.csv', await source(SAMPLE.events, samplePrefetch.events), false,
     (phase, done, total) => data.setProgress('sample events', phase, done, total));
+  performance.mark('pql:events-loaded');
   data.showResult(ev);   // kept by the panel: the accounts' report below lists it too
   let last = ev;
   if (ev.ok) {
@@ -541,6 +544,7 @@ async function loadSample(): Promise<void> {
       (phase, done, total) => data.setProgress('sample accounts', phase, done, total));
     last = ac;
   }
+  performance.mark('pql:accounts-loaded');
   data.hideProgress();
   data.showResult(last);
   if (!ev.ok) data.showMessage('No sample data here (run `make sample`): load an events file to start.', true);
@@ -602,6 +606,7 @@ client.onFatal = (message) => {
 };
 
 client.onReady = async (schema) => {
+  performance.mark('pql:engine-ready');
   state.schema = schema;
   state.normalized = schema.default_model;
   statusEl.textContent = 'Loading the sample…';
