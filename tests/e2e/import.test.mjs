@@ -193,3 +193,56 @@ test('a failed load keeps the previous data and ranking', { timeout: TIMEOUT * 3
   assertSameRanking(await domRows(page), cli(env, model), 'the sample, after the failed load');
   await context.close();
 });
+
+test('Amplitude (zip of gzip), PostHog and Segment batch files rank as the CLI reads them', { timeout: TIMEOUT * 4 }, async (t) => {
+  const { zipSync } = await import('fflate');
+  const rows = companies();
+  const iso = (s) => new Date(s * 1000).toISOString();
+  const amplitudeTime = (s) => iso(s).replace('T', ' ').replace('Z', '000');
+  const files = {
+    // Amplitude's Export API: a zip of gzipped JSON Lines, one group type (used without account_key).
+    'amplitude.zip': Buffer.from(zipSync({
+      '123/123_2026-09-21_0#0.json.gz': gzipSync(Buffer.from(rows.slice(0, 500).map((r, i) => JSON.stringify({
+        event_type: r.ev, event_time: amplitudeTime(r.t), user_id: r.user, $insert_id: `a${i}`, groups: { company: [r.company] },
+        event_properties: { source: 'web' } })).join('\n') + '\n')),
+      '123/123_2026-09-21_1#0.json.gz': gzipSync(Buffer.from(rows.slice(500).map((r, i) => JSON.stringify({
+        event_type: r.ev, event_time: amplitudeTime(r.t), user_id: r.user, $insert_id: `b${i}`, groups: { company: [r.company] } })).join('\n') + '\n')),
+    })),
+    // PostHog batch export rows: distinct_id, ISO timestamps, the account in $groups.
+    'posthog.jsonl': Buffer.from(rows.map((r, i) => JSON.stringify({
+      uuid: `p${i}`, event: r.ev, distinct_id: r.user, timestamp: iso(r.t), properties: { $groups: { company: r.company }, $browser: 'Firefox' } })).join('\n') + '\n'),
+    // Segment's HTTP API: envelopes of calls.
+    'segment.json': Buffer.from(JSON.stringify({ batch: rows.map((r, i) => ({
+      type: 'track', event: r.ev, userId: r.user, timestamp: iso(r.t), messageId: `s${i}`, context: { groupId: r.company } })) }) + '\n'),
+  };
+  const model = modelFile(env, sampleModel());
+  const { context, page } = await open();
+  for (const [name, buffer] of Object.entries(files)) {
+    const file = join(env.tmp, name);
+    writeFileSync(file, buffer);
+    const rev = await revision(page);
+    await pick(page, 'events-file', name, buffer);
+    // These load as they are: no import step unless asked for.
+    await settled(page, rev);
+    assert.equal(await page.locator('[data-testid="import"][open]').count(), 0, `${name}: loads without the import step`);
+    const expected = JSON.parse(pql(['score', '--events', file, '--model', model, '--format', 'json']));
+    assert.equal(expected.entities, 40, `${name}: the CLI finds the 40 accounts`);
+    assertSameRanking(await domRows(page), expected, name);
+    const report = await page.textContent('[data-testid="load-report"]');
+    assert.match(report, new RegExp(`${name.replace('.', '\\.')}: read [\\d,]+ · loaded [\\d,]+ · skipped 0`));
+    t.diagnostic(report);
+  }
+  // *review files* shows the step for a file that fits: the shape the engine met.
+  await page.check('[data-testid="import-always"]');
+  await pick(page, 'events-file', 'amplitude.zip', files['amplitude.zip']);
+  await importShown(page);
+  assert.equal(await page.getAttribute('[data-testid="import-shape"]', 'data-shape'), 'amplitude');
+  assert.match(await page.textContent('#import-title'), /\(zip: 123\/123_2026-09-21_0#0\.json\.gz\)/);
+  assert.match(await page.textContent('[data-testid="import-check"]'), /\d+ amplitude/);
+  const rev = await revision(page);
+  await page.click('[data-testid="import-cancel"]');
+  assert.match(await page.textContent('[data-testid="load-report"]'), /not loaded \(import cancelled\)/);
+  await page.waitForTimeout(200);
+  assert.equal(await revision(page), rev, 'cancel changes nothing');
+  await context.close();
+});

@@ -120,6 +120,10 @@ test('does a file load as it is? (the engine dry-runs the first rows)', { skip: 
   assert.equal(fits('events', 'timestamp,user_id,event,account_id\n1790000000000,u,x,a\n').fits, true);
   assert.match(fits('events', '{"ts":1,"user":"u","action":"a"}\n').why, /no timestamp key; found ts, user, action/);
   assert.match(fits('events', JSON.stringify({ event: 'A', properties: { time: 1790000000, distinct_id: 'd' } }) + '\n').why, /no account/);
+  assert.equal(fits('events', JSON.stringify({ event_type: 'x', event_time: '2026-01-01 00:00:00', user_id: 'u', groups: { company: ['c'] } }) + '\n').fits, true,
+    'one group type: the engine takes it (its note is not a misfit)');
+  assert.match(fits('events', [{ company: ['c'] }, { team: ['t'] }].map((g, i) => JSON.stringify({ event_type: 'x', event_time: '2026-01-01 00:00:00', user_id: `u${i}`, groups: g })).join('\n') + '\n').why,
+    /events have no account: the file has several group types/);
   assert.equal(fits('events', JSON.stringify({ type: 'track', event: 'x', userId: 'u', timestamp: '2026-01-01T00:00:00Z' }) + '\n').fits, true);
   assert.equal(fits('events', '{"timestamp":"2026-01-01T00:00:00Z","user_id":"u","event":"x","account_id":"a"}\n{"timestamp":"bad","user_id":"u","event":"x"}\n').fits, true,
     'bad rows alone do not stop a file that loads');

@@ -306,7 +306,9 @@ export function fitsAsIs(kind: ImportKind, head: Head, shape: Shape, dry: DryRun
   if (r.read > 0 && r.loaded === 0 && r.duplicates === 0) return { fits: false, why: notes[0] ?? `none of the first ${r.read} rows could be read: ${r.errors[0]?.message ?? 'no rows'}` };
   const missing = notes.find((n) => /^no \S+ (key|column)/.test(n));
   if (missing) return { fits: false, why: missing };
-  if (kind === 'events' && notes.some((n) => /no account/.test(n))) return { fits: false, why: notes.find((n) => /no account/.test(n)) ?? null };
+  // "5 Mixpanel events have no account: ..." / "12 events have no account: the file has several group types"
+  const unassigned = notes.find((n) => /events have no account\b/.test(n));
+  if (kind === 'events' && unassigned) return { fits: false, why: unassigned };
   if (kind === 'events' && (shape === 'flat' || shape === 'csv')) {
     const ts = guessColumns('events', head.columns).timestamp;
     if (ts && guessTimeUnit(columnValues(head, ts)) === 's') return { fits: false, why: `${ts} holds numbers below 10^11: epoch seconds, not milliseconds?` };
