@@ -163,6 +163,20 @@ test('a Mixpanel .jsonl.gz export gets its account key and ranks as pql --accoun
   assertSameRanking(await domRows(page), expected, 'Mixpanel gzip');
   assert.equal(expected.entities, 40);
   assert.match(await page.textContent('[data-testid="load-report"]'), /mixpanel\.jsonl\.gz: read [\d,]+ · loaded [\d,]+ · skipped 0 · duplicates 1/);
+  // A users file with its own id column: mapped the same way, the rest kept as traits.
+  const users = ['Person,Job Title', ...[...new Set(rows.map((r) => r.user))].map((u, i) => `${u},${i % 5 ? 'Analyst' : 'VP Sales'}`)].join('\n') + '\n';
+  const rev2 = await revision(page);
+  await pick(page, 'users-file', 'people.csv', Buffer.from(users));
+  await importShown(page);
+  assert.equal(await page.inputValue('[data-testid="import-kind"]'), 'users');
+  assert.match(await page.textContent('[data-testid="import-why"]'), /no user_id column; found Person, Job Title/);
+  await page.selectOption('[data-testid="map-user_id"]', 'Person');
+  await page.waitForFunction(() => /First rows: (\d+) of \1 load/.test(document.querySelector('[data-testid="import-check"]')?.textContent ?? ''), null, { timeout: TIMEOUT });
+  await page.click('[data-testid="import-load"]');
+  await settled(page, rev2);
+  const report = await page.textContent('[data-testid="load-report"]');
+  assert.match(report, /people\.csv: read (\d+) · loaded \1 · skipped 0/);
+  assert.match(report, /mixpanel\.jsonl\.gz: read/, 'the events file is still listed');
   await context.close();
 });
 
@@ -184,6 +198,23 @@ test('a failed load keeps the previous data and ranking', { timeout: TIMEOUT * 3
   assert.equal(report.match(/found foo, bar/g).length, 1, 'one summary line, not one per row');
   await page.waitForTimeout(300);
   assert.equal(await revision(page), rev, 'no new ranking');
+  assert.deepEqual(await domRows(page), rowsBefore);
+  // JSON rows that all lack the same field: one line from the engine's note, no list of rows.
+  const rev2 = await revision(page);
+  const ts = Array.from({ length: 30 }, (_, i) => JSON.stringify({ ts: 1790000000 + i, user: `u${i}`, action: 'login' })).join('\n') + '\n';
+  await pick(page, 'events-file', 'ts.jsonl', Buffer.from(ts));
+  await importShown(page);
+  assert.match(await page.textContent('[data-testid="import-why"]'), /no timestamp key; found ts, user, action/);
+  assert.equal(await page.inputValue('[data-testid="map-timestamp"]'), 'ts');
+  assert.equal(await page.inputValue('[data-testid="map-user_id"]'), 'user');
+  assert.equal(await page.inputValue('[data-testid="map-event"]'), 'action');
+  await page.selectOption('[data-testid="map-timestamp"]', '');   // unmap it: the import now fails
+  await page.waitForFunction(() => /Choose the timestamp column/.test(document.querySelector('[data-testid="import-check"]')?.textContent ?? ''), null, { timeout: TIMEOUT });
+  await page.click('[data-testid="import-load"]');
+  await page.waitForFunction(() => /ts\.jsonl: .*the data loaded before it is kept/.test(document.querySelector('[data-testid="load-report"]')?.textContent ?? ''),
+    null, { timeout: TIMEOUT });
+  assert.equal(await page.locator('[data-testid="load-report"] li').count(), 0, 'no line per row');
+  assert.equal(await revision(page), rev2);
   assert.deepEqual(await domRows(page), rowsBefore);
   // The engine still holds the sample: a model change ranks it as the CLI does.
   const model = sampleModel();

@@ -136,9 +136,8 @@ export class DataPanel {
       // One line (the engine's summary), and what stays.
       const kept = r.restored ? '; the data loaded before it is kept, and so is the ranking'
         : r.restored === false ? '; the data loaded before it could not all be read again' : '';
+      // The line already names the first bad row: no list of rows that all fail alike.
       this.showMessage(`${r.name}: ${r.error ?? 'failed to load'}${kept}`, true);
-      const errs = r.report.errors.slice(0, 20);
-      this.reportErrors.replaceChildren(...errs.map((e) => h('li', { text: `line ${e.line}: ${e.message}` })));
       return;
     }
     const line = (label: string, x: LoadReport) =>

@@ -207,8 +207,9 @@ export class ImportPanel {
     const line = summaryLine(r);
     const shapes = Object.entries(r.shapes ?? {}).map(([k, v]) => `${fmtInt(v)} ${k}`).join(', ');
     const first = r.errors[0] ? `; first bad row: line ${r.errors[0].line}: ${r.errors[0].message}` : '';
-    this.check.classList.toggle('error', r.loaded === 0 || r.skipped > 0 || !!line);
-    setText(this.check, `First rows: ${fmtInt(r.loaded)} of ${fmtInt(r.read)} load${shapes ? ` (${shapes})` : ''}${first}${line && !first ? `; ${line}` : ''}`);
+    this.check.classList.toggle('error', r.loaded === 0 || r.skipped > 0 || !!line || missing.length > 0);
+    const choose = missing.length ? `Choose the ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}. ` : '';
+    setText(this.check, `${choose}First rows: ${fmtInt(r.loaded)} of ${fmtInt(r.read)} load${shapes ? ` (${shapes})` : ''}${first}${line && !first ? `; ${line}` : ''}`);
   }
 }
 
