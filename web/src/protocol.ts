@@ -3,11 +3,11 @@
 // The engine's own result types (build/wasm/pkg/index.d.ts): the page adds only what it derives.
 import type {
   Backtest, CanonicalModel, Comparison, EntityScore, Explanation, Funnel, FunnelFigures, GroupOutcome, LoadReport, Mover, RowError,
-  Schema, ScoreRun, SqlDialect, StepExplanation, Suggestions,
+  Schema, ScoreRun, SqlDialect, StepExplanation, Suggestions, View, ViewOptions, ViewPopulation, ViewRow, ViewSort,
 } from '@pql/engine';
 export type {
   Backtest, CanonicalModel, Comparison, EntityScore, Explanation, Funnel, FunnelFigures, GroupOutcome, LoadReport, Mover, RowError,
-  Schema, ScoreRun, SqlDialect, StepExplanation, Suggestions,
+  Schema, ScoreRun, SqlDialect, StepExplanation, Suggestions, View, ViewOptions, ViewPopulation, ViewRow, ViewSort,
 };
 // The import step (importer.ts): the options a load is made with, a preview's first text.
 import type { ImportOptions, DryRun } from './importer';
@@ -76,7 +76,11 @@ export type ToWorker =
   | { type: 'suggestFor'; id: number; model: string; horizon: number }
   // An outcomes file replaces the previous one; null removes it.
   | { type: 'outcomes'; id: number; name: string; file: Blob | null }
-  | { type: 'score'; seq: number; model: string; select: string | null }
+  // Scores `model` (unchanged: only the window moves) and answers with the view the ranking
+  // shows: its rows in view and the population figures (engine.view), never every row.
+  | { type: 'score'; seq: number; model: string; select: string | null; view: ViewOptions }
+  // The view under the model the engine holds, for an export of the list as shown.
+  | { type: 'view'; seq: number; model: string; view: ViewOptions }
   | { type: 'explain'; seq: number; model: string; id: string }
   | { type: 'catalog' }
   | { type: 'history'; seq: number; model: string; id: string; asOf: string; points: number; stepDays: number }
@@ -101,7 +105,7 @@ export type FromWorker =
   | { type: 'dryRun'; id: number; result: DryRun }
   | { type: 'suggestFor'; id: number; ok: boolean; suggest: Suggestions | null; error: string | null }
   | { type: 'catalog'; catalog: Catalog }
-  | { type: 'scored'; seq: number; ok: true; run: ScoreRun; normalized: CanonicalModel; explain: Explanation | null;
+  | { type: 'scored'; seq: number; ok: true; run: View; normalized: CanonicalModel; explain: Explanation | null;
       explainId: string | null; explainError: string | null; engineMs: number; waitMs: number;
       /** How the engine took the model: unchanged, one numeric setting patched, or set whole. */
       update: ModelUpdate }
@@ -112,6 +116,7 @@ export type FromWorker =
   | ({ type: 'analysis'; seq: number } & AnalysisPart)
   | { type: 'analyzed'; seq: number; aborted: boolean }
   | { type: 'scoreJson'; seq: number; ok: boolean; text: string; error: string | null }
+  | { type: 'viewed'; seq: number; ok: boolean; view: View | null; error: string | null }
   | { type: 'scoreCsv'; seq: number; ok: boolean; text: string; error: string | null };
 
 /** How the worker gave a model to the engine: `same` (already set), `patch` (setModelValue), `model` (setModel). */
