@@ -6,11 +6,11 @@
 // ranking of data with other event names non-trivial, as one undoable edit.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  TIMEOUT, assertSameRanking, cli, domRows, modelFile, open as openPage, pql, revision, sampleModel, settled, start,
+  SHOTS, TIMEOUT, assertSameRanking, cli, domRows, modelFile, open as openPage, pql, revision, sampleModel, settled, start,
 } from './helpers.mjs';
 
 let env;
@@ -74,6 +74,8 @@ test('a CSV with Time, User ID, Event Name, Company (seconds) is mapped, ranked 
   assert.equal(await page.inputValue('[data-testid="map-account_id"]'), 'Company');
   assert.equal(await page.inputValue('[data-testid="time-unit"]'), 's', 'seconds detected from the values');
   assert.match(await page.textContent('[data-testid="import-check"]'), /First rows: (\d+) of \1 load/);
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, 'import.png') });
   // Milliseconds are a visible choice; the check says what it makes of them (1970 dates still load).
   await page.selectOption('[data-testid="time-unit"]', 'ms');
   await page.selectOption('[data-testid="time-unit"]', 's');
@@ -95,6 +97,7 @@ test('a CSV with Time, User ID, Event Name, Company (seconds) is mapped, ranked 
   await page.waitForSelector('[data-testid="model-fit"]:not([hidden])', { timeout: TIMEOUT });
   assert.match(await page.textContent('[data-testid="model-fit-line"]'), /11 of 11 weighted events and 3 of 3 activation steps are not in this data/);
   assert.equal(await page.inputValue('[data-testid="start-conversion"]'), 'Subscription Started');
+  await page.screenshot({ path: join(SHOTS, 'import-loaded.png') });
   const before = await domRows(page);
 
   // A CRM-style accounts file: mapped by aliases, its other columns kept as traits.
