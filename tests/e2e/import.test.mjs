@@ -183,7 +183,7 @@ test('a Mixpanel .jsonl.gz export gets its account key and ranks as pql --accoun
   await context.close();
 });
 
-test('a failed load keeps the previous data and ranking', { timeout: TIMEOUT * 3 }, async () => {
+test('a failed load keeps the previous data and ranking', { timeout: TIMEOUT * 3 }, async (t) => {
   const { context, page } = await open();
   const rev = await revision(page);
   const rowsBefore = await domRows(page);
@@ -193,9 +193,11 @@ test('a failed load keeps the previous data and ranking', { timeout: TIMEOUT * 3
   await pick(page, 'events-file', 'bad.csv', Buffer.from(bad));
   await importShown(page);
   assert.match(await page.textContent('[data-testid="import-check"]'), /no timestamp, user_id, event columns; found foo, bar/);
+  const failedAt = Date.now();
   await page.click('[data-testid="import-load"]');
   await page.waitForFunction(() => /bad\.csv: .*the data loaded before it is kept/.test(document.querySelector('[data-testid="load-report"]')?.textContent ?? ''),
     null, { timeout: TIMEOUT });
+  t.diagnostic(`failed load and the sample loaded again: ${Date.now() - failedAt} ms`);
   const report = await page.textContent('[data-testid="load-report"]');
   assert.match(report, /bad\.csv: no timestamp, user_id, event columns; found foo, bar/);
   assert.equal(report.match(/found foo, bar/g).length, 1, 'one summary line, not one per row');
@@ -264,7 +266,7 @@ test('Amplitude (zip of gzip), PostHog and Segment batch files rank as the CLI r
     assertSameRanking(await domRows(page), expected, name);
     const report = await page.textContent('[data-testid="load-report"]');
     assert.match(report, new RegExp(`${name.replace('.', '\\.')}: read [\\d,]+ · loaded [\\d,]+ · skipped 0`));
-    t.diagnostic(report);
+    t.diagnostic(`${name} (${buffer.length} bytes): preview + dry run ${await page.getAttribute('.data', 'data-preview-ms')} ms; ${report}`);
   }
   // *review files* shows the step for a file that fits: the shape the engine met.
   await page.check('[data-testid="import-always"]');
