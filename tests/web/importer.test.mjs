@@ -105,6 +105,9 @@ test('account keys of vendor exports, the likely one first', () => {
   assert.equal(I.guessAccountKey(['workspace_slug'], 'amplitude'), 'workspace_slug', 'the only group type');
   const ph = I.parseHead(JSON.stringify({ event: 'x', distinct_id: 'd', timestamp: '2026-01-01T00:00:00Z', properties: { $groups: { company: 'c1' } } }) + '\n', true);
   assert.deepEqual(I.accountKeys(ph, 'posthog'), ['company']);
+  const phCsv = I.parseHead('*.event,*.distinct_id,*.timestamp,*.properties.$groups.team,*.properties.$groups.company\nx,d,2026-01-01T00:00:00Z,t1,c1\n', true);
+  assert.equal(I.shapeOf(phCsv, null), 'posthog');
+  assert.deepEqual(I.accountKeys(phCsv, 'posthog'), ['company', 'team'], 'the CSV export names its group types in columns');
 });
 
 test('does a file load as it is? (the engine dry-runs the first rows)', { skip: !engine && 'build/wasm/pkg is missing (make wasm)' }, () => {
@@ -128,6 +131,11 @@ test('does a file load as it is? (the engine dry-runs the first rows)', { skip: 
   assert.equal(fits('events', '{"timestamp":"2026-01-01T00:00:00Z","user_id":"u","event":"x","account_id":"a"}\n{"timestamp":"bad","user_id":"u","event":"x"}\n').fits, true,
     'bad rows alone do not stop a file that loads');
   assert.match(fits('accounts', 'Company ID,Company Name,Employees\nc1,Acme,50\n').why, /no account_id column; found Company ID/);
+  assert.equal(fits('events', 'timestamp,user_id,event,company_id\n2026-01-01T00:00:00Z,u,x,c\n').why, 'no account_id column; company_id looks like it',
+    'an account under another name would leave every event without an account');
+  assert.equal(fits('events', '{"timestamp":"2026-01-01T00:00:00Z","user_id":"u","event":"x","group_id":"g"}\n').why, 'no account_id key; group_id looks like it');
+  assert.equal(fits('events', 'timestamp,user_id,event\n2026-01-01T00:00:00Z,u,x\n').fits, true, 'no account at all: nothing to map');
+  assert.equal(fits('accounts', 'account_id,Company Name\nc1,Acme\n').why, 'no name column; Company Name looks like it');
   assert.equal(fits('accounts', '{"account_id":"a","name":"A"}\n').fits, true);
   assert.match(fits('users', 'Email,Title\na@x,VP\n').why, /no user_id column/);
   // The mapping the panel pre-fills makes them load.

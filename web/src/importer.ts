@@ -41,7 +41,7 @@ const ALIASES: Record<ImportKind, Partial<Record<Field, string[]>>> = {
   },
   accounts: {
     account_id: ['account_id', 'company_id', 'group_id', 'organization_id', 'org_id', 'id', 'account', 'company', 'domain'],
-    name: ['name', 'company_name', 'account_name', 'organization_name', 'org_name', 'title'],
+    name: ['name', 'company_name', 'account_name', 'organization_name', 'org_name'],
   },
   users: { user_id: ['user_id', 'distinct_id', 'userid', 'id', 'email', 'user'] },
 };
@@ -266,6 +266,13 @@ export function guessTimeUnit(values: string[]): TimeUnit | null {
 /** The group keys that can name the account in a vendor export, the likely one first. */
 export function accountKeys(head: Head, shape: Shape): string[] {
   const keys = new Set<string>();
+  // PostHog's CSV export: a column per group type, `properties.$groups.<type>` (`*.` prefixed or not).
+  if (head.format === 'csv' && shape === 'posthog') {
+    for (const c of head.columns) {
+      const m = /^(?:\*\.)?properties\.\$groups\.(.+)$/.exec(c);
+      if (m) keys.add(m[1]);
+    }
+  }
   for (const r of head.records.slice(0, 200)) {
     if (!isObj(r)) continue;
     const from = shape === 'mixpanel' ? r.properties : shape === 'amplitude' ? r.groups : shape === 'posthog' ? (isObj(r.properties) ? r.properties.$groups : null) : null;
@@ -309,6 +316,14 @@ export function fitsAsIs(kind: ImportKind, head: Head, shape: Shape, dry: DryRun
   // "5 Mixpanel events have no account: ..." / "12 events have no account: the file has several group types"
   const unassigned = notes.find((n) => /events have no account\b/.test(n));
   if (kind === 'events' && unassigned) return { fits: false, why: unassigned };
+  // Optional fields under another name load without a word (events without an account,
+  // accounts without a name): the aliases say when a column probably is one.
+  if (shape === 'flat' || shape === 'csv') {
+    const g = guessColumns(kind, head.columns);
+    const optional = kind === 'events' ? g.account_id && g.account_id !== 'account_id' ? ['account_id', g.account_id] : null
+      : kind === 'accounts' && g.name && g.name !== 'name' ? ['name', g.name] : null;
+    if (optional) return { fits: false, why: `no ${optional[0]} ${head.format === 'csv' ? 'column' : 'key'}; ${optional[1]} looks like it` };
+  }
   if (kind === 'events' && (shape === 'flat' || shape === 'csv')) {
     const ts = guessColumns('events', head.columns).timestamp;
     if (ts && guessTimeUnit(columnValues(head, ts)) === 's') return { fits: false, why: `${ts} holds numbers below 10^11: epoch seconds, not milliseconds?` };
