@@ -10,6 +10,8 @@ import type {
 export interface ScoreOk {
   ok: true; seq: number; run: View; normalized: CanonicalModel; explain: Explanation | null; explainId: string | null; explainError: string | null;
   engineMs: number; waitMs: number; sentAt: number; inputAt: number; tag: string; update: ModelUpdate;
+  /** The worker's whole time on it, and the answer's time in transit to this thread. */
+  workerMs: number; transitMs: number;
 }
 export interface ScoreFail { ok: false; seq: number; error: ModelError; tag: string }
 export type ScoreResult = ScoreOk | ScoreFail;
@@ -232,6 +234,7 @@ export class EngineClient {
           this.onScored({
             ok: true, seq: msg.seq, run: msg.run, normalized: msg.normalized, explain: msg.explain, explainId: msg.explainId,
             explainError: msg.explainError, engineMs: msg.engineMs, waitMs: msg.waitMs, tag, update: msg.update,
+            workerMs: msg.workerMs, transitMs: performance.timeOrigin + performance.now() - msg.postedAt,
             sentAt: f?.sentAt ?? 0, inputAt: f?.inputAt ?? 0,
           });
         } else {

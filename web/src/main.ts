@@ -59,6 +59,8 @@ const state = {
   tab: 'explain' as Tab,
   inputAt: 0,                         // when the model last changed (input → analysis shown)
   pinned: null as { text: string; model: JsonObject; at: string } | null,   // model A of compare mode
+  jsonStale: false,
+  firstShown: false,                   // the model JSON panel is behind state.model (a slider)
 };
 
 const client = new EngineClient();
@@ -216,7 +218,10 @@ function applyModel(model: JsonObject, source: Source, inputAt = performance.now
   state.modelText = text;
   state.inputAt = inputAt;
   analysisPanelsBusy(true);
-  if (source !== 'json') modelJson.show(model);
+  // A slider's model text is written with its ranking, not in the input's own frame (a 3 KB
+  // textarea re-laid out there delays the frame, and with it the ranking); others at once.
+  if (source === 'controls') state.jsonStale = true;
+  else if (source !== 'json') { modelJson.show(model); state.jsonStale = false; }
   scheduleHash();
   const rebuild = source !== 'controls';
   // The explanation is asked for once the ranking is shown (showRun), so it never delays it.
@@ -233,6 +238,7 @@ client.onBusy = (busy) => setBusy(ranking.root, busy);
 
 client.onScored = (r) => {
   if (r.ok && r.tag === 'view') { showView(r); return; }
+  if (state.jsonStale) { modelJson.show(state.model); state.jsonStale = false; }
   requestAnalysis();
   if (!r.ok) {
     modelJson.showError(r.error);
@@ -286,6 +292,7 @@ function showRun(r: ScoreOk): void {
   state.run = run;
   const tiers = tierInfo();
   ranking.setView(run, totalSteps(), tiers.names, tiers.colors, true);
+  if (!state.firstShown) { state.firstShown = true; performance.mark('pql:first-ranking'); }
   drawPopulation(run.population, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
   data.setDiagnostics(run.diagnostics);
   if (state.selected !== null) {
@@ -311,6 +318,8 @@ function showRun(r: ScoreOk): void {
     engineMs: r.engineMs.toFixed(1),
     renderMs: (now - renderStart).toFixed(1),
     workerWaitMs: r.waitMs.toFixed(1),
+    workerMs: r.workerMs.toFixed(1),
+    transitMs: r.transitMs.toFixed(1),
     modelUpdate: r.update,
   });
   statusEl.textContent = statusLine(run.entities, r.normalized.entity, run.qualified, run.as_of);
@@ -592,6 +601,7 @@ async function loadSample(): Promise<void> {
   };
   const ev = await client.load('events', 'sample events.csv', await source(SAMPLE.events, samplePrefetch.events), false,
     (phase, done, total) => data.setProgress('sample events', phase, done, total), { sample: true });
+  performance.mark('pql:events-loaded');
   data.showResult(ev);   // kept by the panel: the accounts' report below lists it too
   let last = ev;
   if (ev.ok) {
@@ -599,6 +609,7 @@ async function loadSample(): Promise<void> {
       (phase, done, total) => data.setProgress('sample accounts', phase, done, total), { sample: true });
     last = ac;
   }
+  performance.mark('pql:accounts-loaded');
   data.hideProgress();
   data.showResult(last);
   if (!ev.ok) data.showMessage('No sample data here (run `make sample`): load an events file to start.', true);
@@ -660,6 +671,7 @@ client.onFatal = (message) => {
 };
 
 client.onReady = async (schema) => {
+  performance.mark('pql:engine-ready');
   state.schema = schema;
   state.normalized = schema.default_model;
   statusEl.textContent = 'Loading the sample…';

@@ -14,6 +14,7 @@ export class PopulationView {
   private tiers: HTMLElement;
   private pqlCount: HTMLElement;
   private pqlShare: HTMLElement;
+  private drawn = '';
 
   constructor(private onFilter: (f: { tier?: string; grade?: string; pqlOnly?: boolean }) => void) {
     const histEl = h('div', { class: 'chart hist', role: 'img', 'aria-label': 'Score histogram: entities per 5 points, PQLs in blue, the PQL threshold dashed' });
@@ -37,6 +38,11 @@ export class PopulationView {
     setText(this.pqlCount, `${fmtInt(pql)} PQLs`);
     setText(this.pqlShare, total ? `${((100 * pql) / total).toFixed(1)}% of ${fmtInt(total)}` : 'no entities');
 
+    // The matrix and the tier bars are rebuilt only when their counts or bands change (a
+    // threshold move changes neither).
+    const key = JSON.stringify([p.grades, p.no_grade, p.tiers, p.no_tier, bands, tierNames, [...tierColors]]);
+    if (key === this.drawn) return;
+    this.drawn = key;
     // Grade matrix: the engine counts per grade label ("A1"), in band order.
     const counts = new Map(Object.entries(p.grades));
     const none = p.no_grade;

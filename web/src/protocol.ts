@@ -107,6 +107,8 @@ export type FromWorker =
   | { type: 'catalog'; catalog: Catalog }
   | { type: 'scored'; seq: number; ok: true; run: View; normalized: CanonicalModel; explain: Explanation | null;
       explainId: string | null; explainError: string | null; engineMs: number; waitMs: number;
+      /** The worker's whole time on the request, and when it posted the answer (timeOrigin + now). */
+      workerMs: number; postedAt: number;
       /** How the engine took the model: unchanged, one numeric setting patched, or set whole. */
       update: ModelUpdate }
   | { type: 'scored'; seq: number; ok: false; error: ModelError }

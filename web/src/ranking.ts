@@ -10,8 +10,8 @@ import { fmt, fmtInt } from './util';
 const ROW_H = 30;          // px; fixed so the list never jumps
 const HEAD_H = 26;         // the sticky header row inside the scrolling grid
 const MIN_ROWS = 40;       // rows kept in the DOM at least (tests read the first 25)
-const WINDOW = 120;        // rows asked of the engine at a time
-const MARGIN = 30;         // rows kept beyond the viewport on each side before asking again
+const WINDOW = 72;         // rows asked of the engine at a time (the ~40 rendered and a margin)
+const MARGIN = 16;         // rows asked for above the first rendered one
 
 type SortKey = ViewSort;
 
@@ -61,6 +61,11 @@ export class RankingView {
   private asked: string | null = null;           // the last window asked for (not to ask twice)
   private revision = 0;
   private raf = 0;
+  // The viewport's height and scroll position as last seen: reading them from the DOM after a
+  // change forces a layout, so they are kept from the resize observer and the scroll event.
+  private vpHeight = 600;
+  private pool: RowEl[] = [];
+  private scrollTop = 0;
 
   /**
    * `onView`: the list needs other rows (scroll, filter, sort): the host asks the engine for
@@ -100,7 +105,7 @@ export class RankingView {
       'aria-readonly': 'true',
     }, h('div', { class: 'headwrap', role: 'rowgroup' }, header), this.spacer, this.layer);
     this.root = h('div', { class: 'ranking', 'data-testid': 'ranking', 'data-revision': '0', 'data-busy': 'true' }, this.viewport);
-    this.viewport.addEventListener('scroll', () => this.schedule(), { passive: true });
+    this.viewport.addEventListener('scroll', () => { this.scrollTop = this.viewport.scrollTop; this.schedule(); }, { passive: true });
     this.viewport.addEventListener('keydown', (ev) => this.key(ev));
     this.layer.addEventListener('click', (ev) => {
       const row = (ev.target as HTMLElement).closest<HTMLElement>('[data-testid="ranking-row"]');
@@ -108,18 +113,22 @@ export class RankingView {
       this.activate(Number(row.dataset.index), false);
       this.viewport.focus({ preventScroll: true });
     });
-    new ResizeObserver(() => this.schedule()).observe(this.viewport);
+    new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1]?.contentRect;
+      if (box) this.vpHeight = box.height;
+      this.schedule();
+    }).observe(this.viewport);
     this.updateSortIndicators();
   }
 
   /** The view options for the rows in view now (with a margin), the filters and the sort. */
   options(): ViewOptions {
-    const { first } = this.visible();
+    const { first, last } = this.visible();
     const want = this.pendingActive ?? first;
     const offset = Math.max(0, want - MARGIN);
     const f = this.filter;
     return {
-      offset, limit: WINDOW,
+      offset, limit: Math.max(WINDOW, last - first + 2 * MARGIN),
       customers: f.customers,
       qualified_only: f.pqlOnly,
       tier: f.tier === '' ? null : f.tier === '(none)' ? '' : f.tier,
@@ -220,7 +229,7 @@ export class RankingView {
   }
 
   private refilter(): void {
-    this.viewport.scrollTop = 0;
+    this.setScroll(0);
     this.pendingActive = null;
     this.asked = null;
     this.onView();
@@ -242,11 +251,16 @@ export class RankingView {
     }
   }
 
+  private setScroll(top: number): void {
+    this.scrollTop = Math.max(0, top);   // the scroll event brings the browser's clamped value
+    this.viewport.scrollTop = this.scrollTop;
+  }
+
   private visible(): { first: number; last: number } {
-    const height = Math.max(0, (this.viewport.clientHeight || 600) - HEAD_H);
-    const top = this.viewport.scrollTop;
+    const height = Math.max(0, (this.vpHeight || 600) - HEAD_H);
+    const top = this.scrollTop;
     const count = Math.max(MIN_ROWS, Math.ceil(height / ROW_H) + 20);
-    const shown = this.win?.shown ?? 0;
+    const shown = this.win?.shown ?? count;
     let first = Math.max(0, Math.floor(top / ROW_H) - 10);
     const last = Math.min(shown, first + count);
     first = Math.max(0, Math.min(first, last - count));
@@ -277,65 +291,27 @@ export class RankingView {
       if (need && this.asked !== key) { this.asked = key; this.onView(); }
     }
     this.layer.style.transform = `translateY(${HEAD_H + first * ROW_H}px)`;
-    const frag = document.createDocumentFragment();
-    for (let i = first; i < last; i++) {
+    // Rows are kept and refilled in place (only what changed is written): an edit re-renders
+    // ~40 rows without creating elements.
+    const n = Math.max(0, last - first);
+    while (this.pool.length < n) this.pool.push(new RowEl());
+    for (let k = 0; k < n; k++) {
+      const i = first + k;
       const r = this.rowAt(i);
-      frag.appendChild(r ? this.rowEl(r, i) : h('div', { class: 'row placeholder', role: 'row', 'aria-rowindex': String(i + 2) },
-        h('div', { class: 'cell c-rank num', role: 'gridcell', text: '…' })));
+      const el = this.pool[k];
+      if (r) el.fill(r, i, this.rowState(r, i), this.totalSteps, this.tierColors);
+      else el.placeholder(i);
     }
-    this.layer.replaceChildren(frag);
-    const activeRow = this.active >= 0 ? this.layer.querySelector(`[data-index="${this.active}"]`) : null;
+    const kids = this.layer.children;
+    for (let k = 0; k < n; k++) if (kids[k] !== this.pool[k].root) this.layer.insertBefore(this.pool[k].root, kids[k] ?? null);
+    while (this.layer.children.length > n) this.layer.lastElementChild!.remove();
+    const activeRow = this.active >= first && this.active < last ? this.pool[this.active - first].root : null;
     if (activeRow) this.viewport.setAttribute('aria-activedescendant', activeRow.id);
     else this.viewport.removeAttribute('aria-activedescendant');
   }
 
-  private rowEl(r: ViewRow, index: number): HTMLElement {
-    const move = r.previous_rank === null ? 0 : r.previous_rank - r.rank;
-    let moveEl: HTMLElement | null = null;
-    if (move !== 0) {
-      moveEl = h('span', {
-        class: `move ${move > 0 ? 'up' : 'down'}`,
-        text: `${move > 0 ? '▲' : '▼'}${Math.abs(move)}`,
-        title: `${move > 0 ? 'Up' : 'Down'} ${Math.abs(move)} since the previous change`,
-      });
-    }
-    const tierColor = r.tier !== null ? this.tierColors.get(r.tier) ?? '#6b7280' : '#9ca3af';
-    const bar = h('span', { class: 'bar' });
-    bar.style.width = `${Math.max(0, Math.min(100, r.score))}%`;
-    bar.style.background = tierColor;
-    const tierEl = r.tier !== null ? h('span', { class: 'tier', text: r.tier }) : h('span', { class: 'muted', text: '–' });
-    tierEl.style.setProperty('--tier', tierColor);
-    const name = r.name ?? r.id;
-    const status = r.converted
-      ? h('span', { class: 'custmark', 'data-testid': 'customer-badge', text: 'Customer', title: `Customer since ${(r.converted_at ?? '').slice(0, 10)}` })
-      : r.qualified ? h('span', { class: 'pqlmark', text: 'PQL', title: 'Product-qualified lead' }) : h('span', { class: 'sr-only', text: 'not qualified' });
-    const since = r.days_qualified === null ? h('span', { class: 'muted', text: '–' })
-      : h('span', { text: `${r.days_qualified}d`, title: `Qualified since ${(r.qualified_at ?? '').slice(0, 10)}; first ${(r.first_qualified_at ?? '').slice(0, 10)}` });
-    const segs = r.segments.length ? h('span', { class: 'segs', text: r.segments.join(' · '), title: `Segments: ${r.segments.join(', ')}` }) : null;
-    return h('div', {
-      class: `row${r.id === this.selected ? ' selected' : ''}${index === this.active ? ' active' : ''}${r.qualified ? ' pql' : ''}${r.converted ? ' customer' : ''}`,
-      role: 'row', id: `row-${index}`,
-      'data-testid': 'ranking-row', 'data-id': r.id, 'data-score': String(r.score), 'data-rank': String(r.rank),
-      'data-index': String(index), 'aria-rowindex': String(index + 2),
-      'data-converted': String(r.converted), 'data-days-qualified': r.days_qualified === null ? '' : String(r.days_qualified),
-      'aria-selected': r.id === this.selected ? 'true' : 'false',
-    },
-      h('div', { class: 'cell c-rank num', role: 'gridcell' }, h('span', { class: 'rk', text: String(r.rank) }), moveEl),
-      h('div', { class: 'cell c-entity', role: 'gridcell', title: r.name ? `${r.name} (${r.id})` : r.id },
-        h('span', { class: 'name', text: name }), r.name ? h('span', { class: 'id', text: r.id }) : null, segs),
-      h('div', { class: 'cell c-score num', role: 'gridcell', title: String(r.score) },
-        h('span', { class: 'track' }, bar), h('span', { class: 'val', text: fmt(r.score) })),
-      h('div', { class: 'cell c-tier', role: 'gridcell' }, tierEl),
-      h('div', { class: 'cell c-grade', role: 'gridcell', text: r.grade ?? '–' }),
-      h('div', { class: 'cell c-pql', role: 'gridcell' }, status),
-      h('div', { class: 'cell c-since num', role: 'gridcell' }, since),
-      h('div', { class: `cell c-act num${r.activated ? ' ok' : ''}`, role: 'gridcell', title: r.activated ? `activated ${r.activated_at ?? ''}` : 'not activated' },
-        this.totalSteps > 0 ? `${r.steps_completed}/${this.totalSteps}` : '–'),
-      h('div', { class: 'cell c-eng num', role: 'gridcell', text: fmt(r.engagement, 0) }),
-      h('div', { class: 'cell c-fit num', role: 'gridcell', text: fmt(r.fit, 0) }),
-      h('div', { class: 'cell c-users num', role: 'gridcell', text: fmtInt(r.active_users) }),
-      h('div', { class: 'cell c-seen num', role: 'gridcell', title: r.last_seen ?? '', text: `${r.days_since_last_seen}d` }),
-    );
+  private rowState(r: ViewRow, index: number): string {
+    return `${r.id === this.selected ? ' selected' : ''}${index === this.active ? ' active' : ''}`;
   }
 
   private activate(index: number, scroll: boolean): void {
@@ -344,9 +320,8 @@ export class RankingView {
     index = Math.max(0, Math.min(shown - 1, index));
     if (scroll) {
       const top = HEAD_H + index * ROW_H;
-      const vp = this.viewport;
-      if (top < vp.scrollTop + HEAD_H) vp.scrollTop = top - HEAD_H;
-      else if (top + ROW_H > vp.scrollTop + vp.clientHeight) vp.scrollTop = top + ROW_H - vp.clientHeight;
+      if (top < this.scrollTop + HEAD_H) this.setScroll(top - HEAD_H);
+      else if (top + ROW_H > this.scrollTop + this.vpHeight) this.setScroll(top + ROW_H - this.vpHeight);
     }
     const r = this.rowAt(index);
     if (!r) {
@@ -364,7 +339,7 @@ export class RankingView {
 
   private key(ev: KeyboardEvent): void {
     if (ev.target !== this.viewport) return;   // a sort button in the header handles its own keys
-    const page = Math.max(1, Math.floor((this.viewport.clientHeight - HEAD_H) / ROW_H) - 1);
+    const page = Math.max(1, Math.floor((this.vpHeight - HEAD_H) / ROW_H) - 1);
     const cur = this.active;
     let next: number | null = null;
     switch (ev.key) {
@@ -380,5 +355,143 @@ export class RankingView {
     }
     ev.preventDefault();
     this.activate(next, true);
+  }
+}
+
+// One row of the list, built once and refilled in place; each write is skipped when the value
+// is the one shown already.
+class RowEl {
+  readonly root: HTMLElement;
+  private rk = h('span', { class: 'rk' });
+  private move = h('span', { class: 'move' });
+  private name = h('span', { class: 'name' });
+  private idEl = h('span', { class: 'id' });
+  private segs = h('span', { class: 'segs' });
+  private entity: HTMLElement;
+  private bar = h('span', { class: 'bar' });
+  private val = h('span', { class: 'val' });
+  private scoreCell: HTMLElement;
+  private tier = h('span', { class: 'tier' });
+  private grade: HTMLElement;
+  private status = h('span');
+  private since = h('span');
+  private act: HTMLElement;
+  private eng: HTMLElement;
+  private fit: HTMLElement;
+  private users: HTMLElement;
+  private seen: HTMLElement;
+  private last: Record<string, string> = {};
+
+  constructor() {
+    const cell = (cls: string, ...kids: HTMLElement[]) => h('div', { class: `cell ${cls}`, role: 'gridcell' }, ...kids);
+    this.entity = cell('c-entity', this.name, this.idEl, this.segs);
+    this.scoreCell = cell('c-score num', h('span', { class: 'track' }, this.bar), this.val);
+    this.grade = cell('c-grade');
+    this.act = cell('c-act num');
+    this.eng = cell('c-eng num');
+    this.fit = cell('c-fit num');
+    this.users = cell('c-users num');
+    this.seen = cell('c-seen num');
+    this.root = h('div', { class: 'row', role: 'row' },
+      cell('c-rank num', this.rk, this.move), this.entity, this.scoreCell, cell('c-tier', this.tier), this.grade,
+      cell('c-pql', this.status), cell('c-since num', this.since), this.act, this.eng, this.fit, this.users, this.seen);
+  }
+
+  // Runs `write` unless `value` is what `key` shows already.
+  private put(key: string, value: string, write: (v: string) => void): void {
+    if (this.last[key] === value) return;
+    this.last[key] = value;
+    write(value);
+  }
+
+  private text(key: string, el: HTMLElement, value: string): void {
+    this.put(key, value, (v) => { el.textContent = v; });
+  }
+
+  private attr(key: string, el: HTMLElement, name: string, value: string | null): void {
+    this.put(key, value ?? '\u0000', (v) => { if (value === null) el.removeAttribute(name); else el.setAttribute(name, v); });
+  }
+
+  fill(r: ViewRow, index: number, state: string, totalSteps: number, tierColors: Map<string, string>): void {
+    const root = this.root;
+    this.put('class', `row${state}${r.qualified ? ' pql' : ''}${r.converted ? ' customer' : ''}`, (v) => { root.className = v; });
+    this.attr('id', root, 'id', `row-${index}`);
+    this.attr('testid', root, 'data-testid', 'ranking-row');
+    this.attr('data-id', root, 'data-id', r.id);
+    this.attr('data-score', root, 'data-score', String(r.score));
+    this.attr('data-rank', root, 'data-rank', String(r.rank));
+    this.attr('data-index', root, 'data-index', String(index));
+    this.attr('aria-rowindex', root, 'aria-rowindex', String(index + 2));
+    this.attr('data-converted', root, 'data-converted', String(r.converted));
+    this.attr('data-days', root, 'data-days-qualified', r.days_qualified === null ? '' : String(r.days_qualified));
+    this.attr('aria-selected', root, 'aria-selected', state.includes('selected') ? 'true' : 'false');
+
+    this.text('rk', this.rk, String(r.rank));
+    const move = r.previous_rank === null ? 0 : r.previous_rank - r.rank;
+    this.text('move', this.move, move === 0 ? '' : `${move > 0 ? '▲' : '▼'}${Math.abs(move)}`);
+    this.put('moveClass', move > 0 ? 'move up' : move < 0 ? 'move down' : 'move', (v) => { this.move.className = v; });
+    this.attr('moveTitle', this.move, 'title', move === 0 ? null : `${move > 0 ? 'Up' : 'Down'} ${Math.abs(move)} since the previous change`);
+
+    this.text('name', this.name, r.name ?? r.id);
+    this.text('id', this.idEl, r.name ? r.id : '');
+    this.attr('entityTitle', this.entity, 'title', r.name ? `${r.name} (${r.id})` : r.id);
+    this.text('segs', this.segs, r.segments.join(' · '));
+    this.attr('segsTitle', this.segs, 'title', r.segments.length ? `Segments: ${r.segments.join(', ')}` : null);
+
+    const tierColor = r.tier !== null ? tierColors.get(r.tier) ?? '#6b7280' : '#9ca3af';
+    const width = `${Math.max(0, Math.min(100, r.score))}%`;
+    this.put('bar', `${width}|${tierColor}`, () => {
+      this.bar.style.width = width;
+      this.bar.style.background = tierColor;
+    });
+    this.text('val', this.val, fmt(r.score));
+    this.attr('scoreTitle', this.scoreCell, 'title', String(r.score));
+    this.text('tier', this.tier, r.tier ?? '–');
+    this.put('tierClass', r.tier !== null ? `tier|${tierColor}` : 'muted', () => {
+      this.tier.className = r.tier !== null ? 'tier' : 'muted';
+      this.tier.style.setProperty('--tier', tierColor);
+    });
+    this.text('grade', this.grade, r.grade ?? '–');
+
+    const status = r.converted ? 'customer' : r.qualified ? 'pql' : 'none';
+    this.put('status', `${status}|${r.converted_at ?? ''}`, () => {
+      const s = this.status;
+      if (status === 'customer') {
+        s.className = 'custmark';
+        s.dataset.testid = 'customer-badge';
+        s.textContent = 'Customer';
+        s.title = `Customer since ${(r.converted_at ?? '').slice(0, 10)}`;
+      } else {
+        s.className = status === 'pql' ? 'pqlmark' : 'sr-only';
+        delete s.dataset.testid;
+        s.textContent = status === 'pql' ? 'PQL' : 'not qualified';
+        s.title = status === 'pql' ? 'Product-qualified lead' : '';
+      }
+    });
+    this.text('since', this.since, r.days_qualified === null ? '–' : `${r.days_qualified}d`);
+    this.put('sinceClass', r.days_qualified === null ? 'muted' : '', (v) => { this.since.className = v; });
+    this.attr('sinceTitle', this.since, 'title', r.days_qualified === null ? null
+      : `Qualified since ${(r.qualified_at ?? '').slice(0, 10)}; first ${(r.first_qualified_at ?? '').slice(0, 10)}`);
+
+    this.put('actClass', r.activated ? 'cell c-act num ok' : 'cell c-act num', (v) => { this.act.className = v; });
+    this.attr('actTitle', this.act, 'title', r.activated ? `activated ${r.activated_at ?? ''}` : 'not activated');
+    this.text('act', this.act, totalSteps > 0 ? `${r.steps_completed}/${totalSteps}` : '–');
+    this.text('eng', this.eng, fmt(r.engagement, 0));
+    this.text('fit', this.fit, fmt(r.fit, 0));
+    this.text('users', this.users, fmtInt(r.active_users));
+    this.text('seen', this.seen, `${r.days_since_last_seen}d`);
+    this.attr('seenTitle', this.seen, 'title', r.last_seen ?? '');
+  }
+
+  /** A row whose data has not arrived yet (a fast scroll): its place, and nothing else. */
+  placeholder(index: number): void {
+    this.last = {};
+    const root = this.root;
+    root.className = 'row placeholder';
+    for (const a of ['data-testid', 'data-id', 'data-score', 'data-rank', 'data-index', 'data-converted', 'data-days-qualified', 'aria-selected', 'id']) root.removeAttribute(a);
+    root.setAttribute('aria-rowindex', String(index + 2));
+    for (const el of [this.move, this.name, this.idEl, this.segs, this.val, this.tier, this.grade, this.status, this.since, this.act, this.eng, this.fit, this.users, this.seen]) el.textContent = '';
+    this.rk.textContent = '…';
+    this.bar.style.width = '0';
   }
 }

@@ -304,7 +304,9 @@ function score(e: Engine, msg: Extract<ToWorker, { type: 'score' }>): void {
   if (msg.select !== null) {
     try { explainOut = e.explain(msg.select); } catch (err) { explainError = describe(err); }
   }
-  post({ type: 'scored', seq: msg.seq, ok: true, run, normalized, explain: explainOut, explainId: msg.select, explainError, engineMs, waitMs, update });
+  const workerMs = performance.now() - t0;
+  post({ type: 'scored', seq: msg.seq, ok: true, run, normalized, explain: explainOut, explainId: msg.select, explainError, engineMs, waitMs, update,
+    workerMs, postedAt: performance.timeOrigin + performance.now() });
 }
 
 function explain(e: Engine, msg: Extract<ToWorker, { type: 'explain' }>): void {
