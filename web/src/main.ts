@@ -334,7 +334,6 @@ function showView(r: ScoreOk): void {
   const tiers = tierInfo();
   ranking.setView(r.run, totalSteps(), tiers.names, tiers.colors, false);
   drawPopulation(r.run.population, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
-  ranking.root.dataset.viewRevision = String(Number(ranking.root.dataset.viewRevision ?? '0') + 1);
 }
 
 const renderControlsLater = debounce(() => controls.render(), 400);
