@@ -4,6 +4,7 @@
 
 #include "json_writer.hpp"
 #include "pql/time.hpp"
+#include "view.hpp"
 
 namespace pql {
 
@@ -92,16 +93,14 @@ void write_row_fields(JsonWriter& w, const EntityRow& r) {
     else w.null();
 }
 
-std::string score_run_json(const RunView& v, const LoadReport& d, size_t offset, size_t limit) {
-    JsonWriter w;
-    EntityRow row;  // reused: its strings keep their buffers from row to row
-    const size_t n = v.run.results.size();
-    const size_t begin = std::min(offset, n);
-    const size_t end = limit >= n - begin ? n : begin + limit;
-    w.out.reserve(512 + (end - begin) * 560);
+namespace {
+
+// What a scoring run and a view both begin with: as_of, the counts, the segments, the
+// diagnostics; the object is left open.
+void write_run_head(JsonWriter& w, const RunView& v, const LoadReport& d) {
     w.open('{');
     w.time_field("as_of", v.run.as_of);
-    w.field("entities", static_cast<int64_t>(n));
+    w.field("entities", static_cast<int64_t>(v.run.results.size()));
     w.field("qualified", v.run.qualified);
     w.field("customers", v.run.customers);
     w.key("segments");
@@ -129,6 +128,18 @@ std::string score_run_json(const RunView& v, const LoadReport& d, size_t offset,
     }
     w.close(']');
     w.close('}');
+}
+
+}  // namespace
+
+std::string score_run_json(const RunView& v, const LoadReport& d, size_t offset, size_t limit) {
+    JsonWriter w;
+    EntityRow row;  // reused: its strings keep their buffers from row to row
+    const size_t n = v.run.results.size();
+    const size_t begin = std::min(offset, n);
+    const size_t end = limit >= n - begin ? n : begin + limit;
+    w.out.reserve(512 + (end - begin) * 560);
+    write_run_head(w, v, d);
     w.key("results");
     w.open('[');
     for (size_t i = begin; i < end; ++i) {
@@ -136,6 +147,85 @@ std::string score_run_json(const RunView& v, const LoadReport& d, size_t offset,
         row_of(v, v.run.results[i], i, row);
         w.open('{');
         write_row_fields(w, row);
+        w.close('}');
+    }
+    w.close(']');
+    w.close('}');
+    return std::move(w.out);
+}
+
+std::string view_json(const RunView& v, const LoadReport& d, const ViewSelection& s, const ViewOptions& o,
+                      const std::vector<uint32_t>& previous_rank) {
+    JsonWriter w;
+    EntityRow row;
+    const size_t n = s.rows.size();
+    const size_t begin = std::min(o.offset, n);
+    const size_t end = o.limit >= n - begin ? n : begin + o.limit;
+    w.out.reserve(2048 + (end - begin) * 600);
+    write_run_head(w, v, d);
+    const Model& m = v.model;
+    const ViewPopulation& p = s.population;
+    w.key("population");
+    w.open('{');
+    w.field("entities", p.entities);
+    w.field("qualified", p.qualified);
+    w.field("customers_hidden", p.customers_hidden);
+    w.key("histogram");
+    w.open('[');
+    for (int b = 0; b < kViewHistogramBins; ++b) {
+        w.item();
+        w.open('{');
+        w.field("from", static_cast<int64_t>(b * (100 / kViewHistogramBins)));
+        w.field("entities", p.bins[b]);
+        w.field("qualified", p.bins_qualified[b]);
+        w.close('}');
+    }
+    w.close(']');
+    w.key("grades");
+    w.open('{');
+    const size_t ne = m.engagement_grades.size();
+    for (size_t f = 0; f < m.fit_grades.size(); ++f)
+        for (size_t e = 0; e < ne; ++e) {
+            w.key_text(m.fit_grades[f].label + m.engagement_grades[e].label);
+            w.integer(p.grades[f * ne + e]);
+        }
+    w.close('}');
+    w.field("no_grade", p.no_grade);
+    w.key("tiers");
+    w.open('{');
+    for (size_t t = 0; t < m.tiers.size(); ++t) {
+        w.key_text(m.tiers[t].name);
+        w.integer(p.tiers[t]);
+    }
+    w.close('}');
+    w.field("no_tier", p.no_tier);
+    w.key("segments");
+    w.open('{');
+    for (size_t i = 0; i < m.segments.size(); ++i) {
+        w.key_text(m.segments[i].first);
+        w.integer(p.segments[i]);
+    }
+    w.close('}');
+    w.close('}');
+    w.field("shown", static_cast<int64_t>(n));
+    w.field("offset", static_cast<int64_t>(begin));
+    w.key("selected");
+    if (s.selected) w.integer(static_cast<int64_t>(*s.selected));
+    else w.null();
+    w.key("results");
+    w.open('[');
+    for (size_t i = begin; i < end; ++i) {
+        const uint32_t pos = s.rows[i];
+        const EntityScore& es = v.run.results[pos];
+        w.item();
+        row_of(v, es, pos, row);
+        w.open('{');
+        write_row_fields(w, row);
+        // One more field after the row's own: the rank before the last change (null: none).
+        const uint32_t before = es.entity < previous_rank.size() ? previous_rank[es.entity] : 0;
+        w.key("previous_rank");
+        if (before) w.integer(before);
+        else w.null();
         w.close('}');
     }
     w.close(']');

@@ -216,7 +216,10 @@ private:
     const UserDays& user_days(const Model& model, uint32_t entity) const;
     mutable std::vector<std::unique_ptr<UserDays>> user_days_;
     mutable std::string user_days_key_;
-    DaySweep make_sweep(const Model& model, uint32_t entity) const;
+    // `users`: with each user's event days (what users, active_users and days_since_last_seen
+    // of a day need); without, those figures of score_day are 0.
+    DaySweep make_sweep(const Model& model, uint32_t entity, bool users = true) const;
+    mutable std::vector<int64_t> done_buffer_;  // score_day's steps met
     EntityScore score_day(const Model& model, uint32_t entity, uint32_t shift, const DaySweep& sweep) const;
     void ensure_figures(const Model& model);
     void compute_figures(const Model& model, uint32_t type_stat);
@@ -295,7 +298,6 @@ private:
     mutable std::vector<uint32_t> user_mark_;
     mutable uint32_t user_epoch_ = 0;
     mutable std::vector<uint32_t> user_slot_;
-    mutable std::vector<int64_t> done_scratch_;  // score_day: the met steps' times (no allocation per day)
     mutable std::map<double, std::vector<double>> pow_tables_;  // since: 2^(-age/h) per half-life  // make_sweep: a user's place among the entity's users
     mutable std::vector<uint32_t> day_scratch_;
     mutable std::vector<Since> since_;

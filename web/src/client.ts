@@ -3,21 +3,32 @@
 // Analysis requests (backtest, suggestions, compare, SQL) are coalesced the same way and are
 // sent only while no scoring request is in flight or waiting: the ranking always goes first.
 import type {
-  AnalysisPart, AnalysisRequest, CanonicalModel, Catalog, Explanation, FromWorker, HistoryPoint, Kind, LoadReport, ModelError, ModelUpdate, Schema,
-  ScoreRun, ToWorker,
+  AnalysisPart, AnalysisRequest, CanonicalModel, Catalog, DryRun, Explanation, FromWorker, HeadText, HistoryPoint, ImportOptions, Kind, LoadReport,
+  ModelError, ModelUpdate, Schema, Suggestions, ToWorker, View, ViewOptions,
 } from './protocol';
 
 export interface ScoreOk {
-  ok: true; seq: number; run: ScoreRun; normalized: CanonicalModel; explain: Explanation | null; explainId: string | null; explainError: string | null;
+  ok: true; seq: number; run: View; normalized: CanonicalModel; explain: Explanation | null; explainId: string | null; explainError: string | null;
   engineMs: number; waitMs: number; sentAt: number; inputAt: number; tag: string; update: ModelUpdate;
+  /** The worker's whole time on it, and the answer's time in transit to this thread. */
+  workerMs: number; transitMs: number;
 }
 export interface ScoreFail { ok: false; seq: number; error: ModelError; tag: string }
 export type ScoreResult = ScoreOk | ScoreFail;
 
 /** One file's load: its own report, and every file the engine now holds rows of. */
-export interface LoadResult { ok: boolean; error?: string; kind: Kind; name: string; report: LoadReport; files: Record<Kind, string[]> }
+export interface LoadResult {
+  ok: boolean; error?: string; kind: Kind; name: string; report: LoadReport; files: Record<Kind, string[]>;
+  /** A failed load whose previous data was put back. */
+  restored?: boolean;
+  /** Files of another kind dropped by this load (the sample's accounts). */
+  dropped?: string[];
+}
 
 interface Pending { model: string; select: string | null; inputAt: number; tag: string }
+// What a scoring request answers for, strongest first: a structural edit rebuilds the controls,
+// a value edit keeps them, a view change (scroll, filter, sort) re-reads the window only.
+const TAG_RANK: Record<string, number> = { rebuild: 3, fallback: 3, keep: 2, '': 2, view: 1 };
 
 export interface OutcomesResult { ok: boolean; error?: string; name: string; report: LoadReport; files: string[] }
 export type AnalysisResult = AnalysisPart & { req: AnalysisRequest; sentAt: number };
@@ -34,6 +45,12 @@ export class EngineClient {
   private analysisPending: AnalysisRequest | null = null;
   private outcomeLoads = new Map<number, (r: OutcomesResult) => void>();
   private csvExports = new Map<number, (r: { ok: boolean; text: string; error: string | null }) => void>();
+  // The import step's requests (preview, dry run, suggest for a start model), by id.
+  private importReplies = new Map<number, (msg: FromWorker) => void>();
+  private viewRequests = new Map<number, (r: { ok: boolean; view: View | null; error: string | null }) => void>();
+  private lastModel: string | null = null;
+  /** The window, filters and sort the ranking shows; sent with every scoring request. */
+  view: ViewOptions = { offset: 0, limit: 100 };
 
   onReady: (schema: Schema) => void = () => {};
   onFatal: (message: string) => void = () => {};
@@ -46,10 +63,16 @@ export class EngineClient {
   /** An analysis request finished (`aborted`: a ranking came first; a newer request follows). */
   onAnalyzed: (req: AnalysisRequest, aborted: boolean) => void = () => {};
 
-  constructor() {
-    this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'pql-engine' });
+  /** `worker`: one already started (boot.ts); `early`: the messages it sent before this listened. */
+  constructor(started?: { worker: Worker; early: MessageEvent[] }) {
+    this.worker = started?.worker ?? new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'pql-engine' });
     this.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.receive(ev.data);
     this.worker.onerror = (ev) => this.onFatal(`The scoring worker failed: ${ev.message || 'unknown error'}`);
+    // Replayed once the page has set its handlers (main.ts constructs, then assigns them).
+    if (started?.early.length) {
+      const early = started.early.splice(0);
+      queueMicrotask(() => { for (const ev of early) this.receive(ev.data as FromWorker); });
+    }
   }
 
   get busy(): boolean {
@@ -64,10 +87,32 @@ export class EngineClient {
     // Keep the time of the first input that this run answers, to measure input → ranking.
     const firstInput = this.pending ? Math.min(this.pending.inputAt, inputAt) : inputAt;
     // A structural change waiting behind a value change still needs its controls rebuilt.
-    const merged = this.pending?.tag === 'rebuild' ? 'rebuild' : tag;
+    const before = this.pending?.tag ?? 'view';
+    const merged = (TAG_RANK[before] ?? 2) > (TAG_RANK[tag] ?? 2) ? before : tag;
     this.pending = { model, select, inputAt: firstInput, tag: merged };
-    this.onBusy(true);
+    this.lastModel = model;
+    if (tag !== 'view') this.onBusy(true);
     this.flush();
+  }
+
+  /**
+   * The ranking's window, filters or sort changed: the list is re-read under the model last
+   * asked for (a waiting model edit takes the new view with it).
+   */
+  setView(view: ViewOptions, inputAt = performance.now()): void {
+    this.view = view;
+    if (this.pending) return;
+    if (this.lastModel === null) return;
+    this.score(this.lastModel, null, 'view', inputAt);
+  }
+
+  /** The list as the engine would show it with `view` (e.g. every row, for an export). */
+  viewOnce(model: string, view: ViewOptions): Promise<{ ok: boolean; view: View | null; error: string | null }> {
+    const seq = ++this.seq;
+    return new Promise((resolve) => {
+      this.viewRequests.set(seq, resolve);
+      this.send({ type: 'view', seq, model, view });
+    });
   }
 
   private flush(): void {
@@ -76,7 +121,7 @@ export class EngineClient {
     this.pending = null;
     this.seq += 1;
     this.inflight = { ...p, seq: this.seq, sentAt: performance.now() };
-    this.send({ type: 'score', seq: this.seq, model: p.model, select: p.select });
+    this.send({ type: 'score', seq: this.seq, model: p.model, select: p.select, view: this.view });
   }
 
   /** Asks for the analysis of `req` (replacing any request not yet sent). */
@@ -109,13 +154,37 @@ export class EngineClient {
 
   /** Loads a file (a File is streamed by the worker, not copied), bytes or a URL. */
   load(kind: Kind, name: string, source: { file?: Blob; bytes?: ArrayBuffer; url?: string }, append: boolean,
-    progress?: (phase: string, done: number, total: number) => void): Promise<LoadResult> {
+    progress?: (phase: string, done: number, total: number) => void, extra: { options?: ImportOptions; sample?: boolean } = {}): Promise<LoadResult> {
     const id = ++this.seq;
     return new Promise((resolve) => {
       this.loads.set(id, { resolve, progress });
-      this.send({ type: 'load', id, kind, name, file: source.file, bytes: source.bytes, url: source.url, append },
+      this.send({ type: 'load', id, kind, name, file: source.file, bytes: source.bytes, url: source.url, append, ...extra },
         source.bytes ? [source.bytes] : []);
     });
+  }
+
+  private ask<T>(msg: ToWorker & { id: number }, take: (m: FromWorker) => T): Promise<T> {
+    return new Promise((resolve) => {
+      this.importReplies.set(msg.id, (m) => resolve(take(m)));
+      this.send(msg);
+    });
+  }
+
+  /** The start of a file's text (decompressed), for the import step. */
+  preview(file: Blob): Promise<{ head: HeadText | null; error: string | null }> {
+    return this.ask({ type: 'preview', id: ++this.seq, file }, (m) => (m.type === 'preview' ? { head: m.head, error: m.error } : { head: null, error: 'no answer' }));
+  }
+
+  /** Loads `text` into a scratch engine with `options`: what a load would make of those rows. */
+  dryRun(kind: Kind, text: string, options: ImportOptions): Promise<DryRun> {
+    return this.ask({ type: 'dryRun', id: ++this.seq, kind, text, options },
+      (m) => (m.type === 'dryRun' ? m.result : { report: null, error: 'no answer', code: 'internal' }));
+  }
+
+  /** suggest() under `model` (which the page's next request replaces again). */
+  suggestFor(model: string, horizon: number): Promise<{ suggest: Suggestions | null; error: string | null }> {
+    return this.ask({ type: 'suggestFor', id: ++this.seq, model, horizon },
+      (m) => (m.type === 'suggestFor' ? { suggest: m.suggest, error: m.error } : { suggest: null, error: 'no answer' }));
   }
 
   /** The whole ranking under `model` as the engine's CSV (what `pql score --format csv` writes). */
@@ -149,7 +218,14 @@ export class EngineClient {
       case 'loaded': {
         const l = this.loads.get(msg.id);
         this.loads.delete(msg.id);
-        l?.resolve({ ok: msg.ok, error: msg.error, kind: msg.kind, name: msg.name, report: msg.report, files: msg.files });
+        l?.resolve({ ok: msg.ok, error: msg.error, kind: msg.kind, name: msg.name, report: msg.report, files: msg.files,
+          restored: msg.restored, dropped: msg.dropped });
+        break;
+      }
+      case 'preview': case 'dryRun': case 'suggestFor': {
+        const reply = this.importReplies.get(msg.id);
+        this.importReplies.delete(msg.id);
+        reply?.(msg);
         break;
       }
       case 'catalog': this.onCatalog(msg.catalog); break;
@@ -164,6 +240,7 @@ export class EngineClient {
           this.onScored({
             ok: true, seq: msg.seq, run: msg.run, normalized: msg.normalized, explain: msg.explain, explainId: msg.explainId,
             explainError: msg.explainError, engineMs: msg.engineMs, waitMs: msg.waitMs, tag, update: msg.update,
+            workerMs: msg.workerMs, transitMs: performance.timeOrigin + performance.now() - msg.postedAt,
             sentAt: f?.sentAt ?? 0, inputAt: f?.inputAt ?? 0,
           });
         } else {
@@ -197,6 +274,12 @@ export class EngineClient {
         break;
       }
       case 'scoreJson': break;
+      case 'viewed': {
+        const done = this.viewRequests.get(msg.seq);
+        this.viewRequests.delete(msg.seq);
+        done?.({ ok: msg.ok, view: msg.view, error: msg.error });
+        break;
+      }
       case 'scoreCsv': {
         const done = this.csvExports.get(msg.seq);
         this.csvExports.delete(msg.seq);

@@ -2,6 +2,7 @@
 // ranking, the population views, the explanation and the analysis tabs (backtest, A/B
 // compare, SQL) to the scoring worker.
 import { BacktestPanel, type ModelView } from './backtest';
+import type { Boot } from './boot';
 import { EngineClient, type AnalysisResult, type LoadResult, type ScoreOk } from './client';
 import { ComparePanel } from './compare';
 import { LifecyclePanel } from './lifecycle';
@@ -11,7 +12,7 @@ import { DataPanel } from './data';
 import { ExplainPanel, type ModelInfo } from './explain';
 import { ModelJsonPanel, download, readHash, writeHash } from './modeljson';
 import { PopulationView } from './population';
-import type { AnalysisRequest, CanonicalModel, Catalog, EntityScore, Kind, Schema, ScoreRun } from './protocol';
+import type { AnalysisRequest, CanonicalModel, Catalog, Kind, Schema, View } from './protocol';
 import { RankingView } from './ranking';
 import { SqlPanel } from './sqlpanel';
 import { clone, debounce, isObject, jsonOf, type JsonObject } from './util';
@@ -20,6 +21,9 @@ import { StartStrip, statusLine } from './guide';
 import { EditHistory } from './history';
 import { addHelp, drawer, editBar, versionsBar, type LiveHost } from './live';
 import { numericPatch } from './modelpatch';
+import { ImportPanel } from './importpanel';
+import { fitsAsIs, parseHead, shapeOf, type ImportOptions } from './importer';
+import { guessConversion, modelFit, startModel } from './modelfit';
 import './styles.css';
 import './layout.css';
 
@@ -36,7 +40,10 @@ const fetchBytes = (path: string): Promise<ArrayBuffer | null> =>
   fetch(new URL(path, location.href).href, { credentials: 'same-origin' })
     .then((res) => (res.ok ? res.arrayBuffer() : null))
     .catch(() => null);
-const samplePrefetch = { events: fetchBytes(SAMPLE.events), accounts: fetchBytes(SAMPLE.accounts) };
+// boot.ts (the page's first script) started the worker and these downloads; without it
+// (another page embedding main.ts), they start here.
+const boot = (window as unknown as { __pqlBoot?: Boot }).__pqlBoot;
+const samplePrefetch = boot?.sample ?? { events: fetchBytes(SAMPLE.events), accounts: fetchBytes(SAMPLE.accounts) };
 const HISTORY_POINTS = 14;   // weekly re-scores over the last 13 weeks (91 days)
 const HISTORY_STEP_DAYS = 7;
 
@@ -48,9 +55,7 @@ const state = {
   normalized: null as CanonicalModel | null,
   schema: null as Schema | null,
   sampleModel: {} as JsonObject,
-  run: null as ScoreRun | null,
-  byId: new Map<string, EntityScore>(),
-  prevRanks: null as Map<string, number> | null,
+  run: null as View | null,           // the list's last view (a window of rows, the population)
   catalog: { events: [], traits: [], first: null, last: null } as Catalog,
   selected: null as string | null,
   lastHash: '',
@@ -58,13 +63,17 @@ const state = {
   tab: 'explain' as Tab,
   inputAt: 0,                         // when the model last changed (input → analysis shown)
   pinned: null as { text: string; model: JsonObject; at: string } | null,   // model A of compare mode
+  jsonStale: false,
+  firstShown: false,                   // the model JSON panel is behind state.model (a slider)
 };
 
-const client = new EngineClient();
-const ranking = new RankingView((id) => { select(id); if (id !== null) showTab('explain'); });
+const client = new EngineClient(boot);
+const ranking = new RankingView((id) => { select(id); if (id !== null) showTab('explain'); },
+  () => client.setView(ranking.options()));
 const population = new PopulationView((f) => ranking.setFilter({ ...ranking.filter, ...f }));
 const explainPanel = new ExplainPanel();
-const data = new DataPanel((kind, file, append) => void loadFile(kind, file, append));
+const data = new DataPanel((kind, file, append) => queueFile(kind, file, append));
+const importPanel = new ImportPanel({ dryRun: (kind, text, options) => client.dryRun(kind, text, options) });
 const controls = new ModelControls({
   model: () => state.model,
   normalized: () => state.normalized,
@@ -120,7 +129,6 @@ const modelJson = new ModelJsonPanel({
   reset: () => {
     // Reset asks first (and stays undoable).
     if (!window.confirm('Reset the model to the sample model? Undo (Ctrl+Z) brings this one back.')) return;
-    state.prevRanks = null;
     applyModel(clone(state.sampleModel), 'reset');
   },
   current: () => state.model,
@@ -153,7 +161,7 @@ const drawPopulation = perFrame((...a: Parameters<PopulationView['update']>) => 
 
 $('#data').append(data.root);
 $('#controls').append(modelJson.toolbar, controls.root, modelJson.root);
-$('#center').append(guide.root, population.root, h('section', { class: 'rankpanel', 'aria-label': 'Ranking' }, ranking.toolbar, ranking.root, ranking.footer));
+$('#center').append(guide.root, population.root, h('section', { class: 'rankpanel', 'aria-label': 'Ranking' }, ranking.toolbar, ranking.chips, ranking.root, ranking.footer));
 // The right column: tabs over the explanation and the analysis panels.
 const TABS: { id: Tab; label: string; title: string; panel: HTMLElement }[] = [
   { id: 'explain', label: 'Why', title: 'Why the selected entity scores so', panel: explainPanel.root },
@@ -197,7 +205,7 @@ function showTab(tab: Tab): void {
   analyzeSoon();
 }
 $('#status').append(statusEl);
-document.body.append(data.dropOverlay);
+document.body.append(data.dropOverlay, importPanel.root);
 
 // ---- the model ----
 function applyModel(model: JsonObject, source: Source, inputAt = performance.now()): void {
@@ -214,16 +222,29 @@ function applyModel(model: JsonObject, source: Source, inputAt = performance.now
   state.modelText = text;
   state.inputAt = inputAt;
   analysisPanelsBusy(true);
-  if (source !== 'json') modelJson.show(model);
+  // A slider's model text is written with its ranking, not in the input's own frame (a 3 KB
+  // textarea re-laid out there delays the frame, and with it the ranking); others at once.
+  if (source === 'controls') state.jsonStale = true;
+  else if (source !== 'json') { modelJson.show(model); state.jsonStale = false; }
   scheduleHash();
   const rebuild = source !== 'controls';
   // The explanation is asked for once the ranking is shown (showRun), so it never delays it.
-  client.score(state.modelText, null, rebuild ? 'rebuild' : 'keep', inputAt);
+  scoreModel(state.modelText, null, rebuild ? 'rebuild' : 'keep', inputAt);
 }
 
-client.onBusy = (busy) => setBusy(ranking.root, busy);
+// Every scoring request carries the list's view (window, filters, sort, selection).
+function scoreModel(text: string, selectId: string | null, tag: string, inputAt = performance.now()): void {
+  client.view = ranking.options();
+  client.score(text, selectId, tag, inputAt);
+}
+
+// Busy while a ranking is pending or the controls it rebuilds are not drawn yet.
+let controlsPending = false;
+client.onBusy = (busy) => setBusy(ranking.root, busy || controlsPending);
 
 client.onScored = (r) => {
+  if (r.ok && r.tag === 'view') { showView(r); return; }
+  if (state.jsonStale) { modelJson.show(state.model); state.jsonStale = false; }
   requestAnalysis();
   if (!r.ok) {
     modelJson.showError(r.error);
@@ -232,7 +253,7 @@ client.onScored = (r) => {
     if (!state.run && !state.fallbackTried) {
       // Nothing valid has been scored yet (a broken link): rank with the sample model underneath.
       state.fallbackTried = true;
-      client.score(JSON.stringify(state.sampleModel), state.selected, 'fallback');
+      scoreModel(JSON.stringify(state.sampleModel), state.selected, 'fallback');
     }
     return;
   }
@@ -275,22 +296,13 @@ function showRun(r: ScoreOk): void {
   else state.lastGood = JSON.stringify(state.sampleModel);
   const run = r.run;
   state.run = run;
-  state.byId = new Map(run.results.map((x) => [x.id, x]));
-  // Rank movement since the previous ranking.
-  const moves = new Map<string, number | 'new'>();
-  if (state.prevRanks) {
-    for (const row of run.results) {
-      const before = state.prevRanks.get(row.id);
-      moves.set(row.id, before === undefined ? 'new' : before - row.rank);
-    }
-  }
-  state.prevRanks = new Map(run.results.map((x) => [x.id, x.rank]));
   const tiers = tierInfo();
-  ranking.setRun(run.results, moves, totalSteps(), tiers.names, tiers.colors);
-  drawPopulation(run.results, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
+  ranking.setView(run, totalSteps(), tiers.names, tiers.colors, true);
+  if (!state.firstShown) { state.firstShown = true; performance.mark('pql:first-ranking'); }
+  drawPopulation(run.population, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
   data.setDiagnostics(run.diagnostics);
   if (state.selected !== null) {
-    const row = state.byId.get(state.selected) ?? null;
+    const row = ranking.row(state.selected) ?? r.explain;
     if (r.explainId === state.selected) {
       explainPanel.show(row, r.explain, row ? r.explainError : `${state.selected} is not ranked under this model.`, modelInfo(), totalSteps());
     } else if (state.lastGood && !client.busy) {
@@ -303,7 +315,7 @@ function showRun(r: ScoreOk): void {
   if (r.tag === 'rebuild' || r.tag === 'fallback') {
     // While the JSON is being typed, rebuild the controls once typing pauses.
     if (document.activeElement === modelJson.textarea) renderControlsLater();
-    else controls.render();
+    else renderControlsAfterPaint();
   }
   const now = performance.now();
   setTiming(ranking.root, {
@@ -312,13 +324,34 @@ function showRun(r: ScoreOk): void {
     engineMs: r.engineMs.toFixed(1),
     renderMs: (now - renderStart).toFixed(1),
     workerWaitMs: r.waitMs.toFixed(1),
+    workerMs: r.workerMs.toFixed(1),
+    transitMs: r.transitMs.toFixed(1),
     modelUpdate: r.update,
   });
   statusEl.textContent = statusLine(run.entities, r.normalized.entity, run.qualified, run.as_of);
   statusEl.title = `Re-ranked in ${(now - r.inputAt).toFixed(0)} ms (engine ${r.engineMs.toFixed(0)} ms)`;
 }
 
+// Other rows of the same ranking (a scroll, a filter, a sort): the list and its charts only.
+function showView(r: ScoreOk): void {
+  state.run = r.run;
+  const tiers = tierInfo();
+  ranking.setView(r.run, totalSteps(), tiers.names, tiers.colors, false);
+  drawPopulation(r.run.population, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
+}
+
 const renderControlsLater = debounce(() => controls.render(), 400);
+// A structural edit's controls are rebuilt after the new ranking is painted, so the ranking
+// shows first (the rebuild is ~20-40 ms of DOM work).
+function renderControlsAfterPaint(): void {
+  if (controlsPending) return;
+  controlsPending = true;
+  requestAnimationFrame(() => setTimeout(() => {
+    controlsPending = false;
+    controls.render();
+    setBusy(ranking.root, client.busy);
+  }, 0));
+}
 
 // ---- analysis: backtest, compare, SQL ----
 
@@ -447,7 +480,7 @@ function select(id: string | null): void {
   explainPanel.setHistory([], false, modelInfo().minScore);
   if (id === null) { explainPanel.clear(); return; }
   openDrawer();
-  const row = state.byId.get(id) ?? null;
+  const row = ranking.row(id);
   explainPanel.show(row, null, null, modelInfo(), totalSteps());
   if (state.lastGood) client.explain(state.lastGood, id);
   scheduleHistory();
@@ -456,7 +489,7 @@ function select(id: string | null): void {
 // Drawn at most once per frame (its charts are canvas).
 const showExplanation = perFrame((id: string, ex: Parameters<ExplainPanel['show']>[1], error: string | null) => {
   if (id !== state.selected) return;
-  explainPanel.show(state.byId.get(id) ?? null, ex, error, modelInfo(), totalSteps());
+  explainPanel.show(ranking.row(id) ?? ex, ex, error, modelInfo(), totalSteps());
   addHelp(explainPanel.root);
 });
 client.onExplained = (id, ex, error) => {
@@ -486,13 +519,8 @@ client.onHistory = (id, points, done) => {
 
 // ---- data ----
 function dataRange(): { first: number | null; last: number | null } {
-  let { first, last } = state.catalog;
-  if (first === null && state.run) {
-    for (const r of state.run.results) {
-      const t = r.first_seen ? Date.parse(r.first_seen) : NaN;
-      if (!Number.isNaN(t) && (first === null || t < first)) first = t;
-    }
-  }
+  const { first } = state.catalog;
+  let { last } = state.catalog;
   if (last === null && state.run?.as_of) last = Date.parse(state.run.as_of);
   return { first, last };
 }
@@ -500,22 +528,81 @@ function dataRange(): { first: number | null; last: number | null } {
 client.onCatalog = (c) => {
   state.catalog = c;
   controls.render();
+  if (fitPending) { fitPending = false; showModelFit(); }
 };
 
-async function afterLoad(r: LoadResult): Promise<void> {
+// After a load of the user's own events: how the model fits them (shown once the catalog of
+// the new data arrives), with *Start a model from this data*.
+let fitPending = false;
+function showModelFit(): void {
+  if (!state.normalized) return;
+  const events = state.catalog.events;
+  const fit = modelFit(canonical(), state.model, events);
+  data.showFit(fit.line, events.map((e) => e.name), guessConversion(canonical().conversion_event, events));
+}
+
+// Activation steps and weights from suggest() (with the conversion event chosen) or from the
+// event list, applied as one undoable model edit.
+data.onStart = (conversion) => void (async () => {
+  const events = state.catalog.events;
+  let suggestions = null;
+  let why = '';
+  if (conversion) {
+    const candidate = { ...clone(state.model), conversion_event: conversion };
+    const r = await client.suggestFor(JSON.stringify(candidate), backtest.horizon);
+    suggestions = r.suggest;
+    if (r.error) why = ` (suggest(): ${r.error})`;
+  }
+  const started = startModel(state.model, events, state.catalog.traits.map((t) => t.name), conversion, suggestions);
+  applyModel(started.model, 'import');
+  data.showFit(started.summary + why, events.map((e) => e.name), conversion);
+})();
+
+async function afterLoad(r: LoadResult, own = true): Promise<void> {
   data.hideProgress();
   data.showResult(r);
-  state.prevRanks = null;   // new data: no rank movement to show
+  // A failed load changed nothing (the worker put the previous data back): the ranking stays.
+  if (!r.ok) return;
+  if (r.kind === 'events' && own) fitPending = true;
   analysisPanelsBusy(true);
-  client.score(state.modelText, state.selected, 'rebuild');
+  scoreModel(state.modelText, state.selected, 'rebuild');
   client.requestCatalog();
 }
 
-// The file goes to the worker as it is (a File is not copied): the engine reads it in pieces.
+// Files are taken one at a time (a drop of several, or a pick while the import step is open).
+let fileQueue: Promise<void> = Promise.resolve();
+function queueFile(kind: Kind, file: File, append: boolean): void {
+  fileQueue = fileQueue.then(() => loadFile(kind, file, append)).catch((e) => {
+    data.showMessage(`${file.name}: ${e instanceof Error ? e.message : String(e)}`, true);
+  });
+}
+
+// The import step first: the worker reads the file's first 64 KiB (inflating gzip and zip) and
+// dry-runs those rows in a scratch engine. A file that loads as it is goes straight on (unless
+// *review files* is ticked); otherwise the import panel shows why, with a preview and the
+// mapping, and the load waits for *Import* (Cancel loads nothing and keeps the data).
 async function loadFile(kind: Kind, file: File, append: boolean): Promise<void> {
+  let options: ImportOptions | undefined;
+  const t0 = performance.now();
+  const { head: info } = await client.preview(file);
+  if (info) {
+    const head = parseHead(info.text, info.complete);
+    const dry = await client.dryRun(kind, head.text, {});
+    const shape = shapeOf(head, dry.report);
+    const fit = fitsAsIs(kind, head, shape, dry);
+    // Test hook: what the look before the load cost (read 64 KiB, inflate, dry run).
+    data.root.dataset.previewMs = (performance.now() - t0).toFixed(1);
+    if (!fit.fits || data.reviewAll) {
+      const choice = await importPanel.open(kind, file.name, info, head, dry, fit.why);
+      if (!choice) { data.showMessage(`${file.name}: not loaded (import cancelled); the data loaded before stays`); return; }
+      kind = choice.kind;
+      options = choice.options;
+    }
+  }
+  // The file goes to the worker as it is (a File is not copied): the engine reads it in pieces.
   const progress = (phase: string, done: number, total: number) => data.setProgress(file.name, phase, done, total || file.size);
   progress('reading', 0, file.size);
-  const r = await client.load(kind, file.name, { file }, append, progress);
+  const r = await client.load(kind, file.name, { file }, append && kind === 'events', progress, { options });
   await afterLoad(r);
 }
 
@@ -525,17 +612,20 @@ async function loadSample(): Promise<void> {
   // The prefetched bytes, or (when that fetch failed) the URL, so that the worker reports why.
   const source = async (path: string, bytes: Promise<ArrayBuffer | null>) => {
     const b = await bytes;
-    return b ? { bytes: b } : { url: new URL(path, base).href };
+    // The URL too: a failed load of the user's reloads the sample from it (not from kept bytes).
+    return b ? { bytes: b, url: new URL(path, base).href } : { url: new URL(path, base).href };
   };
   const ev = await client.load('events', 'sample events.csv', await source(SAMPLE.events, samplePrefetch.events), false,
-    (phase, done, total) => data.setProgress('sample events', phase, done, total));
+    (phase, done, total) => data.setProgress('sample events', phase, done, total), { sample: true });
+  performance.mark('pql:events-loaded');
   data.showResult(ev);   // kept by the panel: the accounts' report below lists it too
   let last = ev;
   if (ev.ok) {
     const ac = await client.load('accounts', 'sample accounts.jsonl', await source(SAMPLE.accounts, samplePrefetch.accounts), true,
-      (phase, done, total) => data.setProgress('sample accounts', phase, done, total));
+      (phase, done, total) => data.setProgress('sample accounts', phase, done, total), { sample: true });
     last = ac;
   }
+  performance.mark('pql:accounts-loaded');
   data.hideProgress();
   data.showResult(last);
   if (!ev.ok) data.showMessage('No sample data here (run `make sample`): load an events file to start.', true);
@@ -581,7 +671,10 @@ async function exportRanking(kind: 'csv' | 'json'): Promise<void> {
     if (!r.ok) { statusEl.textContent = `Export failed: ${r.error ?? 'unknown error'}`; statusEl.classList.add('error'); return; }
     download(new Blob([r.text], { type: 'text/csv;charset=utf-8' }), `pql-ranking-${stamp}.csv`);
   } else {
-    const out = { ...run, model: state.model, results: ranking.rows };
+    // Every row of the list as shown (filters and sort), from the engine.
+    const all = await client.viewOnce(state.lastGood, { ...ranking.options(), offset: 0, limit: Math.max(1, ranking.shown) });
+    if (!all.ok || !all.view) { statusEl.textContent = `Export failed: ${all.error ?? 'unknown error'}`; statusEl.classList.add('error'); return; }
+    const out = { ...all.view, model: state.model };
     download(new Blob([JSON.stringify(out, null, 2) + '\n'], { type: 'application/json' }), `pql-ranking-${stamp}.json`);
   }
 }
@@ -594,6 +687,7 @@ client.onFatal = (message) => {
 };
 
 client.onReady = async (schema) => {
+  performance.mark('pql:engine-ready');
   state.schema = schema;
   state.normalized = schema.default_model;
   statusEl.textContent = 'Loading the sample…';
