@@ -104,10 +104,13 @@ Scorer::DaySweep Scorer::make_sweep(const Model& model, uint32_t e, bool users) 
         const uint32_t oldest = n ? ix.cells[ts.cells_end - 1].age : 0;
         ty.direct = model.decay == Decay::Exponential && static_cast<double>(oldest) / ty.h > 900;
         if (model.decay == Decay::Exponential && !ty.direct) {
-            // One table per half-life and score pass, over every age in the index.
+            // One table per half-life, grown to the oldest age a sweep reads: this type's oldest
+            // cell (a day's lo is at most that age when the type has cells in its window). Not
+            // to the index's oldest age: one stray old event elsewhere made that millions of
+            // exp2 calls per scorer (the fuzz targets' fresh scorers paid it on every input).
             auto& table = pow_tables_[ty.h];
-            if (table.size() <= ix.max_age)
-                for (uint32_t a = static_cast<uint32_t>(table.size()); a <= ix.max_age; ++a)
+            if (table.size() <= oldest)
+                for (uint32_t a = static_cast<uint32_t>(table.size()); a <= oldest; ++a)
                     table.push_back(exp2_portable(-static_cast<double>(a) / ty.h));
             ty.pow = &table;
         }
