@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "people.hpp"
+#include "reasons.hpp"
 #include "pql/time.hpp"
 #include "value_json.hpp"
 
@@ -465,6 +467,10 @@ std::string explanation_json(const RunView& v, size_t position) {
         personas[m.personas[pi].name] = users;
     }
     j["personas"] = personas;
+    // Call-ready parts (people.hpp): who does the work and what they did last.
+    j["people"] = people_json(v, s, 20);
+    j["recent_events"] = recent_events_json(v, s, 10);
+    j["reasons"] = reasons_of(v, s, 3);
     // §7.5 and §7.6: the customer flag's reason and each segment's rule, traced.
     j["customer"] = {{"converted", s.customer()},
                      {"converted_at", s.customer() ? oj(format_iso(s.converted_at)) : oj(nullptr)},
