@@ -415,11 +415,24 @@ export interface CanonicalModel {
   tiers: Tier[];
   grades: { fit: GradeBand[]; engagement: GradeBand[] };
   conversion_event: string | null;
+  /** SPEC §7 keys, present only when the model uses them. */
+  signals?: Record<string, SignalDef>;
+  active?: { events: string[] };
+  personas?: Record<string, PersonaCondition[]>;
+  segments?: Record<string, Rule>;
 }
+
+/** SPEC §7.1: a property condition of a signal (fit ops on the event property's value). */
+export interface PropertyCondition { property: string; op: FitOp; value?: TraitValue | TraitValue[] }
+/** SPEC §7.1: the events of type `event` (or `*`) whose properties satisfy every condition. */
+export interface SignalDef { event: string; where: PropertyCondition[] }
+/** SPEC §7.4: a user-trait condition of a persona. */
+export interface PersonaCondition { trait: string; op: FitOp; value?: TraitValue | TraitValue[] }
 
 /** A leaf of a PQL rule: a metric (see Explanation.metrics) compared with a value. */
 export type RuleLeaf =
-  | { metric: string; op: CompareOp; value: number }
+  /** `window_days` (SPEC §7.2): this leaf's counts over the last N days instead of the model window. */
+  | { metric: string; op: CompareOp; value: number; window_days?: number }
   /** `trait.<name>` leaves: a comparison or a fit test (`value` absent for exists / missing). */
   | { metric: `trait.${string}`; op: CompareOp | FitOp; value?: TraitValue | TraitValue[] };
 
@@ -473,7 +486,7 @@ export interface Catalog {
   /** Every trait seen (accounts file, Segment group and identify calls) with up to 20 example values. */
   traits: { trait: string; examples: (string | number | boolean)[] }[];
   /** Every event property key (dotted paths for nested objects), the events that have it, up to 10 examples (v2). */
-  properties: { property: string; events: number; examples: (string | number | boolean)[] }[];
+  properties: { property: string; events: number; examples: (string | number | boolean)[]; /** The event types that carry it, by name. */ event_types: string[] }[];
   first_event: string | null;
   last_event: string | null;
   events_loaded: number;
