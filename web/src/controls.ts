@@ -8,7 +8,7 @@ import { field, h, nextId } from './dom';
 import { FitValueMemory } from './fitvalues';
 import type { Catalog } from './protocol';
 import { DAY_MS, clone, fmt, fmtInt, getPath, isObject, jsonOf, setPath, type Json, type JsonObject } from './util';
-import { activeSection, personasSection, segmentsSection, signalsSection, windowInput } from './v2editors';
+import { activeSection, personasSection, segmentsSection, signalsSection, windowInput, windowable } from './v2editors';
 
 export interface ControlsHost {
   model(): JsonObject;                      // the user's model (sparse)
@@ -314,7 +314,7 @@ export class ModelControls {
           else l.value = kind === 'number' ? (numberOr(valIn.value) ?? parseScalar(valIn.value)) : kind === 'text' ? valIn.value : parseScalar(valIn.value);
         }));
         // A leaf's own window (SPEC §7.2), e.g. "10+ meetings in the last 7 days" next to a 90-day window.
-        const win = isTrait ? null : windowInput(`rule.${i}.window`, leaf.window_days, `Condition ${i + 1} window in days`,
+        const win = !windowable(metric) ? null : windowInput(`rule.${i}.window`, leaf.window_days, `Condition ${i + 1} window in days`,
           (n) => upd((l) => { if (n === null) delete l.window_days; else l.window_days = n; }));
         list.append(h('li', { class: 'rulerow' }, metricIn, opSel, valIn, win,
           this.iconButton(`rule.${i}.remove`, '✕', `Remove condition ${i + 1}`, () => this.host.change((m) => {

@@ -23,6 +23,7 @@ import { addHelp, drawer, editBar, versionsBar, type LiveHost } from './live';
 import { numericPatch } from './modelpatch';
 import './styles.css';
 import './layout.css';
+import './modelpage.css';
 
 type Source = 'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'structure' | 'data' | 'fallback' | 'history' | 'version';
 // The edits a user makes (recorded for undo; the first one hides the start-here strip).

@@ -327,11 +327,16 @@ export function leafList(schema: Schema, prefix: string, mode: 'all' | 'any', le
       if (v === undefined) delete l.value; else l.value = v;
     }));
     list.append(h('li', { class: 'rulerow' }, metricIn, opSel, valIn,
-      isTrait ? null : windowInput(`${prefix}.${i}.window`, leaf.window_days, `Condition ${i + 1} window in days`, (n) => upd((l) => { if (n === null) delete l.window_days; else l.window_days = n; })),
+      !windowable(metric) ? null : windowInput(`${prefix}.${i}.window`, leaf.window_days, `Condition ${i + 1} window in days`, (n) => upd((l) => { if (n === null) delete l.window_days; else l.window_days = n; })),
       button(`${prefix}.${i}.remove`, '✕', `Remove condition ${i + 1}`, () => { const ls = clone(leaves); ls.splice(i, 1); write(mode, ls); })));
   });
   const add = button(`${prefix}.add`, '+ condition', 'Add a condition', () => write(mode, [...clone(leaves), { metric: 'active_users', op: '>=', value: 2 }]), 'add');
   return h('div', { class: 'leaflist' }, modeSel, list, add);
+}
+
+/** The metrics a leaf window applies to (SPEC §7.2; the engine rejects it on others). */
+export function windowable(metric: string): boolean {
+  return /^(count|users|sum)\./.test(metric) || ['events', 'users', 'active_users', 'active_days'].includes(metric);
 }
 
 /** A leaf's own window (SPEC §7.2): "in the last N days"; empty = the model window. */
