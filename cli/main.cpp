@@ -164,12 +164,12 @@ int cmd_score(Engine& engine, const Args& a) {
     const std::string format = a.format.empty() ? "table" : a.format;
     if (format != "table" && format != "json" && format != "csv")
         return usage_error("score", "--format must be table, json or csv (got '" + format + "')");
+    if ((!a.csv.empty() || !a.traits.empty()) && format != "csv")
+        return usage_error("score", "--csv and --trait apply to --format csv");
     if (format == "json") {
         auto st = cli::write_stdout(engine.score_json(0, a.top.value_or(SIZE_MAX)) + "\n");
         return st ? 0 : fail(st.error().message);
     }
-    if ((!a.csv.empty() || !a.traits.empty()) && format != "csv")
-        return usage_error("score", "--csv and --trait apply to --format csv");
     if (format == "csv") {
         CsvOptions o;
         o.limit = a.top.value_or(SIZE_MAX);

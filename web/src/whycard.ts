@@ -6,7 +6,7 @@ import { h } from './dom';
 import type { EntityScore, Explanation } from './protocol';
 import { fmt, fmtDate, fmtInt } from './util';
 
-const PEOPLE_SHOWN = 6;
+const PEOPLE_SHOWN = 4;
 
 // "3 days ago", "today": how fresh a last-seen date is, against as_of.
 function ago(iso: string | null, asOf: string): string {
