@@ -58,7 +58,7 @@ test('a signal added in the editor re-ranks like the CLI; undo takes it back', {
   await context.close();
 });
 
-test('persona, segment, active-events and window editors write the model keys', { timeout: TIMEOUT * 3 }, async () => {
+test('persona, segment, active-events and window editors (the sample\'s nested rule too) write the model keys', { timeout: TIMEOUT * 3 }, async () => {
   const { context, page, errors } = await open(env);
   let rev = await revision(page);
   await page.click('[data-testid="personas-editor"] [data-key="persona.add"]');
@@ -69,8 +69,13 @@ test('persona, segment, active-events and window editors write the model keys', 
   rev = await revision(page);
   await page.uncheck('[data-testid="active-events"] [data-key="active#every"]');
   await settled(page, rev);
-  // The sample's PQL rule nests (edited in JSON); a segment's count condition takes a window,
-  // its limit condition offers none (the engine would reject it).
+  // The sample's PQL rule (all of [active_users, any of [limit, count, count]]) is edited in
+  // place: a window on the pricing-page count.
+  rev = await revision(page);
+  await page.fill('[data-key="rule.1.1.window"]', '7');
+  await settled(page, rev);
+  // A segment's count condition takes a window, its limit condition offers none (the engine
+  // would reject it).
   assert.equal(await page.locator('[data-testid="segments-editor"] [data-key="segment.0.0.window"]').count(), 0);
   rev = await revision(page);
   await page.click('[data-testid="segments-editor"] [data-key="segment.0.add"]');
@@ -84,6 +89,7 @@ test('persona, segment, active-events and window editors write the model keys', 
   assert.ok(Array.isArray(model.active.events) && model.active.events.length > 0 && !model.active.events.includes('login'), JSON.stringify(model.active));
   const [seg] = Object.values(model.segments);
   assert.equal(seg.all[1].window_days, 7);
+  assert.deepEqual(model.pql.rule.all[1].any[1], { metric: 'count.pricing_page_viewed', op: '>=', value: 1, window_days: 7 });
   // The CLI validates and scores the model the page wrote, to the same ranking.
   const file = modelFile(env, model);
   assert.match(pql(['validate', '--model', file]), /valid/);

@@ -8,7 +8,7 @@ import { field, h, nextId } from './dom';
 import { FitValueMemory } from './fitvalues';
 import type { Catalog } from './protocol';
 import { DAY_MS, clone, fmt, fmtInt, getPath, isObject, jsonOf, setPath, type Json, type JsonObject } from './util';
-import { activeSection, personasSection, segmentsSection, signalsSection, windowInput, windowable } from './v2editors';
+import { activeSection, groupedRule, personasSection, segmentsSection, signalsSection, windowInput, windowable } from './v2editors';
 
 export interface ControlsHost {
   model(): JsonObject;                      // the user's model (sparse)
@@ -279,7 +279,7 @@ export class ModelControls {
     };
     const modeSel = this.select('pql.rule#mode', [
       { value: 'none', label: 'no extra rule' }, { value: 'all', label: 'all of these hold' }, { value: 'any', label: 'any of these holds' },
-      ...(mode === 'nested' ? [{ value: 'nested', label: 'nested rule (edit in JSON)' }] : []),
+      ...(mode === 'nested' ? [{ value: 'nested', label: 'nested rule (below)' }] : []),
     ], mode, (v) => {
       this.host.change((m) => {
         const ls: JsonObject[] = leaves.length ? clone(leaves) : [{ metric: 'active_users', op: schema.comparison_ops[0].op, value: 2 }];
@@ -288,7 +288,11 @@ export class ModelControls {
       }, true);
     }, 'PQL rule');
     const body: HTMLElement[] = [field('A PQL also needs', modeSel)];
-    if (mode === 'nested') {
+    // One level of groups (the sample's all of [a, any of [b, c]]) is edited here, windows included.
+    const grouped = mode === 'nested' ? groupedRule(schema, 'rule', rule, listId, (r) => this.host.change((m) => setPath(m, ['pql', 'rule'], r), true)) : null;
+    if (grouped) {
+      body.push(grouped);
+    } else if (mode === 'nested') {
       body.push(h('pre', { class: 'rulejson', text: JSON.stringify(rule, null, 1) }),
         h('p', { class: 'hint', text: 'This rule nests all/any/not: edit it in the model JSON, or pick a simple rule above to replace it.' }));
     } else if (mode !== 'none') {

@@ -305,6 +305,27 @@ function leavesOf(rule: unknown): { mode: 'all' | 'any'; leaves: JsonObject[] } 
   return null;
 }
 
+/** One condition row: metric, op, value, window in days (when the metric takes one), remove. */
+function leafRow(schema: Schema, key: string, leaf: JsonObject, n: number, metricsListId: string,
+  upd: (fn: (l: JsonObject) => void) => void, remove: () => void): HTMLElement {
+  const metric = String(leaf.metric ?? '');
+  const isTrait = metric.startsWith('trait.');
+  const ops = isTrait ? [...schema.comparison_ops.map((o) => o.op), ...schema.trait_ops.map((o) => o.op)] : schema.comparison_ops.map((o) => o.op);
+  const metricIn = h('input', { type: 'text', class: 'w-l', list: metricsListId, value: metric, 'data-key': `${key}.metric`, 'aria-label': `Condition ${n} metric` });
+  metricIn.addEventListener('change', () => upd((l) => { l.metric = metricIn.value.trim(); }));
+  const opSel = select(`${key}.op`, ops.map((o) => ({ value: o })), String(leaf.op), (v) => upd((l) => { l.op = v; }), `Condition ${n} operator`);
+  const valIn = h('input', { type: 'text', class: 'w-s', value: valueText(leaf.value), 'data-key': `${key}.value`, 'aria-label': `Condition ${n} value` });
+  valIn.addEventListener('input', () => upd((l) => {
+    const cmp = schema.comparison_ops.find((c) => c.op === l.op);
+    const kind: ValueKind = isTrait ? valueKind(schema, cmp?.trait_op ?? String(l.op)) : 'number';
+    const v = valueOf(kind, valIn.value);
+    if (v === undefined) delete l.value; else l.value = v;
+  }));
+  return h('li', { class: 'rulerow' }, metricIn, opSel, valIn,
+    !windowable(metric) ? null : windowInput(`${key}.window`, leaf.window_days, `Condition ${n} window in days`, (w) => upd((l) => { if (w === null) delete l.window_days; else l.window_days = w; })),
+    button(`${key}.remove`, '✕', `Remove condition ${n}`, remove));
+}
+
 /** Leaf rows (metric, op, value, window in days) under an all/any picker. */
 export function leafList(schema: Schema, prefix: string, mode: 'all' | 'any', leaves: JsonObject[], metricsListId: string,
   write: (mode: 'all' | 'any', leaves: JsonObject[]) => void): HTMLElement {
@@ -312,26 +333,49 @@ export function leafList(schema: Schema, prefix: string, mode: 'all' | 'any', le
     (v) => write(v as 'all' | 'any', clone(leaves)), 'Rule');
   const list = h('ul', { class: 'editlist' });
   leaves.forEach((leaf, i) => {
-    const upd = (fn: (l: JsonObject) => void) => { const ls = clone(leaves); fn(ls[i]); write(mode, ls); };
-    const metric = String(leaf.metric ?? '');
-    const isTrait = metric.startsWith('trait.');
-    const ops = isTrait ? [...schema.comparison_ops.map((o) => o.op), ...schema.trait_ops.map((o) => o.op)] : schema.comparison_ops.map((o) => o.op);
-    const metricIn = h('input', { type: 'text', class: 'w-l', list: metricsListId, value: metric, 'data-key': `${prefix}.${i}.metric`, 'aria-label': `Condition ${i + 1} metric` });
-    metricIn.addEventListener('change', () => upd((l) => { l.metric = metricIn.value.trim(); }));
-    const opSel = select(`${prefix}.${i}.op`, ops.map((o) => ({ value: o })), String(leaf.op), (v) => upd((l) => { l.op = v; }), `Condition ${i + 1} operator`);
-    const valIn = h('input', { type: 'text', class: 'w-s', value: valueText(leaf.value), 'data-key': `${prefix}.${i}.value`, 'aria-label': `Condition ${i + 1} value` });
-    valIn.addEventListener('input', () => upd((l) => {
-      const cmp = schema.comparison_ops.find((c) => c.op === l.op);
-      const kind: ValueKind = isTrait ? valueKind(schema, cmp?.trait_op ?? String(l.op)) : 'number';
-      const v = valueOf(kind, valIn.value);
-      if (v === undefined) delete l.value; else l.value = v;
-    }));
-    list.append(h('li', { class: 'rulerow' }, metricIn, opSel, valIn,
-      !windowable(metric) ? null : windowInput(`${prefix}.${i}.window`, leaf.window_days, `Condition ${i + 1} window in days`, (n) => upd((l) => { if (n === null) delete l.window_days; else l.window_days = n; })),
-      button(`${prefix}.${i}.remove`, '✕', `Remove condition ${i + 1}`, () => { const ls = clone(leaves); ls.splice(i, 1); write(mode, ls); })));
+    list.append(leafRow(schema, `${prefix}.${i}`, leaf, i + 1, metricsListId,
+      (fn) => { const ls = clone(leaves); fn(ls[i]); write(mode, ls); },
+      () => { const ls = clone(leaves); ls.splice(i, 1); write(mode, ls); }));
   });
   const add = button(`${prefix}.add`, '+ condition', 'Add a condition', () => write(mode, [...clone(leaves), { metric: 'active_users', op: '>=', value: 2 }]), 'add');
   return h('div', { class: 'leaflist' }, modeSel, list, add);
+}
+
+const isLeafNode = (x: unknown): x is JsonObject => isObject(x) && typeof x.metric === 'string';
+function groupOf(x: unknown): { mode: 'all' | 'any'; leaves: JsonObject[] } | null {
+  if (!isObject(x) || Object.keys(x).length !== 1) return null;
+  for (const mode of ['all', 'any'] as const) if (Array.isArray(x[mode]) && (x[mode] as unknown[]).every(isLeafNode)) return { mode, leaves: x[mode] as JsonObject[] };
+  return null;
+}
+
+/**
+ * A rule one level deep, like the sample's `all of [leaf, any of [leaves]]`: its conditions and
+ * groups, each editable (windows included), or null for a rule of another shape (not, deeper).
+ */
+export function groupedRule(schema: Schema, prefix: string, rule: unknown, metricsListId: string, write: (rule: JsonObject | undefined) => void): HTMLElement | null {
+  const top = isObject(rule) && Object.keys(rule).length === 1 ? (Array.isArray(rule.all) ? 'all' : Array.isArray(rule.any) ? 'any' : null) : null;
+  if (!top) return null;
+  const items = (rule as JsonObject)[top] as unknown[];
+  if (!items.every((x) => isLeafNode(x) || groupOf(x))) return null;
+  const put = (mode: string, next: JsonObject[]) => write(next.length ? { [mode]: next } : undefined);
+  const modeSel = select(`${prefix}#top`, [{ value: 'all', label: 'all of these hold' }, { value: 'any', label: 'any of these holds' }], top,
+    (v) => put(v, clone(items) as JsonObject[]), 'Rule');
+  const list = h('ul', { class: 'editlist' });
+  items.forEach((item, i) => {
+    const replace = (x: JsonObject | null) => { const next = clone(items) as JsonObject[]; if (x) next[i] = x; else next.splice(i, 1); put(top, next); };
+    if (isLeafNode(item)) {
+      list.append(leafRow(schema, `${prefix}.${i}`, item, i + 1, metricsListId,
+        (fn) => { const x = clone(item); fn(x); replace(x); }, () => replace(null)));
+      return;
+    }
+    const g = groupOf(item)!;
+    list.append(h('li', { class: 'rulegroup' }, leafList(schema, `${prefix}.${i}`, g.mode, g.leaves, metricsListId,
+      (mode, leaves) => replace(leaves.length ? { [mode]: leaves } : null))));
+  });
+  const add = button(`${prefix}.add`, '+ condition', 'Add a condition', () => put(top, [...(clone(items) as JsonObject[]), { metric: 'active_users', op: '>=', value: 2 }]), 'add');
+  const addGroup = button(`${prefix}.addgroup`, '+ group', 'Add a group of conditions (any of)', () =>
+    put(top, [...(clone(items) as JsonObject[]), { any: [{ metric: 'active_users', op: '>=', value: 2 }] }]), 'add');
+  return h('div', { class: 'leaflist grouped' }, modeSel, list, add, addGroup);
 }
 
 /** The metrics a leaf window applies to (SPEC §7.2; the engine rejects it on others). */
