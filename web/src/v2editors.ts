@@ -130,7 +130,7 @@ export function signalsSection(N: CanonicalModel, schema: Schema, host: V2Host):
     if (!isObject(e.events)) e.events = {};
     return e.events as JsonObject;
   };
-  const list = h('ul', { class: 'editlist signals' });
+  const list = h('ul', { class: 'editlist v2-signals' });
   names.forEach((name, i) => {
     const sig = signals[name];
     const nameIn = h('input', { type: 'text', class: 'w-m', value: name, 'data-key': `signal.${i}.name`, 'aria-label': `Signal ${i + 1} name` });
@@ -162,7 +162,7 @@ export function signalsSection(N: CanonicalModel, schema: Schema, host: V2Host):
         if (Object.keys(cfg).length) e[name] = cfg; else delete e[name];
       }, false);
     });
-    list.append(h('li', { class: 'signal' },
+    list.append(h('li', { class: 'v2-item' },
       h('div', { class: 'rulerow' }, nameIn, h('label', { class: 'inline' }, '= ', ev),
         h('label', { class: 'inline' }, 'weight ', wIn),
         button(`signal.${i}.remove`, '✕', `Remove signal ${name}`, () => rewrite((cur, m) => {
@@ -230,7 +230,7 @@ export function personasSection(N: CanonicalModel, schema: Schema, host: V2Host)
     if (Object.keys(cur).length) m.personas = cur as unknown as Json;
     else delete m.personas;
   }, true);
-  const list = h('ul', { class: 'editlist personas' });
+  const list = h('ul', { class: 'editlist v2-personas' });
   names.forEach((name, i) => {
     const nameIn = h('input', { type: 'text', class: 'w-m', value: name, 'data-key': `persona.${i}.name`, 'aria-label': `Persona ${i + 1} name` });
     nameIn.addEventListener('change', () => {
@@ -238,7 +238,7 @@ export function personasSection(N: CanonicalModel, schema: Schema, host: V2Host)
       if (!to || to === name || to in personas) { nameIn.value = name; return; }
       rewrite((cur) => renameKey(cur as unknown as JsonObject, name, to) as unknown as Record<string, Cond[]>);
     });
-    list.append(h('li', { class: 'persona' },
+    list.append(h('li', { class: 'v2-item' },
       h('div', { class: 'rulerow' }, nameIn, h('span', { class: 'hint', text: `persona.${name} = users who match` }),
         button(`persona.${i}.remove`, '✕', `Remove persona ${name}`, () => rewrite((cur) => { delete cur[name]; }))),
       conditionList(schema, `persona.${i}.cond`, 'trait', personas[name], keys, (next) => rewrite((cur) => { cur[name] = next; }))));
@@ -264,7 +264,7 @@ export function segmentsSection(N: CanonicalModel, schema: Schema, host: V2Host,
     if (Object.keys(cur).length) m.segments = cur as unknown as Json;
     else delete m.segments;
   }, true);
-  const list = h('ul', { class: 'editlist segments' });
+  const list = h('ul', { class: 'editlist v2-segments' });
   names.forEach((name, i) => {
     const rule = segments[name];
     const nameIn = h('input', { type: 'text', class: 'w-m', value: name, 'data-key': `segment.${i}.name`, 'aria-label': `Segment ${i + 1} name` });
@@ -277,7 +277,7 @@ export function segmentsSection(N: CanonicalModel, schema: Schema, host: V2Host,
     const body = simple
       ? leafList(schema, `segment.${i}`, simple.mode, simple.leaves, listId, (mode, leaves) => rewrite((cur) => { cur[name] = leaves.length === 1 && mode === 'all' ? leaves[0] : { [mode]: leaves }; }))
       : h('pre', { class: 'rulejson', text: JSON.stringify(rule, null, 1) });
-    list.append(h('li', { class: 'segment' },
+    list.append(h('li', { class: 'v2-item' },
       h('div', { class: 'rulerow' }, nameIn,
         button(`segment.${i}.remove`, '✕', `Remove segment ${name}`, () => rewrite((cur) => { delete cur[name]; }))),
       body,
