@@ -184,6 +184,43 @@ public:
             return succeed(engine_.score_csv(o));
         });
     }
+    // Options as JSON text (pql/view.hpp): {"offset", "limit", "customers", "qualified_only",
+    // "tier", "grade", "segment", "query", "sort", "descending", "select"}.
+    bool view(const std::string& options) {
+        return guard([&] {
+            pql::ViewOptions o;
+            const Json j = Json::parse(options);
+            int64_t offset = 0, limit = 50;
+            if (auto e = whole(j, "offset", offset)) return fail(*e);
+            if (auto e = whole(j, "limit", limit)) return fail(*e);
+            if (offset < 0) return fail({"invalid_argument", "offset must be 0 or more", "offset", 0});
+            if (limit < 0) return fail({"invalid_argument", "limit must be 0 or more", "limit", 0});
+            o.offset = static_cast<size_t>(offset);
+            o.limit = static_cast<size_t>(limit);
+            for (const char* key : {"customers", "qualified_only", "descending"}) {
+                if (!j.contains(key) || j[key].is_null()) continue;
+                if (!j[key].is_boolean()) return fail({"invalid_argument", std::string(key) + " must be true or false", key, 0});
+                const bool b = j[key].get<bool>();
+                if (std::string_view(key) == "customers") o.customers = b;
+                else if (std::string_view(key) == "qualified_only") o.qualified_only = b;
+                else o.descending = b;
+            }
+            for (const char* key : {"tier", "grade", "segment", "query", "sort", "select"}) {
+                if (!j.contains(key) || j[key].is_null()) continue;
+                if (!j[key].is_string()) return fail({"invalid_argument", std::string(key) + " must be a string", key, 0});
+                std::string text = j[key].get<std::string>();
+                const std::string_view k(key);
+                if (k == "tier") o.tier = std::move(text);
+                else if (k == "grade") o.grade = std::move(text);
+                else if (k == "segment") o.segment = std::move(text);
+                else if (k == "query") o.query = std::move(text);
+                else if (k == "select") o.select = std::move(text);
+                else if (auto sort = pql::view_sort_named(text)) o.sort = *sort;
+                else return fail({"invalid_argument", "unknown sort \"" + text + "\" (" + pql::view_sort_names() + ")", "sort", 0});
+            }
+            return succeed(engine_.view_json(o));
+        });
+    }
     bool explain(const std::string& id) {
         return guard([&] {
             auto result = engine_.explain_json(id);
@@ -399,6 +436,7 @@ EMSCRIPTEN_BINDINGS(pql) {
         .function("model", &EngineBinding::model)
         .function("setAsOf", &EngineBinding::setAsOf)
         .function("score", &EngineBinding::score)
+        .function("view", &EngineBinding::view)
         .function("scoreCsv", &EngineBinding::scoreCsv)
         .function("beginLoad", &EngineBinding::beginLoad)
         .function("feed", &EngineBinding::feed)

@@ -12,6 +12,7 @@
 #include "pql/model.hpp"
 #include "pql/model_patch.hpp"
 #include "output.hpp"
+#include "view.hpp"
 #include "pql/schema.hpp"
 #include "score.hpp"
 #include "ranking_of.hpp"
@@ -126,17 +127,22 @@ Status Engine::set_model_json(std::string_view json) {
         auto m = parse_model(json);
         if (!m.ok()) return m.error();
         *model_ = std::move(*m);
+        ++revision_;
         return Ok{};
     });
 }
 
 Status Engine::set_model_number(std::string_view path, double value) {
+    ++revision_;
     return guarded([&]() -> Status { return pql::set_model_number(*model_, path, value); });
 }
 
 std::string Engine::model_json() const { return model_to_json(*model_); }
 const Model& Engine::model() const { return *model_; }
-void Engine::set_as_of(std::optional<int64_t> as_of_ms) { model_->as_of = as_of_ms; }
+void Engine::set_as_of(std::optional<int64_t> as_of_ms) {
+    model_->as_of = as_of_ms;
+    ++revision_;
+}
 size_t Engine::events_loaded() const { return store_->size(); }
 
 Ranking Engine::ranking(size_t limit, size_t top_events) {
@@ -159,6 +165,30 @@ std::string Engine::score_csv(const CsvOptions& options) {
     const size_t page_end = options.limit >= SIZE_MAX - options.offset ? SIZE_MAX : options.offset + options.limit;
     const ScoreRun& run = scorer_->score(*model_, page_end);
     return score_run_csv({*store_, *model_, *scorer_, run}, options);
+}
+
+std::string Engine::view_json(const ViewOptions& options) {
+    const ScoreRun& run = scorer_->score(*model_);  // filters and sorts need the whole order
+    const Index& ix = scorer_->index();
+    const RunView v{*store_, *model_, *scorer_, run};
+    // Rank movement: a new snapshot when the model, as_of or data changed since the last view
+    // and a rank moved; the one before is kept as `previous_` if it ranked the same entities.
+    RankSnapshot now;
+    now.revision = revision_ ^ (static_cast<uint64_t>(outcomes_.rows.size()) << 40);
+    now.store_version = store_->version;
+    now.as_of = ix.as_of;
+    now.entities = run.results.size();
+    if (now.revision != shown_.revision || now.store_version != shown_.store_version || now.as_of != shown_.as_of) {
+        now.rank.assign(now.entities, 0);
+        for (size_t i = 0; i < run.results.size(); ++i) now.rank[run.results[i].entity] = static_cast<uint32_t>(i + 1);
+        const bool same_entities = shown_.store_version == now.store_version && shown_.as_of == now.as_of &&
+                                   shown_.entities == now.entities;
+        if (!same_entities) previous_ = RankSnapshot{};
+        else if (shown_.rank != now.rank) previous_ = std::move(shown_);
+        shown_ = std::move(now);
+    }
+    const ViewSelection selection = select_view(v, options);
+    return pql::view_json(v, events_report_, selection, options, previous_.rank);
 }
 
 Result<std::string> Engine::explain_json(std::string_view id) {

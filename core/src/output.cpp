@@ -9,6 +9,7 @@
 #include "reasons.hpp"
 #include "pql/time.hpp"
 #include "value_json.hpp"
+#include "view.hpp"
 
 namespace pql {
 
@@ -260,17 +261,16 @@ void write_row(W& w, const RunView& v, const EntityScore& s, size_t position) {
 
 }  // namespace
 
-std::string score_run_json(const RunView& v, const LoadReport& d, size_t offset, size_t limit) {
-    Writer w;
-    const size_t n = v.run.results.size();
-    const size_t begin = std::min(offset, n);
-    const size_t end = limit >= n - begin ? n : begin + limit;
-    w.out.reserve(512 + (end - begin) * 560);
+namespace {
+
+// What a scoring run and a view both begin with: as_of, the counts, the segments, the
+// diagnostics; the object is left open.
+void write_run_head(Writer& w, const RunView& v, const LoadReport& d) {
     w.open('{');
     w.key("as_of");
     w.time(v.run.as_of);
     w.key("entities");
-    w.integer(static_cast<int64_t>(n));
+    w.integer(static_cast<int64_t>(v.run.results.size()));
     w.key("qualified");
     w.integer(v.run.qualified);
     w.key("customers");
@@ -307,11 +307,109 @@ std::string score_run_json(const RunView& v, const LoadReport& d, size_t offset,
     }
     w.close(']');
     w.close('}');
+}
+
+}  // namespace
+
+std::string score_run_json(const RunView& v, const LoadReport& d, size_t offset, size_t limit) {
+    Writer w;
+    const size_t n = v.run.results.size();
+    const size_t begin = std::min(offset, n);
+    const size_t end = limit >= n - begin ? n : begin + limit;
+    w.out.reserve(512 + (end - begin) * 560);
+    write_run_head(w, v, d);
     w.key("results");
     w.open('[');
     for (size_t i = begin; i < end; ++i) {
         w.item();
         write_row(w, v, v.run.results[i], i);
+    }
+    w.close(']');
+    w.close('}');
+    return std::move(w.out);
+}
+
+std::string view_json(const RunView& v, const LoadReport& d, const ViewSelection& s, const ViewOptions& o,
+                      const std::vector<uint32_t>& previous_rank) {
+    Writer w;
+    const size_t n = s.rows.size();
+    const size_t begin = std::min(o.offset, n);
+    const size_t end = o.limit >= n - begin ? n : begin + o.limit;
+    w.out.reserve(2048 + (end - begin) * 600);
+    write_run_head(w, v, d);
+    const Model& m = v.model;
+    const ViewPopulation& p = s.population;
+    w.key("population");
+    w.open('{');
+    w.key("entities");
+    w.integer(p.entities);
+    w.key("qualified");
+    w.integer(p.qualified);
+    w.key("customers_hidden");
+    w.integer(p.customers_hidden);
+    w.key("histogram");
+    w.open('[');
+    for (int b = 0; b < kViewHistogramBins; ++b) {
+        w.item();
+        w.open('{');
+        w.key("from");
+        w.integer(b * (100 / kViewHistogramBins));
+        w.key("entities");
+        w.integer(p.bins[b]);
+        w.key("qualified");
+        w.integer(p.bins_qualified[b]);
+        w.close('}');
+    }
+    w.close(']');
+    w.key("grades");
+    w.open('{');
+    const size_t ne = m.engagement_grades.size();
+    for (size_t f = 0; f < m.fit_grades.size(); ++f)
+        for (size_t e = 0; e < ne; ++e) {
+            w.key_text(m.fit_grades[f].label + m.engagement_grades[e].label);
+            w.integer(p.grades[f * ne + e]);
+        }
+    w.close('}');
+    w.key("no_grade");
+    w.integer(p.no_grade);
+    w.key("tiers");
+    w.open('{');
+    for (size_t t = 0; t < m.tiers.size(); ++t) {
+        w.key_text(m.tiers[t].name);
+        w.integer(p.tiers[t]);
+    }
+    w.close('}');
+    w.key("no_tier");
+    w.integer(p.no_tier);
+    w.key("segments");
+    w.open('{');
+    for (size_t i = 0; i < m.segments.size(); ++i) {
+        w.key_text(m.segments[i].first);
+        w.integer(p.segments[i]);
+    }
+    w.close('}');
+    w.close('}');
+    w.key("shown");
+    w.integer(static_cast<int64_t>(n));
+    w.key("offset");
+    w.integer(static_cast<int64_t>(begin));
+    w.key("selected");
+    if (s.selected) w.integer(static_cast<int64_t>(*s.selected));
+    else w.null();
+    w.key("results");
+    w.open('[');
+    for (size_t i = begin; i < end; ++i) {
+        const uint32_t pos = s.rows[i];
+        const EntityScore& row = v.run.results[pos];
+        w.item();
+        write_row(w, v, row, pos);
+        // One more field after the row's own: the rank before the last change (null: none).
+        w.out.pop_back();
+        w.key("previous_rank");
+        const uint32_t before = row.entity < previous_rank.size() ? previous_rank[row.entity] : 0;
+        if (before) w.integer(before);
+        else w.null();
+        w.close('}');
     }
     w.close(']');
     w.close('}');

@@ -174,6 +174,11 @@ test('hostile ids, names, events, traits and bad rows: nothing runs, nothing lea
   rev = await revision(page);
   await page.fill('[data-testid="model-json"]', JSON.stringify(data.model, null, 2));
   await settled(page, rev);
+  // Half of them are customers (subscription_started): listed, badged, with the toggle on.
+  const views = await page.getAttribute('[data-testid="ranking"]', 'data-view-revision');
+  await page.check('[data-testid="show-customers"]');
+  await page.waitForFunction((v) => document.querySelector('[data-testid="ranking"]').dataset.viewRevision !== v, views, { timeout: TIMEOUT });
+  assert.ok(await page.locator('[data-testid="customer-badge"]').count() > 0, 'customers carry a badge');
   const ids = await page.$$eval('[data-testid="ranking-row"]', (rows) => rows.map((r) => r.dataset.id));
   for (const p of [P.img, P.svg, P.js, P.script, P.tag, P.style]) assert.ok(ids.includes(p), `${p} is ranked (and shown as text)`);
   const rowText = await page.textContent('[data-testid="ranking"]');

@@ -178,6 +178,72 @@ export interface ScoreOptions {
   limit?: number;
 }
 
+/** The columns `view()` sorts by (ties by rank); `tier` sorts as `score`. */
+export type ViewSort =
+  | 'rank' | 'entity' | 'score' | 'tier' | 'grade' | 'pql' | 'activation' | 'engagement' | 'fit'
+  | 'active_users' | 'last_seen' | 'qualified_at';
+
+/** What `view()` shows: a window of the filtered, sorted ranking. */
+export interface ViewOptions {
+  /** First row of the filtered, sorted list, 0-based. Default 0. */
+  offset?: number;
+  /** Rows at most. Default 50. */
+  limit?: number;
+  /** Include customers (converted at or before as_of). Default false: a list of leads. */
+  customers?: boolean;
+  /** Qualified entities only. */
+  qualified_only?: boolean;
+  /** A tier's name; `""`: entities below every tier. */
+  tier?: string | null;
+  /** A grade such as `A1`; `""`: entities without a grade. */
+  grade?: string | null;
+  /** A segment's name: the qualified entities in it. */
+  segment?: string | null;
+  /** A substring of the id or name (ASCII letters case-folded). */
+  query?: string;
+  /** Default `rank`. `qualified_at` puts the longest-qualified first (unqualified last). */
+  sort?: ViewSort;
+  /** Reverse the sort (ties stay in rank order). */
+  descending?: boolean;
+  /** An id whose position in the filtered, sorted list is returned as `selected`. */
+  select?: string | null;
+}
+
+/** One of `view()`'s rows: a ranked entity with its rank before the last change. */
+export interface ViewRow extends EntityScore {
+  /** The rank before the last change of model, as_of or data that moved a rank; null: none. */
+  previous_rank: number | null;
+}
+
+/** The population a view's charts draw (customers left out unless `customers: true`). */
+export interface ViewPopulation {
+  entities: number;
+  qualified: number;
+  /** Customers left out of this population. */
+  customers_hidden: number;
+  /** 20 bins of 5 score points (the last holds 95–100). */
+  histogram: { from: number; entities: number; qualified: number }[];
+  /** Entities per grade, fit band major, in the model's band order. */
+  grades: Record<string, number>;
+  no_grade: number;
+  /** Entities per tier, highest first. */
+  tiers: Record<string, number>;
+  no_tier: number;
+  /** Qualified entities per segment. */
+  segments: Record<string, number>;
+}
+
+/** `view()`'s result: `score()`'s head, the population, and the window of rows. */
+export interface View extends Omit<ScoreRun, 'results'> {
+  population: ViewPopulation;
+  /** Rows after the filters (the list's length). */
+  shown: number;
+  offset: number;
+  /** The `select` id's position in the list, or null. */
+  selected: number | null;
+  results: ViewRow[];
+}
+
 /** A trait value (accounts file, Segment `group` / `identify` traits). */
 export type TraitValue = string | number | boolean;
 
@@ -823,6 +889,8 @@ export interface Engine {
   score(options?: ScoreOptions): ScoreRun;
   /** The same as `score`, as the engine's JSON text (byte for byte what `pql score --format json` prints). */
   scoreJson(options?: ScoreOptions): string;
+  /** A window of the ranking, filtered and sorted, with the population's figures (the playground's list). */
+  view(options?: ViewOptions): View;
   /** Why an entity scored as it did (PqlError `not_found` when it is not ranked). */
   explain(id: string | number): Explanation;
   /**

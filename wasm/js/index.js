@@ -334,6 +334,21 @@ class Engine {
   }
 
   /**
+   * A page of the ranking as a list view shows it: filtered, sorted, with the population's
+   * figures for charts. Each row carries `previous_rank` (its rank before the last change).
+   * @param {Api.ViewOptions} [opts]
+   * @returns {Api.View}
+   */
+  view(opts = {}) {
+    if (opts === null || typeof opts !== 'object') throw invalid('view options must be an object');
+    const { offset = 0, limit = 50 } = opts;
+    index(offset, 'offset');
+    if (!Number.isSafeInteger(limit) || limit < 0) throw invalid('limit must be a non-negative integer');
+    const json = options({ ...opts, offset, limit });
+    return this.#json((h) => h.view(json));
+  }
+
+  /**
    * @param {string | number} id
    * @returns {Api.Explanation}
    */

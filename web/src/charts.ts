@@ -82,17 +82,12 @@ export class ScoreHistogram {
     autosize(el, () => this.plot, height);
   }
 
-  update(scores: ArrayLike<number>, qualified: ArrayLike<boolean>, threshold: number): void {
+  /** `bins`: the engine's 5-point bins (view().population.histogram), lowest first. */
+  update(bins: readonly { from: number; entities: number; qualified: number }[], threshold: number): void {
     this.threshold = threshold;
-    const bins = 20;
-    const xs = Array.from({ length: bins }, (_, i) => i * 5 + 2.5);
-    const all = new Array<number>(bins).fill(0);
-    const pql = new Array<number>(bins).fill(0);
-    for (let i = 0; i < scores.length; i++) {
-      const b = Math.min(bins - 1, Math.max(0, Math.floor(scores[i] / 5)));
-      all[b]++;
-      if (qualified[i]) pql[b]++;
-    }
+    const xs = bins.map((b) => b.from + 2.5);
+    const all = bins.map((b) => b.entities);
+    const pql = bins.map((b) => b.qualified);
     const data: uPlot.AlignedData = [xs, all, pql];
     if (!this.plot) {
       const bars = uPlot.paths.bars!({ size: [0.9, 40], align: 0 });

@@ -4,12 +4,14 @@
 // sent only while no scoring request is in flight or waiting: the ranking always goes first.
 import type {
   AnalysisPart, AnalysisRequest, CanonicalModel, Catalog, Explanation, FromWorker, HistoryPoint, Kind, LoadReport, ModelError, ModelUpdate, Schema,
-  ScoreCsvOptions, ScoreRun, ToWorker,
+  ScoreCsvOptions, ToWorker, View, ViewOptions,
 } from './protocol';
 
 export interface ScoreOk {
-  ok: true; seq: number; run: ScoreRun; normalized: CanonicalModel; explain: Explanation | null; explainId: string | null; explainError: string | null;
+  ok: true; seq: number; run: View; normalized: CanonicalModel; explain: Explanation | null; explainId: string | null; explainError: string | null;
   engineMs: number; waitMs: number; sentAt: number; inputAt: number; tag: string; update: ModelUpdate;
+  /** The worker's whole time on it, and the answer's time in transit to this thread. */
+  workerMs: number; transitMs: number;
 }
 export interface ScoreFail { ok: false; seq: number; error: ModelError; tag: string }
 export type ScoreResult = ScoreOk | ScoreFail;
@@ -18,6 +20,9 @@ export type ScoreResult = ScoreOk | ScoreFail;
 export interface LoadResult { ok: boolean; error?: string; kind: Kind; name: string; report: LoadReport; files: Record<Kind, string[]> }
 
 interface Pending { model: string; select: string | null; inputAt: number; tag: string }
+// What a scoring request answers for, strongest first: a structural edit rebuilds the controls,
+// a value edit keeps them, a view change (scroll, filter, sort) re-reads the window only.
+const TAG_RANK: Record<string, number> = { rebuild: 3, fallback: 3, keep: 2, '': 2, view: 1 };
 
 export interface OutcomesResult { ok: boolean; error?: string; name: string; report: LoadReport; files: string[] }
 export type AnalysisResult = AnalysisPart & { req: AnalysisRequest; sentAt: number };
@@ -34,6 +39,10 @@ export class EngineClient {
   private analysisPending: AnalysisRequest | null = null;
   private outcomeLoads = new Map<number, (r: OutcomesResult) => void>();
   private csvExports = new Map<number, (r: { ok: boolean; text: string; error: string | null }) => void>();
+  private viewRequests = new Map<number, (r: { ok: boolean; view: View | null; error: string | null }) => void>();
+  private lastModel: string | null = null;
+  /** The window, filters and sort the ranking shows; sent with every scoring request. */
+  view: ViewOptions = { offset: 0, limit: 100 };
 
   onReady: (schema: Schema) => void = () => {};
   onFatal: (message: string) => void = () => {};
@@ -64,10 +73,32 @@ export class EngineClient {
     // Keep the time of the first input that this run answers, to measure input → ranking.
     const firstInput = this.pending ? Math.min(this.pending.inputAt, inputAt) : inputAt;
     // A structural change waiting behind a value change still needs its controls rebuilt.
-    const merged = this.pending?.tag === 'rebuild' ? 'rebuild' : tag;
+    const before = this.pending?.tag ?? 'view';
+    const merged = (TAG_RANK[before] ?? 2) > (TAG_RANK[tag] ?? 2) ? before : tag;
     this.pending = { model, select, inputAt: firstInput, tag: merged };
-    this.onBusy(true);
+    this.lastModel = model;
+    if (tag !== 'view') this.onBusy(true);
     this.flush();
+  }
+
+  /**
+   * The ranking's window, filters or sort changed: the list is re-read under the model last
+   * asked for (a waiting model edit takes the new view with it).
+   */
+  setView(view: ViewOptions, inputAt = performance.now()): void {
+    this.view = view;
+    if (this.pending) return;
+    if (this.lastModel === null) return;
+    this.score(this.lastModel, null, 'view', inputAt);
+  }
+
+  /** The list as the engine would show it with `view` (e.g. every row, for an export). */
+  viewOnce(model: string, view: ViewOptions): Promise<{ ok: boolean; view: View | null; error: string | null }> {
+    const seq = ++this.seq;
+    return new Promise((resolve) => {
+      this.viewRequests.set(seq, resolve);
+      this.send({ type: 'view', seq, model, view });
+    });
   }
 
   private flush(): void {
@@ -76,7 +107,7 @@ export class EngineClient {
     this.pending = null;
     this.seq += 1;
     this.inflight = { ...p, seq: this.seq, sentAt: performance.now() };
-    this.send({ type: 'score', seq: this.seq, model: p.model, select: p.select });
+    this.send({ type: 'score', seq: this.seq, model: p.model, select: p.select, view: this.view });
   }
 
   /** Asks for the analysis of `req` (replacing any request not yet sent). */
@@ -167,6 +198,7 @@ export class EngineClient {
           this.onScored({
             ok: true, seq: msg.seq, run: msg.run, normalized: msg.normalized, explain: msg.explain, explainId: msg.explainId,
             explainError: msg.explainError, engineMs: msg.engineMs, waitMs: msg.waitMs, tag, update: msg.update,
+            workerMs: msg.workerMs, transitMs: performance.timeOrigin + performance.now() - msg.postedAt,
             sentAt: f?.sentAt ?? 0, inputAt: f?.inputAt ?? 0,
           });
         } else {
@@ -200,6 +232,12 @@ export class EngineClient {
         break;
       }
       case 'scoreJson': break;
+      case 'viewed': {
+        const done = this.viewRequests.get(msg.seq);
+        this.viewRequests.delete(msg.seq);
+        done?.({ ok: msg.ok, view: msg.view, error: msg.error });
+        break;
+      }
       case 'scoreCsv': {
         const done = this.csvExports.get(msg.seq);
         this.csvExports.delete(msg.seq);

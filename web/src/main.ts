@@ -12,7 +12,7 @@ import { DataPanel } from './data';
 import { ExplainPanel, type ModelInfo } from './explain';
 import { ModelJsonPanel, download, readHash, writeHash } from './modeljson';
 import { PopulationView } from './population';
-import type { AnalysisRequest, CanonicalModel, Catalog, EntityScore, Kind, Schema, ScoreRun } from './protocol';
+import type { AnalysisRequest, CanonicalModel, Catalog, Kind, Schema, View } from './protocol';
 import { RankingView } from './ranking';
 import { SqlPanel } from './sqlpanel';
 import { clone, debounce, isObject, jsonOf, type JsonObject } from './util';
@@ -50,9 +50,7 @@ const state = {
   normalized: null as CanonicalModel | null,
   schema: null as Schema | null,
   sampleModel: {} as JsonObject,
-  run: null as ScoreRun | null,
-  byId: new Map<string, EntityScore>(),
-  prevRanks: null as Map<string, number> | null,
+  run: null as View | null,           // the list's last view (a window of rows, the population)
   catalog: { events: [], traits: [], first: null, last: null } as Catalog,
   selected: null as string | null,
   lastHash: '',
@@ -60,10 +58,13 @@ const state = {
   tab: 'explain' as Tab,
   inputAt: 0,                         // when the model last changed (input → analysis shown)
   pinned: null as { text: string; model: JsonObject; at: string } | null,   // model A of compare mode
+  jsonStale: false,
+  firstShown: false,                   // the model JSON panel is behind state.model (a slider)
 };
 
 const client = new EngineClient();
-const ranking = new RankingView((id) => { select(id); if (id !== null) showTab('explain'); });
+const ranking = new RankingView((id) => { select(id); if (id !== null) showTab('explain'); },
+  () => client.setView(ranking.options()));
 const population = new PopulationView((f) => ranking.setFilter({ ...ranking.filter, ...f }));
 const explainPanel = new ExplainPanel();
 const data = new DataPanel((kind, file, append) => void loadFile(kind, file, append));
@@ -122,7 +123,6 @@ const modelJson = new ModelJsonPanel({
   reset: () => {
     // Reset asks first (and stays undoable).
     if (!window.confirm('Reset the model to the sample model? Undo (Ctrl+Z) brings this one back.')) return;
-    state.prevRanks = null;
     applyModel(clone(state.sampleModel), 'reset');
   },
   current: () => state.model,
@@ -161,7 +161,7 @@ const drawPopulation = perFrame((...a: Parameters<PopulationView['update']>) => 
 
 $('#data').append(data.root);
 $('#controls').append(modelJson.toolbar, controls.root, modelJson.root);
-$('#center').append(guide.root, population.root, h('section', { class: 'rankpanel', 'aria-label': 'Ranking' }, ranking.toolbar, ranking.root, ranking.footer));
+$('#center').append(guide.root, population.root, h('section', { class: 'rankpanel', 'aria-label': 'Ranking' }, ranking.toolbar, ranking.chips, ranking.root, ranking.footer));
 // The right column: tabs over the explanation and the analysis panels.
 const TABS: { id: Tab; label: string; title: string; panel: HTMLElement }[] = [
   { id: 'explain', label: 'Why', title: 'Why the selected entity scores so', panel: explainPanel.root },
@@ -222,16 +222,29 @@ function applyModel(model: JsonObject, source: Source, inputAt = performance.now
   state.modelText = text;
   state.inputAt = inputAt;
   analysisPanelsBusy(true);
-  if (source !== 'json') modelJson.show(model);
+  // A slider's model text is written with its ranking, not in the input's own frame (a 3 KB
+  // textarea re-laid out there delays the frame, and with it the ranking); others at once.
+  if (source === 'controls') state.jsonStale = true;
+  else if (source !== 'json') { modelJson.show(model); state.jsonStale = false; }
   scheduleHash();
   const rebuild = source !== 'controls';
   // The explanation is asked for once the ranking is shown (showRun), so it never delays it.
-  client.score(state.modelText, null, rebuild ? 'rebuild' : 'keep', inputAt);
+  scoreModel(state.modelText, null, rebuild ? 'rebuild' : 'keep', inputAt);
 }
 
-client.onBusy = (busy) => setBusy(ranking.root, busy);
+// Every scoring request carries the list's view (window, filters, sort, selection).
+function scoreModel(text: string, selectId: string | null, tag: string, inputAt = performance.now()): void {
+  client.view = ranking.options();
+  client.score(text, selectId, tag, inputAt);
+}
+
+// Busy while a ranking is pending or the controls it rebuilds are not drawn yet.
+let controlsPending = false;
+client.onBusy = (busy) => setBusy(ranking.root, busy || controlsPending);
 
 client.onScored = (r) => {
+  if (r.ok && r.tag === 'view') { showView(r); return; }
+  if (state.jsonStale) { modelJson.show(state.model); state.jsonStale = false; }
   requestAnalysis();
   if (!r.ok) {
     modelJson.showError(r.error);
@@ -240,7 +253,7 @@ client.onScored = (r) => {
     if (!state.run && !state.fallbackTried) {
       // Nothing valid has been scored yet (a broken link): rank with the sample model underneath.
       state.fallbackTried = true;
-      client.score(JSON.stringify(state.sampleModel), state.selected, 'fallback');
+      scoreModel(JSON.stringify(state.sampleModel), state.selected, 'fallback');
     }
     return;
   }
@@ -283,22 +296,13 @@ function showRun(r: ScoreOk): void {
   else state.lastGood = JSON.stringify(state.sampleModel);
   const run = r.run;
   state.run = run;
-  state.byId = new Map(run.results.map((x) => [x.id, x]));
-  // Rank movement since the previous ranking.
-  const moves = new Map<string, number | 'new'>();
-  if (state.prevRanks) {
-    for (const row of run.results) {
-      const before = state.prevRanks.get(row.id);
-      moves.set(row.id, before === undefined ? 'new' : before - row.rank);
-    }
-  }
-  state.prevRanks = new Map(run.results.map((x) => [x.id, x.rank]));
   const tiers = tierInfo();
-  ranking.setRun(run.results, moves, totalSteps(), tiers.names, tiers.colors);
-  drawPopulation(run.results, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
+  ranking.setView(run, totalSteps(), tiers.names, tiers.colors, true);
+  if (!state.firstShown) { state.firstShown = true; performance.mark('pql:first-ranking'); }
+  drawPopulation(run.population, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
   data.setDiagnostics(run.diagnostics);
   if (state.selected !== null) {
-    const row = state.byId.get(state.selected) ?? null;
+    const row = ranking.row(state.selected) ?? r.explain;
     if (r.explainId === state.selected) {
       explainPanel.show(row, r.explain, row ? r.explainError : `${state.selected} is not ranked under this model.`, modelInfo(), totalSteps());
     } else if (state.lastGood && !client.busy) {
@@ -311,7 +315,7 @@ function showRun(r: ScoreOk): void {
   if (r.tag === 'rebuild' || r.tag === 'fallback') {
     // While the JSON is being typed, rebuild the controls once typing pauses.
     if (document.activeElement === modelJson.textarea) renderControlsLater();
-    else controls.render();
+    else renderControlsAfterPaint();
   }
   const now = performance.now();
   setTiming(ranking.root, {
@@ -320,13 +324,35 @@ function showRun(r: ScoreOk): void {
     engineMs: r.engineMs.toFixed(1),
     renderMs: (now - renderStart).toFixed(1),
     workerWaitMs: r.waitMs.toFixed(1),
+    workerMs: r.workerMs.toFixed(1),
+    transitMs: r.transitMs.toFixed(1),
     modelUpdate: r.update,
   });
   statusEl.textContent = statusLine(run.entities, r.normalized.entity, run.qualified, run.as_of);
   statusEl.title = `Re-ranked in ${(now - r.inputAt).toFixed(0)} ms (engine ${r.engineMs.toFixed(0)} ms)`;
 }
 
+// Other rows of the same ranking (a scroll, a filter, a sort): the list and its charts only.
+function showView(r: ScoreOk): void {
+  state.run = r.run;
+  const tiers = tierInfo();
+  ranking.setView(r.run, totalSteps(), tiers.names, tiers.colors, false);
+  drawPopulation(r.run.population, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
+  ranking.root.dataset.viewRevision = String(Number(ranking.root.dataset.viewRevision ?? '0') + 1);
+}
+
 const renderControlsLater = debounce(() => controls.render(), 400);
+// A structural edit's controls are rebuilt after the new ranking is painted, so the ranking
+// shows first (the rebuild is ~20-40 ms of DOM work).
+function renderControlsAfterPaint(): void {
+  if (controlsPending) return;
+  controlsPending = true;
+  requestAnimationFrame(() => setTimeout(() => {
+    controlsPending = false;
+    controls.render();
+    setBusy(ranking.root, client.busy);
+  }, 0));
+}
 
 // ---- analysis: backtest, compare, SQL ----
 
@@ -455,7 +481,7 @@ function select(id: string | null): void {
   explainPanel.setHistory([], false, modelInfo().minScore);
   if (id === null) { explainPanel.clear(); return; }
   openDrawer();
-  const row = state.byId.get(id) ?? null;
+  const row = ranking.row(id);
   explainPanel.show(row, null, null, modelInfo(), totalSteps());
   if (state.lastGood) client.explain(state.lastGood, id);
   scheduleHistory();
@@ -464,7 +490,7 @@ function select(id: string | null): void {
 // Drawn at most once per frame (its charts are canvas).
 const showExplanation = perFrame((id: string, ex: Parameters<ExplainPanel['show']>[1], error: string | null) => {
   if (id !== state.selected) return;
-  explainPanel.show(state.byId.get(id) ?? null, ex, error, modelInfo(), totalSteps());
+  explainPanel.show(ranking.row(id) ?? ex, ex, error, modelInfo(), totalSteps());
   addHelp(explainPanel.root);
 });
 client.onExplained = (id, ex, error) => {
@@ -494,13 +520,8 @@ client.onHistory = (id, points, done) => {
 
 // ---- data ----
 function dataRange(): { first: number | null; last: number | null } {
-  let { first, last } = state.catalog;
-  if (first === null && state.run) {
-    for (const r of state.run.results) {
-      const t = r.first_seen ? Date.parse(r.first_seen) : NaN;
-      if (!Number.isNaN(t) && (first === null || t < first)) first = t;
-    }
-  }
+  const { first } = state.catalog;
+  let { last } = state.catalog;
   if (last === null && state.run?.as_of) last = Date.parse(state.run.as_of);
   return { first, last };
 }
@@ -513,9 +534,8 @@ client.onCatalog = (c) => {
 async function afterLoad(r: LoadResult): Promise<void> {
   data.hideProgress();
   data.showResult(r);
-  state.prevRanks = null;   // new data: no rank movement to show
   analysisPanelsBusy(true);
-  client.score(state.modelText, state.selected, 'rebuild');
+  scoreModel(state.modelText, state.selected, 'rebuild');
   client.requestCatalog();
 }
 
@@ -537,6 +557,7 @@ async function loadSample(): Promise<void> {
   };
   const ev = await client.load('events', 'sample events.csv', await source(SAMPLE.events, samplePrefetch.events), false,
     (phase, done, total) => data.setProgress('sample events', phase, done, total));
+  performance.mark('pql:events-loaded');
   data.showResult(ev);   // kept by the panel: the accounts' report below lists it too
   let last = ev;
   if (ev.ok) {
@@ -544,6 +565,7 @@ async function loadSample(): Promise<void> {
       (phase, done, total) => data.setProgress('sample accounts', phase, done, total));
     last = ac;
   }
+  performance.mark('pql:accounts-loaded');
   data.hideProgress();
   data.showResult(last);
   if (!ev.ok) data.showMessage('No sample data here (run `make sample`): load an events file to start.', true);
@@ -589,7 +611,10 @@ async function exportRanking(kind: 'csv' | 'crm' | 'json', traits: string[] = []
     if (!r.ok) { statusEl.textContent = `Export failed: ${r.error ?? 'unknown error'}`; statusEl.classList.add('error'); return; }
     download(new Blob([r.text], { type: 'text/csv;charset=utf-8' }), `pql-${kind === 'crm' ? 'crm' : 'ranking'}-${stamp}.csv`);
   } else {
-    const out = { ...run, model: state.model, results: ranking.rows };
+    // Every row of the list as shown (filters and sort), from the engine.
+    const all = await client.viewOnce(state.lastGood, { ...ranking.options(), offset: 0, limit: Math.max(1, ranking.shown) });
+    if (!all.ok || !all.view) { statusEl.textContent = `Export failed: ${all.error ?? 'unknown error'}`; statusEl.classList.add('error'); return; }
+    const out = { ...all.view, model: state.model };
     download(new Blob([JSON.stringify(out, null, 2) + '\n'], { type: 'application/json' }), `pql-ranking-${stamp}.json`);
   }
 }
@@ -602,6 +627,7 @@ client.onFatal = (message) => {
 };
 
 client.onReady = async (schema) => {
+  performance.mark('pql:engine-ready');
   state.schema = schema;
   state.normalized = schema.default_model;
   statusEl.textContent = 'Loading the sample…';

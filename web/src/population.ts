@@ -2,7 +2,7 @@
 // matrix, counts per tier and the PQL count. Matrix cells and tiers filter the ranking.
 import { ScoreHistogram } from './charts';
 import { h, setText } from './dom';
-import type { EntityScore } from './protocol';
+import type { ViewPopulation } from './protocol';
 import { fmtInt } from './util';
 
 export interface Bands { fit: string[]; engagement: string[] }
@@ -14,6 +14,7 @@ export class PopulationView {
   private tiers: HTMLElement;
   private pqlCount: HTMLElement;
   private pqlShare: HTMLElement;
+  private drawn = '';
 
   constructor(private onFilter: (f: { tier?: string; grade?: string; pqlOnly?: boolean }) => void) {
     const histEl = h('div', { class: 'chart hist', role: 'img', 'aria-label': 'Score histogram: entities per 5 points, PQLs in blue, the PQL threshold dashed' });
@@ -29,22 +30,22 @@ export class PopulationView {
       h('div', { class: 'pop-tiers' }, h('h2', { text: 'PQLs and tiers' }), h('div', { class: 'pqlbox' }, this.pqlCount, this.pqlShare), this.tiers));
   }
 
-  update(rows: EntityScore[], threshold: number, bands: Bands, tierNames: string[], tierColors: Map<string, string>): void {
-    const scores = new Float64Array(rows.length);
-    const qual = new Array<boolean>(rows.length);
-    let pql = 0;
-    rows.forEach((r, i) => { scores[i] = r.score; qual[i] = r.qualified; if (r.qualified) pql++; });
-    this.hist.update(scores, qual, threshold);
+  /** The engine's figures for the population the list shows (customers left out unless shown). */
+  update(p: ViewPopulation, threshold: number, bands: Bands, tierNames: string[], tierColors: Map<string, string>): void {
+    this.hist.update(p.histogram, threshold);
+    const pql = p.qualified;
+    const total = p.entities;
     setText(this.pqlCount, `${fmtInt(pql)} PQLs`);
-    setText(this.pqlShare, rows.length ? `${((100 * pql) / rows.length).toFixed(1)}% of ${fmtInt(rows.length)}` : 'no entities');
+    setText(this.pqlShare, total ? `${((100 * pql) / total).toFixed(1)}% of ${fmtInt(total)}` : 'no entities');
 
-    // Grade matrix: parse "A1" into the fit band and the engagement band by their names.
-    const counts = new Map<string, number>();
-    let none = 0;
-    for (const r of rows) {
-      if (r.grade === null) { none++; continue; }
-      counts.set(r.grade, (counts.get(r.grade) ?? 0) + 1);
-    }
+    // The matrix and the tier bars are rebuilt only when their counts or bands change (a
+    // threshold move changes neither).
+    const key = JSON.stringify([p.grades, p.no_grade, p.tiers, p.no_tier, bands, tierNames, [...tierColors]]);
+    if (key === this.drawn) return;
+    this.drawn = key;
+    // Grade matrix: the engine counts per grade label ("A1"), in band order.
+    const counts = new Map(Object.entries(p.grades));
+    const none = p.no_grade;
     const max = Math.max(1, ...counts.values());
     const table = h('table', { class: 'grades' },
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: 'fit \\ engagement' })),
@@ -62,16 +63,12 @@ export class PopulationView {
         })))));
     this.matrix.replaceChildren(table, none ? h('p', { class: 'hint', text: `${fmtInt(none)} without a grade` }) : '');
 
-    const tierCounts = new Map<string, number>();
-    let noTier = 0;
-    for (const r of rows) {
-      if (r.tier === null) noTier++;
-      else tierCounts.set(r.tier, (tierCounts.get(r.tier) ?? 0) + 1);
-    }
+    const tierCounts = new Map(Object.entries(p.tiers));
+    const noTier = p.no_tier;
     const items = tierNames.map((t) => {
       const n = tierCounts.get(t) ?? 0;
       const bar = h('span', { class: 'tbar' });
-      bar.style.width = `${rows.length ? (100 * n) / rows.length : 0}%`;
+      bar.style.width = `${total ? (100 * n) / total : 0}%`;
       bar.style.background = tierColors.get(t) ?? '#6b7280';
       const b = h('button', { type: 'button', class: 'tierbtn', title: `Show tier ${t}` },
         h('span', { class: 'tname', text: t }), h('span', { class: 'ttrack' }, bar), h('span', { class: 'tn', text: fmtInt(n) }));

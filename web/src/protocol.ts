@@ -3,11 +3,11 @@
 // The engine's own result types (build/wasm/pkg/index.d.ts): the page adds only what it derives.
 import type {
   Backtest, CanonicalModel, Comparison, EntityScore, Explanation, Funnel, FunnelFigures, GroupOutcome, LoadReport, Mover, RowError,
-  Schema, ScoreCsvOptions, ScoreRun, SqlDialect, StepExplanation, Suggestions,
+  Schema, ScoreCsvOptions, ScoreRun, SqlDialect, StepExplanation, Suggestions, View, ViewOptions, ViewPopulation, ViewRow, ViewSort,
 } from '@pql/engine';
 export type {
   Backtest, CanonicalModel, Comparison, EntityScore, Explanation, Funnel, FunnelFigures, GroupOutcome, LoadReport, Mover, RowError,
-  Schema, ScoreCsvOptions, ScoreRun, SqlDialect, StepExplanation, Suggestions,
+  Schema, ScoreCsvOptions, ScoreRun, SqlDialect, StepExplanation, Suggestions, View, ViewOptions, ViewPopulation, ViewRow, ViewSort,
 };
 /** One of the latest signups with its activation steps (the Lifecycle tab's checklist). */
 export interface LatestSignup { id: string; first_seen: string; steps: StepExplanation[] }
@@ -68,7 +68,11 @@ export type ToWorker =
   | { type: 'load'; id: number; kind: Kind; name: string; file?: Blob; bytes?: ArrayBuffer; url?: string; append: boolean }
   // An outcomes file replaces the previous one; null removes it.
   | { type: 'outcomes'; id: number; name: string; file: Blob | null }
-  | { type: 'score'; seq: number; model: string; select: string | null }
+  // Scores `model` (unchanged: only the window moves) and answers with the view the ranking
+  // shows: its rows in view and the population figures (engine.view), never every row.
+  | { type: 'score'; seq: number; model: string; select: string | null; view: ViewOptions }
+  // The view under the model the engine holds, for an export of the list as shown.
+  | { type: 'view'; seq: number; model: string; view: ViewOptions }
   | { type: 'explain'; seq: number; model: string; id: string }
   | { type: 'catalog' }
   | { type: 'history'; seq: number; model: string; id: string; asOf: string; points: number; stepDays: number }
@@ -87,8 +91,10 @@ export type FromWorker =
   // `report`: this file's; `files`: the files the engine holds rows of, by kind.
   | { type: 'loaded'; id: number; kind: Kind; name: string; ok: boolean; error?: string; report: LoadReport; files: Record<Kind, string[]> }
   | { type: 'catalog'; catalog: Catalog }
-  | { type: 'scored'; seq: number; ok: true; run: ScoreRun; normalized: CanonicalModel; explain: Explanation | null;
+  | { type: 'scored'; seq: number; ok: true; run: View; normalized: CanonicalModel; explain: Explanation | null;
       explainId: string | null; explainError: string | null; engineMs: number; waitMs: number;
+      /** The worker's whole time on the request, and when it posted the answer (timeOrigin + now). */
+      workerMs: number; postedAt: number;
       /** How the engine took the model: unchanged, one numeric setting patched, or set whole. */
       update: ModelUpdate }
   | { type: 'scored'; seq: number; ok: false; error: ModelError }
@@ -98,6 +104,7 @@ export type FromWorker =
   | ({ type: 'analysis'; seq: number } & AnalysisPart)
   | { type: 'analyzed'; seq: number; aborted: boolean }
   | { type: 'scoreJson'; seq: number; ok: boolean; text: string; error: string | null }
+  | { type: 'viewed'; seq: number; ok: boolean; view: View | null; error: string | null }
   | { type: 'scoreCsv'; seq: number; ok: boolean; text: string; error: string | null };
 
 /** How the worker gave a model to the engine: `same` (already set), `patch` (setModelValue), `model` (setModel). */

@@ -75,6 +75,7 @@ async function handle(msg: ToWorker, myGeneration: number): Promise<void> {
     case 'catalog': return catalog(engine);
     case 'analyze': return analyze(engine, msg, myGeneration);
     case 'scoreJson': return scoreJson(engine, msg);
+    case 'view': return viewOnce(engine, msg);
     case 'scoreCsv': return scoreCsv(engine, msg);
   }
 }
@@ -202,7 +203,7 @@ function score(e: Engine, msg: Extract<ToWorker, { type: 'score' }>): void {
   try {
     ensureModel(e, msg.model);
     update = lastUpdate;
-    run = e.score();
+    run = e.view(msg.view);
   } catch (err) {
     post({ type: 'scored', seq: msg.seq, ok: false, error: modelError(err) });
     return;
@@ -214,7 +215,9 @@ function score(e: Engine, msg: Extract<ToWorker, { type: 'score' }>): void {
   if (msg.select !== null) {
     try { explainOut = e.explain(msg.select); } catch (err) { explainError = describe(err); }
   }
-  post({ type: 'scored', seq: msg.seq, ok: true, run, normalized, explain: explainOut, explainId: msg.select, explainError, engineMs, waitMs, update });
+  const workerMs = performance.now() - t0;
+  post({ type: 'scored', seq: msg.seq, ok: true, run, normalized, explain: explainOut, explainId: msg.select, explainError, engineMs, waitMs, update,
+    workerMs, postedAt: performance.timeOrigin + performance.now() });
 }
 
 function explain(e: Engine, msg: Extract<ToWorker, { type: 'explain' }>): void {
@@ -267,6 +270,16 @@ function scoreJson(e: Engine, msg: Extract<ToWorker, { type: 'scoreJson' }>): vo
     post({ type: 'scoreJson', seq: msg.seq, ok: true, text: e.scoreJson(), error: null });
   } catch (err) {
     post({ type: 'scoreJson', seq: msg.seq, ok: false, text: '', error: describe(err) });
+  }
+}
+
+// A view of the whole list as shown (the JSON export).
+function viewOnce(e: Engine, msg: Extract<ToWorker, { type: 'view' }>): void {
+  try {
+    ensureModel(e, msg.model);
+    post({ type: 'viewed', seq: msg.seq, ok: true, view: e.view(msg.view), error: null });
+  } catch (err) {
+    post({ type: 'viewed', seq: msg.seq, ok: false, view: null, error: describe(err) });
   }
 }
 

@@ -13,6 +13,7 @@
 #include "pql/ranking.hpp"
 #include "pql/result.hpp"
 #include "pql/sql.hpp"
+#include "pql/view.hpp"
 
 namespace pql {
 
@@ -72,6 +73,11 @@ public:
     // The same ranking as CSV for CRM/spreadsheet import (pql/csv.hpp: columns, quoting, the
     // formula guard); the CLI's --format csv and the JS scoreCsv() both write these bytes.
     std::string score_csv(const CsvOptions& options = {});
+    // A page of the ranking as a list view shows it (pql/view.hpp): filtered and sorted, with
+    // the population's histogram, grade matrix, tier and segment counts, and each row's rank
+    // before the last change of model, as_of or data (`previous_rank`). The JSON is
+    // score_json's head and rows plus "population", "shown", "offset", "selected".
+    std::string view_json(const ViewOptions& options);
     // The explanation of one entity (code "not_found" when it is not ranked).
     Result<std::string> explain_json(std::string_view id);
     // Every ranked entity's score, in rank order.
@@ -117,6 +123,15 @@ private:
     Outcomes outcomes_;
     LoadReport events_report_;
     std::unique_ptr<StreamLoad> stream_;
+    // Rank movement for view_json: ranks by entity at the last view (`shown_`) and before the
+    // change that preceded it (`previous_`), valid while the index holds the same entities.
+    uint64_t revision_ = 0;  // bumped by every change of model, as_of or data
+    struct RankSnapshot {
+        uint64_t revision = UINT64_MAX, store_version = 0;
+        int64_t as_of = 0;
+        size_t entities = 0;
+        std::vector<uint32_t> rank;  // by entity, 1-based
+    } shown_, previous_;
 };
 
 }  // namespace pql
