@@ -213,7 +213,7 @@ export function activeSection(N: CanonicalModel, host: V2Host): HTMLElement {
     h('summary', null, h('h2', { text: 'What counts as active' })),
     h('div', { class: 'sectionbody' },
       h('label', { class: 'check' }, every, 'Every event makes a user active (default)'),
-      boxes,
+      set === null ? null : boxes,
       h('p', { class: 'hint', text: 'active_users, days_since_last_seen and active_days count only these events (SPEC §7.3).' })));
 }
 
