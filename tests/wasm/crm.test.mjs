@@ -72,3 +72,10 @@ test('scoreCsv rejects an unknown preset with a PqlError', async () => {
   assert.match(engine.scoreCsv({ preset: 'crm' }), /^id,name,as_of,rank,score,/);
   engine.delete();
 });
+
+test('examples/node/score.mjs --format csv --csv crm --trait: the CLI bytes', { skip: !hasCli || !existsSync(`${sample}/users.jsonl`) }, () => {
+  const args = ['--events', `${sample}/events.jsonl`, '--accounts', `${sample}/accounts.jsonl`, '--users', `${sample}/users.jsonl`,
+    '--model', `${root}examples/models/three-segments.json`, '--format', 'csv', '--csv', 'crm', '--trait', 'industry,country', '--top', '40'];
+  const node = execFileSync(process.execPath, [`${root}examples/node/score.mjs`, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  assertSameBytes(run(['score', ...args]), node, 'score.mjs crm');
+});
