@@ -97,6 +97,32 @@ std::string explain_text(const nlohmann::ordered_json& j) {
          num(j["weights"]["fit"], 0) + " x fit " + num(j["fit"], 1) + ") / " +
          fixed(j["weights"]["activation"].get<double>() + j["weights"]["engagement"].get<double>() +
                    j["weights"]["fit"].get<double>(), 0) + "\n\n";
+    // The call-ready part first (docs/model.md): reasons, the top people, the last key events.
+    if (j.contains("reasons") && !j["reasons"].empty()) {
+        o += "Why call:\n";
+        for (auto& r : j["reasons"]) o += "  - " + str(r) + "\n";
+        o += "\n";
+    }
+    if (j.contains("people") && !j["people"].empty()) {
+        o += "People (by engagement points):\n";
+        size_t k = 0;
+        for (auto& p : j["people"]) {
+            if (k++ == 5) break;
+            std::string line = "  " + str(p["user"]);
+            if (p["traits"].contains("title")) line += " (" + str(p["traits"]["title"]) + ")";
+            for (auto& n : p["personas"]) line += " [" + str(n) + "]";
+            line += ": " + num(p["points"], 1) + " points, " + str(p["events"]) + " events, last seen " + str(p["last_seen"]);
+            std::string top;
+            for (auto& a : p["top_actions"]) top += (top.empty() ? "" : ", ") + str(a["event"]) + " x" + str(a["count"]);
+            o += line + (top.empty() ? "" : "; " + top) + "\n";
+        }
+        o += "\n";
+    }
+    if (j.contains("recent_events") && !j["recent_events"].empty()) {
+        o += "Last key events:\n";
+        for (auto& e : j["recent_events"]) o += "  " + str(e["at"]) + "  " + str(e["event"]) + "  " + str(e["user"]) + "\n";
+        o += "\n";
+    }
     o += "Engagement: " + num(j["engagement_points"], 2) + " points in the window\n";
     for (auto& e : j["events_breakdown"])
         o += "  " + str(e["event"]) + (e.contains("signal") ? " (signal)" : "") + ": " + str(e["count"]) + " events, decayed " + num(e["decayed"], 2) +

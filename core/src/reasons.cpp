@@ -130,15 +130,15 @@ std::vector<std::string> reasons_of(const RunView& v, const EntityScore& s, size
                                                   "% of the limit of " + num(limit);
         r.add("limit." + name, text);
     }
-    // 2. What makes the PQL rule hold, in rule order.
-    if (m.rule) rule_reasons(v, s, *m.rule, r);
-    // 3. Personas present in the account.
+    // 2. Personas present in the account (who to ask for on the call).
     for (size_t pi = 0; pi < m.personas.size(); ++pi) {
         const int64_t c = v.scorer.persona_count(s.entity, pi, INT64_MAX);
         if (c > 0)
             r.add("persona." + m.personas[pi].name, num(static_cast<double>(c)) + (c == 1 ? " user matches" : " users match") +
                                                         " the " + words(m.personas[pi].name) + " persona");
     }
+    // 3. What makes the PQL rule hold, in rule order.
+    if (m.rule) rule_reasons(v, s, *m.rule, r);
     // 4. The event types (and signals) that bring the most engagement points.
     struct Top { double points; std::string name; uint32_t count; };
     std::vector<Top> top;

@@ -63,3 +63,17 @@ test('bad --csv and --trait without csv are usage errors; the default is SPEC §
   assert.equal(run([...base, '--format', 'csv', '--trait', 'domain,hubspot_id']).stdout,
     run([...base, '--format', 'csv', '--trait', 'domain', '--trait', 'hubspot_id']).stdout);
 });
+
+test('pql explain (text) opens with the reasons, the people and the last key events', () => {
+  const model = join(dir, 'm2.json');
+  writeFileSync(model, JSON.stringify({ engagement: { events: { report_created: { weight: 5 } } },
+    personas: { vp: [{ trait: 'title', op: 'contains', value: 'vp' }] } }));
+  const r = run(['explain', '--events', events, '--accounts', accounts, '--users', users, '--model', model, '--id', 'a1']);
+  assert.equal(r.status, 0, r.stderr);
+  const out = r.stdout;
+  assert.match(out, /Why call:\n {2}- 1 user matches the vp persona\n {2}- 2 × report created in the last 90 days \(100% of engagement\)\n/);
+  assert.match(out, /People \(by engagement points\):\n {2}u\d \(|People \(by engagement points\):\n {2}u\d:/);
+  assert.match(out, /u1 \(VP Sales\) \[vp\]: [\d.]+ points, 1 events, last seen 2026-01-01T10:00:00\.000Z; report_created x1/);
+  assert.match(out, /Last key events:\n {2}2026-01-02T10:00:00\.000Z {2}report_created {2}u2\n {2}2026-01-01T10:00:00\.000Z {2}report_created {2}u1\n/);
+  assert.ok(out.indexOf('Why call:') < out.indexOf('Engagement:'));
+});

@@ -108,8 +108,8 @@ TEST_CASE("crm csv: file columns first, rounded scores, reasons, segments", "[cs
     CHECK(acme[13] == "true");
     CHECK(acme[18] == "over_limit");
     CHECK(acme[19] == "8 projects against a limit of 3");
-    CHECK(acme[20] == "3 × big export in the last 7 days");
-    CHECK(acme[21] == "1 user matches the vp persona");
+    CHECK(acme[20] == "1 user matches the vp persona");
+    CHECK(acme[21] == "3 × big export in the last 7 days");
     CHECK(acme[24] == "acme.test");
     // "Tiny, Inc" is quoted; its row has no segment.
     CHECK(rows[2].find("\"Tiny, Inc\"") != std::string::npos);
@@ -143,6 +143,6 @@ TEST_CASE("explanation: people by points, recent key events, reasons", "[explain
     CHECK(recent[0]["signals"] == json::array({"big_export"}));
     for (auto& r : recent) CHECK(r["event"] != "login");
     for (size_t i = 1; i < recent.size(); ++i) CHECK(recent[i - 1]["at"].get<std::string>() >= recent[i]["at"].get<std::string>());
-    CHECK(j["reasons"] == json::array({"8 projects against a limit of 3", "3 × big export in the last 7 days",
-                                       "1 user matches the vp persona"}));
+    CHECK(j["reasons"] == json::array({"8 projects against a limit of 3", "1 user matches the vp persona",
+                                       "3 × big export in the last 7 days"}));
 }
