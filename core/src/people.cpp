@@ -24,9 +24,12 @@ void for_each_stat(const Index::EntityAgg& ent, F&& f) {
 struct Person {
     uint32_t user = 0;
     double points = 0;
-    int64_t events = 0;                   // in the window, of any type
-    int64_t last_ts = INT64_MIN;          // the latest event of any kind at or before as_of
-    struct Action { double points = 0; int64_t count = 0; };
+    int64_t events = 0;           // in the window, of any type
+    int64_t last_ts = INT64_MIN;  // the latest event of any kind at or before as_of
+    struct Action {
+        double points = 0;
+        int64_t count = 0;
+    };
     std::map<std::string, Action> types;  // per event type, in the window
 };
 
@@ -56,7 +59,9 @@ oj people_json(const RunView& v, const EntityScore& s, size_t limit) {
             person.user = v.store.user[ev];
             const int64_t age = dayT - day_of(v.store.ts[ev]);
             const bool in_window = age >= 0 && static_cast<uint64_t>(age) < window;
-            const double pts = per_decayed != 0 && in_window ? per_decayed * v.scorer.decay_factor(ts.type, static_cast<uint32_t>(age)) : 0;
+            const double pts = per_decayed != 0 && in_window
+                                   ? per_decayed * v.scorer.decay_factor(ts.type, static_cast<uint32_t>(age))
+                                   : 0;
             person.points += pts;
             if (signal) continue;  // counts and last seen from the event types only: no event twice
             person.last_ts = std::max(person.last_ts, v.store.ts[ev]);
@@ -86,11 +91,13 @@ oj people_json(const RunView& v, const EntityScore& s, size_t limit) {
         // Top actions: what earns points first (a login is no reason to call), then volume.
         std::vector<std::pair<std::string, Person::Action>> top(p.types.begin(), p.types.end());
         std::stable_sort(top.begin(), top.end(), [](auto& a, auto& b) {
-            return a.second.points != b.second.points ? a.second.points > b.second.points : a.second.count > b.second.count;
+            return a.second.points != b.second.points ? a.second.points > b.second.points
+                                                      : a.second.count > b.second.count;
         });
         oj actions = oj::array();
         for (size_t k = 0; k < top.size() && k < 3; ++k)
-            actions.push_back({{"event", top[k].first}, {"count", top[k].second.count}, {"points", top[k].second.points}});
+            actions.push_back(
+                {{"event", top[k].first}, {"count", top[k].second.count}, {"points", top[k].second.points}});
         oj traits = oj::object();
         for (auto& [k, val] : v.store.user_traits(p.user, ix.as_of)) traits[k] = value_json(val);
         people.push_back({{"user", v.store.user_ids.name(p.user)},
@@ -119,14 +126,20 @@ oj recent_events_json(const RunView& v, const EntityScore& s, size_t limit) {
     bool any_key = !named.empty();
     for_each_stat(ent, [&](uint32_t t, bool) { any_key = any_key || v.scorer.weight(ix.types[t].type) != 0; });
     // Per event: its newest-first position and the signals it counts for.
-    struct Hit { int64_t ts; uint32_t ev; bool key; std::vector<std::string> signals; };
+    struct Hit {
+        int64_t ts;
+        uint32_t ev;
+        bool key;
+        std::vector<std::string> signals;
+    };
     std::unordered_map<uint32_t, Hit> hits;
     for_each_stat(ent, [&](uint32_t t, bool signal) {
         const Index::TypeStat& ts = ix.types[t];
         const bool key = !any_key || v.scorer.weight(ts.type) != 0 || named.count(ts.type);
         if (!key && !signal) return;
         // A type's events ascend in time: its newest `limit` are the only candidates.
-        const uint32_t from = ts.total > limit ? ts.order_begin + ts.total - static_cast<uint32_t>(limit) : ts.order_begin;
+        const uint32_t from =
+            ts.total > limit ? ts.order_begin + ts.total - static_cast<uint32_t>(limit) : ts.order_begin;
         for (uint32_t p = from; p < ts.order_begin + ts.total; ++p) {
             const uint32_t ev = ix.order[p];
             Hit& h = hits.try_emplace(ev, Hit{v.store.ts[ev], ev, false, {}}).first->second;
@@ -137,7 +150,8 @@ oj recent_events_json(const RunView& v, const EntityScore& s, size_t limit) {
     std::vector<const Hit*> list;
     for (auto& [ev, h] : hits)
         if (h.key) list.push_back(&h);
-    std::sort(list.begin(), list.end(), [](const Hit* a, const Hit* b) { return a->ts != b->ts ? a->ts > b->ts : a->ev > b->ev; });
+    std::sort(list.begin(), list.end(),
+              [](const Hit* a, const Hit* b) { return a->ts != b->ts ? a->ts > b->ts : a->ev > b->ev; });
     oj out = oj::array();
     for (size_t i = 0; i < list.size() && i < limit; ++i) {
         const Hit& h = *list[i];

@@ -37,7 +37,9 @@ std::string num(double x) {
     return buf;
 }
 
-std::string days(int64_t n) { return n == 1 ? "in the last day" : "in the last " + num(static_cast<double>(n)) + " days"; }
+std::string days(int64_t n) {
+    return n == 1 ? "in the last day" : "in the last " + num(static_cast<double>(n)) + " days";
+}
 
 std::string value_text(const Value& v) {
     if (auto s = std::get_if<std::string>(&v)) return *s;
@@ -69,7 +71,9 @@ std::string leaf_text(const RunView& v, const EntityScore& s, const RuleNode& n,
     const int64_t w = n.window_days ? *n.window_days : m.window_days;
     switch (n.metric_kind) {
         case MetricKind::Count: topic = "event." + n.arg; return num(*x) + " × " + words(n.arg) + " " + days(w);
-        case MetricKind::UsersOf: topic = "event." + n.arg; return num(*x) + " users did " + words(n.arg) + " " + days(w);
+        case MetricKind::UsersOf:
+            topic = "event." + n.arg;
+            return num(*x) + " users did " + words(n.arg) + " " + days(w);
         case MetricKind::Sum:
             topic = "sum." + n.arg + "." + n.property;
             return num(*x) + " " + words(n.property) + " on " + words(n.arg) + " " + days(w);
@@ -134,13 +138,18 @@ std::vector<std::string> reasons_of(const RunView& v, const EntityScore& s, size
     for (size_t pi = 0; pi < m.personas.size(); ++pi) {
         const int64_t c = v.scorer.persona_count(s.entity, pi, INT64_MAX);
         if (c > 0)
-            r.add("persona." + m.personas[pi].name, num(static_cast<double>(c)) + (c == 1 ? " user matches" : " users match") +
-                                                        " the " + words(m.personas[pi].name) + " persona");
+            r.add("persona." + m.personas[pi].name, num(static_cast<double>(c)) +
+                                                        (c == 1 ? " user matches" : " users match") + " the " +
+                                                        words(m.personas[pi].name) + " persona");
     }
     // 3. What makes the PQL rule hold, in rule order.
     if (m.rule) rule_reasons(v, s, *m.rule, r);
     // 4. The event types (and signals) that bring the most engagement points.
-    struct Top { double points; std::string name; uint32_t count; };
+    struct Top {
+        double points;
+        std::string name;
+        uint32_t count;
+    };
     std::vector<Top> top;
     double total = 0;
     auto take = [&](uint32_t t) {
@@ -156,13 +165,14 @@ std::vector<std::string> reasons_of(const RunView& v, const EntityScore& s, size
         const double share = total > 0 ? t.points / total : 0;
         if (share < 0.1) break;
         r.add("event." + t.name, num(t.count) + " × " + words(t.name) + " " + days(m.window_days) + " (" +
-                                      num(std::round(share * 100)) + "% of engagement)");
+                                     num(std::round(share * 100)) + "% of engagement)");
     }
     // 5. Matched fit rules, most points first.
     std::vector<const FitRule*> fits;
     for (auto& fr : m.rules)
         if (fr.points > 0 && fr.persona.empty()) fits.push_back(&fr);
-    std::stable_sort(fits.begin(), fits.end(), [](const FitRule* a, const FitRule* b) { return a->points > b->points; });
+    std::stable_sort(fits.begin(), fits.end(),
+                     [](const FitRule* a, const FitRule* b) { return a->points > b->points; });
     for (const FitRule* fr : fits) {
         const Value* t = v.scorer.trait(s, fr->trait);
         if (!t || !fr->test.matches(t)) continue;

@@ -50,7 +50,8 @@ public:
     // the CRM's own text), everything else as value().
     void plain(const Value& v) {
         const double* d = std::get_if<double>(&v);
-        if (d && std::isfinite(*d) && *d == std::floor(*d) && std::fabs(*d) < 9007199254740992.0) integer(static_cast<int64_t>(*d));
+        if (d && std::isfinite(*d) && *d == std::floor(*d) && std::fabs(*d) < 9007199254740992.0)
+            integer(static_cast<int64_t>(*d));
         else value(v);
     }
     void end() { out_ += "\r\n"; }
@@ -67,9 +68,9 @@ private:
 }  // namespace
 
 constexpr const char* kCrmFields[] = {
-    "as_of", "rank", "score", "activation", "engagement", "fit", "tier", "grade", "qualified", "qualified_at",
-    "days_qualified", "converted", "converted_at", "segments", "reason_1", "reason_2", "reason_3", "active_users",
-    "last_seen"};
+    "as_of",    "rank",      "score",        "activation",     "engagement", "fit",          "tier",
+    "grade",    "qualified", "qualified_at", "days_qualified", "converted",  "converted_at", "segments",
+    "reason_1", "reason_2",  "reason_3",     "active_users",   "last_seen"};
 
 std::vector<std::string> score_csv_columns(const CsvOptions& o) {
     std::vector<std::string> cols;

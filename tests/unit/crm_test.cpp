@@ -14,7 +14,8 @@ namespace {
 const int64_t kT = 1767225600000;  // 2026-01-01T00:00:00Z
 const int64_t kDay = 86400000;
 
-std::string ev(int64_t ts, const std::string& acct, const std::string& user, const std::string& event, json props = nullptr) {
+std::string ev(int64_t ts, const std::string& acct, const std::string& user, const std::string& event,
+               json props = nullptr) {
     json j = {{"timestamp", ts}, {"account_id", acct}, {"user_id", user}, {"event", event}};
     if (!props.is_null()) j["properties"] = props;
     return j.dump() + "\n";
@@ -64,9 +65,12 @@ void load(Engine& e) {
     // tiny: one project.
     events += ev(kT - kDay, "tiny", "dan", "project_created");
     REQUIRE(e.load_events(events).ok());
-    REQUIRE(e.load_accounts(std::string(R"({"account_id":"acme","name":"Acme","traits":{"domain":"acme.test","hubspot_id":1234567,"score":"x"}})") +
-                            "\n" + R"({"account_id":"tiny","name":"Tiny, Inc","traits":{"domain":"tiny.test"}})" + "\n")
-                .ok());
+    REQUIRE(
+        e.load_accounts(
+             std::string(
+                 R"({"account_id":"acme","name":"Acme","traits":{"domain":"acme.test","hubspot_id":1234567,"score":"x"}})") +
+             "\n" + R"({"account_id":"tiny","name":"Tiny, Inc","traits":{"domain":"tiny.test"}})" + "\n")
+            .ok());
     REQUIRE(e.load_users(R"({"user_id":"ann","traits":{"title":"VP of Sales"}})"
                          "\n"
                          R"({"user_id":"bob","traits":{"title":"Analyst"}})"
@@ -87,11 +91,11 @@ TEST_CASE("crm csv: file columns first, rounded scores, reasons, segments", "[cs
     REQUIRE(rows.size() == 3);
     const auto head = split(rows[0]);
     // The accounts file's columns by name after id and name; "score" is taken: account.score.
-    const std::vector<std::string> expect = {"id", "name", "domain", "hubspot_id", "account.score", "as_of", "rank", "score",
-                                             "activation", "engagement", "fit", "tier", "grade", "qualified",
-                                             "qualified_at", "days_qualified", "converted", "converted_at", "segments",
-                                             "reason_1", "reason_2", "reason_3", "active_users", "last_seen",
-                                             "trait.domain"};
+    const std::vector<std::string> expect = {
+        "id",           "name",           "domain",     "hubspot_id",   "account.score", "as_of",    "rank",
+        "score",        "activation",     "engagement", "fit",          "tier",          "grade",    "qualified",
+        "qualified_at", "days_qualified", "converted",  "converted_at", "segments",      "reason_1", "reason_2",
+        "reason_3",     "active_users",   "last_seen",  "trait.domain"};
     CHECK(head == expect);
     const auto acme = split(rows[1]);
     REQUIRE(acme.size() == expect.size());
@@ -142,7 +146,8 @@ TEST_CASE("explanation: people by points, recent key events, reasons", "[explain
     CHECK(recent[0]["event"] == "export");
     CHECK(recent[0]["signals"] == json::array({"big_export"}));
     for (auto& r : recent) CHECK(r["event"] != "login");
-    for (size_t i = 1; i < recent.size(); ++i) CHECK(recent[i - 1]["at"].get<std::string>() >= recent[i]["at"].get<std::string>());
+    for (size_t i = 1; i < recent.size(); ++i)
+        CHECK(recent[i - 1]["at"].get<std::string>() >= recent[i]["at"].get<std::string>());
     CHECK(j["reasons"] == json::array({"8 projects against a limit of 3", "1 user matches the vp persona",
                                        "3 × big export in the last 7 days"}));
 }
