@@ -151,3 +151,27 @@ TEST_CASE("explanation: people by points, recent key events, reasons", "[explain
     CHECK(j["reasons"] == json::array({"8 projects against a limit of 3", "1 user matches the vp persona",
                                        "3 × big export in the last 7 days"}));
 }
+
+TEST_CASE("explanation: every event is key without weights; a user entity is its own person", "[explain][crm]") {
+    Engine e;
+    std::string events;
+    for (int i = 0; i < 3; ++i) events += ev(kT - i * kDay, "acme", "ann", i % 2 ? "login" : "page_viewed");
+    REQUIRE(e.load_events(events).ok());
+    REQUIRE(e.set_model_json(R"({"as_of": "2026-01-01T00:00:00Z", "activation": {"steps": []}})").ok());
+    json j = json::parse(*e.explain_json("acme"));
+    CHECK(j["recent_events"].size() == 3);  // nothing weighted: every event is key
+    CHECK(j["reasons"] == json::array());   // and nothing to say
+    CHECK(j["people"][0]["points"] == 0.0);
+    CHECK(j["people"][0]["events"] == 3);
+    REQUIRE(e.set_model_json(R"({"entity": "user", "as_of": "2026-01-01T00:00:00Z",
+                                 "engagement": {"events": {"login": {"weight": 2}}},
+                                 "pql": {"rule": {"not": {"metric": "count.login", "op": ">=", "value": 5}}}})")
+                .ok());
+    j = json::parse(*e.explain_json("ann"));
+    REQUIRE(j["people"].size() == 1);
+    CHECK(j["people"][0]["user"] == "ann");
+    CHECK(j["people"][0]["points"].get<double>() == Approx(j["engagement_points"].get<double>()));
+    CHECK(j["recent_events"].size() == 1);  // the login only
+    // Nothing under a not is a reason; the weighted login is.
+    CHECK(j["reasons"] == json::array({"1 × login in the last 90 days (100% of engagement)"}));
+}
