@@ -79,3 +79,15 @@ test('examples/node/score.mjs --format csv --csv crm --trait: the CLI bytes', { 
   const node = execFileSync(process.execPath, [`${root}examples/node/score.mjs`, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
   assertSameBytes(run(['score', ...args]), node, 'score.mjs crm');
 });
+
+test('catalog(): each event property lists the event types that carry it (the signal editor offers them)', async () => {
+  const engine = await createEngine();
+  engine.loadEvents([
+    { timestamp: 1, user_id: 'u', account_id: 'a', event: 'meeting_held', properties: { external_participants: 2, duration: 30 } },
+    { timestamp: 2, user_id: 'u', account_id: 'a', event: 'call_made', properties: { duration: 5 } },
+    { timestamp: 3, user_id: 'u', account_id: 'a', event: 'login' },
+  ].map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const props = Object.fromEntries(engine.catalog().properties.map((p) => [p.property, p.event_types]));
+  assert.deepEqual(props, { duration: ['call_made', 'meeting_held'], external_participants: ['meeting_held'] });
+  engine.delete();
+});
