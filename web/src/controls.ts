@@ -252,11 +252,19 @@ export class ModelControls {
   // `limit.<name>`, `trait.<name>`, ...) filled with what the data and the model hold.
   private metricNames(N: CanonicalModel, schema: Schema): string[] {
     const cat = this.host.catalog();
-    // A form whose argument the page cannot list (a persona, sum.<event>.<property>) is offered
-    // as its prefix, to be completed by hand.
+    // A form whose argument the page cannot list is offered as its prefix, to be completed by hand.
     const events = [...Object.keys(N.signals ?? {}), ...cat.events.map((e) => e.name)];
+    // sum.<event or signal>.<property>: each property with the event types that carry it (a
+    // signal with its event's properties), numeric-looking examples first, at most 200.
+    const props = cat.properties ?? [];
+    const numeric = (p: { values: string[] }) => p.values.some((v) => v.trim() !== '' && Number.isFinite(Number(v)));
+    const sums = [
+      ...props.filter(numeric).flatMap((p) => p.eventTypes.map((t) => `${t}.${p.name}`)),
+      ...Object.entries(N.signals ?? {}).flatMap(([name, sig]) => props.filter((p) => numeric(p) && (sig.event === '*' || p.eventTypes.includes(sig.event))).map((p) => `${name}.${p.name}`)),
+    ].slice(0, 200);
     const fill: Record<string, string[]> = {
       event: events, limit: Object.keys(N.limits), trait: cat.traits.map((t) => t.name), persona: Object.keys(N.personas ?? {}),
+      'event.property': sums.length ? sums : [''],
     };
     return schema.metrics.flatMap((m) => ('prefix' in m ? (fill[m.argument] ?? ['']).map((x) => `${m.prefix}${x}`) : [m.metric]));
   }
