@@ -3,8 +3,8 @@
 // Analysis requests (backtest, suggestions, compare, SQL) are coalesced the same way and are
 // sent only while no scoring request is in flight or waiting: the ranking always goes first.
 import type {
-  AnalysisPart, AnalysisRequest, CanonicalModel, Catalog, Explanation, FromWorker, HistoryPoint, Kind, LoadReport, ModelError, ModelUpdate, Schema,
-  ScoreCsvOptions, ToWorker, View, ViewOptions,
+  AnalysisPart, AnalysisRequest, CanonicalModel, Catalog, DryRun, Explanation, FromWorker, HeadText, HistoryPoint, ImportOptions, Kind, LoadReport,
+  ModelError, ModelUpdate, Schema, ScoreCsvOptions, Suggestions, ToWorker, View, ViewOptions,
 } from './protocol';
 
 export interface ScoreOk {
@@ -17,7 +17,13 @@ export interface ScoreFail { ok: false; seq: number; error: ModelError; tag: str
 export type ScoreResult = ScoreOk | ScoreFail;
 
 /** One file's load: its own report, and every file the engine now holds rows of. */
-export interface LoadResult { ok: boolean; error?: string; kind: Kind; name: string; report: LoadReport; files: Record<Kind, string[]> }
+export interface LoadResult {
+  ok: boolean; error?: string; kind: Kind; name: string; report: LoadReport; files: Record<Kind, string[]>;
+  /** A failed load whose previous data was put back. */
+  restored?: boolean;
+  /** Files of another kind dropped by this load (the sample's accounts). */
+  dropped?: string[];
+}
 
 interface Pending { model: string; select: string | null; inputAt: number; tag: string }
 // What a scoring request answers for, strongest first: a structural edit rebuilds the controls,
@@ -39,6 +45,8 @@ export class EngineClient {
   private analysisPending: AnalysisRequest | null = null;
   private outcomeLoads = new Map<number, (r: OutcomesResult) => void>();
   private csvExports = new Map<number, (r: { ok: boolean; text: string; error: string | null }) => void>();
+  // The import step's requests (preview, dry run, suggest for a start model), by id.
+  private importReplies = new Map<number, (msg: FromWorker) => void>();
   private viewRequests = new Map<number, (r: { ok: boolean; view: View | null; error: string | null }) => void>();
   private lastModel: string | null = null;
   /** The window, filters and sort the ranking shows; sent with every scoring request. */
@@ -140,13 +148,37 @@ export class EngineClient {
 
   /** Loads a file (a File is streamed by the worker, not copied), bytes or a URL. */
   load(kind: Kind, name: string, source: { file?: Blob; bytes?: ArrayBuffer; url?: string }, append: boolean,
-    progress?: (phase: string, done: number, total: number) => void): Promise<LoadResult> {
+    progress?: (phase: string, done: number, total: number) => void, extra: { options?: ImportOptions; sample?: boolean } = {}): Promise<LoadResult> {
     const id = ++this.seq;
     return new Promise((resolve) => {
       this.loads.set(id, { resolve, progress });
-      this.send({ type: 'load', id, kind, name, file: source.file, bytes: source.bytes, url: source.url, append },
+      this.send({ type: 'load', id, kind, name, file: source.file, bytes: source.bytes, url: source.url, append, ...extra },
         source.bytes ? [source.bytes] : []);
     });
+  }
+
+  private ask<T>(msg: ToWorker & { id: number }, take: (m: FromWorker) => T): Promise<T> {
+    return new Promise((resolve) => {
+      this.importReplies.set(msg.id, (m) => resolve(take(m)));
+      this.send(msg);
+    });
+  }
+
+  /** The start of a file's text (decompressed), for the import step. */
+  preview(file: Blob): Promise<{ head: HeadText | null; error: string | null }> {
+    return this.ask({ type: 'preview', id: ++this.seq, file }, (m) => (m.type === 'preview' ? { head: m.head, error: m.error } : { head: null, error: 'no answer' }));
+  }
+
+  /** Loads `text` into a scratch engine with `options`: what a load would make of those rows. */
+  dryRun(kind: Kind, text: string, options: ImportOptions): Promise<DryRun> {
+    return this.ask({ type: 'dryRun', id: ++this.seq, kind, text, options },
+      (m) => (m.type === 'dryRun' ? m.result : { report: null, error: 'no answer', code: 'internal' }));
+  }
+
+  /** suggest() under `model` (which the page's next request replaces again). */
+  suggestFor(model: string, horizon: number): Promise<{ suggest: Suggestions | null; error: string | null }> {
+    return this.ask({ type: 'suggestFor', id: ++this.seq, model, horizon },
+      (m) => (m.type === 'suggestFor' ? { suggest: m.suggest, error: m.error } : { suggest: null, error: 'no answer' }));
   }
 
   /**
@@ -183,7 +215,14 @@ export class EngineClient {
       case 'loaded': {
         const l = this.loads.get(msg.id);
         this.loads.delete(msg.id);
-        l?.resolve({ ok: msg.ok, error: msg.error, kind: msg.kind, name: msg.name, report: msg.report, files: msg.files });
+        l?.resolve({ ok: msg.ok, error: msg.error, kind: msg.kind, name: msg.name, report: msg.report, files: msg.files,
+          restored: msg.restored, dropped: msg.dropped });
+        break;
+      }
+      case 'preview': case 'dryRun': case 'suggestFor': {
+        const reply = this.importReplies.get(msg.id);
+        this.importReplies.delete(msg.id);
+        reply?.(msg);
         break;
       }
       case 'catalog': this.onCatalog(msg.catalog); break;

@@ -1,4 +1,5 @@
-// Data: pick or drop an events file and an accounts file, watch it load, read the report.
+// Data: pick or drop an events, accounts or users file, watch it load, read the report; after
+// a load of your own events, how the model fits them and *Start a model from this data*.
 import type { LoadResult } from './client';
 import { h, setText } from './dom';
 import type { Diagnostics } from '@pql/engine';
@@ -17,11 +18,18 @@ export class DataPanel {
   private report: HTMLElement;
   private reportErrors: HTMLElement;
   private inputs: Record<Kind, HTMLInputElement>;
+  private reviewBox: HTMLInputElement;
+  private fitBox: HTMLElement;
+  private fitLine: HTMLElement;
+  private conversionSel: HTMLSelectElement;
+  private startBtn: HTMLButtonElement;
+  /** *Start a model from this data* with the conversion event chosen (null: none). */
+  onStart: ((conversion: string | null) => void) | null = null;
 
   constructor(private onFile: FileHandler) {
     const picker = (kind: Kind, label: string, testid: string) => {
       const input = h('input', { type: 'file', id: `${kind}-file`, 'data-testid': testid, class: 'file',
-        accept: '.jsonl,.ndjson,.json,.csv,.txt,application/json,text/csv' });
+        accept: '.jsonl,.ndjson,.json,.csv,.txt,.gz,.zip,application/json,text/csv,application/gzip,application/zip' });
       input.addEventListener('change', () => {
         const f = input.files?.[0];
         if (f) this.onFile(kind, f, kind === 'events' ? this.appendBox.checked : false);
@@ -31,19 +39,31 @@ export class DataPanel {
     };
     const ev = picker('events', 'Events file…', 'events-file');
     const ac = picker('accounts', 'Accounts file…', 'accounts-file');
-    this.inputs = { events: ev.input, accounts: ac.input };
+    const us = picker('users', 'Users file…', 'users-file');
+    this.inputs = { events: ev.input, accounts: ac.input, users: us.input };
     this.appendBox = h('input', { type: 'checkbox', id: 'append-events' });
+    this.reviewBox = h('input', { type: 'checkbox', id: 'import-always', 'data-testid': 'import-always' });
+    this.fitLine = h('span', { 'data-testid': 'model-fit-line' });
+    this.conversionSel = h('select', { 'data-testid': 'start-conversion', 'aria-label': 'Conversion event of the new model' });
+    this.startBtn = h('button', { type: 'button', 'data-testid': 'start-model', text: 'Start a model from this data',
+      title: 'Activation steps and event weights from suggest() (or the event list), as one undoable model edit' });
+    this.startBtn.addEventListener('click', () => this.onStart?.(this.conversionSel.value || null));
+    this.fitBox = h('p', { class: 'model-fit', 'data-testid': 'model-fit', hidden: true, role: 'status' },
+      this.fitLine, h('label', null, 'conversion ', this.conversionSel), this.startBtn);
     this.progress = h('progress', { max: 1, 'aria-labelledby': 'progress-label' });
     this.progressLabel = h('span', { id: 'progress-label', class: 'plabel' });
     this.progressWrap = h('div', { class: 'progress', hidden: true, role: 'status', 'aria-live': 'polite' }, this.progress, this.progressLabel);
     this.report = h('p', { class: 'report-line' });
     this.reportErrors = h('ol', { class: 'report-errors' });
     this.root = h('section', { class: 'data', 'aria-label': 'Data' },
-      ev.el, ac.el,
+      ev.el, ac.el, us.el,
       h('label', { class: 'check', title: 'Add the next events file to the loaded events instead of replacing them' }, this.appendBox, 'append events'),
-      h('span', { class: 'hint drophint', text: 'or drop JSONL, JSON, CSV or Segment files anywhere' }),
+      h('label', { class: 'check', title: 'Show the import step (preview, column mapping, units) for every file, not only for those that do not load as they are' },
+        this.reviewBox, 'review files'),
+      h('span', { class: 'hint drophint', text: 'or drop files (JSONL, JSON, CSV; .gz, .zip; Segment, Mixpanel, Amplitude, PostHog exports) anywhere' }),
       this.progressWrap,
-      h('div', { class: 'report', 'data-testid': 'load-report', role: 'status', 'aria-live': 'polite' }, this.report, this.reportErrors));
+      h('div', { class: 'report', 'data-testid': 'load-report', role: 'status', 'aria-live': 'polite' }, this.report, this.reportErrors),
+      this.fitBox);
     this.dropOverlay = h('div', { class: 'drop-overlay', hidden: true, 'aria-hidden': 'true' },
       h('div', { class: 'drop-box', text: 'Drop events (and accounts) files to load them' }));
     this.installDrop();
@@ -62,10 +82,13 @@ export class DataPanel {
       this.dropOverlay.hidden = true;
       const files = [...(e.dataTransfer?.files ?? [])];
       // Accounts files are recognised by name; everything else is events.
+      // Accounts and users files are recognised by name (the import step can change it); the rest is events.
       const accounts = files.filter((f) => /account|compan|org/i.test(f.name));
-      const events = files.filter((f) => !accounts.includes(f));
+      const users = files.filter((f) => !accounts.includes(f) && /user|people|person|profile/i.test(f.name) && !/event/i.test(f.name));
+      const events = files.filter((f) => !accounts.includes(f) && !users.includes(f));
       events.forEach((f, i) => this.onFile('events', f, this.appendBox.checked || i > 0));
       accounts.forEach((f) => this.onFile('accounts', f, false));
+      users.forEach((f) => this.onFile('users', f, false));
     });
   }
 
@@ -91,7 +114,7 @@ export class DataPanel {
   private last: LoadResult | null = null;
   // The last file loaded of each kind (its own report), and the engine's diagnostics of every
   // event load since the events were last replaced (from the latest ranking).
-  private lastOf: Record<Kind, LoadResult | null> = { events: null, accounts: null };
+  private lastOf: Record<Kind, LoadResult | null> = { events: null, accounts: null, users: null };
   private diagnostics: Diagnostics | null = null;
 
   showResult(r: LoadResult): void {
@@ -110,7 +133,11 @@ export class DataPanel {
     const r = this.last;
     if (!r) return;
     if (!r.ok) {
-      this.showMessage(`${r.name}: ${r.error ?? 'failed to load'}`, true);
+      // One line (the engine's summary), and what stays.
+      const kept = r.restored ? '; the data loaded before it is kept, and so is the ranking'
+        : r.restored === false ? '; the data loaded before it could not all be read again' : '';
+      // The line already names the first bad row: no list of rows that all fail alike.
+      this.showMessage(`${r.name}: ${r.error ?? 'failed to load'}${kept}`, true);
       return;
     }
     const line = (label: string, x: LoadReport) =>
@@ -118,15 +145,34 @@ export class DataPanel {
     const parts = [line(r.name, r.report)];
     const d = this.diagnostics;
     if (r.kind === 'events' && r.files.events.length > 1 && d) parts.push(line(`all ${r.files.events.length} events files`, d));
-    const other = this.lastOf[r.kind === 'events' ? 'accounts' : 'events'];
-    if (other && other.files[other.kind].length) parts.push(line(other.name, other.report));
+    for (const k of ['events', 'accounts', 'users'] as Kind[]) {
+      const other = this.lastOf[k];
+      if (k !== r.kind && other && r.files[k]?.includes(other.name)) parts.push(line(other.name, other.report));
+    }
+    if (r.dropped?.length) parts.push(`dropped ${r.dropped.join(', ')} (the sample's accounts: not those of these events)`);
     if (d?.unassigned) parts.push(`${fmtInt(d.unassigned)} events without an account`);
+    // What the engine says once instead of per row (LoadReport notes).
+    for (const n of r.report.notes ?? []) parts.push(n);
     setText(this.report, parts.join(' | '));
     this.report.classList.toggle('error', r.report.skipped > 0);
     const errs = r.report.errors.slice(0, 20);
     const items = errs.map((e) => h('li', { text: `line ${e.line}: ${e.message}` }));
     if (r.report.skipped > errs.length) items.push(h('li', { class: 'more', text: `… ${fmtInt(r.report.skipped - errs.length)} more skipped rows` }));
     this.reportErrors.replaceChildren(...items);
+  }
+
+  /** Shows every file through the import step (the *review files* box). */
+  get reviewAll(): boolean {
+    return this.reviewBox.checked;
+  }
+
+  /** How the model fits the loaded events, with the events offered as the new model's conversion. */
+  showFit(line: string | null, events: string[], conversion: string | null): void {
+    this.fitBox.hidden = line === null;
+    if (line === null) return;
+    setText(this.fitLine, line);
+    this.conversionSel.replaceChildren(h('option', { value: '', text: '(none)' }),
+      ...events.map((e) => h('option', { value: e, text: e, selected: e === conversion })));
   }
 
   focusPicker(kind: Kind): void {

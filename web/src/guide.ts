@@ -23,7 +23,7 @@ export class StartStrip {
     this.root = h('section', { class: 'guide', 'data-testid': 'start-here', 'aria-label': 'Start here', hidden: remembered() },
       h('strong', { text: 'Start here' }),
       h('ol', null,
-        step('1', 'Load your data', 'drop an events file (JSON Lines, JSON or CSV) anywhere, or keep the sample', actions.load),
+        step('1', 'Load your data', 'drop an events file (JSON Lines, JSON, CSV, an analytics export; .gz, .zip) anywhere, or keep the sample', actions.load),
         step('2', 'Tune the model', 'move a weight, the half-life or the threshold on the left: the ranking follows', actions.tune),
         step('3', 'Backtest', 'see whether the PQLs are the ones who converted', actions.backtest)),
       close);

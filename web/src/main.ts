@@ -21,6 +21,9 @@ import { StartStrip, statusLine } from './guide';
 import { EditHistory } from './history';
 import { addHelp, drawer, editBar, versionsBar, type LiveHost } from './live';
 import { numericPatch } from './modelpatch';
+import { ImportPanel } from './importpanel';
+import { fitsAsIs, parseHead, shapeOf, type ImportOptions } from './importer';
+import { guessConversion, modelFit, startModel } from './modelfit';
 import './styles.css';
 import './layout.css';
 import './modelpage.css';
@@ -67,7 +70,8 @@ const ranking = new RankingView((id) => { select(id); if (id !== null) showTab('
   () => client.setView(ranking.options()));
 const population = new PopulationView((f) => ranking.setFilter({ ...ranking.filter, ...f }));
 const explainPanel = new ExplainPanel();
-const data = new DataPanel((kind, file, append) => void loadFile(kind, file, append));
+const data = new DataPanel((kind, file, append) => queueFile(kind, file, append));
+const importPanel = new ImportPanel({ dryRun: (kind, text, options) => client.dryRun(kind, text, options) });
 const controls = new ModelControls({
   model: () => state.model,
   normalized: () => state.normalized,
@@ -205,7 +209,7 @@ function showTab(tab: Tab): void {
   analyzeSoon();
 }
 $('#status').append(statusEl);
-document.body.append(data.dropOverlay);
+document.body.append(data.dropOverlay, importPanel.root);
 
 // ---- the model ----
 function applyModel(model: JsonObject, source: Source, inputAt = performance.now()): void {
@@ -338,7 +342,6 @@ function showView(r: ScoreOk): void {
   const tiers = tierInfo();
   ranking.setView(r.run, totalSteps(), tiers.names, tiers.colors, false);
   drawPopulation(r.run.population, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
-  ranking.root.dataset.viewRevision = String(Number(ranking.root.dataset.viewRevision ?? '0') + 1);
 }
 
 const renderControlsLater = debounce(() => controls.render(), 400);
@@ -529,21 +532,81 @@ function dataRange(): { first: number | null; last: number | null } {
 client.onCatalog = (c) => {
   state.catalog = c;
   controls.render();
+  if (fitPending) { fitPending = false; showModelFit(); }
 };
 
-async function afterLoad(r: LoadResult): Promise<void> {
+// After a load of the user's own events: how the model fits them (shown once the catalog of
+// the new data arrives), with *Start a model from this data*.
+let fitPending = false;
+function showModelFit(): void {
+  if (!state.normalized) return;
+  const events = state.catalog.events;
+  const fit = modelFit(canonical(), state.model, events);
+  data.showFit(fit.line, events.map((e) => e.name), guessConversion(canonical().conversion_event, events));
+}
+
+// Activation steps and weights from suggest() (with the conversion event chosen) or from the
+// event list, applied as one undoable model edit.
+data.onStart = (conversion) => void (async () => {
+  const events = state.catalog.events;
+  let suggestions = null;
+  let why = '';
+  if (conversion) {
+    const candidate = { ...clone(state.model), conversion_event: conversion };
+    const r = await client.suggestFor(JSON.stringify(candidate), backtest.horizon);
+    suggestions = r.suggest;
+    if (r.error) why = ` (suggest(): ${r.error})`;
+  }
+  const started = startModel(state.model, events, state.catalog.traits.map((t) => t.name), conversion, suggestions);
+  applyModel(started.model, 'import');
+  data.showFit(started.summary + why, events.map((e) => e.name), conversion);
+})();
+
+async function afterLoad(r: LoadResult, own = true): Promise<void> {
   data.hideProgress();
   data.showResult(r);
+  // A failed load changed nothing (the worker put the previous data back): the ranking stays.
+  if (!r.ok) return;
+  if (r.kind === 'events' && own) fitPending = true;
   analysisPanelsBusy(true);
   scoreModel(state.modelText, state.selected, 'rebuild');
   client.requestCatalog();
 }
 
-// The file goes to the worker as it is (a File is not copied): the engine reads it in pieces.
+// Files are taken one at a time (a drop of several, or a pick while the import step is open).
+let fileQueue: Promise<void> = Promise.resolve();
+function queueFile(kind: Kind, file: File, append: boolean): void {
+  fileQueue = fileQueue.then(() => loadFile(kind, file, append)).catch((e) => {
+    data.showMessage(`${file.name}: ${e instanceof Error ? e.message : String(e)}`, true);
+  });
+}
+
+// The import step first: the worker reads the file's first 64 KiB (inflating gzip and zip) and
+// dry-runs those rows in a scratch engine. A file that loads as it is goes straight on (unless
+// *review files* is ticked); otherwise the import panel shows why, with a preview and the
+// mapping, and the load waits for *Import* (Cancel loads nothing and keeps the data).
 async function loadFile(kind: Kind, file: File, append: boolean): Promise<void> {
+  let options: ImportOptions | undefined;
+  const t0 = performance.now();
+  const { head: info } = await client.preview(file);
+  if (info) {
+    const head = parseHead(info.text, info.complete);
+    const dry = await client.dryRun(kind, head.text, {});
+    const shape = shapeOf(head, dry.report);
+    const fit = fitsAsIs(kind, head, shape, dry);
+    // Test hook: what the look before the load cost (read 64 KiB, inflate, dry run).
+    data.root.dataset.previewMs = (performance.now() - t0).toFixed(1);
+    if (!fit.fits || data.reviewAll) {
+      const choice = await importPanel.open(kind, file.name, info, head, dry, fit.why);
+      if (!choice) { data.showMessage(`${file.name}: not loaded (import cancelled); the data loaded before stays`); return; }
+      kind = choice.kind;
+      options = choice.options;
+    }
+  }
+  // The file goes to the worker as it is (a File is not copied): the engine reads it in pieces.
   const progress = (phase: string, done: number, total: number) => data.setProgress(file.name, phase, done, total || file.size);
   progress('reading', 0, file.size);
-  const r = await client.load(kind, file.name, { file }, append, progress);
+  const r = await client.load(kind, file.name, { file }, append && kind === 'events', progress, { options });
   await afterLoad(r);
 }
 
@@ -553,16 +616,17 @@ async function loadSample(): Promise<void> {
   // The prefetched bytes, or (when that fetch failed) the URL, so that the worker reports why.
   const source = async (path: string, bytes: Promise<ArrayBuffer | null>) => {
     const b = await bytes;
-    return b ? { bytes: b } : { url: new URL(path, base).href };
+    // The URL too: a failed load of the user's reloads the sample from it (not from kept bytes).
+    return b ? { bytes: b, url: new URL(path, base).href } : { url: new URL(path, base).href };
   };
   const ev = await client.load('events', 'sample events.csv', await source(SAMPLE.events, samplePrefetch.events), false,
-    (phase, done, total) => data.setProgress('sample events', phase, done, total));
+    (phase, done, total) => data.setProgress('sample events', phase, done, total), { sample: true });
   performance.mark('pql:events-loaded');
   data.showResult(ev);   // kept by the panel: the accounts' report below lists it too
   let last = ev;
   if (ev.ok) {
     const ac = await client.load('accounts', 'sample accounts.jsonl', await source(SAMPLE.accounts, samplePrefetch.accounts), true,
-      (phase, done, total) => data.setProgress('sample accounts', phase, done, total));
+      (phase, done, total) => data.setProgress('sample accounts', phase, done, total), { sample: true });
     last = ac;
   }
   performance.mark('pql:accounts-loaded');

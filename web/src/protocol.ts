@@ -9,11 +9,15 @@ export type {
   Backtest, CanonicalModel, Comparison, EntityScore, Explanation, Funnel, FunnelFigures, GroupOutcome, LoadReport, Mover, RowError,
   Schema, ScoreCsvOptions, ScoreRun, SqlDialect, StepExplanation, Suggestions, View, ViewOptions, ViewPopulation, ViewRow, ViewSort,
 };
+// The import step (importer.ts): the options a load is made with, a preview's first text.
+import type { ImportOptions, DryRun } from './importer';
+import type { HeadText } from './workerimport';
+export type { ImportOptions, DryRun, HeadText };
 /** One of the latest signups with its activation steps (the Lifecycle tab's checklist). */
 export interface LatestSignup { id: string; first_seen: string; steps: StepExplanation[] }
 export type Signal = Backtest['signals'][number];
 
-export type Kind = 'events' | 'accounts';
+export type Kind = 'events' | 'accounts' | 'users';
 
 export interface EventInfo { name: string; count: number }
 export interface TraitInfo { name: string; kind: string; values: string[] }
@@ -65,7 +69,15 @@ export type AnalysisPart =
 
 export type ToWorker =
   // A file (a File: the worker streams it), bytes the page already has, or a URL to fetch.
-  | { type: 'load'; id: number; kind: Kind; name: string; file?: Blob; bytes?: ArrayBuffer; url?: string; append: boolean }
+  // `options`: the import step's (columns, time_unit, account_key); `sample`: the page's sample
+  // data (a user's events file replacing it drops the sample's accounts; `url` refetches it).
+  | { type: 'load'; id: number; kind: Kind; name: string; file?: Blob; bytes?: ArrayBuffer; url?: string; append: boolean;
+      options?: ImportOptions; sample?: boolean }
+  // The import step: the start of a file's text, and a dry run of rows in a scratch engine.
+  | { type: 'preview'; id: number; file: Blob }
+  | { type: 'dryRun'; id: number; kind: Kind; text: string; options: ImportOptions }
+  // suggest() under `model` (Start a model from this data).
+  | { type: 'suggestFor'; id: number; model: string; horizon: number }
   // An outcomes file replaces the previous one; null removes it.
   | { type: 'outcomes'; id: number; name: string; file: Blob | null }
   // Scores `model` (unchanged: only the window moves) and answers with the view the ranking
@@ -89,7 +101,13 @@ export type FromWorker =
   | { type: 'fatal'; message: string }
   | { type: 'progress'; id: number; phase: string; done: number; total: number }
   // `report`: this file's; `files`: the files the engine holds rows of, by kind.
-  | { type: 'loaded'; id: number; kind: Kind; name: string; ok: boolean; error?: string; report: LoadReport; files: Record<Kind, string[]> }
+  // `restored`: the load failed and the data before it was put back; `dropped`: files of another
+  // kind dropped with it (the sample's accounts when a user's events replace the sample's).
+  | { type: 'loaded'; id: number; kind: Kind; name: string; ok: boolean; error?: string; report: LoadReport; files: Record<Kind, string[]>;
+      restored?: boolean; dropped?: string[] }
+  | { type: 'preview'; id: number; ok: boolean; head: HeadText | null; error: string | null }
+  | { type: 'dryRun'; id: number; result: DryRun }
+  | { type: 'suggestFor'; id: number; ok: boolean; suggest: Suggestions | null; error: string | null }
   | { type: 'catalog'; catalog: Catalog }
   | { type: 'scored'; seq: number; ok: true; run: View; normalized: CanonicalModel; explain: Explanation | null;
       explainId: string | null; explainError: string | null; engineMs: number; waitMs: number;

@@ -60,6 +60,7 @@ export class RankingView {
   private pendingActive: number | null = null;   // a keyboard move to a row not fetched yet
   private asked: string | null = null;           // the last window asked for (not to ask twice)
   private revision = 0;
+  private views = 0;
   private raf = 0;
   // The viewport's height and scroll position as last seen: reading them from the DOM after a
   // change forces a layout, so they are kept from the resize observer and the scroll event.
@@ -167,6 +168,9 @@ export class RankingView {
     if (p.customers_hidden) parts.push(`${fmtInt(p.customers_hidden)} customers hidden`);
     setText(this.countEl, parts.join(' · '));
     this.render();
+    // data-view-revision counts every answer the list shows; data-revision new rankings only.
+    this.views += 1;
+    this.root.dataset.viewRevision = String(this.views);
     if (changed) {
       this.revision += 1;
       this.root.dataset.revision = String(this.revision);

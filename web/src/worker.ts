@@ -8,16 +8,21 @@ import { createEngine, type Engine, type Source } from '@pql/engine';
 import wasmUrl from '@pql/wasm-file?url';
 import type {
   AnalysisPart, AnalysisRequest, Catalog, Explanation, FromWorker, HistoryPoint, Kind,
-  LoadReport, ModelError, ModelUpdate, ToWorker, LatestSignup,
+  LoadReport, ModelError, ModelUpdate, ToWorker, LatestSignup, ImportOptions,
 } from './protocol';
 import { numericPatch } from './modelpatch';
+import { dryRun, readHead } from './workerimport';
 import { DAY_MS, type Json } from './util';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let engine: Engine | null = null;
 // The names of the files loaded (the data panel lists them); the engine holds their rows.
-const files: Record<Kind, string[]> = { events: [], accounts: [] };
+const files: Record<Kind, string[]> = { events: [], accounts: [], users: [] };
+// What each kind's data was loaded from (a File handle, the sample's URL: never a copy of the
+// bytes) and how, so that a failed load can put the data before it back (issue #14).
+interface Held { name: string; source: { file?: Blob; bytes?: ArrayBuffer; url?: string }; options?: ImportOptions; sample: boolean }
+const held: Record<Kind, Held[]> = { events: [], accounts: [], users: [] };
 let outcomesFile: string | null = null;
 let engineModel: string | null = null;   // the model text the engine holds now
 let generation = 0;                      // bumped by every scoring request (cancels history and analysis runs)
@@ -43,9 +48,10 @@ function modelError(e: unknown): ModelError {
   };
 }
 
+const engineOptions = wasmUrl ? { wasmUrl: new URL(wasmUrl, self.location.href).href } : {};
 const ready = (async () => {
   try {
-    engine = await createEngine(wasmUrl ? { wasmUrl: new URL(wasmUrl, self.location.href).href } : {});
+    engine = await createEngine(engineOptions);
     post({ type: 'ready', schema: engine.schema() });
   } catch (e) {
     post({ type: 'fatal', message: `The scoring engine could not start: ${describe(e)}` });
@@ -77,6 +83,9 @@ async function handle(msg: ToWorker, myGeneration: number): Promise<void> {
     case 'scoreJson': return scoreJson(engine, msg);
     case 'view': return viewOnce(engine, msg);
     case 'scoreCsv': return scoreCsv(engine, msg);
+    case 'preview': return preview(msg);
+    case 'dryRun': post({ type: 'dryRun', id: msg.id, result: await dryRun(engineOptions, msg.kind, msg.text, msg.options) }); return;
+    case 'suggestFor': return suggestFor(engine, msg);
   }
 }
 
@@ -133,23 +142,104 @@ async function load(e: Engine, msg: Extract<ToWorker, { type: 'load' }>): Promis
     return;
   }
   dataVersion++;
+  const options = {
+    replace: !msg.append,
+    onProgress: (p: { done: number; total: number | null }) =>
+      post({ type: 'progress', id: msg.id, phase: 'parsing', done: p.done, total: p.total ?? input.size ?? 0 }),
+    ...msg.options,
+  };
+  let report: LoadReport | null = null;
+  let error: string | null = null;
   try {
-    const options = {
-      replace: !msg.append,
-      onProgress: (p: { done: number; total: number | null }) =>
-        post({ type: 'progress', id: msg.id, phase: 'parsing', done: p.done, total: p.total ?? input.size ?? 0 }),
-    };
-    const report = msg.kind === 'events' ? await e.loadEventsFrom(input.source, options) : await e.loadAccountsFrom(input.source, options);
-    files[msg.kind] = msg.append ? [...files[msg.kind], msg.name] : [msg.name];
-    post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: true, report, files: allFiles() });
+    report = await loadKind(e, msg.kind, input.source, options);
   } catch (err) {
-    post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: false, error: describe(err),
-      report: EMPTY_REPORT, files: allFiles() });
+    error = describe(err);
+  }
+  // A load that throws, or that reads nothing of a file, fails: the data before it is put back
+  // (a replace dropped it; a failed append may have kept part of the file), and the page keeps
+  // its ranking. An append that loaded nothing changed nothing.
+  const nothing = report !== null && report.loaded === 0 && report.duplicates === 0;
+  if (error !== null || nothing) {
+    const why = error ?? (report && (summaryOf(report))) ?? 'nothing could be read';
+    let restored = false;
+    if (error !== null || !msg.append) {
+      restored = await restore(e, msg.kind);
+    }
+    post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: false, error: why, restored,
+      report: report ?? EMPTY_REPORT, files: allFiles() });
+    return;
+  }
+  // Keep how to read it again: a File handle, or the sample's URL (not its bytes).
+  const source = msg.file ? { file: msg.file } : msg.url ? { url: msg.url } : { bytes: msg.bytes };
+  const me: Held = { name: msg.name, source, options: msg.options, sample: !!msg.sample };
+  held[msg.kind] = msg.append ? [...held[msg.kind], me] : [me];
+  // The user's own events replace the sample's: its accounts (which name none of them) go too.
+  let dropped: string[] | undefined;
+  if (msg.kind === 'events' && !msg.append && !msg.sample && held.accounts.length && held.accounts.every((x) => x.sample)) {
+    dropped = held.accounts.map((x) => x.name);
+    e.clearAccounts();
+    held.accounts = [];
+  }
+  syncFiles();
+  post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: true, report: report!, files: allFiles(), dropped });
+}
+
+function loadKind(e: Engine, kind: Kind, source: Source, options: Parameters<Engine['loadEventsFrom']>[1]): Promise<LoadReport> {
+  return kind === 'events' ? e.loadEventsFrom(source, options) : kind === 'accounts' ? e.loadAccountsFrom(source, options) : e.loadUsersFrom(source, options);
+}
+
+function summaryOf(r: LoadReport): string | null {
+  if (r.notes?.length) return r.notes[0];
+  if (r.read === 0) return 'the file has no rows';
+  if (r.errors.length) return `none of its ${r.read} rows could be read; first: line ${r.errors[0].line}: ${r.errors[0].message}`;
+  return null;
+}
+
+// Reloads what `kind` held before a failed load (the files are read again; the sample's URL is
+// fetched again, from the browser's cache). Returns whether every file came back.
+async function restore(e: Engine, kind: Kind): Promise<boolean> {
+  const clear = kind === 'events' ? () => e.clearEvents() : kind === 'accounts' ? () => e.clearAccounts() : () => e.clearUsers();
+  clear();
+  let ok = true;
+  for (const x of held[kind]) {
+    try {
+      const { source } = await sourceOf(x.source);
+      await loadKind(e, kind, source, { ...x.options });
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) held[kind] = [];
+  syncFiles();
+  return ok;
+}
+
+function syncFiles(): void {
+  for (const k of ['events', 'accounts', 'users'] as Kind[]) files[k] = held[k].map((x) => x.name);
+}
+
+// The import step: the start of a file's text (decompressed).
+async function preview(msg: Extract<ToWorker, { type: 'preview' }>): Promise<void> {
+  try {
+    post({ type: 'preview', id: msg.id, ok: true, head: await readHead(msg.file), error: null });
+  } catch (err) {
+    post({ type: 'preview', id: msg.id, ok: false, head: null, error: describe(err) });
+  }
+}
+
+// suggest() under another model (Start a model from this data): the page's model goes back
+// into the engine with its next request (ensureModel sees the difference).
+function suggestFor(e: Engine, msg: Extract<ToWorker, { type: 'suggestFor' }>): void {
+  try {
+    ensureModel(e, msg.model);
+    post({ type: 'suggestFor', id: msg.id, ok: true, suggest: e.suggest({ horizon_days: msg.horizon }), error: null });
+  } catch (err) {
+    post({ type: 'suggestFor', id: msg.id, ok: false, suggest: null, error: describe(err) });
   }
 }
 
 function allFiles(): Record<Kind, string[]> {
-  return { events: files.events.slice(), accounts: files.accounts.slice() };
+  return { events: files.events.slice(), accounts: files.accounts.slice(), users: files.users.slice() };
 }
 
 // An outcomes file (account_id or user_id, converted_at) replaces the previous one; an empty
