@@ -130,6 +130,35 @@ test('the Why card gives the engine\'s reasons, people and recent events; tables
   await context.close();
 });
 
+test('a persona from the editor on a loaded users file: matches on the Why card, as the CLI explains', { timeout: TIMEOUT * 2 }, async () => {
+  const { context, page, errors } = await open(env);
+  let rev = await revision(page);
+  await page.setInputFiles('[data-testid="users-file"]', join(SAMPLE, 'users.jsonl'));
+  await settled(page, rev);
+  // The editor starts a persona from the data's title-like trait: title contains vp.
+  rev = await revision(page);
+  await page.click('[data-testid="personas-editor"] [data-key="persona.add"]');
+  await settled(page, rev);
+  const model = await modelOf(page);
+  assert.deepEqual(Object.values(model.personas)[0], [{ trait: 'title', op: 'contains', value: 'vp' }]);
+  const name = Object.keys(model.personas)[0];
+  // An account with a VP: the card's reasons say so and the VP carries the persona chip.
+  const args = [...pageData(), '--users', join(SAMPLE, 'users.jsonl'), '--model', modelFile(env, model)];
+  const run = JSON.parse(pql(['score', ...args, '--format', 'json']));
+  const shownIds = (await domRows(page)).slice(0, 15).map((r) => r.id);
+  const withVp = run.results.filter((r) => shownIds.includes(r.id)).map((r) => JSON.parse(pql(['explain', ...args, '--id', r.id, '--format', 'json'])))
+    .find((ex) => ex.people.slice(0, 4).some((p) => p.personas.includes(name)));
+  assert.ok(withVp, 'an account in view has a VP among its top people');
+  await page.click(`[data-testid="ranking-row"][data-id="${withVp.id}"]`);
+  await showTab(page, 'explain');
+  await page.waitForSelector('[data-testid="why-people"]', { timeout: TIMEOUT });
+  await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid="why-people"] .chip.persona')].some((c) => c.textContent === n), name, { timeout: TIMEOUT });
+  assert.deepEqual(await page.$$eval('[data-testid="why-reasons"] li', (li) => li.map((x) => x.textContent)), withVp.reasons);
+  assert.ok(withVp.reasons.some((r) => r.includes(`the ${name} persona`)), `reasons: ${withVp.reasons}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('CRM export is byte for byte `pql score --format csv --csv crm`', { timeout: TIMEOUT * 2 }, async () => {
   const { context, page } = await open(env);
   // Accounts with CRM keys (domain, record id) and a name that needs quoting.
