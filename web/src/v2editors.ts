@@ -124,6 +124,13 @@ export function signalsSection(N: CanonicalModel, schema: Schema, host: V2Host):
     if (Object.keys(cur).length) m.signals = cur as unknown as Json;
     else delete m.signals;
   }, true);
+  // The active-events set names signals too: a rename or removal follows there.
+  const renameActive = (m: JsonObject, from: string, to: string | null) => {
+    const act = isObject(m.active) ? (m.active as JsonObject) : null;
+    if (!act || !Array.isArray(act.events)) return;
+    const next = (act.events as Json[]).flatMap((x) => (x === from ? (to === null ? [] : [to]) : [x]));
+    if (next.length) act.events = next; else delete m.active;
+  };
   const events = (m: JsonObject): JsonObject => {
     if (!isObject(m.engagement)) m.engagement = {};
     const e = m.engagement as JsonObject;
@@ -141,6 +148,7 @@ export function signalsSection(N: CanonicalModel, schema: Schema, host: V2Host):
         // The signal's engagement setting follows it.
         const ev = events(m);
         if (name in ev) { ev[to] = ev[name]; delete ev[name]; }
+        renameActive(m, name, to);
         return renameKey(cur as unknown as JsonObject, name, to) as unknown as Record<string, SignalJson>;
       });
     });
@@ -169,6 +177,7 @@ export function signalsSection(N: CanonicalModel, schema: Schema, host: V2Host):
           delete cur[name];
           const e = events(m);
           delete e[name];
+          renameActive(m, name, null);
         }))),
       h('p', { class: 'hint', text: keys.length ? 'where every condition holds (properties of this event in the data offered):' : 'where (no property of this event in the data):' }),
       conditionList(schema, `signal.${i}.where`, 'property', sig.where as Cond[], keys, (next) => rewrite((cur) => { cur[name].where = next; }))));
