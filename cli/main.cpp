@@ -193,13 +193,9 @@ int cmd_explain(Engine& engine, const Args& a) {
     const std::string format = a.format.empty() ? "text" : a.format;
     if (format != "text" && format != "json") return usage_error("explain", "--format must be text or json");
     if (a.id.empty()) return usage_error("explain", "--id is required");
-    auto ex = engine.explain_json(a.id);
+    auto ex = engine.explain(a.id);
     if (!ex) return fail(ex.error().message);
-    if (format == "json") {
-        auto st = cli::write_stdout(*ex + "\n");
-        return st ? 0 : fail(st.error().message);
-    }
-    auto st = cli::write_stdout(cli::explain_text(nlohmann::ordered_json::parse(*ex)));
+    auto st = cli::write_stdout(format == "json" ? explanation_json(*ex) + "\n" : cli::explain_text(*ex));
     return st ? 0 : fail(st.error().message);
 }
 
@@ -232,7 +228,10 @@ int cmd_backtest(Engine& engine, const Args& a) {
     if (format != "table" && format != "json") return usage_error("backtest", "--format must be table or json");
     BacktestOptions o;
     if (a.horizon_days) o.horizon_days = static_cast<int64_t>(*a.horizon_days);
-    return print_json_or(engine.backtest_json(o), format, cli::backtest_text);
+    auto b = engine.backtest(o);
+    if (!b) return fail(b.error().describe());
+    auto st = cli::write_stdout(format == "json" ? backtest_json(*b) + "\n" : cli::backtest_text(*b));
+    return st ? 0 : fail(st.error().message);
 }
 
 int cmd_suggest(Engine& engine, const Args& a) {

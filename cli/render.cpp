@@ -85,128 +85,138 @@ std::string score_table(const Ranking& run) {
     return out;
 }
 
-std::string explain_text(const nlohmann::ordered_json& j) {
-    auto str = [](const nlohmann::ordered_json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
-    auto num = [](const nlohmann::ordered_json& v, int d) { return v.is_number() ? fixed(v.get<double>(), d) : std::string("-"); };
+std::string explain_text(const Explanation& x) {
+    const EntityRow& r = x.row;
+    // A number as the JSON had it, or "-" where the JSON says null (not finite).
+    auto num = [](double v, int d) { return std::isfinite(v) ? fixed(v, d) : std::string("-"); };
+    auto opt_iso = [](const std::optional<int64_t>& t) { return t ? format_iso(*t) : std::string("null"); };
     std::string o;
-    o += str(j["id"]) + (j["name"].is_null() ? "" : " (" + str(j["name"]) + ")") + "\n";
-    o += "  rank " + str(j["rank"]) + ", score " + num(j["score"], 2) + ", tier " + str(j["tier"]) + ", grade " +
-         str(j["grade"]) + ", " + (j["qualified"].get<bool>() ? "PQL" : "not a PQL") + ", as of " + str(j["as_of"]) + "\n";
-    o += "  score = (" + num(j["weights"]["activation"], 0) + " x activation " + num(j["activation"], 1) + " + " +
-         num(j["weights"]["engagement"], 0) + " x engagement " + num(j["engagement"], 1) + " + " +
-         num(j["weights"]["fit"], 0) + " x fit " + num(j["fit"], 1) + ") / " +
-         fixed(j["weights"]["activation"].get<double>() + j["weights"]["engagement"].get<double>() +
-                   j["weights"]["fit"].get<double>(), 0) + "\n\n";
+    o += r.id + (r.name ? " (" + *r.name + ")" : "") + "\n";
+    o += "  rank " + std::to_string(r.rank) + ", score " + num(r.score, 2) + ", tier " + r.tier.value_or("null") + ", grade " +
+         r.grade.value_or("null") + ", " + (r.qualified ? "PQL" : "not a PQL") + ", as of " + format_iso(x.as_of) + "\n";
+    o += "  score = (" + num(x.w_activation, 0) + " x activation " + num(r.activation, 1) + " + " + num(x.w_engagement, 0) +
+         " x engagement " + num(r.engagement, 1) + " + " + num(x.w_fit, 0) + " x fit " + num(r.fit, 1) + ") / " +
+         fixed(x.w_activation + x.w_engagement + x.w_fit, 0) + "\n\n";
     // The call-ready part first (docs/model.md): reasons, the top people, the last key events.
-    if (j.contains("reasons") && !j["reasons"].empty()) {
+    if (!x.reasons.empty()) {
         o += "Why call:\n";
-        for (auto& r : j["reasons"]) o += "  - " + str(r) + "\n";
+        for (auto& why : x.reasons) o += "  - " + why + "\n";
         o += "\n";
     }
-    if (j.contains("people") && !j["people"].empty()) {
+    if (!x.people.empty()) {
         o += "People (by engagement points):\n";
-        size_t k = 0;
-        for (auto& p : j["people"]) {
-            if (k++ == 5) break;
-            std::string line = "  " + str(p["user"]);
-            if (p["traits"].contains("title")) line += " (" + str(p["traits"]["title"]) + ")";
-            for (auto& n : p["personas"]) line += " [" + str(n) + "]";
-            line += ": " + num(p["points"], 1) + " points, " + str(p["events"]) + " events, last seen " + str(p["last_seen"]);
+        for (size_t k = 0; k < x.people.size() && k < 5; ++k) {
+            const ExplainedPerson& p = x.people[k];
+            std::string line = "  " + p.user;
+            for (auto& [name, val] : p.traits)
+                if (name == "title") line += " (" + (std::holds_alternative<std::string>(val) ? std::get<std::string>(val) : json_text(val)) + ")";
+            for (auto& n : p.personas) line += " [" + n + "]";
+            line += ": " + num(p.points, 1) + " points, " + std::to_string(p.events) + " events, last seen " + opt_iso(p.last_seen);
             std::string top;
-            for (auto& a : p["top_actions"]) top += (top.empty() ? "" : ", ") + str(a["event"]) + " x" + str(a["count"]);
+            for (auto& a : p.top_actions) top += (top.empty() ? "" : ", ") + a.event + " x" + std::to_string(a.count);
             o += line + (top.empty() ? "" : "; " + top) + "\n";
         }
         o += "\n";
     }
-    if (j.contains("recent_events") && !j["recent_events"].empty()) {
+    if (!x.recent_events.empty()) {
         o += "Last key events:\n";
-        for (auto& e : j["recent_events"]) o += "  " + str(e["at"]) + "  " + str(e["event"]) + "  " + str(e["user"]) + "\n";
+        for (auto& e : x.recent_events) o += "  " + format_iso(e.at) + "  " + e.event + "  " + e.user + "\n";
         o += "\n";
     }
-    o += "Engagement: " + num(j["engagement_points"], 2) + " points in the window\n";
-    for (auto& e : j["events_breakdown"])
-        o += "  " + str(e["event"]) + (e.contains("signal") ? " (signal)" : "") + ": " + str(e["count"]) + " events, decayed " + num(e["decayed"], 2) +
-             (e["cap"].is_null() ? "" : ", capped at " + num(e["cap"], 2)) + " x weight " + num(e["weight"], 2) +
-             " = " + num(e["points"], 2) + "\n";
-    o += "\nActivation: " + str(j["steps_completed"]) + " of " + std::to_string(j["steps"].size()) + " steps (" +
-         str(j["required"]) + " required), " + (j["activated"].get<bool>() ? "activated at " + str(j["activated_at"]) : "not activated") + "\n";
-    for (auto& s : j["steps"])
-        o += std::string("  [") + (s["met"].get<bool>() ? "x" : " ") + "] " + str(s["name"]) + ": " + str(s["count"]) +
-             "/" + str(s["min_count"]) + " events, " + str(s["users"]) + "/" + str(s["min_users"]) + " users\n";
-    o += "\nFit: " + num(j["fit"], 1) + "\n";
-    for (auto& r : j["fit_rules"])
-        o += std::string("  [") + (r["matched"].get<bool>() ? "x" : " ") + "] " +
-             (r.contains("persona") ? "persona " + str(r["persona"]) : str(r["trait"])) + " " + str(r["op"]) +
-             (r.contains("value") ? " " + r["value"].dump() : "") + " (" + num(r["points"], 0) + " points); value: " +
-             r["actual"].dump() + "\n";
-    o += "\nQualification: score " + num(j["score"], 2) + (j["qualification"]["score_ok"].get<bool>() ? " >= " : " < ") +
-         num(j["qualification"]["min_score"], 2);
-    if (j["qualification"]["require_activation"].get<bool>())
-        o += std::string(", activation ") + (j["activated"].get<bool>() ? "met" : "not met");
-    if (!j["rule"].is_null()) {
-        o += std::string(", rule ") + (j["qualification"]["rule_ok"].get<bool>() ? "holds" : "fails");
-        for (auto& f : j["qualification"]["failed_leaves"]) o += "\n  failed: " + str(f);
+    o += "Engagement: " + num(r.engagement_points, 2) + " points in the window\n";
+    for (auto& e : x.events)
+        o += "  " + e.event + (e.signal ? " (signal)" : "") + ": " + std::to_string(e.count) + " events, decayed " + num(e.decayed, 2) +
+             (e.cap ? ", capped at " + num(*e.cap, 2) : "") + " x weight " + num(e.weight, 2) + " = " + num(e.points, 2) + "\n";
+    o += "\nActivation: " + std::to_string(r.steps_completed) + " of " + std::to_string(x.steps.size()) + " steps (" +
+         std::to_string(x.required) + " required), " + (r.activated ? "activated at " + opt_iso(r.activated_at) : "not activated") + "\n";
+    for (auto& s : x.steps)
+        o += std::string("  [") + (s.met ? "x" : " ") + "] " + s.name + ": " + std::to_string(s.count) + "/" +
+             std::to_string(s.min_count) + " events, " + std::to_string(s.users) + "/" + std::to_string(s.min_users) + " users\n";
+    o += "\nFit: " + num(r.fit, 1) + "\n";
+    for (auto& f : x.fit_rules) {
+        std::string value;
+        if (f.value.shape == TestValue::One) value = " " + json_text(f.value.values.at(0));
+        else if (f.value.shape == TestValue::List) {
+            value = " [";
+            for (size_t i = 0; i < f.value.values.size(); ++i) value += (i ? "," : "") + json_text(f.value.values[i]);
+            value += "]";
+        }
+        o += std::string("  [") + (f.matched ? "x" : " ") + "] " + (f.persona ? "persona " + *f.persona : f.trait.value_or("")) + " " +
+             f.op + value + " (" + num(f.points, 0) + " points); value: " + json_text(f.actual) + "\n";
+    }
+    const auto& q = x.qualification;
+    o += "\nQualification: score " + num(r.score, 2) + (q.score_ok ? " >= " : " < ") + num(q.min_score, 2);
+    if (q.require_activation) o += std::string(", activation ") + (r.activated ? "met" : "not met");
+    if (x.rule) {
+        o += std::string(", rule ") + (q.rule_ok.value_or(false) ? "holds" : "fails");
+        for (auto& f : q.failed_leaves) o += "\n  failed: " + f;
     }
     // SPEC §7: customer, PQL since, segments, personas.
-    if (j.contains("customer") && j["customer"]["converted"].get<bool>())
-        o += "\n\nCustomer since " + str(j["customer"]["converted_at"]) +
-             (j["customer"]["include_customers"].get<bool>() ? " (customers may qualify)" : " (so not a lead)");
-    if (j.contains("qualified_at") && !j["qualified_at"].is_null())
-        o += "\n\nPQL since " + str(j["qualified_at"]) + " (" + str(j["days_qualified"]) + " days); first qualified " +
-             str(j["first_qualified_at"]);
-    else if (j.contains("first_qualified_at") && !j["first_qualified_at"].is_null())
-        o += "\n\nFirst qualified " + str(j["first_qualified_at"]) + ", not qualified now";
-    if (j.contains("segments_breakdown") && !j["segments_breakdown"].empty()) {
+    if (x.customer.converted)
+        o += "\n\nCustomer since " + opt_iso(x.customer.converted_at) +
+             (x.customer.include_customers ? " (customers may qualify)" : " (so not a lead)");
+    if (r.qualified_at)
+        o += "\n\nPQL since " + format_iso(*r.qualified_at) + " (" + (r.days_qualified ? std::to_string(*r.days_qualified) : "null") +
+             " days); first qualified " + opt_iso(r.first_qualified_at);
+    else if (r.first_qualified_at)
+        o += "\n\nFirst qualified " + format_iso(*r.first_qualified_at) + ", not qualified now";
+    if (!x.segments.empty()) {
         o += "\n\nSegments:";
-        for (auto& sg : j["segments_breakdown"])
-            o += std::string("\n  [") + (sg["listed"].get<bool>() ? "x" : " ") + "] " + str(sg["name"]) +
-                 (sg["holds"].get<bool>() && !sg["listed"].get<bool>() ? " (holds, but not a PQL)" : "");
+        for (auto& sg : x.segments)
+            o += std::string("\n  [") + (sg.listed ? "x" : " ") + "] " + sg.name + (sg.holds && !sg.listed ? " (holds, but not a PQL)" : "");
     }
-    if (j.contains("personas") && !j["personas"].empty()) {
+    if (!x.personas.empty()) {
         o += "\n\nPersonas:";
-        for (auto it = j["personas"].begin(); it != j["personas"].end(); ++it) {
-            o += "\n  " + it.key() + ": " + std::to_string(it.value().size()) + " user(s)";
+        for (auto& [name, users] : x.personas) {
+            o += "\n  " + name + ": " + std::to_string(users.size()) + " user(s)";
             size_t k = 0;
-            for (auto& u : it.value()) {
+            for (auto& u : users) {
                 if (k++ == 10) {
                     o += ", ...";
                     break;
                 }
-                o += (k == 1 ? " " : ", ") + str(u);
+                o += (k == 1 ? " " : ", ") + u;
             }
         }
     }
     o += "\n\nMetrics:\n";
-    for (auto it = j["metrics"].begin(); it != j["metrics"].end(); ++it) o += "  " + it.key() + " = " + it.value().dump() + "\n";
+    for (auto& [k, val] : x.metrics) o += "  " + k + " = " + json_text(val) + "\n";
     return o;
 }
 
-std::string backtest_text(const nlohmann::ordered_json& j) {
-    std::string out = "Backtest at " + j["as_of"].get<std::string>() + ", horizon " + std::to_string(j["horizon_days"].get<int64_t>()) +
-                      " days\n  population " + j["population"].dump() + ", conversions " + j["conversions"].dump() +
-                      ", base rate " + pct(j["base_rate"]) + ", ROC AUC " + num2(j["auc"]) + "\n\n";
-    out += "  PQL flag: precision " + pct(j["pql"]["precision"]) + ", recall " + pct(j["pql"]["recall"]) +
-           ", false-positive rate " + pct(j["pql"]["fpr"]) + "\n";
-    for (const char* g : {"qualified", "not_qualified"}) {
-        const auto& x = j["pql"][g];
-        out += std::string("    ") + g + ": " + x["count"].dump() + " entities, " + x["conversions"].dump() +
-               " converted (" + pct(x["rate"]) + ", lift " + num2(x["lift"]) + ")\n";
-    }
+namespace {
+
+std::string pct(const std::optional<double>& v) { return v && std::isfinite(*v) ? fixed(100 * *v, 1) + "%" : "-"; }
+std::string num2(const std::optional<double>& v) { return v && std::isfinite(*v) ? fixed(*v, 2) : "-"; }
+
+}  // namespace
+
+std::string backtest_text(const Backtest& b) {
+    std::string out = "Backtest at " + format_iso(b.as_of) + ", horizon " + std::to_string(b.horizon_days) + " days\n  population " +
+                      std::to_string(b.population) + ", conversions " + std::to_string(b.conversions) + ", base rate " +
+                      pct(b.base_rate) + ", ROC AUC " + num2(b.auc) + "\n\n";
+    out += "  PQL flag: precision " + pct(b.pql.precision) + ", recall " + pct(b.pql.recall) + ", false-positive rate " +
+           pct(b.pql.fpr) + "\n";
+    auto group = [](const OutcomeGroup& x) {
+        return std::to_string(x.count) + " entities, " + std::to_string(x.conversions) + " converted (" + pct(x.rate) + ", lift " +
+               num2(x.lift) + ")\n";
+    };
+    out += "    qualified: " + group(b.pql.qualified);
+    out += "    not_qualified: " + group(b.pql.not_qualified);
     out += "\n  By tier:\n";
-    for (auto& t : j["tiers"])
-        out += "    " + t["name"].get<std::string>() + ": " + t["count"].dump() + " entities, " + t["conversions"].dump() +
-               " converted (" + pct(t["rate"]) + ", lift " + num2(t["lift"]) + ")\n";
+    for (auto& t : b.tiers) out += "    " + t.name + ": " + group(t.group);
     out += "\n  Top of the ranking:";
-    for (auto it = j["precision_at"].begin(); it != j["precision_at"].end(); ++it)
-        out += " @" + it.key() + " precision " + pct(it.value()["precision"]) + " recall " + pct(it.value()["recall"]) + ";";
+    for (auto& p : b.precision_at)
+        out += " @" + std::to_string(p.k) + " precision " + pct(p.precision) + " recall " + pct(p.recall) + ";";
     out += "\n\n  Threshold sweep (min_score: PQLs, precision, recall):\n";
-    for (auto& s : j["sweep"])
-        out += "    " + s["min_score"].dump() + ": " + s["qualified"].dump() + ", " + pct(s["precision"]) + ", " + pct(s["recall"]) + "\n";
+    for (auto& s : b.sweep)
+        out += "    " + std::to_string(s.min_score) + ": " + std::to_string(s.qualified) + ", " + pct(s.precision) + ", " +
+               pct(s.recall) + "\n";
     out += "\n  Signals (event: did, conversion rate if done vs not, lift):\n";
-    for (auto& s : j["signals"])
-        out += "    " + s["event"].get<std::string>() + ": " + s["did"].dump() + ", " + pct(s["did_rate"]) + " vs " +
-               pct(s["not_rate"]) + ", lift " + num2(s["lift"]) + "\n";
-    return out + backtest_lifecycle_text(j);
+    for (auto& s : b.signals)
+        out += "    " + s.event + ": " + std::to_string(s.did) + ", " + pct(s.did_rate) + " vs " + pct(s.not_rate) + ", lift " +
+               num2(s.lift) + "\n";
+    return out + backtest_lifecycle_text(b);
 }
 
 std::string suggest_text(const nlohmann::ordered_json& j) {

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pql/backtest.hpp"
+#include "pql/explanation.hpp"
 #include "pql/ranking.hpp"
 
 namespace pql {
@@ -16,8 +18,8 @@ namespace pql::cli {
 
 // `pql score`'s terminal table of the first `top` entities, and the run's summary line.
 std::string score_table(const Ranking& ranking);
-std::string explain_text(const nlohmann::ordered_json& explanation);
-std::string backtest_text(const nlohmann::ordered_json& backtest);
+std::string explain_text(const Explanation& explanation);
+std::string backtest_text(const Backtest& backtest);
 std::string suggest_text(const nlohmann::ordered_json& suggestions);
 std::string compare_text(const nlohmann::ordered_json& comparison);
 

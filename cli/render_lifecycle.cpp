@@ -62,18 +62,20 @@ std::string funnel_text(const oj& j) {
     return out;
 }
 
-std::string backtest_lifecycle_text(const oj& j) {
-    std::string out = "\n  PQLs that did not convert: " + pct(j["pql"]["false_positive_share"]) + " of PQLs";
-    const auto& lost = j["lost_pqls"];
+std::string backtest_lifecycle_text(const Backtest& b) {
+    auto pct = [](const std::optional<double>& v) { return v ? cli::pct(oj(*v)) : std::string("-"); };
+    auto num = [](const std::optional<double>& v, int decimals) { return v ? cli::num(oj(*v), decimals) : std::string("-"); };
+    std::string out = "\n  PQLs that did not convert: " + pct(b.pql.false_positive_share) + " of PQLs";
+    const auto& lost = b.lost_pqls;
     if (!lost.empty()) {
         out += "; to review (rank order):";
-        for (size_t i = 0; i < lost.size() && i < 20; ++i) out += (i ? ", " : " ") + lost[i].get<std::string>();
+        for (size_t i = 0; i < lost.size() && i < 20; ++i) out += (i ? ", " : " ") + lost[i];
         if (lost.size() > 20) out += ", ... (" + std::to_string(lost.size()) + " listed in --format json)";
     }
     out += "\n\n  Calibration (score decile, 1 = top: entities, converted, rate, lift, scores):\n";
-    for (auto& c : j["calibration"])
-        out += "    D" + c["decile"].dump() + ": " + c["count"].dump() + ", " + c["conversions"].dump() + ", " +
-               pct(c["rate"]) + ", lift " + num(c["lift"]) + ", " + num(c["min_score"], 1) + "-" + num(c["max_score"], 1) + "\n";
+    for (auto& c : b.calibration)
+        out += "    D" + std::to_string(c.decile) + ": " + std::to_string(c.count) + ", " + std::to_string(c.conversions) + ", " +
+               pct(c.rate) + ", lift " + num(c.lift, 2) + ", " + num(c.min_score, 1) + "-" + num(c.max_score, 1) + "\n";
     return out;
 }
 

@@ -5,12 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pql/backtest.hpp"
+
 namespace pql::cli {
 
 // `pql funnel --format table`: one row per cohort and one for all.
 std::string funnel_text(const nlohmann::ordered_json& funnel);
 // False-positive share, the lost PQLs and the calibration deciles.
-std::string backtest_lifecycle_text(const nlohmann::ordered_json& backtest);
+std::string backtest_lifecycle_text(const Backtest& backtest);
 // Why weights are negative, the non-negative fit, the capacity note and the fit suggestions.
 std::string suggest_lifecycle_text(const nlohmann::ordered_json& suggestions);
 // Both models' quality side by side.

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "contract_csv.hpp"
 #include "contract_columns.hpp"
 #include "csv_cell.hpp"
 #include "event_store.hpp"
@@ -44,14 +45,18 @@ std::vector<std::string> model_traits(const Model& model) {
     return out;
 }
 
-std::string export_contract_csv(const EventStore& s, ContractTable table, int64_t as_of, const std::vector<std::string>& traits) {
+std::string export_contract_csv(const EventStore& s, const Index& ix, ContractTable table, const std::vector<std::string>& traits) {
     std::string out;
     if (table == ContractTable::Events) {
         // The engine's own assignment of events to accounts (explicit, else the latest group call).
-        auto ix = Index::build(s, Entity::Account, as_of);
+        // Read through each type's run: appends to the index move runs, so an entity's events
+        // need not lie in one range of `order`.
         std::vector<uint32_t> account(s.size(), kNone);
-        for (auto& ent : ix->entities)
-            for (uint32_t p = ent.order_begin; p < ent.order_end; ++p) account[ix->order[p]] = ent.key;
+        for (auto& ent : ix.entities)
+            for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) {
+                const Index::TypeStat& st = ix.types[t];
+                for (uint32_t p = st.order_begin; p < st.order_begin + st.total; ++p) account[ix.order[p]] = ent.key;
+            }
         // Each interned name quoted once.
         auto cells = [](const Interner& names) {
             std::vector<std::string> v(names.size());
@@ -62,7 +67,7 @@ std::string export_contract_csv(const EventStore& s, ContractTable table, int64_
         out = "timestamp_ms,account_id,user_id,event\n";
         out.reserve(s.size() * 48);
         for (size_t i = 0; i < s.size(); ++i) {
-            if (s.ts[i] > as_of) continue;
+            if (s.ts[i] > ix.as_of) continue;
             out += std::to_string(s.ts[i]);
             out += ',';
             if (account[i] != kNone) out += accounts[account[i]];
@@ -76,18 +81,17 @@ std::string export_contract_csv(const EventStore& s, ContractTable table, int64_
     }
     const bool users = table == ContractTable::Users;
     const std::string id_col = users ? "user_id" : "account_id";
-    auto ix = Index::build(s, users ? Entity::User : Entity::Account, as_of);
     std::set<std::string> names(traits.begin(), traits.end());
-    for (auto& ent : ix->entities)
+    for (auto& ent : ix.entities)
         for (auto& [k, v] : ent.traits) names.insert(k);
     out = id_col + ",name";
     for (auto& n : names) out += "," + contract_cell(default_trait_column(n, id_col, "name"));
     out += "\n";
     std::vector<const Index::EntityAgg*> rows;
-    for (auto& ent : ix->entities) rows.push_back(&ent);
-    std::sort(rows.begin(), rows.end(), [&](auto* a, auto* b) { return ix->id_of(s, *a) < ix->id_of(s, *b); });
+    for (auto& ent : ix.entities) rows.push_back(&ent);
+    std::sort(rows.begin(), rows.end(), [&](auto* a, auto* b) { return ix.id_of(s, *a) < ix.id_of(s, *b); });
     for (auto* ent : rows) {
-        out += contract_cell(ix->id_of(s, *ent)) + "," + (ent->name ? contract_cell(*ent->name) : std::string());
+        out += contract_cell(ix.id_of(s, *ent)) + "," + (ent->name ? contract_cell(*ent->name) : std::string());
         for (auto& n : names) {
             auto it = ent->traits.find(n);
             out += "," + (it == ent->traits.end() ? std::string() : contract_cell(encode_trait(it->second)));

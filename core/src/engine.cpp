@@ -17,6 +17,7 @@
 #include "score.hpp"
 #include "ranking_of.hpp"
 #include "score_csv.hpp"
+#include "contract_csv.hpp"
 #include "stream_load.hpp"
 
 namespace pql {
@@ -151,7 +152,16 @@ Ranking Engine::ranking(size_t limit, size_t top_events) {
 }
 
 std::string Engine::export_contract_csv(ContractTable table) {
-    return pql::export_contract_csv(*store_, table, scorer_->as_of_for(*model_), model_traits(*model_));
+    // The scorer's index, brought up to date by a scoring pass (no ranking): the same one the
+    // scores come from, and no second build when the model's entity is the table's.
+    scorer_->score(*model_, 0);
+    const Entity kind = table == ContractTable::Users ? Entity::User : Entity::Account;
+    const std::vector<std::string> traits = model_traits(*model_);
+    if (scorer_->index().kind == kind) return pql::export_contract_csv(*store_, scorer_->index(), table, traits);
+    // A user model's index has no account assignment (events, accounts tables), an account
+    // model's no users: that table needs an index by the other entity, at the same as_of.
+    const auto other = Index::build(*store_, kind, scorer_->index().as_of);
+    return pql::export_contract_csv(*store_, *other, table, traits);
 }
 
 std::string Engine::score_json(size_t offset, size_t limit) {
@@ -191,17 +201,26 @@ std::string Engine::view_json(const ViewOptions& options) {
     return pql::view_json(v, events_report_, selection, options, previous_.rank);
 }
 
-Result<std::string> Engine::explain_json(std::string_view id) {
+Result<Explanation> Engine::explain(std::string_view id) {
     const ScoreRun& run = scorer_->score(*model_);
     const Index& ix = scorer_->index();
     for (size_t i = 0; i < run.results.size(); ++i)
-        if (ix.id_of(*store_, ix.entities[run.results[i].entity]) == id)
-            return explanation_json({*store_, *model_, *scorer_, run}, i);
+        if (ix.id_of(*store_, ix.entities[run.results[i].entity]) == id) return explanation_of({*store_, *model_, *scorer_, run}, i);
     return Error{"not_found", "no ranked entity with id \"" + std::string(id) + "\"", "", 0};
+}
+
+Result<std::string> Engine::explain_json(std::string_view id) {
+    auto x = explain(id);
+    if (!x) return x.error();
+    return explanation_json(*x);
 }
 
 Result<LoadReport> Engine::load_outcomes(std::string_view text, const LoadOptions& options) {
     return guarded([&]() -> Result<LoadReport> { return outcomes_.load(text, options); });
+}
+
+Result<Backtest> Engine::backtest(const BacktestOptions& options) {
+    return guarded([&]() -> Result<Backtest> { return pql::backtest(*store_, *model_, outcomes_, options); });
 }
 
 Result<std::string> Engine::backtest_json(const BacktestOptions& options) {

@@ -63,6 +63,9 @@ private:
     void identify(uint32_t user, Traits traits, bool once);
     // A group type seen on an event with no account_key set, and the event's account of that type.
     void note_group_type(std::string_view type);
+    // After an event's group types were noted (`types` of them, the last one's value `only`):
+    // with exactly one, its value is the event's account (pending until the row commits).
+    void account_of_group_types(int types, const Scalar* only);
 
     EventStore& store_;
     const LoadOptions options_;

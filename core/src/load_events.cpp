@@ -42,6 +42,21 @@ bool read_id(const Scalar* v, std::string& out, bool& present, const char*& why)
     }
 }
 
+std::string read_record_traits(Record& r, std::string_view skip_a, std::string_view skip_b, Traits& traits) {
+    if (r.from_csv) {
+        for (size_t i = 0; i < r.nfields; ++i) {
+            const auto& [key, cell] = r.fields[i];
+            if (key != skip_a && key != skip_b && cell.kind == Scalar::String) traits[key] = std::string(cell.text());
+        }
+        return {};
+    }
+    const Scalar* t = r.get("traits");
+    if (t && t->kind != Scalar::Null && !r.traits_object) return "traits: must be an object";
+    if (!r.traits_nested.empty()) return "traits." + r.traits_nested.front() + ": must be a string, number or boolean";
+    traits = std::move(r.traits);
+    return {};
+}
+
 std::string EventSink::id_value(const Scalar* v, const std::string& name, std::string& buf, std::string_view& out,
                                 bool& present) {
     if (v && v->kind == Scalar::String) {  // as read_id, without copying the text
@@ -396,6 +411,16 @@ void EventSink::note_group_type(std::string_view type) {
     group_types_.insert(last_type_);
 }
 
+void EventSink::account_of_group_types(int types, const Scalar* only) {
+    if (types == 1) {
+        const char* why = nullptr;
+        bool present = false;
+        std::string text;
+        if (read_id(only, text, present, why) && present) pending_account_ = text;
+    }
+    if (types) ++grouped_no_key_;
+}
+
 std::string EventSink::flat(const Record& r) {
     // The id set is large and touched at random: ask for the id's slot now, so that it is in
     // cache by the duplicate check below (a hint only; validation order is unchanged).
@@ -578,18 +603,7 @@ public:
         if (n && n->kind == Scalar::String && !n->text().empty()) name = n->text();
         else if (n && n->kind != Scalar::Null && n->kind != Scalar::String) return f_name_ + ": must be a string";
         Traits traits;
-        if (r.from_csv) {
-            for (size_t i = 0; i < r.nfields; ++i) {
-                const auto& [key, cell] = r.fields[i];
-                if (key != f_id_ && key != f_name_ && cell.kind == Scalar::String) traits[key] = std::string(cell.text());
-            }
-        } else {
-            const Scalar* t = r.get("traits");
-            if (t && t->kind != Scalar::Null && !r.traits_object) return "traits: must be an object";
-            if (!r.traits_nested.empty())
-                return "traits." + r.traits_nested.front() + ": must be a string, number or boolean";
-            traits = std::move(r.traits);
-        }
+        if (std::string bad = read_record_traits(r, f_id_, f_name_, traits); !bad.empty()) return bad;
         AccountRecord& rec = store_.account_record(store_.account_ids.intern(id));
         rec.present = true;
         if (name) rec.name = name;

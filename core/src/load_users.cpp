@@ -50,18 +50,7 @@ public:
             if (!columns_.empty() && !r.from_csv && r.get(f_id_)) seen_ = true;
             if (!read_id(r.get(f_id_.c_str()), id, present, why)) return f_id_ + ": " + why;
             if (!present) return f_id_ + ": missing";
-            if (r.from_csv) {
-                for (size_t i = 0; i < r.nfields; ++i) {
-                    const auto& [key, cell] = r.fields[i];
-                    if (key != f_id_ && cell.kind == Scalar::String) traits[key] = std::string(cell.text());
-                }
-            } else {
-                const Scalar* t = r.get("traits");
-                if (t && t->kind != Scalar::Null && !r.traits_object) return "traits: must be an object";
-                if (!r.traits_nested.empty())
-                    return "traits." + r.traits_nested.front() + ": must be a string, number or boolean";
-                traits = std::move(r.traits);
-            }
+            if (std::string bad = read_record_traits(r, f_id_, f_id_, traits); !bad.empty()) return bad;
         }
         UserRecord& rec = store_.user_record(store_.user_ids.intern(id));
         rec.present = true;

@@ -8,7 +8,7 @@
 
 #include "pql/time.hpp"
 #include "names.hpp"
-#include "value_json.hpp"
+#include "json_writer.hpp"
 
 namespace pql {
 
@@ -708,126 +708,236 @@ Result<Model> parse_model(std::string_view text) {
 
 namespace {
 
-nlohmann::ordered_json test_value_json(const TraitTest& t) {
-    switch (t.op) {
-        case TraitOp::In:
-        case TraitOp::NotIn:
-        case TraitOp::Between: {
-            auto a = nlohmann::ordered_json::array();
-            for (auto& v : t.values) a.push_back(value_json(v));
-            return a;
+// The canonical model is written with JsonWriter (the same bytes as an ordered_json dump, without
+// building one: the page and the fuzz targets ask for it often).
+void write_value(JsonWriter& w, const Value& v) {
+    if (auto s = std::get_if<std::string>(&v)) return w.str(*s);
+    if (auto d = std::get_if<double>(&v)) return w.number(*d);
+    w.boolean(std::get<bool>(v));
+}
+
+// A test's "value" key, when its op takes one: a list for in, not_in and between.
+void write_test_value(JsonWriter& w, const TraitTest& t) {
+    if (t.op == TraitOp::Exists || t.op == TraitOp::Missing) return;
+    w.key("value");
+    if (t.op == TraitOp::In || t.op == TraitOp::NotIn || t.op == TraitOp::Between) {
+        w.open('[');
+        for (auto& v : t.values) {
+            w.item();
+            write_value(w, v);
         }
-        case TraitOp::Exists:
-        case TraitOp::Missing: return nullptr;
-        default: return value_json(t.values.at(0));
+        w.close(']');
+    } else {
+        write_value(w, t.values.at(0));
     }
 }
 
-nlohmann::ordered_json rule_json(const RuleNode& n) {
-    nlohmann::ordered_json j;
+void write_rule(JsonWriter& w, const RuleNode& n) {
+    w.open('{');
     switch (n.kind) {
         case RuleNode::All:
-        case RuleNode::Any: {
-            auto a = nlohmann::ordered_json::array();
-            for (auto& c : n.children) a.push_back(rule_json(c));
-            j[n.kind == RuleNode::All ? "all" : "any"] = a;
-            break;
-        }
-        case RuleNode::Not: j["not"] = rule_json(n.children.at(0)); break;
-        case RuleNode::Leaf:
-            j["metric"] = n.metric;
-            j["op"] = n.op_name;
-            if (n.metric_kind == MetricKind::Trait) {
-                if (n.trait_test.op != TraitOp::Exists && n.trait_test.op != TraitOp::Missing)
-                    j["value"] = test_value_json(n.trait_test);
-            } else {
-                j["value"] = n.number;
+        case RuleNode::Any:
+            w.key(n.kind == RuleNode::All ? "all" : "any");
+            w.open('[');
+            for (auto& c : n.children) {
+                w.item();
+                write_rule(w, c);
             }
-            if (n.window_days) j["window_days"] = *n.window_days;
+            w.close(']');
+            break;
+        case RuleNode::Not:
+            w.key("not");
+            write_rule(w, n.children.at(0));
+            break;
+        case RuleNode::Leaf:
+            w.field("metric", n.metric);
+            w.field("op", n.op_name);
+            if (n.metric_kind == MetricKind::Trait) write_test_value(w, n.trait_test);
+            else w.field("value", n.number);
+            if (n.window_days) w.field("window_days", *n.window_days);
     }
-    return j;
+    w.close('}');
+}
+
+void write_conditions(JsonWriter& w, const std::vector<Condition>& cs, const char* key) {
+    w.open('[');
+    for (auto& c : cs) {
+        w.item();
+        w.open('{');
+        w.field(key, c.key);
+        w.field("op", c.op_name);
+        write_test_value(w, c.test);
+        w.close('}');
+    }
+    w.close(']');
+}
+
+void write_bands(JsonWriter& w, const std::vector<Band>& bands) {
+    w.open('[');
+    for (auto& b : bands) {
+        w.item();
+        w.open('[');
+        w.item();
+        w.str(b.label);
+        w.item();
+        w.number(b.threshold);
+        w.close(']');
+    }
+    w.close(']');
 }
 
 }  // namespace
 
 std::string model_to_json(const Model& m) {
-    using oj = nlohmann::ordered_json;
-    oj j;
-    j["entity"] = name_of(kEntities, m.entity);
-    j["as_of"] = m.as_of ? oj(format_iso(*m.as_of)) : oj(nullptr);
-    j["window_days"] = m.window_days;
-    j["active_days"] = m.active_days;
-    oj e;
-    e["decay"] = name_of(kDecays, m.decay);
-    e["half_life_days"] = m.half_life_days;
-    e["saturation"] = m.saturation;
-    e["default_weight"] = m.default_weight;
-    e["events"] = oj::object();
+    JsonWriter w;
+    w.out.reserve(1024);
+    w.open('{');
+    w.field("entity", name_of(kEntities, m.entity));
+    w.key("as_of");
+    if (m.as_of) w.time(*m.as_of);
+    else w.null();
+    w.field("window_days", m.window_days);
+    w.field("active_days", m.active_days);
+    w.key("engagement");
+    w.open('{');
+    w.field("decay", name_of(kDecays, m.decay));
+    w.field("half_life_days", m.half_life_days);
+    w.field("saturation", m.saturation);
+    w.field("default_weight", m.default_weight);
+    w.key("events");
+    w.open('{');
     for (auto& [name, s] : m.events) {
-        oj es = oj::object();
-        if (s.weight) es["weight"] = *s.weight;
-        if (s.cap) es["cap"] = *s.cap;
-        if (s.half_life_days) es["half_life_days"] = *s.half_life_days;
-        e["events"][name] = es;
+        w.key_text(name);
+        w.open('{');
+        if (s.weight) w.field("weight", *s.weight);
+        if (s.cap) w.field("cap", *s.cap);
+        if (s.half_life_days) w.field("half_life_days", *s.half_life_days);
+        w.close('}');
     }
-    j["engagement"] = e;
-    oj steps = oj::array();
-    for (auto& s : m.steps)
-        steps.push_back({{"name", s.name}, {"event", s.event}, {"min_count", s.min_count},
-                         {"min_users", s.min_users}, {"weight", s.weight}});
-    j["activation"] = {{"steps", steps}, {"required", m.required}};
-    oj rules = oj::array();
+    w.close('}');
+    w.close('}');
+    w.key("activation");
+    w.open('{');
+    w.key("steps");
+    w.open('[');
+    for (auto& s : m.steps) {
+        w.item();
+        w.open('{');
+        w.field("name", s.name);
+        w.field("event", s.event);
+        w.field("min_count", s.min_count);
+        w.field("min_users", s.min_users);
+        w.field("weight", s.weight);
+        w.close('}');
+    }
+    w.close(']');
+    w.field("required", m.required);
+    w.close('}');
+    w.key("fit");
+    w.open('{');
+    w.key("rules");
+    w.open('[');
     for (auto& r : m.rules) {
-        oj o = r.persona.empty() ? oj{{"trait", r.trait}, {"op", r.op_name}} : oj{{"persona", r.persona}, {"op", r.op_name}};
-        if (r.test.op != TraitOp::Exists && r.test.op != TraitOp::Missing) o["value"] = test_value_json(r.test);
-        o["points"] = r.points;
-        rules.push_back(o);
+        w.item();
+        w.open('{');
+        if (r.persona.empty()) w.field("trait", r.trait);
+        else w.field("persona", r.persona);
+        w.field("op", r.op_name);
+        write_test_value(w, r.test);
+        w.field("points", r.points);
+        w.close('}');
     }
-    j["fit"] = {{"rules", rules}};
-    j["limits"] = oj::object();
-    for (auto& [name, l] : m.limits) j["limits"][name] = {{"event", l.event}, {"limit", l.limit}};
-    j["weights"] = {{"activation", m.w_activation}, {"engagement", m.w_engagement}, {"fit", m.w_fit}};
-    oj q = {{"min_score", m.min_score}, {"require_activation", m.require_activation}};
-    q["rule"] = m.rule ? rule_json(*m.rule) : oj(nullptr);
-    j["pql"] = q;
-    oj tiers = oj::array();
-    for (auto& t : m.tiers) tiers.push_back({{"name", t.name}, {"min_score", t.min_score}});
-    j["tiers"] = tiers;
-    auto bands = [](const std::vector<Band>& b) {
-        oj a = oj::array();
-        for (auto& x : b) a.push_back(oj::array({x.label, x.threshold}));
-        return a;
-    };
-    j["grades"] = {{"fit", bands(m.fit_grades)}, {"engagement", bands(m.engagement_grades)}};
-    j["conversion_event"] = m.conversion_event ? oj(*m.conversion_event) : oj(nullptr);
+    w.close(']');
+    w.close('}');
+    w.key("limits");
+    w.open('{');
+    for (auto& [name, l] : m.limits) {
+        w.key_text(name);
+        w.open('{');
+        w.field("event", l.event);
+        w.field("limit", l.limit);
+        w.close('}');
+    }
+    w.close('}');
+    w.key("weights");
+    w.open('{');
+    w.field("activation", m.w_activation);
+    w.field("engagement", m.w_engagement);
+    w.field("fit", m.w_fit);
+    w.close('}');
+    w.key("pql");
+    w.open('{');
+    w.field("min_score", m.min_score);
+    w.field("require_activation", m.require_activation);
+    w.key("rule");
+    if (m.rule) write_rule(w, *m.rule);
+    else w.null();
+    if (m.include_customers) w.field("include_customers", true);
+    w.close('}');
+    w.key("tiers");
+    w.open('[');
+    for (auto& t : m.tiers) {
+        w.item();
+        w.open('{');
+        w.field("name", t.name);
+        w.field("min_score", t.min_score);
+        w.close('}');
+    }
+    w.close(']');
+    w.key("grades");
+    w.open('{');
+    w.key("fit");
+    write_bands(w, m.fit_grades);
+    w.key("engagement");
+    write_bands(w, m.engagement_grades);
+    w.close('}');
+    w.field("conversion_event", m.conversion_event);
     // v2 keys only when used, so a v1 model prints as before.
-    auto conditions = [](const std::vector<Condition>& cs, const char* key) {
-        oj a = oj::array();
-        for (auto& c : cs) {
-            oj o = {{key, c.key}, {"op", c.op_name}};
-            if (c.test.op != TraitOp::Exists && c.test.op != TraitOp::Missing) o["value"] = test_value_json(c.test);
-            a.push_back(o);
-        }
-        return a;
-    };
     if (!m.signals.empty()) {
-        oj s = oj::object();
-        for (auto& sig : m.signals) s[sig.name] = {{"event", sig.event}, {"where", conditions(sig.where, "property")}};
-        j["signals"] = s;
+        w.key("signals");
+        w.open('{');
+        for (auto& sig : m.signals) {
+            w.key_text(sig.name);
+            w.open('{');
+            w.field("event", sig.event);
+            w.key("where");
+            write_conditions(w, sig.where, "property");
+            w.close('}');
+        }
+        w.close('}');
     }
-    if (m.active_events) j["active"] = {{"events", *m.active_events}};
+    if (m.active_events) {
+        w.key("active");
+        w.open('{');
+        w.key("events");
+        w.open('[');
+        for (auto& e : *m.active_events) {
+            w.item();
+            w.str(e);
+        }
+        w.close(']');
+        w.close('}');
+    }
     if (!m.personas.empty()) {
-        oj s = oj::object();
-        for (auto& pe : m.personas) s[pe.name] = conditions(pe.conditions, "trait");
-        j["personas"] = s;
+        w.key("personas");
+        w.open('{');
+        for (auto& pe : m.personas) {
+            w.key_text(pe.name);
+            write_conditions(w, pe.conditions, "trait");
+        }
+        w.close('}');
     }
-    if (m.include_customers) j["pql"]["include_customers"] = true;
     if (!m.segments.empty()) {
-        oj s = oj::object();
-        for (auto& [name, rule] : m.segments) s[name] = rule_json(rule);
-        j["segments"] = s;
+        w.key("segments");
+        w.open('{');
+        for (auto& [name, rule] : m.segments) {
+            w.key_text(name);
+            write_rule(w, rule);
+        }
+        w.close('}');
     }
-    return j.dump();
+    w.close('}');
+    return std::move(w.out);
 }
 
 bool TraitTest::matches(const Value* trait) const {

@@ -6,11 +6,8 @@
 #include <unordered_set>
 
 #include "pql/time.hpp"
-#include "value_json.hpp"
 
 namespace pql {
-
-using oj = nlohmann::ordered_json;
 
 namespace {
 
@@ -35,7 +32,7 @@ struct Person {
 
 }  // namespace
 
-oj people_json(const RunView& v, const EntityScore& s, size_t limit) {
+std::vector<ExplainedPerson> people_of(const RunView& v, const EntityScore& s, size_t limit) {
     const Index& ix = v.scorer.index();
     const Index::EntityAgg& ent = ix.entities[s.entity];
     const Model& m = v.model;
@@ -82,36 +79,31 @@ oj people_json(const RunView& v, const EntityScore& s, size_t limit) {
         if (a->last_ts != b->last_ts) return a->last_ts > b->last_ts;
         return v.store.user_ids.name(a->user) < v.store.user_ids.name(b->user);
     });
-    oj people = oj::array();
+    std::vector<ExplainedPerson> people;
     for (size_t i = 0; i < order.size() && i < limit; ++i) {
         const Person& p = *order[i];
-        oj personas = oj::array();
+        ExplainedPerson out;
+        out.user = v.store.user_ids.name(p.user);
+        out.points = p.points;
+        out.events = p.events;
+        if (p.last_ts != INT64_MIN) out.last_seen = p.last_ts;
         for (size_t pi = 0; pi < m.personas.size(); ++pi)
-            if (v.scorer.user_matches_persona(p.user, pi)) personas.push_back(m.personas[pi].name);
+            if (v.scorer.user_matches_persona(p.user, pi)) out.personas.push_back(m.personas[pi].name);
         // Top actions: what earns points first (a login is no reason to call), then volume.
         std::vector<std::pair<std::string, Person::Action>> top(p.types.begin(), p.types.end());
         std::stable_sort(top.begin(), top.end(), [](auto& a, auto& b) {
             return a.second.points != b.second.points ? a.second.points > b.second.points
                                                       : a.second.count > b.second.count;
         });
-        oj actions = oj::array();
         for (size_t k = 0; k < top.size() && k < 3; ++k)
-            actions.push_back(
-                {{"event", top[k].first}, {"count", top[k].second.count}, {"points", top[k].second.points}});
-        oj traits = oj::object();
-        for (auto& [k, val] : v.store.user_traits(p.user, ix.as_of)) traits[k] = value_json(val);
-        people.push_back({{"user", v.store.user_ids.name(p.user)},
-                          {"points", p.points},
-                          {"events", p.events},
-                          {"last_seen", p.last_ts == INT64_MIN ? oj(nullptr) : oj(format_iso(p.last_ts))},
-                          {"personas", personas},
-                          {"traits", traits},
-                          {"top_actions", actions}});
+            out.top_actions.push_back({top[k].first, top[k].second.count, top[k].second.points});
+        for (auto& [k, val] : v.store.user_traits(p.user, ix.as_of)) out.traits.emplace_back(k, val);
+        people.push_back(std::move(out));
     }
     return people;
 }
 
-oj recent_events_json(const RunView& v, const EntityScore& s, size_t limit) {
+std::vector<KeyEvent> recent_events_of(const RunView& v, const EntityScore& s, size_t limit) {
     const Index& ix = v.scorer.index();
     const Index::EntityAgg& ent = ix.entities[s.entity];
     const Model& m = v.model;
@@ -152,15 +144,12 @@ oj recent_events_json(const RunView& v, const EntityScore& s, size_t limit) {
         if (h.key) list.push_back(&h);
     std::sort(list.begin(), list.end(),
               [](const Hit* a, const Hit* b) { return a->ts != b->ts ? a->ts > b->ts : a->ev > b->ev; });
-    oj out = oj::array();
+    std::vector<KeyEvent> out;
     for (size_t i = 0; i < list.size() && i < limit; ++i) {
         const Hit& h = *list[i];
         std::vector<std::string> sigs = h.signals;
         std::sort(sigs.begin(), sigs.end());
-        out.push_back({{"event", v.store.event_names.name(v.store.type[h.ev])},
-                       {"at", format_iso(h.ts)},
-                       {"user", v.store.user_ids.name(v.store.user[h.ev])},
-                       {"signals", sigs}});
+        out.push_back({v.store.event_names.name(v.store.type[h.ev]), h.ts, v.store.user_ids.name(v.store.user[h.ev]), std::move(sigs)});
     }
     return out;
 }

@@ -4,9 +4,10 @@
 #pragma once
 #include <cstddef>
 
-#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "output.hpp"
+#include "pql/explanation.hpp"
 
 namespace pql {
 
@@ -14,12 +15,12 @@ namespace pql {
 // of the entity's engagement points (each type's capped points split by the user's decayed
 // events), events in the window, last seen, persona matches, user traits at as_of and its top
 // three event types in the window.
-nlohmann::ordered_json people_json(const RunView& v, const EntityScore& s, size_t limit);
+std::vector<ExplainedPerson> people_of(const RunView& v, const EntityScore& s, size_t limit);
 
 // The entity's last `limit` key events at or before as_of, newest first. A key event is one the
 // model gives weight to: its type (or a signal it matches) has a non-zero engagement weight, is an
 // activation step's event or a plan limit's event. A model that names no event makes every
 // event key.
-nlohmann::ordered_json recent_events_json(const RunView& v, const EntityScore& s, size_t limit);
+std::vector<KeyEvent> recent_events_of(const RunView& v, const EntityScore& s, size_t limit);
 
 }  // namespace pql

@@ -151,6 +151,11 @@ struct Record {
 // missing, null or empty id.
 bool read_id(const Scalar* v, std::string& out, bool& present, const char*& why);
 
+// The traits of an accounts or users record (SPEC §6.3): a CSV row's string cells other than
+// the id and name columns (`skip_a`, `skip_b`: the id twice when there is no name), or the
+// record's "traits" object (moved out of `r`). Returns an error message, or "" when good.
+std::string read_record_traits(Record& r, std::string_view skip_a, std::string_view skip_b, Traits& traits);
+
 // Callback per record; returning an error message (non-empty) marks the row bad.
 class RecordSink {
 public:

@@ -223,7 +223,10 @@ private:
     const UserDays& user_days(const Model& model, uint32_t entity) const;
     mutable std::vector<std::unique_ptr<UserDays>> user_days_;
     mutable std::string user_days_key_;
-    DaySweep make_sweep(const Model& model, uint32_t entity) const;
+    // `users`: with each user's event days (what users, active_users and days_since_last_seen
+    // of a day need); without, those figures of score_day are 0.
+    DaySweep make_sweep(const Model& model, uint32_t entity, bool users = true) const;
+    mutable std::vector<int64_t> done_buffer_;  // score_day's steps met
     EntityScore score_day(const Model& model, uint32_t entity, uint32_t shift, const DaySweep& sweep) const;
     void ensure_figures(const Model& model);
     void compute_figures(const Model& model, uint32_t type_stat);

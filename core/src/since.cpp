@@ -60,8 +60,24 @@ struct Scorer::DaySweep {
         std::vector<double> weighted; // exponential: c * 2^(-age/h); linear: c * age
     };
     std::vector<Type> types;
-    const UserDays* users = nullptr;
+    const UserDays* users = nullptr;  // null: users, active users and days since last seen not needed
 };
+
+namespace {
+
+// Whether a rule reads the figures that need each user's event days (the day sweep's costliest
+// part, and its whole set-up): without such a leaf a day's qualification never looks at them.
+bool reads_users(const RuleNode& n) {
+    if (n.kind != RuleNode::Leaf) {
+        for (auto& c : n.children)
+            if (reads_users(c)) return true;
+        return false;
+    }
+    if (n.metric_kind == MetricKind::DaysSinceLastSeen) return true;
+    return !n.window_days && (n.metric_kind == MetricKind::Users || n.metric_kind == MetricKind::ActiveUsers);
+}
+
+}  // namespace
 
 // Per user (slot), distinct ages ascending: ages[begin[u], begin[u + 1]). Depends on the index
 // and the active events only, so it is kept across re-scores (a slider move reuses it).
@@ -74,7 +90,7 @@ struct Scorer::UserDays {
 Scorer::Scorer(const EventStore& store) : store_(store) {}
 Scorer::~Scorer() = default;
 
-Scorer::DaySweep Scorer::make_sweep(const Model& model, uint32_t e) const {
+Scorer::DaySweep Scorer::make_sweep(const Model& model, uint32_t e, bool users) const {
     const Index& ix = *index_;
     const Index::EntityAgg& ent = ix.entities[e];
     DaySweep sw;
@@ -110,7 +126,7 @@ Scorer::DaySweep Scorer::make_sweep(const Model& model, uint32_t e) const {
     };
     for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) add(t, true);
     for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) add(t, false);
-    sw.users = &user_days(model, e);
+    if (users) sw.users = &user_days(model, e);
     return sw;
 }
 
@@ -215,7 +231,8 @@ EntityScore Scorer::score_day(const Model& model, uint32_t e, uint32_t shift, co
     r.events = events;
     const uint32_t active_hi = static_cast<uint32_t>(std::min<int64_t>(static_cast<int64_t>(lo) + model.active_days, UINT32_MAX));
     uint32_t last = UINT32_MAX;
-    const UserDays& ud = *sw.users;
+    static const UserDays kNoUsers{{{0}, {}}, {{0}, {}}};
+    const UserDays& ud = sw.users ? *sw.users : kNoUsers;
     const size_t nu = ud.all.begin.size() - 1;
     for (size_t u = 0; u < nu; ++u) {
         const uint32_t* a0 = ud.all.ages.data() + ud.all.begin[u];
@@ -236,7 +253,8 @@ EntityScore Scorer::score_day(const Model& model, uint32_t e, uint32_t shift, co
     const size_t nsteps = model.steps.size();
     const int64_t* step_done = step_done_.data() + static_cast<size_t>(e) * nsteps;
     double met = 0, total = 0;
-    std::vector<int64_t> done;
+    std::vector<int64_t>& done = done_buffer_;  // kept: one allocation, not one per day
+    done.clear();
     for (size_t si = 0; si < nsteps; ++si) {
         total += model.steps[si].weight;
         if (step_done[si] <= until) {
@@ -291,7 +309,7 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
     std::optional<DaySweep> sweep;  // made on the first earlier day asked about
     auto qualified_on = [&](uint32_t shift) {
         if (shift == 0) return now.qualified;
-        if (!sweep) sweep = make_sweep(model, e);
+        if (!sweep) sweep = make_sweep(model, e, model.rule && reads_users(*model.rule));
         return score_day(model, e, shift, *sweep).qualified;
     };
 

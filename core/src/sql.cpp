@@ -345,52 +345,100 @@ private:
         for (auto& [e, v] : cases) out += " WHEN " + str(e) + " THEN " + v;
         return out + " ELSE " + fallback + " END";
     }
+
+    // --- the query, one CTE family per step (run() calls them in this order) ------------------
+    std::vector<std::string> ctes_;  // "name AS (  -- comment\nbody\n)", in query order
+    bool activation_times_ = false;  // the activation_times CTE exists
+    void cte(const std::string& name, const std::string& comment, const std::string& body) {
+        ctes_.push_back(name + " AS (  -- " + comment + "\n" + body + "\n)");
+    }
+    std::string window() { return integer(m_.window_days); }
+    std::string entity_table() const { return by_user() ? o_.users_table : o_.accounts_table; }
+    bool has_entity_table() const { return !entity_table().empty(); }
+    std::string traits_cte() const { return traits_.empty() ? "trait_values" : "traits"; }
+
+    void collect_names();
+    void params();
+    void scored_events();
+    std::string decay();
+    void engagement();
+    void audience();
+    void activation();
+    std::vector<std::vector<size_t>> thresholds();
+    void steps(const std::vector<std::vector<size_t>>& step_marks);
+    void activation_times();
+    void trait_columns();
+    std::string activation_score(std::string& steps_completed);
+    std::string fit_score();
+    std::string carried_columns();
+    void scores();
+    void scored();
+    void graded();
+    std::string final_select();
 };
 
 Result<std::string> Compiler::run() {
-    const Model& m = m_;
-    const std::string W = integer(m.window_days);
-    const std::string TS = ident(o_.timestamp_column), EV = ident(o_.event_column), USER = ident(o_.user_id_column);
-    const std::string ENTITY = entity_column();
-    const std::string entity_table = by_user() ? o_.users_table : o_.accounts_table;
+    collect_names();
+    params();
+    scored_events();
+    engagement();
+    audience();
+    activation();
+    trait_columns();
+    scores();
+    scored();
+    graded();
+    if (error_) return *error_;
+    return final_select();
+}
 
-    // Names used by fit rules first, then by the rule.
-    for (auto& r : m.rules) index_of(traits_, r.trait);
-    if (m.rule) collect(*m.rule);
+// Names used by fit rules first, then by the rule.
+void Compiler::collect_names() {
+    for (auto& r : m_.rules) index_of(traits_, r.trait);
+    if (m_.rule) collect(*m_.rule);
+}
 
-    std::vector<std::string> ctes;
-    auto cte = [&](const std::string& name, const std::string& comment, const std::string& body) {
-        ctes.push_back(name + " AS (  -- " + comment + "\n" + body + "\n)");
-    };
-
-    // as_of: the option, the model's, or the latest event.
-    std::optional<int64_t> T = o_.as_of ? o_.as_of : m.as_of;
+// as_of: the option, the model's, or the latest event.
+void Compiler::params() {
+    std::optional<int64_t> T = o_.as_of ? o_.as_of : m_.as_of;
     if (T) {
         cte("params", "as_of (epoch ms) and its UTC day",
             "  SELECT " + integer(*T) + " AS as_of_ms, " + integer(day_of(*T)) + " AS as_of_day");
     } else {
+        const std::string TS = ident(o_.timestamp_column);
         cte("params", "as_of = the latest event (epoch ms), and its UTC day",
             "  SELECT as_of_ms, " + day("as_of_ms") + " AS as_of_day\n  FROM (SELECT COALESCE(MAX(" + TS + "), 0) AS as_of_ms FROM " +
                 table(o_.events_table) + ") latest");
     }
+}
 
+void Compiler::scored_events() {
+    const std::string TS = ident(o_.timestamp_column), EV = ident(o_.event_column), USER = ident(o_.user_id_column);
+    const std::string ENTITY = entity_column();
     cte("scored_events", "events at or before as_of, with their entity and age in whole UTC days",
         "  SELECT e." + ENTITY + " AS entity_id, e." + USER + " AS user_id, e." + EV + " AS event, e." + TS +
             " AS ts,\n         p.as_of_day - " + day("e." + TS) + " AS age\n  FROM " + table(o_.events_table) +
             " e CROSS JOIN params p\n  WHERE e." + TS + " <= p.as_of_ms AND e." + ENTITY + " IS NOT NULL AND e." + ENTITY + " <> ''");
+}
 
-    // Decay f(age) per event type (SPEC §3).
-    std::string decay;
+// Decay f(age) per event type (SPEC §3).
+std::string Compiler::decay() {
+    const Model& m = m_;
     if (m.decay == Decay::Exponential) {
         std::vector<std::pair<std::string, std::string>> hl;
         for (auto& [name, s] : m.events)
             if (s.half_life_days) hl.emplace_back(name, num(*s.half_life_days));
-        decay = "POWER(" + num(2) + ", -" + dbl("age") + " / " + per_event(hl, num(m.half_life_days)) + ")";
-    } else if (m.decay == Decay::Linear) {
-        decay = num(1) + " - " + dbl("age") + " / " + num(static_cast<double>(m.window_days));
-    } else {
-        decay = num(1);
+        return "POWER(" + num(2) + ", -" + dbl("age") + " / " + per_event(hl, num(m.half_life_days)) + ")";
     }
+    if (m.decay == Decay::Linear) return num(1) + " - " + dbl("age") + " / " + num(static_cast<double>(m.window_days));
+    return num(1);
+}
+
+// Engagement: per (entity, event type) counts and decayed counts, weights and caps, then per
+// entity the points, velocity parts and the count/limit rule metrics.
+void Compiler::engagement() {
+    const Model& m = m_;
+    const std::string W = window();
     const int64_t recent_end = std::min<int64_t>(7, m.window_days), previous_end = std::min<int64_t>(14, m.window_days);
     cte("type_stats", "per entity and event type: counts (all time, in the window, days 0-6 and 7-13), decayed count",
         "  SELECT entity_id, event,\n"
@@ -399,7 +447,7 @@ Result<std::string> Compiler::run() {
         "    SUM(CASE WHEN age < " + integer(recent_end) + " THEN 1 ELSE 0 END) AS recent,\n" +
         (previous_end > 7 ? "    SUM(CASE WHEN age >= 7 AND age < " + integer(previous_end) + " THEN 1 ELSE 0 END) AS previous,\n"
                           : std::string("    0 AS previous,\n")) +
-        "    SUM(CASE WHEN age < " + W + " THEN " + decay + " ELSE " + num(0) + " END) AS decayed,\n"
+        "    SUM(CASE WHEN age < " + W + " THEN " + decay() + " ELSE " + num(0) + " END) AS decayed,\n"
         "    MIN(ts) AS first_ts, MAX(ts) AS last_ts\n"
         "  FROM scored_events\n  GROUP BY entity_id, event");
 
@@ -432,32 +480,46 @@ Result<std::string> Compiler::run() {
         "    SUM(in_window) AS events,\n"
         "    MIN(first_ts) AS first_ts, MAX(last_ts) AS last_ts" + metrics + "\n"
         "  FROM type_points\n  GROUP BY entity_id");
+}
 
+// Users: per entity and user, then users in the window, active users and users.<event>.
+void Compiler::audience() {
+    const std::string W = window();
     cte("entity_users", "per entity and user: first event, age of the latest event",
         "  SELECT entity_id, user_id, MIN(ts) AS first_ts, MIN(age) AS min_age\n  FROM scored_events\n"
         "  WHERE user_id IS NOT NULL\n  GROUP BY entity_id, user_id");
     cte("audience", "users in the window, active users",
         "  SELECT entity_id,\n    SUM(CASE WHEN min_age < " + W + " THEN 1 ELSE 0 END) AS users,\n"
-        "    SUM(CASE WHEN min_age < " + integer(m.active_days) + " THEN 1 ELSE 0 END) AS active_users\n"
+        "    SUM(CASE WHEN min_age < " + integer(m_.active_days) + " THEN 1 ELSE 0 END) AS active_users\n"
         "  FROM entity_users\n  GROUP BY entity_id");
-    if (!users_events_.empty()) {
-        std::string cols, events;
-        for (size_t i = 0; i < users_events_.size(); ++i) {
-            cols += std::string(i ? "," : "") + "\n    SUM(CASE WHEN event = " + str(users_events_[i]) + " AND min_age < " + W +
-                    " THEN 1 ELSE 0 END) AS users_" + std::to_string(i + 1);
-            events += (i ? ", " : "") + str(users_events_[i]);
-        }
-        cte("type_audience", "users.<event> metrics: distinct users of the event in the window\n  -- " + legend("users_", users_events_),
-            "  SELECT entity_id," + cols + "\n"
-            "  FROM (SELECT entity_id, event, user_id, MIN(age) AS min_age FROM scored_events\n"
-            "        WHERE event IN (" + events + ") AND user_id IS NOT NULL\n"
-            "        GROUP BY entity_id, event, user_id) type_users\n"
-            "  GROUP BY entity_id");
+    if (users_events_.empty()) return;
+    std::string cols, events;
+    for (size_t i = 0; i < users_events_.size(); ++i) {
+        cols += std::string(i ? "," : "") + "\n    SUM(CASE WHEN event = " + str(users_events_[i]) + " AND min_age < " + W +
+                " THEN 1 ELSE 0 END) AS users_" + std::to_string(i + 1);
+        events += (i ? ", " : "") + str(users_events_[i]);
     }
+    cte("type_audience", "users.<event> metrics: distinct users of the event in the window\n  -- " + legend("users_", users_events_),
+        "  SELECT entity_id," + cols + "\n"
+        "  FROM (SELECT entity_id, event, user_id, MIN(age) AS min_age FROM scored_events\n"
+        "        WHERE event IN (" + events + ") AND user_id IS NOT NULL\n"
+        "        GROUP BY entity_id, event, user_id) type_users\n"
+        "  GROUP BY entity_id");
+}
 
-    // Activation (SPEC §3; Scorer::score): a step is met at max(the time of its min_count-th event,
-    // the time its min_users-th distinct user first did it, the entity's first event). Each
-    // threshold that needs a look-up is a "mark": the time it was reached, absent when it was not.
+// Activation (SPEC §3; Scorer::score): a step is met at max(the time of its min_count-th event,
+// the time its min_users-th distinct user first did it, the entity's first event). Each
+// threshold that needs a look-up is a "mark": the time it was reached, absent when it was not.
+void Compiler::activation() {
+    const std::vector<std::vector<size_t>> step_marks = thresholds();
+    steps(step_marks);
+    activation_times();
+}
+
+// The marks of every step's thresholds, with the rank CTEs they read, step_marks and
+// step_times; per step, the numbers (1-based) of its marks.
+std::vector<std::vector<size_t>> Compiler::thresholds() {
+    const Model& m = m_;
     std::vector<std::string> marks;  // SELECT entity_id, k, ts rows of step_marks
     std::vector<std::string> event_rank_events, user_rank_events;
     bool any_event_ranks = false, any_user_ranks = false;
@@ -523,25 +585,37 @@ Result<std::string> Compiler::run() {
             cols += ",\n    MIN(CASE WHEN k = " + std::to_string(i + 1) + " THEN ts END) AS mark_" + std::to_string(i + 1);
         cte("step_times", "one row per entity, one column per threshold", "  SELECT entity_id" + cols + "\n  FROM step_marks\n  GROUP BY entity_id");
     }
-    if (!m.steps.empty()) {
-        std::string cols;
-        for (size_t i = 0; i < m.steps.size(); ++i) {
-            std::string cond, args;
-            for (size_t k : step_marks[i]) {
-                const std::string mark = "t.mark_" + std::to_string(k);
-                cond += (cond.empty() ? "" : " AND ") + mark + " IS NOT NULL";
-                args += mark + ", ";
-            }
-            const std::string when = args.empty() ? "e.first_ts" : "GREATEST(" + args + "e.first_ts)";
-            cols += ",\n    " + (cond.empty() ? when : "CASE WHEN " + cond + " THEN " + when + " END") + " AS step_" + std::to_string(i + 1);
+    return step_marks;
+}
+
+// When each step was met: the latest of its marks and the entity's first event.
+void Compiler::steps(const std::vector<std::vector<size_t>>& step_marks) {
+    const Model& m = m_;
+    if (m.steps.empty()) return;
+    bool any_marks = false;
+    for (auto& mine : step_marks) any_marks = any_marks || !mine.empty();
+    std::string cols;
+    for (size_t i = 0; i < m.steps.size(); ++i) {
+        std::string cond, args;
+        for (size_t k : step_marks[i]) {
+            const std::string mark = "t.mark_" + std::to_string(k);
+            cond += (cond.empty() ? "" : " AND ") + mark + " IS NOT NULL";
+            args += mark + ", ";
         }
-        std::vector<std::string> step_names;
-        for (auto& st : m.steps) step_names.push_back(st.name);
-        cte("steps", "when each activation step was met (NULL: not met)\n  -- " + legend("step_", step_names),
-            "  SELECT e.entity_id" + cols + "\n  FROM entities e" + (marks.empty() ? "" : " LEFT JOIN step_times t ON t.entity_id = e.entity_id"));
+        const std::string when = args.empty() ? "e.first_ts" : "GREATEST(" + args + "e.first_ts)";
+        cols += ",\n    " + (cond.empty() ? when : "CASE WHEN " + cond + " THEN " + when + " END") + " AS step_" + std::to_string(i + 1);
     }
-    const bool activation_times = !m.steps.empty() && m.required > 0;
-    if (activation_times) {
+    std::vector<std::string> step_names;
+    for (auto& st : m.steps) step_names.push_back(st.name);
+    cte("steps", "when each activation step was met (NULL: not met)\n  -- " + legend("step_", step_names),
+        "  SELECT e.entity_id" + cols + "\n  FROM entities e" + (any_marks ? " LEFT JOIN step_times t ON t.entity_id = e.entity_id" : ""));
+}
+
+// activated_at: when the required-th step was met.
+void Compiler::activation_times() {
+    const Model& m = m_;
+    activation_times_ = !m.steps.empty() && m.required > 0;
+    if (activation_times_) {
         std::string rows;
         for (size_t i = 0; i < m.steps.size(); ++i) {
             const std::string s = "step_" + std::to_string(i + 1);
@@ -553,38 +627,41 @@ Result<std::string> Compiler::run() {
             "  FROM (SELECT entity_id, done, ROW_NUMBER() OVER (PARTITION BY entity_id ORDER BY done) AS nth FROM step_done) ranked_steps\n"
             "  WHERE nth = " + integer(m.required));
     }
+}
 
-    // Traits: the tagged TEXT columns of docs/sql.md, split into type, text, boolean and number.
-    const bool has_entity_table = !entity_table.empty();
-    if (has_entity_table) {
-        std::string cols;
-        for (size_t i = 0; i < traits_.size(); ++i) {
-            const std::string c = trait_column(traits_[i]), t = "t" + std::to_string(i + 1);
-            cols += ",\n    SUBSTR(" + c + ", 1, 2) AS " + t + "_type, SUBSTR(" + c + ", 3) AS " + t + "_value";
-        }
-        cte("trait_values", std::string(by_user() ? "users" : "accounts") + ": name, and each trait's type tag and value text" +
-                                (traits_.empty() ? "" : "\n  -- " + legend("t", traits_)),
-            "  SELECT " + ENTITY + " AS entity_id, " + ident(o_.name_column) + " AS name" + cols + "\n  FROM " + table(entity_table));
-        if (!traits_.empty()) {
-            std::string inner, outer;
-            for (size_t i = 0; i < traits_.size(); ++i) {
-                const std::string t = "t" + std::to_string(i + 1), v = t + "_value";
-                inner += ",\n      " + t + "_type,\n      CASE WHEN " + t + "_type = 's:' THEN TRANSLATE(" + v +
-                         ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END AS " + t + "_text,\n" +
-                         "      CASE WHEN " + t + "_type = 'b:' AND " + v + " = 'true' THEN TRUE WHEN " + t + "_type = 'b:' AND " + v +
-                         " = 'false' THEN FALSE END AS " + t + "_bool,\n" + "      CASE WHEN " + t + "_type IN ('s:', 'n:') AND " +
-                         fill(d_.regex_match, {v, str(d_.number_pattern)}) + " THEN " + fill(d_.to_double, {v}) + " END AS " + t + "_double";
-                outer += ", " + t + "_type, " + t + "_text, " + t + "_bool,\n    CASE WHEN ABS(" + t + "_double) <= " +
-                         num(1.7976931348623157e308) + " THEN " + t + "_double END AS " + t + "_num";
-            }
-            cte("traits", "strings lower-cased (ASCII) for eq/in/contains; numbers, and strings that are JSON numbers, as finite doubles",
-                "  SELECT entity_id, name" + outer + "\n  FROM (\n    SELECT entity_id, name" + inner + "\n    FROM trait_values) typed");
-        }
+// Traits: the tagged TEXT columns of docs/sql.md, split into type, text, boolean and number.
+void Compiler::trait_columns() {
+    if (!has_entity_table()) return;
+    std::string cols;
+    for (size_t i = 0; i < traits_.size(); ++i) {
+        const std::string c = trait_column(traits_[i]), t = "t" + std::to_string(i + 1);
+        cols += ",\n    SUBSTR(" + c + ", 1, 2) AS " + t + "_type, SUBSTR(" + c + ", 3) AS " + t + "_value";
     }
-    const std::string traits_cte = traits_.empty() ? "trait_values" : "traits";
+    cte("trait_values", std::string(by_user() ? "users" : "accounts") + ": name, and each trait's type tag and value text" +
+                            (traits_.empty() ? "" : "\n  -- " + legend("t", traits_)),
+        "  SELECT " + entity_column() + " AS entity_id, " + ident(o_.name_column) + " AS name" + cols + "\n  FROM " + table(entity_table()));
+    if (traits_.empty()) return;
+    std::string inner, outer;
+    for (size_t i = 0; i < traits_.size(); ++i) {
+        const std::string t = "t" + std::to_string(i + 1), v = t + "_value";
+        inner += ",\n      " + t + "_type,\n      CASE WHEN " + t + "_type = 's:' THEN TRANSLATE(" + v +
+                 ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END AS " + t + "_text,\n" +
+                 "      CASE WHEN " + t + "_type = 'b:' AND " + v + " = 'true' THEN TRUE WHEN " + t + "_type = 'b:' AND " + v +
+                 " = 'false' THEN FALSE END AS " + t + "_bool,\n" + "      CASE WHEN " + t + "_type IN ('s:', 'n:') AND " +
+                 fill(d_.regex_match, {v, str(d_.number_pattern)}) + " THEN " + fill(d_.to_double, {v}) + " END AS " + t + "_double";
+        outer += ", " + t + "_type, " + t + "_text, " + t + "_bool,\n    CASE WHEN ABS(" + t + "_double) <= " +
+                 num(1.7976931348623157e308) + " THEN " + t + "_double END AS " + t + "_num";
+    }
+    cte("traits", "strings lower-cased (ASCII) for eq/in/contains; numbers, and strings that are JSON numbers, as finite doubles",
+        "  SELECT entity_id, name" + outer + "\n  FROM (\n    SELECT entity_id, name" + inner + "\n    FROM trait_values) typed");
+}
 
-    // The components (SPEC §3), in the engine's order of operations.
-    std::string steps_completed = "0", met_weight;
+// Activation (SPEC §3) from the steps CTE: 100 x met step weight / all step weight. Also sets
+// `steps_completed`, the count of met steps.
+std::string Compiler::activation_score(std::string& steps_completed) {
+    const Model& m = m_;
+    steps_completed = "0";
+    std::string met_weight;
     double step_weight_total = 0;
     for (size_t i = 0; i < m.steps.size(); ++i) {
         const std::string s = "s.step_" + std::to_string(i + 1);
@@ -592,21 +669,27 @@ Result<std::string> Compiler::run() {
         met_weight += (i ? " + " : "") + std::string("CASE WHEN ") + s + " IS NOT NULL THEN " + num(m.steps[i].weight) + " ELSE " + num(0) + " END";
         step_weight_total += m.steps[i].weight;
     }
-    const std::string activation = m.steps.empty() || step_weight_total <= 0
-                                       ? num(100)
-                                       : num(100) + " * (" + met_weight + ") / " + num(step_weight_total);
+    return m.steps.empty() || step_weight_total <= 0 ? num(100) : num(100) + " * (" + met_weight + ") / " + num(step_weight_total);
+}
+
+// Fit (SPEC §3): matched fit points over the positive points, clamped to [0, 100].
+std::string Compiler::fit_score() {
     double positive_points = 0;
     std::string matched;
-    for (auto& r : m.rules) {
+    for (auto& r : m_.rules) {
         if (r.points > 0) positive_points += r.points;
         matched += (matched.empty() ? "" : "\n      + ") + std::string("CASE WHEN ") + trait_test(r.trait, r.test) + " THEN " + num(r.points) +
                    " ELSE " + num(0) + " END";
     }
-    const std::string fit = positive_points <= 0 ? num(100)
-                                                 : "GREATEST(" + num(0) + ", LEAST(" + num(100) + ", " + num(100) + " * (" + matched +
-                                                       ") / " + num(positive_points) + "))";
+    return positive_points <= 0 ? num(100)
+                                : "GREATEST(" + num(0) + ", LEAST(" + num(100) + ", " + num(100) + " * (" + matched + ") / " +
+                                      num(positive_points) + "))";
+}
+
+// The columns later CTEs read besides the components: conversion, rule metrics, trait parts.
+std::string Compiler::carried_columns() {
     std::string carried;
-    if (m.conversion_event) carried += ", e.converted_at";
+    if (m_.conversion_event) carried += ", e.converted_at";
     for (size_t i = 0; i < count_events_.size(); ++i) carried += ", e.count_" + std::to_string(i + 1);
     for (size_t i = 0; i < users_events_.size(); ++i) carried += ", COALESCE(ua.users_" + std::to_string(i + 1) + ", 0) AS users_" + std::to_string(i + 1);
     for (size_t i = 0; i < limit_names_.size(); ++i) carried += ", e.limit_" + std::to_string(i + 1);
@@ -614,6 +697,17 @@ Result<std::string> Compiler::run() {
         const std::string t = "tr.t" + std::to_string(i + 1);
         carried += ", " + t + "_type, " + t + "_text, " + t + "_bool, " + t + "_num";
     }
+    return carried;
+}
+
+// The components (SPEC §3), in the engine's order of operations.
+void Compiler::scores() {
+    const Model& m = m_;
+    std::string steps_completed;
+    const std::string activation = activation_score(steps_completed);
+    const std::string fit = fit_score();
+    const std::string carried = carried_columns();
+    const bool has_entity_table = this->has_entity_table();
     cte("scores", "activation, engagement and fit per entity",
         "  SELECT e.entity_id, " + std::string(has_entity_table ? "tr.name" : "CAST(NULL AS " + std::string(d_.string_type) + ")") +
             " AS name, e.first_ts, e.last_ts, e.engagement_points, e.events,\n"
@@ -626,20 +720,27 @@ Result<std::string> Compiler::run() {
             "    " + activation + " AS activation,\n"
             "    " + (m.steps.empty() ? std::string(m.required <= 0 ? "TRUE" : "FALSE") : "(" + steps_completed + ") >= " + integer(m.required)) +
             " AS activated,\n"
-            "    " + (activation_times ? std::string("act.activated_at") : m.required == 0 ? std::string("e.first_ts") : std::string("NULL")) +
+            "    " + (activation_times_ ? std::string("act.activated_at") : m.required == 0 ? std::string("e.first_ts") : std::string("NULL")) +
             " AS activated_at,\n"
             "    " + fit + " AS fit" + carried + "\n"
             "  FROM entities e\n  CROSS JOIN params p\n  LEFT JOIN audience a ON a.entity_id = e.entity_id" +
             (users_events_.empty() ? "" : "\n  LEFT JOIN type_audience ua ON ua.entity_id = e.entity_id") +
             (m.steps.empty() ? "" : "\n  LEFT JOIN steps s ON s.entity_id = e.entity_id") +
-            (activation_times ? "\n  LEFT JOIN activation_times act ON act.entity_id = e.entity_id" : "") +
-            (has_entity_table ? "\n  LEFT JOIN " + traits_cte + " tr ON tr.entity_id = e.entity_id" : ""));
+            (activation_times_ ? "\n  LEFT JOIN activation_times act ON act.entity_id = e.entity_id" : "") +
+            (has_entity_table ? "\n  LEFT JOIN " + traits_cte() + " tr ON tr.entity_id = e.entity_id" : ""));
+}
 
+void Compiler::scored() {
+    const Model& m = m_;
     const double wsum = m.w_activation + m.w_engagement + m.w_fit;
     cte("scored", "score = weighted mean of the three components",
         "  SELECT s.*, (" + num(m.w_activation) + " * s.activation + " + num(m.w_engagement) + " * s.engagement + " + num(m.w_fit) +
             " * s.fit) / " + num(wsum) + " AS score\n  FROM scores s");
+}
 
+// The PQL flag (with the rule), the tier and the grade bands.
+void Compiler::graded() {
+    const Model& m = m_;
     std::string qualified = "score >= " + num(m.min_score);
     if (m.require_activation) qualified += " AND activated";
     if (m.conversion_event && !m.include_customers) qualified += " AND converted_at IS NULL";  // §7.5
@@ -659,11 +760,13 @@ Result<std::string> Compiler::run() {
     cte("graded", "PQL flag, tier and grade",
         "  SELECT s.*,\n    (" + qualified + ") AS qualified,\n    " + tier + " AS tier,\n    NULLIF(" + band(m.fit_grades, "fit") +
             "\n      || " + band(m.engagement_grades, "engagement") + ", '') AS grade\n  FROM scored s");
+}
 
-    if (error_) return *error_;
+// The header comment, the CTEs and the SELECT of SPEC §4's columns in rank order.
+std::string Compiler::final_select() {
     std::string sql = "-- pql model compiled to SQL (" + std::string(d_.name) +
                       "): one row per " + (by_user() ? "user" : "account") + ", in rank order. Tables: docs/sql.md\nWITH\n";
-    for (size_t i = 0; i < ctes.size(); ++i) sql += ctes[i] + (i + 1 < ctes.size() ? ",\n" : "\n");
+    for (size_t i = 0; i < ctes_.size(); ++i) sql += ctes_[i] + (i + 1 < ctes_.size() ? ",\n" : "\n");
     const std::string I = d_.int_type;
     sql += "SELECT\n"
            "  ROW_NUMBER() OVER (ORDER BY score DESC, " + fill(d_.id_order, {"entity_id"}) + ") AS rank,\n"

@@ -110,13 +110,7 @@ std::string EventSink::amplitude(const Record& r) {
             only = &n.value;
             type = n.path;
         }
-        if (types == 1) {
-            const char* why = nullptr;
-            bool present = false;
-            std::string text;
-            if (read_id(only, text, present, why) && present) pending_account_ = text;
-        }
-        if (types) ++grouped_no_key_;
+        account_of_group_types(types, only);
         if (types != 1) type.clear();
     }
     if (duplicate(id_, has_id)) {
@@ -199,13 +193,7 @@ std::string EventSink::posthog(const Record& r) {
                 if (r.nested[i].root == static_cast<uint32_t>(P) && !r.nested[i].in_array)
                     group(r.nested[i].path, r.nested[i].value);
         }
-        if (types == 1) {
-            const char* why = nullptr;
-            bool present = false;
-            std::string text;
-            if (read_id(only, text, present, why) && present) pending_account_ = text;
-        }
-        if (types) ++grouped_no_key_;
+        account_of_group_types(types, only);
     }
     if (duplicate(id_, has_id)) {
         count_duplicate();

@@ -6,40 +6,18 @@
 #include "pql/engine.hpp"
 #include "pql/model.hpp"
 #include "score.hpp"
+#include "score_fixture.hpp"
 
 using namespace pql;
 using json = nlohmann::json;
+using namespace pql::test;
 
 namespace {
-
-const int64_t kT = 1767225600000;  // 2026-01-01T00:00:00Z
-const int64_t kDay = 86400000;
-
-std::string ev(int64_t ts, const std::string& acct, const std::string& user, const std::string& event,
-               const json& props = nullptr) {
-    json j = {{"timestamp", ts}, {"account_id", acct}, {"user_id", user}, {"event", event}};
-    if (!props.is_null()) j["properties"] = props;
-    return j.dump() + "\n";
-}
 
 Error model_error(const std::string& text) {
     auto m = parse_model(text);
     REQUIRE(!m.ok());
     return m.error();
-}
-
-json score(Engine& e, const std::string& model) {
-    auto st = e.set_model_json(model);
-    INFO((st.ok() ? std::string() : st.error().describe()));
-    REQUIRE(st.ok());
-    return json::parse(e.score_json());
-}
-
-json row(const json& run, const std::string& id) {
-    for (auto& r : run["results"])
-        if (r["id"] == id) return r;
-    FAIL("no entity " << id);
-    return {};
 }
 
 }  // namespace

@@ -6,32 +6,11 @@
 #include "engine_internals.hpp"
 #include "pql/engine.hpp"
 #include "score.hpp"
+#include "score_fixture.hpp"
 
 using namespace pql;
 using json = nlohmann::json;
-
-namespace {
-
-const int64_t kT = 1767225600000;  // 2026-01-01T00:00:00Z
-const int64_t kDay = 86400000;
-
-std::string ev(int64_t ts, const std::string& acct, const std::string& user, const std::string& event) {
-    return json{{"timestamp", ts}, {"account_id", acct}, {"user_id", user}, {"event", event}}.dump() + "\n";
-}
-
-json score(Engine& e, const std::string& model) {
-    REQUIRE(e.set_model_json(model).ok());
-    return json::parse(e.score_json());
-}
-
-json row(const json& run, const std::string& id) {
-    for (auto& r : run["results"])
-        if (r["id"] == id) return r;
-    FAIL("no entity " << id);
-    return {};
-}
-
-}  // namespace
+using namespace pql::test;
 
 TEST_CASE("exponential, linear and no decay with per-event half-lives and caps", "[score]") {
     Engine e;

@@ -10,6 +10,7 @@
 #include "conformance.hpp"
 #include "engine_internals.hpp"
 #include "pql/engine.hpp"
+#include "contract_csv.hpp"
 #include "event_store.hpp"
 #include "pql/model.hpp"
 #include "pql/sql.hpp"
@@ -17,6 +18,13 @@
 using namespace pql;
 
 namespace {
+
+// A contract table from a fresh index of the engine's data at `as_of`.
+std::string contract(const Engine& e, ContractTable table, int64_t as_of, const std::vector<std::string>& traits = {}) {
+    const EventStore& store = EngineInternals::store(e);
+    const auto ix = Index::build(store, table == ContractTable::Users ? Entity::User : Entity::Account, as_of);
+    return export_contract_csv(store, *ix, table, traits);
+}
 
 Model model(const std::string& json) {
     auto m = parse_model(json);
@@ -253,21 +261,61 @@ TEST_CASE("export: the contract tables as the engine sees them at as_of", "[sql]
     REQUIRE(e.load_events(events).ok());
     REQUIRE(e.load_accounts(R"({"account_id":"a,1","name":"A one","traits":{"employees":120,"verified":true,"name":"ignored"}})").ok());
     const int64_t T = 1767312000000;  // 2026-01-02T00:00:00Z
-    CHECK(export_contract_csv(pql::EngineInternals::store(e), ContractTable::Events, T) ==
+    CHECK(contract(e, ContractTable::Events, T) ==
           "timestamp_ms,account_id,user_id,event\n"
           "1767225600000,\"a,1\",u1,\"x \"\"q\"\"\"\n"
           "1767312000000,g,u2,y\n"
           "1767312000000,,u3,y\n");
-    CHECK(export_contract_csv(pql::EngineInternals::store(e), ContractTable::Accounts, T, {"employees", "plan"}) ==
+    CHECK(contract(e, ContractTable::Accounts, T, {"employees", "plan"}) ==
           "account_id,name,employees,trait_name,plan,tier,verified\n"
           "\"a,1\",A one,n:120.0,s:ignored,,,b:true\n"
           "g,Gee,,s:Gee,,s:gold,\n");
     // Before the group call, u2 has no account yet.
-    CHECK(export_contract_csv(pql::EngineInternals::store(e), ContractTable::Events, 1767225600000 + 1000) ==
+    CHECK(contract(e, ContractTable::Events, 1767225600000 + 1000) ==
           "timestamp_ms,account_id,user_id,event\n1767225600000,\"a,1\",u1,\"x \"\"q\"\"\"\n");
-    const std::string users = export_contract_csv(pql::EngineInternals::store(e), ContractTable::Users, T);
+    const std::string users = contract(e, ContractTable::Users, T);
     CHECK(users.rfind("user_id,name\n", 0) == 0);
     CHECK(has(users, "\nu3,\n"));
+}
+
+TEST_CASE("export: the engine writes the tables from its scorer's index, appended rows included", "[sql]") {
+    Engine e;
+    std::string first, more;
+    for (int i = 0; i < 40; ++i) {
+        const std::string row = R"({"timestamp":"2026-01-0)" + std::to_string(1 + i % 5) + R"(T00:00:00Z","account_id":"a)" +
+                                std::to_string(i % 7) + R"(","user_id":"u)" + std::to_string(i % 11) + R"(","event":"e)" +
+                                std::to_string(i % 3) + "\"}\n";
+        (i < 25 ? first : more) += row;
+    }
+    REQUIRE(e.load_events(first).ok());
+    REQUIRE(e.load_accounts(R"({"account_id":"a3","name":"Three","traits":{"plan":"pro"}})").ok());
+    REQUIRE(e.set_model_json(R"({"as_of":"2026-01-09T00:00:00Z","fit":{"rules":[{"trait":"employees","op":"exists","points":1}]}})").ok());
+    e.score_json();
+    const int64_t T = 1767916800000;  // 2026-01-09T00:00:00Z
+    Scorer& scorer = EngineInternals::scorer(e);
+    const uint64_t builds = scorer.stats.index_builds;
+    CHECK(e.export_contract_csv(ContractTable::Events) == contract(e, ContractTable::Events, T));
+    CHECK(e.export_contract_csv(ContractTable::Accounts) == contract(e, ContractTable::Accounts, T, {"employees"}));
+    CHECK(scorer.stats.index_builds == builds);  // no index of its own
+    // Rows appended to the index in place (their type runs moved) export as a fresh build does.
+    REQUIRE(e.load_events(more).ok());
+    const std::string events = e.export_contract_csv(ContractTable::Events);
+    CHECK(scorer.stats.index_appends >= 1);
+    CHECK(scorer.stats.index_builds == builds);
+    CHECK(events == contract(e, ContractTable::Events, T));
+    CHECK(events.find("\n1767571200000,a6,u1,e1\n") != std::string::npos);  // row 34, appended
+    // A group call assigns a user's later track calls to the account.
+    REQUIRE(e.load_events(R"({"type":"group","timestamp":"2026-01-01T00:00:00Z","userId":"u99","groupId":"a1"})" "\n"
+                          R"({"type":"track","timestamp":"2026-01-05T00:00:00Z","userId":"u99","event":"e1","messageId":"m"})" "\n")
+                .ok());
+    const std::string grouped = e.export_contract_csv(ContractTable::Events);
+    CHECK(grouped == contract(e, ContractTable::Events, T));
+    CHECK(grouped.find("\n1767571200000,a1,u99,e1\n") != std::string::npos);
+    CHECK(e.export_contract_csv(ContractTable::Users) == contract(e, ContractTable::Users, T, {"employees"}));
+    // A user model: users from its own index, events through an account index built aside.
+    REQUIRE(e.set_model_json(R"({"entity":"user","as_of":"2026-01-09T00:00:00Z"})").ok());
+    CHECK(e.export_contract_csv(ContractTable::Users) == contract(e, ContractTable::Users, T));
+    CHECK(e.export_contract_csv(ContractTable::Events) == grouped);
 }
 
 TEST_CASE("pql sql and pql export-events", "[cli][sql]") {

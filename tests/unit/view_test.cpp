@@ -209,7 +209,8 @@ TEST_CASE("view: previous_rank is the rank before the last change that moved one
     ViewOptions o;
     o.customers = true;
     o.limit = 1000;
-    for (auto& r : view(e, o)["results"]) CHECK(r["previous_rank"].is_null());  // nothing before
+    const json first = view(e, o);  // (a named value: a loop over a temporary's member dangles)
+    for (auto& r : first["results"]) CHECK(r["previous_rank"].is_null());  // nothing before
     std::map<std::string, int64_t> before;
     for (auto& r : all_rows(e)) before[r["id"]] = r["rank"];
     // Fit worth more: accounts with many employees move up.
@@ -228,5 +229,6 @@ TEST_CASE("view: previous_rank is the rank before the last change that moved one
     CHECK(view(e, o)["results"][0]["previous_rank"] == v["results"][5]["previous_rank"]);
     // New data: no movement until the next change.
     REQUIRE(e.load_events(json{{"timestamp", 1767225600000}, {"account_id", "acct-new"}, {"user_id", "n"}, {"event", "use"}}.dump() + "\n").ok());
-    for (auto& r : view(e, o)["results"]) CHECK(r["previous_rank"].is_null());
+    const json fresh = view(e, o);
+    for (auto& r : fresh["results"]) CHECK(r["previous_rank"].is_null());
 }

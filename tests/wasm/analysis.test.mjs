@@ -4,36 +4,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { createEngine, PqlError } from '../../build/wasm/pkg/index.js';
-
-const root = new URL('../../', import.meta.url).pathname;
-const pql = `${root}build/native/pql`;
-const S = `${root}build/sample`;
-const args = ['--events', `${S}/events.jsonl`, '--accounts', `${S}/accounts.jsonl`, '--model', `${S}/model.json`];
-
-function cli(...extra) {
-  const r = spawnSync(pql, [...extra, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trimEnd();
-}
-
-async function sampleEngine() {
-  const engine = await createEngine();
-  engine.setModel(readFileSync(`${S}/model.json`, 'utf8'));
-  engine.loadEvents(readFileSync(`${S}/events.jsonl`));
-  engine.loadAccounts(readFileSync(`${S}/accounts.jsonl`));
-  return engine;
-}
+import { PqlError } from '../../build/wasm/pkg/index.js';
+import { PQL, SAMPLE, sampleCli, sampleEngine } from './sample.mjs';
 
 test('backtest, suggest and compare give the CLI bytes on the sample', async () => {
   const engine = await sampleEngine();
   try {
     const bt = engine.backtest({ horizon_days: 30 });
-    assert.equal(JSON.stringify(bt), JSON.stringify(JSON.parse(cli('backtest', '--format', 'json'))));
+    assert.equal(JSON.stringify(bt), JSON.stringify(JSON.parse(sampleCli('backtest', '--format', 'json'))));
     assert.ok(bt.auc > 0.75, `AUC ${bt.auc}`);
     const sg = engine.suggest({ horizon_days: 30, capacity_per_week: 20 });
-    assert.equal(JSON.stringify(sg), JSON.stringify(JSON.parse(cli('suggest', '--format', 'json', '--capacity', '20'))));
-    const model = JSON.parse(readFileSync(`${S}/model.json`, 'utf8'));
+    assert.equal(JSON.stringify(sg), JSON.stringify(JSON.parse(sampleCli('suggest', '--format', 'json', '--capacity', '20'))));
+    const model = JSON.parse(readFileSync(`${SAMPLE}/model.json`, 'utf8'));
     model.engagement.half_life_days = 3;
     const cmp = engine.compare(model, { movers: 5 });
     assert.ok(cmp.movers.up.length + cmp.movers.down.length > 0);
@@ -47,7 +29,7 @@ test('toSql compiles the current model as pql sql does', async () => {
   const engine = await sampleEngine();
   try {
     const sql = engine.toSql('postgres', { events_table: 'analytics.events' });
-    const r = spawnSync(pql, ['sql', '--model', `${S}/model.json`, '--dialect', 'postgres', '--events-table', 'analytics.events'], { encoding: 'utf8' });
+    const r = spawnSync(PQL, ['sql', '--model', `${SAMPLE}/model.json`, '--dialect', 'postgres', '--events-table', 'analytics.events'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(sql.trimEnd(), r.stdout.trimEnd());
     assert.throws(() => engine.toSql('oracle'), (e) => e instanceof PqlError && e.code === 'invalid_argument');

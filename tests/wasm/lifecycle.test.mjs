@@ -4,27 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { createEngine, PqlError } from '../../build/wasm/pkg/index.js';
-
-const root = new URL('../../', import.meta.url).pathname;
-const pql = `${root}build/native/pql`;
-const S = `${root}build/sample`;
-const args = ['--events', `${S}/events.jsonl`, '--accounts', `${S}/accounts.jsonl`, '--model', `${S}/model.json`];
-
-function cli(...extra) {
-  const r = spawnSync(pql, [...extra, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
-}
-
-async function sampleEngine() {
-  const engine = await createEngine();
-  engine.setModel(readFileSync(`${S}/model.json`, 'utf8'));
-  engine.loadEvents(readFileSync(`${S}/events.jsonl`));
-  engine.loadAccounts(readFileSync(`${S}/accounts.jsonl`));
-  return engine;
-}
+import { PqlError } from '../../build/wasm/pkg/index.js';
+import { SAMPLE, sampleCli, sampleEngine } from './sample.mjs';
 
 test('funnel by week and month: the CLI bytes, and figures that add up', async () => {
   const engine = await sampleEngine();
@@ -34,7 +15,7 @@ test('funnel by week and month: the CLI bytes, and figures that add up', async (
       const f = engine.funnel({ cohort });
       const ms = performance.now() - t0;
       console.log(`# funnel by ${cohort} on the sample: ${ms.toFixed(0)} ms in WASM (shared machine: noisy)`);
-      assert.equal(JSON.stringify(f), JSON.stringify(JSON.parse(cli('funnel', '--cohort', cohort, '--format', 'json'))));
+      assert.equal(JSON.stringify(f), JSON.stringify(JSON.parse(sampleCli('funnel', '--cohort', cohort, '--format', 'json'))));
       assert.equal(f.cohort, cohort);
       assert.ok(f.cohorts.length >= (cohort === 'week' ? 10 : 3));
       const sum = (k) => f.cohorts.reduce((n, c) => n + c[k], 0);
@@ -52,12 +33,12 @@ test('backtest lost PQLs and calibration, compare quality: the CLI bytes', async
   const engine = await sampleEngine();
   try {
     const bt = engine.backtest({ horizon_days: 30 });
-    assert.equal(JSON.stringify(bt), JSON.stringify(JSON.parse(cli('backtest', '--format', 'json'))));
+    assert.equal(JSON.stringify(bt), JSON.stringify(JSON.parse(sampleCli('backtest', '--format', 'json'))));
     const lost = bt.pql.qualified.count - bt.pql.qualified.conversions;
     assert.equal(bt.lost_pqls.length, Math.min(100, lost));
     assert.ok(Math.abs(bt.pql.false_positive_share - lost / bt.pql.qualified.count) < 1e-12);
     assert.equal(bt.calibration.reduce((n, d) => n + d.count, 0), bt.population);
-    const model = JSON.parse(readFileSync(`${S}/model.json`, 'utf8'));
+    const model = JSON.parse(readFileSync(`${SAMPLE}/model.json`, 'utf8'));
     model.engagement.half_life_days = 3;
     const cmp = engine.compare(model, { movers: 3 });
     assert.ok(cmp.quality, 'quality');

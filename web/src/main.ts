@@ -2,6 +2,7 @@
 // ranking, the population views, the explanation and the analysis tabs (backtest, A/B
 // compare, SQL) to the scoring worker.
 import { BacktestPanel, type ModelView } from './backtest';
+import type { Boot } from './boot';
 import { EngineClient, type AnalysisResult, type LoadResult, type ScoreOk } from './client';
 import { ComparePanel } from './compare';
 import { LifecyclePanel } from './lifecycle';
@@ -41,7 +42,10 @@ const fetchBytes = (path: string): Promise<ArrayBuffer | null> =>
   fetch(new URL(path, location.href).href, { credentials: 'same-origin' })
     .then((res) => (res.ok ? res.arrayBuffer() : null))
     .catch(() => null);
-const samplePrefetch = { events: fetchBytes(SAMPLE.events), accounts: fetchBytes(SAMPLE.accounts) };
+// boot.ts (the page's first script) started the worker and these downloads; without it
+// (another page embedding main.ts), they start here.
+const boot = (window as unknown as { __pqlBoot?: Boot }).__pqlBoot;
+const samplePrefetch = boot?.sample ?? { events: fetchBytes(SAMPLE.events), accounts: fetchBytes(SAMPLE.accounts) };
 const HISTORY_POINTS = 14;   // weekly re-scores over the last 13 weeks (91 days)
 const HISTORY_STEP_DAYS = 7;
 
@@ -65,7 +69,7 @@ const state = {
   firstShown: false,                   // the model JSON panel is behind state.model (a slider)
 };
 
-const client = new EngineClient();
+const client = new EngineClient(boot);
 const ranking = new RankingView((id) => { select(id); if (id !== null) showTab('explain'); },
   () => client.setView(ranking.options()));
 const population = new PopulationView((f) => ranking.setFilter({ ...ranking.filter, ...f }));

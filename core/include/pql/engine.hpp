@@ -8,6 +8,7 @@
 
 #include "pql/backtest.hpp"
 #include "pql/csv.hpp"
+#include "pql/explanation.hpp"
 #include "pql/funnel.hpp"
 #include "pql/load.hpp"
 #include "pql/ranking.hpp"
@@ -78,7 +79,9 @@ public:
     // before the last change of model, as_of or data (`previous_rank`). The JSON is
     // score_json's head and rows plus "population", "shown", "offset", "selected".
     std::string view_json(const ViewOptions& options);
-    // The explanation of one entity (code "not_found" when it is not ranked).
+    // The explanation of one entity (code "not_found" when it is not ranked), as structs and as
+    // SPEC §4 JSON (explanation_json of the same struct).
+    Result<Explanation> explain(std::string_view id);
     Result<std::string> explain_json(std::string_view id);
     // Every ranked entity's score, in rank order.
     std::vector<double> scores();
@@ -87,7 +90,8 @@ public:
     Result<LoadReport> load_outcomes(std::string_view text, const LoadOptions& options = {});
     // SPEC §5 machine output, at options.as_of (or the model's as_of, or the latest event minus
     // the horizon).
-    Result<std::string> backtest_json(const BacktestOptions& options);
+    Result<Backtest> backtest(const BacktestOptions& options);
+    Result<std::string> backtest_json(const BacktestOptions& options);  // backtest() as SPEC §5 JSON
     Result<std::string> suggest_json(const SuggestOptions& options);
     // SPEC §7.8 lifecycle report at options.as_of (or the model's as_of, or the latest event).
     Result<FunnelReport> funnel(const FunnelOptions& options);

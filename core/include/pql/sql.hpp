@@ -16,8 +16,6 @@
 
 namespace pql {
 
-class EventStore;
-
 enum class SqlDialect { DuckDB, Postgres, Spark, BigQuery, Snowflake };
 
 // "duckdb", "postgres" (or "postgresql"), "spark", "bigquery", "snowflake".
@@ -54,13 +52,9 @@ Result<std::string> compile_sql(const Model& model, const SqlOptions& options = 
 // returns it. Customers (conversion_event, pql.include_customers) are compiled.
 std::optional<Error> sql_unsupported(const Model& model);
 
-// Loaded data as the contract tables, CSV with a header row (RFC 4180; an empty cell is NULL), as
-// the engine sees it at `as_of`: events at or before as_of, each with the account the engine
-// assigns it (empty when unassigned); accounts (or users) with the name and traits in effect at
-// as_of, one tagged column per trait any entity has and per name in `traits` (model_traits()).
+// The SQL contract tables (docs/sql.md) that loaded data can be exported as
+// (Engine::export_contract_csv): CSV with a header row, RFC 4180, an empty cell is NULL.
 enum class ContractTable { Events, Accounts, Users };
-std::string export_contract_csv(const EventStore& store, ContractTable table, int64_t as_of,
-                                const std::vector<std::string>& traits = {});
 
 // The traits a model reads (fit rules, then trait.<name> rule leaves), each once.
 std::vector<std::string> model_traits(const Model& model);

@@ -1,0 +1,81 @@
+// PQL since (SPEC §7.7) against its definition: the entity ranked at the end of each earlier
+// day (set_as_of) is qualified exactly on the days of its streak, with and without rule leaves
+// that read users (the day sweep skips users when no leaf reads them).
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "pql/engine.hpp"
+#include "pql/time.hpp"
+
+using namespace pql;
+using json = nlohmann::json;
+
+namespace {
+
+const int64_t kDay = 86400000, kT = 1767225600000 + 12 * 3600000;  // 2026-01-01T12:00Z
+
+// Three accounts whose use starts, pauses and picks up again over 40 days.
+std::string events() {
+    std::string out;
+    for (int a = 0; a < 3; ++a)
+        for (int d = 0; d < 40; ++d) {
+            if ((a == 1 && d > 10 && d < 18) || (a == 2 && d % 9 == 0)) continue;
+            for (int k = 0; k < 1 + (d + a) % 3; ++k)
+                out += json{{"timestamp", kT - (39 - d) * kDay - k * 1000}, {"account_id", "a" + std::to_string(a)},
+                            {"user_id", "u" + std::to_string(a) + "-" + std::to_string(k)}, {"event", "use"}}.dump() + "\n";
+        }
+    return out;
+}
+
+json qualified_on(Engine& e, const std::string& id, int64_t at) {
+    e.set_as_of(at);
+    const json run = json::parse(e.score_json());
+    for (auto& r : run["results"])
+        if (r["id"] == id) return r["qualified"];
+    return false;  // not ranked yet: no events by then
+}
+
+}  // namespace
+
+TEST_CASE("qualified_at and first_qualified_at follow the day-by-day definition", "[since]") {
+    for (const char* rule : {R"("rule":{"metric":"score","op":">=","value":0})",
+                             R"("rule":{"metric":"active_users","op":">=","value":2})",
+                             R"("rule":{"metric":"days_since_last_seen","op":"<=","value":0})"}) {
+        INFO(rule);
+        const std::string model = std::string(R"({"as_of":"2026-01-01T12:00:00Z","window_days":30,"active_days":3,)") +
+                                  R"("engagement":{"decay":"exponential","half_life_days":3,"saturation":4,"events":{"use":{"weight":1}}},)" +
+                                  R"("weights":{"activation":0,"engagement":1,"fit":0},"pql":{"min_score":45,"require_activation":false,)" +
+                                  rule + "}}";
+        Engine e;
+        REQUIRE(e.load_events(events()).ok());
+        REQUIRE(e.set_model_json(model).ok());
+        const json run = json::parse(e.score_json());
+        int checked = 0;
+        for (auto& r : run["results"]) {
+            const std::string id = r["id"];
+            // Each earlier day end, newest first: the streak, then the first qualified day.
+            int64_t streak_start = -1, first = -1;
+            bool in_streak = r["qualified"].get<bool>();
+            if (in_streak) streak_start = kT;
+            for (int back = 1; back <= 39; ++back) {
+                const int64_t at = (day_of(kT) - back + 1) * kDay - 1;
+                const bool q = qualified_on(e, id, at).get<bool>();
+                if (in_streak && q && back <= 30) streak_start = at;
+                else in_streak = false;
+                if (q) first = at;
+            }
+            if (r["qualified"].get<bool>() && first < 0) first = kT;
+            e.set_as_of(kT);
+            const json now = json::parse(e.score_json());
+            for (auto& x : now["results"]) {
+                if (x["id"] != id) continue;
+                CHECK(x["qualified_at"] == (streak_start < 0 ? json(nullptr) : json(format_iso(streak_start == kT ? kT : streak_start))));
+                if (first >= 0) CHECK(x["first_qualified_at"] == json(format_iso(first)));
+                else CHECK(x["first_qualified_at"].is_null());
+                ++checked;
+            }
+        }
+        CHECK(checked == 3);
+    }
+}
