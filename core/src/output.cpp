@@ -95,6 +95,18 @@ void write_row_fields(JsonWriter& w, const EntityRow& r) {
 
 namespace {
 
+// "key": {name_of(0): counts[0], ...} for n names (a count missing from `counts` is 0).
+template <class NameOf>
+void write_counts(JsonWriter& w, std::string_view key, size_t n, NameOf name_of, const std::vector<int64_t>& counts) {
+    w.key(key);
+    w.open('{');
+    for (size_t i = 0; i < n; ++i) {
+        w.key_text(name_of(i));
+        w.integer(i < counts.size() ? counts[i] : 0);
+    }
+    w.close('}');
+}
+
 // What a scoring run and a view both begin with: as_of, the counts, the segments, the
 // diagnostics; the object is left open.
 void write_run_head(JsonWriter& w, const RunView& v, const LoadReport& d) {
@@ -103,13 +115,8 @@ void write_run_head(JsonWriter& w, const RunView& v, const LoadReport& d) {
     w.field("entities", static_cast<int64_t>(v.run.results.size()));
     w.field("qualified", v.run.qualified);
     w.field("customers", v.run.customers);
-    w.key("segments");
-    w.open('{');
-    for (size_t i = 0; i < v.model.segments.size(); ++i) {
-        w.key_text(v.model.segments[i].first);
-        w.integer(i < v.run.segment_counts.size() ? v.run.segment_counts[i] : 0);
-    }
-    w.close('}');
+    write_counts(w, "segments", v.model.segments.size(), [&](size_t i) { return v.model.segments[i].first; },
+                 v.run.segment_counts);
     w.key("diagnostics");
     w.open('{');
     w.field("read", d.read);
@@ -191,21 +198,9 @@ std::string view_json(const RunView& v, const LoadReport& d, const ViewSelection
         }
     w.close('}');
     w.field("no_grade", p.no_grade);
-    w.key("tiers");
-    w.open('{');
-    for (size_t t = 0; t < m.tiers.size(); ++t) {
-        w.key_text(m.tiers[t].name);
-        w.integer(p.tiers[t]);
-    }
-    w.close('}');
+    write_counts(w, "tiers", m.tiers.size(), [&](size_t t) { return m.tiers[t].name; }, p.tiers);
     w.field("no_tier", p.no_tier);
-    w.key("segments");
-    w.open('{');
-    for (size_t i = 0; i < m.segments.size(); ++i) {
-        w.key_text(m.segments[i].first);
-        w.integer(p.segments[i]);
-    }
-    w.close('}');
+    write_counts(w, "segments", m.segments.size(), [&](size_t i) { return m.segments[i].first; }, p.segments);
     w.close('}');
     w.field("shown", static_cast<int64_t>(n));
     w.field("offset", static_cast<int64_t>(begin));
