@@ -226,6 +226,11 @@ private:
     // `users`: with each user's event days (what users, active_users and days_since_last_seen
     // of a day need); without, those figures of score_day are 0.
     DaySweep make_sweep(const Model& model, uint32_t entity, bool users = true) const;
+    struct DayFigures;
+    struct DayCache;
+    DayFigures day_figures(const Model& model, uint32_t entity, uint32_t shift, const DaySweep& sweep) const;
+    EntityScore score_from(const Model& model, uint32_t entity, uint32_t shift, const DayFigures& figures) const;
+    mutable std::unique_ptr<DayCache> day_cache_;
     mutable std::vector<int64_t> done_buffer_;  // score_day's steps met
     EntityScore score_day(const Model& model, uint32_t entity, uint32_t shift, const DaySweep& sweep) const;
     void ensure_figures(const Model& model);

@@ -6,6 +6,8 @@
 // costs nothing until a row is shown.
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <unordered_map>
 
 #include "pql/backtest.hpp"
 #include "score.hpp"
@@ -15,6 +17,8 @@ namespace pql {
 
 // How far back PQL since looks (docs/model.md): ten years, beyond any product-usage export.
 constexpr int64_t kSinceLookbackDays = 3660;
+// Day figures kept at most (each ~ types x 24 bytes): a funnel over every entity clears it.
+constexpr size_t kDayCacheLimit = 40000;
 
 int64_t Scorer::day_end(uint32_t shift) const {
     if (shift == 0) return index_->as_of;
@@ -186,26 +190,70 @@ EntityScore Scorer::score_at(const Model& model, uint32_t e, uint32_t shift) con
     return score_day(model, e, shift, make_sweep(model, e));
 }
 
-EntityScore Scorer::score_day(const Model& model, uint32_t e, uint32_t shift, const DaySweep& sw) const {
+// A day's figures that no weight, threshold, rule, step or fit setting changes: per type its
+// capped decayed count and its counts of the last two weeks, and the day's users. Kept per
+// (entity, day) while the decay, windows, caps and data stay (DayCache), so that a weight or
+// threshold change re-evaluates a row's days by dot products instead of sweeping its cells.
+struct Scorer::DayFigures {
+    std::vector<uint32_t> type;  // the weight index of each of the entity's types, then signals
+    std::vector<double> capped, recent, previous;
+    int64_t events = 0, users = 0, active_users = 0, days_since_last_seen = 0;
+    bool with_users = false;  // users, active_users and days_since_last_seen were counted
+};
+
+struct Scorer::DayCache {
+    std::string key;  // figures_key() of the model and the data they were worked out for
+    std::unordered_map<uint64_t, DayFigures> days;  // (entity << 32 | shift)
+};
+
+namespace {
+
+// The model with every setting the day figures do not depend on set to a fixed value: two
+// models with the same key give the same figures (an omission here only costs cache hits).
+std::string figures_key(const Model& model) {
+    Model m = model;
+    for (auto& [name, ev] : m.events) ev.weight.reset();
+    m.default_weight = 0;
+    m.w_activation = m.w_engagement = m.w_fit = 1;
+    m.saturation = 1;
+    m.min_score = 0;
+    m.require_activation = false;
+    m.include_customers = false;
+    m.rule.reset();
+    m.segments.clear();
+    m.tiers.clear();
+    m.fit_grades.clear();
+    m.engagement_grades.clear();
+    m.steps.clear();
+    m.required = 0;
+    m.rules.clear();
+    m.personas.clear();
+    m.limits.clear();
+    m.conversion_event.reset();
+    return model_to_json(m);
+}
+
+}  // namespace
+
+Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t shift, const DaySweep& sw) const {
     const Index& ix = *index_;
     const Index::EntityAgg& ent = ix.entities[e];
-    const int64_t until = day_end(shift);
     const int64_t dayT = day_of(ix.as_of);
-    EntityScore r;
-    r.entity = e;
-    r.shift = shift;
+    DayFigures f;
     const uint32_t lo = shift;
     const uint32_t hi = static_cast<uint32_t>(std::min<int64_t>(static_cast<int64_t>(lo) + model.window_days, UINT32_MAX));
     const uint32_t recent_end = std::min<uint32_t>(hi, lo + 7), previous_end = std::min<uint32_t>(hi, lo + 14);
-    double E = 0, R = 0, P = 0;
-    int64_t events = 0;
+    f.type.reserve(sw.types.size());
+    f.capped.reserve(sw.types.size());
+    f.recent.reserve(sw.types.size());
+    f.previous.reserve(sw.types.size());
     for (auto& ty : sw.types) {
         auto at = [&](uint32_t age) {
             return static_cast<size_t>(std::lower_bound(ty.ages.begin(), ty.ages.end(), age) - ty.ages.begin());
         };
         const size_t i0 = at(lo), i1 = at(hi), r1 = at(recent_end), p1 = at(previous_end);
         const double n = ty.count[i0] - ty.count[i1];
-        if (ty.real) events += static_cast<int64_t>(n);
+        if (ty.real) f.events += static_cast<int64_t>(n);
         double c;
         if (model.decay == Decay::None) {
             c = n;
@@ -220,34 +268,59 @@ EntityScore Scorer::score_day(const Model& model, uint32_t e, uint32_t shift, co
             for (size_t i = i0; i < i1; ++i)
                 c += (ty.count[i] - ty.count[i + 1]) * exp2_portable(-static_cast<double>(ty.ages[i] - lo) / ty.h);
         }
-        const double w = weight_[ty.ts->type];
-        E += w * std::min(c, cap_of_[ty.ts->type]);
-        R += w * (ty.count[i0] - ty.count[r1]);
-        P += w * (ty.count[r1] - ty.count[p1]);
+        f.type.push_back(ty.ts->type);
+        f.capped.push_back(std::min(c, cap_of_[ty.ts->type]));
+        f.recent.push_back(ty.count[i0] - ty.count[r1]);
+        f.previous.push_back(ty.count[r1] - ty.count[p1]);
     }
-    r.engagement_points = E;
-    r.engagement = E <= 0 ? 0.0 : 100.0 * E / (E + model.saturation);
-    r.velocity = (R - P) / std::max(std::fabs(P), 1.0);
-    r.events = events;
+    f.with_users = sw.users != nullptr;
+    if (!sw.users) return f;
     const uint32_t active_hi = static_cast<uint32_t>(std::min<int64_t>(static_cast<int64_t>(lo) + model.active_days, UINT32_MAX));
     uint32_t last = UINT32_MAX;
-    static const UserDays kNoUsers{{{0}, {}}, {{0}, {}}};
-    const UserDays& ud = sw.users ? *sw.users : kNoUsers;
+    const UserDays& ud = *sw.users;
     const size_t nu = ud.all.begin.size() - 1;
     for (size_t u = 0; u < nu; ++u) {
         const uint32_t* a0 = ud.all.ages.data() + ud.all.begin[u];
         const uint32_t* a1 = ud.all.ages.data() + ud.all.begin[u + 1];
         const uint32_t* it = std::lower_bound(a0, a1, lo);
-        if (it != a1 && *it < hi) ++r.users;
+        if (it != a1 && *it < hi) ++f.users;
         const uint32_t* b0 = ud.active.ages.data() + ud.active.begin[u];
         const uint32_t* b1 = ud.active.ages.data() + ud.active.begin[u + 1];
         const uint32_t* jt = std::lower_bound(b0, b1, lo);
         if (jt != b1) {
-            if (*jt < active_hi) ++r.active_users;
+            if (*jt < active_hi) ++f.active_users;
             last = std::min(last, *jt - lo);
         }
     }
-    r.days_since_last_seen = last != UINT32_MAX ? last : dayT - lo - day_of(ent.first_ts);
+    f.days_since_last_seen = last != UINT32_MAX ? last : dayT - lo - day_of(ent.first_ts);
+    return f;
+}
+
+EntityScore Scorer::score_day(const Model& model, uint32_t e, uint32_t shift, const DaySweep& sw) const {
+    return score_from(model, e, shift, day_figures(model, e, shift, sw));
+}
+
+EntityScore Scorer::score_from(const Model& model, uint32_t e, uint32_t shift, const DayFigures& f) const {
+    const Index& ix = *index_;
+    const Index::EntityAgg& ent = ix.entities[e];
+    const int64_t until = day_end(shift);
+    EntityScore r;
+    r.entity = e;
+    r.shift = shift;
+    double E = 0, R = 0, P = 0;
+    for (size_t k = 0; k < f.type.size(); ++k) {
+        const double w = weight_[f.type[k]];
+        E += w * f.capped[k];
+        R += w * f.recent[k];
+        P += w * f.previous[k];
+    }
+    r.engagement_points = E;
+    r.engagement = E <= 0 ? 0.0 : 100.0 * E / (E + model.saturation);
+    r.velocity = (R - P) / std::max(std::fabs(P), 1.0);
+    r.events = f.events;
+    r.users = f.users;
+    r.active_users = f.active_users;
+    r.days_since_last_seen = f.days_since_last_seen;
 
     // Activation: the steps met by `until`.
     const size_t nsteps = model.steps.size();
@@ -299,6 +372,14 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
         row_of_.assign(m, 0);
         for (uint32_t i = 0; i < run_.results.size(); ++i) row_of_[run_.results[i].entity] = i;
         since_pass_ = stats.score_passes;
+        std::string fkey = figures_key(model) + '\0' + std::to_string(stats.index_builds) + "/" +
+                           std::to_string(stats.index_appends) + "/" + std::to_string(stats.signal_builds) + "/" +
+                           std::to_string(store_.version) + "/" + std::to_string(ix.as_of);
+        if (!day_cache_) day_cache_ = std::make_unique<DayCache>();
+        if (fkey != day_cache_->key) {
+            day_cache_->days.clear();
+            day_cache_->key = std::move(fkey);
+        }
     }
     if (since_done_[e]) return since_[e];
     since_done_[e] = 1;
@@ -307,10 +388,19 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
     const Index::EntityAgg& ent = ix.entities[e];
     const int64_t dayT = day_of(ix.as_of), first_day = day_of(ent.first_ts);
     std::optional<DaySweep> sweep;  // made on the first earlier day asked about
+    const bool users = model.rule && reads_users(*model.rule);
     auto qualified_on = [&](uint32_t shift) {
         if (shift == 0) return now.qualified;
-        if (!sweep) sweep = make_sweep(model, e, model.rule && reads_users(*model.rule));
-        return score_day(model, e, shift, *sweep).qualified;
+        // The day's figures from the cache (a weight or threshold change keeps them), else swept.
+        auto& days = day_cache_->days;
+        const uint64_t k = static_cast<uint64_t>(e) << 32 | shift;
+        auto it = days.find(k);
+        if (it == days.end() || (users && !it->second.with_users)) {
+            if (!sweep) sweep = make_sweep(model, e, users);
+            if (days.size() >= kDayCacheLimit) days.clear();  // bounded: ~70 rows x 120 days fit many times
+            it = days.insert_or_assign(k, day_figures(model, e, shift, *sweep)).first;
+        }
+        return score_from(model, e, shift, it->second).qualified;
     };
 
     // The current streak, at most window_days days back (and not before the first event).
