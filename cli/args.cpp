@@ -53,6 +53,10 @@ const std::vector<Command> kCommands = {
      with_input({
          {"--top", "N", "only the first N entities (table default: 50)", &Args::top},
          {"--format", "F", "table (default), json (SPEC machine output) or csv (CRM import)", &Args::format},
+         {"--csv", "P", "csv columns: spec (default, SPEC section 4 fields) or crm (HubSpot/Salesforce\n"
+                        "import: the accounts file's columns, rounded scores, reasons; docs/model.md)",
+          &Args::csv},
+         {"--trait", "NAME", "csv: add a trait.NAME column (repeatable, or a,b,c)", &Args::traits},
      })},
     {"explain", "show why one entity has its score",
      "usage: pql explain --events F --id ID [options]\n\nExplain one entity's score.\n",

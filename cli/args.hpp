@@ -18,6 +18,8 @@ struct Args {
     std::string dialect, events_table, accounts_table, users_table, table;  // sql, export-events
     std::string cohort;  // funnel
     std::vector<std::string> columns;
+    std::string csv;                  // score --format csv: spec (default) or crm
+    std::vector<std::string> traits;  // score --format csv: extra trait.<name> columns (--trait, repeatable)
     // Loading your own data (SPEC §6): --users, --account-key, --time-unit, --map,
     // --accounts-map, --users-map (FIELD=NAME, repeatable).
     std::string users, account_key, time_unit;

@@ -164,6 +164,8 @@ int cmd_score(Engine& engine, const Args& a) {
     const std::string format = a.format.empty() ? "table" : a.format;
     if (format != "table" && format != "json" && format != "csv")
         return usage_error("score", "--format must be table, json or csv (got '" + format + "')");
+    if ((!a.csv.empty() || !a.traits.empty()) && format != "csv")
+        return usage_error("score", "--csv and --trait apply to --format csv");
     if (format == "json") {
         auto st = cli::write_stdout(engine.score_json(0, a.top.value_or(SIZE_MAX)) + "\n");
         return st ? 0 : fail(st.error().message);
@@ -171,6 +173,15 @@ int cmd_score(Engine& engine, const Args& a) {
     if (format == "csv") {
         CsvOptions o;
         o.limit = a.top.value_or(SIZE_MAX);
+        if (a.csv == "crm") o.preset = CsvPreset::Crm;
+        else if (!a.csv.empty() && a.csv != "spec")
+            return usage_error("score", "--csv must be spec or crm (got '" + a.csv + "')");
+        for (auto& list : a.traits)
+            for (size_t at = 0; at <= list.size();) {
+                const size_t comma = std::min(list.find(',', at), list.size());
+                if (comma > at) o.traits.push_back(list.substr(at, comma - at));
+                at = comma + 1;
+            }
         auto st = cli::write_stdout(engine.score_csv(o));
         return st ? 0 : fail(st.error().message);
     }

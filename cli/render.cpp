@@ -97,6 +97,32 @@ std::string explain_text(const Explanation& x) {
     o += "  score = (" + num(x.w_activation, 0) + " x activation " + num(r.activation, 1) + " + " + num(x.w_engagement, 0) +
          " x engagement " + num(r.engagement, 1) + " + " + num(x.w_fit, 0) + " x fit " + num(r.fit, 1) + ") / " +
          fixed(x.w_activation + x.w_engagement + x.w_fit, 0) + "\n\n";
+    // The call-ready part first (docs/model.md): reasons, the top people, the last key events.
+    if (!x.reasons.empty()) {
+        o += "Why call:\n";
+        for (auto& why : x.reasons) o += "  - " + why + "\n";
+        o += "\n";
+    }
+    if (!x.people.empty()) {
+        o += "People (by engagement points):\n";
+        for (size_t k = 0; k < x.people.size() && k < 5; ++k) {
+            const ExplainedPerson& p = x.people[k];
+            std::string line = "  " + p.user;
+            for (auto& [name, val] : p.traits)
+                if (name == "title") line += " (" + (std::holds_alternative<std::string>(val) ? std::get<std::string>(val) : json_text(val)) + ")";
+            for (auto& n : p.personas) line += " [" + n + "]";
+            line += ": " + num(p.points, 1) + " points, " + std::to_string(p.events) + " events, last seen " + opt_iso(p.last_seen);
+            std::string top;
+            for (auto& a : p.top_actions) top += (top.empty() ? "" : ", ") + a.event + " x" + std::to_string(a.count);
+            o += line + (top.empty() ? "" : "; " + top) + "\n";
+        }
+        o += "\n";
+    }
+    if (!x.recent_events.empty()) {
+        o += "Last key events:\n";
+        for (auto& e : x.recent_events) o += "  " + format_iso(e.at) + "  " + e.event + "  " + e.user + "\n";
+        o += "\n";
+    }
     o += "Engagement: " + num(r.engagement_points, 2) + " points in the window\n";
     for (auto& e : x.events)
         o += "  " + e.event + (e.signal ? " (signal)" : "") + ": " + std::to_string(e.count) + " events, decayed " + num(e.decayed, 2) +

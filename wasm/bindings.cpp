@@ -165,7 +165,7 @@ public:
     bool score(double offset, double limit) {
         return guard([&] { return succeed(engine_.score_json(to_size(offset), to_size(limit))); });
     }
-    // Options as JSON text: {"offset", "limit", "header", "traits"} (pql/csv.hpp).
+    // Options as JSON text: {"offset", "limit", "header", "traits", "preset"} (pql/csv.hpp).
     bool scoreCsv(const std::string& options) {
         return guard([&] {
             pql::CsvOptions o;
@@ -177,6 +177,10 @@ public:
             o.limit = limit < 0 ? SIZE_MAX : static_cast<size_t>(limit);
             o.header = j.value("header", true);
             if (j.contains("traits")) o.traits = j["traits"].get<std::vector<std::string>>();
+            const std::string preset = j.value("preset", std::string("spec"));
+            if (preset == "crm") o.preset = pql::CsvPreset::Crm;
+            else if (preset != "spec")
+                return fail({"invalid_argument", "preset must be \"spec\" or \"crm\" (got \"" + preset + "\")", "", 0});
             return succeed(engine_.score_csv(o));
         });
     }

@@ -285,12 +285,25 @@ std::string Engine::catalog_json() const {
         oj x = v.kind == PropertyView::Number ? oj(v.number) : v.kind == PropertyView::Bool ? oj(v.boolean) : oj(std::string(v.text));
         if (std::find(examples[key].begin(), examples[key].end(), x) == examples[key].end()) examples[key].push_back(std::move(x));
     }
+    // Per key, the event types that carry it (the signal editor offers a type's own properties).
+    std::vector<std::vector<uint32_t>> key_types(s.property_keys.size());
+    if (!s.prop_begin.empty())
+        for (size_t ev = 0; ev + 1 < s.prop_begin.size() && ev < s.type.size(); ++ev)
+            for (uint32_t p = s.prop_begin[ev]; p < s.prop_begin[ev + 1]; ++p) {
+                std::vector<uint32_t>& t = key_types[s.prop_key[p] & EventStore::kPropKeyMask];
+                if (std::find(t.begin(), t.end(), s.type[ev]) == t.end()) t.push_back(s.type[ev]);
+            }
     std::vector<uint32_t> keys(s.property_keys.size());
     for (uint32_t k = 0; k < keys.size(); ++k) keys[k] = k;
     std::sort(keys.begin(), keys.end(), [&](uint32_t a, uint32_t b) { return s.property_keys.name(a) < s.property_keys.name(b); });
     j["properties"] = oj::array();
-    for (uint32_t k : keys)
-        j["properties"].push_back({{"property", s.property_keys.name(k)}, {"events", with[k]}, {"examples", examples[k]}});
+    for (uint32_t k : keys) {
+        std::vector<std::string> types;
+        for (uint32_t t : key_types[k]) types.push_back(s.event_names.name(t));
+        std::sort(types.begin(), types.end());
+        j["properties"].push_back({{"property", s.property_keys.name(k)}, {"events", with[k]}, {"examples", examples[k]},
+                                   {"event_types", types}});
+    }
     j["first_event"] = s.size() ? oj(format_iso(*std::min_element(s.ts.begin(), s.ts.end()))) : oj(nullptr);
     j["last_event"] = s.max_ts ? oj(format_iso(*s.max_ts)) : oj(nullptr);
     j["events_loaded"] = s.size();

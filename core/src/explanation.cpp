@@ -7,7 +7,9 @@
 
 #include "json_writer.hpp"
 #include "output.hpp"
+#include "people.hpp"
 #include "pql/explanation.hpp"
+#include "reasons.hpp"
 #include "pql/time.hpp"
 
 namespace pql {
@@ -302,6 +304,10 @@ Explanation explanation_of(const RunView& v, size_t position) {
             if (v.scorer.user_matches_persona(ix.entity_users[u].user, pi)) users.push_back(v.store.user_ids.name(ix.entity_users[u].user));
         personas.set(m.personas[pi].name, std::move(users));
     }
+    // Call-ready parts (people.hpp, reasons.hpp): who does the work, what they did last, why call.
+    x.people = people_of(v, s, 20);
+    x.recent_events = recent_events_of(v, s, 10);
+    x.reasons = reasons_of(v, s, 3);
     // §7.5 and §7.6: the customer flag's reason and each segment's rule, traced.
     x.customer.converted = s.customer();
     if (s.customer()) x.customer.converted_at = s.converted_at;
@@ -442,6 +448,69 @@ std::string explanation_json(const Explanation& x) {
         w.close(']');
     }
     w.close('}');
+
+    w.key("people");
+    w.open('[');
+    for (auto& p : x.people) {
+        w.item();
+        w.open('{');
+        w.field("user", p.user);
+        w.field("points", p.points);
+        w.field("events", p.events);
+        w.time_field("last_seen", p.last_seen);
+        w.key("personas");
+        w.open('[');
+        for (auto& n : p.personas) {
+            w.item();
+            w.str(n);
+        }
+        w.close(']');
+        w.key("traits");
+        w.open('{');
+        for (auto& [k, val] : p.traits) {
+            w.key_text(k);
+            write(w, val);
+        }
+        w.close('}');
+        w.key("top_actions");
+        w.open('[');
+        for (auto& a : p.top_actions) {
+            w.item();
+            w.open('{');
+            w.field("event", a.event);
+            w.field("count", a.count);
+            w.field("points", a.points);
+            w.close('}');
+        }
+        w.close(']');
+        w.close('}');
+    }
+    w.close(']');
+    w.key("recent_events");
+    w.open('[');
+    for (auto& e : x.recent_events) {
+        w.item();
+        w.open('{');
+        w.field("event", e.event);
+        w.time_field("at", e.at);
+        w.field("user", e.user);
+        w.key("signals");
+        w.open('[');
+        for (auto& n : e.signals) {
+            w.item();
+            w.str(n);
+        }
+        w.close(']');
+        w.close('}');
+    }
+    w.close(']');
+    w.key("reasons");
+    w.open('[');
+    for (auto& r : x.reasons) {
+        w.item();
+        w.str(r);
+    }
+    w.close(']');
 
     w.key("customer");
     w.open('{');

@@ -171,6 +171,13 @@ public:
     std::optional<uint32_t> type_id(const Model& model, const std::string& name) const;
     std::string type_name(const Model& model, uint32_t type) const;
     double weight(uint32_t type) const { return type < weight_.size() ? weight_[type] : 0; }
+    // The decay factor of an event of `type` at `age` days under the last score()'s model (0 past
+    // the decay tables): what the event adds to its type's decayed count (explanation's people).
+    double decay_factor(uint32_t type, uint32_t age) const {
+        if (tables_.empty()) return 0;
+        const std::vector<double>& t = tables_[type < table_of_.size() ? table_of_[type] : 0];
+        return age < t.size() ? t[age] : 0;
+    }
     bool is_signal(uint32_t type) const { return index_->nsignals && type >= index_->sig_base; }
     // Persona p's matching users of an entity with an event at or before `until` (§7.4).
     int64_t persona_count(uint32_t entity, size_t persona, int64_t until) const;

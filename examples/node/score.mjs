@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { createEngine, PqlError } from '../../build/wasm/pkg/index.js';
 
 const usage = `usage: node score.mjs --events F [--accounts F] [--users F] [--model F] [--as-of ISO] [--top N]
-                      [--input-format auto|jsonl|json|csv] [--strict] [--format json|table]
+                      [--input-format auto|jsonl|json|csv] [--strict] [--format json|table|csv]
+                      [--csv spec|crm] [--trait NAME]...
                       [--account-key NAME] [--map FIELD=NAME]... [--accounts-map FIELD=NAME]...
                       [--users-map FIELD=NAME]... [--time-unit ms|s]
 Files may be gzip or zip (read as they stream).`;
@@ -37,6 +38,8 @@ try {
       'input-format': { type: 'string', default: 'auto' },
       strict: { type: 'boolean', default: false },
       format: { type: 'string', default: 'table' },
+      csv: { type: 'string' },
+      trait: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -45,7 +48,9 @@ try {
 }
 if (values.help) exit(0, usage);
 if (!values.events) exit(2, `score.mjs: --events is required\n${usage}`);
-if (!['json', 'table'].includes(values.format)) exit(2, `score.mjs: --format must be json or table\n${usage}`);
+if (!['json', 'table', 'csv'].includes(values.format)) exit(2, `score.mjs: --format must be table, json or csv (got '${values.format}')\n${usage}`);
+if ((values.csv !== undefined || values.trait) && values.format !== 'csv') exit(2, 'score.mjs: --csv and --trait apply to --format csv');
+if (values.csv !== undefined && !['spec', 'crm'].includes(values.csv)) exit(2, `score.mjs: --csv must be spec or crm (got '${values.csv}')`);
 if (values.top !== undefined && !/^\d+$/.test(values.top)) exit(2, `score.mjs: --top must be a whole number (got '${values.top}')`);
 
 // --map FIELD=NAME (repeatable) as a `columns` option.
@@ -99,6 +104,10 @@ try {
   const limit = values.top === undefined ? Infinity : Number(values.top);
   if (values.format === 'json') {
     process.stdout.write(engine.scoreJson({ limit }) + '\n');
+  } else if (values.format === 'csv') {
+    // The core's CSV writer: SPEC §4 columns, or the CRM preset (docs/model.md), as the CLI.
+    const traits = (values.trait ?? []).flatMap((t) => t.split(',')).filter((t) => t !== '');
+    process.stdout.write(engine.scoreCsv({ limit, preset: values.csv ?? 'spec', traits }));
   } else {
     const run = engine.score({ limit: Math.min(limit, 50) });
     console.table(run.results.map((r) => ({ rank: r.rank, id: r.id, name: r.name ?? '', score: +r.score.toFixed(1), tier: r.tier ?? '-', grade: r.grade ?? '-', PQL: r.qualified ? 'yes' : '' })));

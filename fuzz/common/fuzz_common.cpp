@@ -1,8 +1,11 @@
 // The JSON-reading checks shared by the fuzz targets (see fuzz_common.hpp).
 #include "fuzz_common.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+
+#include "pql/csv.hpp"
 
 namespace fuzz {
 
@@ -73,6 +76,20 @@ void check_explanation(const std::string& text, const json& row) {
     const bool qualified = q["score_ok"].get<bool>() &&
                            (q["activated"].get<bool>() || !q["require_activation"].get<bool>()) && rule_ok;
     FUZZ_CHECK(qualified == j["qualified"].get<bool>());
+    // Call-ready parts (docs/model.md): at most 3 reasons, 10 key events newest first, 20
+    // people whose points add up to engagement_points when every user is listed.
+    FUZZ_CHECK(j["reasons"].is_array() && j["reasons"].size() <= 3);
+    FUZZ_CHECK(j["recent_events"].is_array() && j["recent_events"].size() <= 10);
+    for (size_t i = 1; i < j["recent_events"].size(); ++i)
+        FUZZ_CHECK(pql::parse_timestamp(j["recent_events"][i - 1]["at"].get<std::string>()).value() >=
+                   pql::parse_timestamp(j["recent_events"][i]["at"].get<std::string>()).value());
+    FUZZ_CHECK(j["people"].is_array() && j["people"].size() <= 20);
+    if (j["people"].size() < 20 && j["engagement_points"].is_number()) {
+        double sum = 0, mag = 0;
+        for (auto& p : j["people"]) sum += p["points"].get<double>(), mag += std::fabs(p["points"].get<double>());
+        const double ep = j["engagement_points"].get<double>();
+        FUZZ_CHECK(std::fabs(sum - ep) <= 1e-9 * std::max({1.0, std::fabs(ep), mag}));
+    }
 }
 
 json check_run(const std::string& text) {
@@ -154,6 +171,11 @@ RunSummary score_and_explain(pql::Engine& e, size_t max_explain) {
         FUZZ_CHECK(page["results"].size() == 1 && page["results"][0] == results[1]);
     }
     FUZZ_CHECK(parse(e.score_json(results.size() + 5, 10))["results"].empty());
+    // The CRM preset writes a header and ends its last record (it reads the same run).
+    pql::CsvOptions crm;
+    crm.preset = pql::CsvPreset::Crm;
+    const std::string csv = e.score_csv(crm);
+    FUZZ_CHECK(csv.rfind("id,name,", 0) == 0 && csv.size() >= 2 && csv.compare(csv.size() - 2, 2, "\r\n") == 0);
     return summary(run);
 }
 

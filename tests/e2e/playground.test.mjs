@@ -209,7 +209,8 @@ test('no request leaves the page origin; a screenshot is written', { timeout: TI
   const { context, page, requests, errors } = await open();
   // Use the page: select an entity (explanation and history), move sliders, filter, export.
   await page.locator('[data-testid="ranking-row"]').nth(2).click();
-  await page.waitForSelector('.explain .points-chart canvas', { timeout: TIMEOUT });
+  // The points chart is behind the Why card's Details toggle: drawn, not shown.
+  await page.waitForSelector('.explain .points-chart canvas', { state: 'attached', timeout: TIMEOUT });
   const rev = await revision(page);
   await page.fill('[data-testid="half-life"]', '10');
   await settled(page, rev);

@@ -390,6 +390,6 @@ TEST_CASE("the catalog lists event properties with counts and examples", "[load]
                           R"({"timestamp":2,"user_id":"u","event":"e","properties":{"plan":"team"}})" "\n")
                 .ok());
     const std::string c = e.catalog_json();
-    CHECK(c.find(R"("properties":[{"property":"plan","events":2,"examples":["pro","team"]},{"property":"seats","events":1,"examples":[3.0]}])") !=
-          std::string::npos);
+    CHECK(c.find(R"("properties":[{"property":"plan","events":2,"examples":["pro","team"],"event_types":["e"]},)"
+                 R"({"property":"seats","events":1,"examples":[3.0],"event_types":["e"]}])") != std::string::npos);
 }

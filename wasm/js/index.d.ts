@@ -336,6 +336,43 @@ export interface Explanation extends EntityScore {
     failed_leaves: string[];
     qualified: boolean;
   };
+  /** SPEC §7.4: per model persona, the ids of the entity's users who match it. */
+  personas: Record<string, string[]>;
+  /** SPEC §7.5: why the entity is (not) a customer. */
+  customer: { converted: boolean; converted_at: string | null; conversion_event: string | null; include_customers: boolean };
+  /** SPEC §7.6: each model segment's rule traced; `listed` = holds and the entity is qualified. */
+  segments_breakdown: { name: string; holds: boolean; listed: boolean; rule: RuleEvaluation }[];
+  /** The entity's users, most engagement points first (at most 20; docs/model.md "people"). */
+  people: Person[];
+  /** The last ten key events at or before as_of, newest first (docs/model.md). */
+  recent_events: RecentEvent[];
+  /** Up to three plain-language reasons, strongest first (the CRM CSV's reason_1..3). */
+  reasons: string[];
+}
+
+/** One user of an explained entity (Explanation.people). */
+export interface Person {
+  user: string;
+  /** The user's share of the entity's engagement points (each type's points split by its decayed events). */
+  points: number;
+  /** Events in the window. */
+  events: number;
+  last_seen: string | null;
+  /** The model personas the user matches. */
+  personas: string[];
+  /** User traits at as_of. */
+  traits: Record<string, TraitValue>;
+  /** Up to three event types in the window, most points first, then most events. */
+  top_actions: { event: string; count: number; points: number }[];
+}
+
+/** A key event: its type carries weight, or is an activation step's or a plan limit's event. */
+export interface RecentEvent {
+  event: string;
+  at: string;
+  user: string;
+  /** The model signals the event matches. */
+  signals: string[];
 }
 
 /** Trait tests of fit rules (and of `trait.<name>` leaves in a PQL rule). */
@@ -444,11 +481,24 @@ export interface CanonicalModel {
   tiers: Tier[];
   grades: { fit: GradeBand[]; engagement: GradeBand[] };
   conversion_event: string | null;
+  /** SPEC §7 keys, present only when the model uses them. */
+  signals?: Record<string, SignalDef>;
+  active?: { events: string[] };
+  personas?: Record<string, PersonaCondition[]>;
+  segments?: Record<string, Rule>;
 }
+
+/** SPEC §7.1: a property condition of a signal (fit ops on the event property's value). */
+export interface PropertyCondition { property: string; op: FitOp; value?: TraitValue | TraitValue[] }
+/** SPEC §7.1: the events of type `event` (or `*`) whose properties satisfy every condition. */
+export interface SignalDef { event: string; where: PropertyCondition[] }
+/** SPEC §7.4: a user-trait condition of a persona. */
+export interface PersonaCondition { trait: string; op: FitOp; value?: TraitValue | TraitValue[] }
 
 /** A leaf of a PQL rule: a metric (see Explanation.metrics) compared with a value. */
 export type RuleLeaf =
-  | { metric: string; op: CompareOp; value: number }
+  /** `window_days` (SPEC §7.2): this leaf's counts over the last N days instead of the model window. */
+  | { metric: string; op: CompareOp; value: number; window_days?: number }
   /** `trait.<name>` leaves: a comparison or a fit test (`value` absent for exists / missing). */
   | { metric: `trait.${string}`; op: CompareOp | FitOp; value?: TraitValue | TraitValue[] };
 
@@ -502,7 +552,7 @@ export interface Catalog {
   /** Every trait seen (accounts file, Segment group and identify calls) with up to 20 example values. */
   traits: { trait: string; examples: (string | number | boolean)[] }[];
   /** Every event property key (dotted paths for nested objects), the events that have it, up to 10 examples (v2). */
-  properties: { property: string; events: number; examples: (string | number | boolean)[] }[];
+  properties: { property: string; events: number; examples: (string | number | boolean)[]; /** The event types that carry it, by name. */ event_types: string[] }[];
   first_event: string | null;
   last_event: string | null;
   events_loaded: number;
@@ -752,6 +802,13 @@ export interface ScoreCsvOptions {
   header?: boolean;
   /** Extra columns after SPEC §4's, one per trait, headed `trait.<name>` (the value at as_of). */
   traits?: string[];
+  /**
+   * `spec` (default): SPEC §4's result fields. `crm`: a HubSpot / Salesforce import file (the
+   * CLI's `--csv crm`): id, name, the accounts (users) file's own columns, as_of, rank, scores
+   * rounded to 0.1, tier, grade, qualified, qualified_at, days_qualified, converted,
+   * converted_at, segments (`;`-separated), reason_1..3, active_users, last_seen, then traits.
+   */
+  preset?: 'spec' | 'crm';
 }
 
 /** What a fit op (or a trait leaf's op) takes as its `value`. */

@@ -394,12 +394,13 @@ class Engine {
    * @param {Api.ScoreCsvOptions} [options]
    * @returns {string}
    */
-  scoreCsv({ offset = 0, limit = Infinity, header = true, traits = [] } = {}) {
+  scoreCsv({ offset = 0, limit = Infinity, header = true, traits = [], preset = 'spec' } = {}) {
     index(offset, 'offset');
     index(limit, 'limit');
     if (typeof header !== 'boolean') throw invalid('header must be true or false');
     if (!Array.isArray(traits) || !traits.every((t) => typeof t === 'string')) throw invalid('traits must be an array of trait names');
-    const json = options({ offset, limit: limit === Infinity ? undefined : limit, header, traits });
+    if (preset !== 'spec' && preset !== 'crm') throw invalid(`preset must be 'spec' or 'crm' (got ${JSON.stringify(preset)})`);
+    const json = options({ offset, limit: limit === Infinity ? undefined : limit, header, traits, preset });
     return this.#call((h) => h.scoreCsv(json));
   }
 

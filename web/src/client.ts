@@ -4,7 +4,7 @@
 // sent only while no scoring request is in flight or waiting: the ranking always goes first.
 import type {
   AnalysisPart, AnalysisRequest, CanonicalModel, Catalog, DryRun, Explanation, FromWorker, HeadText, HistoryPoint, ImportOptions, Kind, LoadReport,
-  ModelError, ModelUpdate, Schema, Suggestions, ToWorker, View, ViewOptions,
+  ModelError, ModelUpdate, Schema, ScoreCsvOptions, Suggestions, ToWorker, View, ViewOptions,
 } from './protocol';
 
 export interface ScoreOk {
@@ -187,12 +187,15 @@ export class EngineClient {
       (m) => (m.type === 'suggestFor' ? { suggest: m.suggest, error: m.error } : { suggest: null, error: 'no answer' }));
   }
 
-  /** The whole ranking under `model` as the engine's CSV (what `pql score --format csv` writes). */
-  scoreCsv(model: string): Promise<{ ok: boolean; text: string; error: string | null }> {
+  /**
+   * The whole ranking under `model` as the engine's CSV (what `pql score --format csv` writes);
+   * `options` as engine.scoreCsv takes them (`{preset: 'crm', traits}`: `--csv crm --trait`).
+   */
+  scoreCsv(model: string, options?: ScoreCsvOptions): Promise<{ ok: boolean; text: string; error: string | null }> {
     const seq = ++this.seq;
     return new Promise((resolve) => {
       this.csvExports.set(seq, resolve);
-      this.send({ type: 'scoreCsv', seq, model });
+      this.send({ type: 'scoreCsv', seq, model, ...(options ? { options } : {}) });
     });
   }
 

@@ -8,6 +8,7 @@ import { field, h, nextId } from './dom';
 import { FitValueMemory } from './fitvalues';
 import type { Catalog } from './protocol';
 import { DAY_MS, clone, fmt, fmtInt, getPath, isObject, jsonOf, setPath, type Json, type JsonObject } from './util';
+import { activeSection, groupedRule, personasSection, segmentsSection, signalsSection, windowInput, windowable } from './v2editors';
 
 export interface ControlsHost {
   model(): JsonObject;                      // the user's model (sparse)
@@ -83,12 +84,17 @@ export class ModelControls {
     const parts: [string, unknown, () => HTMLElement][] = [
       ['time', [N.as_of, N.entity, this.host.dataRange()], () => this.timeSection(N, schema)],
       ['score', [N.weights, N.pql.min_score, N.pql.require_activation], () => this.scoreSection(N)],
-      ['rule', [N.pql.rule, N.limits, cat], () => this.ruleSection(N, schema)],
+      ['rule', [N.pql.rule, N.limits, N.signals, N.personas, cat], () => this.ruleSection(N, schema)],
       ['activation', [N.activation, cat.events], () => this.activationSection(N)],
       ['engagement', [N.engagement, N.window_days, N.active_days, cat.events], () => this.engagementSection(N, schema)],
       ['fit', [N.fit, cat.traits], () => this.fitSection(N, schema)],
       ['tiers', N.tiers, () => this.tiersSection(N)],
       ['limits', [N.limits, cat.events], () => this.limitsSection(N)],
+      // SPEC §7 editors (v2editors.ts).
+      ['signals', [N.signals, N.engagement.events, cat.events, cat.properties], () => signalsSection(N, schema, this.host)],
+      ['active', [N.active, N.signals, cat.events], () => activeSection(N, this.host)],
+      ['personas', [N.personas, cat.traits], () => personasSection(N, schema, this.host)],
+      ['segments', [N.segments, N.limits, N.signals, N.personas, cat], () => segmentsSection(N, schema, this.host, this.metricNames(N, schema))],
     ];
     const els = parts.map(([name, deps, build]) => {
       const sig = JSON.stringify(deps);
@@ -246,10 +252,19 @@ export class ModelControls {
   // `limit.<name>`, `trait.<name>`, ...) filled with what the data and the model hold.
   private metricNames(N: CanonicalModel, schema: Schema): string[] {
     const cat = this.host.catalog();
-    // A form whose argument the page cannot list (a persona, sum.<event>.<property>) is offered
-    // as its prefix, to be completed by hand.
+    // A form whose argument the page cannot list is offered as its prefix, to be completed by hand.
+    const events = [...Object.keys(N.signals ?? {}), ...cat.events.map((e) => e.name)];
+    // sum.<event or signal>.<property>: each property with the event types that carry it (a
+    // signal with its event's properties), numeric-looking examples first, at most 200.
+    const props = cat.properties ?? [];
+    const numeric = (p: { values: string[] }) => p.values.some((v) => v.trim() !== '' && Number.isFinite(Number(v)));
+    const sums = [
+      ...props.filter(numeric).flatMap((p) => p.eventTypes.map((t) => `${t}.${p.name}`)),
+      ...Object.entries(N.signals ?? {}).flatMap(([name, sig]) => props.filter((p) => numeric(p) && (sig.event === '*' || p.eventTypes.includes(sig.event))).map((p) => `${name}.${p.name}`)),
+    ].slice(0, 200);
     const fill: Record<string, string[]> = {
-      event: cat.events.map((e) => e.name), limit: Object.keys(N.limits), trait: cat.traits.map((t) => t.name),
+      event: events, limit: Object.keys(N.limits), trait: cat.traits.map((t) => t.name), persona: Object.keys(N.personas ?? {}),
+      'event.property': sums.length ? sums : [''],
     };
     return schema.metrics.flatMap((m) => ('prefix' in m ? (fill[m.argument] ?? ['']).map((x) => `${m.prefix}${x}`) : [m.metric]));
   }
@@ -272,7 +287,7 @@ export class ModelControls {
     };
     const modeSel = this.select('pql.rule#mode', [
       { value: 'none', label: 'no extra rule' }, { value: 'all', label: 'all of these hold' }, { value: 'any', label: 'any of these holds' },
-      ...(mode === 'nested' ? [{ value: 'nested', label: 'nested rule (edit in JSON)' }] : []),
+      ...(mode === 'nested' ? [{ value: 'nested', label: 'nested rule (below)' }] : []),
     ], mode, (v) => {
       this.host.change((m) => {
         const ls: JsonObject[] = leaves.length ? clone(leaves) : [{ metric: 'active_users', op: schema.comparison_ops[0].op, value: 2 }];
@@ -281,7 +296,11 @@ export class ModelControls {
       }, true);
     }, 'PQL rule');
     const body: HTMLElement[] = [field('A PQL also needs', modeSel)];
-    if (mode === 'nested') {
+    // One level of groups (the sample's all of [a, any of [b, c]]) is edited here, windows included.
+    const grouped = mode === 'nested' ? groupedRule(schema, 'rule', rule, listId, (r) => this.host.change((m) => setPath(m, ['pql', 'rule'], r), true)) : null;
+    if (grouped) {
+      body.push(grouped);
+    } else if (mode === 'nested') {
       body.push(h('pre', { class: 'rulejson', text: JSON.stringify(rule, null, 1) }),
         h('p', { class: 'hint', text: 'This rule nests all/any/not: edit it in the model JSON, or pick a simple rule above to replace it.' }));
     } else if (mode !== 'none') {
@@ -306,7 +325,10 @@ export class ModelControls {
           else if (kind === 'none') delete l.value;
           else l.value = kind === 'number' ? (numberOr(valIn.value) ?? parseScalar(valIn.value)) : kind === 'text' ? valIn.value : parseScalar(valIn.value);
         }));
-        list.append(h('li', { class: 'rulerow' }, metricIn, opSel, valIn,
+        // A leaf's own window (SPEC §7.2), e.g. "10+ meetings in the last 7 days" next to a 90-day window.
+        const win = !windowable(metric) ? null : windowInput(`rule.${i}.window`, leaf.window_days, `Condition ${i + 1} window in days`,
+          (n) => upd((l) => { if (n === null) delete l.window_days; else l.window_days = n; }));
+        list.append(h('li', { class: 'rulerow' }, metricIn, opSel, valIn, win,
           this.iconButton(`rule.${i}.remove`, '✕', `Remove condition ${i + 1}`, () => this.host.change((m) => {
             const ls = clone(leaves); ls.splice(i, 1);
             write(m, ls.length ? mode : 'none', ls);

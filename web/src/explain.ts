@@ -7,6 +7,7 @@ import { h, setText } from './dom';
 import type { EntityScore, Explanation, HistoryPoint } from './protocol';
 import type { RuleEvaluation, TraitValue } from '@pql/engine';
 import { fmt, fmtDate, fmtInt } from './util';
+import { whyCard } from './whycard';
 
 function numText(v: number | TraitValue | TraitValue[] | null | undefined, digits = 2): string {
   if (typeof v === 'number') return Number.isInteger(v) ? fmtInt(v) : fmt(v, digits);
@@ -31,6 +32,7 @@ export class ExplainPanel {
   private points: PointsChart;
   private pointsEl: HTMLElement;
   private historyChart: HistoryChart;
+  private detailsOpen = false;   // the Details toggle keeps its state from entity to entity
 
   constructor() {
     this.title = h('h2', { id: 'explain-title', text: 'Why this score' });
@@ -57,18 +59,21 @@ export class ExplainPanel {
       return;
     }
     setText(this.title, `Why ${row.name ?? row.id} scores ${fmt(row.score)}`);
-    const kids: HTMLElement[] = [];
-    kids.push(this.summary(row, info, totalSteps, ex));
-    kids.push(this.composition(row, info));
+    // The call-ready card first; the full tables behind Details (whycard.ts).
+    const kids: HTMLElement[] = [whyCard(row, ex)];
     if (error) kids.push(h('p', { class: 'error', text: `Explanation unavailable: ${error}` }));
-    if (ex) kids.push(...this.details(row, ex, totalSteps));
     // History.
     kids.push(h('section', { class: 'sub' }, h('h3', { text: 'Score over the last 90 days (weekly re-scores)' }), this.historyEl, this.historyNote));
-
+    const inner: HTMLElement[] = [this.summary(row, info, totalSteps, ex), this.composition(row, info)];
+    if (ex) inner.push(...this.details(row, ex, totalSteps));
     if (ex) {
-      kids.push(h('details', { class: 'raw' }, h('summary', { text: 'Explanation as JSON' }),
+      inner.push(h('details', { class: 'raw' }, h('summary', { text: 'Explanation as JSON' }),
         h('pre', { text: JSON.stringify(ex, null, 2) })));
     }
+    const more = h('details', { class: 'whydetails', 'data-testid': 'why-details', open: this.detailsOpen },
+      h('summary', { text: 'Details: score checks, composition, points per event, steps, fit, limits, rule, metrics' }), ...inner);
+    more.addEventListener('toggle', () => { this.detailsOpen = more.open; });
+    kids.push(more);
     this.body.replaceChildren(...kids);
   }
 

@@ -7,6 +7,7 @@ import { EngineClient, type AnalysisResult, type LoadResult, type ScoreOk } from
 import { ComparePanel } from './compare';
 import { LifecyclePanel } from './lifecycle';
 import { ModelControls, TIER_COLORS } from './controls';
+import { CrmExport } from './crmexport';
 import { $, h, setBusy, setTiming } from './dom';
 import { DataPanel } from './data';
 import { ExplainPanel, type ModelInfo } from './explain';
@@ -26,6 +27,7 @@ import { fitsAsIs, parseHead, shapeOf, type ImportOptions } from './importer';
 import { guessConversion, modelFit, startModel } from './modelfit';
 import './styles.css';
 import './layout.css';
+import './modelpage.css';
 
 type Source = 'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'structure' | 'data' | 'fallback' | 'history' | 'version';
 // The edits a user makes (recorded for undo; the first one hides the start-here strip).
@@ -141,7 +143,13 @@ const exportCsv = h('button', { type: 'button', text: 'CSV', title: 'Download th
 const exportJson = h('button', { type: 'button', text: 'JSON', title: 'Download the ranking as shown as JSON' });
 exportCsv.addEventListener('click', () => void exportRanking('csv'));
 exportJson.addEventListener('click', () => void exportRanking('json'));
-ranking.toolbar.append(h('span', { class: 'spacer-flex' }), h('span', { class: 'hint', text: 'Export' }), exportCsv, exportJson);
+// CRM: the engine's CSV with the crm preset and the chosen traits (crmexport.ts).
+const crm = new CrmExport({
+  catalog: () => state.catalog,
+  fitTraits: () => (state.normalized?.fit.rules ?? []).map((r) => r.trait).filter((t): t is string => typeof t === 'string' && t !== ''),
+  export: (traits) => void exportRanking('crm', traits),
+});
+ranking.toolbar.append(h('span', { class: 'spacer-flex' }), h('span', { class: 'hint', text: 'Export' }), exportCsv, crm.root, exportJson);
 
 // Undo/redo, named versions, the start-here strip, the drawer of narrow screens (live.ts).
 const edits = new EditHistory();
@@ -662,14 +670,14 @@ window.addEventListener('hashchange', () => {
 // ---- export ----
 // CSV: the engine's own export of the whole ranking (the bytes of `pql score --format csv`,
 // with its formula guard). JSON: the run as shown (filters and sort) with the model.
-async function exportRanking(kind: 'csv' | 'json'): Promise<void> {
+async function exportRanking(kind: 'csv' | 'crm' | 'json', traits: string[] = []): Promise<void> {
   const run = state.run;
   if (!run || !state.lastGood) return;
   const stamp = run.as_of.slice(0, 10);
-  if (kind === 'csv') {
-    const r = await client.scoreCsv(state.lastGood);
+  if (kind === 'csv' || kind === 'crm') {
+    const r = await client.scoreCsv(state.lastGood, kind === 'crm' ? { preset: 'crm', traits } : undefined);
     if (!r.ok) { statusEl.textContent = `Export failed: ${r.error ?? 'unknown error'}`; statusEl.classList.add('error'); return; }
-    download(new Blob([r.text], { type: 'text/csv;charset=utf-8' }), `pql-ranking-${stamp}.csv`);
+    download(new Blob([r.text], { type: 'text/csv;charset=utf-8' }), `pql-${kind === 'crm' ? 'crm' : 'ranking'}-${stamp}.csv`);
   } else {
     // Every row of the list as shown (filters and sort), from the engine.
     const all = await client.viewOnce(state.lastGood, { ...ranking.options(), offset: 0, limit: Math.max(1, ranking.shown) });

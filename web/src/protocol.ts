@@ -3,11 +3,11 @@
 // The engine's own result types (build/wasm/pkg/index.d.ts): the page adds only what it derives.
 import type {
   Backtest, CanonicalModel, Comparison, EntityScore, Explanation, Funnel, FunnelFigures, GroupOutcome, LoadReport, Mover, RowError,
-  Schema, ScoreRun, SqlDialect, StepExplanation, Suggestions, View, ViewOptions, ViewPopulation, ViewRow, ViewSort,
+  Schema, ScoreCsvOptions, ScoreRun, SqlDialect, StepExplanation, Suggestions, View, ViewOptions, ViewPopulation, ViewRow, ViewSort,
 } from '@pql/engine';
 export type {
   Backtest, CanonicalModel, Comparison, EntityScore, Explanation, Funnel, FunnelFigures, GroupOutcome, LoadReport, Mover, RowError,
-  Schema, ScoreRun, SqlDialect, StepExplanation, Suggestions, View, ViewOptions, ViewPopulation, ViewRow, ViewSort,
+  Schema, ScoreCsvOptions, ScoreRun, SqlDialect, StepExplanation, Suggestions, View, ViewOptions, ViewPopulation, ViewRow, ViewSort,
 };
 // The import step (importer.ts): the options a load is made with, a preview's first text.
 import type { ImportOptions, DryRun } from './importer';
@@ -21,11 +21,15 @@ export type Kind = 'events' | 'accounts' | 'users';
 
 export interface EventInfo { name: string; count: number }
 export interface TraitInfo { name: string; kind: string; values: string[] }
+/** An event property key (dotted path) with the event types that carry it and example values. */
+export interface PropertyInfo { name: string; events: number; eventTypes: string[]; values: string[] }
 // The engine's catalog() in the shape the pickers use: events by volume, traits by name with
 // their kind (string / number / boolean / mixed) and example values.
 export interface Catalog {
   events: EventInfo[];
   traits: TraitInfo[];
+  /** Event properties (the signal editor's pickers); absent before the first catalog. */
+  properties?: PropertyInfo[];
   first: number | null;   // epoch ms of the earliest loaded event
   last: number | null;
 }
@@ -89,7 +93,7 @@ export type ToWorker =
   // used by the end-to-end determinism test, which drives a worker of its own.
   | { type: 'scoreJson'; seq: number; model: string }
   // The ranking as the engine's CSV (Export CSV).
-  | { type: 'scoreCsv'; seq: number; model: string };
+  | { type: 'scoreCsv'; seq: number; model: string; options?: ScoreCsvOptions };
 
 export type FromWorker =
   // The engine started; its schema (ops, metrics, decays, the default model) feeds the controls.

@@ -278,6 +278,7 @@ function catalog(e: Engine): void {
     events: c.events.map((x) => ({ name: x.event, count: x.count }))
       .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     traits: c.traits.map((t) => ({ name: t.trait, kind: kindOf(t.examples), values: t.examples.map(String).sort() })),
+    properties: (c.properties ?? []).map((p) => ({ name: p.property, events: p.events, eventTypes: p.event_types ?? [], values: p.examples.map(String) })),
     first: time(c.first_event),
     last: time(c.last_event),
   };
@@ -376,7 +377,7 @@ function viewOnce(e: Engine, msg: Extract<ToWorker, { type: 'view' }>): void {
 function scoreCsv(e: Engine, msg: Extract<ToWorker, { type: 'scoreCsv' }>): void {
   try {
     ensureModel(e, msg.model);
-    post({ type: 'scoreCsv', seq: msg.seq, ok: true, text: e.scoreCsv(), error: null });
+    post({ type: 'scoreCsv', seq: msg.seq, ok: true, text: e.scoreCsv(msg.options), error: null });
   } catch (err) {
     post({ type: 'scoreCsv', seq: msg.seq, ok: false, text: '', error: describe(err) });
   }

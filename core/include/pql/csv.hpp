@@ -14,7 +14,15 @@
 
 namespace pql {
 
+// Which columns (docs/model.md "CRM export"): `Spec` = SPEC §4's result fields (the default, its
+// bytes unchanged); `Crm` = a file for a HubSpot / Salesforce import: the id, name and the accounts
+// (or users) file's own columns first so rows match CRM records, then as_of, rank, the scores
+// rounded to 0.1, tier, grade, qualified, qualified_at, days_qualified, converted, converted_at,
+// segments (";"-separated), reason_1..reason_3 (plain text), active_users, last_seen.
+enum class CsvPreset { Spec, Crm };
+
 struct CsvOptions {
+    CsvPreset preset = CsvPreset::Spec;
     // The rows [offset, offset + limit) of the ranking.
     size_t offset = 0;
     size_t limit = SIZE_MAX;
@@ -24,7 +32,8 @@ struct CsvOptions {
     std::vector<std::string> traits;
 };
 
-// The header cells score_csv writes for these options, in order.
+// The header cells score_csv writes for these options, in order (for Crm: without the
+// pass-through columns, which depend on the loaded file and follow `name`).
 std::vector<std::string> score_csv_columns(const CsvOptions& options = {});
 
 }  // namespace pql

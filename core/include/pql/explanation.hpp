@@ -100,6 +100,30 @@ struct ExplainedSegment {
     RuleTrace rule;
 };
 
+// A user of the explained entity (docs/model.md "people"): its share of the engagement points.
+struct ExplainedPerson {
+    std::string user;
+    double points = 0;
+    int64_t events = 0;              // in the window
+    std::optional<int64_t> last_seen;  // epoch ms
+    std::vector<std::string> personas;
+    std::vector<std::pair<std::string, Value>> traits;  // user traits at as_of, by name
+    struct Action {
+        std::string event;
+        int64_t count = 0;
+        double points = 0;
+    };
+    std::vector<Action> top_actions;  // up to three
+};
+
+// A key event (its type or a signal it matches carries weight, or it is a step's or a limit's).
+struct KeyEvent {
+    std::string event;
+    int64_t at = 0;  // epoch ms
+    std::string user;
+    std::vector<std::string> signals;
+};
+
 struct Explanation {
     EntityRow row;
     int64_t as_of = 0;  // epoch ms
@@ -113,6 +137,11 @@ struct Explanation {
     // Every metric a rule could read for this entity, name -> value, in the JSON's order.
     std::vector<std::pair<std::string, JsonScalar>> metrics;
     std::vector<std::pair<std::string, std::vector<std::string>>> personas;  // persona -> matching user ids
+    // Call-ready (docs/model.md): users by points (at most 20), the last ten key events, up to
+    // three plain-language reasons.
+    std::vector<ExplainedPerson> people;
+    std::vector<KeyEvent> recent_events;
+    std::vector<std::string> reasons;
     struct Customer {
         bool converted = false;
         std::optional<int64_t> converted_at;
