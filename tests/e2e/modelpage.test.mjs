@@ -16,7 +16,7 @@ before(async () => { env = await start(); });
 after(async () => { await env?.stop(); });
 
 const modelOf = async (page) => JSON.parse(await page.inputValue('[data-testid="model-json"]'));
-// The data the page's sample loads (events.csv keeps one property column, `detail`): the CLI
+// The data the page's sample loads (events.csv keeps the property columns detail, rows, duration_ms and on): the CLI
 // must read the same events for property conditions to match the same way.
 const pageData = () => ['--events', join(SITE, 'sample/events.csv'), '--accounts', join(SAMPLE, 'accounts.jsonl')];
 const cli = (env, model) => JSON.parse(pql(['score', ...pageData(), '--model', modelFile(env, model), '--format', 'json']));
