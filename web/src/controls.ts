@@ -7,7 +7,7 @@ import { DecayChart, PALETTE } from './charts';
 import { field, h, nextId } from './dom';
 import { FitValueMemory } from './fitvalues';
 import type { Catalog } from './protocol';
-import { DAY_MS, clone, fmt, fmtInt, getPath, isObject, jsonOf, setPath, type Json, type JsonObject } from './util';
+import { DAY_MS, clone, fmt, fmtInt, getPath, isObject, jsonOf, parseScalar, scalarText, setPath, type Json, type JsonObject } from './util';
 import { activeSection, groupedRule, personasSection, segmentsSection, signalsSection, windowInput, windowable } from './v2editors';
 
 export interface ControlsHost {
@@ -31,19 +31,6 @@ function traitValueKind(schema: Schema, op: string): ValueKind {
 
 export const TIER_COLORS = [PALETTE.vermillion, PALETTE.orange, PALETTE.blue, PALETTE.green, PALETTE.purple, PALETTE.sky, PALETTE.yellow, PALETTE.grey];
 
-// A text value typed by the user: number, boolean or string.
-export function parseScalar(text: string): Json {
-  const t = text.trim();
-  if (t === 'true') return true;
-  if (t === 'false') return false;
-  if (t !== '' && /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
-  return text;
-}
-
-function scalarText(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
 
 function numberOr(text: string): number | null {
   if (text.trim() === '') return null;

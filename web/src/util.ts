@@ -100,3 +100,18 @@ export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: numb
     timer = setTimeout(() => { timer = undefined; fn(...args); }, ms);
   };
 }
+
+// A text value typed by the user: number, boolean or string.
+export function parseScalar(text: string): Json {
+  const t = text.trim();
+  if (t === 'true') return true;
+  if (t === 'false') return false;
+  if (t !== '' && /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
+  return text;
+}
+
+// A value as the user types it back (strings as they are, anything else as JSON).
+export function scalarText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}

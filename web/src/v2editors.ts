@@ -6,7 +6,7 @@
 import type { CanonicalModel, Schema, ValueKind } from '@pql/engine';
 import { h, nextId } from './dom';
 import type { Catalog } from './protocol';
-import { clone, fmtInt, isObject, type Json, type JsonObject } from './util';
+import { clone, fmtInt, isObject, parseScalar, scalarText, type Json, type JsonObject } from './util';
 
 export interface V2Host {
   catalog(): Catalog;
@@ -16,17 +16,6 @@ export interface V2Host {
 type Cond = JsonObject;               // {property|trait, op, value?}
 type SignalJson = { event: string; where: Cond[] };
 
-function parseScalar(text: string): Json {
-  const t = text.trim();
-  if (t === 'true') return true;
-  if (t === 'false') return false;
-  if (t !== '' && /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
-  return text;
-}
-function scalarText(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
 function valueKind(schema: Schema, op: string): ValueKind {
   return schema.trait_ops.find((o) => o.op === op)?.value ?? 'scalar';
 }
