@@ -62,12 +62,25 @@ struct Scorer::DaySweep {
         std::vector<uint32_t> ages;   // cell ages, ascending
         std::vector<double> count;    // suffix sums of counts
         std::vector<double> weighted; // exponential: c * 2^(-age/h); linear: c * age
+        // Where the last day's window edges fell in `ages` (lo, hi, recent, previous): since
+        // walks the days one after the other, each edge moves by about a cell, not a search.
+        mutable size_t edge[4] = {0, 0, 0, 0};
     };
     std::vector<Type> types;
     const UserDays* users = nullptr;  // null: users, active users and days since last seen not needed
 };
 
 namespace {
+
+// The first position whose age is >= `age`, walked from where the last day left `pos` (a day
+// next to the last one moves it by a cell or two; any other day is still found, just slower).
+inline size_t seek(const std::vector<uint32_t>& ages, size_t& pos, uint32_t age) {
+    const size_t n = ages.size();
+    if (pos > n) pos = n;
+    while (pos > 0 && ages[pos - 1] >= age) --pos;
+    while (pos < n && ages[pos] < age) ++pos;
+    return pos;
+}
 
 // Whether a rule reads the figures that need each user's event days (the day sweep's costliest
 // part, and its whole set-up): without such a leaf a day's qualification never looks at them.
@@ -198,8 +211,9 @@ EntityScore Scorer::score_at(const Model& model, uint32_t e, uint32_t shift) con
 // (entity, day) while the decay, windows, caps and data stay (DayCache), so that a weight or
 // threshold change re-evaluates a row's days by dot products instead of sweeping its cells.
 struct Scorer::DayFigures {
-    std::vector<uint32_t> type;  // the weight index of each of the entity's types, then signals
-    std::vector<double> capped, recent, previous;
+    // Per type of the entity (its event types, then its signals, in the index's order): capped
+    // decayed count, count of the last 7 days, count of the 7 before; one block per type.
+    std::vector<double> per_type;
     int64_t events = 0, users = 0, active_users = 0, days_since_last_seen = 0;
     bool with_users = false;  // users, active_users and days_since_last_seen were counted
 };
@@ -246,15 +260,10 @@ Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t 
     const uint32_t lo = shift;
     const uint32_t hi = static_cast<uint32_t>(std::min<int64_t>(static_cast<int64_t>(lo) + model.window_days, UINT32_MAX));
     const uint32_t recent_end = std::min<uint32_t>(hi, lo + 7), previous_end = std::min<uint32_t>(hi, lo + 14);
-    f.type.reserve(sw.types.size());
-    f.capped.reserve(sw.types.size());
-    f.recent.reserve(sw.types.size());
-    f.previous.reserve(sw.types.size());
+    f.per_type.reserve(3 * sw.types.size());
     for (auto& ty : sw.types) {
-        auto at = [&](uint32_t age) {
-            return static_cast<size_t>(std::lower_bound(ty.ages.begin(), ty.ages.end(), age) - ty.ages.begin());
-        };
-        const size_t i0 = at(lo), i1 = at(hi), r1 = at(recent_end), p1 = at(previous_end);
+        const size_t i0 = seek(ty.ages, ty.edge[0], lo), i1 = seek(ty.ages, ty.edge[1], hi);
+        const size_t r1 = seek(ty.ages, ty.edge[2], recent_end), p1 = seek(ty.ages, ty.edge[3], previous_end);
         const double n = ty.count[i0] - ty.count[i1];
         if (ty.real) f.events += static_cast<int64_t>(n);
         double c;
@@ -271,10 +280,9 @@ Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t 
             for (size_t i = i0; i < i1; ++i)
                 c += (ty.count[i] - ty.count[i + 1]) * exp2_portable(-static_cast<double>(ty.ages[i] - lo) / ty.h);
         }
-        f.type.push_back(ty.ts->type);
-        f.capped.push_back(std::min(c, cap_of_[ty.ts->type]));
-        f.recent.push_back(ty.count[i0] - ty.count[r1]);
-        f.previous.push_back(ty.count[r1] - ty.count[p1]);
+        f.per_type.push_back(std::min(c, cap_of_[ty.ts->type]));
+        f.per_type.push_back(ty.count[i0] - ty.count[r1]);
+        f.per_type.push_back(ty.count[r1] - ty.count[p1]);
     }
     f.with_users = sw.users != nullptr;
     if (!sw.users) return f;
@@ -311,12 +319,16 @@ EntityScore Scorer::score_from(const Model& model, uint32_t e, uint32_t shift, c
     r.entity = e;
     r.shift = shift;
     double E = 0, R = 0, P = 0;
-    for (size_t k = 0; k < f.type.size(); ++k) {
-        const double w = weight_[f.type[k]];
-        E += w * f.capped[k];
-        R += w * f.recent[k];
-        P += w * f.previous[k];
-    }
+    const double* x = f.per_type.data();
+    auto add = [&](uint32_t t) {  // the same types in the same order as make_sweep's
+        const double w = weight_[ix.types[t].type];
+        E += w * x[0];
+        R += w * x[1];
+        P += w * x[2];
+        x += 3;
+    };
+    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) add(t);
+    for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) add(t);
     r.engagement_points = E;
     r.engagement = E <= 0 ? 0.0 : 100.0 * E / (E + model.saturation);
     r.velocity = (R - P) / std::max(std::fabs(P), 1.0);
