@@ -25,6 +25,7 @@ export interface EngineHandle {
   clearUsers(): boolean;
   clearOutcomes(): boolean;
   scoreCsv(options: string): boolean;
+  view(options: string): boolean;
   schema(): boolean;
   catalog(): boolean;
   backtest(options: string): boolean;
