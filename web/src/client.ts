@@ -63,13 +63,13 @@ export class EngineClient {
   /** An analysis request finished (`aborted`: a ranking came first; a newer request follows). */
   onAnalyzed: (req: AnalysisRequest, aborted: boolean) => void = () => {};
 
-  /** `worker`: one already started (boot.ts); `early`: the messages it sent before this listened. */
-  constructor(started?: { worker: Worker; early: MessageEvent[] }) {
-    this.worker = started?.worker ?? new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'pql-engine' });
+  /** `worker`: started by boot.ts; `early`: the messages it sent before this listened. */
+  constructor(started: { worker: Worker; early: MessageEvent[] }) {
+    this.worker = started.worker;
     this.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.receive(ev.data);
     this.worker.onerror = (ev) => this.onFatal(`The scoring worker failed: ${ev.message || 'unknown error'}`);
     // Replayed once the page has set its handlers (main.ts constructs, then assigns them).
-    if (started?.early.length) {
+    if (started.early.length) {
       const early = started.early.splice(0);
       queueMicrotask(() => { for (const ev of early) this.receive(ev.data as FromWorker); });
     }

@@ -2,7 +2,7 @@
 // ranking, the population views, the explanation and the analysis tabs (backtest, A/B
 // compare, SQL) to the scoring worker.
 import { BacktestPanel, type ModelView } from './backtest';
-import type { Boot } from './boot';
+import { SAMPLE, boot } from './boot';
 import { EngineClient, type AnalysisResult, type LoadResult, type ScoreOk } from './client';
 import { ComparePanel } from './compare';
 import { LifecyclePanel } from './lifecycle';
@@ -34,18 +34,8 @@ type Source = 'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'struc
 const USER_EDITS: ReadonlySet<Source> = new Set(['json', 'import', 'reset', 'controls', 'structure', 'version']);
 type Tab = 'explain' | 'backtest' | 'compare' | 'lifecycle' | 'sql';
 
-// The sample's events as CSV (scripts/build-web.sh writes it from events.jsonl): half the bytes,
-// and the engine reads CSV faster, so the page is ready sooner.
-const SAMPLE = { events: 'sample/events.csv', accounts: 'sample/accounts.jsonl', model: 'sample/model.json' };
-// Fetched from the start, while the worker compiles the engine.
-const fetchBytes = (path: string): Promise<ArrayBuffer | null> =>
-  fetch(new URL(path, location.href).href, { credentials: 'same-origin' })
-    .then((res) => (res.ok ? res.arrayBuffer() : null))
-    .catch(() => null);
-// boot.ts (the page's first script) started the worker and these downloads; without it
-// (another page embedding main.ts), they start here.
-const boot = (window as unknown as { __pqlBoot?: Boot }).__pqlBoot;
-const samplePrefetch = boot?.sample ?? { events: fetchBytes(SAMPLE.events), accounts: fetchBytes(SAMPLE.accounts) };
+// boot.ts (the page's entry) started the worker and the sample's download.
+const samplePrefetch = boot.sample;
 const HISTORY_POINTS = 14;   // weekly re-scores over the last 13 weeks (91 days)
 const HISTORY_STEP_DAYS = 7;
 
@@ -303,11 +293,8 @@ function showRun(r: ScoreOk): void {
   if (r.tag !== 'fallback') state.lastGood = state.modelText;
   else state.lastGood = JSON.stringify(state.sampleModel);
   const run = r.run;
-  state.run = run;
-  const tiers = tierInfo();
-  ranking.setView(run, totalSteps(), tiers.names, tiers.colors, true);
+  showView(r, true);
   if (!state.firstShown) { state.firstShown = true; performance.mark('pql:first-ranking'); }
-  drawPopulation(run.population, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
   data.setDiagnostics(run.diagnostics);
   if (state.selected !== null) {
     const row = ranking.row(state.selected) ?? r.explain;
@@ -340,11 +327,12 @@ function showRun(r: ScoreOk): void {
   statusEl.title = `Re-ranked in ${(now - r.inputAt).toFixed(0)} ms (engine ${r.engineMs.toFixed(0)} ms)`;
 }
 
-// Other rows of the same ranking (a scroll, a filter, a sort): the list and its charts only.
-function showView(r: ScoreOk): void {
+// The list and its charts: a new ranking (`changed`), or other rows of the same one (a scroll,
+// a filter, a sort: all that a `view` answer updates).
+function showView(r: ScoreOk, changed = false): void {
   state.run = r.run;
   const tiers = tierInfo();
-  ranking.setView(r.run, totalSteps(), tiers.names, tiers.colors, false);
+  ranking.setView(r.run, totalSteps(), tiers.names, tiers.colors, changed);
   drawPopulation(r.run.population, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
 }
 
