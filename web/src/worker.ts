@@ -7,7 +7,7 @@
 import { createEngine, type Engine, type Source } from '@pql/engine';
 import wasmUrl from '@pql/wasm-file?url';
 import type {
-  AnalysisPart, AnalysisRequest, Catalog, Explanation, FromWorker, HistoryPoint, Kind,
+  AnalysisPart, AnalysisRequest, CanonicalModel, Catalog, Explanation, FromWorker, HistoryPoint, Kind,
   LoadReport, ModelError, ModelUpdate, ToWorker, LatestSignup, ImportOptions,
 } from './protocol';
 import { numericPatch } from './modelpatch';
@@ -285,6 +285,7 @@ function catalog(e: Engine): void {
   post({ type: 'catalog', catalog: out });
 }
 
+let canonical: { text: string; model: CanonicalModel } | null = null;   // e.model() of that model text
 function score(e: Engine, msg: Extract<ToWorker, { type: 'score' }>): void {
   const t0 = performance.now();
   const waitMs = t0 - receivedAt;
@@ -299,7 +300,9 @@ function score(e: Engine, msg: Extract<ToWorker, { type: 'score' }>): void {
     return;
   }
   const engineMs = performance.now() - t0;
-  const normalized = e.model();
+  // The canonical model is read once per model text, not on every scroll or filter.
+  if (canonical?.text !== msg.model) canonical = { text: msg.model, model: e.model() };
+  const normalized = canonical.model;
   let explainOut: Explanation | null = null;
   let explainError: string | null = null;
   if (msg.select !== null) {
