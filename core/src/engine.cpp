@@ -184,11 +184,13 @@ std::string Engine::view_json(const ViewOptions& options) {
     // Rank movement: a new snapshot when the model, as_of or data changed since the last view
     // and a rank moved; the one before is kept as `previous_` if it ranked the same entities.
     RankSnapshot now;
-    now.revision = revision_ ^ (static_cast<uint64_t>(outcomes_.rows.size()) << 40);
+    now.revision = revision_;
+    now.outcomes = outcomes_.rows.size();
     now.store_version = store_->version;
     now.as_of = ix.as_of;
     now.entities = run.results.size();
-    if (now.revision != shown_.revision || now.store_version != shown_.store_version || now.as_of != shown_.as_of) {
+    if (now.revision != shown_.revision || now.outcomes != shown_.outcomes || now.store_version != shown_.store_version ||
+        now.as_of != shown_.as_of) {
         now.rank.assign(now.entities, 0);
         for (size_t i = 0; i < run.results.size(); ++i) now.rank[run.results[i].entity] = static_cast<uint32_t>(i + 1);
         const bool same_entities = shown_.store_version == now.store_version && shown_.as_of == now.as_of &&

@@ -131,13 +131,22 @@ TEST_CASE("funnel cohorts oldest first, CSV with a row for all", "[funnel]") {
     CHECK(csv.find("\nall,4,") != std::string::npos);
 }
 
-TEST_CASE("the funnel of conformance case 10 through the engine (first_qualified_at from the scorer)", "[funnel][conformance]") {
-    const std::string dir = pql::test::case_dir("10-v2-model");
-    Engine e;
+namespace {
+
+// Conformance case 10 (model, events, accounts, users) into `e`.
+void load_case(Engine& e, const std::string& dir) {
     REQUIRE(e.set_model_json(pql::test::slurp(dir + "/model.json")).ok());
     REQUIRE(e.load_events(pql::test::slurp(dir + "/events.jsonl")).ok());
     REQUIRE(e.load_accounts(pql::test::slurp(dir + "/accounts.jsonl")).ok());
     REQUIRE(e.load_users(pql::test::slurp(dir + "/users.jsonl")).ok());
+}
+
+}  // namespace
+
+TEST_CASE("the funnel of conformance case 10 through the engine (first_qualified_at from the scorer)", "[funnel][conformance]") {
+    const std::string dir = pql::test::case_dir("10-v2-model");
+    Engine e;
+    load_case(e, dir);
     for (auto [by, file] : {std::pair{CohortBy::Week, "/expected-funnel-week.json"}, std::pair{CohortBy::Month, "/expected-funnel-month.json"}}) {
         FunnelOptions o;
         o.cohort = by;
@@ -157,10 +166,7 @@ TEST_CASE("the funnel of conformance case 10 through the engine (first_qualified
 TEST_CASE("pql funnel prints the library's bytes for conformance case 10", "[funnel][cli]") {
     const std::string dir = pql::test::case_dir("10-v2-model");
     Engine e;
-    REQUIRE(e.set_model_json(pql::test::slurp(dir + "/model.json")).ok());
-    REQUIRE(e.load_events(pql::test::slurp(dir + "/events.jsonl")).ok());
-    REQUIRE(e.load_accounts(pql::test::slurp(dir + "/accounts.jsonl")).ok());
-    REQUIRE(e.load_users(pql::test::slurp(dir + "/users.jsonl")).ok());
+    load_case(e, dir);
     for (const char* cohort : {"week", "month"}) {
         const std::string cmd = std::string(PQL_BINARY) + " funnel --format json --cohort " + cohort + " --model " + dir +
                                 "/model.json --events " + dir + "/events.jsonl --accounts " + dir + "/accounts.jsonl --users " +

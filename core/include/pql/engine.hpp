@@ -132,6 +132,7 @@ private:
     uint64_t revision_ = 0;  // bumped by every change of model, as_of or data
     struct RankSnapshot {
         uint64_t revision = UINT64_MAX, store_version = 0;
+        size_t outcomes = 0;  // outcome rows: a new outcomes file can make customers
         int64_t as_of = 0;
         size_t entities = 0;
         std::vector<uint32_t> rank;  // by entity, 1-based
