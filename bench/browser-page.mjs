@@ -6,7 +6,10 @@ import createCeiling from '/build/bench/sax_ceiling.mjs';
 import { measureEngine, lineBlocks } from './measure.mjs';
 
 const logEl = document.getElementById('log');
-const log = (m) => { logEl.textContent += m + '\n'; console.log(m); };
+const log = (m) => {
+  logEl.textContent += m + '\n';
+  console.log(m);
+};
 
 // Blocks of whole lines from a streamed response, each ~`size` bytes (copies of the stream's
 // chunks: the page holds one block at a time).
@@ -14,13 +17,15 @@ async function* streamBlocks(url, size = 64 << 20) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   const reader = res.body.getReader();
-  let buf = new Uint8Array(size + (4 << 20)), used = 0;
+  let buf = new Uint8Array(size + (4 << 20)),
+    used = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     let off = 0;
     while (off < value.length) {
-      if (used === buf.length) {  // a line longer than the block: grow
+      if (used === buf.length) {
+        // a line longer than the block: grow
         const b = new Uint8Array(buf.length * 2);
         b.set(buf);
         buf = b;
@@ -54,17 +59,21 @@ window.runBench = async (size, { runs = 30, loadRuns = 3, ceiling = true } = {})
   const eventBytes = Number((await fetch(`${base}/events.jsonl`, { method: 'HEAD' })).headers.get('content-length'));
   const accounts = new Uint8Array(await (await fetch(`${base}/accounts.jsonl`)).arrayBuffer());
   const model = await (await fetch(`${base}/model.json`)).json();
-  let ceil = null, ceilWarm = null, parseBlock = null;
+  let ceil = null,
+    ceilWarm = null,
+    parseBlock = null;
   if (ceiling) {
     const mod = await createCeiling();
-    const parse = parseBlock = (block) => {
+    const parse = (parseBlock = (block) => {
       const ptr = mod._malloc(block.length) >>> 0;
       mod.HEAPU8.set(block, ptr);
       const lines = mod._sax_ceiling(ptr, block.length);
       mod._free(ptr);
       return lines;
+    });
+    ceilWarm = async () => {
+      for (const b of await firstBlock(`${base}/events.jsonl`)) parse(b);
     };
-    ceilWarm = async () => { for (const b of await firstBlock(`${base}/events.jsonl`)) parse(b); };
     ceil = async () => {
       let lines = 0;
       for await (const b of streamBlocks(`${base}/events.jsonl`)) lines += parse(b);
@@ -75,8 +84,15 @@ window.runBench = async (size, { runs = 30, loadRuns = 3, ceiling = true } = {})
   // engine's work alone); 10M is streamed from the server during the timed load.
   let text = null;
   if (eventBytes < 1e9) text = new Uint8Array(await (await fetch(`${base}/events.jsonl`)).arrayBuffer());
-  const inMemory = function* () { yield* lineBlocks(text); };
-  if (text && ceil) ceil = async () => { let lines = 0; for (const b of lineBlocks(text, 256 << 20)) lines += parseBlock(b); return lines; };
+  const inMemory = function* () {
+    yield* lineBlocks(text);
+  };
+  if (text && ceil)
+    ceil = async () => {
+      let lines = 0;
+      for (const b of lineBlocks(text, 256 << 20)) lines += parseBlock(b);
+      return lines;
+    };
   const r = await measureEngine({
     createEngine,
     events: async () => (text ? inMemory() : streamBlocks(`${base}/events.jsonl`)),

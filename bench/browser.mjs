@@ -15,8 +15,13 @@ import { measureLive, VIEWPORT } from './page-live.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
-const sizes = opt('--sizes', process.env.BENCH_SIZES || '100k,1M,10M').split(',').filter(Boolean);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const sizes = opt('--sizes', process.env.BENCH_SIZES || '100k,1M,10M')
+  .split(',')
+  .filter(Boolean);
 const parts = opt('--parts', 'engine,page').split(',');
 const outFile = resolve(ROOT, opt('--out', 'build/bench/browser.json'));
 const pageRuns = Number(opt('--page-runs', 7));
@@ -30,8 +35,11 @@ const server = await serveLoopback((req, res, urlPath) => {
   if (!ALLOWED.some((a) => file === a || file.startsWith(a + sep))) throw new Error('not served');
   if (statSync(file).isDirectory()) file = join(file, 'index.html');
   const size = statSync(file).size;
-  res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-length': size,
-    'cache-control': 'no-store' });
+  res.writeHead(200, {
+    'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+    'content-length': size,
+    'cache-control': 'no-store',
+  });
   if (req.method === 'HEAD') return res.end();
   createReadStream(file, { highWaterMark: 4 << 20 }).pipe(res);
 });
@@ -43,17 +51,25 @@ const log = (...a) => console.log(...a);
 try {
   if (parts.includes('engine')) {
     for (const size of sizes) {
-      if (!existsSync(join(ROOT, 'build/bench-data', size, 'events.jsonl'))) { log(`browser: no data for ${size}, skipped`); continue; }
+      if (!existsSync(join(ROOT, 'build/bench-data', size, 'events.jsonl'))) {
+        log(`browser: no data for ${size}, skipped`);
+        continue;
+      }
       log(`\n== ${size}: WASM engine in Chromium ${browser.version()}`);
       const context = await browser.newContext();
       const page = await context.newPage();
-      page.on('console', (m) => { if (m.type() === 'log') log(`  ${m.text()}`); });
+      page.on('console', (m) => {
+        if (m.type() === 'log') log(`  ${m.text()}`);
+      });
       page.on('pageerror', (e) => log(`  page error: ${e.message}`));
       await page.goto(`${origin}/bench/browser.html`);
       await page.waitForFunction(() => window.benchReady === true);
       const big = size === '10M';
       try {
-        results.sizes[size] = await page.evaluate(([s, o]) => window.runBench(s, o), [size, { runs: big ? 10 : 30, loadRuns: big ? 1 : 5 }]);
+        results.sizes[size] = await page.evaluate(
+          ([s, o]) => window.runBench(s, o),
+          [size, { runs: big ? 10 : 30, loadRuns: big ? 1 : 5 }],
+        );
       } catch (e) {
         log(`  failed: ${e.message}`);
         results.sizes[size] = { error: e.message };
@@ -68,12 +84,20 @@ try {
     } else {
       // bench/page-live.mjs: every kind of edit, a drag and the first usable ranking, each
       // beside the engine-only time of the same change (issue #17).
-      log(`\n== playground on the sample (${VIEWPORT.width}×${VIEWPORT.height}): input → ranking redrawn, drag, first load`);
+      log(
+        `\n== playground on the sample (${VIEWPORT.width}×${VIEWPORT.height}): input → ranking redrawn, drag, first load`,
+      );
       const live = await measureLive(browser, origin, { runs: pageRuns * 2 + 1, loads: pageRuns, log });
       results.live = live;
       const fl = live.firstLoad;
-      results.page = { interactiveMs: fl.medianMs, minMs: fl.minMs, maxMs: fl.maxMs, runs: fl.runs, engineMs: fl.engineMs,
-        events: 'build/web/sample (the sample playground data)' };
+      results.page = {
+        interactiveMs: fl.medianMs,
+        minMs: fl.minMs,
+        maxMs: fl.maxMs,
+        runs: fl.runs,
+        engineMs: fl.engineMs,
+        events: 'build/web/sample (the sample playground data)',
+      };
     }
   }
 } finally {

@@ -9,9 +9,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -21,16 +21,16 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <zlib.h>
+#include <nlohmann/json.hpp>
 
 #include "engine_internals.hpp"
-#include "pql/engine.hpp"
 #include "event_store.hpp"
+#include "pql/engine.hpp"
 #include "pql/model.hpp"
-#include "score.hpp"
 #include "pql/time.hpp"
 #include "sax_ceiling.hpp"
+#include "score.hpp"
 
 namespace {
 
@@ -112,7 +112,9 @@ struct Samples {
     std::vector<double> us;
     std::chrono::steady_clock::time_point t0;
     void start() { t0 = std::chrono::steady_clock::now(); }
-    void stop() { us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count()); }
+    void stop() {
+        us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    }
     void report(benchmark::State& state) {
         if (us.empty()) return;
         std::sort(us.begin(), us.end());
@@ -133,7 +135,8 @@ void BM_IngestJsonl(benchmark::State& state, std::string name) {
         benchmark::DoNotOptimize(r);
         state.PauseTiming();
         events = pql::EngineInternals::store(*engine).size();
-        bytes_per_event = pql::EngineInternals::store(*engine).memory_bytes() - pql::EngineInternals::store(*engine).property_memory_bytes();
+        bytes_per_event = pql::EngineInternals::store(*engine).memory_bytes() -
+                          pql::EngineInternals::store(*engine).property_memory_bytes();
         engine.reset();
         state.ResumeTiming();
     }
@@ -491,7 +494,9 @@ void BM_Memory(benchmark::State& state, std::string name) {
     // A pair's own bytes (key, value, interned names and strings) and the offsets per event.
     const double offsets = static_cast<double>(s.prop_begin.capacity() * 4);
     state.counters["bytes_per_property_pair"] =
-        s.property_pairs() ? (static_cast<double>(s.property_memory_bytes()) - offsets) / static_cast<double>(s.property_pairs()) : 0;
+        s.property_pairs()
+            ? (static_cast<double>(s.property_memory_bytes()) - offsets) / static_cast<double>(s.property_pairs())
+            : 0;
     state.counters["property_offset_bytes_per_event"] = offsets / n;
 }
 
@@ -556,7 +561,9 @@ int main(int argc, char** argv) {
         reg("scorer_half_life", BM_ScorerHalfLife, 20, 0)->Unit(benchmark::kMicrosecond);
         reg("top50", BM_Top50, 50, 0)->Unit(benchmark::kMicrosecond);
         reg("funnel_week", BM_Funnel, 1, 3);
-        reg("append_1k", BM_Append1k, 10, small ? 0 : (std::getenv("PQL_BENCH_APPEND_ITERS") ? std::atoi(std::getenv("PQL_BENCH_APPEND_ITERS")) : 50));
+        reg("append_1k", BM_Append1k, 10,
+            small ? 0
+                  : (std::getenv("PQL_BENCH_APPEND_ITERS") ? std::atoi(std::getenv("PQL_BENCH_APPEND_ITERS")) : 50));
     }
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

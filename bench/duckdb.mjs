@@ -24,10 +24,12 @@ function fresh(target, ...sources) {
 
 // The contract tables for a data set, cached next to it.
 function exportTables(dir, modelFile) {
-  const events = join(dir, 'sql-events.csv'), accounts = join(dir, 'sql-accounts.csv');
+  const events = join(dir, 'sql-events.csv'),
+    accounts = join(dir, 'sql-accounts.csv');
   const inputs = [join(dir, 'events.jsonl'), join(dir, 'accounts.jsonl'), modelFile];
   const args = ['--events', inputs[0], '--accounts', inputs[1], '--model', modelFile];
-  const toFile = (file, extra) => {  // written straight to the file (10M events is ~0.5 GB of CSV)
+  const toFile = (file, extra) => {
+    // written straight to the file (10M events is ~0.5 GB of CSV)
     const fd = openSync(file + '.tmp', 'w');
     try {
       execFileSync(PQL, ['export-events', ...args, ...extra], { stdio: ['ignore', fd, 'ignore'] });
@@ -44,7 +46,9 @@ function exportTables(dir, modelFile) {
 function sqlFor(model, tmp, name) {
   const file = join(tmp, `${name}.json`);
   writeFileSync(file, JSON.stringify(model));
-  const sql = execFileSync(PQL, ['sql', '--dialect', 'duckdb', '--model', file], { encoding: 'utf8' }).trim().replace(/;\s*$/, '');
+  const sql = execFileSync(PQL, ['sql', '--dialect', 'duckdb', '--model', file], { encoding: 'utf8' })
+    .trim()
+    .replace(/;\s*$/, '');
   // The page the engine is asked for: the first 50 of the ranking.
   return `SELECT * FROM (\n${sql}\n) ranked LIMIT 50`;
 }
@@ -70,7 +74,9 @@ export async function duckdbPeer({ dir, model, runs = 10, log = () => {}, engine
     let t1 = performance.now();
     await con.run('CREATE TABLE events (timestamp_ms BIGINT, account_id VARCHAR, user_id VARCHAR, event VARCHAR)');
     await con.run(`COPY events FROM '${tables.events}' (HEADER, ALLOW_QUOTED_NULLS false)`);
-    await con.run(`CREATE TABLE accounts AS SELECT * FROM read_csv('${tables.accounts}', header = true, all_varchar = true, allow_quoted_nulls = false)`);
+    await con.run(
+      `CREATE TABLE accounts AS SELECT * FROM read_csv('${tables.accounts}', header = true, all_varchar = true, allow_quoted_nulls = false)`,
+    );
     out.loadMs = performance.now() - t1;
     out.rows = Number((await con.runAndReadAll('SELECT count(*) FROM events')).getRows()[0][0]);
     log(`loaded ${out.rows} rows in ${out.loadMs.toFixed(0)} ms (${out.threads} threads)`);
@@ -80,13 +86,17 @@ export async function duckdbPeer({ dir, model, runs = 10, log = () => {}, engine
     out.top = first.map((r) => [r.id, Number(r.score)]);
     if (engineTop) {
       const same = engineTop.filter(([id], i) => out.top[i]?.[0] === id).length;
-      const maxDiff = Math.max(...engineTop.map(([id, s], i) => (out.top[i]?.[0] === id ? Math.abs(out.top[i][1] - s) : 0)));
+      const maxDiff = Math.max(
+        ...engineTop.map(([id, s], i) => (out.top[i]?.[0] === id ? Math.abs(out.top[i][1] - s) : 0)),
+      );
       out.agreement = { sameRank: same, of: engineTop.length, maxScoreDiff: maxDiff };
-      log(`top 50 agrees with the engine at ${same}/${engineTop.length} ranks (max score difference ${maxDiff.toExponential(1)})`);
+      log(
+        `top 50 agrees with the engine at ${same}/${engineTop.length} ranks (max score difference ${maxDiff.toExponential(1)})`,
+      );
     }
     const timeAlternating = async (other) => {
       const times = [];
-      await run(other);  // warm
+      await run(other); // warm
       for (let i = 0; i < runs; i++) {
         t1 = performance.now();
         await run(i % 2 ? base : other);
@@ -96,7 +106,9 @@ export async function duckdbPeer({ dir, model, runs = 10, log = () => {}, engine
     };
     out.halfLife = await timeAlternating(halfLife);
     out.weight = await timeAlternating(weight);
-    log(`query after a half-life change ${out.halfLife.median.toFixed(1)} ms, after a weight change ${out.weight.median.toFixed(1)} ms`);
+    log(
+      `query after a half-life change ${out.halfLife.median.toFixed(1)} ms, after a weight change ${out.weight.median.toFixed(1)} ms`,
+    );
     con.closeSync();
     db.closeSync();
   } finally {

@@ -12,7 +12,9 @@ const now = () => performance.now();
 // Process CPU time in ms where the host has it (Node); the machine the figures come from is
 // shared, so the report gives CPU time beside wall time.
 let cpuNow = null;
-export function setCpuClock(fn) { cpuNow = fn; }
+export function setCpuClock(fn) {
+  cpuNow = fn;
+}
 
 // Times fn() `runs` times after untimed calls: at least `warm` of them and for at least
 // WARM_MS (V8 runs WASM on its baseline compiler first and swaps in optimised code once a
@@ -20,13 +22,15 @@ export function setCpuClock(fn) { cpuNow = fn; }
 // calls: warm figures are the steady state of a slider being dragged for a second).
 const WARM_MS = 1500;
 function timed(runs, warm, fn, maxWarm = Infinity) {
-  const wall = [], cpu = [];
+  const wall = [],
+    cpu = [];
   const until = now() + WARM_MS;
   let calls = 0;
   while ((calls < warm || now() < until) && calls < maxWarm) fn(calls++);
   warm = calls;
   for (let i = 0; i < runs; i++) {
-    const c0 = cpuNow?.(), t0 = now();
+    const c0 = cpuNow?.(),
+      t0 = now();
     fn(i + warm);
     wall.push(now() - t0);
     if (cpuNow) cpu.push(cpuNow() - c0);
@@ -74,7 +78,8 @@ export function appendBatch(rows, afterMs, batch) {
   for (let i = 0; i < 1000; i++) {
     const r = rows[(i * 7919 + batch * 104729) % rows.length];
     t += 1;
-    text += `{"id":"bench_${batch}_${i}","timestamp":"${new Date(t).toISOString()}","account_id":"${r.account_id}",` +
+    text +=
+      `{"id":"bench_${batch}_${i}","timestamp":"${new Date(t).toISOString()}","account_id":"${r.account_id}",` +
       `"user_id":"${r.user_id}","event":"${r.event}","properties":{}}\n`;
   }
   return { text, last: t };
@@ -121,15 +126,31 @@ function rerankView(engine, model, path, a, b, runs) {
   });
 }
 
-export async function measureEngine({ createEngine, events, warmup, accounts, model, csv, ceiling, ceilingWarmup,
-  ceilingBytes, runs = 30, loadRuns = 3, eventBytes, log = () => {} }) {
+export async function measureEngine({
+  createEngine,
+  events,
+  warmup,
+  accounts,
+  model,
+  csv,
+  ceiling,
+  ceilingWarmup,
+  ceilingBytes,
+  runs = 30,
+  loadRuns = 3,
+  eventBytes,
+  log = () => {},
+}) {
   const out = {};
   // Ingest: a fresh engine per run (heap growth from the first run is reused by later ones).
   // The ceiling runs right after each load, so that both see the same machine: the ratio is
   // taken per pair and its median reported (the shared machine's speed drifts between runs).
-  const ingest = [], ceil = [], ratios = [];
+  const ingest = [],
+    ceil = [],
+    ratios = [];
   let engine;
-  if (warmup) {  // the first few MB once, so that the timed loads run tiered-up code
+  if (warmup) {
+    // the first few MB once, so that the timed loads run tiered-up code
     const w = await createEngine();
     for await (const block of await warmup()) w.loadEvents(block, { format: 'jsonl' });
     w.delete();
@@ -159,9 +180,11 @@ export async function measureEngine({ createEngine, events, warmup, accounts, mo
   if (ceiling) {
     out.saxCeilingMs = median(ceil);
     out.saxCeilingMBs = (ceilingBytes ?? eventBytes) / 1e6 / (out.saxCeilingMs / 1e3);
-    out.ingestToCeiling = median(ratios);  // per-pair ratio (time of the ceiling / time of the load)
-    log(`sax ceiling ${out.saxCeilingMs.toFixed(0)} ms (${out.saxCeilingMBs.toFixed(1)} MB/s); ` +
-      `load at ${(100 * out.ingestToCeiling).toFixed(0)}% of it (median of ${ratios.length} pairs)`);
+    out.ingestToCeiling = median(ratios); // per-pair ratio (time of the ceiling / time of the load)
+    log(
+      `sax ceiling ${out.saxCeilingMs.toFixed(0)} ms (${out.saxCeilingMBs.toFixed(1)} MB/s); ` +
+        `load at ${(100 * out.ingestToCeiling).toFixed(0)}% of it (median of ${ratios.length} pairs)`,
+    );
   }
 
   engine.loadAccounts(accounts, { format: 'jsonl' });
@@ -174,28 +197,41 @@ export async function measureEngine({ createEngine, events, warmup, accounts, mo
   const mem = engine.memoryUsage();
   out.heapUsedAfterRank = mem.heapUsed;
   out.heapSizeAfterRank = mem.heapSize;
-  log(`first rank ${out.firstRankMs.toFixed(1)} ms, ${out.entities} entities, heap ${(mem.heapSize / 1048576).toFixed(0)} MiB`);
+  log(
+    `first rank ${out.firstRankMs.toFixed(1)} ms, ${out.entities} entities, heap ${(mem.heapSize / 1048576).toFixed(0)} MiB`,
+  );
 
   const hl = model.engagement?.half_life_days ?? 14;
   out.halfLife = rerank(engine, model, modelWith(model, ['engagement', 'half_life_days'], hl === 21 ? 14 : 21), runs);
   const win = model.window_days ?? 90;
   out.window = rerank(engine, model, modelWith(model, ['window_days'], win === 60 ? 90 : 60), runs);
   const w = model.engagement.events.report_created.weight;
-  out.weight = rerank(engine, model, modelWith(model, ['engagement', 'events', 'report_created', 'weight'], w + 1), runs);
+  out.weight = rerank(
+    engine,
+    model,
+    modelWith(model, ['engagement', 'events', 'report_created', 'weight'], w + 1),
+    runs,
+  );
   if (typeof engine.setModelValue === 'function') {
     out.halfLifePatch = rerankPatch(engine, model, ['engagement', 'half_life_days'], hl, hl === 21 ? 14 : 21, runs);
     out.weightPatch = rerankPatch(engine, model, ['engagement', 'events', 'report_created', 'weight'], w, w + 1, runs);
-    log(`re-rank by patch (setModelValue): half-life ${out.halfLifePatch.median.toFixed(2)} ms, weight ${out.weightPatch.median.toFixed(2)} ms`);
+    log(
+      `re-rank by patch (setModelValue): half-life ${out.halfLifePatch.median.toFixed(2)} ms, weight ${out.weightPatch.median.toFixed(2)} ms`,
+    );
   }
   if (typeof engine.view === 'function') {
     out.halfLifeView = rerankView(engine, model, ['engagement', 'half_life_days'], hl, hl === 21 ? 14 : 21, runs);
     out.weightView = rerankView(engine, model, ['engagement', 'events', 'report_created', 'weight'], w, w + 1, runs);
-    log(`the page's list (patch + view of 72 rows): half-life ${out.halfLifeView.median.toFixed(2)} ms, weight ${out.weightView.median.toFixed(2)} ms`);
+    log(
+      `the page's list (patch + view of 72 rows): half-life ${out.halfLifeView.median.toFixed(2)} ms, weight ${out.weightView.median.toFixed(2)} ms`,
+    );
   }
   engine.setModel(model);
   out.top50 = timed(runs, 30, () => engine.score({ offset: 0, limit: 50 }));
-  log(`re-rank: half-life ${out.halfLife.median.toFixed(2)} ms, window ${out.window.median.toFixed(2)} ms, ` +
-    `weight ${out.weight.median.toFixed(2)} ms, unchanged ${out.top50.median.toFixed(2)} ms`);
+  log(
+    `re-rank: half-life ${out.halfLife.median.toFixed(2)} ms, window ${out.window.median.toFixed(2)} ms, ` +
+      `weight ${out.weight.median.toFixed(2)} ms, unchanged ${out.top50.median.toFixed(2)} ms`,
+  );
 
   // The lifecycle funnel by week (SPEC §7.8), on the loaded data.
   out.funnel = timed(3, 1, () => engine.funnel({ cohort: 'week' }), 1);
@@ -203,23 +239,30 @@ export async function measureEngine({ createEngine, events, warmup, accounts, mo
 
   // Append 1k + re-rank. The as_of is "the latest event", so it moves with every batch.
   {
-    const rows = first.results.slice(0, 50).map((r) => ({ account_id: r.id, user_id: `u_${r.id.slice(5)}_1`, event: 'report_created' }));
-    let last = Date.parse(first.as_of);  // the latest event (the model has no as_of)
+    const rows = first.results
+      .slice(0, 50)
+      .map((r) => ({ account_id: r.id, user_id: `u_${r.id.slice(5)}_1`, event: 'report_created' }));
+    let last = Date.parse(first.as_of); // the latest event (the model has no as_of)
     const appendRuns = Math.max(5, Math.min(runs, 20));
     // Each batch's text is made before its timed call (the text is the caller's input).
     const batches = [];
-    const warmBatches = 100;  // up to this many untimed appends first (see timed)
+    const warmBatches = 100; // up to this many untimed appends first (see timed)
     for (let b = 0; b < appendRuns + warmBatches; b++) {
       const batch = appendBatch(rows, last, b);
       last = batch.last;
       batches.push(batch.text);
     }
-    out.append1k = timed(appendRuns, 3, (i) => {
-      if (i >= batches.length) throw new Error('append: out of batches');
-      const rep = engine.loadEvents(batches[i], { format: 'jsonl' });
-      const page = engine.score({ offset: 0, limit: 50 });
-      if (rep.loaded !== 1000 || !page.results.length) throw new Error(`append failed: ${JSON.stringify(rep)}`);
-    }, warmBatches);
+    out.append1k = timed(
+      appendRuns,
+      3,
+      (i) => {
+        if (i >= batches.length) throw new Error('append: out of batches');
+        const rep = engine.loadEvents(batches[i], { format: 'jsonl' });
+        const page = engine.score({ offset: 0, limit: 50 });
+        if (rep.loaded !== 1000 || !page.results.length) throw new Error(`append failed: ${JSON.stringify(rep)}`);
+      },
+      warmBatches,
+    );
     log(`append 1k + re-rank ${out.append1k.median.toFixed(2)} ms`);
   }
 

@@ -13,12 +13,22 @@ import { median, p95, modelWith } from './measure.mjs';
 const DAY = 86400000;
 
 class Growable {
-  constructor(Type) { this.Type = Type; this.a = new Type(1 << 16); this.n = 0; }
+  constructor(Type) {
+    this.Type = Type;
+    this.a = new Type(1 << 16);
+    this.n = 0;
+  }
   push(v) {
-    if (this.n === this.a.length) { const b = new this.Type(this.a.length * 2); b.set(this.a); this.a = b; }
+    if (this.n === this.a.length) {
+      const b = new this.Type(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
     this.a[this.n++] = v;
   }
-  view() { return this.a.subarray(0, this.n); }
+  view() {
+    return this.a.subarray(0, this.n);
+  }
 }
 
 function* lines(path, block = 64 << 20) {
@@ -41,24 +51,53 @@ function* lines(path, block = 64 << 20) {
 }
 
 export function ingest(dir) {
-  const ids = new Map(), users = new Map(), types = new Map(), accounts = new Map();
-  const intern = (m, k) => { let v = m.get(k); if (v === undefined) { v = m.size; m.set(k, v); } return v; };
+  const ids = new Map(),
+    users = new Map(),
+    types = new Map(),
+    accounts = new Map();
+  const intern = (m, k) => {
+    let v = m.get(k);
+    if (v === undefined) {
+      v = m.size;
+      m.set(k, v);
+    }
+    return v;
+  };
   const seen = new Set();
-  const ts = new Growable(Float64Array), user = new Growable(Int32Array), type = new Growable(Int32Array), acct = new Growable(Int32Array);
-  let skipped = 0, duplicates = 0;
+  const ts = new Growable(Float64Array),
+    user = new Growable(Int32Array),
+    type = new Growable(Int32Array),
+    acct = new Growable(Int32Array);
+  let skipped = 0,
+    duplicates = 0;
   for (const line of lines(join(dir, 'events.jsonl'))) {
     if (!line.trim()) continue;
     let e;
-    try { e = JSON.parse(line); } catch { skipped++; continue; }
+    try {
+      e = JSON.parse(line);
+    } catch {
+      skipped++;
+      continue;
+    }
     const t = typeof e.timestamp === 'number' ? e.timestamp : Date.parse(e.timestamp);
-    if (!Number.isFinite(t) || !e.user_id || !e.event) { skipped++; continue; }
-    if (e.id != null) { if (seen.has(e.id)) { duplicates++; continue; } seen.add(e.id); }
+    if (!Number.isFinite(t) || !e.user_id || !e.event) {
+      skipped++;
+      continue;
+    }
+    if (e.id != null) {
+      if (seen.has(e.id)) {
+        duplicates++;
+        continue;
+      }
+      seen.add(e.id);
+    }
     ts.push(t);
     user.push(intern(users, String(e.user_id)));
     type.push(intern(types, e.event));
     acct.push(e.account_id ? intern(accounts, String(e.account_id)) : -1);
   }
-  const traits = new Map(), names = new Map();
+  const traits = new Map(),
+    names = new Map();
   for (const line of readFileSync(join(dir, 'accounts.jsonl'), 'utf8').split('\n')) {
     if (!line.trim()) continue;
     const a = JSON.parse(line);
@@ -66,7 +105,19 @@ export function ingest(dir) {
     if (a.name) names.set(String(a.account_id), a.name);
   }
   void ids;
-  return { ts: ts.view(), user: user.view(), type: type.view(), acct: acct.view(), users, types, accounts, traits, names, skipped, duplicates };
+  return {
+    ts: ts.view(),
+    user: user.view(),
+    type: type.view(),
+    acct: acct.view(),
+    users,
+    types,
+    accounts,
+    traits,
+    names,
+    skipped,
+    duplicates,
+  };
 }
 
 // Model-independent facts a developer would compute once: as_of, ages, distinct users.
@@ -74,12 +125,15 @@ export function prepare(d) {
   let T = -Infinity;
   for (let i = 0; i < d.ts.length; i++) if (d.ts[i] > T) T = d.ts[i];
   const dayT = Math.floor(T / DAY);
-  const n = d.ts.length, na = d.accounts.size, nt = d.types.size;
+  const n = d.ts.length,
+    na = d.accounts.size,
+    nt = d.types.size;
   const age = new Int32Array(n);
   for (let i = 0; i < n; i++) age[i] = dayT - Math.floor(d.ts[i] / DAY);
   // Per account: each user's youngest age (users in window, active users), all-time distinct
   // users, and per (account, type) distinct users.
-  const userAge = new Map(), acctUsers = Array.from({ length: na }, () => new Set());
+  const userAge = new Map(),
+    acctUsers = Array.from({ length: na }, () => new Set());
   const typeUsers = new Map();
   for (let i = 0; i < n; i++) {
     const a = d.acct[i];
@@ -98,26 +152,43 @@ export function prepare(d) {
 }
 
 function matches(rule, v) {
-  const num = (x) => (typeof x === 'number' ? x : typeof x === 'string' && x.trim() !== '' && !isNaN(Number(x)) ? Number(x) : null);
-  const eq = (a, b) => (typeof a === 'string' && typeof b === 'string' ? a.toLowerCase() === b.toLowerCase() : num(a) !== null && num(b) !== null ? num(a) === num(b) : a === b);
+  const num = (x) =>
+    typeof x === 'number' ? x : typeof x === 'string' && x.trim() !== '' && !isNaN(Number(x)) ? Number(x) : null;
+  const eq = (a, b) =>
+    typeof a === 'string' && typeof b === 'string'
+      ? a.toLowerCase() === b.toLowerCase()
+      : num(a) !== null && num(b) !== null
+        ? num(a) === num(b)
+        : a === b;
   if (rule.op === 'missing') return v === undefined;
   if (v === undefined) return false;
   switch (rule.op) {
-    case 'exists': return true;
-    case 'eq': return eq(v, rule.value);
-    case 'ne': return !eq(v, rule.value);
-    case 'in': return rule.value.some((x) => eq(v, x));
-    case 'not_in': return !rule.value.some((x) => eq(v, x));
-    case 'contains': return typeof v === 'string' && v.toLowerCase().includes(String(rule.value).toLowerCase());
+    case 'exists':
+      return true;
+    case 'eq':
+      return eq(v, rule.value);
+    case 'ne':
+      return !eq(v, rule.value);
+    case 'in':
+      return rule.value.some((x) => eq(v, x));
+    case 'not_in':
+      return !rule.value.some((x) => eq(v, x));
+    case 'contains':
+      return typeof v === 'string' && v.toLowerCase().includes(String(rule.value).toLowerCase());
   }
   const x = num(v);
   if (x === null) return false;
   switch (rule.op) {
-    case 'lt': return x < rule.value;
-    case 'lte': return x <= rule.value;
-    case 'gt': return x > rule.value;
-    case 'gte': return x >= rule.value;
-    case 'between': return x >= rule.value[0] && x <= rule.value[1];
+    case 'lt':
+      return x < rule.value;
+    case 'lte':
+      return x <= rule.value;
+    case 'gt':
+      return x > rule.value;
+    case 'gte':
+      return x >= rule.value;
+    case 'between':
+      return x >= rule.value[0] && x <= rule.value[1];
   }
   return false;
 }
@@ -125,18 +196,24 @@ function matches(rule, v) {
 // One re-score: a loop over every event, then per account the score; returns the top 50.
 export function rescore(d, p, model) {
   const { na, nt, age } = p;
-  const window = model.window_days ?? 90, active = model.active_days ?? 30;
+  const window = model.window_days ?? 90,
+    active = model.active_days ?? 30;
   const eng = model.engagement ?? {};
-  const hl = eng.half_life_days ?? 14, sat = eng.saturation ?? 100, defW = eng.default_weight ?? 0;
+  const hl = eng.half_life_days ?? 14,
+    sat = eng.saturation ?? 100,
+    defW = eng.default_weight ?? 0;
   const typeName = [...d.types.keys()];
-  const w = new Float64Array(nt), cap = new Float64Array(nt).fill(Infinity), h = new Float64Array(nt).fill(hl);
+  const w = new Float64Array(nt),
+    cap = new Float64Array(nt).fill(Infinity),
+    h = new Float64Array(nt).fill(hl);
   typeName.forEach((name, k) => {
     const s = eng.events?.[name];
     w[k] = s?.weight ?? defW;
     if (s?.cap !== undefined) cap[k] = s.cap;
     if (s?.half_life_days !== undefined) h[k] = s.half_life_days;
   });
-  const decayed = new Float64Array(na * nt), total = new Int32Array(na * nt);
+  const decayed = new Float64Array(na * nt),
+    total = new Int32Array(na * nt);
   for (let i = 0; i < age.length; i++) {
     const a = d.acct[i];
     if (a < 0 || age[i] < 0) continue;
@@ -146,14 +223,17 @@ export function rescore(d, p, model) {
   }
   const steps = model.activation?.steps ?? [];
   const required = model.activation?.required ?? steps.length;
-  const stepType = steps.map((s) => (s.event === '*' ? -1 : d.types.get(s.event) ?? -2));
+  const stepType = steps.map((s) => (s.event === '*' ? -1 : (d.types.get(s.event) ?? -2)));
   const rules = model.fit?.rules ?? [];
   const positive = rules.reduce((s, r) => s + Math.max(r.points, 0), 0);
   const wts = model.weights ?? {};
-  const wa = wts.activation ?? 30, we = wts.engagement ?? 50, wf = wts.fit ?? 20;
+  const wa = wts.activation ?? 30,
+    we = wts.engagement ?? 50,
+    wf = wts.fit ?? 20;
   const out = [];
   for (let a = 0; a < na; a++) {
-    let E = 0, any = 0;
+    let E = 0,
+      any = 0;
     for (let k = 0; k < nt; k++) {
       const c = a * nt + k;
       any += total[c];
@@ -161,14 +241,19 @@ export function rescore(d, p, model) {
     }
     if (any === 0) continue;
     const engagement = E <= 0 ? 0 : (100 * E) / (E + sat);
-    let met = 0, metWeight = 0, allWeight = 0;
+    let met = 0,
+      metWeight = 0,
+      allWeight = 0;
     steps.forEach((s, si) => {
       const weight = s.weight ?? 1;
       allWeight += weight;
       const k = stepType[si];
       const count = k === -1 ? any : k < 0 ? 0 : total[a * nt + k];
-      const nusers = k === -1 ? p.acctUsers[a].size : k < 0 ? 0 : p.typeUsers.get(a * nt + k)?.size ?? 0;
-      if (count >= (s.min_count ?? 1) && nusers >= (s.min_users ?? 0)) { met++; metWeight += weight; }
+      const nusers = k === -1 ? p.acctUsers[a].size : k < 0 ? 0 : (p.typeUsers.get(a * nt + k)?.size ?? 0);
+      if (count >= (s.min_count ?? 1) && nusers >= (s.min_users ?? 0)) {
+        met++;
+        metWeight += weight;
+      }
     });
     void required;
     const activation = steps.length === 0 || allWeight <= 0 ? 100 : (100 * metWeight) / allWeight;
@@ -196,9 +281,13 @@ export async function plainJsPeer({ dir, model, runs = 10, log = () => {}, engin
   out.top = rescore(d, p, model);
   if (engineTop) {
     const same = engineTop.filter(([id], i) => out.top[i]?.[0] === id).length;
-    const maxDiff = Math.max(...engineTop.map(([id, s], i) => (out.top[i]?.[0] === id ? Math.abs(out.top[i][1] - s) : 0)));
+    const maxDiff = Math.max(
+      ...engineTop.map(([id, s], i) => (out.top[i]?.[0] === id ? Math.abs(out.top[i][1] - s) : 0)),
+    );
     out.agreement = { sameRank: same, of: engineTop.length, maxScoreDiff: maxDiff };
-    log(`top 50 agrees with the engine at ${same}/${engineTop.length} ranks (max score difference ${maxDiff.toExponential(1)})`);
+    log(
+      `top 50 agrees with the engine at ${same}/${engineTop.length} ranks (max score difference ${maxDiff.toExponential(1)})`,
+    );
   }
   const alt = (b) => {
     const times = [];

@@ -7,4 +7,4 @@
 namespace pql_bench {
 // Parses each non-blank line; returns the number of lines that parsed.
 int64_t sax_ceiling(const char* data, size_t size);
-}
+}  // namespace pql_bench

@@ -25,10 +25,23 @@ for await (const line of createInterface({ input: createReadStream(join(dir, 'ev
   if (!line) continue;
   const e = JSON.parse(line);
   const ms = typeof e.timestamp === 'number' ? e.timestamp : Date.parse(e.timestamp);
-  const props = { time: ms / 1000, distinct_id: e.user_id, $insert_id: e.id, ...(e.account_id ? { company_id: e.account_id } : {}), ...e.properties };
+  const props = {
+    time: ms / 1000,
+    distinct_id: e.user_id,
+    $insert_id: e.id,
+    ...(e.account_id ? { company_id: e.account_id } : {}),
+    ...e.properties,
+  };
   await write(mixpanel, JSON.stringify({ event: e.event, properties: props }) + '\n');
-  const call = { type: 'track', messageId: e.id, userId: e.user_id, timestamp: new Date(ms).toISOString(), event: e.event,
-    properties: e.properties ?? {}, ...(e.account_id ? { context: { groupId: e.account_id } } : {}) };
+  const call = {
+    type: 'track',
+    messageId: e.id,
+    userId: e.user_id,
+    timestamp: new Date(ms).toISOString(),
+    event: e.event,
+    properties: e.properties ?? {},
+    ...(e.account_id ? { context: { groupId: e.account_id } } : {}),
+  };
   await write(gzip, JSON.stringify(call) + '\n');
 }
 await new Promise((resolve) => mixpanel.end(resolve));

@@ -16,13 +16,18 @@ const opt = (name, dflt) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const sizes = opt('--sizes', process.env.BENCH_SIZES || '100k,1M,10M').split(',').filter(Boolean);
+const sizes = opt('--sizes', process.env.BENCH_SIZES || '100k,1M,10M')
+  .split(',')
+  .filter(Boolean);
 const dataDir = resolve(ROOT, opt('--data', 'build/bench-data'));
 const outFile = resolve(ROOT, opt('--out', 'build/bench/wasm.json'));
 const peers = !args.includes('--no-peers');
-const quick = args.includes('--quick');  // one load, fewer runs, no CSV: for development
+const quick = args.includes('--quick'); // one load, fewer runs, no CSV: for development
 const log = (...a) => console.log(...a);
-setCpuClock(() => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; });
+setCpuClock(() => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+});
 
 const { createEngine } = await import(pathToFileURL(join(ROOT, 'build/wasm/pkg/index.js')).href);
 
@@ -45,7 +50,10 @@ async function* fileBlocks(path, size = 64 << 20) {
       if (n === 0) break;
       const chunk = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
       const nl = chunk.lastIndexOf(10);
-      if (nl < 0) { carry = chunk; continue; }
+      if (nl < 0) {
+        carry = chunk;
+        continue;
+      }
       yield chunk.subarray(0, nl + 1);
       carry = Buffer.from(chunk.subarray(nl + 1));
     }
@@ -57,7 +65,10 @@ async function* fileBlocks(path, size = 64 << 20) {
 
 // The first ~4 MB of whole lines: warm-up input.
 async function* firstBlock(path) {
-  for await (const b of fileBlocks(path, 4 << 20)) { yield b; return; }
+  for await (const b of fileBlocks(path, 4 << 20)) {
+    yield b;
+    return;
+  }
 }
 
 const results = { env: { node: process.version, date: new Date().toISOString() }, sizes: {} };
@@ -66,7 +77,10 @@ if (!ceilingMod) log('wasm: build/bench/sax_ceiling.mjs missing: no WASM ceiling
 
 for (const size of sizes) {
   const dir = join(dataDir, size);
-  if (!existsSync(join(dir, 'events.jsonl'))) { log(`wasm: ${dir}/events.jsonl missing, skipped`); continue; }
+  if (!existsSync(join(dir, 'events.jsonl'))) {
+    log(`wasm: ${dir}/events.jsonl missing, skipped`);
+    continue;
+  }
   log(`\n== ${size}: WASM engine in Node ${process.version}`);
   const eventsPath = join(dir, 'events.jsonl');
   const eventBytes = fstatSync(openSync(eventsPath, 'r')).size;
@@ -77,7 +91,8 @@ for (const size of sizes) {
   const text = big ? null : readFileSync(eventsPath);
   // The ceiling copies the text into its heap in 256 MiB blocks of whole lines and parses
   // each (the copy is timed, as the engine's load times its own).
-  let ceiling = null, ceilingWarmup = null;
+  let ceiling = null,
+    ceilingWarmup = null;
   const parseBlock = (block) => {
     const ptr = ceilingMod._malloc(block.length) >>> 0;
     ceilingMod.HEAPU8.set(block, ptr);
@@ -86,10 +101,13 @@ for (const size of sizes) {
     return lines;
   };
   if (ceilingMod) {
-    ceilingWarmup = async () => { for await (const b of firstBlock(eventsPath)) parseBlock(b); };
+    ceilingWarmup = async () => {
+      for await (const b of firstBlock(eventsPath)) parseBlock(b);
+    };
     ceiling = async () => {
       let lines = 0;
-      for await (const block of text ? lineBlocks(text, 256 << 20) : fileBlocks(eventsPath, 256 << 20)) lines += parseBlock(block);
+      for await (const block of text ? lineBlocks(text, 256 << 20) : fileBlocks(eventsPath, 256 << 20))
+        lines += parseBlock(block);
       return lines;
     };
   }
@@ -113,8 +131,20 @@ for (const size of sizes) {
   if (peers) {
     const { duckdbPeer } = await import('./duckdb.mjs');
     const { plainJsPeer } = await import('./plain-js.mjs');
-    r.duckdb = await duckdbPeer({ dir, model, runs: big ? 5 : 10, log: (m) => log(`  duckdb: ${m}`), engineTop: r.top });
-    r.plainJs = await plainJsPeer({ dir, model, runs: big ? 5 : 10, log: (m) => log(`  plain js: ${m}`), engineTop: r.top });
+    r.duckdb = await duckdbPeer({
+      dir,
+      model,
+      runs: big ? 5 : 10,
+      log: (m) => log(`  duckdb: ${m}`),
+      engineTop: r.top,
+    });
+    r.plainJs = await plainJsPeer({
+      dir,
+      model,
+      runs: big ? 5 : 10,
+      log: (m) => log(`  plain js: ${m}`),
+      engineTop: r.top,
+    });
   }
   results.sizes[size] = r;
 }

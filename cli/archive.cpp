@@ -1,11 +1,11 @@
 #include "archive.hpp"
 
+#include <sys/stat.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <sys/stat.h>
 
 #include <zip.h>
 #include <zlib.h>
@@ -152,7 +152,9 @@ std::vector<LoadedPart> load_file(Engine& engine, LoadKind kind, const std::stri
             if (k == 0 && std::ferror(f)) return -1;
             return static_cast<long>(k);
         };
-        const std::string err = gunzip(read, sink, in_total, out_total, [&] { if (progress) progress(in_total, size); });
+        const std::string err = gunzip(read, sink, in_total, out_total, [&] {
+            if (progress) progress(in_total, size);
+        });
         parts.push_back(finish(engine, path, err));
         return parts;
     }
@@ -215,7 +217,8 @@ std::vector<LoadedPart> load_file(Engine& engine, LoadKind kind, const std::stri
         };
         if (hn < 0) {
             entry_error = std::string("corrupt zip entry (") + zip_file_strerror(zf) + ")";
-        } else if (hn == 2 && static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b) {
+        } else if (hn == 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
+                   static_cast<unsigned char>(head[1]) == 0x8b) {
             bool first = true;
             auto read = [&](char* p, size_t n) -> long {
                 if (first) {
@@ -227,7 +230,8 @@ std::vector<LoadedPart> load_file(Engine& engine, LoadKind kind, const std::stri
             };
             size_t in_total = 0, out_total = 0;
             entry_error = gunzip(read, sink, in_total, out_total, [] {});
-            if (entry_error.rfind("read error", 0) == 0) entry_error = std::string("corrupt zip entry (") + zip_file_strerror(zf) + ")";
+            if (entry_error.rfind("read error", 0) == 0)
+                entry_error = std::string("corrupt zip entry (") + zip_file_strerror(zf) + ")";
         } else {
             sink(head, static_cast<size_t>(hn));
             std::vector<char> buf(1 << 18);

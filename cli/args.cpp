@@ -29,20 +29,22 @@ const Flag kMap{"--map", "FIELD=NAME",
                 "the events file's column for timestamp, user_id, event, account_id or id\n"
                 "(repeatable), e.g. --map timestamp=Time --map user_id=\"User ID\"",
                 &Args::maps};
-const Flag kAccountsMap{"--accounts-map", "FIELD=NAME", "the accounts file's column for account_id or name (repeatable)",
-                        &Args::accounts_maps};
+const Flag kAccountsMap{"--accounts-map", "FIELD=NAME",
+                        "the accounts file's column for account_id or name (repeatable)", &Args::accounts_maps};
 const Flag kUsersMap{"--users-map", "FIELD=NAME", "the users file's column for user_id", &Args::users_maps};
-const Flag kTimeUnit{"--time-unit", "U", "numeric timestamps of flat rows and CSV: ms (default) or s", &Args::time_unit};
+const Flag kTimeUnit{"--time-unit", "U", "numeric timestamps of flat rows and CSV: ms (default) or s",
+                     &Args::time_unit};
 const Flag kAccounts{"--accounts", "F", "accounts file (account_id, name, traits)", &Args::accounts};
 const Flag kModel{"--model", "F", "model JSON (default: the built-in default model)", &Args::model};
-const Flag kAsOf{"--as-of", "ISO", "score as of this time (default: the model's as_of, else the latest event)", &Args::as_of};
+const Flag kAsOf{"--as-of", "ISO", "score as of this time (default: the model's as_of, else the latest event)",
+                 &Args::as_of};
 const Flag kInputFormat{"--input-format", "F", "auto (default), jsonl, json or csv", &Args::input_format};
 const Flag kStrict{"--strict", "", "fail on the first bad row instead of skipping it", &Args::strict};
 const Flag kOutcomes{"--outcomes", "F", "conversions file: account_id (or user_id), converted_at", &Args::outcomes};
 
 std::vector<Flag> with_input(std::vector<Flag> extra) {
-    std::vector<Flag> flags = {kEvents,  kAccounts,    kUsers,    kModel,   kAsOf,     kInputFormat,
-                               kStrict, kAccountKey, kMap, kAccountsMap, kUsersMap, kTimeUnit};
+    std::vector<Flag> flags = {kEvents, kAccounts,   kUsers, kModel,       kAsOf,     kInputFormat,
+                               kStrict, kAccountKey, kMap,   kAccountsMap, kUsersMap, kTimeUnit};
     flags.insert(flags.end(), extra.begin(), extra.end());
     return flags;
 }
@@ -53,8 +55,9 @@ const std::vector<Command> kCommands = {
      with_input({
          {"--top", "N", "only the first N entities (table default: 50)", &Args::top},
          {"--format", "F", "table (default), json (SPEC machine output) or csv (CRM import)", &Args::format},
-         {"--csv", "P", "csv columns: spec (default, SPEC section 4 fields) or crm (HubSpot/Salesforce\n"
-                        "import: the accounts file's columns, rounded scores, reasons; docs/model.md)",
+         {"--csv", "P",
+          "csv columns: spec (default, SPEC section 4 fields) or crm (HubSpot/Salesforce\n"
+          "import: the accounts file's columns, rounded scores, reasons; docs/model.md)",
           &Args::csv},
          {"--trait", "NAME", "csv: add a trait.NAME column (repeatable, or a,b,c)", &Args::traits},
      })},
@@ -64,7 +67,8 @@ const std::vector<Command> kCommands = {
          {"--id", "ID", "the account (or user) id", &Args::id},
          {"--format", "F", "text (default) or json", &Args::format},
      })},
-    {"validate", "check a model file and print every error",
+    {"validate",
+     "check a model file and print every error",
      "usage: pql validate --model F [--format text|json]\n\nCheck a model and print every error with its JSON path.\n",
      {
          {"--model", "F", "", &Args::model},
@@ -100,8 +104,7 @@ const std::vector<Command> kCommands = {
          {"--as-of-b", "ISO", "score B as of this time", &Args::as_of_b},
          {"--movers", "N", "biggest movers listed each way (default 10)", &Args::movers},
          kOutcomes,
-         {"--horizon-days", "N",
-          "quality: both models backtested at A's as_of with this horizon\n(default 30)",
+         {"--horizon-days", "N", "quality: both models backtested at A's as_of with this horizon\n(default 30)",
           &Args::horizon_days},
          {"--format", "F", "table (default) or json", &Args::format},
      })},
@@ -115,14 +118,16 @@ const std::vector<Command> kCommands = {
          {"--cohort", "C", "week (default) or month", &Args::cohort},
          {"--format", "F", "table (default), json (SPEC section 7.8 machine output) or csv", &Args::format},
      })},
-    {"sql", "compile a model to one SQL query for DuckDB, PostgreSQL, Spark, BigQuery or Snowflake",
+    {"sql",
+     "compile a model to one SQL query for DuckDB, PostgreSQL, Spark, BigQuery or Snowflake",
      "usage: pql sql --dialect D [--model F] [options]\n\n"
      "Print the model as ONE SQL SELECT that returns the scoring run's per-entity columns in rank\n"
      "order, computed where the events live. Tables and trait encoding: docs/sql.md.\n",
      {
          {"--dialect", "D", "duckdb, postgres, spark, bigquery or snowflake", &Args::dialect},
          kModel,
-         {"--events-table", "T", "events(timestamp_ms, account_id, user_id, event) (default: events)", &Args::events_table},
+         {"--events-table", "T", "events(timestamp_ms, account_id, user_id, event) (default: events)",
+          &Args::events_table},
          {"--accounts-table", "A", "accounts(account_id, name, <trait columns>) (default: accounts; '-': none)",
           &Args::accounts_table},
          {"--users-table", "U", "users(user_id, name, <trait columns>), entity \"user\" (default: users; '-': none)",
@@ -142,7 +147,8 @@ const std::vector<Command> kCommands = {
          {"--table", "T", "events (default), accounts or users", &Args::table},
          {"--format", "F", "csv (the only format)", &Args::format},
      })},
-    {"schema", "print what a model may say: ops, metric forms, decay shapes, the default model",
+    {"schema",
+     "print what a model may say: ops, metric forms, decay shapes, the default model",
      "usage: pql schema [--format json]\n\n"
      "Print the model vocabulary (trait ops, comparison ops, metric forms, decay shapes, entity kinds,\n"
      "input formats, result fields) and the full default model, as JSON, for editors and scripts.\n",
@@ -223,9 +229,9 @@ std::optional<std::string> parse_args(int argc, char** argv, Args& a) {
             a.help = true;
             continue;
         }
-        auto f = std::find_if(command->flags.begin(), command->flags.end(), [&](const Flag& x) { return flag == x.name; });
-        if (f == command->flags.end())
-            return unknown(flag.rfind("-", 0) == 0 ? "option" : "argument", flag, accepted);
+        auto f =
+            std::find_if(command->flags.begin(), command->flags.end(), [&](const Flag& x) { return flag == x.name; });
+        if (f == command->flags.end()) return unknown(flag.rfind("-", 0) == 0 ? "option" : "argument", flag, accepted);
         const bool is_switch = std::holds_alternative<bool Args::*>(f->target);
         if (!is_switch && !has_value) {
             if (i + 1 >= argc) return "option '" + flag + "' needs a value";
@@ -241,7 +247,8 @@ std::string usage() {
         "pql - find product-qualified leads in product usage events\n\nusage: pql <command> [options]\n\ncommands:\n";
     for (const auto& c : kCommands) {
         const std::string name = c.name;
-        out += "  " + name + std::string(std::max<size_t>(2, 11 - std::min<size_t>(11, name.size())), ' ') + c.summary + "\n";
+        out += "  " + name + std::string(std::max<size_t>(2, 11 - std::min<size_t>(11, name.size())), ' ') + c.summary +
+               "\n";
     }
     return out + "\nRun 'pql <command> --help' for the options of a command.\n";
 }

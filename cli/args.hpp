@@ -16,7 +16,7 @@ struct Args {
     std::optional<std::string> as_of, as_of_b;
     std::optional<size_t> top, horizon_days, capacity, movers;
     std::string dialect, events_table, accounts_table, users_table, table;  // sql, export-events
-    std::string cohort;  // funnel
+    std::string cohort;                                                     // funnel
     std::vector<std::string> columns;
     std::string csv;                  // score --format csv: spec (default) or crm
     std::vector<std::string> traits;  // score --format csv: extra trait.<name> columns (--trait, repeatable)
@@ -33,9 +33,9 @@ using Target = std::variant<bool Args::*, std::string Args::*, std::optional<std
                             std::vector<std::string> Args::*, std::optional<size_t> Args::*>;
 
 struct Flag {
-    const char* name;     // "--events"
-    const char* value;    // "F" in the help, "" for a switch
-    const char* help;     // lines after the first are indented to the help column; "" hides the flag
+    const char* name;   // "--events"
+    const char* value;  // "F" in the help, "" for a switch
+    const char* help;   // lines after the first are indented to the help column; "" hides the flag
     Target target;
 };
 

@@ -1,9 +1,9 @@
 #include "io.hpp"
 
+#include <sys/stat.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <sys/stat.h>
 
 namespace pql::cli {
 
@@ -29,7 +29,8 @@ Result<std::string> read_file(const std::string& path) {
     const bool failed = std::ferror(f);
     const int err = errno;
     if (!is_stdin) std::fclose(f);
-    if (failed) return Error{"io", (is_stdin ? std::string("standard input") : path) + ": " + std::strerror(err), "", 0};
+    if (failed)
+        return Error{"io", (is_stdin ? std::string("standard input") : path) + ": " + std::strerror(err), "", 0};
     return text;
 }
 

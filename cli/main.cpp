@@ -1,11 +1,11 @@
 // pql: score product-qualified leads from product usage events.
 // Exit codes: 0 success, 1 bad input or model, 2 bad usage. Flags: args.cpp; text output: render.cpp.
+#include <unistd.h>
 #include <cstdio>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -13,13 +13,13 @@
 #include "archive.hpp"
 #include "args.hpp"
 #include "io.hpp"
-#include "render.hpp"
-#include "render_lifecycle.hpp"
 #include "pql/engine.hpp"
 #include "pql/funnel.hpp"
 #include "pql/model.hpp"
 #include "pql/sql.hpp"
 #include "pql/time.hpp"
+#include "render.hpp"
+#include "render_lifecycle.hpp"
 
 using namespace pql;
 using cli::Args;
@@ -27,8 +27,8 @@ using cli::Args;
 namespace {
 
 int usage_error(const std::string& command, const std::string& message) {
-    std::fprintf(stderr, "pql%s%s: %s\nRun 'pql %s--help' for usage.\n", command.empty() ? "" : " ",
-                 command.c_str(), message.c_str(), command.empty() ? "" : (command + " ").c_str());
+    std::fprintf(stderr, "pql%s%s: %s\nRun 'pql %s--help' for usage.\n", command.empty() ? "" : " ", command.c_str(),
+                 message.c_str(), command.empty() ? "" : (command + " ").c_str());
     return 2;
 }
 
@@ -52,7 +52,8 @@ void report_skips(const std::string& file, const LoadReport& r) {
         std::fprintf(stderr, "pql: %s: skipped %lld of %lld rows", name.c_str(), static_cast<long long>(r.skipped),
                      static_cast<long long>(r.read));
         if (!r.errors.empty())
-            std::fprintf(stderr, " (first: line %lld: %s)", static_cast<long long>(r.errors[0].line), r.errors[0].message.c_str());
+            std::fprintf(stderr, " (first: line %lld: %s)", static_cast<long long>(r.errors[0].line),
+                         r.errors[0].message.c_str());
         std::fprintf(stderr, "\n");
     }
     for (auto& n : r.notes) std::fprintf(stderr, "pql: %s: %s\n", name.c_str(), n.c_str());
@@ -92,7 +93,8 @@ int load(Engine& engine, const Args& a) {
     if (!a.time_unit.empty() && !parse_time_unit(a.time_unit, opts.time_unit))
         return usage_error(a.command, "--time-unit must be ms or s (got '" + a.time_unit + "')");
     LoadOptions events_opts = opts, accounts_opts = opts, users_opts = opts;
-    if (auto e = parse_maps(a.maps, "--map", "events", events_opts.columns); !e.empty()) return usage_error(a.command, e);
+    if (auto e = parse_maps(a.maps, "--map", "events", events_opts.columns); !e.empty())
+        return usage_error(a.command, e);
     if (auto e = parse_maps(a.accounts_maps, "--accounts-map", "accounts", accounts_opts.columns); !e.empty())
         return usage_error(a.command, e);
     if (auto e = parse_maps(a.users_maps, "--users-map", "users", users_opts.columns); !e.empty())
@@ -105,7 +107,8 @@ int load(Engine& engine, const Args& a) {
     if (tty)
         progress = [&](size_t done, size_t total) {
             if (total >= (4u << 20) && done > 0) {
-                std::fprintf(stderr, "\rpql: %s: %3.0f%% (%zu of %zu MB)", current.c_str(), 100.0 * done / total, done >> 20, total >> 20);
+                std::fprintf(stderr, "\rpql: %s: %3.0f%% (%zu of %zu MB)", current.c_str(), 100.0 * done / total,
+                             done >> 20, total >> 20);
                 progressed = true;
             }
         };
@@ -148,7 +151,9 @@ int load(Engine& engine, const Args& a) {
             why = std::to_string(events_total.skipped) + " of " + std::to_string(events_total.read) +
                   " rows skipped, first: line " + std::to_string(events_total.errors[0].line) + ": " +
                   events_total.errors[0].message;
-        else why = std::to_string(events_total.read) + " records read, none of them an event (only traits or duplicates)";
+        else
+            why =
+                std::to_string(events_total.read) + " records read, none of them an event (only traits or duplicates)";
         return fail("no events could be read from " + files + ": " + why);
     }
     if (!a.accounts.empty())
@@ -217,7 +222,8 @@ int cmd_validate(const Args& a) {
     return errors.empty() ? 0 : 1;
 }
 
-int print_json_or(const Result<std::string>& r, const std::string& format, const std::function<std::string(const nlohmann::ordered_json&)>& table) {
+int print_json_or(const Result<std::string>& r, const std::string& format,
+                  const std::function<std::string(const nlohmann::ordered_json&)>& table) {
     if (!r) return fail(r.error().describe());
     auto st = cli::write_stdout(format == "json" ? *r + "\n" : table(nlohmann::ordered_json::parse(*r)));
     return st ? 0 : fail(st.error().message);
@@ -289,10 +295,13 @@ int cmd_funnel(Engine& engine, const Args& a) {
 
 // pql sql: the model as one SELECT over the contract tables of docs/sql.md.
 int cmd_sql(const Args& a) {
-    if (a.dialect.empty()) return usage_error("sql", "--dialect is required (duckdb, postgres, spark, bigquery or snowflake)");
+    if (a.dialect.empty())
+        return usage_error("sql", "--dialect is required (duckdb, postgres, spark, bigquery or snowflake)");
     SqlOptions o;
     auto d = parse_sql_dialect(a.dialect);
-    if (!d) return usage_error("sql", "--dialect must be duckdb, postgres, spark, bigquery or snowflake (got '" + a.dialect + "')");
+    if (!d)
+        return usage_error(
+            "sql", "--dialect must be duckdb, postgres, spark, bigquery or snowflake (got '" + a.dialect + "')");
     o.dialect = *d;
     if (!a.events_table.empty()) o.events_table = a.events_table;
     if (!a.accounts_table.empty()) o.accounts_table = a.accounts_table == "-" ? "" : a.accounts_table;
@@ -300,7 +309,8 @@ int cmd_sql(const Args& a) {
     for (auto& c : a.columns) {
         const size_t eq = c.find('=');
         if (eq == std::string::npos) return usage_error("sql", "--column takes KEY=NAME (got '" + c + "')");
-        if (auto st = set_sql_column(o, c.substr(0, eq), c.substr(eq + 1)); !st) return usage_error("sql", "--column: " + st.error().message);
+        if (auto st = set_sql_column(o, c.substr(0, eq), c.substr(eq + 1)); !st)
+            return usage_error("sql", "--column: " + st.error().message);
     }
     if (a.as_of) {
         auto t = time_flag("--as-of", *a.as_of);
@@ -376,9 +386,7 @@ int main(int argc, char** argv) {
         if (a.command == "funnel") return cmd_funnel(engine, a);
         if (a.command == "export-events") return cmd_export(engine, a);
         return cmd_explain(engine, a);
-    } catch (const std::bad_alloc&) {
-        return fail("out of memory");
-    } catch (const std::exception& e) {
+    } catch (const std::bad_alloc&) { return fail("out of memory"); } catch (const std::exception& e) {
         return fail(std::string("internal error: ") + e.what());
     }
 }

@@ -58,11 +58,12 @@ std::string score_table(const Ranking& run) {
     const size_t n = run.rows.size();
     std::string out;
     {
-        std::vector<std::vector<std::string>> rows = {{"rank", "id", "name", "score", "tier", "grade", "PQL", "top events"}};
+        std::vector<std::vector<std::string>> rows = {
+            {"rank", "id", "name", "score", "tier", "grade", "PQL", "top events"}};
         for (const RankedEntity& r : run.rows)
             rows.push_back({std::to_string(r.rank), clip(r.id, 24), clip(r.name.value_or(""), 24), fixed(r.score, 1),
-                            r.tier ? clip(*r.tier, 10) : "-", r.grade.empty() ? "-" : r.grade,
-                            r.qualified ? "yes" : "", top_events(r.top_events)});
+                            r.tier ? clip(*r.tier, 10) : "-", r.grade.empty() ? "-" : r.grade, r.qualified ? "yes" : "",
+                            top_events(r.top_events)});
         std::vector<size_t> w(rows[0].size(), 0);
         for (auto& r : rows)
             for (size_t c = 0; c < r.size(); ++c) w[c] = std::max(w[c], width(r[c]));
@@ -92,11 +93,12 @@ std::string explain_text(const Explanation& x) {
     auto opt_iso = [](const std::optional<int64_t>& t) { return t ? format_iso(*t) : std::string("null"); };
     std::string o;
     o += r.id + (r.name ? " (" + *r.name + ")" : "") + "\n";
-    o += "  rank " + std::to_string(r.rank) + ", score " + num(r.score, 2) + ", tier " + r.tier.value_or("null") + ", grade " +
-         r.grade.value_or("null") + ", " + (r.qualified ? "PQL" : "not a PQL") + ", as of " + format_iso(x.as_of) + "\n";
-    o += "  score = (" + num(x.w_activation, 0) + " x activation " + num(r.activation, 1) + " + " + num(x.w_engagement, 0) +
-         " x engagement " + num(r.engagement, 1) + " + " + num(x.w_fit, 0) + " x fit " + num(r.fit, 1) + ") / " +
-         fixed(x.w_activation + x.w_engagement + x.w_fit, 0) + "\n\n";
+    o += "  rank " + std::to_string(r.rank) + ", score " + num(r.score, 2) + ", tier " + r.tier.value_or("null") +
+         ", grade " + r.grade.value_or("null") + ", " + (r.qualified ? "PQL" : "not a PQL") + ", as of " +
+         format_iso(x.as_of) + "\n";
+    o += "  score = (" + num(x.w_activation, 0) + " x activation " + num(r.activation, 1) + " + " +
+         num(x.w_engagement, 0) + " x engagement " + num(r.engagement, 1) + " + " + num(x.w_fit, 0) + " x fit " +
+         num(r.fit, 1) + ") / " + fixed(x.w_activation + x.w_engagement + x.w_fit, 0) + "\n\n";
     // The call-ready part first (docs/model.md): reasons, the top people, the last key events.
     if (!x.reasons.empty()) {
         o += "Why call:\n";
@@ -109,9 +111,13 @@ std::string explain_text(const Explanation& x) {
             const ExplainedPerson& p = x.people[k];
             std::string line = "  " + p.user;
             for (auto& [name, val] : p.traits)
-                if (name == "title") line += " (" + (std::holds_alternative<std::string>(val) ? std::get<std::string>(val) : json_text(val)) + ")";
+                if (name == "title")
+                    line += " (" +
+                            (std::holds_alternative<std::string>(val) ? std::get<std::string>(val) : json_text(val)) +
+                            ")";
             for (auto& n : p.personas) line += " [" + n + "]";
-            line += ": " + num(p.points, 1) + " points, " + std::to_string(p.events) + " events, last seen " + opt_iso(p.last_seen);
+            line += ": " + num(p.points, 1) + " points, " + std::to_string(p.events) + " events, last seen " +
+                    opt_iso(p.last_seen);
             std::string top;
             for (auto& a : p.top_actions) top += (top.empty() ? "" : ", ") + a.event + " x" + std::to_string(a.count);
             o += line + (top.empty() ? "" : "; " + top) + "\n";
@@ -125,13 +131,16 @@ std::string explain_text(const Explanation& x) {
     }
     o += "Engagement: " + num(r.engagement_points, 2) + " points in the window\n";
     for (auto& e : x.events)
-        o += "  " + e.event + (e.signal ? " (signal)" : "") + ": " + std::to_string(e.count) + " events, decayed " + num(e.decayed, 2) +
-             (e.cap ? ", capped at " + num(*e.cap, 2) : "") + " x weight " + num(e.weight, 2) + " = " + num(e.points, 2) + "\n";
+        o += "  " + e.event + (e.signal ? " (signal)" : "") + ": " + std::to_string(e.count) + " events, decayed " +
+             num(e.decayed, 2) + (e.cap ? ", capped at " + num(*e.cap, 2) : "") + " x weight " + num(e.weight, 2) +
+             " = " + num(e.points, 2) + "\n";
     o += "\nActivation: " + std::to_string(r.steps_completed) + " of " + std::to_string(x.steps.size()) + " steps (" +
-         std::to_string(x.required) + " required), " + (r.activated ? "activated at " + opt_iso(r.activated_at) : "not activated") + "\n";
+         std::to_string(x.required) + " required), " +
+         (r.activated ? "activated at " + opt_iso(r.activated_at) : "not activated") + "\n";
     for (auto& s : x.steps)
         o += std::string("  [") + (s.met ? "x" : " ") + "] " + s.name + ": " + std::to_string(s.count) + "/" +
-             std::to_string(s.min_count) + " events, " + std::to_string(s.users) + "/" + std::to_string(s.min_users) + " users\n";
+             std::to_string(s.min_count) + " events, " + std::to_string(s.users) + "/" + std::to_string(s.min_users) +
+             " users\n";
     o += "\nFit: " + num(r.fit, 1) + "\n";
     for (auto& f : x.fit_rules) {
         std::string value;
@@ -141,8 +150,9 @@ std::string explain_text(const Explanation& x) {
             for (size_t i = 0; i < f.value.values.size(); ++i) value += (i ? "," : "") + json_text(f.value.values[i]);
             value += "]";
         }
-        o += std::string("  [") + (f.matched ? "x" : " ") + "] " + (f.persona ? "persona " + *f.persona : f.trait.value_or("")) + " " +
-             f.op + value + " (" + num(f.points, 0) + " points); value: " + json_text(f.actual) + "\n";
+        o += std::string("  [") + (f.matched ? "x" : " ") + "] " +
+             (f.persona ? "persona " + *f.persona : f.trait.value_or("")) + " " + f.op + value + " (" +
+             num(f.points, 0) + " points); value: " + json_text(f.actual) + "\n";
     }
     const auto& q = x.qualification;
     o += "\nQualification: score " + num(r.score, 2) + (q.score_ok ? " >= " : " < ") + num(q.min_score, 2);
@@ -156,14 +166,16 @@ std::string explain_text(const Explanation& x) {
         o += "\n\nCustomer since " + opt_iso(x.customer.converted_at) +
              (x.customer.include_customers ? " (customers may qualify)" : " (so not a lead)");
     if (r.qualified_at)
-        o += "\n\nPQL since " + format_iso(*r.qualified_at) + " (" + (r.days_qualified ? std::to_string(*r.days_qualified) : "null") +
-             " days); first qualified " + opt_iso(r.first_qualified_at);
+        o += "\n\nPQL since " + format_iso(*r.qualified_at) + " (" +
+             (r.days_qualified ? std::to_string(*r.days_qualified) : "null") + " days); first qualified " +
+             opt_iso(r.first_qualified_at);
     else if (r.first_qualified_at)
         o += "\n\nFirst qualified " + format_iso(*r.first_qualified_at) + ", not qualified now";
     if (!x.segments.empty()) {
         o += "\n\nSegments:";
         for (auto& sg : x.segments)
-            o += std::string("\n  [") + (sg.listed ? "x" : " ") + "] " + sg.name + (sg.holds && !sg.listed ? " (holds, but not a PQL)" : "");
+            o += std::string("\n  [") + (sg.listed ? "x" : " ") + "] " + sg.name +
+                 (sg.holds && !sg.listed ? " (holds, but not a PQL)" : "");
     }
     if (!x.personas.empty()) {
         o += "\n\nPersonas:";
@@ -192,14 +204,15 @@ std::string num2(const std::optional<double>& v) { return v && std::isfinite(*v)
 }  // namespace
 
 std::string backtest_text(const Backtest& b) {
-    std::string out = "Backtest at " + format_iso(b.as_of) + ", horizon " + std::to_string(b.horizon_days) + " days\n  population " +
-                      std::to_string(b.population) + ", conversions " + std::to_string(b.conversions) + ", base rate " +
-                      pct(b.base_rate) + ", ROC AUC " + num2(b.auc) + "\n\n";
-    out += "  PQL flag: precision " + pct(b.pql.precision) + ", recall " + pct(b.pql.recall) + ", false-positive rate " +
-           pct(b.pql.fpr) + "\n";
+    std::string out = "Backtest at " + format_iso(b.as_of) + ", horizon " + std::to_string(b.horizon_days) +
+                      " days\n  population " + std::to_string(b.population) + ", conversions " +
+                      std::to_string(b.conversions) + ", base rate " + pct(b.base_rate) + ", ROC AUC " + num2(b.auc) +
+                      "\n\n";
+    out += "  PQL flag: precision " + pct(b.pql.precision) + ", recall " + pct(b.pql.recall) +
+           ", false-positive rate " + pct(b.pql.fpr) + "\n";
     auto group = [](const OutcomeGroup& x) {
-        return std::to_string(x.count) + " entities, " + std::to_string(x.conversions) + " converted (" + pct(x.rate) + ", lift " +
-               num2(x.lift) + ")\n";
+        return std::to_string(x.count) + " entities, " + std::to_string(x.conversions) + " converted (" + pct(x.rate) +
+               ", lift " + num2(x.lift) + ")\n";
     };
     out += "    qualified: " + group(b.pql.qualified);
     out += "    not_qualified: " + group(b.pql.not_qualified);
@@ -210,26 +223,28 @@ std::string backtest_text(const Backtest& b) {
         out += " @" + std::to_string(p.k) + " precision " + pct(p.precision) + " recall " + pct(p.recall) + ";";
     out += "\n\n  Threshold sweep (min_score: PQLs, precision, recall):\n";
     for (auto& s : b.sweep)
-        out += "    " + std::to_string(s.min_score) + ": " + std::to_string(s.qualified) + ", " + pct(s.precision) + ", " +
-               pct(s.recall) + "\n";
+        out += "    " + std::to_string(s.min_score) + ": " + std::to_string(s.qualified) + ", " + pct(s.precision) +
+               ", " + pct(s.recall) + "\n";
     out += "\n  Signals (event: did, conversion rate if done vs not, lift):\n";
     for (auto& s : b.signals)
-        out += "    " + s.event + ": " + std::to_string(s.did) + ", " + pct(s.did_rate) + " vs " + pct(s.not_rate) + ", lift " +
-               num2(s.lift) + "\n";
+        out += "    " + s.event + ": " + std::to_string(s.did) + ", " + pct(s.did_rate) + " vs " + pct(s.not_rate) +
+               ", lift " + num2(s.lift) + "\n";
     return out + backtest_lifecycle_text(b);
 }
 
 std::string suggest_text(const nlohmann::ordered_json& j) {
-    std::string out = "Suggestions at " + j["as_of"].get<std::string>() + " (" + j["population"].dump() + " entities, " +
-                      j["conversions"].dump() + " conversions in " + j["horizon_days"].dump() + " days)\n\nActivation steps:\n";
+    std::string out = "Suggestions at " + j["as_of"].get<std::string>() + " (" + j["population"].dump() +
+                      " entities, " + j["conversions"].dump() + " conversions in " + j["horizon_days"].dump() +
+                      " days)\n\nActivation steps:\n";
     for (auto& s : j["activation_steps"])
-        out += "  " + s["event"].get<std::string>() + " >= " + s["min_count"].dump() + ": converts " + pct(s["did_rate"]) +
-               " vs " + pct(s["not_rate"]) + " (coverage " + pct(s["coverage"]) + ")\n";
+        out += "  " + s["event"].get<std::string>() + " >= " + s["min_count"].dump() + ": converts " +
+               pct(s["did_rate"]) + " vs " + pct(s["not_rate"]) + " (coverage " + pct(s["coverage"]) + ")\n";
     const auto& w = j["weights"];
     out += "\nWeights (logistic regression trained at " + w["train_as_of"].get<std::string>() + "; holdout AUC " +
            num2(w["holdout_auc"]) + ", your model " + num2(w["current_auc"]) + ", your model with these weights " +
            num2(w["suggested_model_auc"]) + "):\n";
-    for (auto it = w["weights"].begin(); it != w["weights"].end(); ++it) out += "  " + it.key() + ": " + it.value().dump() + "\n";
+    for (auto it = w["weights"].begin(); it != w["weights"].end(); ++it)
+        out += "  " + it.key() + ": " + it.value().dump() + "\n";
     const auto& c = j["capacity"];
     out += "\nCapacity: " + c["per_week"].dump() + " leads a week -> min_score " + c["min_score"].dump() + " (" +
            c["qualified"].dump() + " PQLs, precision " + pct(c["precision"]) + ", recall " + pct(c["recall"]) + ")\n";
@@ -244,7 +259,8 @@ std::string compare_text(const nlohmann::ordered_json& j) {
                       j["qualified_lost"].dump() + " stopped being PQLs\n\nTier migration:\n";
     for (auto& m : j["migration"])
         if (m["from"] != m["to"])
-            out += "  " + m["count"].dump() + " " + m["from"].get<std::string>() + " -> " + m["to"].get<std::string>() + "\n";
+            out += "  " + m["count"].dump() + " " + m["from"].get<std::string>() + " -> " + m["to"].get<std::string>() +
+                   "\n";
     for (const char* way : {"up", "down"}) {
         out += std::string("\nBiggest movers ") + way + ":\n";
         for (auto& m : j["movers"][way]) {

@@ -44,14 +44,15 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
 }  // namespace
 
 std::string funnel_text(const oj& j) {
-    std::vector<std::vector<std::string>> rows = {{"cohort", "signups", "activated", "days", "PQL", "days", "customer",
-                                                   "after PQL", "PQL->paid", "days"}};
+    std::vector<std::vector<std::string>> rows = {
+        {"cohort", "signups", "activated", "days", "PQL", "days", "customer", "after PQL", "PQL->paid", "days"}};
     auto row = [&](const std::string& name, const oj& r) {
         rows.push_back({name, count(r["entities"]), count(r["activated"]) + " " + pct(r["activation_rate"]),
                         num(r["median_days_to_activate"], 1), count(r["became_pql"]) + " " + pct(r["pql_rate"]),
                         num(r["median_days_to_pql"], 1),
                         r["converted"].is_null() ? "-" : count(r["converted"]) + " " + pct(r["conversion_rate"]),
-                        count(r["converted_after_pql"]), pct(r["pql_to_customer_rate"]), num(r["median_days_pql_to_paid"], 1)});
+                        count(r["converted_after_pql"]), pct(r["pql_to_customer_rate"]),
+                        num(r["median_days_pql_to_paid"], 1)});
     };
     for (auto& c : j["cohorts"]) row(c["cohort"].get<std::string>(), c);
     row("all", j["all"]);
@@ -64,7 +65,9 @@ std::string funnel_text(const oj& j) {
 
 std::string backtest_lifecycle_text(const Backtest& b) {
     auto pct = [](const std::optional<double>& v) { return v ? cli::pct(oj(*v)) : std::string("-"); };
-    auto num = [](const std::optional<double>& v, int decimals) { return v ? cli::num(oj(*v), decimals) : std::string("-"); };
+    auto num = [](const std::optional<double>& v, int decimals) {
+        return v ? cli::num(oj(*v), decimals) : std::string("-");
+    };
     std::string out = "\n  PQLs that did not convert: " + pct(b.pql.false_positive_share) + " of PQLs";
     const auto& lost = b.lost_pqls;
     if (!lost.empty()) {
@@ -74,8 +77,9 @@ std::string backtest_lifecycle_text(const Backtest& b) {
     }
     out += "\n\n  Calibration (score decile, 1 = top: entities, converted, rate, lift, scores):\n";
     for (auto& c : b.calibration)
-        out += "    D" + std::to_string(c.decile) + ": " + std::to_string(c.count) + ", " + std::to_string(c.conversions) + ", " +
-               pct(c.rate) + ", lift " + num(c.lift, 2) + ", " + num(c.min_score, 1) + "-" + num(c.max_score, 1) + "\n";
+        out += "    D" + std::to_string(c.decile) + ": " + std::to_string(c.count) + ", " +
+               std::to_string(c.conversions) + ", " + pct(c.rate) + ", lift " + num(c.lift, 2) + ", " +
+               num(c.min_score, 1) + "-" + num(c.max_score, 1) + "\n";
     return out;
 }
 
@@ -85,7 +89,8 @@ std::string suggest_lifecycle_text(const oj& j) {
     const auto& w = j["weights"];
     if (w.contains("explanations") && !w["explanations"].empty()) {
         out += "\nNegative weights:\n";
-        for (auto& e : w["explanations"]) out += "  " + text(e["event"]) + " (" + num(e["weight"], 1) + "): " + text(e["note"]) + "\n";
+        for (auto& e : w["explanations"])
+            out += "  " + text(e["event"]) + " (" + num(e["weight"], 1) + "): " + text(e["note"]) + "\n";
     }
     if (w.contains("non_negative") && w["non_negative"].is_object()) {
         const auto& nn = w["non_negative"];
@@ -99,16 +104,19 @@ std::string suggest_lifecycle_text(const oj& j) {
         for (auto& t : j["fit"]["traits"]) {
             out += "  " + text(t["trait"]) + " (" + text(t["kind"]) + "):";
             for (auto& v : t["values"])
-                out += " " + (v["value"].is_array() ? num(v["value"][0], 0) + "-" + num(v["value"][1], 0) : text(v["value"])) +
-                       " " + v["count"].dump() + "/" + pct(v["rate"]) + "/" + num(v["lift"], 1) + "x;";
+                out +=
+                    " " +
+                    (v["value"].is_array() ? num(v["value"][0], 0) + "-" + num(v["value"][1], 0) : text(v["value"])) +
+                    " " + v["count"].dump() + "/" + pct(v["rate"]) + "/" + num(v["lift"], 1) + "x;";
             out += "\n";
         }
         out += "\nSuggested fit rules:\n";
         if (j["fit"]["rules"].empty()) out += "  (none: no trait value separates converters clearly)\n";
         for (auto& r : j["fit"]["rules"])
             out += "  {\"trait\": " + r["trait"].dump() + ", \"op\": " + r["op"].dump() +
-                   (r.contains("value") ? ", \"value\": " + r["value"].dump() : std::string()) + ", \"points\": " +
-                   num(r["points"], 0) + "}  (lift " + num(r["lift"], 2) + ", " + r["count"].dump() + " entities)\n";
+                   (r.contains("value") ? ", \"value\": " + r["value"].dump() : std::string()) +
+                   ", \"points\": " + num(r["points"], 0) + "}  (lift " + num(r["lift"], 2) + ", " + r["count"].dump() +
+                   " entities)\n";
     }
     return out;
 }
@@ -123,7 +131,8 @@ std::string compare_quality_text(const oj& j) {
                         m["better"].is_null() ? "-" : text(m["better"])});
     }
     std::string out = "\nQuality at " + text(q["as_of"]) + ", horizon " + q["horizon_days"].dump() + " days (" +
-                      q["population"].dump() + " entities, " + q["conversions"].dump() + " conversions):\n" + table(rows);
+                      q["population"].dump() + " entities, " + q["conversions"].dump() + " conversions):\n" +
+                      table(rows);
     out += "A is better on " + q["better"]["a"].dump() + ", B on " + q["better"]["b"].dump() + "\n";
     return out;
 }

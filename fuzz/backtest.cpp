@@ -4,8 +4,8 @@
 // options can pass). Called without the Engine's guard, so an exception is a crash.
 // Checks: every ratio is null or in [0, 1], counts add up, the sweep is monotone, signals are
 // sorted, and every output is valid JSON.
-#include "common/fuzz_common.hpp"
 #include "pql/backtest.hpp"
+#include "common/fuzz_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto parts = fuzz::split_parts(fuzz::as_text(data, size), 4);

@@ -43,7 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     // Another as_of (the first event's day) and back again.
     if (pql::EngineInternals::store(a).size() > 0) {
-        const int64_t t0 = *std::min_element(pql::EngineInternals::store(a).ts.begin(), pql::EngineInternals::store(a).ts.end());
+        const int64_t t0 =
+            *std::min_element(pql::EngineInternals::store(a).ts.begin(), pql::EngineInternals::store(a).ts.end());
         const auto saved = a.model().as_of;
         a.set_as_of(t0);
         fuzz::score_and_explain(a, 2);

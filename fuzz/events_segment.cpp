@@ -1,4 +1,5 @@
-// libFuzzer target: the events loader, auto-detected format; seeded with Segment spec calls (track, page, screen, group, identify).
+// libFuzzer target: the events loader, auto-detected format; seeded with Segment spec calls (track, page, screen,
+// group, identify).
 #include "common/events_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

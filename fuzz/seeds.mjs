@@ -56,7 +56,9 @@ const subRules = (r, acc = []) => {
 };
 
 const casesDir = join(root, 'tests/conformance');
-const cases = readdirSync(casesDir).filter((d) => statSync(join(casesDir, d)).isDirectory()).sort();
+const cases = readdirSync(casesDir)
+  .filter((d) => statSync(join(casesDir, d)).isDirectory())
+  .sort();
 for (const c of cases) {
   const dir = join(casesDir, c);
   const read = (f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : undefined);
@@ -106,7 +108,10 @@ for (const c of cases) {
     for (const r of rows) add('accounts', r + '\n');
     const objects = rows.map(tryParse).filter((o) => o && typeof o === 'object');
     add('accounts', JSON.stringify(objects));
-    const flat = objects.map(({ traits, ...rest }) => ({ ...rest, ...(traits && typeof traits === 'object' ? traits : {}) }));
+    const flat = objects.map(({ traits, ...rest }) => ({
+      ...rest,
+      ...(traits && typeof traits === 'object' ? traits : {}),
+    }));
     add('accounts', toCsv(flat, ['account_id', 'name']));
   }
   if (model && typeof model === 'object') {
@@ -120,16 +125,23 @@ for (const c of cases) {
   // Backtests: the model with a conversion event, the events, outcomes made from the accounts
   // seen in the events (converted a few days after their first event), and the default model.
   if (jsonl && model && typeof model === 'object') {
-    const objects = lines(jsonl).map(tryParse).filter((o) => o && typeof o === 'object' && !Array.isArray(o));
+    const objects = lines(jsonl)
+      .map(tryParse)
+      .filter((o) => o && typeof o === 'object' && !Array.isArray(o));
     const first = new Map();
     for (const o of objects) {
       const id = o.account_id ?? o.context?.groupId ?? o.groupId;
       if (typeof id === 'string' && typeof o.timestamp === 'string' && !first.has(id)) first.set(id, o.timestamp);
     }
-    const outcomes = [...first].filter((_, i) => i % 2 === 0).map(([id, ts]) => {
-      const t = Date.parse(ts);
-      return JSON.stringify({ account_id: id, converted_at: Number.isNaN(t) ? ts : new Date(t + 5 * 86400000).toISOString() });
-    });
+    const outcomes = [...first]
+      .filter((_, i) => i % 2 === 0)
+      .map(([id, ts]) => {
+        const t = Date.parse(ts);
+        return JSON.stringify({
+          account_id: id,
+          converted_at: Number.isNaN(t) ? ts : new Date(t + 5 * 86400000).toISOString(),
+        });
+      });
     const withConversion = { ...model, conversion_event: model.conversion_event ?? 'report_created' };
     add('backtest', JSON.stringify(withConversion) + '\n===\n' + jsonl + '\n===\n' + outcomes.join('\n') + '\n===\n{}');
     add('backtest', modelText + '\n===\n' + jsonl + '\n===\n' + outcomes.join('\n'));
@@ -139,11 +151,28 @@ for (const c of cases) {
 // Hand-written seeds for what the cases do not show.
 add('model', '{}');
 add('model', {
-  entity: 'user', as_of: '2026-01-20T00:00:00Z', engagement: { decay: 'linear' },
-  activation: { steps: [{ event: '*', min_users: 2 }, { event: 'x', min_count: 3, weight: 0 }], required: 1 },
-  fit: { rules: [{ trait: 't', op: 'contains', value: 'a', points: -5 }, { trait: 'u', op: 'missing', points: 1 }] },
-  weights: { activation: 0, engagement: 1, fit: 0 }, tiers: [], grades: { fit: [], engagement: [['1', 0]] },
-  conversion_event: 'paid', name: 'n', description: 'd',
+  entity: 'user',
+  as_of: '2026-01-20T00:00:00Z',
+  engagement: { decay: 'linear' },
+  activation: {
+    steps: [
+      { event: '*', min_users: 2 },
+      { event: 'x', min_count: 3, weight: 0 },
+    ],
+    required: 1,
+  },
+  fit: {
+    rules: [
+      { trait: 't', op: 'contains', value: 'a', points: -5 },
+      { trait: 'u', op: 'missing', points: 1 },
+    ],
+  },
+  weights: { activation: 0, engagement: 1, fit: 0 },
+  tiers: [],
+  grades: { fit: [], engagement: [['1', 0]] },
+  conversion_event: 'paid',
+  name: 'n',
+  description: 'd',
 });
 // Every setting that scoring multiplies, sums or sizes a table by, at the end of its range.
 for (const m of [
@@ -153,38 +182,95 @@ for (const m of [
   { engagement: { default_weight: -1e12, events: { login: { weight: 1e12, cap: 1.7e308, half_life_days: 1.7e308 } } } },
   { weights: { activation: 1e12, engagement: 1e12, fit: 1e12 } },
   { weights: { activation: 5e-324, engagement: 0, fit: 5e-324 } },
-  { activation: { steps: [{ event: '*', weight: 1e12, min_count: 1000000000000 }, { event: 'login', weight: 1e12, min_users: 3 }] } },
-  { fit: { rules: [{ trait: 'employees', op: 'exists', points: 1e12 }, { trait: 'industry', op: 'exists', points: 1e12 }, { trait: 'x', op: 'missing', points: -1e12 }] } },
+  {
+    activation: {
+      steps: [
+        { event: '*', weight: 1e12, min_count: 1000000000000 },
+        { event: 'login', weight: 1e12, min_users: 3 },
+      ],
+    },
+  },
+  {
+    fit: {
+      rules: [
+        { trait: 'employees', op: 'exists', points: 1e12 },
+        { trait: 'industry', op: 'exists', points: 1e12 },
+        { trait: 'x', op: 'missing', points: -1e12 },
+      ],
+    },
+  },
   { limits: { x: { event: 'login', limit: 1e-12 } }, pql: { rule: { metric: 'limit.x', op: '>', value: 1 } } },
-  { pql: { min_score: -1.7e308 }, tiers: [{ name: 'a', min_score: 1.7e308 }, { name: 'b', min_score: -1.7e308 }] },
+  {
+    pql: { min_score: -1.7e308 },
+    tiers: [
+      { name: 'a', min_score: 1.7e308 },
+      { name: 'b', min_score: -1.7e308 },
+    ],
+  },
 ]) {
   add('model', m);
   add('engine', JSON.stringify(m) + '\n===\n' + readFileSync(join(casesDir, '04-rules/events.jsonl'), 'utf8'));
 }
 for (const r of [
-  { metric: 'score', op: '>=', value: 10 }, { metric: 'activation', op: '>', value: 0 },
-  { metric: 'engagement', op: '<', value: 50 }, { metric: 'fit', op: '<=', value: 100 },
-  { metric: 'engagement_points', op: '!=', value: 0 }, { metric: 'steps_completed', op: '==', value: 2 },
-  { metric: 'events', op: '>=', value: 1 }, { metric: 'users', op: '>=', value: 2 },
-  { metric: 'active_users', op: '>=', value: 1 }, { metric: 'days_since_last_seen', op: '<', value: 7 },
-  { metric: 'velocity', op: '>', value: -1 }, { metric: 'count.report_created', op: '>=', value: 2 },
-  { metric: 'users.login', op: '>=', value: 1 }, { metric: 'limit.projects', op: '>=', value: 0.8 },
-  { metric: 'limit.seats', op: '<', value: 1 }, { metric: 'trait.employees', op: 'between', value: [50, 500] },
-  { metric: 'trait.industry', op: 'in', value: ['software', 'fintech'] }, { metric: 'trait.plan', op: 'contains', value: 'tri' },
-  { metric: 'trait.verified', op: '==', value: true }, { metric: 'trait.title', op: 'exists' },
+  { metric: 'score', op: '>=', value: 10 },
+  { metric: 'activation', op: '>', value: 0 },
+  { metric: 'engagement', op: '<', value: 50 },
+  { metric: 'fit', op: '<=', value: 100 },
+  { metric: 'engagement_points', op: '!=', value: 0 },
+  { metric: 'steps_completed', op: '==', value: 2 },
+  { metric: 'events', op: '>=', value: 1 },
+  { metric: 'users', op: '>=', value: 2 },
+  { metric: 'active_users', op: '>=', value: 1 },
+  { metric: 'days_since_last_seen', op: '<', value: 7 },
+  { metric: 'velocity', op: '>', value: -1 },
+  { metric: 'count.report_created', op: '>=', value: 2 },
+  { metric: 'users.login', op: '>=', value: 1 },
+  { metric: 'limit.projects', op: '>=', value: 0.8 },
+  { metric: 'limit.seats', op: '<', value: 1 },
+  { metric: 'trait.employees', op: 'between', value: [50, 500] },
+  { metric: 'trait.industry', op: 'in', value: ['software', 'fintech'] },
+  { metric: 'trait.plan', op: 'contains', value: 'tri' },
+  { metric: 'trait.verified', op: '==', value: true },
+  { metric: 'trait.title', op: 'exists' },
   { metric: 'trait.country', op: 'missing' },
   { all: [{ metric: 'score', op: '>=', value: 0 }, { not: { metric: 'count.login', op: '>', value: 0 } }] },
-  { any: [] }, { all: [] }, { not: { any: [{ metric: 'fit', op: '>', value: 1 }] } },
-]) add('rule', r);
+  { any: [] },
+  { all: [] },
+  { not: { any: [{ metric: 'fit', op: '>', value: 1 }] } },
+])
+  add('rule', r);
 for (const t of [
-  '2026-11-01T12:34:56Z', '2026-11-01', '2026-11-01T12:34:56.123456789+05:30', '2026-11-01 12:34:56,5-0800',
-  '2026-11-01t12:34z', '1772323200000', '+1772323200000', '-1', '0', '253402300799999', '253402300800000',
-  '9999-12-31T23:59:59.999Z', '1970-01-01T00:00:00.000Z', '1969-12-31T23:59:59Z', '2024-02-29T00:00:00Z',
-  '2025-02-29', '2026-01-01T24:00:00Z', '2026-01-01T00:00:00+23:59', '2026-01-01T00:00:00-2359',
-  '0000-03-01', '1970-01-01T00:00:00+00:01',
-]) add('timestamp', t);
-add('events_segment', '{"type":"track","userId":"u","event":"e","timestamp":"2026-01-01T00:00:00Z","context":{"groupId":"g"},"messageId":"m","properties":{"a":1}}\n{"type":"screen","anonymousId":"a","timestamp":1772323200000}\n');
-add('events_csv', '\uFEFFtimestamp,user_id,event,account_id,id,type\r\n2026-01-01,u1,"a,""b""",acme,1,track\r\n2026-01-02,u2,"multi\nline",,,\r\n');
+  '2026-11-01T12:34:56Z',
+  '2026-11-01',
+  '2026-11-01T12:34:56.123456789+05:30',
+  '2026-11-01 12:34:56,5-0800',
+  '2026-11-01t12:34z',
+  '1772323200000',
+  '+1772323200000',
+  '-1',
+  '0',
+  '253402300799999',
+  '253402300800000',
+  '9999-12-31T23:59:59.999Z',
+  '1970-01-01T00:00:00.000Z',
+  '1969-12-31T23:59:59Z',
+  '2024-02-29T00:00:00Z',
+  '2025-02-29',
+  '2026-01-01T24:00:00Z',
+  '2026-01-01T00:00:00+23:59',
+  '2026-01-01T00:00:00-2359',
+  '0000-03-01',
+  '1970-01-01T00:00:00+00:01',
+])
+  add('timestamp', t);
+add(
+  'events_segment',
+  '{"type":"track","userId":"u","event":"e","timestamp":"2026-01-01T00:00:00Z","context":{"groupId":"g"},"messageId":"m","properties":{"a":1}}\n{"type":"screen","anonymousId":"a","timestamp":1772323200000}\n',
+);
+add(
+  'events_csv',
+  '\uFEFFtimestamp,user_id,event,account_id,id,type\r\n2026-01-01,u1,"a,""b""",acme,1,track\r\n2026-01-02,u2,"multi\nline",,,\r\n',
+);
 
 // fuzz/regressions/<target>/*: inputs that once crashed, byte for byte.
 const regressions = join(root, 'fuzz/regressions');
@@ -193,7 +279,11 @@ if (existsSync(regressions))
   for (const t of readdirSync(regressions))
     for (const f of readdirSync(join(regressions, t))) (raw[t] ??= []).push(readFileSync(join(regressions, t, f)));
 
-const targets = wanted.length ? wanted : readdirSync(join(root, 'fuzz')).filter((f) => f.endsWith('.cpp')).map((f) => f.slice(0, -4));
+const targets = wanted.length
+  ? wanted
+  : readdirSync(join(root, 'fuzz'))
+      .filter((f) => f.endsWith('.cpp'))
+      .map((f) => f.slice(0, -4));
 let written = 0;
 for (const t of targets) {
   const dir = join(out, t);

@@ -25,9 +25,9 @@
 
 #include "pql/backtest.hpp"
 #include "pql/engine.hpp"
-#include "pql/sql.hpp"
 #include "pql/load.hpp"
 #include "pql/result.hpp"
+#include "pql/sql.hpp"
 #include "pql/time.hpp"
 
 namespace {
@@ -47,7 +47,10 @@ std::string error_json(const pql::Error& e) {
 std::string report_json(const pql::LoadReport& r) {
     Json errors = Json::array();
     for (const auto& e : r.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
-    Json j = {{"read", r.read}, {"loaded", r.loaded}, {"skipped", r.skipped}, {"duplicates", r.duplicates},
+    Json j = {{"read", r.read},
+              {"loaded", r.loaded},
+              {"skipped", r.skipped},
+              {"duplicates", r.duplicates},
               {"errors", std::move(errors)}};
     // v2 additions, present only when there is something to say (the v1 shape stays as it was).
     if (!r.notes.empty()) j["notes"] = r.notes;
@@ -61,13 +64,15 @@ std::optional<pql::Error> load_options(const std::string& text, pql::LoadOptions
     const Json j = Json::parse(text);
     const std::string format = j.value("format", std::string("auto"));
     if (!pql::parse_format(format, o.format))
-        return pql::Error{"invalid_argument", "unknown format \"" + format + "\" (auto, jsonl, json, csv)", "format", 0};
+        return pql::Error{"invalid_argument", "unknown format \"" + format + "\" (auto, jsonl, json, csv)", "format",
+                          0};
     o.strict = j.value("strict", false);
     const double first_line = j.value("first_line", 1.0);
     if (first_line >= 1 && first_line < 9e15) o.first_line = static_cast<int64_t>(first_line);
     o.account_key = j.value("account_key", std::string());
     if (j.contains("columns") && j["columns"].is_object())
-        for (auto it = j["columns"].begin(); it != j["columns"].end(); ++it) o.columns[it.key()] = it.value().get<std::string>();
+        for (auto it = j["columns"].begin(); it != j["columns"].end(); ++it)
+            o.columns[it.key()] = it.value().get<std::string>();
     const std::string unit = j.value("time_unit", std::string("ms"));
     if (!pql::parse_time_unit(unit, o.time_unit))
         return pql::Error{"invalid_argument", "unknown time_unit \"" + unit + "\" (ms, s)", "time_unit", 0};
@@ -107,7 +112,9 @@ public:
     bool beginLoad(const std::string& kind, const std::string& options) {
         return guard([&] {
             const auto k = load_kind(kind);
-            if (!k) return fail({"invalid_argument", "unknown kind \"" + kind + "\" (events, accounts, users, outcomes)", "", 0});
+            if (!k)
+                return fail(
+                    {"invalid_argument", "unknown kind \"" + kind + "\" (events, accounts, users, outcomes)", "", 0});
             pql::LoadOptions o;
             if (auto e = load_options(options, o)) return fail(*e);
             auto status = engine_.begin_load(*k, o);
@@ -199,7 +206,8 @@ public:
             o.limit = static_cast<size_t>(limit);
             for (const char* key : {"customers", "qualified_only", "descending"}) {
                 if (!j.contains(key) || j[key].is_null()) continue;
-                if (!j[key].is_boolean()) return fail({"invalid_argument", std::string(key) + " must be true or false", key, 0});
+                if (!j[key].is_boolean())
+                    return fail({"invalid_argument", std::string(key) + " must be true or false", key, 0});
                 const bool b = j[key].get<bool>();
                 if (std::string_view(key) == "customers") o.customers = b;
                 else if (std::string_view(key) == "qualified_only") o.qualified_only = b;
@@ -207,7 +215,8 @@ public:
             }
             for (const char* key : {"tier", "grade", "segment", "query", "sort", "select"}) {
                 if (!j.contains(key) || j[key].is_null()) continue;
-                if (!j[key].is_string()) return fail({"invalid_argument", std::string(key) + " must be a string", key, 0});
+                if (!j[key].is_string())
+                    return fail({"invalid_argument", std::string(key) + " must be a string", key, 0});
                 std::string text = j[key].get<std::string>();
                 const std::string_view k(key);
                 if (k == "tier") o.tier = std::move(text);
@@ -216,7 +225,9 @@ public:
                 else if (k == "query") o.query = std::move(text);
                 else if (k == "select") o.select = std::move(text);
                 else if (auto sort = pql::view_sort_named(text)) o.sort = *sort;
-                else return fail({"invalid_argument", "unknown sort \"" + text + "\" (" + pql::view_sort_names() + ")", "sort", 0});
+                else
+                    return fail({"invalid_argument", "unknown sort \"" + text + "\" (" + pql::view_sort_names() + ")",
+                                 "sort", 0});
             }
             return succeed(engine_.view_json(o));
         });
@@ -235,12 +246,22 @@ public:
             return succeed("null");
         });
     }
-    bool clear() { return run([&] { engine_.clear(); }); }
+    bool clear() {
+        return run([&] { engine_.clear(); });
+    }
     // Replace by kind: drop one kind, keep the others and the model.
-    bool clearEvents() { return run([&] { engine_.clear_events(); }); }
-    bool clearAccounts() { return run([&] { engine_.clear_accounts(); }); }
-    bool clearUsers() { return run([&] { engine_.clear_users(); }); }
-    bool clearOutcomes() { return run([&] { engine_.clear_outcomes(); }); }
+    bool clearEvents() {
+        return run([&] { engine_.clear_events(); });
+    }
+    bool clearAccounts() {
+        return run([&] { engine_.clear_accounts(); });
+    }
+    bool clearUsers() {
+        return run([&] { engine_.clear_users(); });
+    }
+    bool clearOutcomes() {
+        return run([&] { engine_.clear_outcomes(); });
+    }
     bool schema() {
         return guard([&] { return succeed(pql::Engine::schema_json()); });
     }
@@ -287,7 +308,8 @@ public:
             if (j.contains("cohort")) {
                 const Json& c = j["cohort"];
                 if (c == "month") o.cohort = pql::CohortBy::Month;
-                else if (c != "week") return fail({"invalid_argument", "cohort must be \"week\" or \"month\"", "cohort", 0});
+                else if (c != "week")
+                    return fail({"invalid_argument", "cohort must be \"week\" or \"month\"", "cohort", 0});
             }
             if (auto e = as_of_option(j, o.as_of)) return fail(*e);
             return result(engine_.funnel_json(o));
@@ -299,7 +321,8 @@ public:
             const auto d = pql::parse_sql_dialect(dialect);
             if (!d)
                 return fail({"invalid_argument",
-                             "unknown dialect \"" + dialect + "\" (duckdb, postgres, spark, bigquery, snowflake)", "dialect", 0});
+                             "unknown dialect \"" + dialect + "\" (duckdb, postgres, spark, bigquery, snowflake)",
+                             "dialect", 0});
             o.dialect = *d;
             const Json j = Json::parse(options);
             o.events_table = j.value("events_table", o.events_table);
@@ -317,7 +340,8 @@ public:
 
     // A view of the last call's output (valid until the next call into this engine).
     emscripten::val output() const {
-        return emscripten::val(emscripten::typed_memory_view(out_.size(), reinterpret_cast<const uint8_t*>(out_.data())));
+        return emscripten::val(
+            emscripten::typed_memory_view(out_.size(), reinterpret_cast<const uint8_t*>(out_.data())));
     }
     emscripten::val scoresView() const {
         return emscripten::val(emscripten::typed_memory_view(scores_.size(), scores_.data()));
@@ -338,9 +362,7 @@ private:
         } catch (const nlohmann::json::exception& e) {
             // Only options objects are parsed here: a wrong type there is the caller's error.
             return fail_noexcept("invalid_argument", e.what());
-        } catch (const std::exception& e) {
-            return fail_noexcept("internal", e.what());
-        } catch (...) {
+        } catch (const std::exception& e) { return fail_noexcept("internal", e.what()); } catch (...) {
             return fail_noexcept("internal", "unknown C++ exception");
         }
     }

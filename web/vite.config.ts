@@ -14,7 +14,9 @@ const outDir = resolve(repo, 'build/web');
 // so that Vite copies it into the site. A stub stands in while the package is not built.
 function findWasm(): string | null {
   if (!existsSync(pkgDir)) return null;
-  const names = readdirSync(pkgDir).filter((n) => n.endsWith('.wasm')).sort();
+  const names = readdirSync(pkgDir)
+    .filter((n) => n.endsWith('.wasm'))
+    .sort();
   return names.length ? resolve(pkgDir, names[0]) : null;
 }
 const wasmFile = findWasm();

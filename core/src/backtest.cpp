@@ -13,7 +13,9 @@ namespace {
 
 constexpr size_t kLostPqls = 100;  // §7.9: the first 100 in rank order
 
-std::optional<double> share(double num, double den) { return den == 0 ? std::nullopt : std::optional<double>(num / den); }
+std::optional<double> share(double num, double den) {
+    return den == 0 ? std::nullopt : std::optional<double>(num / den);
+}
 std::optional<double> lift_of(const std::optional<double>& rate, const std::optional<double>& base) {
     if (!rate || !base || *base == 0) return std::nullopt;
     return *rate / *base;
@@ -21,7 +23,8 @@ std::optional<double> lift_of(const std::optional<double>& rate, const std::opti
 
 }  // namespace
 
-Result<Backtest> backtest(const EventStore& store, const Model& model, const Outcomes& outcomes, const BacktestOptions& o) {
+Result<Backtest> backtest(const EventStore& store, const Model& model, const Outcomes& outcomes,
+                          const BacktestOptions& o) {
     if (Status st = check_outcome_options(model, outcomes, o.horizon_days); !st) return st.error();
     Evaluation ev(store, model, outcomes, resolve_as_of(store, model, o.as_of, o.horizon_days), o.horizon_days);
     const double population = static_cast<double>(ev.pop.size()), conversions = static_cast<double>(ev.conversions);
@@ -61,13 +64,15 @@ Result<Backtest> backtest(const EventStore& store, const Model& model, const Out
     // The lost PQLs themselves, to review and interview.
     const Index& ix = ev.scorer.index();
     for (size_t i = 0; i < ev.pop.size() && b.lost_pqls.size() < kLostPqls; ++i)
-        if (ev.pop[i]->qualified && !ev.positive[i]) b.lost_pqls.push_back(ix.id_of(store, ix.entities[ev.pop[i]->entity]));
+        if (ev.pop[i]->qualified && !ev.positive[i])
+            b.lost_pqls.push_back(ix.id_of(store, ix.entities[ev.pop[i]->entity]));
 
     for (size_t k : {10, 25, 50, 100}) {
         const size_t n = std::min(k, ev.pop.size());
         double hits = 0;
         for (size_t i = 0; i < n; ++i) hits += ev.positive[i];
-        b.precision_at.push_back({static_cast<int64_t>(k), share(hits, static_cast<double>(n)), share(hits, conversions)});
+        b.precision_at.push_back(
+            {static_cast<int64_t>(k), share(hits, static_cast<double>(n)), share(hits, conversions)});
     }
     b.auc = ev.auc();
 

@@ -32,7 +32,8 @@ oj side_by_side(const char* metric, const std::optional<double>& va, const std::
 
 // Both models backtested at the same T and horizon (A's backtest point: options, A's as_of,
 // else the latest event minus the horizon), so that B's own as_of does not tilt the figures.
-oj quality_json(const EventStore& store, const Model& a, const Model& b, const Outcomes& outcomes, const CompareOptions& o) {
+oj quality_json(const EventStore& store, const Model& a, const Model& b, const Outcomes& outcomes,
+                const CompareOptions& o) {
     const bool has_conversions = a.conversion_event || b.conversion_event || !outcomes.rows.empty();
     if (!has_conversions || o.horizon_days < 1 || o.horizon_days > kMaxHorizonDays) return nullptr;
     const int64_t T = resolve_as_of(store, a, o.as_of, o.horizon_days);
@@ -63,8 +64,8 @@ oj quality_json(const EventStore& store, const Model& a, const Model& b, const O
     FunnelOptions fo;
     fo.as_of = T;
     auto fa = funnel(store, ma, outcomes, fo), fb = funnel(store, mb, outcomes, fo);
-    m.push_back(side_by_side("funnel_pql_rate", fa ? fa->all.pql_rate : std::nullopt, fb ? fb->all.pql_rate : std::nullopt,
-                             Better::Neither));
+    m.push_back(side_by_side("funnel_pql_rate", fa ? fa->all.pql_rate : std::nullopt,
+                             fb ? fb->all.pql_rate : std::nullopt, Better::Neither));
     int64_t wins_a = 0, wins_b = 0;
     for (auto& x : m) {
         wins_a += x["better"] == "a";
@@ -95,8 +96,10 @@ std::string compare_json(const EventStore& store, const Model& a, const Model& b
     };
     // Match entities by id.
     std::map<std::string, std::pair<Side, Side>> by_id;
-    for (size_t i = 0; i < ra.results.size(); ++i) by_id[ia.id_of(store, ia.entities[ra.results[i].entity])].first = {&ra.results[i], i + 1};
-    for (size_t i = 0; i < rb.results.size(); ++i) by_id[ib.id_of(store, ib.entities[rb.results[i].entity])].second = {&rb.results[i], i + 1};
+    for (size_t i = 0; i < ra.results.size(); ++i)
+        by_id[ia.id_of(store, ia.entities[ra.results[i].entity])].first = {&ra.results[i], i + 1};
+    for (size_t i = 0; i < rb.results.size(); ++i)
+        by_id[ib.id_of(store, ib.entities[rb.results[i].entity])].second = {&rb.results[i], i + 1};
 
     auto tier_name = [](const Model& m, const EntityScore* s) -> std::string {
         if (!s) return "(not ranked)";
@@ -109,7 +112,9 @@ std::string compare_json(const EventStore& store, const Model& a, const Model& b
     order.push_back("(no tier)");
     order.push_back("(not ranked)");
     std::map<std::pair<size_t, size_t>, int64_t> matrix;
-    auto pos = [&](const std::string& n) { return static_cast<size_t>(std::find(order.begin(), order.end(), n) - order.begin()); };
+    auto pos = [&](const std::string& n) {
+        return static_cast<size_t>(std::find(order.begin(), order.end(), n) - order.begin());
+    };
     int64_t moved = 0, qualified_gained = 0, qualified_lost = 0;
     struct Mover {
         std::string id;
@@ -133,7 +138,8 @@ std::string compare_json(const EventStore& store, const Model& a, const Model& b
     j["b"] = {{"as_of", format_iso(rb.as_of)}, {"entities", rb.results.size()}, {"qualified", rb.qualified}};
     j["tiers"] = order;
     oj mig = oj::array();
-    for (auto& [k, count] : matrix) mig.push_back({{"from", order[k.first]}, {"to", order[k.second]}, {"count", count}});
+    for (auto& [k, count] : matrix)
+        mig.push_back({{"from", order[k.first]}, {"to", order[k.second]}, {"count", count}});
     j["migration"] = mig;
     j["moved"] = moved;
     j["qualified_gained"] = qualified_gained;
@@ -158,8 +164,10 @@ std::string compare_json(const EventStore& store, const Model& a, const Model& b
             return s ? w * (s->*field) / (mo.w_activation + mo.w_engagement + mo.w_fit) : 0.0;
         };
         r["components"] = {
-            {"activation", part(b, m.b, &EntityScore::activation, b.w_activation) - part(a, m.a, &EntityScore::activation, a.w_activation)},
-            {"engagement", part(b, m.b, &EntityScore::engagement, b.w_engagement) - part(a, m.a, &EntityScore::engagement, a.w_engagement)},
+            {"activation", part(b, m.b, &EntityScore::activation, b.w_activation) -
+                               part(a, m.a, &EntityScore::activation, a.w_activation)},
+            {"engagement", part(b, m.b, &EntityScore::engagement, b.w_engagement) -
+                               part(a, m.a, &EntityScore::engagement, a.w_engagement)},
             {"fit", part(b, m.b, &EntityScore::fit, b.w_fit) - part(a, m.a, &EntityScore::fit, a.w_fit)}};
         std::map<std::string, std::pair<double, double>> pts;
         if (ent_a)
@@ -177,16 +185,18 @@ std::string compare_json(const EventStore& store, const Model& a, const Model& b
             if (p.second - p.first != 0) ev.emplace_back(-std::fabs(p.second - p.first), n, p.first, p.second);
         std::sort(ev.begin(), ev.end());
         oj events = oj::array();
-        for (auto& [neg, n, pa, pb] : ev) events.push_back({{"event", n}, {"points_a", pa}, {"points_b", pb}, {"delta", pb - pa}});
+        for (auto& [neg, n, pa, pb] : ev)
+            events.push_back({{"event", n}, {"points_a", pa}, {"points_b", pb}, {"delta", pb - pa}});
         r["events"] = events;
         return r;
     };
-    std::sort(movers.begin(), movers.end(), [](const Mover& x, const Mover& y) {
-        return x.delta != y.delta ? x.delta > y.delta : x.id < y.id;
-    });
+    std::sort(movers.begin(), movers.end(),
+              [](const Mover& x, const Mover& y) { return x.delta != y.delta ? x.delta > y.delta : x.id < y.id; });
     oj up = oj::array(), down = oj::array();
-    for (size_t i = 0; i < movers.size() && up.size() < o.movers && movers[i].delta > 0; ++i) up.push_back(split(movers[i]));
-    for (size_t i = movers.size(); i-- > 0 && down.size() < o.movers && movers[i].delta < 0;) down.push_back(split(movers[i]));
+    for (size_t i = 0; i < movers.size() && up.size() < o.movers && movers[i].delta > 0; ++i)
+        up.push_back(split(movers[i]));
+    for (size_t i = movers.size(); i-- > 0 && down.size() < o.movers && movers[i].delta < 0;)
+        down.push_back(split(movers[i]));
     j["movers"] = {{"up", up}, {"down", down}};
     // Last, so that the tier figures above stay first for readers of the v1 shape.
     j["quality"] = quality_json(store, a, b, outcomes, o);

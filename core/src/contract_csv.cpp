@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "contract_csv.hpp"
 #include "contract_columns.hpp"
+#include "contract_csv.hpp"
 #include "csv_cell.hpp"
 #include "event_store.hpp"
 #include "pql/sql.hpp"
@@ -45,7 +45,8 @@ std::vector<std::string> model_traits(const Model& model) {
     return out;
 }
 
-std::string export_contract_csv(const EventStore& s, const Index& ix, ContractTable table, const std::vector<std::string>& traits) {
+std::string export_contract_csv(const EventStore& s, const Index& ix, ContractTable table,
+                                const std::vector<std::string>& traits) {
     std::string out;
     if (table == ContractTable::Events) {
         // The engine's own assignment of events to accounts (explicit, else the latest group call).

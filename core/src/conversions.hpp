@@ -2,9 +2,9 @@
 #pragma once
 #include <vector>
 
+#include "portable_math.hpp"
 #include "pql/backtest.hpp"
 #include "score.hpp"
-#include "portable_math.hpp"
 
 namespace pql {
 

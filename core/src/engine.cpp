@@ -8,22 +8,23 @@
 
 #include "pql/time.hpp"
 
+#include "contract_csv.hpp"
 #include "event_store.hpp"
+#include "output.hpp"
 #include "pql/model.hpp"
 #include "pql/model_patch.hpp"
-#include "output.hpp"
-#include "view.hpp"
 #include "pql/schema.hpp"
-#include "score.hpp"
 #include "ranking_of.hpp"
+#include "score.hpp"
 #include "score_csv.hpp"
-#include "contract_csv.hpp"
 #include "stream_load.hpp"
+#include "view.hpp"
 
 namespace pql {
 
 Engine::Engine()
-    : store_(std::make_unique<EventStore>()), model_(std::make_unique<Model>()),
+    : store_(std::make_unique<EventStore>()),
+      model_(std::make_unique<Model>()),
       scorer_(std::make_unique<Scorer>(*store_)) {
     scorer_->set_outcomes(&outcomes_);
 }
@@ -40,9 +41,7 @@ auto guarded(F&& f) -> decltype(f()) {
         return f();
     } catch (const std::bad_alloc&) {
         return Error{"out_of_memory", "out of memory", "", 0};
-    } catch (const std::exception& e) {
-        return Error{"internal", e.what(), "", 0};
-    }
+    } catch (const std::exception& e) { return Error{"internal", e.what(), "", 0}; }
 }
 
 }  // namespace
@@ -65,7 +64,8 @@ Status Engine::begin_load(LoadKind kind, const LoadOptions& options) {
     if (stream_) return Error{"busy", "a load is already in progress (end_load first)", "", 0};
     const char* what = kind == LoadKind::Events ? "events" : kind == LoadKind::Accounts ? "accounts" : "users";
     if (kind != LoadKind::Outcomes)
-        if (std::string bad = check_columns(options.columns, what); !bad.empty()) return Error{"invalid_option", bad, "", 0};
+        if (std::string bad = check_columns(options.columns, what); !bad.empty())
+            return Error{"invalid_option", bad, "", 0};
     return guarded([&]() -> Status {
         stream_ = std::make_unique<StreamLoad>(*store_, kind, options);
         return Ok{};
@@ -84,9 +84,7 @@ Result<LoadReport> Engine::end_load() {
     auto r = guarded([&]() -> Result<LoadReport> { return s->finish(whole); });
     if (!r.ok()) return r;
     switch (s->kind()) {
-        case LoadKind::Events:
-            events_report_.merge(*r);
-            return r;
+        case LoadKind::Events: events_report_.merge(*r); return r;
         case LoadKind::Accounts: return load_accounts(whole, s->options());
         case LoadKind::Users: return load_users(whole, s->options());
         default: return load_outcomes(whole, s->options());
@@ -189,12 +187,12 @@ std::string Engine::view_json(const ViewOptions& options) {
     now.store_version = store_->version;
     now.as_of = ix.as_of;
     now.entities = run.results.size();
-    if (now.revision != shown_.revision || now.outcomes != shown_.outcomes || now.store_version != shown_.store_version ||
-        now.as_of != shown_.as_of) {
+    if (now.revision != shown_.revision || now.outcomes != shown_.outcomes ||
+        now.store_version != shown_.store_version || now.as_of != shown_.as_of) {
         now.rank.assign(now.entities, 0);
         for (size_t i = 0; i < run.results.size(); ++i) now.rank[run.results[i].entity] = static_cast<uint32_t>(i + 1);
-        const bool same_entities = shown_.store_version == now.store_version && shown_.as_of == now.as_of &&
-                                   shown_.entities == now.entities;
+        const bool same_entities =
+            shown_.store_version == now.store_version && shown_.as_of == now.as_of && shown_.entities == now.entities;
         if (!same_entities) previous_ = RankSnapshot{};
         else if (shown_.rank != now.rank) previous_ = std::move(shown_);
         shown_ = std::move(now);
@@ -207,7 +205,8 @@ Result<Explanation> Engine::explain(std::string_view id) {
     const ScoreRun& run = scorer_->score(*model_);
     const Index& ix = scorer_->index();
     for (size_t i = 0; i < run.results.size(); ++i)
-        if (ix.id_of(*store_, ix.entities[run.results[i].entity]) == id) return explanation_of({*store_, *model_, *scorer_, run}, i);
+        if (ix.id_of(*store_, ix.entities[run.results[i].entity]) == id)
+            return explanation_of({*store_, *model_, *scorer_, run}, i);
     return Error{"not_found", "no ranked entity with id \"" + std::string(id) + "\"", "", 0};
 }
 
@@ -284,8 +283,11 @@ std::string Engine::catalog_json() const {
         ++with[key];
         if (p >= 1000000 || examples[key].size() >= 10) continue;
         const PropertyView v = s.view(static_cast<uint32_t>(p));
-        oj x = v.kind == PropertyView::Number ? oj(v.number) : v.kind == PropertyView::Bool ? oj(v.boolean) : oj(std::string(v.text));
-        if (std::find(examples[key].begin(), examples[key].end(), x) == examples[key].end()) examples[key].push_back(std::move(x));
+        oj x = v.kind == PropertyView::Number ? oj(v.number)
+               : v.kind == PropertyView::Bool ? oj(v.boolean)
+                                              : oj(std::string(v.text));
+        if (std::find(examples[key].begin(), examples[key].end(), x) == examples[key].end())
+            examples[key].push_back(std::move(x));
     }
     // Per key, the event types that carry it (the signal editor offers a type's own properties).
     std::vector<std::vector<uint32_t>> key_types(s.property_keys.size());
@@ -297,13 +299,16 @@ std::string Engine::catalog_json() const {
             }
     std::vector<uint32_t> keys(s.property_keys.size());
     for (uint32_t k = 0; k < keys.size(); ++k) keys[k] = k;
-    std::sort(keys.begin(), keys.end(), [&](uint32_t a, uint32_t b) { return s.property_keys.name(a) < s.property_keys.name(b); });
+    std::sort(keys.begin(), keys.end(),
+              [&](uint32_t a, uint32_t b) { return s.property_keys.name(a) < s.property_keys.name(b); });
     j["properties"] = oj::array();
     for (uint32_t k : keys) {
         std::vector<std::string> types;
         for (uint32_t t : key_types[k]) types.push_back(s.event_names.name(t));
         std::sort(types.begin(), types.end());
-        j["properties"].push_back({{"property", s.property_keys.name(k)}, {"events", with[k]}, {"examples", examples[k]},
+        j["properties"].push_back({{"property", s.property_keys.name(k)},
+                                   {"events", with[k]},
+                                   {"examples", examples[k]},
                                    {"event_types", types}});
     }
     j["first_event"] = s.size() ? oj(format_iso(*std::min_element(s.ts.begin(), s.ts.end()))) : oj(nullptr);

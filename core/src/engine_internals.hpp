@@ -1,8 +1,8 @@
 // The Engine's internals, for tests, benchmarks and fuzz targets only (they build with core/src
 // on their include path; the CLI and the WASM binding use the public API alone).
 #pragma once
-#include "pql/engine.hpp"
 #include "event_store.hpp"
+#include "pql/engine.hpp"
 #include "score.hpp"
 
 namespace pql {

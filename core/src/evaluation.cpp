@@ -26,7 +26,8 @@ int64_t resolve_as_of(const EventStore& store, const Model& model, std::optional
     return store.max_ts ? std::max<int64_t>(0, *store.max_ts - horizon_days * kDayMs) : 0;
 }
 
-Evaluation::Evaluation(const EventStore& store, const Model& m, const Outcomes& outcomes, int64_t as_of, int64_t horizon)
+Evaluation::Evaluation(const EventStore& store, const Model& m, const Outcomes& outcomes, int64_t as_of,
+                       int64_t horizon)
     : scorer(store), model(m), T(as_of), horizon_days(horizon) {
     model.as_of = T;
     scorer.set_outcomes(&outcomes);  // customers (§7.5) as the outcomes file says too

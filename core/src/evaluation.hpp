@@ -33,9 +33,9 @@ struct Evaluation {
     Scorer scorer;
     Model model;
     int64_t T = 0, horizon_days = 30;
-    std::vector<int64_t> converted_at;     // per index entity (INT64_MAX: never)
-    std::vector<const EntityScore*> pop;   // population (not converted at T), in rank order
-    std::vector<bool> positive;            // aligned with pop: converts in (T, T + horizon]
+    std::vector<int64_t> converted_at;    // per index entity (INT64_MAX: never)
+    std::vector<const EntityScore*> pop;  // population (not converted at T), in rank order
+    std::vector<bool> positive;           // aligned with pop: converts in (T, T + horizon]
     int64_t conversions = 0;
 
     Evaluation(const EventStore& store, const Model& m, const Outcomes& outcomes, int64_t as_of, int64_t horizon);

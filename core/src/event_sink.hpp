@@ -46,7 +46,8 @@ private:
     std::string posthog(const Record& r);
 
     // Field readers: an error message, or "".
-    static std::string id_field(const Record& r, const char* key, std::string& buf, std::string_view& out, bool& present);
+    static std::string id_field(const Record& r, const char* key, std::string& buf, std::string_view& out,
+                                bool& present);
     static std::string id_value(const Scalar* v, const std::string& name, std::string& buf, std::string_view& out,
                                 bool& present);
     std::string timestamp_value(const Scalar* v, const std::string& name, bool by_unit, int64_t& out) const;
@@ -73,7 +74,7 @@ private:
     std::optional<int64_t> max0_;
     // The file's names of the flat fields (SPEC §6.2 column mapping; by default the fields' own).
     std::string f_timestamp_, f_user_, f_event_, f_account_, f_id_;
-    std::set<std::string> mapped_seen_;  // mapped names some record had
+    std::set<std::string> mapped_seen_;    // mapped names some record had
     std::vector<std::string> first_keys_;  // the first record's top-level keys (for messages)
     bool first_seen_ = false;
     std::vector<std::string> csv_header_;
@@ -100,11 +101,11 @@ private:
     // finish() when the whole file has exactly one group type.
     std::set<std::string> group_types_;
     std::vector<std::pair<uint32_t, uint32_t>> pending_accounts_;  // (event row, account id)
-    std::string pending_account_;  // the current record's account of its one group type
-    int64_t grouped_no_key_ = 0;   // events with a group type, read without account_key
-    int64_t mixpanel_no_key_ = 0;  // Mixpanel events read without account_key
+    std::string pending_account_;                                  // the current record's account of its one group type
+    int64_t grouped_no_key_ = 0;                                   // events with a group type, read without account_key
+    int64_t mixpanel_no_key_ = 0;                                  // Mixpanel events read without account_key
     std::string last_type_;
-    bool posthog_csv_ = false;     // a CSV with PostHog's export columns
+    bool posthog_csv_ = false;  // a CSV with PostHog's export columns
     enum Shape { Flat, Segment, SegmentBatch, Mixpanel, Amplitude, PostHog, kShapes };
     int64_t shape_count_[kShapes] = {};
 };

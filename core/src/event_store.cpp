@@ -89,7 +89,8 @@ void Interner::clear() {
 }
 
 size_t Interner::memory_bytes() const {
-    size_t bytes = names_.capacity() * sizeof(std::string) + (slots_.capacity() + hashes_.capacity()) * sizeof(uint32_t);
+    size_t bytes =
+        names_.capacity() * sizeof(std::string) + (slots_.capacity() + hashes_.capacity()) * sizeof(uint32_t);
     for (auto& n : names_) bytes += n.size() > 15 ? n.capacity() + 1 : 0;
     return bytes;
 }
@@ -180,8 +181,8 @@ void EventStore::add_property(uint32_t key, PropertyView::Kind kind, uint64_t bi
         prop_begin.reserve(ts.capacity() + 1);
         prop_begin.assign(ts.size() + 1, 0);
     }
-    if (prop_key.size() >= UINT32_MAX) throw std::bad_alloc();   // (offsets are 32-bit)
-    if (prop_key.size() == prop_key.capacity()) {  // grow by a quarter, not double: a pair is 12 bytes
+    if (prop_key.size() >= UINT32_MAX) throw std::bad_alloc();  // (offsets are 32-bit)
+    if (prop_key.size() == prop_key.capacity()) {               // grow by a quarter, not double: a pair is 12 bytes
         const size_t cap = prop_key.capacity() + prop_key.capacity() / 4 + 1024;
         prop_key.reserve(cap);
         prop_value.reserve(cap);
@@ -257,7 +258,8 @@ Traits EventStore::user_traits(uint32_t u, int64_t as_of) const {
     std::vector<uint32_t> calls;
     for (uint32_t c = 0; c < identifies.size(); ++c)
         if (identifies[c].user == u && identifies[c].ts <= as_of) calls.push_back(c);
-    std::stable_sort(calls.begin(), calls.end(), [&](uint32_t a, uint32_t b) { return identifies[a].ts < identifies[b].ts; });
+    std::stable_sort(calls.begin(), calls.end(),
+                     [&](uint32_t a, uint32_t b) { return identifies[a].ts < identifies[b].ts; });
     Traits t;
     for (uint32_t c : calls) apply_identify(t, identifies[c]);
     if (u < users.size() && users[u].present)
@@ -270,7 +272,8 @@ std::vector<Traits> EventStore::user_traits_all(int64_t as_of) const {
     std::vector<uint32_t> calls;
     for (uint32_t c = 0; c < identifies.size(); ++c)
         if (identifies[c].ts <= as_of) calls.push_back(c);
-    std::stable_sort(calls.begin(), calls.end(), [&](uint32_t a, uint32_t b) { return identifies[a].ts < identifies[b].ts; });
+    std::stable_sort(calls.begin(), calls.end(),
+                     [&](uint32_t a, uint32_t b) { return identifies[a].ts < identifies[b].ts; });
     for (uint32_t c : calls)
         if (identifies[c].user < out.size()) apply_identify(out[identifies[c].user], identifies[c]);
     for (size_t u = 0; u < users.size() && u < out.size(); ++u)
@@ -387,10 +390,10 @@ void EventStore::clear_users() {
 
 size_t EventStore::memory_bytes() const {
     return ts.capacity() * 8 + (user.capacity() + type.capacity() + account.capacity()) * 4 +
-           event_names.memory_bytes() + user_ids.memory_bytes() + account_ids.memory_bytes() +
-           seen_ids.memory_bytes() + groups.capacity() * sizeof(GroupCall) +
-           identifies.capacity() * sizeof(IdentifyCall) + accounts.capacity() * sizeof(AccountRecord) +
-           users.capacity() * sizeof(UserRecord) + property_memory_bytes();
+           event_names.memory_bytes() + user_ids.memory_bytes() + account_ids.memory_bytes() + seen_ids.memory_bytes() +
+           groups.capacity() * sizeof(GroupCall) + identifies.capacity() * sizeof(IdentifyCall) +
+           accounts.capacity() * sizeof(AccountRecord) + users.capacity() * sizeof(UserRecord) +
+           property_memory_bytes();
 }
 
 }  // namespace pql

@@ -92,7 +92,7 @@ private:
 
 uint64_t hash_id(std::string_view id);
 
-struct GroupCall {      // Segment group: user -> account (latest by timestamp wins), traits
+struct GroupCall {  // Segment group: user -> account (latest by timestamp wins), traits
     int64_t ts;
     uint32_t user;
     uint32_t account;
@@ -102,14 +102,14 @@ struct GroupCall {      // Segment group: user -> account (latest by timestamp w
     bool member = true;
 };
 
-struct IdentifyCall {   // Segment identify (or vendor user properties): user traits, oldest first
+struct IdentifyCall {  // Segment identify (or vendor user properties): user traits, oldest first
     int64_t ts;
     uint32_t user;
     Traits traits;
     bool once = false;  // PostHog $set_once: only keys not yet set
 };
 
-struct UserRecord {     // from a users file (SPEC §6.3); later records merge over earlier ones
+struct UserRecord {  // from a users file (SPEC §6.3); later records merge over earlier ones
     Traits traits;
     bool present = false;
 };
@@ -160,7 +160,7 @@ public:
     size_t property_memory_bytes() const;
     PropertyView view(uint32_t pair) const;
 
-    std::vector<UserRecord> users;        // indexed by user id (users file)
+    std::vector<UserRecord> users;  // indexed by user id (users file)
     UserRecord& user_record(uint32_t user);
     Traits user_traits(uint32_t user, int64_t as_of) const;
     std::vector<Traits> user_traits_all(int64_t as_of) const;
@@ -168,7 +168,7 @@ public:
     std::vector<IdentifyCall> identifies;
     std::vector<AccountRecord> accounts;  // indexed by account id
     IdHashSet seen_ids;
-    std::optional<int64_t> max_ts;        // latest scored-event timestamp (default as_of)
+    std::optional<int64_t> max_ts;  // latest scored-event timestamp (default as_of)
 
     // Bumped on every change so derived indexes know when to rebuild.
     uint64_t version = 0;

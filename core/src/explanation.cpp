@@ -9,8 +9,8 @@
 #include "output.hpp"
 #include "people.hpp"
 #include "pql/explanation.hpp"
-#include "reasons.hpp"
 #include "pql/time.hpp"
+#include "reasons.hpp"
 
 namespace pql {
 
@@ -75,7 +75,8 @@ RuleTrace rule_trace(const RunView& v, const EntityScore& s, const RuleNode& n, 
             t.kind = n.kind == RuleNode::All ? RuleTrace::All : RuleTrace::Any;
             const char* key = n.kind == RuleNode::All ? "all" : "any";
             for (size_t i = 0; i < n.children.size(); ++i)
-                t.children.push_back(rule_trace(v, s, n.children[i], path + "." + key + "[" + std::to_string(i) + "]", failed));
+                t.children.push_back(
+                    rule_trace(v, s, n.children[i], path + "." + key + "[" + std::to_string(i) + "]", failed));
             break;
         }
         case RuleNode::Not:
@@ -125,9 +126,7 @@ void write(JsonWriter& w, const RuleTrace& t) {
         case RuleTrace::Leaf:
             w.field("metric", t.metric);
             w.field("op", t.op);
-            if (t.window_days) {
-                w.field("window_days", *t.window_days);
-            }
+            if (t.window_days) { w.field("window_days", *t.window_days); }
             if (t.number) {
                 w.field("value", *t.number);
             } else if (t.trait_value.shape != TestValue::None) {
@@ -188,7 +187,8 @@ Explanation explanation_of(const RunView& v, size_t position) {
     std::vector<std::pair<std::string, uint32_t>> types;
     for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
         types.emplace_back(v.store.event_names.name(ix.types[t].type), t);
-    for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) types.emplace_back(v.scorer.type_name(m, ix.types[t].type), t);
+    for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t)
+        types.emplace_back(v.scorer.type_name(m, ix.types[t].type), t);
     std::sort(types.begin(), types.end());
     for (auto& [name, t] : types) {
         const TypeFigures& f = v.scorer.figures()[t];
@@ -223,8 +223,8 @@ Explanation explanation_of(const RunView& v, size_t position) {
             count = ts ? ts->total : 0;
             users = ts ? ts->users_end - ts->users_begin : 0;
         }
-        x.steps.push_back({st.name, st.event, count >= st.min_count && users >= st.min_users, count, st.min_count, users,
-                           st.min_users, st.weight});
+        x.steps.push_back({st.name, st.event, count >= st.min_count && users >= st.min_users, count, st.min_count,
+                           users, st.min_users, st.weight});
     }
     x.required = m.required;
 
@@ -248,8 +248,7 @@ Explanation explanation_of(const RunView& v, size_t position) {
             o.trait = r.trait;
             if (r.test.op == TraitOp::In || r.test.op == TraitOp::NotIn || r.test.op == TraitOp::Between)
                 o.value = {TestValue::List, r.test.values};
-            else if (!r.test.values.empty())
-                o.value = {TestValue::One, {r.test.values[0]}};
+            else if (!r.test.values.empty()) o.value = {TestValue::One, {r.test.values[0]}};
             o.matched = r.test.matches(t);
             if (t) o.actual = json_scalar_of(*t);
         }
@@ -271,7 +270,8 @@ Explanation explanation_of(const RunView& v, size_t position) {
         metrics.set("count." + name, int64_t{v.scorer.figures()[t].in_window});
         metrics.set("users." + name, int64_t{v.scorer.figures()[t].users_in_window});
     }
-    for (auto& l : x.limits) metrics.set("limit." + l.name, std::isfinite(l.usage) ? JsonScalar(l.usage) : JsonScalar());
+    for (auto& l : x.limits)
+        metrics.set("limit." + l.name, std::isfinite(l.usage) ? JsonScalar(l.usage) : JsonScalar());
     for (auto& [k, val] : ent.traits) metrics.set("trait." + k, json_scalar_of(val));
     // v2 metrics: active_days, every persona, and each sum.* a rule or segment reads.
     {
@@ -290,7 +290,8 @@ Explanation explanation_of(const RunView& v, size_t position) {
             for (auto& c : n->children) stack.push_back(&c);
             if (n->kind == RuleNode::Leaf && (n->metric_kind == MetricKind::Sum || n->window_days)) {
                 auto val = v.scorer.metric(m, s, *n);
-                const std::string name = n->window_days ? n->metric + "@" + std::to_string(*n->window_days) + "d" : n->metric;
+                const std::string name =
+                    n->window_days ? n->metric + "@" + std::to_string(*n->window_days) + "d" : n->metric;
                 metrics.set(name, val ? JsonScalar(*val) : JsonScalar());
             }
         }
@@ -301,7 +302,8 @@ Explanation explanation_of(const RunView& v, size_t position) {
     for (size_t pi = 0; pi < m.personas.size(); ++pi) {
         std::vector<std::string> users;
         for (uint32_t u = ent.users_begin; u < ent.users_end; ++u)
-            if (v.scorer.user_matches_persona(ix.entity_users[u].user, pi)) users.push_back(v.store.user_ids.name(ix.entity_users[u].user));
+            if (v.scorer.user_matches_persona(ix.entity_users[u].user, pi))
+                users.push_back(v.store.user_ids.name(ix.entity_users[u].user));
         personas.set(m.personas[pi].name, std::move(users));
     }
     // Call-ready parts (people.hpp, reasons.hpp): who does the work, what they did last, why call.
@@ -316,7 +318,8 @@ Explanation explanation_of(const RunView& v, size_t position) {
     for (auto& [name, rule] : m.segments) {
         std::vector<std::string> seg_failed;
         const bool holds = v.scorer.evaluate(m, s, rule);
-        x.segments.push_back({name, holds, s.qualified && holds, rule_trace(v, s, rule, "segments." + name, seg_failed)});
+        x.segments.push_back(
+            {name, holds, s.qualified && holds, rule_trace(v, s, rule, "segments." + name, seg_failed)});
     }
 
     auto& q = x.qualification;
@@ -350,9 +353,7 @@ std::string explanation_json(const Explanation& x) {
         w.item();
         w.open('{');
         w.field("event", e.event);
-        if (e.signal) {
-            w.field("signal", true);
-        }
+        if (e.signal) { w.field("signal", true); }
         w.field("count", e.count);
         w.field("decayed", e.decayed);
         w.field("capped", e.capped);

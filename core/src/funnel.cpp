@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "score.hpp"
 #include "pql/time.hpp"
+#include "score.hpp"
 
 namespace pql {
 
@@ -76,7 +76,9 @@ struct Tally {
 };
 
 template <class T>
-oj opt(const std::optional<T>& v) { return v ? oj(*v) : oj(nullptr); }
+oj opt(const std::optional<T>& v) {
+    return v ? oj(*v) : oj(nullptr);
+}
 
 oj row_json(const FunnelRow& r, bool with_cohort) {
     oj j;
@@ -133,9 +135,19 @@ std::string funnel_to_json(const FunnelReport& report) {
 }
 
 std::string funnel_to_csv(const FunnelReport& report) {
-    static const char* kColumns[] = {"cohort", "entities", "activated", "activation_rate", "median_days_to_activate",
-                                     "became_pql", "pql_rate", "median_days_to_pql", "converted", "conversion_rate",
-                                     "converted_after_pql", "pql_to_customer_rate", "median_days_pql_to_paid"};
+    static const char* kColumns[] = {"cohort",
+                                     "entities",
+                                     "activated",
+                                     "activation_rate",
+                                     "median_days_to_activate",
+                                     "became_pql",
+                                     "pql_rate",
+                                     "median_days_to_pql",
+                                     "converted",
+                                     "conversion_rate",
+                                     "converted_after_pql",
+                                     "pql_to_customer_rate",
+                                     "median_days_pql_to_paid"};
     std::string out;
     for (const char* c : kColumns) out += std::string(out.empty() ? "" : ",") + c;
     out += "\n";

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <numeric>
 
-#include "score.hpp"
 #include "pql/time.hpp"
+#include "score.hpp"
 
 namespace pql {
 namespace {
@@ -229,9 +229,8 @@ std::unique_ptr<Index> Index::build(const EventStore& s, ::pql::Entity kind, int
     // Ties in score rank by id in byte order.
     ix->by_id.resize(m);
     std::iota(ix->by_id.begin(), ix->by_id.end(), 0);
-    std::sort(ix->by_id.begin(), ix->by_id.end(), [&](uint32_t a, uint32_t b) {
-        return ix->id_of(s, ix->entities[a]) < ix->id_of(s, ix->entities[b]);
-    });
+    std::sort(ix->by_id.begin(), ix->by_id.end(),
+              [&](uint32_t a, uint32_t b) { return ix->id_of(s, ix->entities[a]) < ix->id_of(s, ix->entities[b]); });
     number_ids(*ix);
     return ix;
 }
@@ -314,7 +313,8 @@ void add_in_order(Index& ix, const EventStore& s, uint32_t e, const std::vector<
             const uint32_t cap = std::max<uint32_t>(2 * (st.total + cnt), 8);
             const uint32_t nb = static_cast<uint32_t>(ix.order.size());
             ix.order.resize(ix.order.size() + cap);
-            std::copy(ix.order.begin() + st.order_begin, ix.order.begin() + st.order_begin + st.total, ix.order.begin() + nb);
+            std::copy(ix.order.begin() + st.order_begin, ix.order.begin() + st.order_begin + st.total,
+                      ix.order.begin() + nb);
             ix.dead_order += st.order_cap;
             st.order_begin = nb;
             st.order_cap = cap;
@@ -334,7 +334,8 @@ void add_in_order(Index& ix, const EventStore& s, uint32_t e, const std::vector<
             const uint32_t nb = static_cast<uint32_t>(ix.cells.size());
             for (auto& c : fresh) ix.cells.push_back(c);
             uint32_t from = st.cells_begin;
-            if (st.cells_end > st.cells_begin && ix.cells.back().age == ix.cells[from].age) ix.cells.back().count += ix.cells[from++].count;
+            if (st.cells_end > st.cells_begin && ix.cells.back().age == ix.cells[from].age)
+                ix.cells.back().count += ix.cells[from++].count;
             for (uint32_t i = from; i < st.cells_end; ++i) ix.cells.push_back(ix.cells[i]);
             ix.dead_cells += st.cells_end - st.cells_begin;
             st.cells_begin = nb;
@@ -528,9 +529,8 @@ void Index::build_signals(const EventStore& s, const std::vector<SignalFilter>& 
             }
             if (evs.empty()) continue;
             if (sig.any)
-                std::sort(evs.begin(), evs.end(), [&](uint32_t a, uint32_t b) {
-                    return s.ts[a] != s.ts[b] ? s.ts[a] < s.ts[b] : a < b;
-                });
+                std::sort(evs.begin(), evs.end(),
+                          [&](uint32_t a, uint32_t b) { return s.ts[a] != s.ts[b] ? s.ts[a] < s.ts[b] : a < b; });
             TypeStat ts{};
             ts.type = sig_base + si;
             ts.order_begin = static_cast<uint32_t>(order.size());

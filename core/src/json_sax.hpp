@@ -303,10 +303,10 @@ private:
     bool in_batch_ = false;
     Record* batch_outer_ = nullptr;
     size_t batch_index_ = 0;
-    int capture_root_ = -1;   // the field whose nested scalars are captured, or -1
-    std::string path_;        // dotted path of the current key below it
+    int capture_root_ = -1;          // the field whose nested scalars are captured, or -1
+    std::string path_;               // dotted path of the current key below it
     std::vector<size_t> path_base_;  // per object level below it: path_'s length at its start
-    int array_depth_ = -1;    // inside an array below it: the depth of its elements
+    int array_depth_ = -1;           // inside an array below it: the depth of its elements
     bool array_first_ = false;
     Record* rec_;
     int depth_ = 0;
@@ -327,13 +327,13 @@ private:
 // always), and a new stream starts on the next line.
 struct StreamState {
     std::string_view text;
-    size_t pos = 0;           // where the stream starts (then: where the reader stopped, on a line break)
-    size_t line_start = 0;    // where the current line starts
-    size_t line_end = 0;      // where it ends (its line break, or the end of the text)
+    size_t pos = 0;              // where the stream starts (then: where the reader stopped, on a line break)
+    size_t line_start = 0;       // where the current line starts
+    size_t line_end = 0;         // where it ends (its line break, or the end of the text)
     size_t max_line = SIZE_MAX;  // a longer line ends the stream (read_lines refuses it unread)
-    int64_t line = 0;         // current line number
-    uint64_t commas = 0;      // commas put in for line breaks
-    int stage = 0;            // 0: '[' comes next, 1: the text, 2: ']' given, 3: the end, 4: cut at a long line
+    int64_t line = 0;            // current line number
+    uint64_t commas = 0;         // commas put in for line breaks
+    int stage = 0;               // 0: '[' comes next, 1: the text, 2: ']' given, 3: the end, 4: cut at a long line
 };
 
 // The input adapter nlohmann's lexer reads from: a byte of the text per call, except at a line

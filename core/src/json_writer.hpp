@@ -59,7 +59,8 @@ public:
         } else if (valid_utf8(s)) {
             escaped(s);
         } else {  // invalid UTF-8 or a NUL: nlohmann's own escaping and replacement
-            raw(nlohmann::ordered_json(std::string(s)).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+            raw(nlohmann::ordered_json(std::string(s))
+                    .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
         }
     }
     void null() { raw("null"); }

@@ -32,8 +32,9 @@ bool read_id(const Scalar* v, std::string& out, bool& present, const char*& why)
                 present = true;
                 return true;
             }
-            why = v->big || (std::isfinite(v->d) && v->d == std::floor(v->d)) ? "number too large for an id"
-                                                                              : "must be a string or an integer, not a fraction";
+            why = v->big || (std::isfinite(v->d) && v->d == std::floor(v->d))
+                      ? "number too large for an id"
+                      : "must be a string or an integer, not a fraction";
             return false;
         case Scalar::Bool: why = "must be a string or an integer, not a boolean"; return false;
         case Scalar::Object: why = "must be a string or an integer, not an object"; return false;
@@ -116,7 +117,11 @@ std::string EventSink::event_value(const Scalar* v, const std::string& name, std
 }
 
 EventSink::EventSink(EventStore& store, const LoadOptions& options)
-    : store_(store), options_(options), n0_(store.size()), g0_(store.groups.size()), i0_(store.identifies.size()),
+    : store_(store),
+      options_(options),
+      n0_(store.size()),
+      g0_(store.groups.size()),
+      i0_(store.identifies.size()),
       max0_(store.max_ts) {
     // A strict load, or one whose column mapping may turn out wrong at the end, can be undone.
     track_ids = options.strict || !options.columns.empty();
@@ -179,7 +184,9 @@ std::string missing_message(const std::vector<std::string>& missing, const std::
     return m;
 }
 
-bool starts_with(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
+bool starts_with(std::string_view s, std::string_view p) {
+    return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+}
 
 // A key below a PostHog event's properties that is not a property (SPEC §6.2).
 bool posthog_reserved(std::string_view path) {
@@ -196,7 +203,8 @@ std::string EventSink::header(const std::vector<std::string>& h) {
     auto has = [&](const std::string& n) { return std::find(h.begin(), h.end(), n) != h.end(); };
     for (auto& [field, name] : options_.columns)
         if (!has(name))
-            return "column mapping " + field + "=" + name + ": the file has no column \"" + name + "\"; found " + join(h);
+            return "column mapping " + field + "=" + name + ": the file has no column \"" + name + "\"; found " +
+                   join(h);
     if (options_.columns.empty() && !has("user_id") && has("event") && has("distinct_id") && has("timestamp")) {
         posthog_csv_ = true;
     } else {
@@ -208,9 +216,10 @@ std::string EventSink::header(const std::vector<std::string>& h) {
     }
     csv_skip_.assign(h.size(), 0);
     for (size_t i = 0; i < h.size(); ++i)
-        csv_skip_[i] = posthog_csv_ ? !starts_with(h[i], "properties.") || posthog_reserved(std::string_view(h[i]).substr(11))
-                                    : h[i] == f_timestamp_ || h[i] == f_user_ || h[i] == f_event_ ||
-                                          h[i] == f_account_ || h[i] == f_id_;
+        csv_skip_[i] =
+            posthog_csv_
+                ? !starts_with(h[i], "properties.") || posthog_reserved(std::string_view(h[i]).substr(11))
+                : h[i] == f_timestamp_ || h[i] == f_user_ || h[i] == f_event_ || h[i] == f_account_ || h[i] == f_id_;
     return {};
 }
 
@@ -360,7 +369,8 @@ void EventSink::commit_event(bool has_account) {
         const size_t pairs = store_.prop_key.size() - piece_pairs0_;
         if (pairs) {
             const double rate = static_cast<double>(pairs) / static_cast<double>(store_.size() - piece_events0_);
-            const size_t need = store_.prop_key.size() + static_cast<size_t>(rate * static_cast<double>(rows_hint_ - 4096) * 1.02) + 1024;
+            const size_t need = store_.prop_key.size() +
+                                static_cast<size_t>(rate * static_cast<double>(rows_hint_ - 4096) * 1.02) + 1024;
             try {
                 if (need > store_.prop_key.capacity()) {
                     store_.prop_key.reserve(need);
@@ -438,7 +448,8 @@ std::string EventSink::flat(const Record& r) {
     if (!(err = id_value(r.get(f_user_.c_str()), f_user_, user_buf_, user_, has_user)).empty()) return err;
     if (!has_user) return f_user_ + ": missing";
     if (!(err = event_value(r.get(f_event_.c_str()), f_event_, event_)).empty()) return err;
-    if (!(err = id_value(r.get(f_account_.c_str()), f_account_, account_buf_, account_, has_account)).empty()) return err;
+    if (!(err = id_value(r.get(f_account_.c_str()), f_account_, account_buf_, account_, has_account)).empty())
+        return err;
     if (!(err = id_value(r.get(f_id_.c_str()), f_id_, id_buf_, id_, has_id)).empty()) return err;
     if (!r.from_csv && !(err = id_field(r, "messageId", mid_buf_, mid_, has_mid)).empty()) return err;
     if (duplicate(has_id ? id_ : mid_, has_id || has_mid, has_id ? id_hash : 0)) {
@@ -517,10 +528,8 @@ std::string EventSink::segment(const Record& r, const std::string& kind) {
         return {};
     }
     const uint32_t u = store_.user_ids.intern(user_);
-    if (kind == "group")
-        store_.groups.push_back({ts_, u, store_.account_ids.intern(account_), r.traits});
-    else
-        store_.identifies.push_back({ts_, u, r.traits});
+    if (kind == "group") store_.groups.push_back({ts_, u, store_.account_ids.intern(account_), r.traits});
+    else store_.identifies.push_back({ts_, u, r.traits});
     ++report->loaded;
     return {};
 }
@@ -543,7 +552,9 @@ std::string EventSink::finish(LoadReport& report) {
             const std::string field = m.substr(0, colon);
             bool all = true;
             for (auto& e : report.errors) all &= e.message.compare(0, colon + 9, m, 0, colon + 9) == 0;
-            if (all) report.notes.insert(report.notes.begin(), missing_message({field}, first_keys_, "key") + "; no record could be read");
+            if (all)
+                report.notes.insert(report.notes.begin(),
+                                    missing_message({field}, first_keys_, "key") + "; no record could be read");
         }
     }
     if (group_types_.size() == 1 && !pending_accounts_.empty()) {
@@ -554,8 +565,9 @@ std::string EventSink::finish(LoadReport& report) {
                                "\" (no account_key given)");
     } else if (group_types_.size() > 1 && grouped_no_key_) {
         std::vector<std::string> types(group_types_.begin(), group_types_.end());
-        report.notes.push_back(std::to_string(grouped_no_key_) + " events have no account: the file has several group types (" +
-                               join(types) + "); choose one with account_key (CLI --account-key NAME)");
+        report.notes.push_back(std::to_string(grouped_no_key_) +
+                               " events have no account: the file has several group types (" + join(types) +
+                               "); choose one with account_key (CLI --account-key NAME)");
     }
     if (mixpanel_no_key_)
         report.notes.push_back(std::to_string(mixpanel_no_key_) +
@@ -584,8 +596,12 @@ public:
         for (auto& c : h) found += (found.empty() ? "" : ", ") + c;
         for (auto& [field, name] : columns_)
             if (!has(name))
-                return "column mapping " + field + "=" + name + ": the file has no column \"" + name + "\"; found " + found;
-        if (!has(f_id_)) return "no " + f_id_ + " column; found " + found + " (map it with the column mapping, e.g. account_id=" + (h.empty() ? std::string("...") : h.front()) + ")";
+                return "column mapping " + field + "=" + name + ": the file has no column \"" + name + "\"; found " +
+                       found;
+        if (!has(f_id_))
+            return "no " + f_id_ + " column; found " + found +
+                   " (map it with the column mapping, e.g. account_id=" + (h.empty() ? std::string("...") : h.front()) +
+                   ")";
         return {};
     }
 
@@ -615,7 +631,8 @@ public:
     // A mapped key no JSON record had.
     std::string unseen() const {
         for (auto& [field, name] : columns_)
-            if (!seen_.count(name)) return "column mapping " + field + "=" + name + ": no record has a key \"" + name + "\"";
+            if (!seen_.count(name))
+                return "column mapping " + field + "=" + name + ": no record has a key \"" + name + "\"";
         return {};
     }
 
@@ -650,9 +667,11 @@ RowHint row_hint(std::string_view text, Format format) {
         ++hint.rows;
         p = static_cast<const char*>(nl) + 1;
     }
-    const std::string_view first(text.data() + i, static_cast<size_t>((first_end ? first_end : end) - (text.data() + i)));
+    const std::string_view first(text.data() + i,
+                                 static_cast<size_t>((first_end ? first_end : end) - (text.data() + i)));
     if (!csv) {
-        hint.ids = first.find("\"id\"") != std::string_view::npos || first.find("\"messageId\"") != std::string_view::npos;
+        hint.ids =
+            first.find("\"id\"") != std::string_view::npos || first.find("\"messageId\"") != std::string_view::npos;
     } else {
         size_t b = 0;
         while (b <= first.size() && !hint.ids) {
@@ -660,7 +679,8 @@ RowHint row_hint(std::string_view text, Format format) {
             if (e == std::string_view::npos) e = first.size();
             std::string_view cell = first.substr(b, e - b);
             while (!cell.empty() && (cell.front() == ' ' || cell.front() == '"')) cell.remove_prefix(1);
-            while (!cell.empty() && (cell.back() == ' ' || cell.back() == '"' || cell.back() == '\r')) cell.remove_suffix(1);
+            while (!cell.empty() && (cell.back() == ' ' || cell.back() == '"' || cell.back() == '\r'))
+                cell.remove_suffix(1);
             hint.ids = cell == "id";
             b = e + 1;
         }
@@ -745,8 +765,7 @@ Status EventStore::finish_events_load(EventSink& sink, LoadReport& report) {
         try {
             prop_key.shrink_to_fit();
             prop_value.shrink_to_fit();
-        } catch (const std::bad_alloc&) {
-        }
+        } catch (const std::bad_alloc&) {}
     }
     if (!fatal.empty()) {
         sink.undo();

@@ -46,8 +46,7 @@ std::string check_columns(const std::map<std::string, std::string>& columns, con
     for (auto& [field, name] : columns) {
         if (std::find(allowed.begin(), allowed.end(), field) == allowed.end())
             unknown += (unknown.empty() ? "" : ", ") + field;
-        else if (name.empty())
-            return "column mapping for " + field + ": empty column name";
+        else if (name.empty()) return "column mapping for " + field + ": empty column name";
     }
     if (unknown.empty()) return {};
     return "unknown field in the " + kind + " column mapping: " + unknown + " (the fields are " + list + ")";

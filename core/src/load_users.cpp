@@ -24,8 +24,12 @@ public:
         auto has = [&](const std::string& n) { return std::find(h.begin(), h.end(), n) != h.end(); };
         for (auto& [field, name] : columns_)
             if (!has(name))
-                return "column mapping " + field + "=" + name + ": the file has no column \"" + name + "\"; found " + found;
-        if (!has(f_id_)) return "no " + f_id_ + " column; found " + found + " (map it with the column mapping, e.g. user_id=" + (h.empty() ? std::string("...") : h.front()) + ")";
+                return "column mapping " + field + "=" + name + ": the file has no column \"" + name + "\"; found " +
+                       found;
+        if (!has(f_id_))
+            return "no " + f_id_ + " column; found " + found +
+                   " (map it with the column mapping, e.g. user_id=" + (h.empty() ? std::string("...") : h.front()) +
+                   ")";
         return {};
     }
 

@@ -6,9 +6,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "pql/time.hpp"
-#include "names.hpp"
 #include "json_writer.hpp"
+#include "names.hpp"
+#include "pql/time.hpp"
 
 namespace pql {
 
@@ -228,9 +228,7 @@ struct Parser {
     void part(F&& f) {
         try {
             f();
-        } catch (Invalid& e) {
-            errors.push_back(std::move(e));
-        }
+        } catch (Invalid& e) { errors.push_back(std::move(e)); }
     }
 
     void engagement(const json& e, const std::string& p) {
@@ -245,24 +243,27 @@ struct Parser {
                                            (hint.empty() ? " (expected " + one_of(names_of(kDecays)) + ")" : hint));
             }
         }
-        if (auto v = member(e, "half_life_days")) m.half_life_days = number_min(*v, join(p, "half_life_days"), 0, false);
+        if (auto v = member(e, "half_life_days"))
+            m.half_life_days = number_min(*v, join(p, "half_life_days"), 0, false);
         if (auto v = member(e, "saturation")) m.saturation = number_min(*v, join(p, "saturation"), 0, false);
         if (auto v = member(e, "default_weight")) m.default_weight = amount(*v, join(p, "default_weight"));
         if (auto v = member(e, "events")) {
             const std::string ep = join(p, "events");
             expect(*v, v->is_object(), ep, "an object");
-            for (auto it = v->begin(); it != v->end(); ++it) part([&] {
-                const std::string kp = join(ep, it.key());
-                if (it.key().empty()) fail(kp, "event name must not be empty");
-                const json& s = it.value();
-                expect(s, s.is_object(), kp, "an object like {\"weight\": 5}");
-                check_keys(s, kp, {"weight", "cap", "half_life_days"});
-                EventSetting es;
-                if (auto w = member(s, "weight")) es.weight = amount(*w, join(kp, "weight"));
-                if (auto c = member(s, "cap")) es.cap = number_min(*c, join(kp, "cap"), 0, true);
-                if (auto h = member(s, "half_life_days")) es.half_life_days = number_min(*h, join(kp, "half_life_days"), 0, false);
-                m.events[it.key()] = es;
-            });
+            for (auto it = v->begin(); it != v->end(); ++it)
+                part([&] {
+                    const std::string kp = join(ep, it.key());
+                    if (it.key().empty()) fail(kp, "event name must not be empty");
+                    const json& s = it.value();
+                    expect(s, s.is_object(), kp, "an object like {\"weight\": 5}");
+                    check_keys(s, kp, {"weight", "cap", "half_life_days"});
+                    EventSetting es;
+                    if (auto w = member(s, "weight")) es.weight = amount(*w, join(kp, "weight"));
+                    if (auto c = member(s, "cap")) es.cap = number_min(*c, join(kp, "cap"), 0, true);
+                    if (auto h = member(s, "half_life_days"))
+                        es.half_life_days = number_min(*h, join(kp, "half_life_days"), 0, false);
+                    m.events[it.key()] = es;
+                });
         }
     }
 
@@ -272,28 +273,30 @@ struct Parser {
         if (auto v = member(a, "steps")) {
             const std::string sp = join(p, "steps");
             expect(*v, v->is_array(), sp, "an array");
-            for (size_t i = 0; i < v->size(); ++i) part([&] {
-                const json& s = (*v)[i];
-                const std::string ip = at(sp, i);
-                expect(s, s.is_object(), ip, "an object like {\"event\": \"report_created\"}");
-                check_keys(s, ip, {"name", "event", "min_count", "min_users", "weight"});
-                Step st;
-                auto ev = member(s, "event");
-                if (!ev) fail(join(ip, "event"), "missing (the event this step counts, or \"*\")");
-                st.event = string_value(*ev, join(ip, "event"));
-                st.name = st.event;
-                if (auto n = member(s, "name")) st.name = string_value(*n, join(ip, "name"));
-                if (auto c = member(s, "min_count")) st.min_count = integer_min(*c, join(ip, "min_count"), 0);
-                if (auto u = member(s, "min_users")) st.min_users = integer_min(*u, join(ip, "min_users"), 0);
-                if (auto w = member(s, "weight")) st.weight = amount_min(*w, join(ip, "weight"), 0, true);
-                m.steps.push_back(st);
-            });
+            for (size_t i = 0; i < v->size(); ++i)
+                part([&] {
+                    const json& s = (*v)[i];
+                    const std::string ip = at(sp, i);
+                    expect(s, s.is_object(), ip, "an object like {\"event\": \"report_created\"}");
+                    check_keys(s, ip, {"name", "event", "min_count", "min_users", "weight"});
+                    Step st;
+                    auto ev = member(s, "event");
+                    if (!ev) fail(join(ip, "event"), "missing (the event this step counts, or \"*\")");
+                    st.event = string_value(*ev, join(ip, "event"));
+                    st.name = st.event;
+                    if (auto n = member(s, "name")) st.name = string_value(*n, join(ip, "name"));
+                    if (auto c = member(s, "min_count")) st.min_count = integer_min(*c, join(ip, "min_count"), 0);
+                    if (auto u = member(s, "min_users")) st.min_users = integer_min(*u, join(ip, "min_users"), 0);
+                    if (auto w = member(s, "weight")) st.weight = amount_min(*w, join(ip, "weight"), 0, true);
+                    m.steps.push_back(st);
+                });
         }
         m.required = static_cast<int64_t>(m.steps.size());
         if (auto r = member(a, "required")) {
             m.required = integer_min(*r, join(p, "required"), 0);
             if (m.required > static_cast<int64_t>(m.steps.size()))
-                fail(join(p, "required"), "must be at most the number of steps (" + std::to_string(m.steps.size()) + ")");
+                fail(join(p, "required"),
+                     "must be at most the number of steps (" + std::to_string(m.steps.size()) + ")");
         }
     }
 
@@ -304,62 +307,66 @@ struct Parser {
         if (!v) return;
         const std::string rp = join(p, "rules");
         expect(*v, v->is_array(), rp, "an array");
-        for (size_t i = 0; i < v->size(); ++i) part([&] {
-            const json& r = (*v)[i];
-            const std::string ip = at(rp, i);
-            expect(r, r.is_object(), ip, "an object like {\"trait\": \"employees\", \"op\": \"gte\", \"value\": 50, \"points\": 10}");
-            check_keys(r, ip, {"trait", "persona", "op", "value", "points"});
-            FitRule fr;
-            if (auto pe = member(r, "persona")) {
-                // §7.4: the persona's count of matching users, with a numeric op (gte 1 by default).
-                if (member(r, "trait")) fail(join(ip, "trait"), "a rule reads a trait or a persona, not both");
-                fr.persona = string_value(*pe, join(ip, "persona"));
-                if (!m.persona(fr.persona)) fail(join(ip, "persona"), unknown_persona(fr.persona, ""));
-                fr.op_name = "gte";
-                if (auto op = member(r, "op")) fr.op_name = string_value(*op, join(ip, "op"));
-                static const std::vector<std::string> numeric = {"eq", "ne", "lt", "lte", "gt", "gte", "between"};
-                if (std::find(numeric.begin(), numeric.end(), fr.op_name) == numeric.end())
-                    fail(join(ip, "op"), "a persona count takes a numeric op (eq, ne, lt, lte, gt, gte, between), not \"" +
-                                             fr.op_name + "\"" + did_you_mean(fr.op_name, numeric));
-                const json one = 1;
-                const json* value = member(r, "value");
-                if (value && (fr.op_name == "eq" || fr.op_name == "ne")) number(*value, join(ip, "value"));
-                fr.test = trait_test(fr.op_name, value ? value : &one, join(ip, "op"), join(ip, "value"));
+        for (size_t i = 0; i < v->size(); ++i)
+            part([&] {
+                const json& r = (*v)[i];
+                const std::string ip = at(rp, i);
+                expect(r, r.is_object(), ip,
+                       "an object like {\"trait\": \"employees\", \"op\": \"gte\", \"value\": 50, \"points\": 10}");
+                check_keys(r, ip, {"trait", "persona", "op", "value", "points"});
+                FitRule fr;
+                if (auto pe = member(r, "persona")) {
+                    // §7.4: the persona's count of matching users, with a numeric op (gte 1 by default).
+                    if (member(r, "trait")) fail(join(ip, "trait"), "a rule reads a trait or a persona, not both");
+                    fr.persona = string_value(*pe, join(ip, "persona"));
+                    if (!m.persona(fr.persona)) fail(join(ip, "persona"), unknown_persona(fr.persona, ""));
+                    fr.op_name = "gte";
+                    if (auto op = member(r, "op")) fr.op_name = string_value(*op, join(ip, "op"));
+                    static const std::vector<std::string> numeric = {"eq", "ne", "lt", "lte", "gt", "gte", "between"};
+                    if (std::find(numeric.begin(), numeric.end(), fr.op_name) == numeric.end())
+                        fail(join(ip, "op"),
+                             "a persona count takes a numeric op (eq, ne, lt, lte, gt, gte, between), not \"" +
+                                 fr.op_name + "\"" + did_you_mean(fr.op_name, numeric));
+                    const json one = 1;
+                    const json* value = member(r, "value");
+                    if (value && (fr.op_name == "eq" || fr.op_name == "ne")) number(*value, join(ip, "value"));
+                    fr.test = trait_test(fr.op_name, value ? value : &one, join(ip, "op"), join(ip, "value"));
+                    if (auto pts = member(r, "points")) fr.points = amount(*pts, join(ip, "points"));
+                    m.rules.push_back(fr);
+                    return;
+                }
+                auto t = member(r, "trait");
+                if (!t) fail(join(ip, "trait"), "missing (or \"persona\")");
+                fr.trait = string_value(*t, join(ip, "trait"));
+                auto op = member(r, "op");
+                if (!op) fail(join(ip, "op"), "missing");
+                fr.op_name = string_value(*op, join(ip, "op"));
+                fr.test = trait_test(fr.op_name, member(r, "value"), join(ip, "op"), join(ip, "value"));
                 if (auto pts = member(r, "points")) fr.points = amount(*pts, join(ip, "points"));
                 m.rules.push_back(fr);
-                return;
-            }
-            auto t = member(r, "trait");
-            if (!t) fail(join(ip, "trait"), "missing (or \"persona\")");
-            fr.trait = string_value(*t, join(ip, "trait"));
-            auto op = member(r, "op");
-            if (!op) fail(join(ip, "op"), "missing");
-            fr.op_name = string_value(*op, join(ip, "op"));
-            fr.test = trait_test(fr.op_name, member(r, "value"), join(ip, "op"), join(ip, "value"));
-            if (auto pts = member(r, "points")) fr.points = amount(*pts, join(ip, "points"));
-            m.rules.push_back(fr);
-        });
+            });
     }
 
     void limits(const json& l, const std::string& p) {
         expect(l, l.is_object(), p, "an object");
-        for (auto it = l.begin(); it != l.end(); ++it) part([&] {
-            const std::string kp = join(p, it.key());
-            if (it.key().empty()) fail(kp, "limit name must not be empty");
-            const json& v = it.value();
-            expect(v, v.is_object(), kp, "an object like {\"event\": \"project_created\", \"limit\": 10}");
-            check_keys(v, kp, {"event", "limit"});
-            Limit lim;
-            auto e = member(v, "event");
-            if (!e) fail(join(kp, "event"), "missing");
-            lim.event = string_value(*e, join(kp, "event"));
-            auto n = member(v, "limit");
-            if (!n) fail(join(kp, "limit"), "missing");
-            lim.limit = amount_min(*n, join(kp, "limit"), 0, false);
-            // usage = count / limit: a limit below 10^-12 would overflow it.
-            if (lim.limit < 1e-12) fail(join(kp, "limit"), "must be at least 1e-12 (got " + n->dump() + ")");
-            m.limits[it.key()] = lim;
-        });
+        for (auto it = l.begin(); it != l.end(); ++it)
+            part([&] {
+                const std::string kp = join(p, it.key());
+                if (it.key().empty()) fail(kp, "limit name must not be empty");
+                const json& v = it.value();
+                expect(v, v.is_object(), kp, "an object like {\"event\": \"project_created\", \"limit\": 10}");
+                check_keys(v, kp, {"event", "limit"});
+                Limit lim;
+                auto e = member(v, "event");
+                if (!e) fail(join(kp, "event"), "missing");
+                lim.event = string_value(*e, join(kp, "event"));
+                auto n = member(v, "limit");
+                if (!n) fail(join(kp, "limit"), "missing");
+                lim.limit = amount_min(*n, join(kp, "limit"), 0, false);
+                // usage = count / limit: a limit below 10^-12 would overflow it.
+                if (lim.limit < 1e-12) fail(join(kp, "limit"), "must be at least 1e-12 (got " + n->dump() + ")");
+                m.limits[it.key()] = lim;
+            });
     }
 
     std::string unknown_persona(const std::string& name, const std::string& prefix) const {
@@ -373,13 +380,17 @@ struct Parser {
 
     // §7.1 / §7.4: [{"<key>": ..., "op": ..., "value": ...}, ...], every one must hold.
     std::vector<Condition> conditions(const json& v, const std::string& p, const char* key) {
-        expect(v, v.is_array(), p, (std::string("an array of conditions like [{\"") + key +
-                                    "\": \"plan\", \"op\": \"eq\", \"value\": \"pro\"}]").c_str());
+        expect(v, v.is_array(), p,
+               (std::string("an array of conditions like [{\"") + key +
+                "\": \"plan\", \"op\": \"eq\", \"value\": \"pro\"}]")
+                   .c_str());
         std::vector<Condition> out;
         for (size_t i = 0; i < v.size(); ++i) {
             const json& c = v[i];
             const std::string ip = at(p, i);
-            expect(c, c.is_object(), ip, (std::string("an object like {\"") + key + "\": \"plan\", \"op\": \"eq\", \"value\": \"pro\"}").c_str());
+            expect(c, c.is_object(), ip,
+                   (std::string("an object like {\"") + key + "\": \"plan\", \"op\": \"eq\", \"value\": \"pro\"}")
+                       .c_str());
             check_keys(c, ip, {key, "op", "value"});
             Condition cond;
             auto k = member(c, key);
@@ -395,23 +406,26 @@ struct Parser {
     }
 
     void signals(const json& v, const std::string& p) {
-        expect(v, v.is_object(), p, "an object like {\"shared_report\": {\"event\": \"report_created\", \"where\": [...]}}");
-        for (auto it = v.begin(); it != v.end(); ++it) part([&] {
-            const std::string kp = join(p, it.key());
-            if (it.key().empty()) fail(kp, "signal name must not be empty");
-            if (it.key() == "*") fail(kp, "\"*\" means every event; a signal needs a name of its own");
-            const json& s = it.value();
-            expect(s, s.is_object(), kp, "an object like {\"event\": \"report_created\", \"where\": [...]}");
-            check_keys(s, kp, {"event", "where"});
-            Signal sig;
-            sig.name = it.key();
-            auto e = member(s, "event");
-            if (!e) fail(join(kp, "event"), "missing (the event type the signal filters, or \"*\")");
-            sig.event = string_value(*e, join(kp, "event"));
-            if (m.signal(sig.event)) fail(join(kp, "event"), "must be an event type, not another signal (\"" + sig.event + "\")");
-            if (auto w = member(s, "where")) sig.where = conditions(*w, join(kp, "where"), "property");
-            m.signals.push_back(std::move(sig));
-        });
+        expect(v, v.is_object(), p,
+               "an object like {\"shared_report\": {\"event\": \"report_created\", \"where\": [...]}}");
+        for (auto it = v.begin(); it != v.end(); ++it)
+            part([&] {
+                const std::string kp = join(p, it.key());
+                if (it.key().empty()) fail(kp, "signal name must not be empty");
+                if (it.key() == "*") fail(kp, "\"*\" means every event; a signal needs a name of its own");
+                const json& s = it.value();
+                expect(s, s.is_object(), kp, "an object like {\"event\": \"report_created\", \"where\": [...]}");
+                check_keys(s, kp, {"event", "where"});
+                Signal sig;
+                sig.name = it.key();
+                auto e = member(s, "event");
+                if (!e) fail(join(kp, "event"), "missing (the event type the signal filters, or \"*\")");
+                sig.event = string_value(*e, join(kp, "event"));
+                if (m.signal(sig.event))
+                    fail(join(kp, "event"), "must be an event type, not another signal (\"" + sig.event + "\")");
+                if (auto w = member(s, "where")) sig.where = conditions(*w, join(kp, "where"), "property");
+                m.signals.push_back(std::move(sig));
+            });
     }
 
     void active(const json& a, const std::string& p) {
@@ -431,22 +445,26 @@ struct Parser {
     }
 
     void personas(const json& v, const std::string& p) {
-        expect(v, v.is_object(), p, "an object like {\"exec\": [{\"trait\": \"title\", \"op\": \"contains\", \"value\": \"vp\"}]}");
-        for (auto it = v.begin(); it != v.end(); ++it) part([&] {
-            const std::string kp = join(p, it.key());
-            if (it.key().empty()) fail(kp, "persona name must not be empty");
-            m.personas.push_back(Persona{it.key(), conditions(it.value(), kp, "trait")});
-        });
+        expect(v, v.is_object(), p,
+               "an object like {\"exec\": [{\"trait\": \"title\", \"op\": \"contains\", \"value\": \"vp\"}]}");
+        for (auto it = v.begin(); it != v.end(); ++it)
+            part([&] {
+                const std::string kp = join(p, it.key());
+                if (it.key().empty()) fail(kp, "persona name must not be empty");
+                m.personas.push_back(Persona{it.key(), conditions(it.value(), kp, "trait")});
+            });
     }
 
     void segments(const json& v, const std::string& p) {
-        expect(v, v.is_object(), p, "an object like {\"over_limit\": {\"metric\": \"limit.projects\", \"op\": \">=\", \"value\": 1}}");
+        expect(v, v.is_object(), p,
+               "an object like {\"over_limit\": {\"metric\": \"limit.projects\", \"op\": \">=\", \"value\": 1}}");
         if (v.size() > 64) fail(p, "at most 64 segments (got " + std::to_string(v.size()) + ")");
-        for (auto it = v.begin(); it != v.end(); ++it) part([&] {
-            const std::string kp = join(p, it.key());
-            if (it.key().empty()) fail(kp, "segment name must not be empty");
-            m.segments.emplace_back(it.key(), rule(it.value(), kp));
-        });
+        for (auto it = v.begin(); it != v.end(); ++it)
+            part([&] {
+                const std::string kp = join(p, it.key());
+                if (it.key().empty()) fail(kp, "segment name must not be empty");
+                m.segments.emplace_back(it.key(), rule(it.value(), kp));
+            });
     }
 
     void weights(const json& w, const std::string& p) {
@@ -459,7 +477,8 @@ struct Parser {
     }
 
     RuleNode rule(const json& r, const std::string& p) {
-        expect(r, r.is_object(), p, "an object: {\"all\": [...]}, {\"any\": [...]}, {\"not\": {...}} or {\"metric\", \"op\", \"value\"}");
+        expect(r, r.is_object(), p,
+               "an object: {\"all\": [...]}, {\"any\": [...]}, {\"not\": {...}} or {\"metric\", \"op\", \"value\"}");
         RuleNode n;
         for (const char* k : {"all", "any"}) {
             if (auto v = member(r, k)) {
@@ -485,12 +504,14 @@ struct Parser {
         metric(n, join(p, "metric"));
         if (auto w = member(r, "window_days")) {
             // §7.2: counts over the leaf's own window; other metrics have no window to replace.
-            static const std::vector<MetricKind> windowed = {MetricKind::Count, MetricKind::UsersOf, MetricKind::Sum,
-                                                             MetricKind::Events, MetricKind::Users, MetricKind::ActiveUsers,
-                                                             MetricKind::ActiveDays};
+            static const std::vector<MetricKind> windowed = {
+                MetricKind::Count, MetricKind::UsersOf,     MetricKind::Sum,       MetricKind::Events,
+                MetricKind::Users, MetricKind::ActiveUsers, MetricKind::ActiveDays};
             if (std::find(windowed.begin(), windowed.end(), n.metric_kind) == windowed.end())
-                fail(join(p, "window_days"), "applies only to count.*, users.*, sum.*, events, users, active_users and "
-                                             "active_days (not \"" + n.metric + "\")");
+                fail(join(p, "window_days"),
+                     "applies only to count.*, users.*, sum.*, events, users, active_users and "
+                     "active_days (not \"" +
+                         n.metric + "\")");
             n.window_days = integer_min(*w, join(p, "window_days"), 1);
         }
         auto op = member(r, "op");
@@ -553,8 +574,10 @@ struct Parser {
         std::string msg = "unknown metric \"" + n.metric + "\"";
         const std::string hint = did_you_mean(n.metric, names);
         if (!hint.empty()) msg += hint;
-        else msg += " (expected a metric such as score, active_users, active_days, count.<event>, users.<event>, "
-                    "sum.<event>.<property>, limit.<name>, trait.<name>, persona.<name>)";
+        else
+            msg +=
+                " (expected a metric such as score, active_users, active_days, count.<event>, users.<event>, "
+                "sum.<event>.<property>, limit.<name>, trait.<name>, persona.<name>)";
         fail(p, msg);
     }
 
@@ -612,10 +635,10 @@ struct Parser {
 
     void top(const json& j) {
         expect(j, j.is_object(), "", "a JSON object");
-        const std::vector<std::string> keys = {"entity", "as_of", "window_days", "active_days", "engagement",
-                                               "activation", "fit", "limits", "weights", "pql", "tiers",
-                                               "grades", "conversion_event", "name", "description",
-                                               "signals", "active", "personas", "segments"};
+        const std::vector<std::string> keys = {"entity",     "as_of",  "window_days",      "active_days", "engagement",
+                                               "activation", "fit",    "limits",           "weights",     "pql",
+                                               "tiers",      "grades", "conversion_event", "name",        "description",
+                                               "signals",    "active", "personas",         "segments"};
         for (auto it = j.begin(); it != j.end(); ++it) {
             if (std::find(keys.begin(), keys.end(), it.key()) != keys.end()) continue;
             part([&] { check_keys(json::object({{it.key(), nullptr}}), "", keys); });
@@ -639,26 +662,56 @@ struct Parser {
             }
         });
         // Signals and personas first: steps, rules and fit rules name them.
-        part([&] { if (auto v = member(j, "signals")) signals(*v, "signals"); });
-        part([&] { if (auto v = member(j, "personas")) personas(*v, "personas"); });
-        part([&] { if (auto v = member(j, "active")) active(*v, "active"); });
-        part([&] { if (auto v = member(j, "window_days")) m.window_days = integer_min(*v, "window_days", 1); });
-        part([&] { if (auto v = member(j, "active_days")) m.active_days = integer_min(*v, "active_days", 1); });
-        part([&] { if (auto v = member(j, "engagement")) engagement(*v, "engagement"); });
-        part([&] { if (auto v = member(j, "activation")) activation(*v, "activation"); });
-        part([&] { if (auto v = member(j, "fit")) fit(*v, "fit"); });
-        part([&] { if (auto v = member(j, "limits")) limits(*v, "limits"); });  // before pql: rules name limits
-        part([&] { if (auto v = member(j, "weights")) weights(*v, "weights"); });
-        part([&] { if (auto v = member(j, "pql")) pql(*v, "pql"); });
-        part([&] { if (auto v = member(j, "segments")) segments(*v, "segments"); });
-        part([&] { if (auto v = member(j, "tiers")) tiers(*v, "tiers"); });
-        part([&] { if (auto v = member(j, "grades")) grades(*v, "grades"); });
+        part([&] {
+            if (auto v = member(j, "signals")) signals(*v, "signals");
+        });
+        part([&] {
+            if (auto v = member(j, "personas")) personas(*v, "personas");
+        });
+        part([&] {
+            if (auto v = member(j, "active")) active(*v, "active");
+        });
+        part([&] {
+            if (auto v = member(j, "window_days")) m.window_days = integer_min(*v, "window_days", 1);
+        });
+        part([&] {
+            if (auto v = member(j, "active_days")) m.active_days = integer_min(*v, "active_days", 1);
+        });
+        part([&] {
+            if (auto v = member(j, "engagement")) engagement(*v, "engagement");
+        });
+        part([&] {
+            if (auto v = member(j, "activation")) activation(*v, "activation");
+        });
+        part([&] {
+            if (auto v = member(j, "fit")) fit(*v, "fit");
+        });
+        part([&] {
+            if (auto v = member(j, "limits")) limits(*v, "limits");
+        });  // before pql: rules name limits
+        part([&] {
+            if (auto v = member(j, "weights")) weights(*v, "weights");
+        });
+        part([&] {
+            if (auto v = member(j, "pql")) pql(*v, "pql");
+        });
+        part([&] {
+            if (auto v = member(j, "segments")) segments(*v, "segments");
+        });
+        part([&] {
+            if (auto v = member(j, "tiers")) tiers(*v, "tiers");
+        });
+        part([&] {
+            if (auto v = member(j, "grades")) grades(*v, "grades");
+        });
         part([&] {
             if (auto v = member(j, "conversion_event"); v && !v->is_null())
                 m.conversion_event = string_value(*v, "conversion_event");
         });
         for (auto k : {"name", "description"})
-            part([&] { if (auto v = member(j, k)) string_value(*v, k, true); });
+            part([&] {
+                if (auto v = member(j, k)) string_value(*v, k, true);
+            });
     }
 };
 
@@ -694,7 +747,8 @@ std::vector<Error> validate_model(std::string_view text, Model* out) {
     Parser p;
     p.part([&] { p.top(j); });
     std::vector<Error> errors;
-    for (auto& e : p.errors) errors.push_back(Error{"invalid_model", e.message, e.path.empty() ? "(model)" : e.path, 0});
+    for (auto& e : p.errors)
+        errors.push_back(Error{"invalid_model", e.message, e.path.empty() ? "(model)" : e.path, 0});
     if (errors.empty() && out) *out = std::move(p.m);
     return errors;
 }

@@ -16,8 +16,7 @@ namespace {
 using json = nlohmann::json;
 
 Error unsupported(std::string_view path) {
-    return Error{"invalid_argument",
-                 "not a numeric setting that can be patched (set the whole model instead)",
+    return Error{"invalid_argument", "not a numeric setting that can be patched (set the whole model instead)",
                  std::string(path), 0};
 }
 
@@ -80,7 +79,10 @@ Status set_model_number(Model& m, std::string_view path, double value) {
             const std::string suffix = std::string(".") + key;
             if (!ends(rest, suffix) || rest.size() == suffix.size()) continue;
             const std::string event(rest.substr(0, rest.size() - suffix.size()));
-            auto r = check(json::object({{"engagement", json::object({{"events", json::object({{event, json::object({{key, v}})}})}})}}), path);
+            auto r = check(
+                json::object(
+                    {{"engagement", json::object({{"events", json::object({{event, json::object({{key, v}})}})}})}}),
+                path);
             if (!r.ok()) return r.error();
             const EventSetting& got = r->events.at(event);
             EventSetting& es = m.events[event];
@@ -119,7 +121,8 @@ Status set_model_number(Model& m, std::string_view path, double value) {
     }
     size_t i = 0;
     std::string_view key;
-    if (starts(path, "activation.steps") && index_then(path.substr(std::string_view("activation.steps").size()), i, key)) {
+    if (starts(path, "activation.steps") &&
+        index_then(path.substr(std::string_view("activation.steps").size()), i, key)) {
         if (i >= m.steps.size()) return Error{"invalid_argument", "no such step", std::string(path), 0};
         if (key != "min_count" && key != "min_users" && key != "weight") return unsupported(path);
         const json step = json::object({{"event", "*"}, {std::string(key), key == "weight" ? v : n}});
@@ -145,7 +148,8 @@ Status set_model_number(Model& m, std::string_view path, double value) {
         const std::string name(path.substr(7, path.size() - 7 - 6));
         auto it = m.limits.find(name);
         if (it == m.limits.end()) return Error{"invalid_argument", "no such limit", std::string(path), 0};
-        auto r = check(json::object({{"limits", json::object({{name, json::object({{"event", "e"}, {"limit", v}})}})}}), path);
+        auto r = check(json::object({{"limits", json::object({{name, json::object({{"event", "e"}, {"limit", v}})}})}}),
+                       path);
         if (!r.ok()) return r.error();
         it->second.limit = r->limits.at(name).limit;
         return Ok{};

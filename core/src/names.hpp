@@ -43,7 +43,7 @@ struct CmpOpName {
     TraitOp trait_op;
 };
 inline constexpr CmpOpName kCmpOps[] = {
-    {">=", CmpOp::Ge, TraitOp::Gte}, {">", CmpOp::Gt, TraitOp::Gt}, {"<=", CmpOp::Le, TraitOp::Lte},
+    {">=", CmpOp::Ge, TraitOp::Gte}, {">", CmpOp::Gt, TraitOp::Gt},  {"<=", CmpOp::Le, TraitOp::Lte},
     {"<", CmpOp::Lt, TraitOp::Lt},   {"==", CmpOp::Eq, TraitOp::Eq}, {"!=", CmpOp::Ne, TraitOp::Ne},
 };
 
@@ -73,12 +73,9 @@ struct MetricPrefix {
     const char* argument;  // what follows the prefix, for the schema: "event"
 };
 inline constexpr MetricPrefix kMetricPrefixes[] = {
-    {"count.", MetricKind::Count, "event"},
-    {"users.", MetricKind::UsersOf, "event"},
-    {"limit.", MetricKind::Limit, "limit"},
-    {"trait.", MetricKind::Trait, "trait"},
-    {"sum.", MetricKind::Sum, "event.property"},
-    {"persona.", MetricKind::Persona, "persona"},
+    {"count.", MetricKind::Count, "event"},      {"users.", MetricKind::UsersOf, "event"},
+    {"limit.", MetricKind::Limit, "limit"},      {"trait.", MetricKind::Trait, "trait"},
+    {"sum.", MetricKind::Sum, "event.property"}, {"persona.", MetricKind::Persona, "persona"},
 };
 
 // Input formats (LoadOptions::format); "ndjson" is accepted as an alias of jsonl.
@@ -86,10 +83,27 @@ inline constexpr Name<Format> kFormats[] = {
     {"auto", Format::Auto}, {"jsonl", Format::Jsonl}, {"json", Format::JsonArray}, {"csv", Format::Csv}};
 
 // SPEC §4's per-entity result fields, in its order (the JSON rows and the CSV columns).
-inline constexpr const char* kResultFields[] = {
-    "rank", "id", "name", "score", "activation", "engagement", "fit", "engagement_points", "steps_completed",
-    "activated", "activated_at", "qualified", "tier", "grade", "active_users", "users", "events", "velocity",
-    "days_since_last_seen", "first_seen", "last_seen"};
+inline constexpr const char* kResultFields[] = {"rank",
+                                                "id",
+                                                "name",
+                                                "score",
+                                                "activation",
+                                                "engagement",
+                                                "fit",
+                                                "engagement_points",
+                                                "steps_completed",
+                                                "activated",
+                                                "activated_at",
+                                                "qualified",
+                                                "tier",
+                                                "grade",
+                                                "active_users",
+                                                "users",
+                                                "events",
+                                                "velocity",
+                                                "days_since_last_seen",
+                                                "first_seen",
+                                                "last_seen"};
 
 // The entry spelled `name`, or nullptr.
 template <class T, size_t N>

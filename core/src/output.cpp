@@ -115,8 +115,9 @@ void write_run_head(JsonWriter& w, const RunView& v, const LoadReport& d) {
     w.field("entities", static_cast<int64_t>(v.run.results.size()));
     w.field("qualified", v.run.qualified);
     w.field("customers", v.run.customers);
-    write_counts(w, "segments", v.model.segments.size(), [&](size_t i) { return v.model.segments[i].first; },
-                 v.run.segment_counts);
+    write_counts(
+        w, "segments", v.model.segments.size(), [&](size_t i) { return v.model.segments[i].first; },
+        v.run.segment_counts);
     w.key("diagnostics");
     w.open('{');
     w.field("read", d.read);
@@ -198,9 +199,11 @@ std::string view_json(const RunView& v, const LoadReport& d, const ViewSelection
         }
     w.close('}');
     w.field("no_grade", p.no_grade);
-    write_counts(w, "tiers", m.tiers.size(), [&](size_t t) { return m.tiers[t].name; }, p.tiers);
+    write_counts(
+        w, "tiers", m.tiers.size(), [&](size_t t) { return m.tiers[t].name; }, p.tiers);
     w.field("no_tier", p.no_tier);
-    write_counts(w, "segments", m.segments.size(), [&](size_t i) { return m.segments[i].first; }, p.segments);
+    write_counts(
+        w, "segments", m.segments.size(), [&](size_t i) { return m.segments[i].first; }, p.segments);
     w.close('}');
     w.field("shown", static_cast<int64_t>(n));
     w.field("offset", static_cast<int64_t>(begin));
@@ -228,6 +231,8 @@ std::string view_json(const RunView& v, const LoadReport& d, const ViewSelection
     return std::move(w.out);
 }
 
-std::string explanation_json(const RunView& v, size_t position) { return explanation_json(explanation_of(v, position)); }
+std::string explanation_json(const RunView& v, size_t position) {
+    return explanation_json(explanation_of(v, position));
+}
 
 }  // namespace pql

@@ -149,7 +149,8 @@ std::vector<KeyEvent> recent_events_of(const RunView& v, const EntityScore& s, s
         const Hit& h = *list[i];
         std::vector<std::string> sigs = h.signals;
         std::sort(sigs.begin(), sigs.end());
-        out.push_back({v.store.event_names.name(v.store.type[h.ev]), h.ts, v.store.user_ids.name(v.store.user[h.ev]), std::move(sigs)});
+        out.push_back({v.store.event_names.name(v.store.type[h.ev]), h.ts, v.store.user_ids.name(v.store.user[h.ev]),
+                       std::move(sigs)});
     }
     return out;
 }

@@ -16,7 +16,8 @@ std::vector<EventPoints> top_events_of(const RunView& v, const EntityScore& s, s
         if (p != 0) pts.push_back({name, p});
     }
     auto stronger = [](const EventPoints& a, const EventPoints& b) {
-        return std::fabs(a.points) != std::fabs(b.points) ? std::fabs(a.points) > std::fabs(b.points) : a.event < b.event;
+        return std::fabs(a.points) != std::fabs(b.points) ? std::fabs(a.points) > std::fabs(b.points)
+                                                          : a.event < b.event;
     };
     const size_t k = std::min(n, pts.size());
     std::partial_sort(pts.begin(), pts.begin() + static_cast<std::ptrdiff_t>(k), pts.end(), stronger);

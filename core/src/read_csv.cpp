@@ -121,12 +121,13 @@ struct CsvCursor {
 };
 
 template <class Cells>
-bool blank_row(const Cells& cells) { return cells.size() == 1 && cells[0].empty(); }
+bool blank_row(const Cells& cells) {
+    return cells.size() == 1 && cells[0].empty();
+}
 
 }  // namespace
 
-bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool strict,
-              const ReadLimits& limits) {
+bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool strict, const ReadLimits& limits) {
     CsvCursor cur{text};
     cur.line = limits.first_line;
     std::vector<std::string> header, cells;
@@ -191,15 +192,17 @@ bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool 
         ++report.read;
         std::string message = error;
         if (message.empty() && views.size() != header.size())
-            message = "row: expected " + std::to_string(header.size()) + " fields, found " +
-                      std::to_string(views.size());
+            message =
+                "row: expected " + std::to_string(header.size()) + " fields, found " + std::to_string(views.size());
         if (message.empty()) {
             rec.reset(line);
             rec.from_csv = true;
             // One UTF-8 check over the whole row when it is a plain one; cell by cell (to name the
             // column) otherwise, or when the row fails it.
-            const bool row_ok = plain_row && valid_utf8(std::string_view(
-                views.front().data(), static_cast<size_t>(views.back().data() + views.back().size() - views.front().data())));
+            const bool row_ok =
+                plain_row && valid_utf8(std::string_view(views.front().data(),
+                                                         static_cast<size_t>(views.back().data() + views.back().size() -
+                                                                             views.front().data())));
             for (size_t i = 0; i < views.size(); ++i) {
                 if (!row_ok && !valid_utf8(views[i])) {
                     message = header[i] + ": invalid UTF-8";
@@ -249,10 +252,16 @@ bool valid_utf8(std::string_view s) {
         }
         int len;
         uint32_t cp;
-        if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-        else return false;
+        if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07;
+        } else return false;
         if (i + len > n) return false;
         for (int k = 1; k < len; ++k) {
             if ((p[i + k] & 0xC0) != 0x80) return false;

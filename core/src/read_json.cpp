@@ -32,7 +32,9 @@ bool read_lines(std::string_view text, int64_t first_line, size_t base, size_t t
     bool complete = false;
     RecordHandler h(0, limits, rec);
     h.on_record_end = [&] { complete = true; };
-    h.on_non_object = [&](const char* why) { if (bad.empty()) bad = std::string("row: ") + why; };
+    h.on_non_object = [&](const char* why) {
+        if (bad.empty()) bad = std::string("row: ") + why;
+    };
     while (pos < text.size()) {
         if (limits.progress && pos >= next_progress) {
             limits.progress(base + pos, total);
@@ -46,12 +48,16 @@ bool read_lines(std::string_view text, int64_t first_line, size_t base, size_t t
         if (!row.empty() && row.back() == '\r') row.remove_suffix(1);
         bool blank = true;
         for (char c : row)
-            if (c != ' ' && c != '\t' && c != '\r') { blank = false; break; }
+            if (c != ' ' && c != '\t' && c != '\r') {
+                blank = false;
+                break;
+            }
         if (blank) continue;
         ++report.read;
         if (row.size() > limits.max_row_bytes) {
-            if (!fail_row(report, line, "row: longer than the " + std::to_string(limits.max_row_bytes >> 20) +
-                                            " MiB row limit", strict))
+            if (!fail_row(report, line,
+                          "row: longer than the " + std::to_string(limits.max_row_bytes >> 20) + " MiB row limit",
+                          strict))
                 return false;
             continue;
         }
@@ -71,8 +77,7 @@ bool read_lines(std::string_view text, int64_t first_line, size_t base, size_t t
 
 }  // namespace
 
-bool read_jsonl(std::string_view text, RecordSink& sink, LoadReport& report, bool strict,
-                const ReadLimits& limits) {
+bool read_jsonl(std::string_view text, RecordSink& sink, LoadReport& report, bool strict, const ReadLimits& limits) {
     constexpr size_t kStreamSegment = 4u << 20;
     Record recs[2];
     int cur = 0;
@@ -82,7 +87,7 @@ bool read_jsonl(std::string_view text, RecordSink& sink, LoadReport& report, boo
     bool pending = false, failed = false;  // failed: a strict load met a bad row
     int64_t element_line = 0, pending_line = 0;
     size_t pending_pos = 0, pending_end = 0, done_pos = 0;  // done_pos: every line before it is read
-    int64_t done_line = limits.first_line;  // the line at done_pos
+    int64_t done_line = limits.first_line;                  // the line at done_pos
     uint64_t pending_commas = 0;
     size_t next_progress = 4u << 20;
 
@@ -215,8 +220,7 @@ bool read_json_array(std::string_view text, RecordSink& sink, LoadReport& report
         ++report.skipped;
         std::string msg = h.depth_exceeded ? depth_message(limits) : h.error;
         report.add_error(h.depth_exceeded ? index : h.error_line,
-                         msg + "; the rest of the array after element " + std::to_string(index) +
-                             " was not read");
+                         msg + "; the rest of the array after element " + std::to_string(index) + " was not read");
         return !strict;
     }
     return true;

@@ -16,9 +16,9 @@ struct Scalar {
     bool b = false;
     int64_t i = 0;
     double d = 0;
-    bool big = false;  // an unsigned integer beyond int64
-    std::string s;          // a string value (JSON) ...
-    std::string_view ext;   // ... or a view of the input text (CSV cells, read in place)
+    bool big = false;      // an unsigned integer beyond int64
+    std::string s;         // a string value (JSON) ...
+    std::string_view ext;  // ... or a view of the input text (CSV cells, read in place)
     bool external = false;
     std::string_view text() const { return external ? ext : std::string_view(s); }
     void reset() {  // keeps the string's buffer
@@ -50,10 +50,10 @@ struct Record {
     // string buffers, for the next record (a load allocates nothing per row once warm).
     std::vector<std::pair<std::string, Scalar>> fields;
     size_t nfields = 0;
-    bool traits_object = false;   // "traits" held an object; its scalar members:
+    bool traits_object = false;  // "traits" held an object; its scalar members:
     Traits traits;
     std::vector<std::string> traits_nested;  // trait keys whose values were objects/arrays
-    bool context_object = false;  // "context" held an object; its "groupId":
+    bool context_object = false;             // "context" held an object; its "groupId":
     Scalar context_group_id;
     bool has_context_group_id = false;
 
@@ -63,7 +63,7 @@ struct Record {
     // A Segment HTTP envelope {"batch": [...]}: its elements, each read as a record of its own.
     std::vector<Record> batch;
     size_t nbatch = 0;
-    bool has_batch = false;  // "batch" held an array
+    bool has_batch = false;   // "batch" held an array
     std::string batch_error;  // the first element that was not an object ("batch[2]: not a JSON object")
     size_t batch_bad = 0;     // how many were not
 
@@ -123,8 +123,10 @@ struct Record {
         auto& f = fields[nfields++];
         if (std::string_view(f.first) != key) f.first.assign(key.data(), key.size());  // rows repeat their keys
         // A cheap filter for a key seen before in this record: then get() searches in order.
-        const uint64_t bit = 1ull << ((key.size() * 7 + (key.empty() ? 0 : static_cast<unsigned char>(key[0]) +
-                                                             static_cast<unsigned char>(key.back()))) & 63);
+        const uint64_t bit =
+            1ull << ((key.size() * 7 +
+                      (key.empty() ? 0 : static_cast<unsigned char>(key[0]) + static_cast<unsigned char>(key.back()))) &
+                     63);
         dup_keys |= (keys_seen_ & bit) != 0;
         keys_seen_ |= bit;
         f.second.reset();
@@ -183,8 +185,7 @@ bool read_jsonl(std::string_view text, RecordSink& sink, LoadReport& report, boo
                 const ReadLimits& limits = {});
 bool read_json_array(std::string_view text, RecordSink& sink, LoadReport& report, bool strict,
                      const ReadLimits& limits = {});
-bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool strict,
-              const ReadLimits& limits = {});
+bool read_csv(std::string_view text, RecordSink& sink, LoadReport& report, bool strict, const ReadLimits& limits = {});
 // Reads with the forced format, or detects it from the first non-blank byte.
 // `csv_header`: a later piece of a CSV read in pieces (it has no header row of its own).
 bool read_records(std::string_view text, const LoadOptions& options, RecordSink& sink, LoadReport& report,

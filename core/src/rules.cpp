@@ -2,8 +2,8 @@
 // pql.rule uses it per entity during score(); explanations trace it leaf by leaf.
 #include <algorithm>
 
-#include "score.hpp"
 #include "pql/time.hpp"
+#include "score.hpp"
 
 namespace pql {
 
@@ -27,9 +27,11 @@ std::vector<const Index::TypeStat*> Scorer::active_stats(const Index::EntityAgg&
     if (active_type_.empty()) return real_stats(ent);
     std::vector<const Index::TypeStat*> out;
     for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
-        if (index_->types[t].type < active_type_.size() && active_type_[index_->types[t].type]) out.push_back(&index_->types[t]);
+        if (index_->types[t].type < active_type_.size() && active_type_[index_->types[t].type])
+            out.push_back(&index_->types[t]);
     for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t)
-        if (index_->types[t].type < active_type_.size() && active_type_[index_->types[t].type]) out.push_back(&index_->types[t]);
+        if (index_->types[t].type < active_type_.size() && active_type_[index_->types[t].type])
+            out.push_back(&index_->types[t]);
     return out;
 }
 
@@ -167,11 +169,12 @@ std::optional<double> Scorer::metric(const Model& model, const EntityScore& s, c
             return n;
         }
         case MetricKind::Users:
-            return !leaf.window_days ? static_cast<double>(s.users) : static_cast<double>(users_in(real_stats(ent), lo, hi));
+            return !leaf.window_days ? static_cast<double>(s.users)
+                                     : static_cast<double>(users_in(real_stats(ent), lo, hi));
         case MetricKind::ActiveUsers:
             if (!leaf.window_days) return static_cast<double>(s.active_users);
-            return static_cast<double>(
-                users_in(active_stats(ent), lo, window_end(lo, leaf.window_days ? *leaf.window_days : model.active_days)));
+            return static_cast<double>(users_in(
+                active_stats(ent), lo, window_end(lo, leaf.window_days ? *leaf.window_days : model.active_days)));
         case MetricKind::ActiveDays: return static_cast<double>(days_in(active_stats(ent), lo, hi));
         case MetricKind::Sum: {
             const int64_t t = type_slot(leaf.arg);

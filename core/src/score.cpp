@@ -7,9 +7,9 @@
 #include <unordered_map>
 
 #include "conversions.hpp"
-#include "score.hpp"
-#include "pql/time.hpp"
 #include "portable_math.hpp"
+#include "pql/time.hpp"
+#include "score.hpp"
 
 namespace pql {
 
@@ -195,7 +195,8 @@ void Scorer::ensure_figures(const Model& model) {
         std::vector<double> t(ages);
         for (uint32_t a = 0; a < ages; ++a) {
             if (model.decay == Decay::Exponential) t[a] = exp2_portable(-static_cast<double>(a) / h);
-            else if (model.decay == Decay::Linear) t[a] = 1.0 - static_cast<double>(a) / static_cast<double>(model.window_days);
+            else if (model.decay == Decay::Linear)
+                t[a] = 1.0 - static_cast<double>(a) / static_cast<double>(model.window_days);
             else t[a] = 1.0;
         }
         tables_.push_back(std::move(t));
@@ -314,7 +315,10 @@ std::string fit_key(const Model& m) {
 int64_t kth_event_time(const EventStore& store, const Index& ix, const Index::EntityAgg& ent, int64_t k) {
     if (k <= 1) return ent.first_ts;
     auto ts = [&](uint32_t pos) { return store.ts[ix.order[pos]]; };
-    struct Head { int64_t t; uint32_t pos, end; };
+    struct Head {
+        int64_t t;
+        uint32_t pos, end;
+    };
     std::vector<Head> heap;
     heap.reserve(ent.types_end - ent.types_begin);
     for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) {
@@ -590,11 +594,13 @@ void Scorer::ensure_personas(const Model& model) {
             user_persona_[u * np + p] = all;
         }
     for (uint32_t e = 0; e < m; ++e)
-        for (size_t p = 0; p < np; ++p) persona_count_[e * np + p] = static_cast<uint32_t>(persona_count(e, p, INT64_MAX));
+        for (size_t p = 0; p < np; ++p)
+            persona_count_[e * np + p] = static_cast<uint32_t>(persona_count(e, p, INT64_MAX));
 }
 
 bool Scorer::user_matches_persona(uint32_t user, size_t persona) const {
-    const size_t np = persona_count_.empty() || index_->entities.empty() ? 0 : persona_count_.size() / index_->entities.size();
+    const size_t np =
+        persona_count_.empty() || index_->entities.empty() ? 0 : persona_count_.size() / index_->entities.size();
     const size_t i = static_cast<size_t>(user) * np + persona;
     return np && i < user_persona_.size() && user_persona_[i];
 }

@@ -26,31 +26,31 @@ struct SignalFilter {
 
 // Aggregates of the events at or before T, grouped by entity.
 struct Index {
-    struct Cell {          // events of one type on one day (age = day(T) - day(ts))
+    struct Cell {  // events of one type on one day (age = day(T) - day(ts))
         uint32_t type;
         uint32_t age;
         uint32_t count;
     };
-    struct TypeStat {      // one event type within one entity, all time up to T
+    struct TypeStat {  // one event type within one entity, all time up to T
         uint32_t type;
-        uint32_t cells_begin, cells_end;   // this type's cells, ascending age
-        uint32_t users_begin, users_end;   // into type_users
-        uint32_t order_begin;              // this type's events in `order`, ascending time
+        uint32_t cells_begin, cells_end;  // this type's cells, ascending age
+        uint32_t users_begin, users_end;  // into type_users
+        uint32_t order_begin;             // this type's events in `order`, ascending time
         uint32_t total;
-        uint32_t order_cap;                // room for this type's events in `order` (>= total)
+        uint32_t order_cap;  // room for this type's events in `order` (>= total)
     };
-    struct UserStat {      // a user within an entity (or within one event type of it)
+    struct UserStat {  // a user within an entity (or within one event type of it)
         uint32_t user;
         uint32_t min_age;  // age of the user's latest event
         int64_t first_ts;  // timestamp of the user's first event
     };
     struct EntityAgg {
-        uint32_t key;      // account id or user id (interned in the store)
+        uint32_t key;  // account id or user id (interned in the store)
         int64_t first_ts, last_ts, total;
         uint32_t types_begin, types_end;
-        uint32_t users_begin, users_end;   // into entity_users
-        uint32_t order_begin, order_end;   // into order, as built (appends move type runs)
-        uint32_t sig_begin, sig_end;       // the signals' type stats (§7.1), after the event types
+        uint32_t users_begin, users_end;  // into entity_users
+        uint32_t order_begin, order_end;  // into order, as built (appends move type runs)
+        uint32_t sig_begin, sig_end;      // the signals' type stats (§7.1), after the event types
         std::optional<std::string> name;
         Traits traits;
     };
@@ -59,18 +59,18 @@ struct Index {
     int64_t as_of = 0;
     ::pql::Entity kind = ::pql::Entity::Account;
     std::vector<EntityAgg> entities;
-    std::vector<uint32_t> id_rank;         // entity -> position in byte order of ids
+    std::vector<uint32_t> id_rank;  // entity -> position in byte order of ids
     std::vector<TypeStat> types;
     std::vector<Cell> cells;
     std::vector<UserStat> type_users, entity_users;
-    std::vector<uint32_t> order;           // event indices, per entity by (type, time)
+    std::vector<uint32_t> order;  // event indices, per entity by (type, time)
     int64_t unassigned = 0;
-    uint32_t max_age = 0;                  // the oldest cell's age (decay tables need no more)
+    uint32_t max_age = 0;  // the oldest cell's age (decay tables need no more)
     // Signals (§7.1) are derived event types: signal s has type id sig_base + s and its own type
     // stats, cells, users and order run, appended after everything built for the event types
     // (the marks), so that a change of signals drops and rebuilds just that part.
     uint32_t sig_base = 0, nsignals = 0;
-    std::string signals_key;               // the model signals the part was built for
+    std::string signals_key;  // the model signals the part was built for
     size_t mark_types = 0, mark_cells = 0, mark_type_users = 0, mark_order = 0;
 
     // What the index has seen of the store, so that appended rows can be added in place.
@@ -78,14 +78,14 @@ struct Index {
     // through an entity's own ranges, never through the arrays as a whole.
     size_t events_seen = 0, groups_seen = 0, identifies_seen = 0;
     uint64_t rewrite_version = 0;
-    bool covers_all = false;               // every event seen is at or before as_of
-    int64_t newest = INT64_MIN;            // the latest event in the index
-    size_t events_in = 0;                  // events in the index
+    bool covers_all = false;     // every event seen is at or before as_of
+    int64_t newest = INT64_MIN;  // the latest event in the index
+    size_t events_in = 0;        // events in the index
     // Entries of runs that appends moved to the end of their array (reclaimed by a build).
     size_t dead_order = 0, dead_cells = 0, dead_types = 0, dead_users = 0;
-    std::vector<uint32_t> slot;            // entity key -> entity (kNone)
-    std::vector<uint32_t> user_account;    // account entities: a user's group-call account at as_of
-    std::vector<uint32_t> by_id;           // entities in byte order of ids
+    std::vector<uint32_t> slot;          // entity key -> entity (kNone)
+    std::vector<uint32_t> user_account;  // account entities: a user's group-call account at as_of
+    std::vector<uint32_t> by_id;         // entities in byte order of ids
 
     static std::unique_ptr<Index> build(const EventStore& store, ::pql::Entity kind, int64_t as_of);
     // What an append changed: the entities it touched (new ones last), the type stats whose
@@ -134,8 +134,8 @@ struct ScoreRun {
     size_t ranked = 0;
     int64_t qualified = 0;
     int64_t unassigned = 0;
-    int64_t customers = 0;                 // §7.5
-    std::vector<int64_t> segment_counts;   // §7.6, per model segment: qualified entities in it
+    int64_t customers = 0;                // §7.5
+    std::vector<int64_t> segment_counts;  // §7.6, per model segment: qualified entities in it
 };
 
 // §7.7 PQL since, for one entity.
@@ -253,8 +253,11 @@ private:
     std::vector<int> table_of_;
     std::vector<double> cap_of_;
     uint32_t table_ages_ = 0;
-    struct Hot { double capped, recent, previous; uint32_t type, in_window; };  // what score() reads per type
-    std::vector<Hot> hot_;              // aligned with index_->types
+    struct Hot {
+        double capped, recent, previous;
+        uint32_t type, in_window;
+    };                      // what score() reads per type
+    std::vector<Hot> hot_;  // aligned with index_->types
     // The window figures_' counts were made for; none after an index build. (Not a sentinel:
     // every window from UINT32_MAX days up is clipped to that value.)
     std::optional<uint32_t> counts_window_;
@@ -269,7 +272,9 @@ private:
     std::string act_key_;
     void ensure_activation(const Model& model);
     // Events, users and active users in the window, per entity (figures layer, active_days).
-    struct Counts { int64_t events = 0, users = 0, active_users = 0, days_since_last_seen = 0; };
+    struct Counts {
+        int64_t events = 0, users = 0, active_users = 0, days_since_last_seen = 0;
+    };
     std::vector<Counts> counts_;
     std::string counts_key_;
     void ensure_counts(const Model& model);
@@ -281,12 +286,18 @@ private:
     // Orders run_.results (rank.cpp); only the first `want_ranked` when asked for a page.
     void rank(size_t want_ranked);
     // Ranking scratch.
-    struct RankKey { double score; uint32_t id_rank, entity; };
+    struct RankKey {
+        double score;
+        uint32_t id_rank, entity;
+    };
     std::vector<RankKey> keys_;
     std::vector<uint32_t> pos_;
     std::vector<EntityScore> ranked_;
     // Activation layer: per entity x step, when the step became met (INT64_MAX: not met).
-    struct StepType { uint32_t type; bool any; };
+    struct StepType {
+        uint32_t type;
+        bool any;
+    };
     std::vector<StepType> step_types_;
     std::vector<int64_t> step_done_;
     std::vector<int64_t> scratch_times_;
@@ -294,14 +305,14 @@ private:
     // Fit layer: per entity x rule, 1 when the rule matches.
     std::vector<uint8_t> rule_match_;
     std::string fit_key_;
-    std::vector<double> fit_;           // fit per entity (matches and the rules' points)
+    std::vector<double> fit_;  // fit per entity (matches and the rules' points)
     std::string fit_points_key_;
     ScoreRun run_;
     // v2 layers.
     const Outcomes* outcomes_ = nullptr;
-    std::vector<int64_t> conv_;         // per entity: conversion time (INT64_MAX: none)
+    std::vector<int64_t> conv_;  // per entity: conversion time (INT64_MAX: none)
     std::string conv_key_;
-    std::vector<uint8_t> user_persona_; // per store user x persona: the user's traits match
+    std::vector<uint8_t> user_persona_;    // per store user x persona: the user's traits match
     std::vector<uint32_t> persona_count_;  // per entity x persona, at as_of
     std::string persona_key_;
     std::vector<double> weight_;        // per type id, of the last score()
@@ -310,7 +321,8 @@ private:
     mutable std::vector<uint32_t> user_mark_;
     mutable uint32_t user_epoch_ = 0;
     mutable std::vector<uint32_t> user_slot_;
-    mutable std::map<double, std::vector<double>> pow_tables_;  // since: 2^(-age/h) per half-life  // make_sweep: a user's place among the entity's users
+    mutable std::map<double, std::vector<double>>
+        pow_tables_;  // since: 2^(-age/h) per half-life  // make_sweep: a user's place among the entity's users
     mutable std::vector<uint32_t> day_scratch_;
     mutable std::vector<Since> since_;
     mutable std::vector<uint8_t> since_done_;

@@ -2,8 +2,8 @@
 #pragma once
 #include <string>
 
-#include "pql/csv.hpp"
 #include "output.hpp"
+#include "pql/csv.hpp"
 
 namespace pql {
 

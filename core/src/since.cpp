@@ -10,8 +10,8 @@
 #include <unordered_map>
 
 #include "pql/backtest.hpp"
-#include "score.hpp"
 #include "pql/time.hpp"
+#include "score.hpp"
 
 namespace pql {
 
@@ -56,12 +56,12 @@ struct Scorer::DaySweep {
     struct Type {
         const Index::TypeStat* ts;
         bool real;
-        bool direct;                  // exponential decay too steep for 2^(-age/h) terms: sum directly
-        double h = 0;                 // half-life (exponential)
+        bool direct;                               // exponential decay too steep for 2^(-age/h) terms: sum directly
+        double h = 0;                              // half-life (exponential)
         const std::vector<double>* pow = nullptr;  // 2^(-age/h) by age (exponential, not direct)
-        std::vector<uint32_t> ages;   // cell ages, ascending
-        std::vector<double> count;    // suffix sums of counts
-        std::vector<double> weighted; // exponential: c * 2^(-age/h); linear: c * age
+        std::vector<uint32_t> ages;                // cell ages, ascending
+        std::vector<double> count;                 // suffix sums of counts
+        std::vector<double> weighted;              // exponential: c * 2^(-age/h); linear: c * age
         // Where the last day's window edges fell in `ages` (lo, hi, recent, previous): since
         // walks the days one after the other, each edge moves by about a cell, not a search.
         mutable size_t edge[4] = {0, 0, 0, 0};
@@ -170,7 +170,8 @@ const Scorer::UserDays& Scorer::user_days(const Model& model, uint32_t e) const 
     // sorting: the sort sees (user, type, day) triples, not events.
     const uint32_t nu = ent.users_end - ent.users_begin;
     if (user_slot_.size() < store_.user_ids.size()) user_slot_.resize(store_.user_ids.size(), 0);
-    for (uint32_t u = 0; u < nu; ++u) user_slot_[ix.entity_users[ent.users_begin + u].user] = u;  // only this entity's are read
+    for (uint32_t u = 0; u < nu; ++u)
+        user_slot_[ix.entity_users[ent.users_begin + u].user] = u;  // only this entity's are read
     const int64_t dayT = day_of(ix.as_of);
     std::vector<uint32_t> last(nu);
     std::vector<uint64_t> keys;
@@ -219,7 +220,7 @@ struct Scorer::DayFigures {
 };
 
 struct Scorer::DayCache {
-    std::string key;  // figures_key() of the model and the data they were worked out for
+    std::string key;                                // figures_key() of the model and the data they were worked out for
     std::unordered_map<uint64_t, DayFigures> days;  // (entity << 32 | shift)
 };
 
@@ -258,7 +259,8 @@ Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t 
     const int64_t dayT = day_of(ix.as_of);
     DayFigures f;
     const uint32_t lo = shift;
-    const uint32_t hi = static_cast<uint32_t>(std::min<int64_t>(static_cast<int64_t>(lo) + model.window_days, UINT32_MAX));
+    const uint32_t hi =
+        static_cast<uint32_t>(std::min<int64_t>(static_cast<int64_t>(lo) + model.window_days, UINT32_MAX));
     const uint32_t recent_end = std::min<uint32_t>(hi, lo + 7), previous_end = std::min<uint32_t>(hi, lo + 14);
     f.per_type.reserve(3 * sw.types.size());
     for (auto& ty : sw.types) {
@@ -270,7 +272,8 @@ Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t 
         if (model.decay == Decay::None) {
             c = n;
         } else if (model.decay == Decay::Linear) {
-            c = n * (1.0 + static_cast<double>(lo) / model.window_days) - (ty.weighted[i0] - ty.weighted[i1]) / model.window_days;
+            c = n * (1.0 + static_cast<double>(lo) / model.window_days) -
+                (ty.weighted[i0] - ty.weighted[i1]) / model.window_days;
         } else if (i0 == i1) {
             c = 0;
         } else if (!ty.direct) {  // this type has a cell aged lo or more: 2^(-lo/h) > 2^-900
@@ -286,7 +289,8 @@ Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t 
     }
     f.with_users = sw.users != nullptr;
     if (!sw.users) return f;
-    const uint32_t active_hi = static_cast<uint32_t>(std::min<int64_t>(static_cast<int64_t>(lo) + model.active_days, UINT32_MAX));
+    const uint32_t active_hi =
+        static_cast<uint32_t>(std::min<int64_t>(static_cast<int64_t>(lo) + model.active_days, UINT32_MAX));
     uint32_t last = UINT32_MAX;
     const UserDays& ud = *sw.users;
     const size_t nu = ud.all.begin.size() - 1;
@@ -433,7 +437,8 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
     bool personas = false;
     for (auto& r : model.rules) personas = personas || !r.persona.empty();
     const double wsum = model.w_activation + model.w_engagement + model.w_fit;
-    if (!personas && (model.w_activation * now.activation + model.w_engagement * 100 + model.w_fit * now.fit) / wsum < model.min_score)
+    if (!personas && (model.w_activation * now.activation + model.w_engagement * 100 + model.w_fit * now.fit) / wsum <
+                         model.min_score)
         return out;
     // Searched over the last kSinceLookbackDays at most: a span of centuries (a stray 1970 or 9999
     // timestamp) would otherwise cost one evaluation per day (found by the fuzz targets).

@@ -10,8 +10,8 @@
 #include <set>
 
 #include "event_store.hpp"
-#include "score.hpp"
 #include "pql/time.hpp"
+#include "score.hpp"
 
 #include "contract_columns.hpp"
 #include "names.hpp"
@@ -30,79 +30,138 @@ struct Dialect {
     const char* double_type;
     const char* int_type;
     const char* string_type;
-    const char* double_literal;    // $1 = a number written with an exponent ("0.8e0")
-    const char* day;               // $1 = epoch ms (BIGINT) -> whole UTC days since 1970-01-01
-    const char* number_pattern;    // a whole string that is a JSON number, for regex_match
-    const char* regex_match;       // $1 = text, $2 = the pattern literal
-    const char* to_double;         // $1 = text matching number_pattern -> double or +-inf/NULL, never an error
-    const char* position;          // $1 = haystack, $2 = needle -> 1-based position, 0 when absent
-    const char* iso;               // $1 = epoch ms -> '2026-11-01T00:00:00.000Z'
-    const char* id_order;          // $1 = an id -> the ORDER BY key that sorts in byte order
+    const char* double_literal;  // $1 = a number written with an exponent ("0.8e0")
+    const char* day;             // $1 = epoch ms (BIGINT) -> whole UTC days since 1970-01-01
+    const char* number_pattern;  // a whole string that is a JSON number, for regex_match
+    const char* regex_match;     // $1 = text, $2 = the pattern literal
+    const char* to_double;       // $1 = text matching number_pattern -> double or +-inf/NULL, never an error
+    const char* position;        // $1 = haystack, $2 = needle -> 1-based position, 0 when absent
+    const char* iso;             // $1 = epoch ms -> '2026-11-01T00:00:00.000Z'
+    const char* id_order;        // $1 = an id -> the ORDER BY key that sorts in byte order
 };
 
 // A JSON number (RFC 8259), no spaces: the only strings that compare as numbers (SPEC §3).
 #define PQL_JSON_NUMBER "-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?"
 
 const Dialect kDialects[] = {
-    {"duckdb", '"', '"', false, false, "DOUBLE", "BIGINT", "VARCHAR", "$1",
-     "($1 // 86400000)",
-     PQL_JSON_NUMBER,
-     "regexp_full_match($1, $2)",
-     "TRY_CAST($1 AS DOUBLE)",
-     "strpos($1, $2)",
-     "strftime(epoch_ms($1), '%Y-%m-%dT%H:%M:%S.%gZ')",
-     "$1"},
+    {"duckdb", '"', '"', false, false, "DOUBLE", "BIGINT", "VARCHAR", "$1", "($1 // 86400000)", PQL_JSON_NUMBER,
+     "regexp_full_match($1, $2)", "TRY_CAST($1 AS DOUBLE)", "strpos($1, $2)",
+     "strftime(epoch_ms($1), '%Y-%m-%dT%H:%M:%S.%gZ')", "$1"},
     // PostgreSQL has no TRY_CAST and float8in rejects overflow and underflow, so the text goes
     // through NUMERIC with the rounding limits of a double written out (2^1024 - 2^970 overflows,
     // at most 2^-1075 underflows to 0). The length and exponent caps keep NUMERIC in range.
-    {"postgres", '"', '"', false, false, "DOUBLE PRECISION", "BIGINT", "VARCHAR", "$1::float8",
-     "($1 / 86400000)",
-     "^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?0*[0-9]{1,4})?$",
-     "(length($1) <= 1000 AND $1 ~ $2)",
+    {"postgres", '"', '"', false, false, "DOUBLE PRECISION", "BIGINT", "VARCHAR", "$1::float8", "($1 / 86400000)",
+     "^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?0*[0-9]{1,4})?$", "(length($1) <= 1000 AND $1 ~ $2)",
      "CASE WHEN abs($1::numeric) >= power(2::numeric, 1024) - power(2::numeric, 970) THEN NULL "
      "WHEN abs($1::numeric) * power(2::numeric, 1075) <= 1 THEN 0::float8 ELSE $1::numeric::float8 END",
      "strpos($1, $2)",
      "to_char(TIMESTAMP '1970-01-01 00:00:00' + $1 * INTERVAL '1 millisecond', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
      "$1 COLLATE \"C\""},
     // Java's $ also matches before a final line break: \z is the true end.
-    {"spark", '`', '`', false, true, "DOUBLE", "BIGINT", "STRING", "$1",
-     "FLOOR($1 / 86400000)",
-     "^" PQL_JSON_NUMBER "\\z",
-     "($1 RLIKE $2)",
-     "CAST($1 AS DOUBLE)",
-     "instr($1, $2)",
-     "date_format(timestamp_millis($1), 'yyyy-MM-dd\\'T\\'HH:mm:ss.SSS\\'Z\\'')",
-     "$1"},
-    {"bigquery", '`', '`', false, true, "FLOAT64", "INT64", "STRING", "$1",
-     "DIV($1, 86400000)",
-     "^" PQL_JSON_NUMBER "$",
-     "REGEXP_CONTAINS($1, $2)",
-     "SAFE_CAST($1 AS FLOAT64)",
-     "STRPOS($1, $2)",
-     "FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', TIMESTAMP_MILLIS($1), 'UTC')",
-     "$1"},
+    {"spark", '`', '`', false, true, "DOUBLE", "BIGINT", "STRING", "$1", "FLOOR($1 / 86400000)",
+     "^" PQL_JSON_NUMBER "\\z", "($1 RLIKE $2)", "CAST($1 AS DOUBLE)", "instr($1, $2)",
+     "date_format(timestamp_millis($1), 'yyyy-MM-dd\\'T\\'HH:mm:ss.SSS\\'Z\\'')", "$1"},
+    {"bigquery", '`', '`', false, true, "FLOAT64", "INT64", "STRING", "$1", "DIV($1, 86400000)",
+     "^" PQL_JSON_NUMBER "$", "REGEXP_CONTAINS($1, $2)", "SAFE_CAST($1 AS FLOAT64)", "STRPOS($1, $2)",
+     "FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', TIMESTAMP_MILLIS($1), 'UTC')", "$1"},
     // Snowflake's division keeps a fixed scale (and rounds), so whole days come from MOD.
     {"snowflake", '"', '"', true, true, "DOUBLE", "BIGINT", "VARCHAR", "$1",
-     "CAST(($1 - MOD($1, 86400000)) / 86400000 AS BIGINT)",
-     PQL_JSON_NUMBER,
-     "REGEXP_LIKE($1, $2)",
-     "TRY_TO_DOUBLE($1)",
-     "POSITION($2, $1)",
-     "TO_VARCHAR(TO_TIMESTAMP_NTZ($1, 3), 'YYYY-MM-DD\"T\"HH24:MI:SS.FF3\"Z\"')",
-     "$1"},
+     "CAST(($1 - MOD($1, 86400000)) / 86400000 AS BIGINT)", PQL_JSON_NUMBER, "REGEXP_LIKE($1, $2)", "TRY_TO_DOUBLE($1)",
+     "POSITION($2, $1)", "TO_VARCHAR(TO_TIMESTAMP_NTZ($1, 3), 'YYYY-MM-DD\"T\"HH24:MI:SS.FF3\"Z\"')", "$1"},
 };
 
 // Snowflake's reserved words: such a name is quoted even in lower case.
-const std::set<std::string> kSnowflakeReserved = {
-    "account", "all", "alter", "and", "any", "as", "between", "by", "case", "cast", "check", "column",
-    "connect", "connection", "constraint", "create", "cross", "current", "current_date", "current_time",
-    "current_timestamp", "current_user", "database", "delete", "distinct", "drop", "else", "exists",
-    "false", "following", "for", "from", "full", "grant", "group", "gscluster", "having", "ilike", "in",
-    "increment", "inner", "insert", "intersect", "into", "is", "issue", "join", "lateral", "left", "like",
-    "localtime", "localtimestamp", "minus", "natural", "not", "null", "of", "on", "or", "order",
-    "organization", "qualify", "regexp", "revoke", "right", "rlike", "row", "rows", "sample", "schema",
-    "select", "set", "some", "start", "table", "tablesample", "then", "to", "trigger", "true", "try_cast",
-    "union", "unique", "update", "using", "values", "view", "when", "whenever", "where", "with"};
+const std::set<std::string> kSnowflakeReserved = {"account",
+                                                  "all",
+                                                  "alter",
+                                                  "and",
+                                                  "any",
+                                                  "as",
+                                                  "between",
+                                                  "by",
+                                                  "case",
+                                                  "cast",
+                                                  "check",
+                                                  "column",
+                                                  "connect",
+                                                  "connection",
+                                                  "constraint",
+                                                  "create",
+                                                  "cross",
+                                                  "current",
+                                                  "current_date",
+                                                  "current_time",
+                                                  "current_timestamp",
+                                                  "current_user",
+                                                  "database",
+                                                  "delete",
+                                                  "distinct",
+                                                  "drop",
+                                                  "else",
+                                                  "exists",
+                                                  "false",
+                                                  "following",
+                                                  "for",
+                                                  "from",
+                                                  "full",
+                                                  "grant",
+                                                  "group",
+                                                  "gscluster",
+                                                  "having",
+                                                  "ilike",
+                                                  "in",
+                                                  "increment",
+                                                  "inner",
+                                                  "insert",
+                                                  "intersect",
+                                                  "into",
+                                                  "is",
+                                                  "issue",
+                                                  "join",
+                                                  "lateral",
+                                                  "left",
+                                                  "like",
+                                                  "localtime",
+                                                  "localtimestamp",
+                                                  "minus",
+                                                  "natural",
+                                                  "not",
+                                                  "null",
+                                                  "of",
+                                                  "on",
+                                                  "or",
+                                                  "order",
+                                                  "organization",
+                                                  "qualify",
+                                                  "regexp",
+                                                  "revoke",
+                                                  "right",
+                                                  "rlike",
+                                                  "row",
+                                                  "rows",
+                                                  "sample",
+                                                  "schema",
+                                                  "select",
+                                                  "set",
+                                                  "some",
+                                                  "start",
+                                                  "table",
+                                                  "tablesample",
+                                                  "then",
+                                                  "to",
+                                                  "trigger",
+                                                  "true",
+                                                  "try_cast",
+                                                  "union",
+                                                  "unique",
+                                                  "update",
+                                                  "using",
+                                                  "values",
+                                                  "view",
+                                                  "when",
+                                                  "whenever",
+                                                  "where",
+                                                  "with"};
 
 // Replaces $1, $2 in a template in one pass (an argument's own "$1" stays as it is).
 std::string fill(const char* tmpl, std::initializer_list<std::string> args) {
@@ -143,7 +202,8 @@ std::string label(const std::string& s) {
 // "t1 = \"employees\", t2 = ..." for a comment.
 std::string legend(const std::string& prefix, const std::vector<std::string>& names) {
     std::string out;
-    for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + prefix + std::to_string(i + 1) + " = " + label(names[i]);
+    for (size_t i = 0; i < names.size(); ++i)
+        out += (i ? ", " : "") + prefix + std::to_string(i + 1) + " = " + label(names[i]);
     return out;
 }
 
@@ -162,7 +222,9 @@ private:
     // --- quoting -------------------------------------------------------------------------
     bool check_nul(std::string_view s, const char* what) {
         if (s.find('\0') == std::string_view::npos) return true;
-        if (!error_) error_ = Error{"invalid_argument", std::string(what) + " contains a NUL character, which SQL text cannot hold", "", 0};
+        if (!error_)
+            error_ = Error{"invalid_argument",
+                           std::string(what) + " contains a NUL character, which SQL text cannot hold", "", 0};
         return false;
     }
 
@@ -262,7 +324,8 @@ private:
         std::vector<std::string> any;
         if (auto s = std::get_if<std::string>(&v)) {
             any.push_back(t + "_text = " + str(ascii_lower(*s)));
-            if (auto x = json_number_string(*s)) any.push_back("(" + t + "_type = 'n:' AND " + t + "_num = " + num(*x) + ")");
+            if (auto x = json_number_string(*s))
+                any.push_back("(" + t + "_type = 'n:' AND " + t + "_num = " + num(*x) + ")");
             if (ascii_iequals(*s, "true")) any.push_back(t + "_bool = TRUE");
             if (ascii_iequals(*s, "false")) any.push_back(t + "_bool = FALSE");
         } else if (auto x = std::get_if<double>(&v)) {
@@ -303,8 +366,8 @@ private:
             case TraitOp::Gt: return known(t + "_num > " + num(std::get<double>(test.values[0])));
             case TraitOp::Gte: return known(t + "_num >= " + num(std::get<double>(test.values[0])));
             case TraitOp::Between:
-                return known("(" + t + "_num >= " + num(std::get<double>(test.values[0])) + " AND " + t + "_num <= " +
-                             num(std::get<double>(test.values[1])) + ")");
+                return known("(" + t + "_num >= " + num(std::get<double>(test.values[0])) + " AND " + t +
+                             "_num <= " + num(std::get<double>(test.values[1])) + ")");
         }
         return "FALSE";
     }
@@ -327,12 +390,22 @@ private:
                 metric = dbl("limit_" + std::to_string(index_of(limit_names_, n.arg))) + " / " +
                          num(m_.limits.at(n.arg).limit);
                 break;
-            case MetricKind::Score: case MetricKind::Activation: case MetricKind::Engagement: case MetricKind::Fit:
-            case MetricKind::EngagementPoints: case MetricKind::StepsCompleted: case MetricKind::Events:
-            case MetricKind::Users: case MetricKind::ActiveUsers: case MetricKind::DaysSinceLastSeen:
-            case MetricKind::Velocity: case MetricKind::Trait: break;
+            case MetricKind::Score:
+            case MetricKind::Activation:
+            case MetricKind::Engagement:
+            case MetricKind::Fit:
+            case MetricKind::EngagementPoints:
+            case MetricKind::StepsCompleted:
+            case MetricKind::Events:
+            case MetricKind::Users:
+            case MetricKind::ActiveUsers:
+            case MetricKind::DaysSinceLastSeen:
+            case MetricKind::Velocity:
+            case MetricKind::Trait: break;
             // Not compiled: compile_sql rejects models using them before this runs.
-            case MetricKind::ActiveDays: case MetricKind::Sum: case MetricKind::Persona: break;
+            case MetricKind::ActiveDays:
+            case MetricKind::Sum:
+            case MetricKind::Persona: break;
         }
         static const char* ops[] = {">=", ">", "<=", "<", "=", "<>"};
         return "(" + metric + " " + ops[static_cast<int>(n.cmp)] + " " + num(n.number) + ")";
@@ -407,8 +480,8 @@ void Compiler::params() {
     } else {
         const std::string TS = ident(o_.timestamp_column);
         cte("params", "as_of = the latest event (epoch ms), and its UTC day",
-            "  SELECT as_of_ms, " + day("as_of_ms") + " AS as_of_day\n  FROM (SELECT COALESCE(MAX(" + TS + "), 0) AS as_of_ms FROM " +
-                table(o_.events_table) + ") latest");
+            "  SELECT as_of_ms, " + day("as_of_ms") + " AS as_of_day\n  FROM (SELECT COALESCE(MAX(" + TS +
+                "), 0) AS as_of_ms FROM " + table(o_.events_table) + ") latest");
     }
 }
 
@@ -418,7 +491,8 @@ void Compiler::scored_events() {
     cte("scored_events", "events at or before as_of, with their entity and age in whole UTC days",
         "  SELECT e." + ENTITY + " AS entity_id, e." + USER + " AS user_id, e." + EV + " AS event, e." + TS +
             " AS ts,\n         p.as_of_day - " + day("e." + TS) + " AS age\n  FROM " + table(o_.events_table) +
-            " e CROSS JOIN params p\n  WHERE e." + TS + " <= p.as_of_ms AND e." + ENTITY + " IS NOT NULL AND e." + ENTITY + " <> ''");
+            " e CROSS JOIN params p\n  WHERE e." + TS + " <= p.as_of_ms AND e." + ENTITY + " IS NOT NULL AND e." +
+            ENTITY + " <> ''");
 }
 
 // Decay f(age) per event type (SPEC §3).
@@ -443,13 +517,18 @@ void Compiler::engagement() {
     cte("type_stats", "per entity and event type: counts (all time, in the window, days 0-6 and 7-13), decayed count",
         "  SELECT entity_id, event,\n"
         "    COUNT(*) AS total,\n"
-        "    SUM(CASE WHEN age < " + W + " THEN 1 ELSE 0 END) AS in_window,\n"
-        "    SUM(CASE WHEN age < " + integer(recent_end) + " THEN 1 ELSE 0 END) AS recent,\n" +
-        (previous_end > 7 ? "    SUM(CASE WHEN age >= 7 AND age < " + integer(previous_end) + " THEN 1 ELSE 0 END) AS previous,\n"
-                          : std::string("    0 AS previous,\n")) +
-        "    SUM(CASE WHEN age < " + W + " THEN " + decay() + " ELSE " + num(0) + " END) AS decayed,\n"
-        "    MIN(ts) AS first_ts, MAX(ts) AS last_ts\n"
-        "  FROM scored_events\n  GROUP BY entity_id, event");
+        "    SUM(CASE WHEN age < " +
+            W +
+            " THEN 1 ELSE 0 END) AS in_window,\n"
+            "    SUM(CASE WHEN age < " +
+            integer(recent_end) + " THEN 1 ELSE 0 END) AS recent,\n" +
+            (previous_end > 7 ? "    SUM(CASE WHEN age >= 7 AND age < " + integer(previous_end) +
+                                    " THEN 1 ELSE 0 END) AS previous,\n"
+                              : std::string("    0 AS previous,\n")) +
+            "    SUM(CASE WHEN age < " + W + " THEN " + decay() + " ELSE " + num(0) +
+            " END) AS decayed,\n"
+            "    MIN(ts) AS first_ts, MAX(ts) AS last_ts\n"
+            "  FROM scored_events\n  GROUP BY entity_id, event");
 
     // Weights and caps per event type.
     std::vector<std::pair<std::string, std::string>> weights, caps;
@@ -463,23 +542,29 @@ void Compiler::engagement() {
     if (m.conversion_event)
         metrics += ",\n    MIN(CASE WHEN event = " + str(*m.conversion_event) + " THEN first_ts END) AS converted_at";
     for (size_t i = 0; i < count_events_.size(); ++i)
-        metrics += ",\n    SUM(CASE WHEN event = " + str(count_events_[i]) + " THEN in_window ELSE 0 END) AS count_" + std::to_string(i + 1);
+        metrics += ",\n    SUM(CASE WHEN event = " + str(count_events_[i]) + " THEN in_window ELSE 0 END) AS count_" +
+                   std::to_string(i + 1);
     for (size_t i = 0; i < limit_names_.size(); ++i)
-        metrics += ",\n    SUM(CASE WHEN event = " + str(m.limits.at(limit_names_[i]).event) + " THEN total ELSE 0 END) AS limit_" + std::to_string(i + 1);
+        metrics += ",\n    SUM(CASE WHEN event = " + str(m.limits.at(limit_names_[i]).event) +
+                   " THEN total ELSE 0 END) AS limit_" + std::to_string(i + 1);
     cte("type_points", "each event type's weight, and its decayed count capped",
-        "  SELECT t.*,\n    " + weight + " AS weight,\n    " + per_event(caps, "decayed") + " AS capped\n  FROM type_stats t");
+        "  SELECT t.*,\n    " + weight + " AS weight,\n    " + per_event(caps, "decayed") +
+            " AS capped\n  FROM type_stats t");
     std::string metric_legend;
-    for (auto& [prefix, names] : {std::pair<std::string, const std::vector<std::string>*>{"count_", &count_events_},
-                                  {"limit_", &limit_names_}})
+    for (auto& [prefix, names] :
+         {std::pair<std::string, const std::vector<std::string>*>{"count_", &count_events_}, {"limit_", &limit_names_}})
         if (!names->empty()) metric_legend += "\n  -- " + legend(prefix, *names);
-    cte("entities", "per entity: engagement points E, velocity parts (no decay, no cap), activity, rule metrics" + metric_legend,
+    cte("entities",
+        "per entity: engagement points E, velocity parts (no decay, no cap), activity, rule metrics" + metric_legend,
         "  SELECT entity_id,\n"
         "    SUM(weight * capped) AS engagement_points,\n"
         "    SUM(weight * recent) AS recent_points,\n"
         "    SUM(weight * previous) AS previous_points,\n"
         "    SUM(in_window) AS events,\n"
-        "    MIN(first_ts) AS first_ts, MAX(last_ts) AS last_ts" + metrics + "\n"
-        "  FROM type_points\n  GROUP BY entity_id");
+        "    MIN(first_ts) AS first_ts, MAX(last_ts) AS last_ts" +
+            metrics +
+            "\n"
+            "  FROM type_points\n  GROUP BY entity_id");
 }
 
 // Users: per entity and user, then users in the window, active users and users.<event>.
@@ -489,22 +574,29 @@ void Compiler::audience() {
         "  SELECT entity_id, user_id, MIN(ts) AS first_ts, MIN(age) AS min_age\n  FROM scored_events\n"
         "  WHERE user_id IS NOT NULL\n  GROUP BY entity_id, user_id");
     cte("audience", "users in the window, active users",
-        "  SELECT entity_id,\n    SUM(CASE WHEN min_age < " + W + " THEN 1 ELSE 0 END) AS users,\n"
-        "    SUM(CASE WHEN min_age < " + integer(m_.active_days) + " THEN 1 ELSE 0 END) AS active_users\n"
-        "  FROM entity_users\n  GROUP BY entity_id");
+        "  SELECT entity_id,\n    SUM(CASE WHEN min_age < " + W +
+            " THEN 1 ELSE 0 END) AS users,\n"
+            "    SUM(CASE WHEN min_age < " +
+            integer(m_.active_days) +
+            " THEN 1 ELSE 0 END) AS active_users\n"
+            "  FROM entity_users\n  GROUP BY entity_id");
     if (users_events_.empty()) return;
     std::string cols, events;
     for (size_t i = 0; i < users_events_.size(); ++i) {
-        cols += std::string(i ? "," : "") + "\n    SUM(CASE WHEN event = " + str(users_events_[i]) + " AND min_age < " + W +
-                " THEN 1 ELSE 0 END) AS users_" + std::to_string(i + 1);
+        cols += std::string(i ? "," : "") + "\n    SUM(CASE WHEN event = " + str(users_events_[i]) + " AND min_age < " +
+                W + " THEN 1 ELSE 0 END) AS users_" + std::to_string(i + 1);
         events += (i ? ", " : "") + str(users_events_[i]);
     }
-    cte("type_audience", "users.<event> metrics: distinct users of the event in the window\n  -- " + legend("users_", users_events_),
-        "  SELECT entity_id," + cols + "\n"
-        "  FROM (SELECT entity_id, event, user_id, MIN(age) AS min_age FROM scored_events\n"
-        "        WHERE event IN (" + events + ") AND user_id IS NOT NULL\n"
-        "        GROUP BY entity_id, event, user_id) type_users\n"
-        "  GROUP BY entity_id");
+    cte("type_audience",
+        "users.<event> metrics: distinct users of the event in the window\n  -- " + legend("users_", users_events_),
+        "  SELECT entity_id," + cols +
+            "\n"
+            "  FROM (SELECT entity_id, event, user_id, MIN(age) AS min_age FROM scored_events\n"
+            "        WHERE event IN (" +
+            events +
+            ") AND user_id IS NOT NULL\n"
+            "        GROUP BY entity_id, event, user_id) type_users\n"
+            "  GROUP BY entity_id");
 }
 
 // Activation (SPEC §3; Scorer::score): a step is met at max(the time of its min_count-th event,
@@ -540,16 +632,19 @@ std::vector<std::vector<size_t>> Compiler::thresholds() {
                 marks.push_back("SELECT entity_id, " + k + " AS k, ts FROM any_event_ranks WHERE nth = " + nth);
             } else if (any) {
                 any_user_ranks = true;
-                marks.push_back("SELECT entity_id, " + k + " AS k, first_ts AS ts FROM any_user_ranks WHERE nth = " + nth);
+                marks.push_back("SELECT entity_id, " + k +
+                                " AS k, first_ts AS ts FROM any_user_ranks WHERE nth = " + nth);
             } else if (n == 1) {  // the first event of the type is also its first user's first use
-                marks.push_back("SELECT entity_id, " + k + " AS k, first_ts AS ts FROM type_stats WHERE event = " + str(st.event));
+                marks.push_back("SELECT entity_id, " + k +
+                                " AS k, first_ts AS ts FROM type_stats WHERE event = " + str(st.event));
             } else if (which == 0) {
                 add_once(event_rank_events, st.event);
-                marks.push_back("SELECT entity_id, " + k + " AS k, ts FROM event_ranks WHERE event = " + str(st.event) + " AND nth = " + nth);
+                marks.push_back("SELECT entity_id, " + k + " AS k, ts FROM event_ranks WHERE event = " + str(st.event) +
+                                " AND nth = " + nth);
             } else {
                 add_once(user_rank_events, st.event);
-                marks.push_back("SELECT entity_id, " + k + " AS k, first_ts AS ts FROM type_user_ranks WHERE event = " + str(st.event) +
-                                " AND nth = " + nth);
+                marks.push_back("SELECT entity_id, " + k + " AS k, first_ts AS ts FROM type_user_ranks WHERE event = " +
+                                str(st.event) + " AND nth = " + nth);
             }
             mine.push_back(marks.size());
         }
@@ -563,27 +658,35 @@ std::vector<std::vector<size_t>> Compiler::thresholds() {
     if (!event_rank_events.empty())
         cte("event_ranks", "the n-th event of each step's type, for min_count",
             "  SELECT entity_id, event, ts, ROW_NUMBER() OVER (PARTITION BY entity_id, event ORDER BY ts) AS nth\n"
-            "  FROM scored_events\n  WHERE event IN " + in_list(event_rank_events));
+            "  FROM scored_events\n  WHERE event IN " +
+                in_list(event_rank_events));
     if (any_event_ranks)
         cte("any_event_ranks", "the n-th event of any type, for min_count of \"*\" steps",
-            "  SELECT entity_id, ts, ROW_NUMBER() OVER (PARTITION BY entity_id ORDER BY ts) AS nth\n  FROM scored_events");
+            "  SELECT entity_id, ts, ROW_NUMBER() OVER (PARTITION BY entity_id ORDER BY ts) AS nth\n  FROM "
+            "scored_events");
     if (!user_rank_events.empty())
         cte("type_user_ranks", "the n-th distinct user of each step's type (by first use), for min_users",
-            "  SELECT entity_id, event, first_ts, ROW_NUMBER() OVER (PARTITION BY entity_id, event ORDER BY first_ts) AS nth\n"
+            "  SELECT entity_id, event, first_ts, ROW_NUMBER() OVER (PARTITION BY entity_id, event ORDER BY first_ts) "
+            "AS nth\n"
             "  FROM (SELECT entity_id, event, user_id, MIN(ts) AS first_ts FROM scored_events\n"
-            "        WHERE event IN " + in_list(user_rank_events) + " AND user_id IS NOT NULL\n"
-            "        GROUP BY entity_id, event, user_id) type_users");
+            "        WHERE event IN " +
+                in_list(user_rank_events) +
+                " AND user_id IS NOT NULL\n"
+                "        GROUP BY entity_id, event, user_id) type_users");
     if (any_user_ranks)
         cte("any_user_ranks", "the n-th distinct user (by first event), for min_users of \"*\" steps",
-            "  SELECT entity_id, first_ts, ROW_NUMBER() OVER (PARTITION BY entity_id ORDER BY first_ts) AS nth\n  FROM entity_users");
+            "  SELECT entity_id, first_ts, ROW_NUMBER() OVER (PARTITION BY entity_id ORDER BY first_ts) AS nth\n  FROM "
+            "entity_users");
     if (!marks.empty()) {
         std::string body;
         for (size_t i = 0; i < marks.size(); ++i) body += (i ? "\n  UNION ALL " : "  ") + marks[i];
         cte("step_marks", "when each step threshold was reached (k numbers the threshold)", body);
         std::string cols;
         for (size_t i = 0; i < marks.size(); ++i)
-            cols += ",\n    MIN(CASE WHEN k = " + std::to_string(i + 1) + " THEN ts END) AS mark_" + std::to_string(i + 1);
-        cte("step_times", "one row per entity, one column per threshold", "  SELECT entity_id" + cols + "\n  FROM step_marks\n  GROUP BY entity_id");
+            cols +=
+                ",\n    MIN(CASE WHEN k = " + std::to_string(i + 1) + " THEN ts END) AS mark_" + std::to_string(i + 1);
+        cte("step_times", "one row per entity, one column per threshold",
+            "  SELECT entity_id" + cols + "\n  FROM step_marks\n  GROUP BY entity_id");
     }
     return step_marks;
 }
@@ -603,12 +706,14 @@ void Compiler::steps(const std::vector<std::vector<size_t>>& step_marks) {
             args += mark + ", ";
         }
         const std::string when = args.empty() ? "e.first_ts" : "GREATEST(" + args + "e.first_ts)";
-        cols += ",\n    " + (cond.empty() ? when : "CASE WHEN " + cond + " THEN " + when + " END") + " AS step_" + std::to_string(i + 1);
+        cols += ",\n    " + (cond.empty() ? when : "CASE WHEN " + cond + " THEN " + when + " END") + " AS step_" +
+                std::to_string(i + 1);
     }
     std::vector<std::string> step_names;
     for (auto& st : m.steps) step_names.push_back(st.name);
     cte("steps", "when each activation step was met (NULL: not met)\n  -- " + legend("step_", step_names),
-        "  SELECT e.entity_id" + cols + "\n  FROM entities e" + (any_marks ? " LEFT JOIN step_times t ON t.entity_id = e.entity_id" : ""));
+        "  SELECT e.entity_id" + cols + "\n  FROM entities e" +
+            (any_marks ? " LEFT JOIN step_times t ON t.entity_id = e.entity_id" : ""));
 }
 
 // activated_at: when the required-th step was met.
@@ -619,13 +724,16 @@ void Compiler::activation_times() {
         std::string rows;
         for (size_t i = 0; i < m.steps.size(); ++i) {
             const std::string s = "step_" + std::to_string(i + 1);
-            rows += (i ? "\n  UNION ALL " : "  ") + std::string("SELECT entity_id, ") + s + " AS done FROM steps WHERE " + s + " IS NOT NULL";
+            rows += (i ? "\n  UNION ALL " : "  ") + std::string("SELECT entity_id, ") + s +
+                    " AS done FROM steps WHERE " + s + " IS NOT NULL";
         }
         cte("step_done", "met steps, one row each", rows);
         cte("activation_times", "activated_at: when the required-th step was met",
             "  SELECT entity_id, done AS activated_at\n"
-            "  FROM (SELECT entity_id, done, ROW_NUMBER() OVER (PARTITION BY entity_id ORDER BY done) AS nth FROM step_done) ranked_steps\n"
-            "  WHERE nth = " + integer(m.required));
+            "  FROM (SELECT entity_id, done, ROW_NUMBER() OVER (PARTITION BY entity_id ORDER BY done) AS nth FROM "
+            "step_done) ranked_steps\n"
+            "  WHERE nth = " +
+                integer(m.required));
     }
 }
 
@@ -637,23 +745,28 @@ void Compiler::trait_columns() {
         const std::string c = trait_column(traits_[i]), t = "t" + std::to_string(i + 1);
         cols += ",\n    SUBSTR(" + c + ", 1, 2) AS " + t + "_type, SUBSTR(" + c + ", 3) AS " + t + "_value";
     }
-    cte("trait_values", std::string(by_user() ? "users" : "accounts") + ": name, and each trait's type tag and value text" +
-                            (traits_.empty() ? "" : "\n  -- " + legend("t", traits_)),
-        "  SELECT " + entity_column() + " AS entity_id, " + ident(o_.name_column) + " AS name" + cols + "\n  FROM " + table(entity_table()));
+    cte("trait_values",
+        std::string(by_user() ? "users" : "accounts") + ": name, and each trait's type tag and value text" +
+            (traits_.empty() ? "" : "\n  -- " + legend("t", traits_)),
+        "  SELECT " + entity_column() + " AS entity_id, " + ident(o_.name_column) + " AS name" + cols + "\n  FROM " +
+            table(entity_table()));
     if (traits_.empty()) return;
     std::string inner, outer;
     for (size_t i = 0; i < traits_.size(); ++i) {
         const std::string t = "t" + std::to_string(i + 1), v = t + "_value";
         inner += ",\n      " + t + "_type,\n      CASE WHEN " + t + "_type = 's:' THEN TRANSLATE(" + v +
                  ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END AS " + t + "_text,\n" +
-                 "      CASE WHEN " + t + "_type = 'b:' AND " + v + " = 'true' THEN TRUE WHEN " + t + "_type = 'b:' AND " + v +
-                 " = 'false' THEN FALSE END AS " + t + "_bool,\n" + "      CASE WHEN " + t + "_type IN ('s:', 'n:') AND " +
-                 fill(d_.regex_match, {v, str(d_.number_pattern)}) + " THEN " + fill(d_.to_double, {v}) + " END AS " + t + "_double";
-        outer += ", " + t + "_type, " + t + "_text, " + t + "_bool,\n    CASE WHEN ABS(" + t + "_double) <= " +
-                 num(1.7976931348623157e308) + " THEN " + t + "_double END AS " + t + "_num";
+                 "      CASE WHEN " + t + "_type = 'b:' AND " + v + " = 'true' THEN TRUE WHEN " + t +
+                 "_type = 'b:' AND " + v + " = 'false' THEN FALSE END AS " + t + "_bool,\n" + "      CASE WHEN " + t +
+                 "_type IN ('s:', 'n:') AND " + fill(d_.regex_match, {v, str(d_.number_pattern)}) + " THEN " +
+                 fill(d_.to_double, {v}) + " END AS " + t + "_double";
+        outer += ", " + t + "_type, " + t + "_text, " + t + "_bool,\n    CASE WHEN ABS(" + t +
+                 "_double) <= " + num(1.7976931348623157e308) + " THEN " + t + "_double END AS " + t + "_num";
     }
-    cte("traits", "strings lower-cased (ASCII) for eq/in/contains; numbers, and strings that are JSON numbers, as finite doubles",
-        "  SELECT entity_id, name" + outer + "\n  FROM (\n    SELECT entity_id, name" + inner + "\n    FROM trait_values) typed");
+    cte("traits",
+        "strings lower-cased (ASCII) for eq/in/contains; numbers, and strings that are JSON numbers, as finite doubles",
+        "  SELECT entity_id, name" + outer + "\n  FROM (\n    SELECT entity_id, name" + inner +
+            "\n    FROM trait_values) typed");
 }
 
 // Activation (SPEC §3) from the steps CTE: 100 x met step weight / all step weight. Also sets
@@ -665,11 +778,14 @@ std::string Compiler::activation_score(std::string& steps_completed) {
     double step_weight_total = 0;
     for (size_t i = 0; i < m.steps.size(); ++i) {
         const std::string s = "s.step_" + std::to_string(i + 1);
-        steps_completed = (i ? steps_completed + " + " : std::string()) + "CASE WHEN " + s + " IS NOT NULL THEN 1 ELSE 0 END";
-        met_weight += (i ? " + " : "") + std::string("CASE WHEN ") + s + " IS NOT NULL THEN " + num(m.steps[i].weight) + " ELSE " + num(0) + " END";
+        steps_completed =
+            (i ? steps_completed + " + " : std::string()) + "CASE WHEN " + s + " IS NOT NULL THEN 1 ELSE 0 END";
+        met_weight += (i ? " + " : "") + std::string("CASE WHEN ") + s + " IS NOT NULL THEN " + num(m.steps[i].weight) +
+                      " ELSE " + num(0) + " END";
         step_weight_total += m.steps[i].weight;
     }
-    return m.steps.empty() || step_weight_total <= 0 ? num(100) : num(100) + " * (" + met_weight + ") / " + num(step_weight_total);
+    return m.steps.empty() || step_weight_total <= 0 ? num(100)
+                                                     : num(100) + " * (" + met_weight + ") / " + num(step_weight_total);
 }
 
 // Fit (SPEC §3): matched fit points over the positive points, clamped to [0, 100].
@@ -678,12 +794,12 @@ std::string Compiler::fit_score() {
     std::string matched;
     for (auto& r : m_.rules) {
         if (r.points > 0) positive_points += r.points;
-        matched += (matched.empty() ? "" : "\n      + ") + std::string("CASE WHEN ") + trait_test(r.trait, r.test) + " THEN " + num(r.points) +
-                   " ELSE " + num(0) + " END";
+        matched += (matched.empty() ? "" : "\n      + ") + std::string("CASE WHEN ") + trait_test(r.trait, r.test) +
+                   " THEN " + num(r.points) + " ELSE " + num(0) + " END";
     }
     return positive_points <= 0 ? num(100)
-                                : "GREATEST(" + num(0) + ", LEAST(" + num(100) + ", " + num(100) + " * (" + matched + ") / " +
-                                      num(positive_points) + "))";
+                                : "GREATEST(" + num(0) + ", LEAST(" + num(100) + ", " + num(100) + " * (" + matched +
+                                      ") / " + num(positive_points) + "))";
 }
 
 // The columns later CTEs read besides the components: conversion, rule metrics, trait parts.
@@ -691,7 +807,8 @@ std::string Compiler::carried_columns() {
     std::string carried;
     if (m_.conversion_event) carried += ", e.converted_at";
     for (size_t i = 0; i < count_events_.size(); ++i) carried += ", e.count_" + std::to_string(i + 1);
-    for (size_t i = 0; i < users_events_.size(); ++i) carried += ", COALESCE(ua.users_" + std::to_string(i + 1) + ", 0) AS users_" + std::to_string(i + 1);
+    for (size_t i = 0; i < users_events_.size(); ++i)
+        carried += ", COALESCE(ua.users_" + std::to_string(i + 1) + ", 0) AS users_" + std::to_string(i + 1);
     for (size_t i = 0; i < limit_names_.size(); ++i) carried += ", e.limit_" + std::to_string(i + 1);
     for (size_t i = 0; i < traits_.size(); ++i) {
         const std::string t = "tr.t" + std::to_string(i + 1);
@@ -709,20 +826,37 @@ void Compiler::scores() {
     const std::string carried = carried_columns();
     const bool has_entity_table = this->has_entity_table();
     cte("scores", "activation, engagement and fit per entity",
-        "  SELECT e.entity_id, " + std::string(has_entity_table ? "tr.name" : "CAST(NULL AS " + std::string(d_.string_type) + ")") +
+        "  SELECT e.entity_id, " +
+            std::string(has_entity_table ? "tr.name" : "CAST(NULL AS " + std::string(d_.string_type) + ")") +
             " AS name, e.first_ts, e.last_ts, e.engagement_points, e.events,\n"
             "    COALESCE(a.users, 0) AS users, COALESCE(a.active_users, 0) AS active_users,\n"
-            "    " + steps_completed + " AS steps_completed,\n"
-            "    (e.recent_points - e.previous_points) / GREATEST(ABS(e.previous_points), " + num(1) + ") AS velocity,\n"
-            "    p.as_of_day - " + day("e.last_ts") + " AS days_since_last_seen,\n"
-            "    CASE WHEN e.engagement_points <= 0 THEN " + num(0) + " ELSE " + num(100) + " * e.engagement_points / (e.engagement_points + " +
-            num(m.saturation) + ") END AS engagement,\n"
-            "    " + activation + " AS activation,\n"
-            "    " + (m.steps.empty() ? std::string(m.required <= 0 ? "TRUE" : "FALSE") : "(" + steps_completed + ") >= " + integer(m.required)) +
+            "    " +
+            steps_completed +
+            " AS steps_completed,\n"
+            "    (e.recent_points - e.previous_points) / GREATEST(ABS(e.previous_points), " +
+            num(1) +
+            ") AS velocity,\n"
+            "    p.as_of_day - " +
+            day("e.last_ts") +
+            " AS days_since_last_seen,\n"
+            "    CASE WHEN e.engagement_points <= 0 THEN " +
+            num(0) + " ELSE " + num(100) + " * e.engagement_points / (e.engagement_points + " + num(m.saturation) +
+            ") END AS engagement,\n"
+            "    " +
+            activation +
+            " AS activation,\n"
+            "    " +
+            (m.steps.empty() ? std::string(m.required <= 0 ? "TRUE" : "FALSE")
+                             : "(" + steps_completed + ") >= " + integer(m.required)) +
             " AS activated,\n"
-            "    " + (activation_times_ ? std::string("act.activated_at") : m.required == 0 ? std::string("e.first_ts") : std::string("NULL")) +
+            "    " +
+            (activation_times_ ? std::string("act.activated_at")
+             : m.required == 0 ? std::string("e.first_ts")
+                               : std::string("NULL")) +
             " AS activated_at,\n"
-            "    " + fit + " AS fit" + carried + "\n"
+            "    " +
+            fit + " AS fit" + carried +
+            "\n"
             "  FROM entities e\n  CROSS JOIN params p\n  LEFT JOIN audience a ON a.entity_id = e.entity_id" +
             (users_events_.empty() ? "" : "\n  LEFT JOIN type_audience ua ON ua.entity_id = e.entity_id") +
             (m.steps.empty() ? "" : "\n  LEFT JOIN steps s ON s.entity_id = e.entity_id") +
@@ -734,8 +868,8 @@ void Compiler::scored() {
     const Model& m = m_;
     const double wsum = m.w_activation + m.w_engagement + m.w_fit;
     cte("scored", "score = weighted mean of the three components",
-        "  SELECT s.*, (" + num(m.w_activation) + " * s.activation + " + num(m.w_engagement) + " * s.engagement + " + num(m.w_fit) +
-            " * s.fit) / " + num(wsum) + " AS score\n  FROM scores s");
+        "  SELECT s.*, (" + num(m.w_activation) + " * s.activation + " + num(m.w_engagement) + " * s.engagement + " +
+            num(m.w_fit) + " * s.fit) / " + num(wsum) + " AS score\n  FROM scores s");
 }
 
 // The PQL flag (with the rule), the tier and the grade bands.
@@ -758,25 +892,37 @@ void Compiler::graded() {
         return out + " END";
     };
     cte("graded", "PQL flag, tier and grade",
-        "  SELECT s.*,\n    (" + qualified + ") AS qualified,\n    " + tier + " AS tier,\n    NULLIF(" + band(m.fit_grades, "fit") +
-            "\n      || " + band(m.engagement_grades, "engagement") + ", '') AS grade\n  FROM scored s");
+        "  SELECT s.*,\n    (" + qualified + ") AS qualified,\n    " + tier + " AS tier,\n    NULLIF(" +
+            band(m.fit_grades, "fit") + "\n      || " + band(m.engagement_grades, "engagement") +
+            ", '') AS grade\n  FROM scored s");
 }
 
 // The header comment, the CTEs and the SELECT of SPEC §4's columns in rank order.
 std::string Compiler::final_select() {
-    std::string sql = "-- pql model compiled to SQL (" + std::string(d_.name) +
-                      "): one row per " + (by_user() ? "user" : "account") + ", in rank order. Tables: docs/sql.md\nWITH\n";
+    std::string sql = "-- pql model compiled to SQL (" + std::string(d_.name) + "): one row per " +
+                      (by_user() ? "user" : "account") + ", in rank order. Tables: docs/sql.md\nWITH\n";
     for (size_t i = 0; i < ctes_.size(); ++i) sql += ctes_[i] + (i + 1 < ctes_.size() ? ",\n" : "\n");
     const std::string I = d_.int_type;
-    sql += "SELECT\n"
-           "  ROW_NUMBER() OVER (ORDER BY score DESC, " + fill(d_.id_order, {"entity_id"}) + ") AS rank,\n"
-           "  entity_id AS id, name, score, activation, engagement, fit, engagement_points,\n"
-           "  CAST(steps_completed AS " + I + ") AS steps_completed, activated, " + fill(d_.iso, {"activated_at"}) + " AS activated_at,\n"
-           "  qualified, tier, grade,\n"
-           "  CAST(active_users AS " + I + ") AS active_users, CAST(users AS " + I + ") AS users, CAST(events AS " + I + ") AS events,\n"
-           "  velocity, CAST(days_since_last_seen AS " + I + ") AS days_since_last_seen,\n"
-           "  " + fill(d_.iso, {"first_ts"}) + " AS first_seen, " + fill(d_.iso, {"last_ts"}) + " AS last_seen\n"
-           "FROM graded\nORDER BY rank\n";
+    sql +=
+        "SELECT\n"
+        "  ROW_NUMBER() OVER (ORDER BY score DESC, " +
+        fill(d_.id_order, {"entity_id"}) +
+        ") AS rank,\n"
+        "  entity_id AS id, name, score, activation, engagement, fit, engagement_points,\n"
+        "  CAST(steps_completed AS " +
+        I + ") AS steps_completed, activated, " + fill(d_.iso, {"activated_at"}) +
+        " AS activated_at,\n"
+        "  qualified, tier, grade,\n"
+        "  CAST(active_users AS " +
+        I + ") AS active_users, CAST(users AS " + I + ") AS users, CAST(events AS " + I +
+        ") AS events,\n"
+        "  velocity, CAST(days_since_last_seen AS " +
+        I +
+        ") AS days_since_last_seen,\n"
+        "  " +
+        fill(d_.iso, {"first_ts"}) + " AS first_seen, " + fill(d_.iso, {"last_ts"}) +
+        " AS last_seen\n"
+        "FROM graded\nORDER BY rank\n";
     return sql;
 }
 
@@ -804,7 +950,9 @@ Status set_sql_column(SqlOptions& o, std::string_view key, std::string_view colu
     else if (key.size() > 6 && key.substr(0, 6) == "trait.") o.trait_columns[std::string(key.substr(6))] = c;
     else
         return Error{"invalid_argument",
-                     "unknown column '" + std::string(key) + "' (expected timestamp_ms, account_id, user_id, event, name or trait.<name>)", "", 0};
+                     "unknown column '" + std::string(key) +
+                         "' (expected timestamp_ms, account_id, user_id, event, name or trait.<name>)",
+                     "", 0};
     return Ok{};
 }
 
@@ -817,7 +965,8 @@ bool leaf_uses_v2(const RuleNode& n, std::string& what) {
         return false;
     }
     if (n.window_days) what = "window_days (on \"" + n.metric + "\")";
-    else if (n.metric_kind == MetricKind::ActiveDays || n.metric_kind == MetricKind::Sum || n.metric_kind == MetricKind::Persona)
+    else if (n.metric_kind == MetricKind::ActiveDays || n.metric_kind == MetricKind::Sum ||
+             n.metric_kind == MetricKind::Persona)
         what = "metric \"" + n.metric + "\"";
     return !what.empty();
 }
@@ -829,8 +978,9 @@ bool leaf_uses_v2(const RuleNode& n, std::string& what) {
 // not compiled yet. Customers (conversion_event) and pql.include_customers are.
 std::optional<Error> sql_unsupported(const Model& m) {
     auto err = [](const std::string& path, const std::string& what) {
-        return Error{"unsupported", "the SQL compiler cannot compile " + what + " (SPEC §7); score this model with the engine",
-                     path, 0};
+        return Error{"unsupported",
+                     "the SQL compiler cannot compile " + what + " (SPEC §7); score this model with the engine", path,
+                     0};
     };
     if (!m.signals.empty()) return err("signals", "signals (event properties)");
     if (!m.personas.empty()) return err("personas", "personas (user traits)");

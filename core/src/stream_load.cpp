@@ -29,7 +29,8 @@ Status StreamLoad::feed(std::string_view bytes) {
         if (buf_.size() >= 3 && buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) i = 3;
         while (i < buf_.size() && (buf_[i] == ' ' || buf_[i] == '\t' || buf_[i] == '\r' || buf_[i] == '\n')) ++i;
         if (i == buf_.size()) return Ok{};
-        if (format_ == Format::Auto) format_ = buf_[i] == '[' ? Format::JsonArray : buf_[i] == '{' ? Format::Jsonl : Format::Csv;
+        if (format_ == Format::Auto)
+            format_ = buf_[i] == '[' ? Format::JsonArray : buf_[i] == '{' ? Format::Jsonl : Format::Csv;
         decided_ = true;
     }
     if (format_ == Format::JsonArray) return Ok{};  // one value: read at the end

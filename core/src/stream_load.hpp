@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "pql/engine.hpp"
 #include "event_store.hpp"
+#include "pql/engine.hpp"
 
 namespace pql {
 
@@ -45,7 +45,7 @@ private:
     int64_t cut_lines_ = 0;    // line breaks in buf_[0, cut_)
     bool decided_ = false;     // the format is known
     Format format_ = Format::Auto;
-    int64_t line_ = 1;         // the line number of buf_'s first line
+    int64_t line_ = 1;  // the line number of buf_'s first line
     size_t fed_ = 0;
     bool failed_ = false;
     Error error_;

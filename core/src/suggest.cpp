@@ -86,7 +86,8 @@ oj suggest_capacity(const EventStore& store, const Model& model, const Outcomes&
     // Sales takes new PQLs as they come: at a threshold, the leads a week are the entities that
     // qualify at T but did not four weeks earlier, divided by four. The activation gate and the
     // rule stay as the model has them; only min_score moves (in steps of 0.5).
-    const Evaluation before(store, model, outcomes, std::max<int64_t>(0, ev.T - kFlowWeeks * 7 * kDayMs), ev.horizon_days);
+    const Evaluation before(store, model, outcomes, std::max<int64_t>(0, ev.T - kFlowWeeks * 7 * kDayMs),
+                            ev.horizon_days);
     const Index& now_ix = ev.scorer.index();
     const Index& then_ix = before.scorer.index();
     // The score four weeks before, by entity key (NaN: not qualifiable then at any score).

@@ -12,19 +12,21 @@ namespace pql {
 
 namespace {
 
-constexpr size_t kMaxValues = 12;         // values listed per categorical trait (the rest: other)
-constexpr size_t kMaxDistinct = 50;       // more distinct text values: an id or a name, not a segment
-constexpr size_t kMinNumericDistinct = 5; // fewer distinct numbers read as categories
+constexpr size_t kMaxValues = 12;          // values listed per categorical trait (the rest: other)
+constexpr size_t kMaxDistinct = 50;        // more distinct text values: an id or a name, not a segment
+constexpr size_t kMinNumericDistinct = 5;  // fewer distinct numbers read as categories
 constexpr size_t kMaxRules = 10;
-constexpr double kNumericShare = 0.8;     // of the present values, to read a trait as numeric
+constexpr double kNumericShare = 0.8;  // of the present values, to read a trait as numeric
 
 struct Group {
-    oj label;       // the value, or [lo, hi]
-    oj rule;        // the fit rule that matches exactly this group ("op" and "value")
+    oj label;  // the value, or [lo, hi]
+    oj rule;   // the fit rule that matches exactly this group ("op" and "value")
     double count = 0, conversions = 0;
 };
 
-oj value_json(const Value& v) { return std::visit([](auto&& a) { return oj(a); }, v); }
+oj value_json(const Value& v) {
+    return std::visit([](auto&& a) { return oj(a); }, v);
+}
 
 // Values grouped as §3's eq compares them: strings case-insensitively, numbers numerically.
 std::string key_of(const Value& v) {
@@ -88,8 +90,8 @@ oj suggest_fit(const Evaluation& ev) {
                 ++numbers;
                 distinct_numbers.insert(*d);
             }
-        const bool numeric = numbers > 0 && numbers >= kNumericShare * present.size() &&
-                             distinct_numbers.size() >= kMinNumericDistinct;
+        const bool numeric =
+            numbers > 0 && numbers >= kNumericShare * present.size() && distinct_numbers.size() >= kMinNumericDistinct;
         std::vector<Group> groups;
         oj t;
         t["trait"] = name;

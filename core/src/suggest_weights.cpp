@@ -14,8 +14,8 @@ namespace {
 
 // log(1 + decayed count) per event type for each population member, standardised.
 struct Features {
-    std::vector<uint32_t> types;              // event types used as features
-    std::vector<std::vector<double>> rows;    // per population member
+    std::vector<uint32_t> types;            // event types used as features
+    std::vector<std::vector<double>> rows;  // per population member
 };
 
 Features features_of(const Evaluation& ev, const std::vector<uint32_t>& types) {
@@ -85,8 +85,6 @@ struct Logistic {
         return sigmoid(z);
     }
 };
-
-
 
 // Pearson correlation of two feature columns.
 double correlation(const Features& f, size_t a, size_t b) {
@@ -216,7 +214,8 @@ oj suggest_weights(const EventStore& store, const Model& model, const Outcomes& 
             std::snprintf(buf, sizeof buf, "%.2f", best);
             e["note"] = store.event_names.name(types[c]) + " converts at " + lift_text +
                         "x the base rate on its own, but it moves with " + store.event_names.name(types[partner]) +
-                        " (correlation " + buf + "), which carries the same signal more strongly; the negative weight "
+                        " (correlation " + buf +
+                        "), which carries the same signal more strongly; the negative weight "
                         "takes back the double count. The non-negative fit keeps every weight at 0 or more.";
         } else if (lift_alone && *lift_alone <= 0.8) {
             e["reason"] = "negative_signal";

@@ -77,8 +77,8 @@ std::optional<int64_t> parse_timestamp(std::string_view s, const char** why) {
     if (s.empty()) return fail(why, "empty");
     // The usual shape, "2026-11-01T12:34:56.789Z", read straight off its fixed positions (the
     // general parser below gives the same value; anything else goes to it).
-    if (s.size() == 24 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' &&
-        s[19] == '.' && s[23] == 'Z') {
+    if (s.size() == 24 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == '.' &&
+        s[23] == 'Z') {
         static constexpr int kDigits[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22};
         bool all = true;
         for (int k : kDigits) all &= s[k] >= '0' && s[k] <= '9';
@@ -123,16 +123,15 @@ std::optional<int64_t> parse_timestamp(std::string_view s, const char** why) {
     const char* kNotDate = "not a date";
     size_t i = 0;
     int64_t y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
-    if (!digits(s, i, 4, y) || i >= s.size() || s[i++] != '-' || !digits(s, i, 2, mo) ||
-        i >= s.size() || s[i++] != '-' || !digits(s, i, 2, d))
+    if (!digits(s, i, 4, y) || i >= s.size() || s[i++] != '-' || !digits(s, i, 2, mo) || i >= s.size() ||
+        s[i++] != '-' || !digits(s, i, 2, d))
         return fail(why, kNotDate);
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return fail(why, "impossible date");
     int64_t offset_min = 0;
     if (i < s.size()) {
         if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') return fail(why, kNotDate);
         ++i;
-        if (!digits(s, i, 2, h) || i >= s.size() || s[i++] != ':' || !digits(s, i, 2, mi))
-            return fail(why, kNotDate);
+        if (!digits(s, i, 2, h) || i >= s.size() || s[i++] != ':' || !digits(s, i, 2, mi)) return fail(why, kNotDate);
         if (i < s.size() && s[i] == ':') {
             ++i;
             if (!digits(s, i, 2, sec)) return fail(why, kNotDate);
@@ -178,10 +177,10 @@ std::string format_iso(int64_t ms) {
     civil_from_days(days, y, m, d);
     if (y < 0 || y > 9999) {  // outside what a loaded timestamp can be: the general path
         char buf[96];
-        std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
-                      static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
-                      static_cast<long long>(rem / 3'600'000), static_cast<long long>(rem / 60'000 % 60),
-                      static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
+        std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y),
+                      static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(rem / 3'600'000),
+                      static_cast<long long>(rem / 60'000 % 60), static_cast<long long>(rem / 1000 % 60),
+                      static_cast<long long>(rem % 1000));
         return buf;
     }
     // The same text digit by digit (a ranking page formats three per row).

@@ -22,7 +22,8 @@ std::optional<double> json_number_string(std::string_view s) {
     if (i < s.size() && s[i] == '-') ++i;
     if (!digit(i)) return std::nullopt;
     if (s[i] == '0') ++i;
-    else while (digit(i)) ++i;
+    else
+        while (digit(i)) ++i;
     if (i < s.size() && s[i] == '.') {
         ++i;
         if (!digit(i)) return std::nullopt;

@@ -10,7 +10,9 @@
 namespace pql {
 namespace {
 
-bool starts_with(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
+bool starts_with(std::string_view s, std::string_view p) {
+    return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+}
 
 bool reserved_posthog(std::string_view path) {
     for (std::string_view p : {std::string_view("$groups"), std::string_view("$set"), std::string_view("$set_once")})
@@ -240,7 +242,8 @@ std::string EventSink::posthog(const Record& r) {
     } else {
         for (size_t i = 0; i < r.nnested; ++i) {
             const Nested& n = r.nested[i];
-            if (n.root == static_cast<uint32_t>(P) && !n.in_array && !reserved_posthog(n.path)) add_prop(n.path, n.value);
+            if (n.root == static_cast<uint32_t>(P) && !n.in_array && !reserved_posthog(n.path))
+                add_prop(n.path, n.value);
         }
     }
     commit_event(has_account);

@@ -12,12 +12,18 @@ struct SortName {
     ViewSort sort;
 };
 constexpr SortName kSorts[] = {
-    {"rank", ViewSort::Rank},           {"entity", ViewSort::Entity},
-    {"score", ViewSort::Score},         {"tier", ViewSort::Score},
-    {"grade", ViewSort::Grade},         {"pql", ViewSort::Pql},
-    {"activation", ViewSort::Activation}, {"engagement", ViewSort::Engagement},
-    {"fit", ViewSort::Fit},             {"active_users", ViewSort::ActiveUsers},
-    {"last_seen", ViewSort::LastSeen},  {"qualified_at", ViewSort::QualifiedAt},
+    {"rank", ViewSort::Rank},
+    {"entity", ViewSort::Entity},
+    {"score", ViewSort::Score},
+    {"tier", ViewSort::Score},
+    {"grade", ViewSort::Grade},
+    {"pql", ViewSort::Pql},
+    {"activation", ViewSort::Activation},
+    {"engagement", ViewSort::Engagement},
+    {"fit", ViewSort::Fit},
+    {"active_users", ViewSort::ActiveUsers},
+    {"last_seen", ViewSort::LastSeen},
+    {"qualified_at", ViewSort::QualifiedAt},
 };
 
 char fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -152,7 +158,10 @@ ViewSelection select_view(const RunView& v, const ViewOptions& o) {
                     break;
                 }
                 case ViewSort::Score: k.num = s.score; break;
-                case ViewSort::Grade: k.text = grade_of(m, s); if (k.text.empty()) k.text = "\x7f"; break;
+                case ViewSort::Grade:
+                    k.text = grade_of(m, s);
+                    if (k.text.empty()) k.text = "\x7f";
+                    break;
                 case ViewSort::Pql: k.num = s.qualified ? 1 : 0; break;
                 case ViewSort::Activation: k.num = s.activation; break;
                 case ViewSort::Engagement: k.num = s.engagement; break;

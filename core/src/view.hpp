@@ -14,16 +14,16 @@ namespace pql {
 struct ViewPopulation {
     int64_t entities = 0, qualified = 0, customers_hidden = 0;
     std::array<int64_t, kViewHistogramBins> bins{}, bins_qualified{};
-    std::vector<int64_t> grades;    // fit band x engagement band, fit-major
+    std::vector<int64_t> grades;  // fit band x engagement band, fit-major
     int64_t no_grade = 0;
-    std::vector<int64_t> tiers;     // per model tier
+    std::vector<int64_t> tiers;  // per model tier
     int64_t no_tier = 0;
     std::vector<int64_t> segments;  // per model segment (qualified entities in it)
 };
 
 struct ViewSelection {
-    std::vector<uint32_t> rows;       // positions in run.results (rank - 1), in view order
-    std::optional<size_t> selected;   // options.select's position in `rows`
+    std::vector<uint32_t> rows;      // positions in run.results (rank - 1), in view order
+    std::optional<size_t> selected;  // options.select's position in `rows`
     ViewPopulation population;
 };
 

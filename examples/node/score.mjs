@@ -48,10 +48,14 @@ try {
 }
 if (values.help) exit(0, usage);
 if (!values.events) exit(2, `score.mjs: --events is required\n${usage}`);
-if (!['json', 'table', 'csv'].includes(values.format)) exit(2, `score.mjs: --format must be table, json or csv (got '${values.format}')\n${usage}`);
-if ((values.csv !== undefined || values.trait) && values.format !== 'csv') exit(2, 'score.mjs: --csv and --trait apply to --format csv');
-if (values.csv !== undefined && !['spec', 'crm'].includes(values.csv)) exit(2, `score.mjs: --csv must be spec or crm (got '${values.csv}')`);
-if (values.top !== undefined && !/^\d+$/.test(values.top)) exit(2, `score.mjs: --top must be a whole number (got '${values.top}')`);
+if (!['json', 'table', 'csv'].includes(values.format))
+  exit(2, `score.mjs: --format must be table, json or csv (got '${values.format}')\n${usage}`);
+if ((values.csv !== undefined || values.trait) && values.format !== 'csv')
+  exit(2, 'score.mjs: --csv and --trait apply to --format csv');
+if (values.csv !== undefined && !['spec', 'crm'].includes(values.csv))
+  exit(2, `score.mjs: --csv must be spec or crm (got '${values.csv}')`);
+if (values.top !== undefined && !/^\d+$/.test(values.top))
+  exit(2, `score.mjs: --top must be a whole number (got '${values.top}')`);
 
 // --map FIELD=NAME (repeatable) as a `columns` option.
 function columns(flag, list) {
@@ -83,13 +87,18 @@ try {
   // The CLI's order: model, as-of, events, then accounts.
   if (values.model) engine.setModel(await read(values.model).then(String));
   if (values['as-of']) engine.setAsOf(values['as-of']);
-  const common = { format: values['input-format'], strict: values.strict, account_key: values['account-key'],
-    time_unit: values['time-unit'] };
+  const common = {
+    format: values['input-format'],
+    strict: values.strict,
+    account_key: values['account-key'],
+    time_unit: values['time-unit'],
+  };
   const say = (file, report) => {
     if (report.skipped) process.stderr.write(`score.mjs: ${file}: skipped ${report.skipped} of ${report.read} rows\n`);
     for (const n of report.notes ?? []) process.stderr.write(`score.mjs: ${file}: ${n}\n`);
   };
-  let loaded = 0, read_ = 0;
+  let loaded = 0,
+    read_ = 0;
   for (const file of values.events) {
     const report = await engine.loadEventsFrom(source(file), { ...common, columns: columns('--map', values.map) });
     say(file, report);
@@ -97,9 +106,26 @@ try {
     read_ += report.read;
   }
   if (engine.catalog().events_loaded === 0)
-    exit(1, `score.mjs: no events could be read from ${values.events.join(', ')} (${read_} rows read, ${loaded} loaded)`);
-  if (values.accounts) say(values.accounts, await engine.loadAccountsFrom(source(values.accounts), { ...common, columns: columns('--accounts-map', values['accounts-map']) }));
-  if (values.users) say(values.users, await engine.loadUsersFrom(source(values.users), { ...common, columns: columns('--users-map', values['users-map']) }));
+    exit(
+      1,
+      `score.mjs: no events could be read from ${values.events.join(', ')} (${read_} rows read, ${loaded} loaded)`,
+    );
+  if (values.accounts)
+    say(
+      values.accounts,
+      await engine.loadAccountsFrom(source(values.accounts), {
+        ...common,
+        columns: columns('--accounts-map', values['accounts-map']),
+      }),
+    );
+  if (values.users)
+    say(
+      values.users,
+      await engine.loadUsersFrom(source(values.users), {
+        ...common,
+        columns: columns('--users-map', values['users-map']),
+      }),
+    );
 
   const limit = values.top === undefined ? Infinity : Number(values.top);
   if (values.format === 'json') {
@@ -110,12 +136,22 @@ try {
     process.stdout.write(engine.scoreCsv({ limit, preset: values.csv ?? 'spec', traits }));
   } else {
     const run = engine.score({ limit: Math.min(limit, 50) });
-    console.table(run.results.map((r) => ({ rank: r.rank, id: r.id, name: r.name ?? '', score: +r.score.toFixed(1), tier: r.tier ?? '-', grade: r.grade ?? '-', PQL: r.qualified ? 'yes' : '' })));
+    console.table(
+      run.results.map((r) => ({
+        rank: r.rank,
+        id: r.id,
+        name: r.name ?? '',
+        score: +r.score.toFixed(1),
+        tier: r.tier ?? '-',
+        grade: r.grade ?? '-',
+        PQL: r.qualified ? 'yes' : '',
+      })),
+    );
     console.log(`${run.entities} entities, ${run.qualified} qualified (PQL), as of ${run.as_of}`);
   }
 } catch (e) {
   if (e instanceof PqlError) exit(e.code === 'invalid_argument' ? 2 : 1, `score.mjs: ${e.message}`);
-  if (e.syscall) exit(1, `score.mjs: ${e.message}`);  // a file that cannot be read
+  if (e.syscall) exit(1, `score.mjs: ${e.message}`); // a file that cannot be read
   throw e;
 } finally {
   engine.delete();

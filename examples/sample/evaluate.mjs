@@ -23,8 +23,10 @@ export const DEFAULT_AS_OF = new Date(Date.parse(DEFAULT_END) - 30 * DAY).toISOS
 // Activation, fit and the blend stay the same, so only the engagement choices differ.
 export function naiveModel(model) {
   const { saturation } = model.engagement ?? {};
-  return { ...model,
-    engagement: { decay: 'none', default_weight: 1, ...(saturation === undefined ? {} : { saturation }) } };
+  return {
+    ...model,
+    engagement: { decay: 'none', default_weight: 1, ...(saturation === undefined ? {} : { saturation }) },
+  };
 }
 
 // Earliest conversion per account: flat rows by account_id; Segment track calls through
@@ -45,7 +47,10 @@ export async function readConversions(eventsPath, conversionEvent) {
       continue;
     }
     if (r.event !== conversionEvent) continue;
-    if (r.type === 'track') { segmentTracks.push(r); continue; }
+    if (r.type === 'track') {
+      segmentTracks.push(r);
+      continue;
+    }
     if (r.account_id) keepEarliest(first, r.account_id, Date.parse(r.timestamp));
   }
   for (const r of segmentTracks) {
@@ -63,12 +68,17 @@ function keepEarliest(map, key, ts) {
 // Computed from average ranks (Mann-Whitney U), so ties get exactly half.
 export function auc(items) {
   const sorted = items.map((x) => [x.score, x.positive]).sort((a, b) => a[0] - b[0]);
-  let positives = 0, rankSum = 0;
+  let positives = 0,
+    rankSum = 0;
   for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j < sorted.length && sorted[j][0] === sorted[i][0]) j++;
     const midRank = (i + 1 + j) / 2;
-    for (let k = i; k < j; k++) if (sorted[k][1]) { positives++; rankSum += midRank; }
+    for (let k = i; k < j; k++)
+      if (sorted[k][1]) {
+        positives++;
+        rankSum += midRank;
+      }
     i = j;
   }
   const negatives = sorted.length - positives;
@@ -100,7 +110,8 @@ export function scoreWithCli(pql, { events, accounts, model, asOf }) {
 
 // Scores the sample with `model` and with its naive twin; returns both backtests.
 export async function compare({ dir, pql, model, asOf = DEFAULT_AS_OF, horizonDays = 30 }) {
-  const events = join(dir, 'events.jsonl'), accounts = join(dir, 'accounts.jsonl');
+  const events = join(dir, 'events.jsonl'),
+    accounts = join(dir, 'accounts.jsonl');
   const modelPath = model ?? join(dir, 'model.json');
   const m = JSON.parse(readFileSync(modelPath, 'utf8'));
   const conversions = await readConversions(events, m.conversion_event ?? 'subscription_started');
@@ -110,7 +121,8 @@ export async function compare({ dir, pql, model, asOf = DEFAULT_AS_OF, horizonDa
     const naivePath = join(tmp, 'naive-model.json');
     writeFileSync(naivePath, JSON.stringify(naiveModel(m), null, 2));
     const run = (p) => scoreWithCli(pql, { events, accounts, model: p, asOf });
-    const dRun = run(modelPath), nRun = run(naivePath);
+    const dRun = run(modelPath),
+      nRun = run(naivePath);
     return {
       diagnostics: dRun.diagnostics,
       model: backtest(dRun.results, conversions, asOfMs, horizonDays),
@@ -127,21 +139,38 @@ async function main() {
   for (let i = 0; i < argv.length; i += 2) {
     const v = argv[i + 1];
     switch (argv[i]) {
-      case '--dir': o.dir = v; break;
-      case '--pql': o.pql = v; break;
-      case '--model': o.model = v; break;
-      case '--as-of': o.asOf = v; break;
-      case '--horizon': o.horizonDays = Number(v); break;
-      default: console.error(`evaluate: unknown argument ${argv[i]}`); process.exit(2);
+      case '--dir':
+        o.dir = v;
+        break;
+      case '--pql':
+        o.pql = v;
+        break;
+      case '--model':
+        o.model = v;
+        break;
+      case '--as-of':
+        o.asOf = v;
+        break;
+      case '--horizon':
+        o.horizonDays = Number(v);
+        break;
+      default:
+        console.error(`evaluate: unknown argument ${argv[i]}`);
+        process.exit(2);
     }
   }
   const r = await compare(o);
   const f = (x) => (x === null ? 'n/a' : x.toFixed(3));
-  console.log(`as_of ${o.asOf}, horizon ${o.horizonDays} d: population ${r.model.population}, `
-    + `converted ${r.model.positives}`);
+  console.log(
+    `as_of ${o.asOf}, horizon ${o.horizonDays} d: population ${r.model.population}, ` +
+      `converted ${r.model.positives}`,
+  );
   console.log(`ROC AUC  model ${f(r.model.auc)}   naive (weight 1, no decay) ${f(r.naive.auc)}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main().catch((e) => { console.error(`evaluate: ${e.message}`); process.exit(1); });
+  main().catch((e) => {
+    console.error(`evaluate: ${e.message}`);
+    process.exit(1);
+  });
 }

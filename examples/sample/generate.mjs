@@ -35,17 +35,39 @@ function parseArgs(argv) {
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const val = () => { if (i + 1 >= argv.length) fail(`${a} needs a value`); return argv[++i]; };
+    const val = () => {
+      if (i + 1 >= argv.length) fail(`${a} needs a value`);
+      return argv[++i];
+    };
     switch (a) {
-      case '--out': o.out = val(); break;
-      case '--seed': o.seed = num(a, val(), 0); break;
-      case '--accounts': o.accounts = num(a, val(), 1); break;
-      case '--days': o.days = num(a, val(), 1); break;
-      case '--events': o.events = num(a, val(), 1); break;
-      case '--end': o.end = val(); break;
-      case '--segment': o.segment = true; break;
-      case '-h': case '--help': console.log(USAGE); process.exit(0); break;
-      default: fail(`unknown argument ${a}`);
+      case '--out':
+        o.out = val();
+        break;
+      case '--seed':
+        o.seed = num(a, val(), 0);
+        break;
+      case '--accounts':
+        o.accounts = num(a, val(), 1);
+        break;
+      case '--days':
+        o.days = num(a, val(), 1);
+        break;
+      case '--events':
+        o.events = num(a, val(), 1);
+        break;
+      case '--end':
+        o.end = val();
+        break;
+      case '--segment':
+        o.segment = true;
+        break;
+      case '-h':
+      case '--help':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        fail(`unknown argument ${a}`);
     }
   }
   if (!o.out) fail('--out DIR is required');
@@ -59,7 +81,11 @@ function fail(msg) {
 
 // Buffers text and writes it in ~1 MiB blocks, so memory stays flat at any size.
 class BufferedFile {
-  constructor(path) { this.fd = openSync(path, 'w'); this.parts = []; this.size = 0; }
+  constructor(path) {
+    this.fd = openSync(path, 'w');
+    this.parts = [];
+    this.size = 0;
+  }
   write(s) {
     this.parts.push(s);
     this.size += s.length;
@@ -69,13 +95,24 @@ class BufferedFile {
     if (this.parts.length === 0) return;
     const buf = Buffer.from(this.parts.join(''), 'utf8');
     for (let off = 0; off < buf.length;) off += writeSync(this.fd, buf, off, buf.length - off);
-    this.parts = []; this.size = 0;
+    this.parts = [];
+    this.size = 0;
   }
-  close() { this.flush(); closeSync(this.fd); }
+  close() {
+    this.flush();
+    closeSync(this.fd);
+  }
 }
 
-const PAGE_NAMES = { '/home': 'Home', '/reports': 'Reports', '/dashboards': 'Dashboards',
-  '/projects': 'Projects', '/explore': 'Explore', '/data-sources': 'Data sources', '/settings': 'Settings' };
+const PAGE_NAMES = {
+  '/home': 'Home',
+  '/reports': 'Reports',
+  '/dashboards': 'Dashboards',
+  '/projects': 'Projects',
+  '/explore': 'Explore',
+  '/data-sources': 'Data sources',
+  '/settings': 'Settings',
+};
 
 function domainOf(a) {
   return a.id ? `${a.name.toLowerCase().replace(/[^a-z0-9]+/g, '')}.example` : 'mail.example';
@@ -116,7 +153,9 @@ function main() {
   const events = new BufferedFile(join(o.out, 'events.jsonl'));
   const resendRng = hashSeed(seed, 3);
   const idSalt = hashSeed(seed, 4);
-  let counter = 0, lines = 0, resends = 0;
+  let counter = 0,
+    lines = 0,
+    resends = 0;
   const users = new Set();
 
   // Day by day, so the file comes out in time order without holding it all in memory.
@@ -136,7 +175,9 @@ function main() {
       if (!e.seg) users.add(e.u.id);
       // A client retry: the very same record again (same id), a moment later in the file.
       if (!e.seg && mix32(resendRng ^ counter) / 4294967296 < RESEND_RATE) {
-        events.write(line); lines++; resends++;
+        events.write(line);
+        lines++;
+        resends++;
       }
     }
   }
@@ -162,25 +203,36 @@ function main() {
   copyFileSync(join(HERE, 'model.json'), join(o.out, 'model.json'));
 
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  console.log(`sample: ${lines} event lines (${resends} re-sends), ${accounts.length} accounts, `
-    + `${users.size} users, ${days} days, ${o.segment ? 'Segment' : 'flat'} -> ${o.out} in ${secs.toFixed(1)} s`);
+  console.log(
+    `sample: ${lines} event lines (${resends} re-sends), ${accounts.length} accounts, ` +
+      `${users.size} users, ${days} days, ${o.segment ? 'Segment' : 'flat'} -> ${o.out} in ${secs.toFixed(1)} s`,
+  );
 }
 
 // Date#toISOString is the hot spot at benchmark sizes: format the date once per day instead.
 const PAD2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-let isoDay = NaN, isoPrefix = '';
+let isoDay = NaN,
+  isoPrefix = '';
 function iso(ms) {
   const day = Math.floor(ms / DAY);
-  if (day !== isoDay) { isoDay = day; isoPrefix = new Date(day * DAY).toISOString().slice(0, 11); }
+  if (day !== isoDay) {
+    isoDay = day;
+    isoPrefix = new Date(day * DAY).toISOString().slice(0, 11);
+  }
   let r = ms - day * DAY;
-  const h = Math.floor(r / 3_600_000); r -= h * 3_600_000;
-  const m = Math.floor(r / 60_000); r -= m * 60_000;
+  const h = Math.floor(r / 3_600_000);
+  r -= h * 3_600_000;
+  const m = Math.floor(r / 60_000);
+  r -= m * 60_000;
   const s = Math.floor(r / 1000);
   return `${isoPrefix}${PAD2[h]}:${PAD2[m]}:${PAD2[s]}.${PAD3[r - s * 1000]}Z`;
 }
 // Ids look random but never collide: mix32 is a bijection on the 32-bit counter.
-const eventId = (n, salt) => `evt_${mix32((n ^ salt) >>> 0).toString(16).padStart(8, '0')}`;
+const eventId = (n, salt) =>
+  `evt_${mix32((n ^ salt) >>> 0)
+    .toString(16)
+    .padStart(8, '0')}`;
 
 function flatLine(e, n, salt) {
   if (e.seg) return null;
@@ -191,7 +243,8 @@ function flatLine(e, n, salt) {
 
 function segmentLine(e, n, salt) {
   const head = `"messageId":"${eventId(n, salt)}","userId":"${e.u.id}","timestamp":"${iso(e.ts)}"`;
-  const a = e.a, u = e.u;
+  const a = e.a,
+    u = e.u;
   if (e.ev === 'identify') {
     const traits = { email: `${u.id}@${domainOf(a)}`, title: u.title, created_at: iso(e.ts) };
     return `{"type":"identify",${head},"traits":${JSON.stringify(traits)}}\n`;

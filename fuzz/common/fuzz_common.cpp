@@ -52,8 +52,12 @@ bool check_trace(const json& node) {
                 FUZZ_CHECK(actual.is_number() && node["value"].is_number());
                 const double a = actual.get<double>(), v = node["value"].get<double>();
                 const std::string op = node["op"].get<std::string>();
-                const bool expect = op == ">=" ? a >= v : op == ">" ? a > v : op == "<=" ? a <= v
-                                  : op == "<"  ? a < v  : op == "==" ? a == v : a != v;
+                const bool expect = op == ">="   ? a >= v
+                                    : op == ">"  ? a > v
+                                    : op == "<=" ? a <= v
+                                    : op == "<"  ? a < v
+                                    : op == "==" ? a == v
+                                                 : a != v;
                 FUZZ_CHECK(result == expect);
             }
         }
@@ -73,8 +77,8 @@ void check_explanation(const std::string& text, const json& row) {
         rule_ok = check_trace(j["rule"]);
         FUZZ_CHECK(q["rule_ok"].get<bool>() == rule_ok);
     }
-    const bool qualified = q["score_ok"].get<bool>() &&
-                           (q["activated"].get<bool>() || !q["require_activation"].get<bool>()) && rule_ok;
+    const bool qualified =
+        q["score_ok"].get<bool>() && (q["activated"].get<bool>() || !q["require_activation"].get<bool>()) && rule_ok;
     FUZZ_CHECK(qualified == j["qualified"].get<bool>());
     // Call-ready parts (docs/model.md): at most 3 reasons, 10 key events newest first, 20
     // people whose points add up to engagement_points when every user is listed.
@@ -268,7 +272,8 @@ std::string score_and_explain(const pql::EventStore& store, const pql::Model& mo
     std::string out = pql::score_run_json(view, diagnostics, 0, SIZE_MAX);
     const json j = check_run(out);
     const json& results = j["results"];
-    for (size_t i = 0; i < results.size() && i < max_explain; ++i) check_explanation(pql::explanation_json(view, i), results[i]);
+    for (size_t i = 0; i < results.size() && i < max_explain; ++i)
+        check_explanation(pql::explanation_json(view, i), results[i]);
     return out;
 }
 

@@ -14,13 +14,13 @@
 #include <vector>
 
 #include "engine_internals.hpp"  // core/src: the store behind an Engine
-#include "pql/engine.hpp"
 #include "event_store.hpp"
+#include "output.hpp"
+#include "pql/engine.hpp"
 #include "pql/load.hpp"
 #include "pql/model.hpp"
-#include "output.hpp"
-#include "score.hpp"
 #include "pql/time.hpp"
+#include "score.hpp"
 
 // An invariant of the core is broken: say which, then crash so that libFuzzer keeps the input.
 #define FUZZ_CHECK(cond)                                                                            \
@@ -83,8 +83,8 @@ inline void check_run(const pql::ScoreRun& run, const pql::Index& ix, const pql:
         FUZZ_CHECK(r.days_since_last_seen >= 0 && r.events >= 0 && r.users >= 0 && r.active_users >= 0);
         if (i > 0) {
             const pql::EntityScore& p = run.results[i - 1];
-            FUZZ_CHECK(p.score > r.score ||
-                       (p.score == r.score && ix.id_of(store, ix.entities[p.entity]) < ix.id_of(store, ix.entities[r.entity])));
+            FUZZ_CHECK(p.score > r.score || (p.score == r.score && ix.id_of(store, ix.entities[p.entity]) <
+                                                                       ix.id_of(store, ix.entities[r.entity])));
         }
         qualified += r.qualified;
     }
@@ -93,7 +93,7 @@ inline void check_run(const pql::ScoreRun& run, const pql::Index& ix, const pql:
 
 // What the checks of one scoring run's output hand back.
 struct RunSummary {
-    std::vector<std::string> ids;   // rank order
+    std::vector<std::string> ids;  // rank order
     std::vector<double> scores;
     int64_t read = 0;
 };

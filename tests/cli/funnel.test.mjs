@@ -34,10 +34,11 @@ export function generate(seed = 16) {
     const signup = base + Math.floor(rand() * 50) * DAY + Math.floor(rand() * DAY);
     const keen = rand();
     const users = 1 + Math.floor(rand() * 3);
-    for (let t = signup, i = 0; t <= T + 5 * DAY; t += Math.floor((0.3 + rand() * 2.5) * DAY / (1 + 3 * keen)), i++) {
+    for (let t = signup, i = 0; t <= T + 5 * DAY; t += Math.floor(((0.3 + rand() * 2.5) * DAY) / (1 + 3 * keen)), i++) {
       const user = `${id}-u${i % users}`;
       const r = rand();
-      const event = i === 0 ? 'signed_up' : r < keen * 0.5 ? 'report_created' : r < keen * 0.6 ? 'teammate_invited' : 'login';
+      const event =
+        i === 0 ? 'signed_up' : r < keen * 0.5 ? 'report_created' : r < keen * 0.6 ? 'teammate_invited' : 'login';
       events.push({ timestamp: new Date(t).toISOString(), account_id: id, user_id: user, event });
       if (keen > 0.55 && i > 6 && rand() < 0.08) {
         events.push({ timestamp: new Date(t + 3_600_000).toISOString(), account_id: id, user_id: user, event: 'paid' });
@@ -47,8 +48,17 @@ export function generate(seed = 16) {
   }
   const model = {
     window_days: 30,
-    engagement: { half_life_days: 7, saturation: 40, events: { report_created: { weight: 5 }, teammate_invited: { weight: 10 }, login: { weight: 1 } } },
-    activation: { steps: [{ name: 'Reports', event: 'report_created', min_count: 3 }, { name: 'Invited', event: 'teammate_invited' }] },
+    engagement: {
+      half_life_days: 7,
+      saturation: 40,
+      events: { report_created: { weight: 5 }, teammate_invited: { weight: 10 }, login: { weight: 1 } },
+    },
+    activation: {
+      steps: [
+        { name: 'Reports', event: 'report_created', min_count: 3 },
+        { name: 'Invited', event: 'teammate_invited' },
+      ],
+    },
     weights: { activation: 40, engagement: 60, fit: 0 },
     pql: { min_score: 45, require_activation: true },
     conversion_event: 'paid',
@@ -74,13 +84,16 @@ const rate = (n, d) => (d === 0 ? null : n / d);
 function cohortOf(ms, by) {
   if (by === 'month') return iso(ms).slice(0, 7);
   const day = Math.floor(ms / DAY);
-  const monday = day - (((day + 3) % 7) + 7) % 7;
+  const monday = day - ((((day + 3) % 7) + 7) % 7);
   return iso(monday * DAY).slice(0, 10);
 }
 
 function figures(list, T) {
-  const act = [], pql = [], paid = [];
-  let converted = 0, after = 0;
+  const act = [],
+    pql = [],
+    paid = [];
+  let converted = 0,
+    after = 0;
   for (const e of list) {
     if (e.activated_at !== null && e.activated_at <= T) act.push((e.activated_at - e.first_seen) / DAY);
     const q = e.first_qualified_at !== null && e.first_qualified_at <= T;
@@ -94,10 +107,18 @@ function figures(list, T) {
     }
   }
   return {
-    entities: list.length, activated: act.length, activation_rate: rate(act.length, list.length),
-    median_days_to_activate: median(act), became_pql: pql.length, pql_rate: rate(pql.length, list.length),
-    median_days_to_pql: median(pql), converted, conversion_rate: rate(converted, list.length),
-    converted_after_pql: after, pql_to_customer_rate: rate(after, pql.length), median_days_pql_to_paid: median(paid),
+    entities: list.length,
+    activated: act.length,
+    activation_rate: rate(act.length, list.length),
+    median_days_to_activate: median(act),
+    became_pql: pql.length,
+    pql_rate: rate(pql.length, list.length),
+    median_days_to_pql: median(pql),
+    converted,
+    conversion_rate: rate(converted, list.length),
+    converted_after_pql: after,
+    pql_to_customer_rate: rate(after, pql.length),
+    median_days_pql_to_paid: median(paid),
   };
 }
 
@@ -148,44 +169,69 @@ function same(actual, expected, where = '') {
   }
 }
 
-test('pql funnel matches an independent computation of SPEC 7.7/7.8 by week and month', { skip: !existsSync(pql) }, () => {
-  const { events, model, T } = generate();
-  const files = { events: join(dir, 'events.jsonl'), model: join(dir, 'model.json') };
-  writeFileSync(files.events, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  writeFileSync(files.model, JSON.stringify(model));
-  for (const by of ['week', 'month']) {
-    const got = JSON.parse(run(['funnel', '--events', files.events, '--model', files.model, '--as-of', iso(T), '--cohort', by, '--format', 'json']));
-    const { firstQualified, ...expected } = reference(files, events, T, by);
-    // The data must exercise the report: several cohorts, PQLs, conversions after PQL.
-    assert.ok(expected.cohorts.length >= (by === 'week' ? 6 : 2), 'cohorts');
-    assert.ok(expected.all.became_pql >= 5 && expected.all.converted_after_pql >= 2, JSON.stringify(expected.all));
-    assert.ok(firstQualified.size === expected.all.became_pql);
-    same(got, expected, by);
-  }
-});
-
-test('pql funnel --format csv and table carry the same figures; bad flags are usage errors', { skip: !existsSync(pql) }, () => {
-  const files = { events: join(dir, 'events.jsonl'), model: join(dir, 'model.json') };
-  const { T } = generate();
-  const flags = ['funnel', '--events', files.events, '--model', files.model, '--as-of', iso(T), '--cohort', 'month'];
-  const json = JSON.parse(run([...flags, '--format', 'json']));
-  const csv = run([...flags, '--format', 'csv']).trim().split('\n').map((l) => l.split(','));
-  assert.equal(csv[0][0], 'cohort');
-  assert.equal(csv.length, json.cohorts.length + 2);
-  assert.deepEqual(csv.at(-1).slice(0, 3), ['all', String(json.all.entities), String(json.all.activated)]);
-  const table = run([...flags]);
-  assert.match(table, new RegExp(`^all +${json.all.entities} `, 'm'));
-  const bad = (args) => {
-    try {
-      run(args);
-      return null;
-    } catch (e) {
-      return e;
+test(
+  'pql funnel matches an independent computation of SPEC 7.7/7.8 by week and month',
+  { skip: !existsSync(pql) },
+  () => {
+    const { events, model, T } = generate();
+    const files = { events: join(dir, 'events.jsonl'), model: join(dir, 'model.json') };
+    writeFileSync(files.events, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeFileSync(files.model, JSON.stringify(model));
+    for (const by of ['week', 'month']) {
+      const got = JSON.parse(
+        run([
+          'funnel',
+          '--events',
+          files.events,
+          '--model',
+          files.model,
+          '--as-of',
+          iso(T),
+          '--cohort',
+          by,
+          '--format',
+          'json',
+        ]),
+      );
+      const { firstQualified, ...expected } = reference(files, events, T, by);
+      // The data must exercise the report: several cohorts, PQLs, conversions after PQL.
+      assert.ok(expected.cohorts.length >= (by === 'week' ? 6 : 2), 'cohorts');
+      assert.ok(expected.all.became_pql >= 5 && expected.all.converted_after_pql >= 2, JSON.stringify(expected.all));
+      assert.ok(firstQualified.size === expected.all.became_pql);
+      same(got, expected, by);
     }
-  };
-  const e1 = bad([...flags.slice(0, -2), '--cohort', 'year']);
-  assert.equal(e1.status, 2);
-  assert.match(e1.stderr, /--cohort must be week or month/);
-  const e2 = bad([...flags, '--format', 'xml']);
-  assert.equal(e2.status, 2);
-});
+  },
+);
+
+test(
+  'pql funnel --format csv and table carry the same figures; bad flags are usage errors',
+  { skip: !existsSync(pql) },
+  () => {
+    const files = { events: join(dir, 'events.jsonl'), model: join(dir, 'model.json') };
+    const { T } = generate();
+    const flags = ['funnel', '--events', files.events, '--model', files.model, '--as-of', iso(T), '--cohort', 'month'];
+    const json = JSON.parse(run([...flags, '--format', 'json']));
+    const csv = run([...flags, '--format', 'csv'])
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    assert.equal(csv[0][0], 'cohort');
+    assert.equal(csv.length, json.cohorts.length + 2);
+    assert.deepEqual(csv.at(-1).slice(0, 3), ['all', String(json.all.entities), String(json.all.activated)]);
+    const table = run([...flags]);
+    assert.match(table, new RegExp(`^all +${json.all.entities} `, 'm'));
+    const bad = (args) => {
+      try {
+        run(args);
+        return null;
+      } catch (e) {
+        return e;
+      }
+    };
+    const e1 = bad([...flags.slice(0, -2), '--cohort', 'year']);
+    assert.equal(e1.status, 2);
+    assert.match(e1.stderr, /--cohort must be week or month/);
+    const e2 = bad([...flags, '--format', 'xml']);
+    assert.equal(e2.status, 2);
+  },
+);

@@ -23,7 +23,10 @@ test('a file too large for memory fails with a clear error, not an abort', () =>
   let chunk = '';
   for (let i = 0; i < 1_200_000; i++) {
     chunk += `{"id":"e${i}","timestamp":${base + i * 1000},"account_id":"a${i % 5000}","user_id":"u${i % 20000}","event":"ev${i % 15}"}\n`;
-    if (chunk.length > 1 << 20) { writeSync(fd, chunk); chunk = ''; }
+    if (chunk.length > 1 << 20) {
+      writeSync(fd, chunk);
+      chunk = '';
+    }
   }
   writeSync(fd, chunk);
   closeSync(fd);
@@ -43,13 +46,24 @@ test('a file too large for memory fails with a clear error, not an abort', () =>
 test('a 20 MB row and 200k nested brackets are reported rows', () => {
   const file = join(dir, 'hostile.jsonl');
   const ok = '{"timestamp":1,"user_id":"u","event":"e","account_id":"a"}';
-  writeFileSync(file, [ok, `{"timestamp":1,"user_id":"u","event":"e","p":"${'x'.repeat(20 << 20)}"}`,
-    '['.repeat(200_000), `{"timestamp":1,"user_id":"u","event":"e","p":${'['.repeat(1000)}${']'.repeat(1000)}}`, ok].join('\n'));
+  writeFileSync(
+    file,
+    [
+      ok,
+      `{"timestamp":1,"user_id":"u","event":"e","p":"${'x'.repeat(20 << 20)}"}`,
+      '['.repeat(200_000),
+      `{"timestamp":1,"user_id":"u","event":"e","p":${'['.repeat(1000)}${']'.repeat(1000)}}`,
+      ok,
+    ].join('\n'),
+  );
   const r = run(`score --format json --events ${file}`);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.diagnostics.skipped, 3);
-  assert.deepEqual(out.diagnostics.errors.map((e) => e.line), [2, 3, 4]);
+  assert.deepEqual(
+    out.diagnostics.errors.map((e) => e.line),
+    [2, 3, 4],
+  );
   assert.match(out.diagnostics.errors[0].message, /longer than the 8 MiB row limit/);
   assert.match(out.diagnostics.errors[2].message, /nested deeper than 256 levels/);
 });

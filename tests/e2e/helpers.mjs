@@ -38,7 +38,10 @@ export async function start(routes = {}) {
     if (file !== SITE && !file.startsWith(SITE + sep)) throw new Error('outside the site');
     if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
     const body = await readFile(file);
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+    });
     res.end(body);
   });
   const origin = server.origin;
@@ -59,7 +62,9 @@ export async function open(env, hash = '', { settle = true } = {}) {
   context.on('request', (r) => requests.push(r.url()));
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   await page.goto(`${env.origin}/${hash}`);
   if (settle) await settled(page, '0');
   return { context, page, requests, errors };
@@ -70,12 +75,17 @@ export async function open(env, hash = '', { settle = true } = {}) {
  * Fails at once, with the page's own message, when the engine cannot start.
  */
 export async function settled(page, before, testid = 'ranking') {
-  const handle = await page.waitForFunction(([b, id]) => {
-    const status = document.querySelector('.engine-status');
-    if (status && /could not start|worker failed|Worker error/.test(status.textContent)) return `fatal: ${status.textContent}`;
-    const r = document.querySelector(`[data-testid="${id}"]`);
-    return r && r.dataset.revision !== b && r.dataset.busy === 'false' ? 'ok' : false;
-  }, [before, testid], { timeout: TIMEOUT });
+  const handle = await page.waitForFunction(
+    ([b, id]) => {
+      const status = document.querySelector('.engine-status');
+      if (status && /could not start|worker failed|Worker error/.test(status.textContent))
+        return `fatal: ${status.textContent}`;
+      const r = document.querySelector(`[data-testid="${id}"]`);
+      return r && r.dataset.revision !== b && r.dataset.busy === 'false' ? 'ok' : false;
+    },
+    [before, testid],
+    { timeout: TIMEOUT },
+  );
   const outcome = await handle.jsonValue();
   assert.equal(outcome, 'ok', outcome);
 }
@@ -85,7 +95,9 @@ export async function revision(page, testid = 'ranking') {
 }
 
 export async function domRows(page) {
-  return page.$$eval('[data-testid="ranking-row"]', (rows) => rows.map((r) => ({ id: r.dataset.id, score: Number(r.dataset.score) })));
+  return page.$$eval('[data-testid="ranking-row"]', (rows) =>
+    rows.map((r) => ({ id: r.dataset.id, score: Number(r.dataset.score) })),
+  );
 }
 
 /** Writes `model` to a temporary file and returns its path. */
@@ -100,7 +112,12 @@ export function pql(args) {
   return execFileSync(PQL, args, { maxBuffer: 512 << 20, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 }
 
-export const sampleData = () => ['--events', join(SAMPLE, 'events.jsonl'), '--accounts', join(SAMPLE, 'accounts.jsonl')];
+export const sampleData = () => [
+  '--events',
+  join(SAMPLE, 'events.jsonl'),
+  '--accounts',
+  join(SAMPLE, 'accounts.jsonl'),
+];
 
 /** `pql score --format json` on the sample with `model`, parsed. */
 export function cli(env, model) {

@@ -7,12 +7,37 @@ import { join } from 'node:path';
 export const TOLERANCE = 1e-9;
 export const FLOAT_FIELDS = new Set(['score', 'activation', 'engagement', 'fit', 'engagement_points', 'velocity']);
 export const ENTITY_FIELDS = [
-  'rank', 'id', 'name', 'score', 'activation', 'engagement', 'fit', 'engagement_points',
-  'steps_completed', 'activated', 'activated_at', 'qualified', 'tier', 'grade', 'active_users',
-  'users', 'events', 'velocity', 'days_since_last_seen', 'first_seen', 'last_seen',
+  'rank',
+  'id',
+  'name',
+  'score',
+  'activation',
+  'engagement',
+  'fit',
+  'engagement_points',
+  'steps_completed',
+  'activated',
+  'activated_at',
+  'qualified',
+  'tier',
+  'grade',
+  'active_users',
+  'users',
+  'events',
+  'velocity',
+  'days_since_last_seen',
+  'first_seen',
+  'last_seen',
 ];
 // SPEC §7.5-§7.7: on every row since v2; compared when the case's expected.json has them.
-export const V2_FIELDS = ['converted', 'converted_at', 'segments', 'qualified_at', 'first_qualified_at', 'days_qualified'];
+export const V2_FIELDS = [
+  'converted',
+  'converted_at',
+  'segments',
+  'qualified_at',
+  'first_qualified_at',
+  'days_qualified',
+];
 const COUNTS = ['read', 'loaded', 'skipped', 'duplicates', 'unassigned'];
 
 /** Within 1e-9: relative, or absolute when the expected value is below 1 in magnitude. */
@@ -101,9 +126,14 @@ export function assertSameBytes(expected, actual, label, { expectedName = 'cli',
   const i = a.findIndex((line, k) => line !== b[k]);
   const at = i < 0 ? a.length : i;
   const w = Math.max(expectedName.length, actualName.length) + 1;
-  assert.fail(`${label}: ${expectedName} and ${actualName} differ (${expected.length} vs ${actual.length} bytes); ` +
-    `first at line ${at + 1}:\n  ${`${expectedName}:`.padEnd(w)} ${a[at]?.slice(0, 300)}\n  ${`${actualName}:`.padEnd(w)} ${b[at]?.slice(0, 300)}` +
-    `\n  before: ${a.slice(Math.max(0, at - 3), at).join(' | ').slice(0, 600)}`);
+  assert.fail(
+    `${label}: ${expectedName} and ${actualName} differ (${expected.length} vs ${actual.length} bytes); ` +
+      `first at line ${at + 1}:\n  ${`${expectedName}:`.padEnd(w)} ${a[at]?.slice(0, 300)}\n  ${`${actualName}:`.padEnd(w)} ${b[at]?.slice(0, 300)}` +
+      `\n  before: ${a
+        .slice(Math.max(0, at - 3), at)
+        .join(' | ')
+        .slice(0, 600)}`,
+  );
 }
 
 /** Throws an AssertionError listing the first differences. */
@@ -134,7 +164,9 @@ export function conformanceCases(root = new URL('../conformance/', import.meta.u
     .map((name) => {
       const dir = join(base, name);
       const eventsFile = ['events.jsonl', 'events.csv', 'events.json'].map((f) => join(dir, f)).find(existsSync);
-      const accountsFile = ['accounts.jsonl', 'accounts.csv', 'accounts.json'].map((f) => join(dir, f)).find(existsSync);
+      const accountsFile = ['accounts.jsonl', 'accounts.csv', 'accounts.json']
+        .map((f) => join(dir, f))
+        .find(existsSync);
       const usersFile = ['users.jsonl', 'users.csv', 'users.json'].map((f) => join(dir, f)).find(existsSync);
       return {
         name,

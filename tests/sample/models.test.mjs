@@ -12,8 +12,23 @@ const SAMPLE = 'build/sample';
 const MODELS = 'examples/models';
 
 function score(model) {
-  const out = execFileSync(PQL, ['score', '--events', join(SAMPLE, 'events.jsonl'), '--accounts', join(SAMPLE, 'accounts.jsonl'),
-    '--users', join(SAMPLE, 'users.jsonl'), '--model', model, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const out = execFileSync(
+    PQL,
+    [
+      'score',
+      '--events',
+      join(SAMPLE, 'events.jsonl'),
+      '--accounts',
+      join(SAMPLE, 'accounts.jsonl'),
+      '--users',
+      join(SAMPLE, 'users.jsonl'),
+      '--model',
+      model,
+      '--format',
+      'json',
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 28 },
+  );
   return JSON.parse(out);
 }
 
@@ -36,13 +51,35 @@ test('every example model is valid and qualifies some of the sample, never a cus
 
 test('the VP persona and the three segments are exercised', () => {
   const vp = score(join(MODELS, 'vp-persona.json'));
-  assert.ok(vp.results.some((r) => r.fit > 0 && r.qualified), 'a qualified account');
-  const explained = JSON.parse(execFileSync(PQL, ['explain', '--events', join(SAMPLE, 'events.jsonl'), '--accounts',
-    join(SAMPLE, 'accounts.jsonl'), '--users', join(SAMPLE, 'users.jsonl'), '--model', join(MODELS, 'vp-persona.json'),
-    '--id', vp.results.find((r) => r.qualified).id, '--format', 'json'], { encoding: 'utf8' }));
+  assert.ok(
+    vp.results.some((r) => r.fit > 0 && r.qualified),
+    'a qualified account',
+  );
+  const explained = JSON.parse(
+    execFileSync(
+      PQL,
+      [
+        'explain',
+        '--events',
+        join(SAMPLE, 'events.jsonl'),
+        '--accounts',
+        join(SAMPLE, 'accounts.jsonl'),
+        '--users',
+        join(SAMPLE, 'users.jsonl'),
+        '--model',
+        join(MODELS, 'vp-persona.json'),
+        '--id',
+        vp.results.find((r) => r.qualified).id,
+        '--format',
+        'json',
+      ],
+      { encoding: 'utf8' },
+    ),
+  );
   assert.ok(Array.isArray(explained.personas.vp));
   const seg = score(join(MODELS, 'three-segments.json'));
-  for (const name of ['over_limit', 'finance_na', 'buying_intent']) assert.ok(seg.segments[name] > 0, `segment ${name} is empty`);
+  for (const name of ['over_limit', 'finance_na', 'buying_intent'])
+    assert.ok(seg.segments[name] > 0, `segment ${name} is empty`);
   for (const r of seg.results) if (!r.qualified) assert.deepEqual(r.segments, []);
 });
 

@@ -8,8 +8,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_AS_OF, DEFAULT_END, auc, backtest, compare, naiveModel, readConversions, scoreWithCli }
-  from '../../examples/sample/evaluate.mjs';
+import {
+  DEFAULT_AS_OF,
+  DEFAULT_END,
+  auc,
+  backtest,
+  compare,
+  naiveModel,
+  readConversions,
+  scoreWithCli,
+} from '../../examples/sample/evaluate.mjs';
 
 const GENERATOR = 'examples/sample/generate.mjs';
 const PQL = 'build/native/pql';
@@ -31,7 +39,10 @@ function generate(dir, args) {
   return dir;
 }
 const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
-const lines = (path) => readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+const lines = (path) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 function requireBuilt() {
   assert.ok(existsSync(PQL), `${PQL} is missing: run \`make native\` first`);
@@ -39,7 +50,8 @@ function requireBuilt() {
 }
 
 test('the generator is deterministic: same seed, same bytes', () => {
-  const a = generate(join(tmp, 'a'), SMALL_ARGS), b = generate(join(tmp, 'b'), SMALL_ARGS);
+  const a = generate(join(tmp, 'a'), SMALL_ARGS),
+    b = generate(join(tmp, 'b'), SMALL_ARGS);
   for (const f of ['events.jsonl', 'accounts.jsonl', 'model.json']) {
     assert.ok(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), `${f} differs between two runs`);
   }
@@ -69,9 +81,14 @@ test('the default sample has the promised size and shape', () => {
 
   const rows = lines(join(SAMPLE, 'events.jsonl'));
   assert.ok(rows.length >= 100_000 && rows.length <= 200_000, `${rows.length} events`);
-  const end = Date.parse(DEFAULT_END), start = end - 120 * DAY;
-  const users = new Set(), types = new Set(), ids = new Map();
-  let unassigned = 0, resends = 0, prev = -Infinity;
+  const end = Date.parse(DEFAULT_END),
+    start = end - 120 * DAY;
+  const users = new Set(),
+    types = new Set(),
+    ids = new Map();
+  let unassigned = 0,
+    resends = 0,
+    prev = -Infinity;
   for (const line of rows) {
     const e = JSON.parse(line);
     assert.match(e.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -82,22 +99,40 @@ test('the default sample has the promised size and shape', () => {
     users.add(e.user_id);
     types.add(e.event);
     if (e.account_id === undefined) unassigned++;
-    if (ids.has(e.id)) { assert.equal(ids.get(e.id), line, 'a re-send is an exact copy'); resends++; }
-    else ids.set(e.id, line);
+    if (ids.has(e.id)) {
+      assert.equal(ids.get(e.id), line, 'a re-send is an exact copy');
+      resends++;
+    } else ids.set(e.id, line);
   }
   assert.ok(users.size >= 2000, `${users.size} users`);
   assert.ok(types.size >= 15, `${types.size} event types`);
-  for (const t of ['login', 'data_source_connected', 'report_created', 'dashboard_shared', 'teammate_invited',
-    'comment_added', 'project_created', 'pricing_page_viewed', 'sso_settings_viewed', 'error_shown',
-    'export_failed', 'subscription_started']) assert.ok(types.has(t), `event type ${t}`);
+  for (const t of [
+    'login',
+    'data_source_connected',
+    'report_created',
+    'dashboard_shared',
+    'teammate_invited',
+    'comment_added',
+    'project_created',
+    'pricing_page_viewed',
+    'sso_settings_viewed',
+    'error_shown',
+    'export_failed',
+    'subscription_started',
+  ])
+    assert.ok(types.has(t), `event type ${t}`);
   assert.ok(unassigned > 0, 'some events belong to users with no account');
   assert.ok(resends > 0, 'some events are re-sent with the same id');
 });
 
 test('the default sample loads through pql with no skipped rows', () => {
   requireBuilt();
-  const out = scoreWithCli(PQL, { events: join(SAMPLE, 'events.jsonl'), accounts: join(SAMPLE, 'accounts.jsonl'),
-    model: join(SAMPLE, 'model.json'), asOf: DEFAULT_AS_OF });
+  const out = scoreWithCli(PQL, {
+    events: join(SAMPLE, 'events.jsonl'),
+    accounts: join(SAMPLE, 'accounts.jsonl'),
+    model: join(SAMPLE, 'model.json'),
+    asOf: DEFAULT_AS_OF,
+  });
   const d = out.diagnostics;
   const n = lines(join(SAMPLE, 'events.jsonl')).length;
   assert.equal(d.skipped, 0, `skipped rows: ${JSON.stringify(d.errors)}`);
@@ -111,29 +146,67 @@ test('the default sample loads through pql with no skipped rows', () => {
 test('Segment output loads too, accounts coming from group calls', () => {
   requireBuilt();
   const dir = generate(join(tmp, 'seg'), [...SMALL_ARGS, '--segment']);
-  const out = scoreWithCli(PQL, { events: join(dir, 'events.jsonl'), model: join(dir, 'model.json'),
-    asOf: DEFAULT_END });
+  const out = scoreWithCli(PQL, {
+    events: join(dir, 'events.jsonl'),
+    model: join(dir, 'model.json'),
+    asOf: DEFAULT_END,
+  });
   assert.equal(out.diagnostics.skipped, 0, JSON.stringify(out.diagnostics.errors));
   assert.ok(out.diagnostics.unassigned > 0);
   const accounts = new Set(lines(join(dir, 'accounts.jsonl')).map((l) => JSON.parse(l).account_id));
   for (const r of out.results) assert.ok(accounts.has(r.id), `${r.id} is a known account`);
-  assert.ok(out.results.some((r) => r.fit > 0), 'group traits reach the fit rules');
+  assert.ok(
+    out.results.some((r) => r.fit > 0),
+    'group traits reach the fit rules',
+  );
 });
 
-test('auc() counts ties as one half; backtest() picks SPEC §5\'s population', () => {
-  assert.equal(auc([{ score: 1, positive: true }, { score: 0, positive: false }]), 1);
-  assert.equal(auc([{ score: 1, positive: true }, { score: 1, positive: false }]), 0.5);
-  assert.equal(auc([{ score: 0, positive: true }, { score: 1, positive: false }, { score: 0, positive: false },
-    { score: 2, positive: true }]), (1 + 0.5 + 0 + 1) / 4);
+test("auc() counts ties as one half; backtest() picks SPEC §5's population", () => {
+  assert.equal(
+    auc([
+      { score: 1, positive: true },
+      { score: 0, positive: false },
+    ]),
+    1,
+  );
+  assert.equal(
+    auc([
+      { score: 1, positive: true },
+      { score: 1, positive: false },
+    ]),
+    0.5,
+  );
+  assert.equal(
+    auc([
+      { score: 0, positive: true },
+      { score: 1, positive: false },
+      { score: 0, positive: false },
+      { score: 2, positive: true },
+    ]),
+    (1 + 0.5 + 0 + 1) / 4,
+  );
   assert.equal(auc([{ score: 1, positive: false }]), null);
   // a converted at as_of (left out), b exactly at the horizon's end (positive), c 1 ms later.
-  const conv = new Map([['a', 10 * DAY], ['b', 40 * DAY], ['c', 40 * DAY + 1]]);
-  const bt = backtest([{ id: 'a', score: 9 }, { id: 'b', score: 8 }, { id: 'c', score: 1 }, { id: 'd', score: 2 }],
-    conv, 10 * DAY, 30);
+  const conv = new Map([
+    ['a', 10 * DAY],
+    ['b', 40 * DAY],
+    ['c', 40 * DAY + 1],
+  ]);
+  const bt = backtest(
+    [
+      { id: 'a', score: 9 },
+      { id: 'b', score: 8 },
+      { id: 'c', score: 1 },
+      { id: 'd', score: 2 },
+    ],
+    conv,
+    10 * DAY,
+    30,
+  );
   assert.deepEqual([bt.population, bt.positives, bt.auc], [3, 1, 1]);
 });
 
-test('the default model ranks next month\'s buyers well; a naive model does visibly worse', async () => {
+test("the default model ranks next month's buyers well; a naive model does visibly worse", async () => {
   requireBuilt();
   const r = await compare({ dir: SAMPLE, pql: PQL, asOf: DEFAULT_AS_OF, horizonDays: 30 });
   const conv = await readConversions(join(SAMPLE, 'events.jsonl'), 'subscription_started');

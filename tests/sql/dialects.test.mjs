@@ -20,8 +20,18 @@ const MODELS = {
   'user-entity': 'tests/conformance/07-user-entity/model.json',
 };
 // The BigQuery golden also shows dotted table names and renamed columns.
-const EXTRA = { bigquery: ['--events-table', 'my-project.analytics.pql_events', '--accounts-table', 'my-project.analytics.pql_accounts',
-  '--users-table', 'my-project.analytics.pql_users', '--column', 'trait.employees=employee_count'] };
+const EXTRA = {
+  bigquery: [
+    '--events-table',
+    'my-project.analytics.pql_events',
+    '--accounts-table',
+    'my-project.analytics.pql_accounts',
+    '--users-table',
+    'my-project.analytics.pql_users',
+    '--column',
+    'trait.employees=employee_count',
+  ],
+};
 
 for (const [name, modelFile] of Object.entries(MODELS)) {
   for (const dialect of DIALECTS) {

@@ -9,9 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conformance, hostile, kitchenSink, randomModels, sample, traitMatrix } from './cases.mjs';
-import {
-  assertSameAsEngine, compile, duckdb, engineRun, exportTables, loadDuckDb, requireBuilt,
-} from './lib.mjs';
+import { assertSameAsEngine, compile, duckdb, engineRun, exportTables, loadDuckDb, requireBuilt } from './lib.mjs';
 import { segmentCase, segmentViews } from './segment.mjs';
 
 const root = mkdtempSync(join(tmpdir(), 'pql-sql-duckdb-'));
@@ -34,17 +32,20 @@ async function check(c, { asOf } = {}) {
   }
 }
 
-test('every conformance case gives the engine\'s results', async (t) => {
+test("every conformance case gives the engine's results", async (t) => {
   for (const c of conformance()) await t.test(c.name, () => check(c));
 });
 
-test('the sample data set (>= 100k events) gives the engine\'s results', async () => {
+test("the sample data set (>= 100k events) gives the engine's results", async () => {
   const { rows } = await check(sample());
   assert.ok(rows.length >= 500, `${rows.length} accounts`);
 });
 
-test('--as-of overrides the model\'s as_of, as in pql score --as-of', async () => {
-  await check(conformance().find((c) => c.name === '02-activation'), { asOf: '2026-04-02T12:00:00Z' });
+test("--as-of overrides the model's as_of, as in pql score --as-of", async () => {
+  await check(
+    conformance().find((c) => c.name === '02-activation'),
+    { asOf: '2026-04-02T12:00:00Z' },
+  );
   await check(sample(), { asOf: '2026-10-15T00:00:00.000Z' });
 });
 
@@ -56,7 +57,10 @@ test('hostile event, trait, account, tier and label names make a valid, harmless
     await loadDuckDb(db, tables);
     const rows = await db.rows(compile(c.files.modelFile, 'duckdb'));
     assertSameAsEngine(rows, engineRun(c.files), c.name);
-    assert.ok(rows.some((r) => r.qualified), 'the rule on hostile names matched somewhere');
+    assert.ok(
+      rows.some((r) => r.qualified),
+      'the rule on hostile names matched somewhere',
+    );
     // Nothing was dropped.
     const left = await db.rows('SELECT COUNT(*) AS n FROM events');
     assert.ok(Number(left[0].n) > 0);
@@ -69,7 +73,7 @@ test('every trait comparison of SPEC §3 (strings, JSON-number strings, booleans
   for (const c of traitMatrix(join(root, 'traits'))) await t.test(c.name, () => check(c));
 });
 
-test('the golden kitchen-sink model (every feature) gives the engine\'s results', async () => {
+test("the golden kitchen-sink model (every feature) gives the engine's results", async () => {
   const { rows } = await check(kitchenSink(join(root, 'kitchen')));
   assert.ok(rows.length > 0);
 });
@@ -93,9 +97,24 @@ test('tables and columns under other names (--events-table, --accounts-table, --
       event AS "what's" FROM tmp_events`);
     await db.run(`CREATE TABLE "pql test"."acc'ts" AS SELECT account_id AS "Acct", name AS "Display Name", employees AS "Head Count"
       FROM tmp_accounts`);
-    const sql = compile(c.files.modelFile, 'duckdb', ['--events-table', 'pql test.ev"ents', '--accounts-table', "pql test.acc'ts",
-      '--column', 'timestamp_ms=Time Stamp', '--column', 'account_id=Acct', '--column', 'user_id=who', '--column', "event=what's",
-      '--column', 'name=Display Name', '--column', 'trait.employees=Head Count']);
+    const sql = compile(c.files.modelFile, 'duckdb', [
+      '--events-table',
+      'pql test.ev"ents',
+      '--accounts-table',
+      "pql test.acc'ts",
+      '--column',
+      'timestamp_ms=Time Stamp',
+      '--column',
+      'account_id=Acct',
+      '--column',
+      'user_id=who',
+      '--column',
+      "event=what's",
+      '--column',
+      'name=Display Name',
+      '--column',
+      'trait.employees=Head Count',
+    ]);
     assert.match(sql, /FROM "pql test"\."ev""ents" e/);
     assertSameAsEngine(await db.rows(sql), engineRun(c.files), 'renamed');
   } finally {
@@ -110,7 +129,9 @@ test('the Segment warehouse view of docs/sql.md (tracks, pages, groups) scores a
   try {
     for (const stmt of c.warehouse('duckdb')) await db.run(stmt);
     for (const stmt of segmentViews('duckdb')) await db.run(stmt);
-    const rows = await db.rows(compile(c.files.modelFile, 'duckdb', ['--events-table', 'pql.events', '--accounts-table', 'pql.accounts']));
+    const rows = await db.rows(
+      compile(c.files.modelFile, 'duckdb', ['--events-table', 'pql.events', '--accounts-table', 'pql.accounts']),
+    );
     assertSameAsEngine(rows, engineRun(c.files), 'segment view');
     assert.ok(rows.length >= 10);
   } finally {

@@ -44,7 +44,8 @@ export function exportTables({ eventsFile, accountsFile, modelFile }, dir, { asO
   const base = ['export-events', '--events', eventsFile, '--model', modelFile];
   if (accountsFile) base.push('--accounts', accountsFile);
   if (asOf) base.push('--as-of', asOf);
-  const events = join(dir, 'events.csv'), entities = join(dir, `${entityTable}.csv`);
+  const events = join(dir, 'events.csv'),
+    entities = join(dir, `${entityTable}.csv`);
   const quiet = { stdio: ['ignore', 'pipe', 'ignore'] };
   writeFileSync(events, pql([...base, '--table', 'events'], quiet));
   writeFileSync(entities, pql([...base, '--table', entityTable], quiet));
@@ -54,7 +55,11 @@ export function exportTables({ eventsFile, accountsFile, modelFile }, dir, { asO
 /** RFC 4180 CSV into rows of cells; an unquoted empty cell is null, a quoted one "". */
 export function parseCsv(text) {
   const rows = [];
-  let row = [], cell = '', quoted = false, wasQuoted = false, i = 0;
+  let row = [],
+    cell = '',
+    quoted = false,
+    wasQuoted = false,
+    i = 0;
   const endCell = () => {
     row.push(cell === '' && !wasQuoted ? null : cell);
     cell = '';
@@ -63,17 +68,49 @@ export function parseCsv(text) {
   while (i < text.length) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i += 2; continue; }
-      if (c === '"') { quoted = false; i++; continue; }
-      cell += c; i++; continue;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i += 2;
+        continue;
+      }
+      if (c === '"') {
+        quoted = false;
+        i++;
+        continue;
+      }
+      cell += c;
+      i++;
+      continue;
     }
-    if (c === '"') { quoted = true; wasQuoted = true; i++; continue; }
-    if (c === ',') { endCell(); i++; continue; }
-    if (c === '\r' && text[i + 1] === '\n') { i++; continue; }
-    if (c === '\n') { endCell(); rows.push(row); row = []; i++; continue; }
-    cell += c; i++;
+    if (c === '"') {
+      quoted = true;
+      wasQuoted = true;
+      i++;
+      continue;
+    }
+    if (c === ',') {
+      endCell();
+      i++;
+      continue;
+    }
+    if (c === '\r' && text[i + 1] === '\n') {
+      i++;
+      continue;
+    }
+    if (c === '\n') {
+      endCell();
+      rows.push(row);
+      row = [];
+      i++;
+      continue;
+    }
+    cell += c;
+    i++;
   }
-  if (cell !== '' || wasQuoted || row.length) { endCell(); rows.push(row); }
+  if (cell !== '' || wasQuoted || row.length) {
+    endCell();
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -106,8 +143,9 @@ export function assertSameAsEngine(rows, run, label) {
     diagnostics: run.diagnostics,
     results,
   };
-  const diffs = compareRuns(asRun, run, { v2: false });  // §7's fields are the engine's alone
-  if (diffs.length) assert.fail(`${label}: ${diffs.length} difference(s) from the engine\n  ${diffs.slice(0, 20).join('\n  ')}`);
+  const diffs = compareRuns(asRun, run, { v2: false }); // §7's fields are the engine's alone
+  if (diffs.length)
+    assert.fail(`${label}: ${diffs.length} difference(s) from the engine\n  ${diffs.slice(0, 20).join('\n  ')}`);
   // Every row in rank order, ranks 1..n.
   results.forEach((r, i) => assert.equal(r.rank, i + 1, `${label}: row ${i} has rank ${r.rank}`));
 }
@@ -140,11 +178,17 @@ const quoteStr = (s) => `'${s.replaceAll("'", "''")}'`;
 
 /** Creates events and accounts/users in DuckDB from the exported CSV files. */
 export async function loadDuckDb(db, tables, prefix = '') {
-  await db.run(`CREATE OR REPLACE TABLE ${prefix}events (timestamp_ms BIGINT, account_id VARCHAR, user_id VARCHAR, event VARCHAR)`);
+  await db.run(
+    `CREATE OR REPLACE TABLE ${prefix}events (timestamp_ms BIGINT, account_id VARCHAR, user_id VARCHAR, event VARCHAR)`,
+  );
   await db.run(`COPY ${prefix}events FROM ${quoteStr(tables.events)} (HEADER, ALLOW_QUOTED_NULLS false)`);
   const cols = csvHeader(tables.entities);
-  await db.run(`CREATE OR REPLACE TABLE ${prefix}${tables.entityTable} (${cols.map((c) => `${quoteIdent(c)} VARCHAR`).join(', ')})`);
-  await db.run(`COPY ${prefix}${tables.entityTable} FROM ${quoteStr(tables.entities)} (HEADER, ALLOW_QUOTED_NULLS false)`);
+  await db.run(
+    `CREATE OR REPLACE TABLE ${prefix}${tables.entityTable} (${cols.map((c) => `${quoteIdent(c)} VARCHAR`).join(', ')})`,
+  );
+  await db.run(
+    `COPY ${prefix}${tables.entityTable} FROM ${quoteStr(tables.entities)} (HEADER, ALLOW_QUOTED_NULLS false)`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,7 +211,8 @@ export function startPostgres() {
   const pgUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
   const pgGid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
   chownSync(dir, pgUid, pgGid);
-  const data = join(dir, 'data'), log = join(dir, 'log');
+  const data = join(dir, 'data'),
+    log = join(dir, 'log');
   let started = false;
   const pg = {
     dir,
@@ -186,8 +231,11 @@ export function startPostgres() {
     query(sql, { file } = {}) {
       const path = file ?? join(dir, `q${Math.random().toString(36).slice(2)}.sql`);
       if (!file) writeFileSync(path, sql);
-      const r = spawnSync(join(PG_BIN, 'psql'), ['-h', dir, '-U', 'postgres', '-d', 'postgres', '-X', '-q', '--csv',
-        '-v', 'ON_ERROR_STOP=1', '-f', path], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      const r = spawnSync(
+        join(PG_BIN, 'psql'),
+        ['-h', dir, '-U', 'postgres', '-d', 'postgres', '-X', '-q', '--csv', '-v', 'ON_ERROR_STOP=1', '-f', path],
+        { encoding: 'utf8', maxBuffer: 1 << 30 },
+      );
       if (!file) rmSync(path, { force: true });
       if (r.status !== 0) throw new Error(`psql failed (${r.status}): ${r.stderr}`);
       const rows = parseCsv(r.stdout);
@@ -197,10 +245,34 @@ export function startPostgres() {
     },
   };
   try {
-    asPostgres([join(PG_BIN, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale', 'C.UTF-8']);
+    asPostgres([
+      join(PG_BIN, 'initdb'),
+      '-D',
+      data,
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '--no-sync',
+      '-E',
+      'UTF8',
+      '--locale',
+      'C.UTF-8',
+    ]);
     // No TCP at all: a Unix socket in the temp dir. fsync off: a throw-away cluster.
-    asPostgres([join(PG_BIN, 'pg_ctl'), '-D', data, '-l', log, '-w', '-t', '60', '-o',
-      `-k ${dir} -c listen_addresses= -F`, 'start']);
+    asPostgres([
+      join(PG_BIN, 'pg_ctl'),
+      '-D',
+      data,
+      '-l',
+      log,
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      `-k ${dir} -c listen_addresses= -F`,
+      'start',
+    ]);
     started = true;
   } catch (e) {
     pg.stop();

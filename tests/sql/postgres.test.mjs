@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conformance, hostile, kitchenSink, randomModels, sample, traitMatrix } from './cases.mjs';
 import {
-  assertSameAsEngine, compile, engineRun, exportTables, loadPostgres, postgresAvailable, requireBuilt, startPostgres,
+  assertSameAsEngine,
+  compile,
+  engineRun,
+  exportTables,
+  loadPostgres,
+  postgresAvailable,
+  requireBuilt,
+  startPostgres,
 } from './lib.mjs';
 import { segmentCase, segmentViews } from './segment.mjs';
 
@@ -21,7 +28,10 @@ let n = 0;
 
 before(() => {
   if (skip) return;
-  assert.ok(postgresAvailable(), 'PostgreSQL 15 is not installed (/usr/lib/postgresql/15/bin); PQL_SKIP_POSTGRES=1 skips this suite');
+  assert.ok(
+    postgresAvailable(),
+    'PostgreSQL 15 is not installed (/usr/lib/postgresql/15/bin); PQL_SKIP_POSTGRES=1 skips this suite',
+  );
   pg = startPostgres();
 });
 after(() => pg?.stop());
@@ -32,25 +42,35 @@ function check(c, { asOf } = {}) {
   const schema = `case_${n++}`;
   const tables = exportTables(c.files, join(root, schema), { asOf });
   loadPostgres(pg, tables, schema);
-  const sql = compile(c.files.modelFile, 'postgres', ['--events-table', `${schema}.events`, '--accounts-table', `${schema}.accounts`,
-    '--users-table', `${schema}.users`, ...(asOf ? ['--as-of', asOf] : [])]);
+  const sql = compile(c.files.modelFile, 'postgres', [
+    '--events-table',
+    `${schema}.events`,
+    '--accounts-table',
+    `${schema}.accounts`,
+    '--users-table',
+    `${schema}.users`,
+    ...(asOf ? ['--as-of', asOf] : []),
+  ]);
   const rows = pg.query(sql);
   assertSameAsEngine(rows, engineRun({ ...c.files, asOf }), c.name);
   pg.query(`DROP SCHEMA ${schema} CASCADE`);
   return rows;
 }
 
-test('every conformance case gives the engine\'s results', { skip }, async (t) => {
+test("every conformance case gives the engine's results", { skip }, async (t) => {
   for (const c of conformance()) await t.test(c.name, () => check(c));
 });
 
-test('the sample data set (>= 100k events) gives the engine\'s results', { skip }, () => {
+test("the sample data set (>= 100k events) gives the engine's results", { skip }, () => {
   const rows = check(sample());
   assert.ok(rows.length >= 500, `${rows.length} accounts`);
 });
 
-test('--as-of overrides the model\'s as_of, as in pql score --as-of', { skip }, () => {
-  check(conformance().find((c) => c.name === '02-activation'), { asOf: '2026-04-02T12:00:00Z' });
+test("--as-of overrides the model's as_of, as in pql score --as-of", { skip }, () => {
+  check(
+    conformance().find((c) => c.name === '02-activation'),
+    { asOf: '2026-04-02T12:00:00Z' },
+  );
 });
 
 test('hostile names make a valid, harmless query', { skip }, () => {
@@ -63,7 +83,7 @@ test('every trait comparison of SPEC §3, incl. overflow and underflow of JSON-n
   for (const c of traitMatrix(join(root, 'traits'))) await t.test(c.name, () => check(c));
 });
 
-test('the golden kitchen-sink model (every feature) gives the engine\'s results', { skip }, () => {
+test("the golden kitchen-sink model (every feature) gives the engine's results", { skip }, () => {
   assert.ok(check(kitchenSink(join(root, 'kitchen'))).length > 0);
 });
 
@@ -78,7 +98,9 @@ test('the Segment warehouse view of docs/sql.md scores as the engine does', { sk
   requireBuilt();
   const c = segmentCase(join(root, 'segment'));
   pg.query([...c.warehouse('postgres'), ...segmentViews('postgres')].join(';\n') + ';\n');
-  const rows = pg.query(compile(c.files.modelFile, 'postgres', ['--events-table', 'pql.events', '--accounts-table', 'pql.accounts']));
+  const rows = pg.query(
+    compile(c.files.modelFile, 'postgres', ['--events-table', 'pql.events', '--accounts-table', 'pql.accounts']),
+  );
   assertSameAsEngine(rows, engineRun(c.files), 'segment view');
   assert.ok(rows.length >= 10);
 });

@@ -175,7 +175,9 @@ TEST_CASE("suggestions: steps that separate converters, weights with a holdout, 
         else if (i < 40) s += ev(kT - 5 * kDay, id, "invite") + ev(kT + 5 * kDay, id, "paid");
     }
     REQUIRE(e.load_events(s).ok());
-    REQUIRE(e.set_model_json(R"({"as_of":"2026-01-01T00:00:00Z","conversion_event":"paid","engagement":{"default_weight":1}})").ok());
+    REQUIRE(e.set_model_json(
+                 R"({"as_of":"2026-01-01T00:00:00Z","conversion_event":"paid","engagement":{"default_weight":1}})")
+                .ok());
     SuggestOptions o;
     o.horizon_days = 20;
     o.capacity_per_week = 1;
@@ -302,7 +304,8 @@ TEST_CASE("suggest: the capacity threshold counts new PQLs a week and keeps the 
     REQUIRE(e.load_events(s).ok());
     REQUIRE(e.set_model_json(R"({"as_of":"2026-01-01T00:00:00Z","conversion_event":"paid",
         "engagement":{"decay":"none","saturation":1,"events":{"use":{"weight":1}}},
-        "weights":{"activation":0,"engagement":1,"fit":0},"pql":{"min_score":60,"require_activation":false}})").ok());
+        "weights":{"activation":0,"engagement":1,"fit":0},"pql":{"min_score":60,"require_activation":false}})")
+                .ok());
     SuggestOptions o;
     o.capacity_per_week = 5;
     json c = json::parse(*e.suggest_json(o))["capacity"];
@@ -324,7 +327,8 @@ TEST_CASE("suggest: the capacity threshold counts new PQLs a week and keeps the 
     REQUIRE(e.set_model_json(R"({"as_of":"2026-01-01T00:00:00Z","conversion_event":"paid",
         "engagement":{"decay":"none","saturation":1,"events":{"use":{"weight":1}}},
         "weights":{"activation":0,"engagement":1,"fit":0},
-        "pql":{"min_score":60,"require_activation":false,"rule":{"metric":"count.use","op":">=","value":45}}})").ok());
+        "pql":{"min_score":60,"require_activation":false,"rule":{"metric":"count.use","op":">=","value":45}}})")
+                .ok());
     o.capacity_per_week = 1;
     c = json::parse(*e.suggest_json(o))["capacity"];
     CHECK(c["gates_allow_per_week"] == 0.0);
@@ -340,12 +344,16 @@ TEST_CASE("suggest: negative weights are explained, the non-negative fit has non
         const std::string id = "acct" + std::to_string(i);
         s += ev(kT - 60 * kDay, id, "login");
         const bool converts_train = i < 20, converts_test = i >= 20 && i < 40;
-        if (converts_train) s += ev(kT - 45 * kDay, id, "invite") + ev(kT - 45 * kDay, id, "admin") + ev(kT - 10 * kDay, id, "paid");
-        if (converts_test) s += ev(kT - 5 * kDay, id, "invite") + ev(kT - 5 * kDay, id, "admin") + ev(kT + 5 * kDay, id, "paid");
+        if (converts_train)
+            s += ev(kT - 45 * kDay, id, "invite") + ev(kT - 45 * kDay, id, "admin") + ev(kT - 10 * kDay, id, "paid");
+        if (converts_test)
+            s += ev(kT - 5 * kDay, id, "invite") + ev(kT - 5 * kDay, id, "admin") + ev(kT + 5 * kDay, id, "paid");
         if (i >= 40 && i < 55) s += ev(kT - 45 * kDay, id, "admin") + ev(kT - 5 * kDay, id, "admin");
     }
     REQUIRE(e.load_events(s).ok());
-    REQUIRE(e.set_model_json(R"({"as_of":"2026-01-01T00:00:00Z","conversion_event":"paid","engagement":{"default_weight":1}})").ok());
+    REQUIRE(e.set_model_json(
+                 R"({"as_of":"2026-01-01T00:00:00Z","conversion_event":"paid","engagement":{"default_weight":1}})")
+                .ok());
     SuggestOptions o;
     o.horizon_days = 20;
     const json w = json::parse(*e.suggest_json(o))["weights"];
@@ -372,7 +380,10 @@ TEST_CASE("suggest: fit suggestions by trait value and numeric band", "[suggest]
         s += ev(kT - 3 * kDay, id, "login");
         const char* industry = i % 3 == 0 ? "Software" : i % 3 == 1 ? "retail" : "education";
         if (i % 3 == 0 && i < 45) s += ev(kT + 2 * kDay, id, "paid");  // 15 software converters
-        accounts += json{{"account_id", id}, {"traits", {{"industry", i % 6 == 0 ? "software" : industry}, {"employees", i * 10}}}}.dump() + "\n";
+        accounts += json{{"account_id", id},
+                         {"traits", {{"industry", i % 6 == 0 ? "software" : industry}, {"employees", i * 10}}}}
+                        .dump() +
+                    "\n";
     }
     REQUIRE(e.load_events(s).ok());
     REQUIRE(e.load_accounts(accounts).ok());
@@ -395,7 +406,12 @@ TEST_CASE("suggest: fit suggestions by trait value and numeric band", "[suggest]
     CHECK(traits["employees"]["values"][0]["count"] == 15);
     REQUIRE(!f["rules"].empty());
     // The strongest: a penalty for the largest band (no converters where 3.75 were expected).
-    CHECK(f["rules"][0] == json({{"trait", "employees"}, {"op", "gte"}, {"value", 450.0}, {"points", -50.0}, {"lift", 0.0}, {"count", 15}}));
+    CHECK(f["rules"][0] == json({{"trait", "employees"},
+                                 {"op", "gte"},
+                                 {"value", 450.0},
+                                 {"points", -50.0},
+                                 {"lift", 0.0},
+                                 {"count", 15}}));
     json r;
     for (auto& x : f["rules"])
         if (x["trait"] == "industry" && x["points"].get<double>() > 0) r = x;
@@ -404,7 +420,9 @@ TEST_CASE("suggest: fit suggestions by trait value and numeric band", "[suggest]
     CHECK(r["points"].get<double>() > 0);
     // The rules are model JSON: a model with them parses.
     json model = {{"fit", {{"rules", json::array()}}}};
-    for (auto& x : f["rules"]) model["fit"]["rules"].push_back({{"trait", x["trait"]}, {"op", x["op"]}, {"value", x.value("value", json())}, {"points", x["points"]}});
+    for (auto& x : f["rules"])
+        model["fit"]["rules"].push_back(
+            {{"trait", x["trait"]}, {"op", x["op"]}, {"value", x.value("value", json())}, {"points", x["points"]}});
     for (auto& x : model["fit"]["rules"])
         if (x["value"].is_null()) x.erase("value");
     CHECK(e.set_model_json(model.dump()).ok());

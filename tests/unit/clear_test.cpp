@@ -71,7 +71,8 @@ TEST_CASE("clear_accounts then a new accounts load equals a fresh engine", "[cle
 TEST_CASE("clear_users then a new users load equals a fresh engine", "[clear]") {
     Engine e, fresh;
     load(e, e.load_events(slurp(kSegment + "/events.jsonl")));
-    load(e, e.load_users("{\"user_id\":\"u1\",\"traits\":{\"title\":\"VP\"}}\n{\"user_id\":\"nobody\",\"traits\":{}}\n"));
+    load(e,
+         e.load_users("{\"user_id\":\"u1\",\"traits\":{\"title\":\"VP\"}}\n{\"user_id\":\"nobody\",\"traits\":{}}\n"));
     e.clear_users();
     load(e, e.load_users("{\"user_id\":\"u2\",\"traits\":{\"title\":\"CEO\"}}\n"));
     load(fresh, fresh.load_events(slurp(kSegment + "/events.jsonl")));

@@ -1,11 +1,11 @@
 // The pql binary: exit codes (0 ok, 1 bad input or model, 2 usage), messages naming file, line
 // and field, standard input, and every output format.
+#include <unistd.h>
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <unistd.h>
-#include <algorithm>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -24,7 +24,8 @@ Run run_pql(const std::string& args, const std::string& stdin_text = "") {
     static int n = 0;
     const std::string base = "/tmp/pql_cli_test_" + std::to_string(getpid()) + "_" + std::to_string(n++);
     std::ofstream(base + ".in") << stdin_text;
-    const std::string cmd = std::string(PQL_BINARY) + " " + args + " <" + base + ".in >" + base + ".out 2>" + base + ".err";
+    const std::string cmd =
+        std::string(PQL_BINARY) + " " + args + " <" + base + ".in >" + base + ".out 2>" + base + ".err";
     const int status = std::system(cmd.c_str());
     Run r{WEXITSTATUS(status), pql::test::slurp(base + ".out"), pql::test::slurp(base + ".err")};
     std::remove((base + ".in").c_str());
@@ -82,7 +83,9 @@ TEST_CASE("bad files and models exit 1 with the file and the reason", "[cli]") {
     CHECK(r.code == 1);
     CHECK(r.err.find("engagement.events.x.wieght") != std::string::npos);
     CHECK(run_pql("validate --model " + kCase + "/model.json").code == 0);
-    const std::string bad = write_tmp("bad.jsonl", "{\"timestamp\":1,\"user_id\":\"u\",\"event\":\"e\"}\n{\"timestamp\":\"no\",\"user_id\":\"u\",\"event\":\"e\"}\n");
+    const std::string bad = write_tmp("bad.jsonl",
+                                      "{\"timestamp\":1,\"user_id\":\"u\",\"event\":\"e\"}\n{\"timestamp\":\"no\","
+                                      "\"user_id\":\"u\",\"event\":\"e\"}\n");
     r = run_pql("score --strict --events " + bad);
     CHECK(r.code == 1);
     CHECK(r.err == "pql: " + bad + ": line 2: timestamp: not a date\n");
@@ -137,6 +140,7 @@ TEST_CASE("pql schema prints the core's schema", "[cli]") {
 
 TEST_CASE("a full disk is an error, not a silent loss", "[cli]") {
     if (!std::ifstream("/dev/full").good()) return;
-    const std::string cmd = std::string(PQL_BINARY) + " score --format json --events " + kCase + "/events.jsonl >/dev/full 2>/dev/null";
+    const std::string cmd =
+        std::string(PQL_BINARY) + " score --format json --events " + kCase + "/events.jsonl >/dev/full 2>/dev/null";
     CHECK(WEXITSTATUS(std::system(cmd.c_str())) == 1);
 }

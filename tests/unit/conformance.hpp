@@ -21,7 +21,9 @@ inline std::string slurp(const std::string& path) {
 
 inline bool exists(const std::string& path) { return std::ifstream(path).good(); }
 
-inline std::string case_dir(const std::string& name) { return std::string(PQL_SOURCE_DIR) + "/tests/conformance/" + name; }
+inline std::string case_dir(const std::string& name) {
+    return std::string(PQL_SOURCE_DIR) + "/tests/conformance/" + name;
+}
 
 // Every folder of tests/conformance with an expected.json, in name order (as tests/lib/compare.mjs).
 inline std::vector<std::string> conformance_cases() {
@@ -43,11 +45,13 @@ inline bool close(double a, double b) {
 inline std::string compare_run(const nlohmann::json& got, const nlohmann::json& expected) {
     for (const char* k : {"as_of", "entities", "qualified"})
         if (got.value(k, nlohmann::json()) != expected[k])
-            return std::string(k) + ": got " + got.value(k, nlohmann::json()).dump() + ", expected " + expected[k].dump();
+            return std::string(k) + ": got " + got.value(k, nlohmann::json()).dump() + ", expected " +
+                   expected[k].dump();
     // v2 run fields (SPEC §7.5, §7.6), when the case has them.
     for (const char* k : {"customers", "segments"})
         if (expected.contains(k) && got.value(k, nlohmann::json()) != expected[k])
-            return std::string(k) + ": got " + got.value(k, nlohmann::json()).dump() + ", expected " + expected[k].dump();
+            return std::string(k) + ": got " + got.value(k, nlohmann::json()).dump() + ", expected " +
+                   expected[k].dump();
     for (const char* k : {"read", "loaded", "skipped", "duplicates", "unassigned"})
         if (got["diagnostics"][k] != expected["diagnostics"][k])
             return std::string("diagnostics.") + k + ": got " + got["diagnostics"][k].dump() + ", expected " +
@@ -56,7 +60,8 @@ inline std::string compare_run(const nlohmann::json& got, const nlohmann::json& 
         return "diagnostics.errors: every skipped row must be reported";
     const auto& gr = got["results"];
     const auto& er = expected["results"];
-    if (gr.size() != er.size()) return "results: got " + std::to_string(gr.size()) + ", expected " + std::to_string(er.size());
+    if (gr.size() != er.size())
+        return "results: got " + std::to_string(gr.size()) + ", expected " + std::to_string(er.size());
     for (size_t i = 0; i < er.size(); ++i) {
         const auto& e = er[i];
         const nlohmann::json* g = nullptr;

@@ -54,7 +54,8 @@ TEST_CASE("conformance cases through the pql binary", "[cli][conformance]") {
         SECTION(name) {
             const std::string dir = case_dir(name);
             const std::string events = exists(dir + "/events.csv") ? dir + "/events.csv" : dir + "/events.jsonl";
-            std::string cmd = std::string(PQL_BINARY) + " score --format json --model " + dir + "/model.json --events " + events;
+            std::string cmd =
+                std::string(PQL_BINARY) + " score --format json --model " + dir + "/model.json --events " + events;
             if (exists(dir + "/accounts.jsonl")) cmd += " --accounts " + dir + "/accounts.jsonl";
             if (exists(dir + "/users.jsonl")) cmd += " --users " + dir + "/users.jsonl";
             int status = 0;

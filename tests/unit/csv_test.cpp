@@ -55,8 +55,14 @@ std::string ev(int64_t ts, const std::string& acct, const std::string& event) {
     return json{{"timestamp", ts}, {"account_id", acct}, {"user_id", "u-" + acct}, {"event", event}}.dump() + "\n";
 }
 
-const std::vector<std::string> kHostile = {"=HYPERLINK(\"http://evil\",\"click\")", "+1+1", "@SUM(A1)", "-2+3",
-                                           "\tTAB", "\rCR", "say \"hi\", twice", "line\nbreak"};
+const std::vector<std::string> kHostile = {"=HYPERLINK(\"http://evil\",\"click\")",
+                                           "+1+1",
+                                           "@SUM(A1)",
+                                           "-2+3",
+                                           "\tTAB",
+                                           "\rCR",
+                                           "say \"hi\", twice",
+                                           "line\nbreak"};
 
 }  // namespace
 
@@ -66,7 +72,9 @@ TEST_CASE("score_csv: SPEC columns in order, CRLF, same rows as the JSON", "[csv
     for (size_t i = 0; i < kHostile.size(); ++i) {
         const std::string id = "acct" + std::to_string(i);
         for (size_t k = 0; k <= i; ++k) events += ev(kT - static_cast<int64_t>(k) * 3600000, id, "report_created");
-        accounts += json{{"account_id", id}, {"name", kHostile[i]}, {"traits", {{"plan", kHostile[i]}, {"seats", -5}}}}.dump() + "\n";
+        accounts +=
+            json{{"account_id", id}, {"name", kHostile[i]}, {"traits", {{"plan", kHostile[i]}, {"seats", -5}}}}.dump() +
+            "\n";
     }
     REQUIRE(e.load_events(events).ok());
     REQUIRE(e.load_accounts(accounts).ok());
@@ -75,10 +83,27 @@ TEST_CASE("score_csv: SPEC columns in order, CRLF, same rows as the JSON", "[csv
     const auto rows = parse_csv(csv);
     const json run = json::parse(e.score_json());
     REQUIRE(rows.size() == kHostile.size() + 1);
-    const std::vector<std::string> fields = {"rank", "id", "name", "score", "activation", "engagement", "fit",
-                                             "engagement_points", "steps_completed", "activated", "activated_at",
-                                             "qualified", "tier", "grade", "active_users", "users", "events",
-                                             "velocity", "days_since_last_seen", "first_seen", "last_seen"};
+    const std::vector<std::string> fields = {"rank",
+                                             "id",
+                                             "name",
+                                             "score",
+                                             "activation",
+                                             "engagement",
+                                             "fit",
+                                             "engagement_points",
+                                             "steps_completed",
+                                             "activated",
+                                             "activated_at",
+                                             "qualified",
+                                             "tier",
+                                             "grade",
+                                             "active_users",
+                                             "users",
+                                             "events",
+                                             "velocity",
+                                             "days_since_last_seen",
+                                             "first_seen",
+                                             "last_seen"};
     CHECK(rows[0] == fields);
     CHECK(score_csv_columns() == fields);
     for (size_t r = 1; r < rows.size(); ++r) {
@@ -121,7 +146,8 @@ TEST_CASE("score_csv: hostile names come out as text", "[csv]") {
     // No cell of any row starts a formula.
     for (auto& row : parse_csv(csv))
         for (auto& cell : row)
-            if (!cell.empty() && std::string("=+@\t\r").find(cell[0]) != std::string::npos) FAIL("formula cell " << cell);
+            if (!cell.empty() && std::string("=+@\t\r").find(cell[0]) != std::string::npos)
+                FAIL("formula cell " << cell);
 }
 
 TEST_CASE("score_csv: paging, no header, trait columns", "[csv]") {
@@ -130,7 +156,8 @@ TEST_CASE("score_csv: paging, no header, trait columns", "[csv]") {
     for (int i = 0; i < 5; ++i)
         for (int k = 0; k <= i; ++k) events += ev(kT - k * 1000, "a" + std::to_string(i), "x");
     REQUIRE(e.load_events(events).ok());
-    REQUIRE(e.load_accounts("{\"account_id\":\"a4\",\"traits\":{\"plan\":\"=pro\",\"seats\":-12,\"paid\":true}}\n").ok());
+    REQUIRE(
+        e.load_accounts("{\"account_id\":\"a4\",\"traits\":{\"plan\":\"=pro\",\"seats\":-12,\"paid\":true}}\n").ok());
     REQUIRE(e.set_model_json(R"({"engagement":{"default_weight":1}})").ok());
     const auto all = parse_csv(e.score_csv());
     REQUIRE(all.size() == 6);

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "engine_internals.hpp"
-#include "pql/engine.hpp"
 #include "event_store.hpp"
+#include "pql/engine.hpp"
 
 using namespace pql;
 
@@ -31,13 +31,14 @@ std::string account_of(const EventStore& s, size_t i) {
 
 TEST_CASE("properties: scalars, dotted paths, arrays ignored, null absent", "[load][properties]") {
     EventStore s;
-    load(s,
-         R"({"timestamp":1000,"user_id":"u","event":"e","properties":{"plan":{"seats":14,"tier":"pro"},"ok":true,"tags":["a"],"gone":null,"n":-2.5}})"
-         "\n"
-         R"({"timestamp":2000,"user_id":"u","event":"e"})"
-         "\n"
-         R"({"timestamp":3000,"user_id":"u","event":"e","properties":{"ok":false,"ok":true}})"
-         "\n");
+    load(
+        s,
+        R"({"timestamp":1000,"user_id":"u","event":"e","properties":{"plan":{"seats":14,"tier":"pro"},"ok":true,"tags":["a"],"gone":null,"n":-2.5}})"
+        "\n"
+        R"({"timestamp":2000,"user_id":"u","event":"e"})"
+        "\n"
+        R"({"timestamp":3000,"user_id":"u","event":"e","properties":{"ok":false,"ok":true}})"
+        "\n");
     REQUIRE(s.size() == 3);
     auto seats = prop(s, 0, "plan.seats");
     REQUIRE(seats);
@@ -64,7 +65,8 @@ TEST_CASE("properties: none stored costs nothing per event; strict failure undoe
     CHECK(s.prop_begin.empty());
     LoadOptions strict;
     strict.strict = true;
-    auto r = s.load_events("{\"timestamp\":2,\"user_id\":\"u\",\"event\":\"e\",\"properties\":{\"a\":1}}\nnope\n", strict);
+    auto r =
+        s.load_events("{\"timestamp\":2,\"user_id\":\"u\",\"event\":\"e\",\"properties\":{\"a\":1}}\nnope\n", strict);
     CHECK_FALSE(r.ok());
     CHECK(s.size() == 1);
     CHECK(s.property_pairs() == 0);
@@ -76,11 +78,12 @@ TEST_CASE("properties: none stored costs nothing per event; strict failure undoe
 
 TEST_CASE("properties: Segment track and page, CSV columns", "[load][properties]") {
     EventStore s;
-    load(s,
-         R"({"type":"track","event":"Report Exported","userId":"u","timestamp":"2026-01-05T14:03:27.622Z","properties":{"format":"csv","rows":1200},"context":{"groupId":"acme","page":{"path":"/x"}}})"
-         "\n"
-         R"({"type":"page","name":"Pricing","anonymousId":"a","timestamp":"2026-01-05T13:58:10.110Z","properties":{"path":"/pricing"}})"
-         "\n");
+    load(
+        s,
+        R"({"type":"track","event":"Report Exported","userId":"u","timestamp":"2026-01-05T14:03:27.622Z","properties":{"format":"csv","rows":1200},"context":{"groupId":"acme","page":{"path":"/x"}}})"
+        "\n"
+        R"({"type":"page","name":"Pricing","anonymousId":"a","timestamp":"2026-01-05T13:58:10.110Z","properties":{"path":"/pricing"}})"
+        "\n");
     CHECK(prop(s, 0, "format")->text == "csv");
     CHECK(prop(s, 0, "rows")->number == 1200);
     CHECK_FALSE(prop(s, 0, "page.path"));  // context is not a property
@@ -96,13 +99,14 @@ TEST_CASE("properties: Segment track and page, CSV columns", "[load][properties]
 
 TEST_CASE("Segment HTTP envelope: each batch element is a call", "[load][shapes]") {
     EventStore s;
-    auto r = load(s,
-                  R"({"batch":[{"type":"track","event":"A","userId":"u1","timestamp":"2026-01-01T00:00:00Z","messageId":"m1"},)"
-                  R"({"type":"identify","userId":"u1","traits":{"title":"VP"},"timestamp":"2026-01-01T00:00:00Z"},)"
-                  R"({"type":"track","userId":"u1","timestamp":"2026-01-01T00:00:00Z"},)"
-                  R"({"type":"track","event":"A","userId":"u1","timestamp":"2026-01-01T00:00:00Z","messageId":"m1"},)"
-                  R"(7],"sentAt":"2026-01-01T00:00:01Z"})"
-                  "\n");
+    auto r = load(
+        s,
+        R"({"batch":[{"type":"track","event":"A","userId":"u1","timestamp":"2026-01-01T00:00:00Z","messageId":"m1"},)"
+        R"({"type":"identify","userId":"u1","traits":{"title":"VP"},"timestamp":"2026-01-01T00:00:00Z"},)"
+        R"({"type":"track","userId":"u1","timestamp":"2026-01-01T00:00:00Z"},)"
+        R"({"type":"track","event":"A","userId":"u1","timestamp":"2026-01-01T00:00:00Z","messageId":"m1"},)"
+        R"(7],"sentAt":"2026-01-01T00:00:01Z"})"
+        "\n");
     CHECK(r.read == 5);
     CHECK(r.loaded == 2);
     CHECK(r.duplicates == 1);
@@ -177,14 +181,21 @@ TEST_CASE("Amplitude export: event_time, device_id, groups, user and group prope
     CHECK(std::get<double>(s.groups[0].traits.at("seats")) == 14);
 
     EventStore two;  // two group types and no account_key: unassigned, said once
-    auto r2 = load(two, R"({"uuid":"1","user_id":"u","event_type":"e","event_time":"2026-01-05 14:05:02","groups":{"company_id":["a"],"workspace":["w1","w2"]}})" "\n");
+    auto r2 = load(
+        two,
+        R"({"uuid":"1","user_id":"u","event_type":"e","event_time":"2026-01-05 14:05:02","groups":{"company_id":["a"],"workspace":["w1","w2"]}})"
+        "\n");
     CHECK(account_of(two, 0) == "");
     REQUIRE(r2.notes.size() == 1);
     CHECK(r2.notes[0].find("several group types (company_id, workspace)") != std::string::npos);
     LoadOptions o;
     o.account_key = "workspace";
     EventStore keyed;
-    load(keyed, R"({"uuid":"1","user_id":"u","event_type":"e","event_time":"2026-01-05 14:05:02","groups":{"company_id":["a"],"workspace":["w1","w2"]}})" "\n", o);
+    load(
+        keyed,
+        R"({"uuid":"1","user_id":"u","event_type":"e","event_time":"2026-01-05 14:05:02","groups":{"company_id":["a"],"workspace":["w1","w2"]}})"
+        "\n",
+        o);
     CHECK(account_of(keyed, 0) == "w1");
 }
 
@@ -219,9 +230,12 @@ TEST_CASE("PostHog events: JSON Lines and the CSV export", "[load][shapes]") {
 
     EventStore c;
     auto rc = load(c,
-                   "*.uuid,*.event,*.properties.format,*.timestamp,*.team_id,*.distinct_id,*.elements_chain,*.created_at,*.person_mode\r\n"
-                   "019b8e5a,report_exported,csv,2026-01-05T14:03:27.512000+00:00,4242,usr_4821,,2026-01-05T14:03:29.201000+00:00,full\r\n"
-                   "019b8e5c,report_exported,pdf,2026-01-06T09:12:44.030000+00:00,4242,usr_5102,,2026-01-06T09:12:45.112000+00:00,full\r\n");
+                   "*.uuid,*.event,*.properties.format,*.timestamp,*.team_id,*.distinct_id,*.elements_chain,*.created_"
+                   "at,*.person_mode\r\n"
+                   "019b8e5a,report_exported,csv,2026-01-05T14:03:27.512000+00:00,4242,usr_4821,,2026-01-05T14:03:29."
+                   "201000+00:00,full\r\n"
+                   "019b8e5c,report_exported,pdf,2026-01-06T09:12:44.030000+00:00,4242,usr_5102,,2026-01-06T09:12:45."
+                   "112000+00:00,full\r\n");
     CHECK(rc.loaded == 2);
     CHECK(c.user_ids.name(c.user[1]) == "usr_5102");
     CHECK(prop(c, 1, "format")->text == "pdf");
@@ -233,7 +247,8 @@ TEST_CASE("column mapping and time units", "[load][columns]") {
     o.columns = {{"timestamp", "Time"}, {"user_id", "User ID"}, {"event", "Event Name"}, {"account_id", "Company"}};
     o.time_unit = TimeUnit::S;
     EventStore s;
-    auto r = load(s, "Time,User ID,Event Name,Company,Plan\n1767621807,u1,Signed Up,acme,pro\n1767621807.5,u2,Login,acme,\n", o);
+    auto r = load(
+        s, "Time,User ID,Event Name,Company,Plan\n1767621807,u1,Signed Up,acme,pro\n1767621807.5,u2,Login,acme,\n", o);
     CHECK(r.loaded == 2);
     CHECK(s.ts[0] == 1767621807000);
     CHECK(s.ts[1] == 1767621807500);
@@ -244,7 +259,10 @@ TEST_CASE("column mapping and time units", "[load][columns]") {
     EventStore j;
     LoadOptions oj;
     oj.columns = {{"timestamp", "ts"}, {"user_id", "user"}, {"event", "action"}};
-    load(j, R"({"ts":"2026-01-01T00:00:00Z","user":"u","action":"a","properties":{"x":1}})" "\n", oj);
+    load(j,
+         R"({"ts":"2026-01-01T00:00:00Z","user":"u","action":"a","properties":{"x":1}})"
+         "\n",
+         oj);
     CHECK(j.size() == 1);
 
     SECTION("a missing required column is one summary error") {
@@ -252,7 +270,8 @@ TEST_CASE("column mapping and time units", "[load][columns]") {
         auto e = m.load_events("Time,User ID,Event Name,Company\n1,u,e,c\n2,u,e,c\n", {});
         REQUIRE_FALSE(e.ok());
         CHECK(e.error().code == "missing_column");
-        CHECK(e.error().message.rfind("no timestamp, user_id, event columns; found Time, User ID, Event Name, Company", 0) == 0);
+        CHECK(e.error().message.rfind("no timestamp, user_id, event columns; found Time, User ID, Event Name, Company",
+                                      0) == 0);
         CHECK(e.error().message.find("timestamp=Time") != std::string::npos);
         CHECK(m.size() == 0);
     }
@@ -262,8 +281,11 @@ TEST_CASE("column mapping and time units", "[load][columns]") {
         bad.columns = {{"timestamp", "Tme"}};
         auto e = m.load_events("Time,user_id,event\n1,u,e\n", bad);
         REQUIRE_FALSE(e.ok());
-        CHECK(e.error().message == "column mapping timestamp=Tme: the file has no column \"Tme\"; found Time, user_id, event");
-        auto ej = m.load_events(R"({"timestamp":1,"user_id":"u","event":"e"})" "\n", bad);
+        CHECK(e.error().message ==
+              "column mapping timestamp=Tme: the file has no column \"Tme\"; found Time, user_id, event");
+        auto ej = m.load_events(R"({"timestamp":1,"user_id":"u","event":"e"})"
+                                "\n",
+                                bad);
         REQUIRE_FALSE(ej.ok());
         CHECK(m.size() == 0);
         bad.columns = {{"stamp", "x"}};
@@ -273,7 +295,11 @@ TEST_CASE("column mapping and time units", "[load][columns]") {
     }
     SECTION("JSON rows that all lack a field: one summary note") {
         EventStore m;
-        auto e = m.load_events(R"({"ts":1,"user":"u","action":"a"})" "\n" R"({"ts":2,"user":"u","action":"a"})" "\n", {});
+        auto e = m.load_events(R"({"ts":1,"user":"u","action":"a"})"
+                               "\n"
+                               R"({"ts":2,"user":"u","action":"a"})"
+                               "\n",
+                               {});
         REQUIRE(e.ok());
         REQUIRE(e->notes.size() == 1);
         CHECK(e->notes[0].rfind("no timestamp key; found ts, user, action", 0) == 0);
@@ -282,10 +308,17 @@ TEST_CASE("column mapping and time units", "[load][columns]") {
 
 TEST_CASE("users file: JSON, CSV, Mixpanel profiles; the file wins over events", "[load][users]") {
     Engine e;
-    REQUIRE(e.load_events(R"({"type":"identify","userId":"u1","traits":{"title":"Engineer","plan":"free"},"timestamp":"2026-01-01T00:00:00Z"})"
-                          "\n" R"({"timestamp":"2026-01-02T00:00:00Z","user_id":"u1","event":"e","account_id":"a"})" "\n")
-                .ok());
-    auto r = e.load_users(R"({"user_id":"u1","traits":{"title":"VP Sales"}})" "\n" R"({"$distinct_id":"u2","$properties":{"$email":"x@y","seats":3}})" "\n");
+    REQUIRE(
+        e.load_events(
+             R"({"type":"identify","userId":"u1","traits":{"title":"Engineer","plan":"free"},"timestamp":"2026-01-01T00:00:00Z"})"
+             "\n"
+             R"({"timestamp":"2026-01-02T00:00:00Z","user_id":"u1","event":"e","account_id":"a"})"
+             "\n")
+            .ok());
+    auto r = e.load_users(R"({"user_id":"u1","traits":{"title":"VP Sales"}})"
+                          "\n"
+                          R"({"$distinct_id":"u2","$properties":{"$email":"x@y","seats":3}})"
+                          "\n");
     REQUIRE(r.ok());
     CHECK(r->loaded == 2);
     const EventStore& s = pql::EngineInternals::store(e);
@@ -327,8 +360,11 @@ TEST_CASE("a load in pieces of any size equals the whole load", "[load][stream]"
                  std::to_string(i % 9) + R"("},"n":)" + std::to_string(i) + R"(},"timestamp":"2026-01-0)" +
                  std::to_string(1 + i % 9) + "T00:00:00Z\"}\n";
         if (i == 1500) jsonl += "not json\n";
-        csv += "2026-01-0" + std::to_string(1 + i % 9) + ",u" + std::to_string(i % 40) + ",e,c" + std::to_string(i % 9) +
-               (i % 5 == 1 ? ",say 5\" wide\r" : i % 3 ? ",plain\r\n" : ",\"two\nlines, \"\"quoted\"\"\"\r\n");
+        csv += "2026-01-0" + std::to_string(1 + i % 9) + ",u" + std::to_string(i % 40) + ",e,c" +
+               std::to_string(i % 9) +
+               (i % 5 == 1 ? ",say 5\" wide\r"
+                : i % 3    ? ",plain\r\n"
+                           : ",\"two\nlines, \"\"quoted\"\"\"\r\n");
         if (i % 97 == 3) csv += "bad date,u1,e,c1,x\n";
     }
     for (const std::string* text : {&jsonl, &csv}) {
@@ -338,7 +374,8 @@ TEST_CASE("a load in pieces of any size equals the whole load", "[load][stream]"
         for (size_t step : {size_t(1) << 20, size_t(7), size_t(4099)}) {
             Engine parts;
             REQUIRE(parts.begin_load(LoadKind::Events).ok());
-            for (size_t pos = 0; pos < text->size(); pos += step) REQUIRE(parts.feed(std::string_view(*text).substr(pos, step)).ok());
+            for (size_t pos = 0; pos < text->size(); pos += step)
+                REQUIRE(parts.feed(std::string_view(*text).substr(pos, step)).ok());
             auto p = parts.end_load();
             REQUIRE(p.ok());
             CHECK(p->read == w->read);
@@ -375,7 +412,9 @@ TEST_CASE("a load in pieces of any size equals the whole load", "[load][stream]"
         o.strict = true;
         REQUIRE(e.begin_load(LoadKind::Events, o).ok());
         std::string good;
-        for (int i = 0; i < 100000; ++i) good += R"({"timestamp":1,"user_id":"u","event":"e"})" "\n";
+        for (int i = 0; i < 100000; ++i)
+            good += R"({"timestamp":1,"user_id":"u","event":"e"})"
+                    "\n";
         REQUIRE(e.feed(good).ok());
         const bool all_ok = e.feed("oops\n").ok() && e.feed(good).ok() && e.end_load().ok();
         CHECK_FALSE(all_ok);
@@ -386,8 +425,10 @@ TEST_CASE("a load in pieces of any size equals the whole load", "[load][stream]"
 
 TEST_CASE("the catalog lists event properties with counts and examples", "[load][properties]") {
     Engine e;
-    REQUIRE(e.load_events(R"({"timestamp":1,"user_id":"u","event":"e","properties":{"plan":"pro","seats":3}})" "\n"
-                          R"({"timestamp":2,"user_id":"u","event":"e","properties":{"plan":"team"}})" "\n")
+    REQUIRE(e.load_events(R"({"timestamp":1,"user_id":"u","event":"e","properties":{"plan":"pro","seats":3}})"
+                          "\n"
+                          R"({"timestamp":2,"user_id":"u","event":"e","properties":{"plan":"team"}})"
+                          "\n")
                 .ok());
     const std::string c = e.catalog_json();
     CHECK(c.find(R"("properties":[{"property":"plan","events":2,"examples":["pro","team"],"event_types":["e"]},)"

@@ -19,7 +19,8 @@ int64_t at(const char* iso) { return *parse_timestamp(iso); }
 
 // The two accounts of conformance case 10, as the scorer sees them at T.
 std::vector<FunnelEntity> case10() {
-    FunnelEntity a{at("2026-03-05T10:00:00Z"), at("2026-03-09T15:00:00Z"), at("2026-03-09T23:59:59.999Z"), std::nullopt};
+    FunnelEntity a{at("2026-03-05T10:00:00Z"), at("2026-03-09T15:00:00Z"), at("2026-03-09T23:59:59.999Z"),
+                   std::nullopt};
     FunnelEntity b{at("2026-02-18T10:00:00Z"), at("2026-02-28T10:00:00Z"), at("2026-02-28T23:59:59.999Z"),
                    at("2026-03-07T10:00:00Z")};
     return {a, b};
@@ -44,25 +45,28 @@ std::string diff(const json& got, const json& expected, const std::string& where
         return "";
     }
     if (expected.is_number_float() && got.is_number())
-        return pql::test::close(got.get<double>(), expected.get<double>()) ? "" : where + ": got " + got.dump() + ", expected " + expected.dump();
+        return pql::test::close(got.get<double>(), expected.get<double>())
+                   ? ""
+                   : where + ": got " + got.dump() + ", expected " + expected.dump();
     return got == expected ? "" : where + ": got " + got.dump() + ", expected " + expected.dump();
 }
 
 }  // namespace
 
 TEST_CASE("cohort keys: the Monday of the UTC week, or the month", "[funnel]") {
-    CHECK(cohort_of(at("2026-02-18T10:00:00Z"), CohortBy::Week) == "2026-02-16");  // a Wednesday
-    CHECK(cohort_of(at("2026-02-16T00:00:00Z"), CohortBy::Week) == "2026-02-16");  // Monday 00:00
+    CHECK(cohort_of(at("2026-02-18T10:00:00Z"), CohortBy::Week) == "2026-02-16");      // a Wednesday
+    CHECK(cohort_of(at("2026-02-16T00:00:00Z"), CohortBy::Week) == "2026-02-16");      // Monday 00:00
     CHECK(cohort_of(at("2026-02-15T23:59:59.999Z"), CohortBy::Week) == "2026-02-09");  // Sunday
-    CHECK(cohort_of(at("2026-01-01T00:00:00Z"), CohortBy::Week) == "2025-12-29");  // across a year
-    CHECK(cohort_of(at("1970-01-01T00:00:00Z"), CohortBy::Week) == "1969-12-29" );
+    CHECK(cohort_of(at("2026-01-01T00:00:00Z"), CohortBy::Week) == "2025-12-29");      // across a year
+    CHECK(cohort_of(at("1970-01-01T00:00:00Z"), CohortBy::Week) == "1969-12-29");
     CHECK(cohort_of(at("2026-02-28T23:59:59.999Z"), CohortBy::Month) == "2026-02");
 }
 
 TEST_CASE("the funnel of conformance case 10 by week and by month", "[funnel][conformance]") {
     const std::string dir = pql::test::case_dir("10-v2-model");
     const int64_t T = at("2026-03-10T12:00:00Z");
-    for (auto [by, file] : {std::pair{CohortBy::Week, "/expected-funnel-week.json"}, std::pair{CohortBy::Month, "/expected-funnel-month.json"}}) {
+    for (auto [by, file] : {std::pair{CohortBy::Week, "/expected-funnel-week.json"},
+                            std::pair{CohortBy::Month, "/expected-funnel-month.json"}}) {
         const json expected = json::parse(pql::test::slurp(dir + file));
         const json got = json::parse(funnel_to_json(funnel_of(case10(), by, T, true)));
         INFO(file);
@@ -75,10 +79,10 @@ TEST_CASE("the funnel of conformance case 10 by week and by month", "[funnel][co
 TEST_CASE("funnel medians, rates and what counts up to T", "[funnel]") {
     const int64_t D = kDayMs, t0 = at("2026-03-02T00:00:00Z");  // a Monday
     std::vector<FunnelEntity> es = {
-        {t0, t0 + 1 * D, t0 + 2 * D, t0 + 5 * D},        // converts 3 days after PQL
-        {t0, t0 + 3 * D, t0 + 4 * D, t0 + 4 * D - 1},    // converted before PQL: not after PQL
+        {t0, t0 + 1 * D, t0 + 2 * D, t0 + 5 * D},      // converts 3 days after PQL
+        {t0, t0 + 3 * D, t0 + 4 * D, t0 + 4 * D - 1},  // converted before PQL: not after PQL
         {t0 + D, std::nullopt, std::nullopt, std::nullopt},
-        {t0 + 2 * D, t0 + 7 * D, t0 + 30 * D, t0 + 40 * D},  // PQL and conversion after T
+        {t0 + 2 * D, t0 + 7 * D, t0 + 30 * D, t0 + 40 * D},        // PQL and conversion after T
         {t0 + 100 * D, t0 + 101 * D, std::nullopt, std::nullopt},  // first seen after T
     };
     const int64_t T = t0 + 10 * D;
@@ -119,7 +123,8 @@ TEST_CASE("funnel medians, rates and what counts up to T", "[funnel]") {
 
 TEST_CASE("funnel cohorts oldest first, CSV with a row for all", "[funnel]") {
     const int64_t D = kDayMs, t0 = at("2026-01-05T00:00:00Z");
-    std::vector<FunnelEntity> es = {{t0 + 14 * D, {}, {}, {}}, {t0, {}, {}, {}}, {t0 + 7 * D, {}, {}, {}}, {t0 + D, {}, {}, {}}};
+    std::vector<FunnelEntity> es = {
+        {t0 + 14 * D, {}, {}, {}}, {t0, {}, {}, {}}, {t0 + 7 * D, {}, {}, {}}, {t0 + D, {}, {}, {}}};
     const FunnelReport r = funnel_of(es, CohortBy::Week, t0 + 20 * D, true);
     REQUIRE(r.cohorts.size() == 3);
     CHECK(r.cohorts[0].cohort == "2026-01-05");
@@ -143,11 +148,13 @@ void load_case(Engine& e, const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("the funnel of conformance case 10 through the engine (first_qualified_at from the scorer)", "[funnel][conformance]") {
+TEST_CASE("the funnel of conformance case 10 through the engine (first_qualified_at from the scorer)",
+          "[funnel][conformance]") {
     const std::string dir = pql::test::case_dir("10-v2-model");
     Engine e;
     load_case(e, dir);
-    for (auto [by, file] : {std::pair{CohortBy::Week, "/expected-funnel-week.json"}, std::pair{CohortBy::Month, "/expected-funnel-month.json"}}) {
+    for (auto [by, file] : {std::pair{CohortBy::Week, "/expected-funnel-week.json"},
+                            std::pair{CohortBy::Month, "/expected-funnel-month.json"}}) {
         FunnelOptions o;
         o.cohort = by;
         auto r = e.funnel_json(o);
@@ -168,9 +175,9 @@ TEST_CASE("pql funnel prints the library's bytes for conformance case 10", "[fun
     Engine e;
     load_case(e, dir);
     for (const char* cohort : {"week", "month"}) {
-        const std::string cmd = std::string(PQL_BINARY) + " funnel --format json --cohort " + cohort + " --model " + dir +
-                                "/model.json --events " + dir + "/events.jsonl --accounts " + dir + "/accounts.jsonl --users " +
-                                dir + "/users.jsonl 2>/dev/null";
+        const std::string cmd = std::string(PQL_BINARY) + " funnel --format json --cohort " + cohort + " --model " +
+                                dir + "/model.json --events " + dir + "/events.jsonl --accounts " + dir +
+                                "/accounts.jsonl --users " + dir + "/users.jsonl 2>/dev/null";
         std::string out;
         FILE* p = popen(cmd.c_str(), "r");
         REQUIRE(p);

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "pql/engine.hpp"
 #include "event_store.hpp"
+#include "pql/engine.hpp"
 #include "pql/model.hpp"
 
 using namespace pql;
@@ -36,10 +36,9 @@ TEST_CASE("fuzz: a strict JSON array load fails at the first bad element", "[fuz
     {
         // A valid element after the bad one is not loaded either, and a bad one before it wins.
         EventStore s;
-        auto r = s.load_events(
-            R"([{"timestamp":"2026-01-01","user_id":"u","event":"e","id":"x"}, true,)"
-            R"( {"timestamp":"2026-01-02","user_id":"u","event":"e","id":"y"}, {"event": 1}])",
-            strict);
+        auto r = s.load_events(R"([{"timestamp":"2026-01-01","user_id":"u","event":"e","id":"x"}, true,)"
+                               R"( {"timestamp":"2026-01-02","user_id":"u","event":"e","id":"y"}, {"event": 1}])",
+                               strict);
         REQUIRE(!r.ok());
         CHECK(r.error().line == 2);
         CHECK(s.size() == 0);
@@ -62,9 +61,9 @@ const char* kEvents =
 // fuzz: model. window_days may be up to 10^12 (the model's integer range), and the decay
 // tables were sized by the window: 2^32 doubles (32 GiB) for {"window_days": 1000000000000}.
 TEST_CASE("fuzz: a window of 10^12 days scores without sizing anything by it", "[fuzz][score]") {
-    for (const char* model : {R"({"window_days": 1000000000000})",
-                              R"({"window_days": 1000000000000, "engagement": {"decay": "linear"}})",
-                              R"({"active_days": 1000000000000, "window_days": 5000000000})"}) {
+    for (const char* model :
+         {R"({"window_days": 1000000000000})", R"({"window_days": 1000000000000, "engagement": {"decay": "linear"}})",
+          R"({"active_days": 1000000000000, "window_days": 5000000000})"}) {
         Engine e;
         REQUIRE(e.load_events(kEvents).ok());
         REQUIRE(e.set_model_json(model).ok());
@@ -86,7 +85,10 @@ TEST_CASE("fuzz: a window of 10^12 days scores without sizing anything by it", "
 // NaN, a limit of 1e-300 made limit usage Infinity. They now stay within ±10^12 (limits at
 // least 10^-12), and the model error names the path.
 TEST_CASE("fuzz: weights, points and limits that would overflow are model errors", "[fuzz][model]") {
-    struct Case { const char* model; const char* path; };
+    struct Case {
+        const char* model;
+        const char* path;
+    };
     for (auto c : {Case{R"({"engagement":{"default_weight":1e308}})", "engagement.default_weight"},
                    Case{R"({"engagement":{"events":{"login":{"weight":-1e13}}}})", "engagement.events.login.weight"},
                    Case{R"({"weights":{"activation":1e308,"engagement":1e308}})", "weights.activation"},
@@ -158,10 +160,12 @@ TEST_CASE("fuzz: huge backtest horizons and capacities are argument errors", "[f
 // window of 2^32 days or more is clipped to: after an index rebuild such a model kept the
 // previous window's event counts.
 TEST_CASE("fuzz: a huge window after an index rebuild recounts the events", "[fuzz][score]") {
-    const std::string events =
-        R"({"timestamp": 1771581600000, "account_id": "acme", "user_id": "u0", "event": "a"})" "\n"
-        R"({"timestamp": 1000000000000, "account_id": "acme", "user_id": "u1", "event": "a"})" "\n";
-    const std::string accounts = R"({"account_id": "acme", "traits": {"plan": "free"}})" "\n";
+    const std::string events = R"({"timestamp": 1771581600000, "account_id": "acme", "user_id": "u0", "event": "a"})"
+                               "\n"
+                               R"({"timestamp": 1000000000000, "account_id": "acme", "user_id": "u1", "event": "a"})"
+                               "\n";
+    const std::string accounts = R"({"account_id": "acme", "traits": {"plan": "free"}})"
+                                 "\n";
     const std::string model = R"({"window_days": 1000000000000})";
     Engine fresh;
     REQUIRE(fresh.set_model_json(model).ok());

@@ -102,7 +102,8 @@ TEST_CASE("appended rows later on the as_of's day move a latest-event as_of", "[
     std::vector<std::string> parts;
     parts.push_back(events(r, 3000, 30, 6, kEnd - 40 * kDay, kEnd, "a"));
     for (int i = 0; i < 5; ++i)
-        parts.push_back(events(r, 200, 35 + i, 10, kEnd + i * 3600000, kEnd + (i + 1) * 3600000, "n" + std::to_string(i)));
+        parts.push_back(
+            events(r, 200, 35 + i, 10, kEnd + i * 3600000, kEnd + (i + 1) * 3600000, "n" + std::to_string(i)));
     check_parts(parts, model, true);
     // The next day: a full build, with the same answers.
     parts.push_back(events(r, 200, 40, 10, kEnd + kDay, kEnd + kDay + 1000, "d"));
@@ -113,8 +114,9 @@ TEST_CASE("group calls, accounts and a changed model after an append give a full
     Rng r{3};
     std::vector<std::string> parts;
     parts.push_back(events(r, 2000, 20, 6, kEnd - 20 * kDay, kEnd, "a"));
-    parts.push_back(R"({"type":"group","userId":"u3_1","groupId":"acct-77","timestamp":1767000000000,"traits":{"plan":"pro"}})"
-                    "\n");
+    parts.push_back(
+        R"({"type":"group","userId":"u3_1","groupId":"acct-77","timestamp":1767000000000,"traits":{"plan":"pro"}})"
+        "\n");
     parts.push_back(events(r, 300, 25, 7, kEnd - 20 * kDay, kEnd, "b"));
     check_parts(parts, kModel, true);
 
@@ -139,7 +141,8 @@ TEST_CASE("in-order appends on earlier days at a fixed as_of update the aggregat
     std::vector<std::string> parts;
     parts.push_back(events(r, 3000, 30, 6, kEnd - 40 * kDay, kEnd - 12 * kDay, "a"));
     for (int i = 0; i < 6; ++i)  // each batch spans two days and some of it is new accounts, types, users
-        parts.push_back(events(r, 300, 34 + i, 9, kEnd - (12 - 2 * i) * kDay, kEnd - (10 - 2 * i) * kDay, "b" + std::to_string(i)));
+        parts.push_back(
+            events(r, 300, 34 + i, 9, kEnd - (12 - 2 * i) * kDay, kEnd - (10 - 2 * i) * kDay, "b" + std::to_string(i)));
     check_parts(parts, kModel, true);
 
     Engine e;

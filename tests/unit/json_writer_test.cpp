@@ -33,8 +33,26 @@ TEST_CASE("JsonWriter strings: every one- and two-byte string, and mixed UTF-8, 
     }
     // Pseudo-random strings from pieces: ASCII, controls, quotes, valid 2-4 byte sequences,
     // overlongs, surrogates, stray continuation bytes, NUL.
-    const char* pieces[] = {"a", "\"", "\\", "\x01", "\x1f", "\x7f", "\t", "\n", "\r", "\b", "\f", "\xc3\xa9", "\xe2\x82\xac",
-                            "\xf0\x9f\x98\x80", "\xc0\xaf", "\xed\xa0\x80", "\x80", "\xff", "\xf4\x90\x80\x80", ""};  // 19: a NUL
+    const char* pieces[] = {"a",
+                            "\"",
+                            "\\",
+                            "\x01",
+                            "\x1f",
+                            "\x7f",
+                            "\t",
+                            "\n",
+                            "\r",
+                            "\b",
+                            "\f",
+                            "\xc3\xa9",
+                            "\xe2\x82\xac",
+                            "\xf0\x9f\x98\x80",
+                            "\xc0\xaf",
+                            "\xed\xa0\x80",
+                            "\x80",
+                            "\xff",
+                            "\xf4\x90\x80\x80",
+                            ""};  // 19: a NUL
     uint32_t x = 12345;
     for (int n = 0; n < 20000; ++n) {
         std::string s;
@@ -61,7 +79,7 @@ TEST_CASE("JsonWriter numbers and fields as nlohmann", "[json]") {
     w.field("g", true);
     w.time_field("t", int64_t{0});
     w.close('}');
-    nlohmann::ordered_json j = {{"a", 3.0}, {"b", -7}, {"c", nullptr}, {"d", "x\ny"}, {"e", 0.1}, {"f", 1e308}, {"g", true},
-                                {"t", "1970-01-01T00:00:00.000Z"}};
+    nlohmann::ordered_json j = {{"a", 3.0}, {"b", -7},    {"c", nullptr}, {"d", "x\ny"},
+                                {"e", 0.1}, {"f", 1e308}, {"g", true},    {"t", "1970-01-01T00:00:00.000Z"}};
     CHECK(w.out == j.dump());
 }

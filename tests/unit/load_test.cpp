@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "pql/engine.hpp"
 #include "event_store.hpp"
+#include "pql/engine.hpp"
 
 using namespace pql;
 
@@ -52,13 +52,20 @@ TEST_CASE("CSV requires its columns and rejects invalid UTF-8", "[load][csv]") {
 
 TEST_CASE("Segment calls map onto events, groups and identifies", "[load][segment]") {
     EventStore s;
-    auto r = load(s,
-                  R"({"type":"group","userId":"u1","groupId":"acme","timestamp":"2026-01-01","traits":{"name":"Acme","n":3,"ok":true,"nested":{"a":1}}})" "\n"
-                  R"({"type":"identify","anonymousId":"a1","timestamp":"2026-01-01","traits":{"title":"VP"}})" "\n"
-                  R"({"type":"page","userId":"u1","timestamp":"2026-01-02"})" "\n"
-                  R"({"type":"screen","userId":"u1","timestamp":"2026-01-02","context":{"groupId":42}})" "\n"
-                  R"({"type":"track","userId":"u1","timestamp":"2026-01-02"})" "\n"
-                  R"({"type":"group","userId":"u1","timestamp":"2026-01-02"})" "\n");
+    auto r = load(
+        s,
+        R"({"type":"group","userId":"u1","groupId":"acme","timestamp":"2026-01-01","traits":{"name":"Acme","n":3,"ok":true,"nested":{"a":1}}})"
+        "\n"
+        R"({"type":"identify","anonymousId":"a1","timestamp":"2026-01-01","traits":{"title":"VP"}})"
+        "\n"
+        R"({"type":"page","userId":"u1","timestamp":"2026-01-02"})"
+        "\n"
+        R"({"type":"screen","userId":"u1","timestamp":"2026-01-02","context":{"groupId":42}})"
+        "\n"
+        R"({"type":"track","userId":"u1","timestamp":"2026-01-02"})"
+        "\n"
+        R"({"type":"group","userId":"u1","timestamp":"2026-01-02"})"
+        "\n");
     CHECK(r.loaded == 4);
     CHECK(r.skipped == 2);
     CHECK(r.errors[0].message == "event: missing");
@@ -75,14 +82,20 @@ TEST_CASE("Segment calls map onto events, groups and identifies", "[load][segmen
 
 TEST_CASE("ids: integers are text, other types make the row bad, duplicates count once", "[load]") {
     EventStore s;
-    auto r = load(s,
-                  R"({"timestamp":1,"user_id":7,"event":"e","id":1})" "\n"
-                  R"({"timestamp":1,"user_id":7,"event":"e","id":1.0})" "\n"
-                  R"({"timestamp":1,"user_id":7,"event":"e","id":"1"})" "\n"
-                  R"({"timestamp":1,"user_id":true,"event":"e"})" "\n"
-                  R"({"timestamp":1,"user_id":"u","event":"e","account_id":1.5})" "\n"
-                  R"({"timestamp":1,"user_id":"u","event":"e","account_id":[1]})" "\n"
-                  R"({"timestamp":1,"user_id":"u","event":"e","id":18446744073709551615})" "\n");
+    auto r = load(s, R"({"timestamp":1,"user_id":7,"event":"e","id":1})"
+                     "\n"
+                     R"({"timestamp":1,"user_id":7,"event":"e","id":1.0})"
+                     "\n"
+                     R"({"timestamp":1,"user_id":7,"event":"e","id":"1"})"
+                     "\n"
+                     R"({"timestamp":1,"user_id":true,"event":"e"})"
+                     "\n"
+                     R"({"timestamp":1,"user_id":"u","event":"e","account_id":1.5})"
+                     "\n"
+                     R"({"timestamp":1,"user_id":"u","event":"e","account_id":[1]})"
+                     "\n"
+                     R"({"timestamp":1,"user_id":"u","event":"e","id":18446744073709551615})"
+                     "\n");
     CHECK(r.loaded == 1);
     CHECK(r.duplicates == 2);
     CHECK(r.skipped == 4);
@@ -113,7 +126,10 @@ TEST_CASE("strict mode fails on the first bad row and keeps nothing of that load
     load(s, R"({"timestamp":1,"user_id":"u","event":"e","id":"a"})");
     LoadOptions o;
     o.strict = true;
-    auto r = s.load_events(R"({"timestamp":2,"user_id":"u","event":"e","id":"b"})" "\n" R"({"timestamp":"no","user_id":"u","event":"e"})", o);
+    auto r = s.load_events(R"({"timestamp":2,"user_id":"u","event":"e","id":"b"})"
+                           "\n"
+                           R"({"timestamp":"no","user_id":"u","event":"e"})",
+                           o);
     REQUIRE(!r.ok());
     CHECK(r.error().code == "bad_row");
     CHECK(r.error().line == 2);
@@ -130,7 +146,7 @@ TEST_CASE("hostile input gives clean errors, never a crash", "[load][bad]") {
         {"empty", ""},
         {"blank", "\n\n  \n"},
         {"truncated", row.substr(0, 20)},
-        {"nested", std::string(200000, '[') },
+        {"nested", std::string(200000, '[')},
         {"nested objects", "{\"a\":" + std::string(200000, '{')},
         {"NUL bytes", std::string("{\"timestamp\":1,\0\"user_id\":\"u\"}", 30)},
         {"invalid UTF-8", "{\"timestamp\":1,\"user_id\":\"\xc3\x28\",\"event\":\"e\"}"},
@@ -167,7 +183,8 @@ TEST_CASE("hostile input gives clean errors, never a crash", "[load][bad]") {
 
 TEST_CASE("row size and nesting limits", "[load][bad]") {
     EventStore s;
-    std::string big = "{\"timestamp\":1,\"user_id\":\"u\",\"event\":\"e\",\"p\":\"" + std::string(20u << 20, 'x') + "\"}";
+    std::string big =
+        "{\"timestamp\":1,\"user_id\":\"u\",\"event\":\"e\",\"p\":\"" + std::string(20u << 20, 'x') + "\"}";
     auto r = load(s, big + "\n" + R"({"timestamp":1,"user_id":"u","event":"e"})");
     CHECK(r.loaded == 1);
     CHECK(r.errors[0].message == "row: longer than the 8 MiB row limit");
@@ -182,7 +199,8 @@ TEST_CASE("row size and nesting limits", "[load][bad]") {
         CHECK(m.errors[1].line == 5);
         CHECK(m.errors[1].message == "row: longer than the 8 MiB row limit");
     }
-    std::string deep = "{\"timestamp\":1,\"user_id\":\"u\",\"event\":\"e\",\"p\":" + std::string(300, '[') + std::string(300, ']') + "}";
+    std::string deep = "{\"timestamp\":1,\"user_id\":\"u\",\"event\":\"e\",\"p\":" + std::string(300, '[') +
+                       std::string(300, ']') + "}";
     auto d = load(s, deep);
     CHECK(d.skipped == 1);
     CHECK(d.errors[0].message == "row: nested deeper than 256 levels");
@@ -191,10 +209,14 @@ TEST_CASE("row size and nesting limits", "[load][bad]") {
 TEST_CASE("accounts: JSONL and CSV, merged key by key", "[load][accounts]") {
     EventStore s;
     LoadOptions o;
-    auto r = s.load_accounts(R"({"account_id":"a","name":"A","traits":{"x":1,"y":"b"}})" "\n"
-                             R"({"account_id":"a","traits":{"y":"c"}})" "\n"
-                             R"({"account_id":"b","traits":{"bad":{"deep":1}}})" "\n"
-                             R"({"name":"no id"})", o);
+    auto r = s.load_accounts(R"({"account_id":"a","name":"A","traits":{"x":1,"y":"b"}})"
+                             "\n"
+                             R"({"account_id":"a","traits":{"y":"c"}})"
+                             "\n"
+                             R"({"account_id":"b","traits":{"bad":{"deep":1}}})"
+                             "\n"
+                             R"({"name":"no id"})",
+                             o);
     REQUIRE(r.ok());
     CHECK(r->loaded == 2);
     CHECK(r->skipped == 2);
@@ -215,10 +237,17 @@ TEST_CASE("first_line numbers the errors of a later piece of a file", "[load]") 
     EventStore s;
     LoadOptions o;
     o.first_line = 1001;
-    auto r = s.load_events(R"({"timestamp":1,"user_id":"u","event":"e"})" "\n" R"({"timestamp":"x","user_id":"u","event":"e"})", o);
+    auto r = s.load_events(R"({"timestamp":1,"user_id":"u","event":"e"})"
+                           "\n"
+                           R"({"timestamp":"x","user_id":"u","event":"e"})",
+                           o);
     REQUIRE(r.ok());
     CHECK(r->errors[0].line == 1002);
-    auto c = s.load_events("timestamp,user_id,event\n1,,e\n", [] { LoadOptions x; x.first_line = 10; return x; }());
+    auto c = s.load_events("timestamp,user_id,event\n1,,e\n", [] {
+        LoadOptions x;
+        x.first_line = 10;
+        return x;
+    }());
     CHECK(c->errors[0].line == 11);
 }
 
@@ -232,16 +261,16 @@ TEST_CASE("JSON Lines as one stream gives what a line at a time gives", "[load][
     const std::string ok3 = R"({"timestamp":1767225600000,"user_id":"u3","event":"a","id":"e1"})";  // duplicate id
     const std::vector<std::string> texts = {
         ok1 + "\n" + ok2 + "\n" + ok3 + "\n",
-        ok1 + "\n" + ok2,                                     // no final line break
-        "\n\n  \t\n" + ok1 + "\r\n\r\n" + ok2 + "\r\n",       // blank lines, CRLF
-        ok1 + ok2 + "\n" + ok3 + "\n",                        // two values on one line
+        ok1 + "\n" + ok2,                                // no final line break
+        "\n\n  \t\n" + ok1 + "\r\n\r\n" + ok2 + "\r\n",  // blank lines, CRLF
+        ok1 + ok2 + "\n" + ok3 + "\n",                   // two values on one line
         ok1 + "\n{\"timestamp\":\n\"2026-01-01\",\"user_id\":\"u\",\"event\":\"x\"}\n" + ok2 + "\n",  // spans lines
-        ok1 + "\n[" + ok2 + "]\n" + ok3 + "\n",               // an array row
-        ok1 + "\n42\n\"s\"\nnull\n" + ok2 + "\n",             // scalar rows
-        ok1 + "\n{\"user_id\":\"u\",\n" + ok2 + "\n",         // truncated row
-        ok1 + "\n{\"user_id\":\"u\"}\n" + ok2 + "\n",         // missing fields
-        ok1 + "\n" + ok2 + ",\n" + ok3 + "\n",                // a trailing comma
-        ok1 + "\n,\n" + ok2 + "\n]\n[\n" + ok3 + "\n",        // stray punctuation
+        ok1 + "\n[" + ok2 + "]\n" + ok3 + "\n",                                                       // an array row
+        ok1 + "\n42\n\"s\"\nnull\n" + ok2 + "\n",                                                     // scalar rows
+        ok1 + "\n{\"user_id\":\"u\",\n" + ok2 + "\n",                                                 // truncated row
+        ok1 + "\n{\"user_id\":\"u\"}\n" + ok2 + "\n",                                                 // missing fields
+        ok1 + "\n" + ok2 + ",\n" + ok3 + "\n",          // a trailing comma
+        ok1 + "\n,\n" + ok2 + "\n]\n[\n" + ok3 + "\n",  // stray punctuation
         ok1 + "\n{} {}\n" + ok2 + "\n",
         ok1 + "\n" + ok2 + "\n{\"timestamp\":\"2026-01-01\"",  // truncated at the end
         "]\n" + ok1 + "\n",
@@ -254,8 +283,13 @@ TEST_CASE("JSON Lines as one stream gives what a line at a time gives", "[load][
     }
     // Random mixes of good and bad lines.
     std::mt19937 rng(7);
-    const std::vector<std::string> pieces = {ok1, ok2, ok3, "", " ", "{", "}", "[", "]", ",", "42",
-                                             R"({"a":{"b":[1,{"c":2}]}})", ok1 + ok2, "{\"user_id\":"};
+    const std::vector<std::string> pieces = {ok1,       ok2,
+                                             ok3,       "",
+                                             " ",       "{",
+                                             "}",       "[",
+                                             "]",       ",",
+                                             "42",      R"({"a":{"b":[1,{"c":2}]}})",
+                                             ok1 + ok2, "{\"user_id\":"};
     for (int round = 0; round < 300; ++round) {
         std::string text;
         const int lines = 1 + static_cast<int>(rng() % 12);
@@ -278,11 +312,12 @@ TEST_CASE("JSON Lines over several stream segments", "[load][jsonl]") {
     const std::vector<std::string> odd = {"", "{", "42", "{\"timestamp\":1,\n", "[1]", "{} {}", "  "};
     for (int i = 0; text.size() < (9u << 20); ++i) {
         line_starts.push_back(text.size());
-        text += "{\"id\":\"e" + std::to_string(i % 50000) + "\",\"timestamp\":\"2026-01-0" +
-                std::to_string(1 + i % 9) + "T00:00:00.000Z\",\"user_id\":\"u" + std::to_string(i % 97) +
-                "\",\"event\":\"ev" + std::to_string(i % 13) + "\",\"properties\":{\"n\":" + std::to_string(i) + "}}\n";
+        text += "{\"id\":\"e" + std::to_string(i % 50000) + "\",\"timestamp\":\"2026-01-0" + std::to_string(1 + i % 9) +
+                "T00:00:00.000Z\",\"user_id\":\"u" + std::to_string(i % 97) + "\",\"event\":\"ev" +
+                std::to_string(i % 13) + "\",\"properties\":{\"n\":" + std::to_string(i) + "}}\n";
         // Anomalies now and then, and densely around the segment boundaries.
-        const bool near = (text.size() & ((4u << 20) - 1)) < 4000 || ((4u << 20) - (text.size() & ((4u << 20) - 1))) < 4000;
+        const bool near =
+            (text.size() & ((4u << 20) - 1)) < 4000 || ((4u << 20) - (text.size() & ((4u << 20) - 1))) < 4000;
         if ((near && rng() % 3 == 0) || rng() % 5000 == 0) text += odd[rng() % odd.size()] + "\n";
     }
     CHECK(fuzz::jsonl_stream_vs_lines(text) == "");

@@ -29,8 +29,10 @@ std::string data() {
     std::string s;
     const char* events[] = {"x", "y", "a.b", "z"};
     for (int i = 0; i < 120; ++i) {
-        json r = {{"timestamp", kT - (i % 50) * kDay}, {"account_id", "acct" + std::to_string(i % 9)},
-                  {"user_id", "u" + std::to_string(i % 13)}, {"event", events[i % 4]}};
+        json r = {{"timestamp", kT - (i % 50) * kDay},
+                  {"account_id", "acct" + std::to_string(i % 9)},
+                  {"user_id", "u" + std::to_string(i % 13)},
+                  {"event", events[i % 4]}};
         s += r.dump() + "\n";
     }
     return s;
@@ -40,7 +42,9 @@ std::string accounts() {
     std::string s;
     for (int i = 0; i < 9; ++i)
         s += json{{"account_id", "acct" + std::to_string(i)},
-                  {"traits", {{"employees", i * 4}, {"plan", i % 2 ? "pro" : "free"}}}}.dump() + "\n";
+                  {"traits", {{"employees", i * 4}, {"plan", i % 2 ? "pro" : "free"}}}}
+                 .dump() +
+             "\n";
     return s;
 }
 
@@ -53,7 +57,11 @@ void load(Engine& e) {
 }  // namespace
 
 TEST_CASE("a patched setting gives the model and ranking of the whole edited model", "[model_patch]") {
-    struct Case { const char* path; json::json_pointer ptr; double value; };
+    struct Case {
+        const char* path;
+        json::json_pointer ptr;
+        double value;
+    };
     const std::vector<Case> cases = {
         {"window_days", json::json_pointer("/window_days"), 30},
         {"active_days", json::json_pointer("/active_days"), 7},

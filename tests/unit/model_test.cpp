@@ -40,7 +40,8 @@ TEST_CASE("typos name the path and suggest the nearest key", "[model]") {
     CHECK(e.path == "engagement.events.x.wieght");
     CHECK(e.message == "unknown key; did you mean \"weight\"?");
     CHECK(model_error(R"({"windw_days": 3})").describe() == "windw_days: unknown key; did you mean \"window_days\"?");
-    CHECK(model_error(R"({"activation":{"steps":[{"event":"a","min_cout":2}]}})").path == "activation.steps[0].min_cout");
+    CHECK(model_error(R"({"activation":{"steps":[{"event":"a","min_cout":2}]}})").path ==
+          "activation.steps[0].min_cout");
 }
 
 TEST_CASE("wrong types and out-of-range values", "[model]") {
@@ -49,7 +50,8 @@ TEST_CASE("wrong types and out-of-range values", "[model]") {
     CHECK(model_error(R"({"window_days":1.5})").message == "must be a whole number (got 1.5)");
     CHECK(model_error(R"({"engagement":{"half_life_days":0}})").message == "must be > 0 (got 0)");
     CHECK(model_error(R"({"engagement":{"saturation":-1}})").path == "engagement.saturation");
-    CHECK(model_error(R"({"engagement":{"decay":"expo"}})").message == "unknown decay \"expo\"; did you mean \"exponential\"?");
+    CHECK(model_error(R"({"engagement":{"decay":"expo"}})").message ==
+          "unknown decay \"expo\"; did you mean \"exponential\"?");
     CHECK(model_error(R"({"engagement":{"events":{"x":{"cap":-1}}}})").path == "engagement.events.x.cap");
     CHECK(model_error(R"({"weights":{"activation":0,"engagement":0,"fit":0}})").path == "weights");
     CHECK(model_error(R"({"activation":{"steps":[{"event":"a"}],"required":2}})").path == "activation.required");
@@ -64,23 +66,27 @@ TEST_CASE("wrong types and out-of-range values", "[model]") {
 }
 
 TEST_CASE("fit ops and rule metrics are checked", "[model]") {
-    CHECK(model_error(R"({"fit":{"rules":[{"trait":"a","op":"equals","value":1,"points":1}]}})").path == "fit.rules[0].op");
+    CHECK(model_error(R"({"fit":{"rules":[{"trait":"a","op":"equals","value":1,"points":1}]}})").path ==
+          "fit.rules[0].op");
     CHECK(model_error(R"({"fit":{"rules":[{"trait":"a","op":"betwen","value":[1,2]}]}})").message ==
           "unknown op \"betwen\"; did you mean \"between\"?");
-    CHECK(model_error(R"({"fit":{"rules":[{"trait":"a","op":"between","value":[3,2]}]}})").path == "fit.rules[0].value");
+    CHECK(model_error(R"({"fit":{"rules":[{"trait":"a","op":"between","value":[3,2]}]}})").path ==
+          "fit.rules[0].value");
     CHECK(model_error(R"({"fit":{"rules":[{"trait":"a","op":"gte","value":"x"}]}})").path == "fit.rules[0].value");
     CHECK(model_error(R"({"fit":{"rules":[{"trait":"a","op":"exists","value":1}]}})").path == "fit.rules[0].value");
     CHECK(model_error(R"({"pql":{"rule":{"metric":"activ_users","op":">=","value":1}}})").message ==
           "unknown metric \"activ_users\"; did you mean \"active_users\"?");
     CHECK(model_error(R"({"pql":{"rule":{"metric":"limit.seats","op":">=","value":1}}})").message ==
           "unknown limit \"seats\" (the model defines no limits)");
-    CHECK(model_error(R"({"pql":{"rule":{"all":[{"metric":"score","op":"=>","value":1}]}}})").path == "pql.rule.all[0].op");
+    CHECK(model_error(R"({"pql":{"rule":{"all":[{"metric":"score","op":"=>","value":1}]}}})").path ==
+          "pql.rule.all[0].op");
     CHECK(model_error(R"({"pql":{"rule":{"metric":"score","op":">=","value":"1"}}})").path == "pql.rule.value");
     CHECK(model_error(R"({"pql":{"rule":{"all":{}}}})").path == "pql.rule.all");
 }
 
 TEST_CASE("every error is collected for pql validate", "[model]") {
-    auto errors = validate_model(R"({"windw_days":1,"engagement":{"saturation":0},"tiers":"x","activation":{"steps":[{"event":1},{"event":"a","weight":-1}]}})");
+    auto errors = validate_model(
+        R"({"windw_days":1,"engagement":{"saturation":0},"tiers":"x","activation":{"steps":[{"event":1},{"event":"a","weight":-1}]}})");
     REQUIRE(errors.size() == 5);
     CHECK(errors[0].path == "windw_days");
     CHECK(errors[1].path == "engagement.saturation");
@@ -90,7 +96,8 @@ TEST_CASE("every error is collected for pql validate", "[model]") {
 }
 
 TEST_CASE("canonical JSON round-trips", "[model]") {
-    const std::string src = R"({"entity":"user","as_of":"2026-01-01","engagement":{"decay":"linear","events":{"a":{"weight":2,"cap":3}}},
+    const std::string src =
+        R"({"entity":"user","as_of":"2026-01-01","engagement":{"decay":"linear","events":{"a":{"weight":2,"cap":3}}},
         "activation":{"steps":[{"event":"*","min_users":3}],"required":1},
         "fit":{"rules":[{"trait":"t","op":"in","value":["x",1,true],"points":5},{"trait":"u","op":"missing","points":-1}]},
         "limits":{"p":{"event":"e","limit":4}},

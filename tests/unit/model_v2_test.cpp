@@ -24,33 +24,40 @@ Error model_error(const std::string& text) {
 
 TEST_CASE("v2 keys are validated with paths and suggestions", "[model][v2]") {
     CHECK(model_error(R"({"signal":{}})").describe() == "signal: unknown key; did you mean \"signals\"?");
-    CHECK(model_error(R"({"signals":{"s":{"evnt":"x"}}})").describe() == "signals.s.evnt: unknown key; did you mean \"event\"?");
+    CHECK(model_error(R"({"signals":{"s":{"evnt":"x"}}})").describe() ==
+          "signals.s.evnt: unknown key; did you mean \"event\"?");
     CHECK(model_error(R"({"signals":{"s":{"where":[]}}})").path == "signals.s.event");
-    CHECK(model_error(R"({"signals":{"s":{"event":"x","where":[{"property":"p","op":"gtt","value":1}]}}})").describe() ==
-          "signals.s.where[0].op: unknown op \"gtt\"; did you mean \"gt\"?");
+    CHECK(
+        model_error(R"({"signals":{"s":{"event":"x","where":[{"property":"p","op":"gtt","value":1}]}}})").describe() ==
+        "signals.s.where[0].op: unknown op \"gtt\"; did you mean \"gt\"?");
     CHECK(model_error(R"({"signals":{"s":{"event":"x","where":[{"prop":"p","op":"gt","value":1}]}}})").path ==
           "signals.s.where[0].prop");
     CHECK(model_error(R"({"signals":{"*":{"event":"x"}}})").path == "signals.*");
-    CHECK(model_error(R"({"active":{"event":["x"]}})").describe() == "active.event: unknown key; did you mean \"events\"?");
+    CHECK(model_error(R"({"active":{"event":["x"]}})").describe() ==
+          "active.event: unknown key; did you mean \"events\"?");
     CHECK(model_error(R"({"active":{"events":"x"}})").path == "active.events");
     CHECK(model_error(R"({"personas":{"exec":{"trait":"title"}}})").path == "personas.exec");
     CHECK(model_error(R"({"personas":{"exec":[{"trait":"title","op":"contain","value":"vp"}]}})").describe() ==
           "personas.exec[0].op: unknown op \"contain\"; did you mean \"contains\"?");
     CHECK(model_error(R"({"personas":{"exec":[]},"fit":{"rules":[{"persona":"exce","points":5}]}})").describe() ==
           "fit.rules[0].persona: unknown persona \"exce\"; did you mean \"exec\"?");
-    CHECK(model_error(R"({"personas":{"exec":[]},"fit":{"rules":[{"persona":"exec","op":"contains","value":"x"}]}})").path ==
-          "fit.rules[0].op");
-    CHECK(model_error(R"({"personas":{"exec":[]},"fit":{"rules":[{"persona":"exec","trait":"t"}]}})").path == "fit.rules[0].trait");
+    CHECK(model_error(R"({"personas":{"exec":[]},"fit":{"rules":[{"persona":"exec","op":"contains","value":"x"}]}})")
+              .path == "fit.rules[0].op");
+    CHECK(model_error(R"({"personas":{"exec":[]},"fit":{"rules":[{"persona":"exec","trait":"t"}]}})").path ==
+          "fit.rules[0].trait");
     CHECK(model_error(R"({"pql":{"rule":{"metric":"persona.vp","op":">=","value":1}}})").describe() ==
           "pql.rule.metric: unknown persona \"vp\" (the model defines no personas)");
     CHECK(model_error(R"({"pql":{"rule":{"metric":"sum.x","op":">=","value":1}}})").path == "pql.rule.metric");
     CHECK(model_error(R"({"pql":{"rule":{"metric":"activ_days","op":">=","value":1}}})").message ==
           "unknown metric \"activ_days\"; did you mean \"active_days\"?");
-    CHECK(model_error(R"({"pql":{"rule":{"metric":"score","op":">=","value":1,"window_days":7}}})").path == "pql.rule.window_days");
-    CHECK(model_error(R"({"pql":{"rule":{"metric":"count.x","op":">=","value":1,"window_days":0}}})").path == "pql.rule.window_days");
+    CHECK(model_error(R"({"pql":{"rule":{"metric":"score","op":">=","value":1,"window_days":7}}})").path ==
+          "pql.rule.window_days");
+    CHECK(model_error(R"({"pql":{"rule":{"metric":"count.x","op":">=","value":1,"window_days":0}}})").path ==
+          "pql.rule.window_days");
     CHECK(model_error(R"({"pql":{"rule":{"metric":"count.x","op":">=","value":1,"windw_days":7}}})").message ==
           "unknown key; did you mean \"window_days\"?");
-    CHECK(model_error(R"({"pql":{"include_customer":true}})").message == "unknown key; did you mean \"include_customers\"?");
+    CHECK(model_error(R"({"pql":{"include_customer":true}})").message ==
+          "unknown key; did you mean \"include_customers\"?");
     CHECK(model_error(R"({"pql":{"include_customers":1}})").path == "pql.include_customers");
     CHECK(model_error(R"({"segments":{"big":{"metric":"scor","op":">=","value":1}}})").describe() ==
           "segments.big.metric: unknown metric \"scor\"; did you mean \"score\"?");
@@ -83,13 +90,17 @@ TEST_CASE("signals: where on properties, shadowing, velocity, steps, limits and 
                           ev(kT - 8 * kDay, "a", "u1", "meeting", {{"external", "3"}}) +
                           ev(kT - 2 * kDay, "a", "u1", "login"))
                 .ok());
-    const std::string sig = R"("signals":{"ext":{"event":"meeting","where":[{"property":"external","op":"gt","value":0}]}})";
-    auto r = row(score(e, "{" + sig + R"(,"engagement":{"decay":"none","saturation":10,"default_weight":1,"events":{"ext":{"weight":10}}},
+    const std::string sig =
+        R"("signals":{"ext":{"event":"meeting","where":[{"property":"external","op":"gt","value":0}]}})";
+    auto r = row(
+        score(e,
+              "{" + sig +
+                  R"(,"engagement":{"decay":"none","saturation":10,"default_weight":1,"events":{"ext":{"weight":10}}},
         "pql":{"min_score":0,"require_activation":false,"rule":{"metric":"count.ext","op":">=","value":2}},
         "limits":{"e":{"event":"ext","limit":4}},"segments":{"lim":{"metric":"limit.e","op":">=","value":0.5},
         "mins":{"metric":"sum.meeting.minutes","op":"==","value":75}},
         "activation":{"steps":[{"event":"ext","min_count":2}]}})"),
-                 "a");
+        "a");
     // 3 meetings + 1 login at default weight 1, the 2 external ones again at 10 (never default_weight).
     CHECK(r["engagement_points"].get<double>() == Approx(4 + 20));
     CHECK(r["events"] == 4);  // signals are not extra events
@@ -100,11 +111,15 @@ TEST_CASE("signals: where on properties, shadowing, velocity, steps, limits and 
     CHECK(r["velocity"].get<double>() == Approx((13.0 - 11) / 11));
 
     // A signal named like an event type replaces it: meetings count only when external.
-    r = row(score(e, R"({"signals":{"meeting":{"event":"meeting","where":[{"property":"external","op":"gt","value":0}]}},
-        "engagement":{"decay":"none","saturation":10,"default_weight":1}})"), "a");
+    r = row(
+        score(e, R"({"signals":{"meeting":{"event":"meeting","where":[{"property":"external","op":"gt","value":0}]}},
+        "engagement":{"decay":"none","saturation":10,"default_weight":1}})"),
+        "a");
     CHECK(r["engagement_points"].get<double>() == Approx(1));  // the login; the signal is unlisted
-    r = row(score(e, R"({"signals":{"meeting":{"event":"meeting","where":[{"property":"external","op":"gt","value":0}]}},
-        "engagement":{"decay":"none","saturation":10,"default_weight":1,"events":{"meeting":{"weight":3}}}})"), "a");
+    r = row(
+        score(e, R"({"signals":{"meeting":{"event":"meeting","where":[{"property":"external","op":"gt","value":0}]}},
+        "engagement":{"decay":"none","saturation":10,"default_weight":1,"events":{"meeting":{"weight":3}}}})"),
+        "a");
     CHECK(r["engagement_points"].get<double>() == Approx(1 + 2 * 3));
 }
 
@@ -116,7 +131,8 @@ TEST_CASE("a change of a signal's where rebuilds only the signals, not the index
                R"(}]}},"pql":{"min_score":0,"require_activation":false,"rule":{"metric":"count.s","op":">=","value":1}}})";
     };
     CHECK(score(e, model(1))["qualified"] == 2);
-    const auto builds = pql::EngineInternals::scorer(e).stats.index_builds, signals = pql::EngineInternals::scorer(e).stats.signal_builds;
+    const auto builds = pql::EngineInternals::scorer(e).stats.index_builds,
+               signals = pql::EngineInternals::scorer(e).stats.signal_builds;
     CHECK(score(e, model(3))["qualified"] == 1);
     CHECK(pql::EngineInternals::scorer(e).stats.index_builds == builds);
     CHECK(pql::EngineInternals::scorer(e).stats.signal_builds == signals + 1);
@@ -151,10 +167,11 @@ TEST_CASE("per-leaf windows, active events, active_days and days_since_last_seen
 
 TEST_CASE("customers are ranked but never qualified unless include_customers", "[score][v2]") {
     Engine e;
-    REQUIRE(e.load_events(ev(kT - 5 * kDay, "a", "u", "x") + ev(kT - 2 * kDay, "a", "u", "paid") + ev(kT, "b", "v", "x") +
-                          ev(kT + kDay, "b", "v", "paid"))
+    REQUIRE(e.load_events(ev(kT - 5 * kDay, "a", "u", "x") + ev(kT - 2 * kDay, "a", "u", "paid") +
+                          ev(kT, "b", "v", "x") + ev(kT + kDay, "b", "v", "paid"))
                 .ok());
-    const std::string base = R"({"as_of":"2026-01-01T12:00:00Z","conversion_event":"paid","pql":{"min_score":0,"require_activation":false)";
+    const std::string base =
+        R"({"as_of":"2026-01-01T12:00:00Z","conversion_event":"paid","pql":{"min_score":0,"require_activation":false)";
     auto run = score(e, base + "}}");
     CHECK(run["customers"] == 1);
     CHECK(run["qualified"] == 1);
@@ -196,7 +213,8 @@ TEST_CASE("PQL since: the current streak and the first qualified day", "[score][
 TEST_CASE("personas count the entity's users; fit rules read them", "[score][v2]") {
     Engine e;
     REQUIRE(e.load_events(ev(kT, "a", "u1", "x") + ev(kT, "a", "u2", "x") + ev(kT, "b", "u3", "x")).ok());
-    REQUIRE(e.load_users("{\"user_id\":\"u1\",\"traits\":{\"title\":\"VP Sales\"}}\n{\"user_id\":\"u2\",\"traits\":{\"title\":\"vp eng\"}}\n"
+    REQUIRE(e.load_users("{\"user_id\":\"u1\",\"traits\":{\"title\":\"VP "
+                         "Sales\"}}\n{\"user_id\":\"u2\",\"traits\":{\"title\":\"vp eng\"}}\n"
                          "{\"user_id\":\"u3\",\"traits\":{\"title\":\"Engineer\"}}\n")
                 .ok());
     auto run = score(e, R"({"personas":{"vp":[{"trait":"title","op":"contains","value":"VP"}]},
@@ -214,10 +232,12 @@ TEST_CASE("personas count the entity's users; fit rules read them", "[score][v2]
 TEST_CASE("backtest signals list the model's signals with the event types", "[backtest][v2]") {
     Engine e;
     REQUIRE(e.load_events(ev(kT - 2 * kDay, "a", "u1", "meeting", {{"external", 1}}) +
-                          ev(kT - 2 * kDay, "b", "u2", "meeting", {{"external", 0}}) + ev(kT + 3 * kDay, "a", "u1", "paid"))
+                          ev(kT - 2 * kDay, "b", "u2", "meeting", {{"external", 0}}) +
+                          ev(kT + 3 * kDay, "a", "u1", "paid"))
                 .ok());
     REQUIRE(e.set_model_json(R"({"conversion_event":"paid","signals":{"ext":{"event":"meeting","where":[
-        {"property":"external","op":"gt","value":0}]}}})").ok());
+        {"property":"external","op":"gt","value":0}]}}})")
+                .ok());
     BacktestOptions o;
     o.as_of = kT;
     o.horizon_days = 10;

@@ -16,7 +16,8 @@ TEST_CASE("ranking rows are score_json's rows", "[ranking]") {
         Engine e;
         REQUIRE(e.set_model_json(pql::test::slurp(dir + "/model.json")).ok());
         REQUIRE(e.load_events(pql::test::slurp(dir + "/events.jsonl")).ok());
-        if (pql::test::exists(dir + "/accounts.jsonl")) REQUIRE(e.load_accounts(pql::test::slurp(dir + "/accounts.jsonl")).ok());
+        if (pql::test::exists(dir + "/accounts.jsonl"))
+            REQUIRE(e.load_accounts(pql::test::slurp(dir + "/accounts.jsonl")).ok());
         const json run = json::parse(e.score_json());
         const Ranking r = e.ranking(2, 2);
         CHECK(r.entities == run["entities"].get<size_t>());
@@ -45,11 +46,17 @@ TEST_CASE("top events: points are weight x capped count, strongest first", "[ran
     Engine e;
     std::string events;
     for (int i = 0; i < 5; ++i)
-        events += json{{"timestamp", 1767225600000 - i * 1000}, {"account_id", "a"}, {"user_id", "u"}, {"event", "good"}}.dump() + "\n";
+        events +=
+            json{{"timestamp", 1767225600000 - i * 1000}, {"account_id", "a"}, {"user_id", "u"}, {"event", "good"}}
+                .dump() +
+            "\n";
     events += json{{"timestamp", 1767225600000}, {"account_id", "a"}, {"user_id", "u"}, {"event", "bad"}}.dump() + "\n";
-    events += json{{"timestamp", 1767225600000}, {"account_id", "a"}, {"user_id", "u"}, {"event", "zero"}}.dump() + "\n";
+    events +=
+        json{{"timestamp", 1767225600000}, {"account_id", "a"}, {"user_id", "u"}, {"event", "zero"}}.dump() + "\n";
     REQUIRE(e.load_events(events).ok());
-    REQUIRE(e.set_model_json(R"({"engagement":{"decay":"none","events":{"good":{"weight":2,"cap":3},"bad":{"weight":-10}}}})").ok());
+    REQUIRE(e.set_model_json(
+                 R"({"engagement":{"decay":"none","events":{"good":{"weight":2,"cap":3},"bad":{"weight":-10}}}})")
+                .ok());
     const Ranking r = e.ranking();
     REQUIRE(r.rows.size() == 1);
     REQUIRE(r.rows[0].top_events.size() == 2);  // "zero" adds nothing and is left out

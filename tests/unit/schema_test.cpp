@@ -48,11 +48,16 @@ TEST_CASE("schema: every comparison op and metric form parses in a rule", "[sche
     REQUIRE(s["comparison_ops"].size() == 6);
     for (auto& op : s["comparison_ops"]) {
         INFO(op.dump());
-        CHECK(validate_model(json{{"pql", {{"rule", {{"metric", "score"}, {"op", op["op"]}, {"value", 1}}}}}}.dump()).empty());
+        CHECK(validate_model(json{{"pql", {{"rule", {{"metric", "score"}, {"op", op["op"]}, {"value", 1}}}}}}.dump())
+                  .empty());
         // On a trait leaf the op means its trait_op: the same canonical model either way.
         Model a, b;
-        REQUIRE(validate_model(json{{"pql", {{"rule", {{"metric", "trait.n"}, {"op", op["op"]}, {"value", 1}}}}}}.dump(), &a).empty());
-        REQUIRE(validate_model(json{{"pql", {{"rule", {{"metric", "trait.n"}, {"op", op["trait_op"]}, {"value", 1}}}}}}.dump(), &b).empty());
+        REQUIRE(validate_model(
+                    json{{"pql", {{"rule", {{"metric", "trait.n"}, {"op", op["op"]}, {"value", 1}}}}}}.dump(), &a)
+                    .empty());
+        REQUIRE(validate_model(
+                    json{{"pql", {{"rule", {{"metric", "trait.n"}, {"op", op["trait_op"]}, {"value", 1}}}}}}.dump(), &b)
+                    .empty());
         CHECK(a.rule->trait_test.op == b.rule->trait_test.op);
     }
     size_t prefixed = 0;
@@ -63,7 +68,9 @@ TEST_CASE("schema: every comparison op and metric form parses in a rule", "[sche
                       {"personas", {{"x", {{{"trait", "title"}, {"op", "contains"}, {"value", "vp"}}}}}}};
         if (m.contains("prefix")) {
             ++prefixed;
-            const std::string arg = m["argument"] == "limit" ? "seats" : m["argument"] == "event.property" ? "x.amount" : "x";
+            const std::string arg = m["argument"] == "limit"            ? "seats"
+                                    : m["argument"] == "event.property" ? "x.amount"
+                                                                        : "x";
             metric = m["prefix"].get<std::string>() + arg;
         } else {
             CHECK(m["argument"].is_null());

@@ -17,22 +17,34 @@ TEST_CASE("exponential, linear and no decay with per-event half-lives and caps",
     REQUIRE(e.load_events(ev(kT, "a", "u", "x") + ev(kT - 7 * kDay, "a", "u", "x") + ev(kT - 14 * kDay, "a", "u", "y") +
                           ev(kT - 30 * kDay, "a", "u", "x"))
                 .ok());
-    auto r = row(score(e, R"({"window_days":30,"engagement":{"half_life_days":7,"saturation":10,"default_weight":1}})"), "a");
+    auto r = row(score(e, R"({"window_days":30,"engagement":{"half_life_days":7,"saturation":10,"default_weight":1}})"),
+                 "a");
     CHECK(r["engagement_points"].get<double>() == Approx(1 + 0.5 + 0.25));  // age 30 is outside a 30-day window
     CHECK(r["events"] == 3);
-    r = row(score(e, R"({"window_days":30,"engagement":{"half_life_days":7,"saturation":10,"default_weight":1,"events":{"y":{"half_life_days":14}}}})"), "a");
+    r = row(
+        score(
+            e,
+            R"({"window_days":30,"engagement":{"half_life_days":7,"saturation":10,"default_weight":1,"events":{"y":{"half_life_days":14}}}})"),
+        "a");
     CHECK(r["engagement_points"].get<double>() == Approx(1 + 0.5 + 0.5));
     r = row(score(e, R"({"window_days":28,"engagement":{"decay":"linear","saturation":10,"default_weight":1}})"), "a");
     CHECK(r["engagement_points"].get<double>() == Approx(1 + 0.75 + 0.5));
-    r = row(score(e, R"({"window_days":31,"engagement":{"decay":"none","saturation":10,"default_weight":1,"events":{"x":{"cap":2}}}})"), "a");
+    r = row(
+        score(
+            e,
+            R"({"window_days":31,"engagement":{"decay":"none","saturation":10,"default_weight":1,"events":{"x":{"cap":2}}}})"),
+        "a");
     CHECK(r["engagement_points"].get<double>() == Approx(2 + 1));
     CHECK(r["engagement"].get<double>() == Approx(100.0 * 3 / 13));
 }
 
 TEST_CASE("negative points give zero engagement; velocity compares the last two weeks", "[score]") {
     Engine e;
-    REQUIRE(e.load_events(ev(kT, "a", "u", "err") + ev(kT - 8 * kDay, "a", "u", "good") + ev(kT - 8 * kDay, "a", "u", "good")).ok());
-    auto r = row(score(e, R"({"engagement":{"decay":"none","events":{"err":{"weight":-5},"good":{"weight":1}}}})"), "a");
+    REQUIRE(e.load_events(ev(kT, "a", "u", "err") + ev(kT - 8 * kDay, "a", "u", "good") +
+                          ev(kT - 8 * kDay, "a", "u", "good"))
+                .ok());
+    auto r =
+        row(score(e, R"({"engagement":{"decay":"none","events":{"err":{"weight":-5},"good":{"weight":1}}}})"), "a");
     CHECK(r["engagement_points"].get<double>() == Approx(-3));
     CHECK(r["engagement"].get<double>() == 0);
     CHECK(r["velocity"].get<double>() == Approx((-5 - 2) / 2.0));
@@ -85,8 +97,8 @@ TEST_CASE("rules, limits, tiers, grades and qualification", "[score][rules]") {
 
 TEST_CASE("ranking: score descending, ties by id in byte order", "[score]") {
     Engine e;
-    REQUIRE(e.load_events(ev(kT, "b", "u", "x") + ev(kT, "a", "u", "x") + ev(kT, "B", "u", "x") + ev(kT, "\xc3\xa9", "u", "x") +
-                          ev(kT, "c", "u", "x") + ev(kT, "c", "u", "x"))
+    REQUIRE(e.load_events(ev(kT, "b", "u", "x") + ev(kT, "a", "u", "x") + ev(kT, "B", "u", "x") +
+                          ev(kT, "\xc3\xa9", "u", "x") + ev(kT, "c", "u", "x") + ev(kT, "c", "u", "x"))
                 .ok());
     auto run = score(e, R"({"engagement":{"default_weight":1}})");
     std::vector<std::string> ids;
@@ -108,7 +120,9 @@ TEST_CASE("events after as_of never count, and as_of is the latest event by defa
 
 TEST_CASE("appending in two loads equals one load", "[score]") {
     std::string first, second;
-    for (int i = 0; i < 50; ++i) (i % 2 ? first : second) += ev(kT - i * 3600000LL, "a" + std::to_string(i % 7), "u" + std::to_string(i % 5), "e" + std::to_string(i % 3));
+    for (int i = 0; i < 50; ++i)
+        (i % 2 ? first : second) += ev(kT - i * 3600000LL, "a" + std::to_string(i % 7), "u" + std::to_string(i % 5),
+                                       "e" + std::to_string(i % 3));
     Engine one, two;
     REQUIRE(one.load_events(first + second).ok());
     REQUIRE(two.load_events(first).ok());
@@ -142,7 +156,10 @@ TEST_CASE("the portable exp2 agrees with the C library", "[score]") {
 TEST_CASE("the catalog lists event types, traits and the time range", "[engine]") {
     Engine e;
     REQUIRE(e.load_events(ev(kT, "a", "u", "y") + ev(kT - kDay, "a", "u", "x") + ev(kT, "b", "v", "x")).ok());
-    REQUIRE(e.load_accounts(R"({"account_id":"a","traits":{"plan":"free","seats":3}})" "\n" R"({"account_id":"b","traits":{"plan":"pro"}})").ok());
+    REQUIRE(e.load_accounts(R"({"account_id":"a","traits":{"plan":"free","seats":3}})"
+                            "\n"
+                            R"({"account_id":"b","traits":{"plan":"pro"}})")
+                .ok());
     const json c = json::parse(e.catalog_json());
     CHECK(c["events"] == json::parse(R"([{"event":"x","count":2},{"event":"y","count":1}])"));
     CHECK(c["traits"][0] == json::parse(R"({"trait":"plan","examples":["free","pro"]})"));

@@ -22,8 +22,12 @@ std::string events() {
         for (int d = 0; d < 40; ++d) {
             if ((a == 1 && d > 10 && d < 18) || (a == 2 && d % 9 == 0)) continue;
             for (int k = 0; k < 1 + (d + a) % 3; ++k)
-                out += json{{"timestamp", kT - (39 - d) * kDay - k * 1000}, {"account_id", "a" + std::to_string(a)},
-                            {"user_id", "u" + std::to_string(a) + "-" + std::to_string(k)}, {"event", "use"}}.dump() + "\n";
+                out += json{{"timestamp", kT - (39 - d) * kDay - k * 1000},
+                            {"account_id", "a" + std::to_string(a)},
+                            {"user_id", "u" + std::to_string(a) + "-" + std::to_string(k)},
+                            {"event", "use"}}
+                           .dump() +
+                       "\n";
         }
     return out;
 }
@@ -39,14 +43,15 @@ json qualified_on(Engine& e, const std::string& id, int64_t at) {
 }  // namespace
 
 TEST_CASE("qualified_at and first_qualified_at follow the day-by-day definition", "[since]") {
-    for (const char* rule : {R"("rule":{"metric":"score","op":">=","value":0})",
-                             R"("rule":{"metric":"active_users","op":">=","value":2})",
-                             R"("rule":{"metric":"days_since_last_seen","op":"<=","value":0})"}) {
+    for (const char* rule :
+         {R"("rule":{"metric":"score","op":">=","value":0})", R"("rule":{"metric":"active_users","op":">=","value":2})",
+          R"("rule":{"metric":"days_since_last_seen","op":"<=","value":0})"}) {
         INFO(rule);
-        const std::string model = std::string(R"({"as_of":"2026-01-01T12:00:00Z","window_days":30,"active_days":3,)") +
-                                  R"("engagement":{"decay":"exponential","half_life_days":3,"saturation":4,"events":{"use":{"weight":1}}},)" +
-                                  R"("weights":{"activation":0,"engagement":1,"fit":0},"pql":{"min_score":45,"require_activation":false,)" +
-                                  rule + "}}";
+        const std::string model =
+            std::string(R"({"as_of":"2026-01-01T12:00:00Z","window_days":30,"active_days":3,)") +
+            R"("engagement":{"decay":"exponential","half_life_days":3,"saturation":4,"events":{"use":{"weight":1}}},)" +
+            R"("weights":{"activation":0,"engagement":1,"fit":0},"pql":{"min_score":45,"require_activation":false,)" +
+            rule + "}}";
         Engine e;
         REQUIRE(e.load_events(events()).ok());
         REQUIRE(e.set_model_json(model).ok());
@@ -70,7 +75,8 @@ TEST_CASE("qualified_at and first_qualified_at follow the day-by-day definition"
             const json now = json::parse(e.score_json());
             for (auto& x : now["results"]) {
                 if (x["id"] != id) continue;
-                CHECK(x["qualified_at"] == (streak_start < 0 ? json(nullptr) : json(format_iso(streak_start == kT ? kT : streak_start))));
+                CHECK(x["qualified_at"] ==
+                      (streak_start < 0 ? json(nullptr) : json(format_iso(streak_start == kT ? kT : streak_start))));
                 if (first >= 0) CHECK(x["first_qualified_at"] == json(format_iso(first)));
                 else CHECK(x["first_qualified_at"].is_null());
                 ++checked;
@@ -83,9 +89,10 @@ TEST_CASE("qualified_at and first_qualified_at follow the day-by-day definition"
 TEST_CASE("PQL since after edits that keep the day figures equals a fresh engine's", "[since]") {
     // A: one engine edited step by step (its day figures kept across weight, threshold and rule
     // edits); B: a fresh engine per step with the same model. Same bytes every time.
-    const std::string base = R"({"as_of":"2026-01-01T12:00:00Z","window_days":30,"active_days":3,)"
-                             R"("engagement":{"decay":"exponential","half_life_days":3,"saturation":4,"events":{"use":{"weight":1}}},)"
-                             R"("weights":{"activation":0,"engagement":1,"fit":0},)";
+    const std::string base =
+        R"({"as_of":"2026-01-01T12:00:00Z","window_days":30,"active_days":3,)"
+        R"("engagement":{"decay":"exponential","half_life_days":3,"saturation":4,"events":{"use":{"weight":1}}},)"
+        R"("weights":{"activation":0,"engagement":1,"fit":0},)";
     const char* steps[] = {
         R"("pql":{"min_score":45,"require_activation":false,"rule":{"metric":"score","op":">=","value":0}}})",
         R"("pql":{"min_score":40,"require_activation":false,"rule":{"metric":"score","op":">=","value":0}}})",

@@ -1,17 +1,17 @@
 // The SQL compiler (docs/sql.md): dialect syntax, quoting and escaping of every model string,
 // options, the contract-table export, and the sql / export-events commands. The compiled
 // queries are run on DuckDB and PostgreSQL by tests/sql/*.test.mjs.
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 #include "conformance.hpp"
-#include "engine_internals.hpp"
-#include "pql/engine.hpp"
 #include "contract_csv.hpp"
+#include "engine_internals.hpp"
 #include "event_store.hpp"
+#include "pql/engine.hpp"
 #include "pql/model.hpp"
 #include "pql/sql.hpp"
 
@@ -41,7 +41,8 @@ std::string sql(const Model& m, SqlDialect d, SqlOptions o = {}) {
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-const SqlDialect kAll[] = {SqlDialect::DuckDB, SqlDialect::Postgres, SqlDialect::Spark, SqlDialect::BigQuery, SqlDialect::Snowflake};
+const SqlDialect kAll[] = {SqlDialect::DuckDB, SqlDialect::Postgres, SqlDialect::Spark, SqlDialect::BigQuery,
+                           SqlDialect::Snowflake};
 
 struct Run {
     int code;
@@ -85,9 +86,27 @@ TEST_CASE("every dialect gives one SELECT with SPEC section 4's columns in rank 
         CHECK(s.size() > 1000);
         CHECK(has(s, "ROW_NUMBER() OVER (ORDER BY score DESC, "));
         CHECK(s.substr(s.size() - 26) == "FROM graded\nORDER BY rank\n");
-        for (const char* col : {"AS rank", "entity_id AS id", "name,", "score,", "activation,", "engagement,", "fit,", "engagement_points",
-                                "AS steps_completed", "activated,", "AS activated_at", "qualified,", "tier,", "grade", "AS active_users",
-                                "AS users", "AS events", "velocity,", "AS days_since_last_seen", "AS first_seen", "AS last_seen"})
+        for (const char* col : {"AS rank",
+                                "entity_id AS id",
+                                "name,",
+                                "score,",
+                                "activation,",
+                                "engagement,",
+                                "fit,",
+                                "engagement_points",
+                                "AS steps_completed",
+                                "activated,",
+                                "AS activated_at",
+                                "qualified,",
+                                "tier,",
+                                "grade",
+                                "AS active_users",
+                                "AS users",
+                                "AS events",
+                                "velocity,",
+                                "AS days_since_last_seen",
+                                "AS first_seen",
+                                "AS last_seen"})
             CHECK(has(s.substr(s.rfind("\nSELECT\n")), col));
     }
 }
@@ -95,8 +114,9 @@ TEST_CASE("every dialect gives one SELECT with SPEC section 4's columns in rank 
 TEST_CASE("per-dialect functions come from the dialect table", "[sql]") {
     const Model m = model(R"({"fit":{"rules":[{"trait":"employees","op":"gte","value":50,"points":1},
                                               {"trait":"industry","op":"contains","value":"Tech","points":1}]}})");
-    const std::string duck = sql(m, SqlDialect::DuckDB), pg = sql(m, SqlDialect::Postgres), spark = sql(m, SqlDialect::Spark),
-                      bq = sql(m, SqlDialect::BigQuery), snow = sql(m, SqlDialect::Snowflake);
+    const std::string duck = sql(m, SqlDialect::DuckDB), pg = sql(m, SqlDialect::Postgres),
+                      spark = sql(m, SqlDialect::Spark), bq = sql(m, SqlDialect::BigQuery),
+                      snow = sql(m, SqlDialect::Snowflake);
     CHECK(has(duck, "(e.\"timestamp_ms\" // 86400000)"));
     CHECK(has(duck, "regexp_full_match(t1_value, "));
     CHECK(has(duck, "TRY_CAST(t1_value AS DOUBLE)"));
@@ -121,7 +141,8 @@ TEST_CASE("per-dialect functions come from the dialect table", "[sql]") {
 }
 
 TEST_CASE("every string from the model is escaped for the dialect", "[sql]") {
-    const Model m = model(R"({"engagement":{"events":{"x'); DROP TABLE events; --":{"weight":1},"back\\slash":{"weight":2},
+    const Model m =
+        model(R"({"engagement":{"events":{"x'); DROP TABLE events; --":{"weight":1},"back\\slash":{"weight":2},
                                                       "ctl\u0001\n":{"weight":3}}},
                               "tiers":[{"name":"it's","min_score":0}]})");
     const std::string duck = sql(m, SqlDialect::DuckDB), pg = sql(m, SqlDialect::Postgres);
@@ -143,7 +164,8 @@ TEST_CASE("every string from the model is escaped for the dialect", "[sql]") {
 }
 
 TEST_CASE("names are quoted as identifiers, tables part by part", "[sql]") {
-    const Model m = model(R"({"fit":{"rules":[{"trait":"it's \"q\"","op":"exists","points":1},{"trait":"a`b","op":"exists","points":1},
+    const Model m = model(
+        R"({"fit":{"rules":[{"trait":"it's \"q\"","op":"exists","points":1},{"trait":"a`b","op":"exists","points":1},
                                               {"trait":"employees","op":"exists","points":1},{"trait":"Plan","op":"exists","points":1},
                                               {"trait":"order","op":"exists","points":1},{"trait":"name","op":"exists","points":1}]}})");
     SqlOptions o;
@@ -209,12 +231,16 @@ TEST_CASE("column options", "[sql]") {
 }
 
 TEST_CASE("decay shapes, windows and literals", "[sql]") {
-    CHECK(has(sql(model(R"({"engagement":{"decay":"linear"}})"), SqlDialect::DuckDB), "1e0 - CAST(age AS DOUBLE) / 90e0"));
-    CHECK(has(sql(model(R"({"engagement":{"decay":"none"}})"), SqlDialect::DuckDB), "THEN 1e0 ELSE 0e0 END) AS decayed"));
+    CHECK(has(sql(model(R"({"engagement":{"decay":"linear"}})"), SqlDialect::DuckDB),
+              "1e0 - CAST(age AS DOUBLE) / 90e0"));
+    CHECK(
+        has(sql(model(R"({"engagement":{"decay":"none"}})"), SqlDialect::DuckDB), "THEN 1e0 ELSE 0e0 END) AS decayed"));
     CHECK(has(sql(model(R"({"window_days":7})"), SqlDialect::DuckDB), "0 AS previous"));
     CHECK(has(sql(model(R"({"window_days":10})"), SqlDialect::DuckDB), "age >= 7 AND age < 10"));
-    const Model m = model(R"({"engagement":{"half_life_days":0.1,"default_weight":-2.5,"events":{"a":{"half_life_days":3}}}})");
-    CHECK(has(sql(m, SqlDialect::DuckDB), "POWER(2e0, -CAST(age AS DOUBLE) / CASE event WHEN 'a' THEN 3e0 ELSE 0.1e0 END)"));
+    const Model m =
+        model(R"({"engagement":{"half_life_days":0.1,"default_weight":-2.5,"events":{"a":{"half_life_days":3}}}})");
+    CHECK(has(sql(m, SqlDialect::DuckDB),
+              "POWER(2e0, -CAST(age AS DOUBLE) / CASE event WHEN 'a' THEN 3e0 ELSE 0.1e0 END)"));
     CHECK(has(sql(m, SqlDialect::DuckDB), "(-2.5e0) AS weight"));
     CHECK(has(sql(m, SqlDialect::Postgres), "(-2.5::float8) AS weight"));
     CHECK(has(sql(m, SqlDialect::Postgres), "ELSE 0.1::float8 END"));
@@ -244,7 +270,8 @@ TEST_CASE("trait values are tagged text", "[sql]") {
     CHECK(encode_trait(Value(99.5)) == "n:99.5");
     CHECK(encode_trait(Value(true)) == "b:true");
     CHECK(encode_trait(Value(false)) == "b:false");
-    const Model m = model(R"({"fit":{"rules":[{"trait":"b","op":"exists","points":1},{"trait":"a","op":"exists","points":1},
+    const Model m =
+        model(R"({"fit":{"rules":[{"trait":"b","op":"exists","points":1},{"trait":"a","op":"exists","points":1},
         {"trait":"b","op":"missing","points":1}]},
         "pql":{"rule":{"any":[{"metric":"trait.c","op":"exists"},{"not":{"metric":"trait.a","op":"exists"}},{"metric":"trait.d","op":"exists"}]}}})");
     CHECK(model_traits(m) == std::vector<std::string>{"b", "a", "c", "d"});
@@ -253,13 +280,20 @@ TEST_CASE("trait values are tagged text", "[sql]") {
 TEST_CASE("export: the contract tables as the engine sees them at as_of", "[sql]") {
     Engine e;
     const std::string events =
-        R"({"timestamp":"2026-01-01T00:00:00Z","account_id":"a,1","user_id":"u1","event":"x \"q\""})" "\n"
-        R"({"type":"track","timestamp":"2026-01-02T00:00:00Z","userId":"u2","event":"y","messageId":"m1"})" "\n"
-        R"({"type":"group","timestamp":"2026-01-01T12:00:00Z","userId":"u2","groupId":"g","traits":{"name":"Gee","tier":"gold"}})" "\n"
-        R"({"type":"track","timestamp":"2026-01-02T00:00:00Z","userId":"u3","event":"y","messageId":"m2"})" "\n"
-        R"({"timestamp":"2026-02-01T00:00:00Z","account_id":"late","user_id":"u1","event":"x"})" "\n";
+        R"({"timestamp":"2026-01-01T00:00:00Z","account_id":"a,1","user_id":"u1","event":"x \"q\""})"
+        "\n"
+        R"({"type":"track","timestamp":"2026-01-02T00:00:00Z","userId":"u2","event":"y","messageId":"m1"})"
+        "\n"
+        R"({"type":"group","timestamp":"2026-01-01T12:00:00Z","userId":"u2","groupId":"g","traits":{"name":"Gee","tier":"gold"}})"
+        "\n"
+        R"({"type":"track","timestamp":"2026-01-02T00:00:00Z","userId":"u3","event":"y","messageId":"m2"})"
+        "\n"
+        R"({"timestamp":"2026-02-01T00:00:00Z","account_id":"late","user_id":"u1","event":"x"})"
+        "\n";
     REQUIRE(e.load_events(events).ok());
-    REQUIRE(e.load_accounts(R"({"account_id":"a,1","name":"A one","traits":{"employees":120,"verified":true,"name":"ignored"}})").ok());
+    REQUIRE(e.load_accounts(
+                 R"({"account_id":"a,1","name":"A one","traits":{"employees":120,"verified":true,"name":"ignored"}})")
+                .ok());
     const int64_t T = 1767312000000;  // 2026-01-02T00:00:00Z
     CHECK(contract(e, ContractTable::Events, T) ==
           "timestamp_ms,account_id,user_id,event\n"
@@ -282,14 +316,16 @@ TEST_CASE("export: the engine writes the tables from its scorer's index, appende
     Engine e;
     std::string first, more;
     for (int i = 0; i < 40; ++i) {
-        const std::string row = R"({"timestamp":"2026-01-0)" + std::to_string(1 + i % 5) + R"(T00:00:00Z","account_id":"a)" +
-                                std::to_string(i % 7) + R"(","user_id":"u)" + std::to_string(i % 11) + R"(","event":"e)" +
-                                std::to_string(i % 3) + "\"}\n";
+        const std::string row = R"({"timestamp":"2026-01-0)" + std::to_string(1 + i % 5) +
+                                R"(T00:00:00Z","account_id":"a)" + std::to_string(i % 7) + R"(","user_id":"u)" +
+                                std::to_string(i % 11) + R"(","event":"e)" + std::to_string(i % 3) + "\"}\n";
         (i < 25 ? first : more) += row;
     }
     REQUIRE(e.load_events(first).ok());
     REQUIRE(e.load_accounts(R"({"account_id":"a3","name":"Three","traits":{"plan":"pro"}})").ok());
-    REQUIRE(e.set_model_json(R"({"as_of":"2026-01-09T00:00:00Z","fit":{"rules":[{"trait":"employees","op":"exists","points":1}]}})").ok());
+    REQUIRE(e.set_model_json(
+                 R"({"as_of":"2026-01-09T00:00:00Z","fit":{"rules":[{"trait":"employees","op":"exists","points":1}]}})")
+                .ok());
     e.score_json();
     const int64_t T = 1767916800000;  // 2026-01-09T00:00:00Z
     Scorer& scorer = EngineInternals::scorer(e);
@@ -305,8 +341,11 @@ TEST_CASE("export: the engine writes the tables from its scorer's index, appende
     CHECK(events == contract(e, ContractTable::Events, T));
     CHECK(events.find("\n1767571200000,a6,u1,e1\n") != std::string::npos);  // row 34, appended
     // A group call assigns a user's later track calls to the account.
-    REQUIRE(e.load_events(R"({"type":"group","timestamp":"2026-01-01T00:00:00Z","userId":"u99","groupId":"a1"})" "\n"
-                          R"({"type":"track","timestamp":"2026-01-05T00:00:00Z","userId":"u99","event":"e1","messageId":"m"})" "\n")
+    REQUIRE(e.load_events(
+                 R"({"type":"group","timestamp":"2026-01-01T00:00:00Z","userId":"u99","groupId":"a1"})"
+                 "\n"
+                 R"({"type":"track","timestamp":"2026-01-05T00:00:00Z","userId":"u99","event":"e1","messageId":"m"})"
+                 "\n")
                 .ok());
     const std::string grouped = e.export_contract_csv(ContractTable::Events);
     CHECK(grouped == contract(e, ContractTable::Events, T));
@@ -334,7 +373,8 @@ TEST_CASE("pql sql and pql export-events", "[cli][sql]") {
     CHECK(r.code == 1);
     CHECK(has(r.err, "window_days"));
     std::remove(bad.c_str());
-    r = run_pql("sql --dialect bigquery --model " + dir + "/model.json --events-table p.d.ev --accounts-table - "
+    r = run_pql("sql --dialect bigquery --model " + dir +
+                "/model.json --events-table p.d.ev --accounts-table - "
                 "--column event=event_text --as-of 2026-01-01T00:00:00Z");
     CHECK(r.code == 0);
     CHECK(r.out.rfind("-- pql model compiled to SQL (bigquery)", 0) == 0);
@@ -348,7 +388,8 @@ TEST_CASE("pql sql and pql export-events", "[cli][sql]") {
     CHECK(run_pql("export-events --events " + dir + "/events.jsonl --table nope").code == 2);
     CHECK(run_pql("export-events --events " + dir + "/events.jsonl --format json").code == 2);
     CHECK(run_pql("export-events --table events").code == 2);
-    r = run_pql("export-events --events " + dir + "/events.jsonl --accounts " + dir + "/accounts.jsonl --model " + dir + "/model.json");
+    r = run_pql("export-events --events " + dir + "/events.jsonl --accounts " + dir + "/accounts.jsonl --model " + dir +
+                "/model.json");
     CHECK(r.code == 0);
     CHECK(r.out.rfind("timestamp_ms,account_id,user_id,event\n", 0) == 0);
     r = run_pql("export-events --events " + dir + "/events.jsonl --accounts " + dir + "/accounts.jsonl --model " + dir +
@@ -377,7 +418,8 @@ TEST_CASE("the SQL compiler rejects the v2 keys it cannot compile, naming the ke
     auto e = rejects(R"({"pql":{"rule":{"all":[{"metric":"count.x","op":">=","value":1,"window_days":7}]}}})");
     CHECK(e.path == "pql.rule");
     CHECK(e.message.find("window_days (on \"count.x\")") != std::string::npos);
-    CHECK(rejects(R"({"pql":{"rule":{"metric":"active_days","op":">=","value":1}}})").message.find("active_days") != std::string::npos);
+    CHECK(rejects(R"({"pql":{"rule":{"metric":"active_days","op":">=","value":1}}})").message.find("active_days") !=
+          std::string::npos);
     // Customers compile: a customer never qualifies unless pql.include_customers.
     auto sql = pql::compile_sql(*pql::parse_model(R"({"conversion_event":"paid"})"));
     REQUIRE(sql.ok());

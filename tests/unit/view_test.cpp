@@ -1,7 +1,7 @@
 // Engine::view_json: the window, filters, sorts and population figures, each checked against
 // the same thing worked out from score_json's full ranking.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -21,11 +21,20 @@ void load_population(Engine& e) {
     for (int a = 0; a < 60; ++a) {
         const std::string id = "acct-" + std::to_string(100 + a);
         for (int k = 0; k < a; ++k)
-            events += json{{"timestamp", t0 - (k % 30) * day - a}, {"account_id", id}, {"user_id", id + "-u" + std::to_string(k % 3)},
-                           {"event", k % 4 == 0 ? "invite" : "use"}}.dump() + "\n";
-        if (a == 0) events += json{{"timestamp", t0 - 40 * day}, {"account_id", id}, {"user_id", "x"}, {"event", "signup"}}.dump() + "\n";
+            events += json{{"timestamp", t0 - (k % 30) * day - a},
+                           {"account_id", id},
+                           {"user_id", id + "-u" + std::to_string(k % 3)},
+                           {"event", k % 4 == 0 ? "invite" : "use"}}
+                          .dump() +
+                      "\n";
+        if (a == 0)
+            events +=
+                json{{"timestamp", t0 - 40 * day}, {"account_id", id}, {"user_id", "x"}, {"event", "signup"}}.dump() +
+                "\n";
         if (a % 5 == 0 && a > 0)
-            events += json{{"timestamp", t0 - 2 * day}, {"account_id", id}, {"user_id", id + "-u0"}, {"event", "paid"}}.dump() + "\n";
+            events += json{{"timestamp", t0 - 2 * day}, {"account_id", id}, {"user_id", id + "-u0"}, {"event", "paid"}}
+                          .dump() +
+                      "\n";
         json acc = {{"account_id", id}, {"traits", {{"employees", 10 * a}}}};
         if (a % 2 == 0) acc["name"] = (a % 4 == 0 ? "Big " : "small ") + std::to_string(a);
         accounts += acc.dump() + "\n";
@@ -143,9 +152,12 @@ TEST_CASE("view: filters and sorts match the full ranking's", "[view]") {
     CHECK(ids(view(e, o)["results"]) == expect([](const json& r) { return r["qualified"].get<bool>(); }));
     o.qualified_only = false;
     o.query = "BIG";  // case-folded, names and ids
-    CHECK(ids(view(e, o)["results"]) == expect([](const json& r) { return r["name"].is_string() && r["name"].get<std::string>().rfind("Big", 0) == 0; }));
+    CHECK(ids(view(e, o)["results"]) == expect([](const json& r) {
+              return r["name"].is_string() && r["name"].get<std::string>().rfind("Big", 0) == 0;
+          }));
     o.query = "acct-11";
-    CHECK(view(e, o)["shown"] == expect([](const json& r) { return r["id"].get<std::string>().rfind("acct-11", 0) == 0; }).size());
+    CHECK(view(e, o)["shown"] ==
+          expect([](const json& r) { return r["id"].get<std::string>().rfind("acct-11", 0) == 0; }).size());
     o.query.clear();
     const std::string tier = rows[0]["tier"];
     o.tier = tier;
@@ -160,7 +172,8 @@ TEST_CASE("view: filters and sorts match the full ranking's", "[view]") {
     CHECK(ids(view(e, o)["results"]) == expect([&](const json& r) { return r["grade"] == grade; }));
     o.grade.reset();
     o.segment = "large";
-    CHECK(ids(view(e, o)["results"]) == expect([&](const json& r) { return r["segments"].dump().find("large") != std::string::npos; }));
+    CHECK(ids(view(e, o)["results"]) ==
+          expect([&](const json& r) { return r["segments"].dump().find("large") != std::string::npos; }));
     o.segment.reset();
 
     // Sorts: by a figure, ties in rank order, descending reverses the figure only.
@@ -169,7 +182,8 @@ TEST_CASE("view: filters and sorts match the full ranking's", "[view]") {
     std::vector<json> want;
     for (auto& r : rows)
         if (!r["converted"].get<bool>()) want.push_back(r);
-    std::stable_sort(want.begin(), want.end(), [](const json& a, const json& b) { return a["fit"].get<double>() > b["fit"].get<double>(); });
+    std::stable_sort(want.begin(), want.end(),
+                     [](const json& a, const json& b) { return a["fit"].get<double>() > b["fit"].get<double>(); });
     CHECK(ids(view(e, o)["results"]) == ids(json(want)));
     o.sort = ViewSort::Entity;
     o.descending = false;
@@ -191,7 +205,8 @@ TEST_CASE("view: filters and sorts match the full ranking's", "[view]") {
         else {
             CHECK_FALSE(seenUnqualified);
             if (i > 0 && !bySince[i - 1]["qualified_at"].is_null())
-                CHECK(bySince[i - 1]["qualified_at"].get<std::string>() <= bySince[i]["qualified_at"].get<std::string>());
+                CHECK(bySince[i - 1]["qualified_at"].get<std::string>() <=
+                      bySince[i]["qualified_at"].get<std::string>());
         }
     }
     o.select = "acct-159";
@@ -228,7 +243,11 @@ TEST_CASE("view: previous_rank is the rank before the last change that moved one
     REQUIRE(e.set_model_number("pql.min_score", 41).ok());
     CHECK(view(e, o)["results"][0]["previous_rank"] == v["results"][5]["previous_rank"]);
     // New data: no movement until the next change.
-    REQUIRE(e.load_events(json{{"timestamp", 1767225600000}, {"account_id", "acct-new"}, {"user_id", "n"}, {"event", "use"}}.dump() + "\n").ok());
+    REQUIRE(
+        e.load_events(
+             json{{"timestamp", 1767225600000}, {"account_id", "acct-new"}, {"user_id", "n"}, {"event", "use"}}.dump() +
+             "\n")
+            .ok());
     const json fresh = view(e, o);
     for (auto& r : fresh["results"]) CHECK(r["previous_rank"].is_null());
 }

@@ -33,14 +33,22 @@ test('an invalid model throws PqlError invalid_model with its path, and the old 
   const engine = await createEngine();
   engine.setModel({ window_days: 45 });
   const before = engine.model();
-  throwsPql(() => engine.setModel({ window_days: -3 }), 'invalid_model', (e) => {
-    assert.equal(e.path, 'window_days');
-    assert.match(e.message, /window_days/);
-  });
-  throwsPql(() => engine.setModel({ engagement: { events: { login: { wieght: 1 } } } }), 'invalid_model', (e) => {
-    assert.equal(e.path, 'engagement.events.login.wieght');
-    assert.match(e.message, /weight/, 'suggests the closest key');
-  });
+  throwsPql(
+    () => engine.setModel({ window_days: -3 }),
+    'invalid_model',
+    (e) => {
+      assert.equal(e.path, 'window_days');
+      assert.match(e.message, /window_days/);
+    },
+  );
+  throwsPql(
+    () => engine.setModel({ engagement: { events: { login: { wieght: 1 } } } }),
+    'invalid_model',
+    (e) => {
+      assert.equal(e.path, 'engagement.events.login.wieght');
+      assert.match(e.message, /weight/, 'suggests the closest key');
+    },
+  );
   throwsPql(() => engine.setModel('{"window_days": '), 'invalid_model');
   throwsPql(() => engine.setModel('[]'), 'invalid_model');
   assert.deepEqual(engine.model(), before);
@@ -49,16 +57,35 @@ test('an invalid model throws PqlError invalid_model with its path, and the old 
 
 test('model() is canonical: every key of CanonicalModel is present, whatever the input omits', async () => {
   const engine = await createEngine();
-  for (const input of [{}, { engagement: {} }, { pql: { min_score: 10 } }, { activation: { steps: [{ event: 'x' }] } }]) {
+  for (const input of [
+    {},
+    { engagement: {} },
+    { pql: { min_score: 10 } },
+    { activation: { steps: [{ event: 'x' }] } },
+  ]) {
     engine.setModel(input);
     const m = engine.model();
-    assert.deepEqual(Object.keys(m), ['entity', 'as_of', 'window_days', 'active_days', 'engagement', 'activation', 'fit',
-      'limits', 'weights', 'pql', 'tiers', 'grades', 'conversion_event']);
+    assert.deepEqual(Object.keys(m), [
+      'entity',
+      'as_of',
+      'window_days',
+      'active_days',
+      'engagement',
+      'activation',
+      'fit',
+      'limits',
+      'weights',
+      'pql',
+      'tiers',
+      'grades',
+      'conversion_event',
+    ]);
     assert.deepEqual(Object.keys(m.engagement), ['decay', 'half_life_days', 'saturation', 'default_weight', 'events']);
     assert.deepEqual(Object.keys(m.weights), ['activation', 'engagement', 'fit']);
     assert.deepEqual(Object.keys(m.pql), ['min_score', 'require_activation', 'rule']);
     assert.deepEqual(Object.keys(m.grades), ['fit', 'engagement']);
-    for (const s of m.activation.steps) assert.deepEqual(Object.keys(s), ['name', 'event', 'min_count', 'min_users', 'weight']);
+    for (const s of m.activation.steps)
+      assert.deepEqual(Object.keys(s), ['name', 'event', 'min_count', 'min_users', 'weight']);
   }
   engine.delete();
 });
@@ -105,14 +132,21 @@ test('bad rows are skipped and reported with their lines; strict loads fail with
   assert.equal(report.read, 4);
   assert.equal(report.loaded, 2);
   assert.equal(report.skipped, 2);
-  assert.deepEqual(report.errors.map((e) => e.line), [2, 4]);
+  assert.deepEqual(
+    report.errors.map((e) => e.line),
+    [2, 4],
+  );
   for (const e of report.errors) assert.equal(typeof e.message, 'string');
   assert.match(report.errors[0].message, /timestamp/);
 
-  throwsPql(() => engine.loadEvents(rows, { strict: true }), 'bad_row', (e) => {
-    assert.equal(e.line, 2);
-    assert.match(e.message, /2/);
-  });
+  throwsPql(
+    () => engine.loadEvents(rows, { strict: true }),
+    'bad_row',
+    (e) => {
+      assert.equal(e.line, 2);
+      assert.match(e.message, /2/);
+    },
+  );
   const run = engine.score();
   assert.equal(run.entities, 2, 'a failed strict load keeps nothing');
   assert.equal(run.diagnostics.loaded, 2);
@@ -147,7 +181,10 @@ test('score() pages results; entities and qualified count the whole ranking', as
   throwsPql(() => engine.score({ limit: 1.5 }), 'invalid_argument');
   const scores = engine.scores();
   assert.ok(scores instanceof Float64Array);
-  assert.deepEqual([...scores], all.results.map((r) => r.score));
+  assert.deepEqual(
+    [...scores],
+    all.results.map((r) => r.score),
+  );
   engine.delete();
 });
 
@@ -162,7 +199,7 @@ test('explain() describes a ranked entity and throws not_found otherwise', async
   engine.delete();
 });
 
-test('setAsOf() overrides the model\'s as_of; null restores the latest event', async () => {
+test("setAsOf() overrides the model's as_of; null restores the latest event", async () => {
   const engine = await loaded();
   const latest = engine.score().as_of;
   engine.setAsOf(new Date('2026-01-01T00:00:00Z'));
@@ -175,7 +212,8 @@ test('setAsOf() overrides the model\'s as_of; null restores the latest event', a
   assert.equal(engine.score().as_of, '2025-12-29T00:00:00.000Z');
   engine.setAsOf(null);
   assert.equal(engine.score().as_of, latest);
-  for (const bad of ['yesterday', '', '2026-02-30', new Date(NaN), {}]) throwsPql(() => engine.setAsOf(bad), 'invalid_argument');
+  for (const bad of ['yesterday', '', '2026-02-30', new Date(NaN), {}])
+    throwsPql(() => engine.setAsOf(bad), 'invalid_argument');
   engine.delete();
 });
 
@@ -198,7 +236,13 @@ test('delete() is idempotent and later calls throw deleted; Symbol.dispose delet
   engine.delete();
   engine.delete();
   assert.equal(engine.deleted, true);
-  for (const call of [() => engine.score(), () => engine.loadEvents(''), () => engine.model(), () => engine.scores(), () => engine.clear()]) {
+  for (const call of [
+    () => engine.score(),
+    () => engine.loadEvents(''),
+    () => engine.model(),
+    () => engine.scores(),
+    () => engine.clear(),
+  ]) {
     throwsPql(call, 'deleted');
   }
   if (typeof Symbol.dispose === 'symbol') {
@@ -222,10 +266,24 @@ test('hostile input never aborts the module', async () => {
   const engine = await createEngine();
   const deep = '['.repeat(200000);
   const inputs = [
-    deep, `{"a":${deep}`, '{"timestamp":1e999,"user_id":"u","event":"e"}', 'NaN\nInfinity\n-Infinity',
-    '{"timestamp":"2026-01-01","user_id":"u","event":"e","properties":' + '{"a":'.repeat(50000) + '1' + '}'.repeat(50000) + '}',
-    new Uint8Array([0xff, 0xfe, 0x00, 0x7b, 0x22, 0xc3, 0x28, 0x0a, 0xed, 0xa0, 0x80]), '\uFEFF', '\0\0\0', '"', '{', ',,,\n,,', 'a,b\n"unterminated',
-    '{"timestamp":"2026-01-01","user_id":' + '9'.repeat(400) + ',"event":"e"}', '\ud800\udc00\ud800',
+    deep,
+    `{"a":${deep}`,
+    '{"timestamp":1e999,"user_id":"u","event":"e"}',
+    'NaN\nInfinity\n-Infinity',
+    '{"timestamp":"2026-01-01","user_id":"u","event":"e","properties":' +
+      '{"a":'.repeat(50000) +
+      '1' +
+      '}'.repeat(50000) +
+      '}',
+    new Uint8Array([0xff, 0xfe, 0x00, 0x7b, 0x22, 0xc3, 0x28, 0x0a, 0xed, 0xa0, 0x80]),
+    '\uFEFF',
+    '\0\0\0',
+    '"',
+    '{',
+    ',,,\n,,',
+    'a,b\n"unterminated',
+    '{"timestamp":"2026-01-01","user_id":' + '9'.repeat(400) + ',"event":"e"}',
+    '\ud800\udc00\ud800',
   ];
   // Each load returns a report or throws a PqlError (e.g. a CSV whose header is unusable).
   const load = (fn) => {
@@ -252,7 +310,14 @@ test('hostile input never aborts the module', async () => {
 test('a large string (over 1 Mi UTF-16 units) loads exactly like its UTF-8 bytes', async () => {
   const lines = [];
   for (let i = 0; i < 20000; i++) {
-    lines.push(JSON.stringify({ timestamp: 1767225600000 + i * 60000, user_id: `u${i % 97}`, account_id: `société-${i % 41}-😀`, event: i % 3 ? 'report_created' : 'login' }));
+    lines.push(
+      JSON.stringify({
+        timestamp: 1767225600000 + i * 60000,
+        user_id: `u${i % 97}`,
+        account_id: `société-${i % 41}-😀`,
+        event: i % 3 ? 'report_created' : 'login',
+      }),
+    );
   }
   const text = lines.join('\n');
   assert.ok(text.length > 1 << 20);

@@ -11,8 +11,14 @@ import { assertRunMatches, conformanceCases } from '../lib/compare.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = process.env.PQL_CHROMIUM ?? '/usr/bin/chromium';
-const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
-  '.wasm': 'application/wasm', '.json': 'application/json', '.jsonl': 'application/x-ndjson' };
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.jsonl': 'application/x-ndjson',
+};
 const skip = !existsSync(CHROMIUM) && `${CHROMIUM} is not installed`;
 const c = conformanceCases().find((x) => x.name === '04-rules');
 
@@ -61,8 +67,14 @@ test('examples/embed ranks a chosen file in the page and reports model errors', 
   await page.setInputFiles('#events', c.eventsFile);
   await page.waitForFunction(() => document.querySelectorAll('#rows tr').length > 0, null, { timeout: 30_000 });
   const ids = await page.$$eval('#rows tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
-  assert.deepEqual(ids, c.expected.results.map((r) => r.id));
-  assert.match(await page.textContent('#status'), new RegExp(`^${c.expected.entities} accounts, ${c.expected.qualified} PQLs`));
+  assert.deepEqual(
+    ids,
+    c.expected.results.map((r) => r.id),
+  );
+  assert.match(
+    await page.textContent('#status'),
+    new RegExp(`^${c.expected.entities} accounts, ${c.expected.qualified} PQLs`),
+  );
   await page.fill('#model', '{"window_days": "x"}');
   await page.waitForFunction(() => document.getElementById('status').className === 'error');
   assert.match(await page.textContent('#status'), /window_days/);
@@ -76,7 +88,10 @@ test('a module worker loads the module from wasmUrl and scores a case', { skip, 
   const out = JSON.parse(await page.textContent('#out'));
   assert.equal(out.error, undefined, out.error);
   assertRunMatches(out.run, c.expected, 'worker');
-  assert.deepEqual(out.scores, out.run.results.map((r) => r.score));
+  assert.deepEqual(
+    out.scores,
+    out.run.results.map((r) => r.score),
+  );
   assert.equal(out.code, 'not_found');
   assert.deepEqual(problems, []);
   await page.close();

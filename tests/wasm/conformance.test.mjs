@@ -12,7 +12,7 @@ async function scoreCase(c, loadEvents = (e) => e.loadEvents(c.events)) {
     engine.setModel(c.model);
     if (c.accounts !== undefined) engine.loadAccounts(c.accounts);
     loadEvents(engine);
-    if (c.users !== undefined) engine.loadUsers(c.users);  // SPEC §6.3, as the CLI's --users
+    if (c.users !== undefined) engine.loadUsers(c.users); // SPEC §6.3, as the CLI's --users
     return { run: engine.score(), scores: engine.scores() };
   } finally {
     engine.delete();
@@ -32,7 +32,11 @@ for (const c of cases) {
   test(`conformance ${c.name}: score() equals expected.json`, async () => {
     const { run, scores } = await scoreCase(c);
     assertRunMatches(run, c.expected, c.name);
-    assert.deepEqual([...scores], run.results.map((r) => r.score), 'scores() is the ranking\'s scores');
+    assert.deepEqual(
+      [...scores],
+      run.results.map((r) => r.score),
+      "scores() is the ranking's scores",
+    );
   });
 
   test(`conformance ${c.name}: the events loaded in two halves score the same`, async () => {

@@ -14,7 +14,8 @@ import { createEngine, PqlError } from '../../build/wasm/pkg/index.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = process.env.PQL_CLI ?? `${root}build/native/pql`;
 const hasCli = existsSync(cli);
-const run = (args) => execFileSync(cli, args, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (args) =>
+  execFileSync(cli, args, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
 
 function rejects(fn, code) {
   assert.throws(fn, (e) => e instanceof PqlError && e.code === code, `expected PqlError ${code}`);
@@ -27,8 +28,17 @@ for (const c of conformanceCases()) {
     if (c.accounts) engine.loadAccounts(c.accounts);
     if (c.users) engine.loadUsers(c.users);
     engine.loadEvents(c.events);
-    const native = run(['score', '--events', c.eventsFile, ...(c.accountsFile ? ['--accounts', c.accountsFile] : []),
-      ...(c.usersFile ? ['--users', c.usersFile] : []), '--model', c.modelFile, '--format', 'csv']);
+    const native = run([
+      'score',
+      '--events',
+      c.eventsFile,
+      ...(c.accountsFile ? ['--accounts', c.accountsFile] : []),
+      ...(c.usersFile ? ['--users', c.usersFile] : []),
+      '--model',
+      c.modelFile,
+      '--format',
+      'csv',
+    ]);
     assertSameBytes(native, engine.scoreCsv(), c.name);
     engine.delete();
   });
@@ -43,8 +53,14 @@ test('scoreCsv writes formula-like ids and names as text, like the CLI', { skip:
     { account_id: 'a3', name: '-2+3' },
     { account_id: 'a4', name: '\tTAB, "quoted"\nline' },
   ];
-  const events = accounts.flatMap((a, i) => Array.from({ length: i + 1 }, (_, k) =>
-    ({ timestamp: Date.UTC(2026, 0, 1 + k), user_id: `u${k}`, account_id: a.account_id, event: 'login' })));
+  const events = accounts.flatMap((a, i) =>
+    Array.from({ length: i + 1 }, (_, k) => ({
+      timestamp: Date.UTC(2026, 0, 1 + k),
+      user_id: `u${k}`,
+      account_id: a.account_id,
+      event: 'login',
+    })),
+  );
   const jsonl = (rows) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
   writeFileSync(join(dir, 'e.jsonl'), jsonl(events));
   writeFileSync(join(dir, 'a.jsonl'), jsonl(accounts));
@@ -52,8 +68,18 @@ test('scoreCsv writes formula-like ids and names as text, like the CLI', { skip:
   engine.loadAccounts(jsonl(accounts));
   engine.loadEvents(jsonl(events));
   const csv = engine.scoreCsv();
-  assertSameBytes(run(['score', '--events', join(dir, 'e.jsonl'), '--accounts', join(dir, 'a.jsonl'), '--format', 'csv']), csv, 'hostile');
-  for (const text of [`"'=HYPERLINK(""http://example.test"",""x"")"`, `'+1+1`, `'@SUM(A1)`, `'-2+3`, `"'\tTAB, ""quoted""\nline"`]) {
+  assertSameBytes(
+    run(['score', '--events', join(dir, 'e.jsonl'), '--accounts', join(dir, 'a.jsonl'), '--format', 'csv']),
+    csv,
+    'hostile',
+  );
+  for (const text of [
+    `"'=HYPERLINK(""http://example.test"",""x"")"`,
+    `'+1+1`,
+    `'@SUM(A1)`,
+    `'-2+3`,
+    `"'\tTAB, ""quoted""\nline"`,
+  ]) {
     assert.ok(csv.includes(text), `${JSON.stringify(text)} in the CSV`);
   }
   engine.delete();
@@ -68,10 +94,13 @@ test('scoreCsv pages, drops the header, adds trait columns; bad options are PqlE
   const all = engine.scoreCsv().split('\r\n');
   assert.equal(all.at(-1), '', 'CRLF after the last row');
   const fields = engine.schema().result_fields;
-  assert.equal(all[0], fields.join(','), 'the header is the schema\'s result fields, in order');
+  assert.equal(all[0], fields.join(','), "the header is the schema's result fields, in order");
   const rows = all.slice(1, -1);
   assert.equal(rows.length, engine.score().entities);
-  assert.deepEqual(engine.scoreCsv({ offset: 1, limit: 2, header: false }).split('\r\n').slice(0, -1), rows.slice(1, 3));
+  assert.deepEqual(
+    engine.scoreCsv({ offset: 1, limit: 2, header: false }).split('\r\n').slice(0, -1),
+    rows.slice(1, 3),
+  );
   const withTraits = engine.scoreCsv({ traits: ['industry'], limit: 1 }).split('\r\n');
   assert.equal(withTraits[0], `${fields.join(',')},trait.industry`);
   rejects(() => engine.scoreCsv({ offset: -1 }), 'invalid_argument');
@@ -92,7 +121,10 @@ test('schema(): the default model is model() of a new engine; every op and metri
     engine.setModel({ fit: { rules: [rule] } });
     assert.equal(engine.model().fit.rules[0].op, op);
   }
-  rejects(() => engine.setModel({ fit: { rules: [{ trait: 'plan', op: 'like', value: 'x', points: 1 }] } }), 'invalid_model');
+  rejects(
+    () => engine.setModel({ fit: { rules: [{ trait: 'plan', op: 'like', value: 'x', points: 1 }] } }),
+    'invalid_model',
+  );
   for (const { op } of schema.comparison_ops) engine.setModel({ pql: { rule: { metric: 'score', op, value: 1 } } });
   rejects(() => engine.setModel({ pql: { rule: { metric: 'score', op: '=>', value: 1 } } }), 'invalid_model');
   for (const m of schema.metrics) {
@@ -108,7 +140,7 @@ test('schema(): the default model is model() of a new engine; every op and metri
   engine.delete();
 });
 
-test('clearEvents / clearAccounts / clearOutcomes replace one kind: the ranking equals a fresh engine\'s', async () => {
+test("clearEvents / clearAccounts / clearOutcomes replace one kind: the ranking equals a fresh engine's", async () => {
   const c = conformanceCases().find((x) => x.name === '04-rules');
   const other = conformanceCases().find((x) => x.name === '03-fit');
   const fresh = async (events, accounts) => {
@@ -139,7 +171,13 @@ test('clearEvents / clearAccounts / clearOutcomes replace one kind: the ranking 
   plain.setModel(c.model);
   plain.loadAccounts(c.accounts);
   plain.loadEvents(c.events);
-  const bt = (e) => { try { return e.backtest({ horizon_days: 30 }); } catch (err) { return err.code; } };
+  const bt = (e) => {
+    try {
+      return e.backtest({ horizon_days: 30 });
+    } catch (err) {
+      return err.code;
+    }
+  };
   assert.deepEqual(bt(engine), bt(plain));
   // replace: true on a load does the same in one call.
   await engine.loadEventsFrom(other.events, { replace: true });
@@ -148,7 +186,7 @@ test('clearEvents / clearAccounts / clearOutcomes replace one kind: the ranking 
   engine.delete();
 });
 
-test('clearUsers drops the users file\'s traits: the ranking equals an engine that never had them', async () => {
+test("clearUsers drops the users file's traits: the ranking equals an engine that never had them", async () => {
   const c = conformanceCases().find((x) => x.users !== undefined);
   assert.ok(c, 'a conformance case has a users file');
   const make = async (users) => {

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { assertRunMatches, conformanceCases } from '../lib/compare.mjs';
 
 const pkg = fileURLToPath(new URL('../../build/wasm/pkg', import.meta.url));
-const npm = (args, cwd) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
+const npm = (args, cwd) =>
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
 
 test('npm pack + npm install (offline) + import "pql-engine" scores a case', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pql-pkg-'));
@@ -28,10 +29,13 @@ test('npm pack + npm install (offline) + import "pql-engine" scores a case', (t)
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   npm(['install', '--offline', join(dir, tarball)], app);
   const installed = readdirSync(join(app, 'node_modules', 'pql-engine')).sort();
-  for (const f of ['index.d.ts', 'index.js', 'package.json', 'pql_core.mjs', 'pql_core.wasm']) assert.ok(installed.includes(f), `${f} is in the package`);
+  for (const f of ['index.d.ts', 'index.js', 'package.json', 'pql_core.mjs', 'pql_core.wasm'])
+    assert.ok(installed.includes(f), `${f} is in the package`);
 
   const c = conformanceCases().find((x) => x.name === '03-fit');
-  writeFileSync(join(app, 'main.mjs'), `
+  writeFileSync(
+    join(app, 'main.mjs'),
+    `
 import { createEngine, PqlError } from 'pql-engine';
 import { readFileSync } from 'node:fs';
 const engine = await createEngine();
@@ -42,7 +46,8 @@ let code;
 try { engine.setModel({ window_days: 0 }); } catch (e) { code = e instanceof PqlError && e.code; }
 process.stdout.write(JSON.stringify({ run: engine.score(), code }));
 engine.delete();
-`);
+`,
+  );
   const out = JSON.parse(execFileSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' }));
   assert.equal(out.code, 'invalid_model');
   assertRunMatches(out.run, c.expected, 'installed package');
@@ -50,7 +55,9 @@ engine.delete();
   // The types compile for a strict TypeScript consumer (with the workspace's compiler).
   const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
   if (!existsSync(tsc)) return t.diagnostic('typescript is not installed: types not checked');
-  writeFileSync(join(app, 'main.ts'), `
+  writeFileSync(
+    join(app, 'main.ts'),
+    `
 import { createEngine, PqlError, type Engine, type ScoreRun, type LoadReport, type CanonicalModel, type Model, type FitOp } from 'pql-engine';
 const engine: Engine = await createEngine({ wasmUrl: new URL('https://example.test/pql_core.wasm') });
 const report: LoadReport = engine.loadEvents(new Uint8Array(0), { format: 'jsonl', strict: true });
@@ -79,7 +86,24 @@ engine.clearEvents(); engine.clearAccounts(); engine.clearOutcomes();
 console.log(fitOps, csv.length, streamed, schema.default_model.weights.fit);
 console.log(ok, badOp, badFit);
 engine.delete();
-`);
-  execFileSync(process.execPath, [tsc, '--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-    '--target', 'es2022', '--lib', 'es2022,dom', 'main.ts'], { cwd: app, encoding: 'utf8' });
+`,
+  );
+  execFileSync(
+    process.execPath,
+    [
+      tsc,
+      '--strict',
+      '--noEmit',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--lib',
+      'es2022,dom',
+      'main.ts',
+    ],
+    { cwd: app, encoding: 'utf8' },
+  );
 });

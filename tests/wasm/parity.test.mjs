@@ -17,8 +17,16 @@ function run(command, args) {
 }
 
 function parity(label, { events, accounts, users, model }) {
-  const args = ['score', '--events', events, ...(accounts ? ['--accounts', accounts] : []), ...(users ? ['--users', users] : []),
-    ...(model ? ['--model', model] : []), '--format', 'json'];
+  const args = [
+    'score',
+    '--events',
+    events,
+    ...(accounts ? ['--accounts', accounts] : []),
+    ...(users ? ['--users', users] : []),
+    ...(model ? ['--model', model] : []),
+    '--format',
+    'json',
+  ];
   const native = run(cli, args);
   const wasm = run(process.execPath, [example, ...args.slice(1)]);
   assertSameBytes(native, wasm, label);
@@ -37,9 +45,24 @@ for (const c of conformanceCases()) {
 
 test('parity on the generated sample (build/sample), with --top and --as-of', { skip: !existsSync(cli) }, () => {
   assert.ok(existsSync(`${sample}/events.jsonl`), 'build/sample is missing: run make sample');
-  const files = { events: `${sample}/events.jsonl`, accounts: `${sample}/accounts.jsonl`, model: `${sample}/model.json` };
+  const files = {
+    events: `${sample}/events.jsonl`,
+    accounts: `${sample}/accounts.jsonl`,
+    model: `${sample}/model.json`,
+  };
   parity('sample', files);
   parity('sample, default model', { events: files.events, accounts: files.accounts });
-  const args = ['--events', files.events, '--model', files.model, '--top', '25', '--as-of', '2025-12-01T00:00:00Z', '--format', 'json'];
+  const args = [
+    '--events',
+    files.events,
+    '--model',
+    files.model,
+    '--top',
+    '25',
+    '--as-of',
+    '2025-12-01T00:00:00Z',
+    '--format',
+    'json',
+  ];
   assertSameBytes(run(cli, ['score', ...args]), run(process.execPath, [example, ...args]), 'sample --top --as-of');
 });

@@ -58,11 +58,19 @@ test('a bad value or path is a PqlError and the model stays', async () => {
   const e = await loaded();
   const before = JSON.stringify(e.model());
   const expect = (fn, code, path) => {
-    assert.throws(fn, (err) => err instanceof PqlError && err.code === code && (path === undefined || err.path === path), code);
+    assert.throws(
+      fn,
+      (err) => err instanceof PqlError && err.code === code && (path === undefined || err.path === path),
+      code,
+    );
     assert.equal(JSON.stringify(e.model()), before);
   };
   expect(() => e.setModelValue(['engagement', 'half_life_days'], 0), 'invalid_model', 'engagement.half_life_days');
-  expect(() => e.setModelValue(['activation', 'steps', 0, 'min_count'], 1.5), 'invalid_model', 'activation.steps[0].min_count');
+  expect(
+    () => e.setModelValue(['activation', 'steps', 0, 'min_count'], 1.5),
+    'invalid_model',
+    'activation.steps[0].min_count',
+  );
   expect(() => e.setModelValue('pql.min_score', Number.NaN), 'invalid_model', 'pql.min_score');
   expect(() => e.setModelValue(['engagement', 'decay'], 1), 'invalid_argument', 'engagement.decay');
   expect(() => e.setModelValue(['fit', 'rules', 99, 'points'], 1), 'invalid_argument');

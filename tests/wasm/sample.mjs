@@ -8,7 +8,14 @@ import { createEngine } from '../../build/wasm/pkg/index.js';
 const root = new URL('../../', import.meta.url).pathname;
 export const PQL = `${root}build/native/pql`;
 export const SAMPLE = `${root}build/sample`;
-const files = ['--events', `${SAMPLE}/events.jsonl`, '--accounts', `${SAMPLE}/accounts.jsonl`, '--model', `${SAMPLE}/model.json`];
+const files = [
+  '--events',
+  `${SAMPLE}/events.jsonl`,
+  '--accounts',
+  `${SAMPLE}/accounts.jsonl`,
+  '--model',
+  `${SAMPLE}/model.json`,
+];
 
 /** `pql <extra...>` on the sample's events, accounts and model; its standard output. */
 export function sampleCli(...extra) {

@@ -15,8 +15,18 @@ function jsonlEvents() {
   const lines = [];
   for (let i = 0; i < 1500; i++) {
     if (i % 50 === 49) lines.push('');
-    else if (i % 97 === 13) lines.push(`{"timestamp": "not a date ${i}", "account_id": "a${i % 40}", "user_id": "u${i % 7}", "event": "e"}`);
-    else lines.push(JSON.stringify({ timestamp: T0 + (i % 60) * DAY + i, account_id: `a${i % 40}`, user_id: `u${i % 9}`, event: `ev${i % 5}`, id: `id${i % 1400}` }));
+    else if (i % 97 === 13)
+      lines.push(`{"timestamp": "not a date ${i}", "account_id": "a${i % 40}", "user_id": "u${i % 7}", "event": "e"}`);
+    else
+      lines.push(
+        JSON.stringify({
+          timestamp: T0 + (i % 60) * DAY + i,
+          account_id: `a${i % 40}`,
+          user_id: `u${i % 9}`,
+          event: `ev${i % 5}`,
+          id: `id${i % 1400}`,
+        }),
+      );
   }
   return lines.join('\n') + '\n';
 }
@@ -35,8 +45,10 @@ function csvEvents() {
   return rows.join('\r\n') + '\r\n';
 }
 
-const MODEL = { engagement: { events: { ev0: { weight: 3 }, ev1: { weight: 1, cap: 20 }, ev2: { weight: 5 } } },
-  activation: { steps: [{ event: 'ev0', min_count: 3 }] } };
+const MODEL = {
+  engagement: { events: { ev0: { weight: 3 }, ev1: { weight: 1, cap: 20 }, ev2: { weight: 5 } } },
+  activation: { steps: [{ event: 'ev0', min_count: 3 }] },
+};
 
 async function wholeLoad(text, method = 'loadEvents') {
   const engine = await createEngine();
@@ -60,7 +72,8 @@ async function piecedLoad(source, options, method = 'loadEventsFrom') {
 function assertProgress(seen, total) {
   assert.ok(seen.length >= 2, 'progress before and after');
   assert.equal(seen[0].done, 0);
-  for (let i = 1; i < seen.length; i++) assert.ok(seen[i].done >= seen[i - 1].done, `progress never goes back (${seen[i - 1].done} -> ${seen[i].done})`);
+  for (let i = 1; i < seen.length; i++)
+    assert.ok(seen[i].done >= seen[i - 1].done, `progress never goes back (${seen[i - 1].done} -> ${seen[i].done})`);
   assert.equal(seen.at(-1).done, total);
   assert.equal(seen.at(-1).total, total);
 }
@@ -76,7 +89,8 @@ const sources = {
 
 // Chunks of 1 to 300 bytes, so cuts fall inside CRLFs, quotes and multi-byte characters.
 function* oddChunks(bytes) {
-  let at = 0, k = 0;
+  let at = 0,
+    k = 0;
   while (at < bytes.length) {
     const n = 1 + ((k++ * 137) % 300);
     yield bytes.subarray(at, at + n);
@@ -84,7 +98,10 @@ function* oddChunks(bytes) {
   }
 }
 
-for (const [name, text] of [['JSON Lines', jsonlEvents()], ['CSV', csvEvents()]]) {
+for (const [name, text] of [
+  ['JSON Lines', jsonlEvents()],
+  ['CSV', csvEvents()],
+]) {
   test(`${name}: every source, cut into pieces of any size, loads as the whole text`, async () => {
     const whole = await wholeLoad(text);
     assert.ok(whole.report.skipped > 5, 'the fixture has bad rows');
@@ -93,11 +110,16 @@ for (const [name, text] of [['JSON Lines', jsonlEvents()], ['CSV', csvEvents()]]
     for (const [kind, make] of Object.entries(sources)) {
       for (const pieceBytes of [1, 173, 4096, 1 << 22]) {
         const got = await piecedLoad(make(text), { pieceBytes });
-        assert.deepEqual(got.report, whole.report, `${kind}, pieces of ${pieceBytes}: same report (errors at lines of the whole file)`);
+        assert.deepEqual(
+          got.report,
+          whole.report,
+          `${kind}, pieces of ${pieceBytes}: same report (errors at lines of the whole file)`,
+        );
         assert.equal(got.run, whole.run, `${kind}, pieces of ${pieceBytes}: the same ranking, byte for byte`);
         assertProgress(got.seen, size);
         // In-memory sources are cut at pieceBytes; streams at their own chunks at the finest.
-        if (pieceBytes === 173 && !/Blob|Stream/.test(kind)) assert.ok(got.seen.length > 20, `${kind}: progress per piece (${got.seen.length} calls)`);
+        if (pieceBytes === 173 && !/Blob|Stream/.test(kind))
+          assert.ok(got.seen.length > 20, `${kind}: progress per piece (${got.seen.length} calls)`);
       }
     }
   });
@@ -108,16 +130,27 @@ test('error lines are those of the whole file, however it is cut', async () => {
   const lines = text.split('\n');
   const { report } = await piecedLoad(new Blob([text]), { pieceBytes: 500 });
   assert.ok(report.errors.length > 5);
-  for (const e of report.errors) assert.match(lines[e.line - 1], /not a date/, `line ${e.line} is a bad row: ${e.message}`);
+  for (const e of report.errors)
+    assert.match(lines[e.line - 1], /not a date/, `line ${e.line} is a bad row: ${e.message}`);
   const csv = csvEvents();
   const got = await piecedLoad(new Blob([csv]), { pieceBytes: 300 });
   const whole = await wholeLoad(csv);
   assert.deepEqual(got.report.errors, whole.report.errors);
-  assert.ok(got.report.errors.some((e) => e.line > 500), 'errors deep in the file');
+  assert.ok(
+    got.report.errors.some((e) => e.line > 500),
+    'errors deep in the file',
+  );
 });
 
 test('a JSON array and a strict load are read whole; strict fails on the first bad row, at its line, keeping nothing', async () => {
-  const array = JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ timestamp: T0 + i * DAY / 10, account_id: `a${i % 9}`, user_id: 'u', event: 'ev0' })));
+  const array = JSON.stringify(
+    Array.from({ length: 300 }, (_, i) => ({
+      timestamp: T0 + (i * DAY) / 10,
+      account_id: `a${i % 9}`,
+      user_id: 'u',
+      event: 'ev0',
+    })),
+  );
   const whole = await wholeLoad(array);
   const got = await piecedLoad(new Blob([array]).stream(), { pieceBytes: 64 });
   assert.deepEqual(got.report, whole.report);
@@ -138,7 +171,10 @@ test('a JSON array and a strict load are read whole; strict fails on the first b
 });
 
 test('accounts and outcomes load from sources too', async () => {
-  const accounts = ['account_id,name,plan', ...Array.from({ length: 40 }, (_, i) => `a${i},"Company, ${i}",${i % 3 ? 'pro' : 'free'}`)].join('\n');
+  const accounts = [
+    'account_id,name,plan',
+    ...Array.from({ length: 40 }, (_, i) => `a${i},"Company, ${i}",${i % 3 ? 'pro' : 'free'}`),
+  ].join('\n');
   const outcomes = ['account_id,converted_at', 'a1,2026-03-01', 'a2,not a date', 'a3,2026-03-05'].join('\n');
   const one = await createEngine();
   one.loadEvents(jsonlEvents());
@@ -150,7 +186,10 @@ test('accounts and outcomes load from sources too', async () => {
   assert.deepEqual(await two.loadOutcomesFrom(new Blob([outcomes]), { pieceBytes: 10 }), outcomesReport);
   assert.equal(outcomesReport.skipped, 1);
   assert.equal(two.scoreJson(), one.scoreJson());
-  assert.deepEqual(two.backtest({ horizon_days: 90, as_of: '2026-02-01' }), one.backtest({ horizon_days: 90, as_of: '2026-02-01' }));
+  assert.deepEqual(
+    two.backtest({ horizon_days: 90, as_of: '2026-02-01' }),
+    one.backtest({ horizon_days: 90, as_of: '2026-02-01' }),
+  );
   one.delete();
   two.delete();
 });
@@ -158,10 +197,19 @@ test('accounts and outcomes load from sources too', async () => {
 test('bad sources and options are PqlErrors; a stream that fails keeps the pieces before it', async () => {
   const engine = await createEngine();
   for (const bad of [42, null, { not: 'a source' }]) {
-    await assert.rejects(engine.loadEventsFrom(/** @type {any} */ (bad)), (e) => e instanceof PqlError && e.code === 'invalid_argument');
+    await assert.rejects(
+      engine.loadEventsFrom(/** @type {any} */ (bad)),
+      (e) => e instanceof PqlError && e.code === 'invalid_argument',
+    );
   }
-  await assert.rejects(engine.loadEventsFrom('', { format: /** @type {any} */ ('xml') }), (e) => e instanceof PqlError && e.code === 'invalid_argument');
-  await assert.rejects(engine.loadEventsFrom('', { pieceBytes: 0 }), (e) => e instanceof PqlError && e.code === 'invalid_argument');
+  await assert.rejects(
+    engine.loadEventsFrom('', { format: /** @type {any} */ ('xml') }),
+    (e) => e instanceof PqlError && e.code === 'invalid_argument',
+  );
+  await assert.rejects(
+    engine.loadEventsFrom('', { pieceBytes: 0 }),
+    (e) => e instanceof PqlError && e.code === 'invalid_argument',
+  );
 
   const text = jsonlEvents();
   const half = new TextEncoder().encode(text.slice(0, text.length / 2));
@@ -173,7 +221,10 @@ test('bad sources and options are PqlErrors; a stream that fails keeps the piece
       c.error(new Error('connection reset'));
     },
   });
-  await assert.rejects(engine.loadEventsFrom(failing, { pieceBytes: 1000 }), (e) => e instanceof PqlError && e.code === 'io' && /connection reset/.test(e.message));
+  await assert.rejects(
+    engine.loadEventsFrom(failing, { pieceBytes: 1000 }),
+    (e) => e instanceof PqlError && e.code === 'io' && /connection reset/.test(e.message),
+  );
   assert.ok(engine.score().diagnostics.loaded > 100, 'the pieces read before the failure stay loaded');
 
   const deleted = await createEngine();

@@ -29,26 +29,58 @@ function events() {
   const out = [];
   for (let i = 0; i < 160; i++) {
     const u = (i * 7) % 12;
-    out.push({ ts: T0 + ((i * 37) % 20) * DAY + ((i * 611) % 86400) * 1000, user: `u${u}`, account: `a${u % 5}`,
-      event: NAMES[(i * 3 + u) % NAMES.length], id: `e${i}`, plan: u % 2 ? 'pro' : 'free', seats: u + 1 });
+    out.push({
+      ts: T0 + ((i * 37) % 20) * DAY + ((i * 611) % 86400) * 1000,
+      user: `u${u}`,
+      account: `a${u % 5}`,
+      event: NAMES[(i * 3 + u) % NAMES.length],
+      id: `e${i}`,
+      plan: u % 2 ? 'pro' : 'free',
+      seats: u + 1,
+    });
   }
   return out;
 }
 
 const MODEL = {
-  engagement: { events: { 'Report Created': { weight: 4 }, 'Teammate Invited': { weight: 9 }, Login: { weight: 0.5 },
-    'Dashboard Shared': { weight: 3, cap: 5 } } },
+  engagement: {
+    events: {
+      'Report Created': { weight: 4 },
+      'Teammate Invited': { weight: 9 },
+      Login: { weight: 0.5 },
+      'Dashboard Shared': { weight: 3, cap: 5 },
+    },
+  },
   activation: { steps: [{ event: 'Report Created', min_count: 2 }, { event: 'Teammate Invited' }] },
   weights: { activation: 1, engagement: 1, fit: 0 },
 };
 
 function flatJsonl() {
-  return events().map((e) => JSON.stringify({ timestamp: e.ts, user_id: e.user, event: e.event, account_id: e.account,
-    id: e.id, properties: { plan: e.plan, seats: e.seats } })).join('\n') + '\n';
+  return (
+    events()
+      .map((e) =>
+        JSON.stringify({
+          timestamp: e.ts,
+          user_id: e.user,
+          event: e.event,
+          account_id: e.account,
+          id: e.id,
+          properties: { plan: e.plan, seats: e.seats },
+        }),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 // Batched calls received so far (SDKs flush in the background).
-const sent = (bodies) => bodies.reduce((n, b) => { try { return n + (JSON.parse(b.body).batch?.length ?? 0); } catch { return n; } }, 0);
+const sent = (bodies) =>
+  bodies.reduce((n, b) => {
+    try {
+      return n + (JSON.parse(b.body).batch?.length ?? 0);
+    } catch {
+      return n;
+    }
+  }, 0);
 async function until(done, ms = 15000) {
   for (const end = Date.now() + ms; !done() && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
 }
@@ -85,7 +117,11 @@ async function ranked(load) {
   const report = await load(engine);
   const run = engine.score();
   engine.delete();
-  return { report, rows: run.results.map((r) => [r.rank, r.id, r.score, r.activation, r.engagement]), unassigned: run.diagnostics.unassigned };
+  return {
+    report,
+    rows: run.results.map((r) => [r.rank, r.id, r.score, r.activation, r.engagement]),
+    unassigned: run.diagnostics.unassigned,
+  };
 }
 
 let flat;
@@ -98,7 +134,11 @@ function cliRanking(file, args = []) {
   const dir = mkdtempSync(join(tmpdir(), 'pql-vendor-'));
   try {
     writeFileSync(join(dir, 'model.json'), JSON.stringify(MODEL));
-    const r = spawnSync(CLI, ['score', '--format', 'json', '--model', join(dir, 'model.json'), '--events', file, ...args], { encoding: 'utf8' });
+    const r = spawnSync(
+      CLI,
+      ['score', '--format', 'json', '--model', join(dir, 'model.json'), '--events', file, ...args],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout).results.map((x) => [x.rank, x.id, x.score, x.activation, x.engagement]);
   } finally {
@@ -117,13 +157,21 @@ async function check(name, text, options = {}, cliArgs = []) {
   assert.deepEqual(plain.rows, want.rows, `${name}: ranks as the flat rows`);
   assert.equal(plain.unassigned, 0, `${name}: every event has its account`);
   // gzip, as the vendors archive it: one gzip member per line, concatenated.
-  const gz = Buffer.concat(text.split('\n').filter(Boolean).map((l) => zlib.gzipSync(l + '\n')));
+  const gz = Buffer.concat(
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => zlib.gzipSync(l + '\n')),
+  );
   const fromGz = await ranked((e) => e.loadEventsFrom(new Blob([gz]), { ...options, pieceBytes: 1000 }));
   assert.deepEqual(fromGz.rows, want.rows, `${name}: from .jsonl.gz`);
   // zip of two gzipped halves (Amplitude's Export API shape).
   const lines = text.split('\n').filter(Boolean);
   const half = Math.ceil(lines.length / 2);
-  const zip = zipSync({ 'b.json.gz': zlib.gzipSync(lines.slice(half).join('\n') + '\n'), 'a.json': Buffer.from(lines.slice(0, half).join('\n') + '\n') });
+  const zip = zipSync({
+    'b.json.gz': zlib.gzipSync(lines.slice(half).join('\n') + '\n'),
+    'a.json': Buffer.from(lines.slice(0, half).join('\n') + '\n'),
+  });
   const fromZip = await ranked((e) => e.loadEventsFrom(zip, options));
   assert.deepEqual(fromZip.rows, want.rows, `${name}: from .zip`);
   if (existsSync(CLI)) {
@@ -139,14 +187,29 @@ async function check(name, text, options = {}, cliArgs = []) {
 
 test('Segment analytics-node: HTTP batch envelopes rank as flat rows', async () => {
   const bodies = await sink(async (base) => {
-    const a = new SegmentAnalytics({ writeKey: 'wk', host: base, path: '/v1/batch', maxEventsInBatch: 37, flushInterval: 50 });
+    const a = new SegmentAnalytics({
+      writeKey: 'wk',
+      host: base,
+      path: '/v1/batch',
+      maxEventsInBatch: 37,
+      flushInterval: 50,
+    });
     for (const e of events())
-      a.track({ userId: e.user, event: e.event, timestamp: new Date(e.ts), messageId: e.id, context: { groupId: e.account },
-        properties: { plan: e.plan, seats: e.seats } });
+      a.track({
+        userId: e.user,
+        event: e.event,
+        timestamp: new Date(e.ts),
+        messageId: e.id,
+        context: { groupId: e.account },
+        properties: { plan: e.plan, seats: e.seats },
+      });
     await a.closeAndFlush({ timeout: 10000 });
   });
   assert.ok(bodies.length >= 4, `several batches (${bodies.length})`);
-  assert.ok(bodies.every((b) => Array.isArray(JSON.parse(b.body).batch)), 'each body is a {"batch": [...]} envelope');
+  assert.ok(
+    bodies.every((b) => Array.isArray(JSON.parse(b.body).batch)),
+    'each body is a {"batch": [...]} envelope',
+  );
   const text = bodies.map((b) => JSON.stringify(JSON.parse(b.body))).join('\n') + '\n';
   const r = await check('segment', text);
   assert.equal(r.report.shapes.segment_batch, bodies.length);
@@ -156,12 +219,22 @@ test('RudderStack rudder-sdk-node: batches rank as flat rows', async () => {
   const bodies = await sink(async (base, _port, received) => {
     const a = new RudderAnalytics('wk', { dataPlaneUrl: base, flushAt: 50, flushInterval: 50, logLevel: 'error' });
     for (const e of events())
-      a.track({ userId: e.user, event: e.event, timestamp: new Date(e.ts), messageId: e.id, context: { groupId: e.account },
-        properties: { plan: e.plan, seats: e.seats } });
+      a.track({
+        userId: e.user,
+        event: e.event,
+        timestamp: new Date(e.ts),
+        messageId: e.id,
+        context: { groupId: e.account },
+        properties: { plan: e.plan, seats: e.seats },
+      });
     await a.flush();
     await until(() => sent(received) >= 160);
   });
-  const text = bodies.filter((b) => b.body.startsWith('{')).map((b) => JSON.stringify(JSON.parse(b.body))).join('\n') + '\n';
+  const text =
+    bodies
+      .filter((b) => b.body.startsWith('{'))
+      .map((b) => JSON.stringify(JSON.parse(b.body)))
+      .join('\n') + '\n';
   await check('rudderstack', text);
 });
 
@@ -169,8 +242,13 @@ test('PostHog posthog-node: captures with groups rank as flat rows (one group ty
   const bodies = await sink(async (base) => {
     const ph = new PostHog('phc_test', { host: base, flushAt: 40, flushInterval: 0, disableGeoip: true });
     for (const e of events())
-      ph.capture({ distinctId: e.user, event: e.event, timestamp: new Date(e.ts), groups: { company: e.account },
-        properties: { plan: e.plan, seats: e.seats, $set: { plan: e.plan } } });
+      ph.capture({
+        distinctId: e.user,
+        event: e.event,
+        timestamp: new Date(e.ts),
+        groups: { company: e.account },
+        properties: { plan: e.plan, seats: e.seats, $set: { plan: e.plan } },
+      });
     await ph.shutdown(10000);
   });
   const batches = bodies.filter((b) => b.url.startsWith('/batch'));
@@ -178,19 +256,37 @@ test('PostHog posthog-node: captures with groups rank as flat rows (one group ty
   const text = batches.map((b) => JSON.stringify(JSON.parse(b.body))).join('\n') + '\n';
   const r = await check('posthog', text);
   assert.equal(r.report.shapes.posthog, 160);
-  assert.ok(r.report.notes.some((n) => /only group type "company"/.test(n)), JSON.stringify(r.report.notes));
+  assert.ok(
+    r.report.notes.some((n) => /only group type "company"/.test(n)),
+    JSON.stringify(r.report.notes),
+  );
   await check('posthog-key', text, { account_key: 'company' }, ['--account-key', 'company']);
   // The same events as PostHog's own batch-export rows (one event per line, no envelope).
-  const rows = batches.flatMap((b) => JSON.parse(b.body).batch).map((m) => JSON.stringify(m)).join('\n') + '\n';
+  const rows =
+    batches
+      .flatMap((b) => JSON.parse(b.body).batch)
+      .map((m) => JSON.stringify(m))
+      .join('\n') + '\n';
   await check('posthog-rows', rows);
 });
 
 test('Mixpanel mixpanel-node: events in epoch seconds, account by account_key', async () => {
   const bodies = await sink(async (_base, port) => {
     const mp = Mixpanel.init('tok', { host: '127.0.0.1', port, protocol: 'http' });
-    const batch = events().map((e) => ({ event: e.event, properties: { distinct_id: e.user, time: e.ts / 1000, $insert_id: e.id,
-      company_id: e.account, plan: e.plan, seats: e.seats } }));
-    await new Promise((resolve, reject) => mp.track_batch(batch, { max_batch_size: 50 }, (errs) => (errs?.length ? reject(errs[0]) : resolve())));
+    const batch = events().map((e) => ({
+      event: e.event,
+      properties: {
+        distinct_id: e.user,
+        time: e.ts / 1000,
+        $insert_id: e.id,
+        company_id: e.account,
+        plan: e.plan,
+        seats: e.seats,
+      },
+    }));
+    await new Promise((resolve, reject) =>
+      mp.track_batch(batch, { max_batch_size: 50 }, (errs) => (errs?.length ? reject(errs[0]) : resolve())),
+    );
   });
   const sent = bodies.flatMap((b) => {
     const data = b.body ? parseQuery(b.body).data : parseQuery(b.url.split('?')[1] ?? '').data;
@@ -198,7 +294,10 @@ test('Mixpanel mixpanel-node: events in epoch seconds, account by account_key', 
     return Array.isArray(v) ? v : [v];
   });
   assert.equal(sent.length, 160);
-  assert.ok(sent[0].properties.time < 1e11 && sent[0].properties.token === 'tok', 'as the SDK sends them: seconds, with its own properties');
+  assert.ok(
+    sent[0].properties.time < 1e11 && sent[0].properties.token === 'tok',
+    'as the SDK sends them: seconds, with its own properties',
+  );
   const text = sent.map((m) => JSON.stringify(m)).join('\n') + '\n';
   await check('mixpanel', text, { account_key: 'company_id' }, ['--account-key', 'company_id']);
   // Without account_key: loaded, unassigned, said once.
@@ -211,8 +310,12 @@ test('Mixpanel mixpanel-node: events in epoch seconds, account by account_key', 
 });
 
 test('column mapping, time units and one summary error, through the JS options', async () => {
-  const csv = 'Time,User ID,Event Name,Company,Plan\n' +
-    events().map((e) => `${e.ts / 1000},${e.user},${e.event},${e.account},${e.plan}`).join('\n') + '\n';
+  const csv =
+    'Time,User ID,Event Name,Company,Plan\n' +
+    events()
+      .map((e) => `${e.ts / 1000},${e.user},${e.event},${e.account},${e.plan}`)
+      .join('\n') +
+    '\n';
   const columns = { timestamp: 'Time', user_id: 'User ID', event: 'Event Name', account_id: 'Company' };
   const want = await flatRanking();
   const got = await ranked((e) => e.loadEvents(csv, { columns, time_unit: 's' }));
@@ -220,12 +323,25 @@ test('column mapping, time units and one summary error, through the JS options',
   const streamed = await ranked((e) => e.loadEventsFrom(new Blob([csv]), { columns, time_unit: 's', pieceBytes: 333 }));
   assert.deepEqual(streamed.rows, want.rows);
   const engine = await createEngine();
-  assert.throws(() => engine.loadEvents(csv), (e) => e instanceof PqlError && e.code === 'missing_column' &&
-    /^no timestamp, user_id, event columns; found Time, User ID, Event Name, Company, Plan/.test(e.message));
-  assert.throws(() => engine.loadEvents(csv, { columns: { timestamp: 'When' } }), (e) => e instanceof PqlError &&
-    /column mapping timestamp=When: the file has no column "When"/.test(e.message));
-  assert.throws(() => engine.loadEvents(csv, { columns: { stamp: 'Time' } }), (e) => e instanceof PqlError && e.code === 'invalid_argument');
-  assert.throws(() => engine.loadEvents(csv, { time_unit: 'us' }), (e) => e instanceof PqlError && e.code === 'invalid_argument');
+  assert.throws(
+    () => engine.loadEvents(csv),
+    (e) =>
+      e instanceof PqlError &&
+      e.code === 'missing_column' &&
+      /^no timestamp, user_id, event columns; found Time, User ID, Event Name, Company, Plan/.test(e.message),
+  );
+  assert.throws(
+    () => engine.loadEvents(csv, { columns: { timestamp: 'When' } }),
+    (e) => e instanceof PqlError && /column mapping timestamp=When: the file has no column "When"/.test(e.message),
+  );
+  assert.throws(
+    () => engine.loadEvents(csv, { columns: { stamp: 'Time' } }),
+    (e) => e instanceof PqlError && e.code === 'invalid_argument',
+  );
+  assert.throws(
+    () => engine.loadEvents(csv, { time_unit: 'us' }),
+    (e) => e instanceof PqlError && e.code === 'invalid_argument',
+  );
   // Seconds read as milliseconds would land in 1970: the unit matters.
   engine.loadEvents(csv, { columns, time_unit: 'ms' });
   assert.match(engine.score().as_of, /^1970-01-21/);
@@ -234,7 +350,12 @@ test('column mapping, time units and one summary error, through the JS options',
   const e2 = await createEngine();
   e2.loadEvents(flatJsonl());
   assert.equal(e2.loadUsers('Email,Title\nu1,VP Sales\n', { columns: { user_id: 'Email' } }).loaded, 1);
-  assert.equal(e2.loadAccounts('Company ID,Company Name,Employees\na1,Acme,240\n', { columns: { account_id: 'Company ID', name: 'Company Name' } }).loaded, 1);
+  assert.equal(
+    e2.loadAccounts('Company ID,Company Name,Employees\na1,Acme,240\n', {
+      columns: { account_id: 'Company ID', name: 'Company Name' },
+    }).loaded,
+    1,
+  );
   assert.equal(e2.score().results.find((r) => r.id === 'a1').name, 'Acme');
   e2.delete();
 });
@@ -249,14 +370,20 @@ test('a truncated gzip keeps the rows before it and says how far it got', async 
   assert.match(last.message, /truncated gzip data .* after \d+ compressed bytes/);
   assert.equal(report.read, report.loaded + report.skipped + report.duplicates);
   // Strict: the cut row before the break is the first failure.
-  await assert.rejects(engine.loadEventsFrom(new Blob([cut]), { strict: true }), (e) => e instanceof PqlError && ['bad_row', 'bad_archive'].includes(e.code));
+  await assert.rejects(
+    engine.loadEventsFrom(new Blob([cut]), { strict: true }),
+    (e) => e instanceof PqlError && ['bad_row', 'bad_archive'].includes(e.code),
+  );
   engine.delete();
   if (existsSync(CLI)) {
     const file = join(dir, 'cut.jsonl.gz');
     writeFileSync(file, cut);
     const r = spawnSync(CLI, ['score', '--events', file], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /cut\.jsonl\.gz: truncated gzip data: it ends after \d+ compressed bytes .*; the \d+ rows read before it are kept/);
+    assert.match(
+      r.stderr,
+      /cut\.jsonl\.gz: truncated gzip data: it ends after \d+ compressed bytes .*; the \d+ rows read before it are kept/,
+    );
     const bad = spawnSync(CLI, ['score', '--events', file, '--strict'], { encoding: 'utf8' });
     assert.equal(bad.status, 1);
     const none = spawnSync(CLI, ['score', '--events', join(dir, 'none.csv')], { encoding: 'utf8', input: '' });

@@ -11,8 +11,21 @@ const root = new URL('../../', import.meta.url).pathname;
 const S = `${root}build/sample`;
 
 function cliRun() {
-  const r = spawnSync(`${root}build/native/pql`, ['score', '--events', `${S}/events.jsonl`, '--accounts', `${S}/accounts.jsonl`,
-    '--model', `${S}/model.json`, '--format', 'json'], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const r = spawnSync(
+    `${root}build/native/pql`,
+    [
+      'score',
+      '--events',
+      `${S}/events.jsonl`,
+      '--accounts',
+      `${S}/accounts.jsonl`,
+      '--model',
+      `${S}/model.json`,
+      '--format',
+      'json',
+    ],
+    { encoding: 'utf8', maxBuffer: 256 << 20 },
+  );
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -33,7 +46,10 @@ test('view: the CLI ranking without its customers, a window at a time', async ()
   const v = engine.view({ offset: 40, limit: 30 });
   assert.equal(v.shown, leads.length);
   assert.equal(v.population.customers_hidden, run.customers);
-  assert.deepEqual(v.results.map((r) => r.id), leads.slice(40, 70).map((r) => r.id));
+  assert.deepEqual(
+    v.results.map((r) => r.id),
+    leads.slice(40, 70).map((r) => r.id),
+  );
   for (const r of v.results) {
     const { previous_rank: _, ...row } = r;
     assert.deepEqual(row, run.results[r.rank - 1]);
@@ -41,13 +57,22 @@ test('view: the CLI ranking without its customers, a window at a time', async ()
   // Population figures: the histogram, grades and tiers each add up to the population.
   const p = v.population;
   const sum = (o) => Object.values(o).reduce((a, b) => a + b, 0);
-  assert.equal(p.histogram.reduce((a, b) => a + b.entities, 0), leads.length);
-  assert.equal(p.histogram.reduce((a, b) => a + b.qualified, 0), run.qualified);
+  assert.equal(
+    p.histogram.reduce((a, b) => a + b.entities, 0),
+    leads.length,
+  );
+  assert.equal(
+    p.histogram.reduce((a, b) => a + b.qualified, 0),
+    run.qualified,
+  );
   assert.equal(sum(p.grades) + p.no_grade, leads.length);
   assert.equal(sum(p.tiers) + p.no_tier, leads.length);
   const withCustomers = engine.view({ customers: true, limit: 5 });
   assert.equal(withCustomers.shown, run.entities);
-  assert.deepEqual(withCustomers.results.map((r) => r.id), run.results.slice(0, 5).map((r) => r.id));
+  assert.deepEqual(
+    withCustomers.results.map((r) => r.id),
+    run.results.slice(0, 5).map((r) => r.id),
+  );
 });
 
 test('view: PQL since sorts the qualified rows; the selection is found', async () => {
@@ -68,7 +93,10 @@ test('view: rank movement after a weight change is the rank before it', async ()
   const before = new Map(engine.view({ customers: true, limit: 1000 }).results.map((r) => [r.id, r.rank]));
   engine.setModelValue('weights.fit', 70);
   const after = engine.view({ customers: true, limit: 1000 }).results;
-  assert.ok(after.some((r) => r.previous_rank !== r.rank), 'something moved');
+  assert.ok(
+    after.some((r) => r.previous_rank !== r.rank),
+    'something moved',
+  );
   for (const r of after) assert.equal(r.previous_rank, before.get(r.id));
 });
 
@@ -82,8 +110,15 @@ test('view: bad options are PqlErrors naming the option', async () => {
     [{ tier: 3 }, /tier must be a string/, 'tier'],
   ];
   for (const [options, message, path] of bad) {
-    assert.throws(() => engine.view(options), (e) => e instanceof PqlError && e.code === 'invalid_argument' && message.test(e.message)
-      && (path === null || e.path === path), JSON.stringify(options));
+    assert.throws(
+      () => engine.view(options),
+      (e) =>
+        e instanceof PqlError &&
+        e.code === 'invalid_argument' &&
+        message.test(e.message) &&
+        (path === null || e.path === path),
+      JSON.stringify(options),
+    );
   }
   // An unknown tier, grade or segment shows nothing (not everything).
   assert.equal(engine.view({ tier: 'no such tier' }).shown, 0);

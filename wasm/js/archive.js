@@ -19,7 +19,9 @@ export function compression(bytes) {
 export class ArchiveError extends Error {}
 
 const host = /** @type {{ process?: { versions?: { node?: string } }, window?: unknown }} */ (globalThis);
-const isNode = typeof host.process === 'object' && typeof host.process.versions?.node === 'string' &&
+const isNode =
+  typeof host.process === 'object' &&
+  typeof host.process.versions?.node === 'string' &&
   typeof host.window === 'undefined';
 
 // Node's own modules, by a computed name so that a bundler for the browser leaves them alone.
@@ -38,8 +40,10 @@ export async function* gunzip(chunks, counts) {
   const broken = (e) => {
     const why = e instanceof Error ? e.message : String(e);
     const truncated = /unexpected (end|EOF)/i.test(why);
-    return new ArchiveError(`${truncated ? 'truncated' : 'corrupt'} gzip data (${why}) after ${counts.in} compressed bytes ` +
-      `(${counts.out} bytes decompressed)`);
+    return new ArchiveError(
+      `${truncated ? 'truncated' : 'corrupt'} gzip data (${why}) after ${counts.in} compressed bytes ` +
+        `(${counts.out} bytes decompressed)`,
+    );
   };
   if (isNode) {
     const zlib = await nodeModule('node:zlib');
@@ -66,7 +70,9 @@ export async function* gunzip(chunks, counts) {
   const { Gunzip } = await import('fflate');
   /** @type {Uint8Array[]} */
   let out = [];
-  const g = new Gunzip((d) => { if (d.length) out.push(d); });
+  const g = new Gunzip((d) => {
+    if (d.length) out.push(d);
+  });
   const take = function* () {
     for (const d of out) {
       counts.out += d.length;
@@ -101,7 +107,12 @@ export async function zipEntries(bytes) {
   /** @type {string[]} */
   const names = [];
   try {
-    unzipSync(bytes, { filter: (f) => { if (!f.name.endsWith('/')) names.push(f.name); return false; } });
+    unzipSync(bytes, {
+      filter: (f) => {
+        if (!f.name.endsWith('/')) names.push(f.name);
+        return false;
+      },
+    });
   } catch (e) {
     throw new ArchiveError(`not a readable zip archive (${e instanceof Error ? e.message : e})`);
   }

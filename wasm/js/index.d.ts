@@ -180,8 +180,18 @@ export interface ScoreOptions {
 
 /** The columns `view()` sorts by (ties by rank); `tier` sorts as `score`. */
 export type ViewSort =
-  | 'rank' | 'entity' | 'score' | 'tier' | 'grade' | 'pql' | 'activation' | 'engagement' | 'fit'
-  | 'active_users' | 'last_seen' | 'qualified_at';
+  | 'rank'
+  | 'entity'
+  | 'score'
+  | 'tier'
+  | 'grade'
+  | 'pql'
+  | 'activation'
+  | 'engagement'
+  | 'fit'
+  | 'active_users'
+  | 'last_seen'
+  | 'qualified_at';
 
 /** What `view()` shows: a window of the filtered, sorted ranking. */
 export interface ViewOptions {
@@ -303,7 +313,13 @@ export type RuleEvaluation =
   | { all: RuleEvaluation[]; result: boolean }
   | { any: RuleEvaluation[]; result: boolean }
   | { not: RuleEvaluation; result: boolean }
-  | { metric: string; op: CompareOp | FitOp; value?: number | TraitValue | TraitValue[]; actual: number | TraitValue | null; result: boolean };
+  | {
+      metric: string;
+      op: CompareOp | FitOp;
+      value?: number | TraitValue | TraitValue[];
+      actual: number | TraitValue | null;
+      result: boolean;
+    };
 
 /**
  * The explanation of one entity (SPEC §4): its ranking fields plus the per-event-type
@@ -339,7 +355,12 @@ export interface Explanation extends EntityScore {
   /** SPEC §7.4: per model persona, the ids of the entity's users who match it. */
   personas: Record<string, string[]>;
   /** SPEC §7.5: why the entity is (not) a customer. */
-  customer: { converted: boolean; converted_at: string | null; conversion_event: string | null; include_customers: boolean };
+  customer: {
+    converted: boolean;
+    converted_at: string | null;
+    conversion_event: string | null;
+    include_customers: boolean;
+  };
   /** SPEC §7.6: each model segment's rule traced; `listed` = holds and the entity is qualified. */
   segments_breakdown: { name: string; holds: boolean; listed: boolean; rule: RuleEvaluation }[];
   /** The entity's users, most engagement points first (at most 20; docs/model.md "people"). */
@@ -377,7 +398,7 @@ export interface RecentEvent {
 
 /** Trait tests of fit rules (and of `trait.<name>` leaves in a PQL rule). */
 export type FitOp =
-  | 'eq' | 'ne' | 'in' | 'not_in' | 'lt' | 'lte' | 'gt' | 'gte' | 'between' | 'contains' | 'exists' | 'missing';
+  'eq' | 'ne' | 'in' | 'not_in' | 'lt' | 'lte' | 'gt' | 'gte' | 'between' | 'contains' | 'exists' | 'missing';
 
 /** Comparisons of a PQL rule leaf. A `trait.<name>` leaf also takes the FitOps. */
 export type CompareOp = '>=' | '>' | '<=' | '<' | '==' | '!=';
@@ -489,11 +510,22 @@ export interface CanonicalModel {
 }
 
 /** SPEC §7.1: a property condition of a signal (fit ops on the event property's value). */
-export interface PropertyCondition { property: string; op: FitOp; value?: TraitValue | TraitValue[] }
+export interface PropertyCondition {
+  property: string;
+  op: FitOp;
+  value?: TraitValue | TraitValue[];
+}
 /** SPEC §7.1: the events of type `event` (or `*`) whose properties satisfy every condition. */
-export interface SignalDef { event: string; where: PropertyCondition[] }
+export interface SignalDef {
+  event: string;
+  where: PropertyCondition[];
+}
 /** SPEC §7.4: a user-trait condition of a persona. */
-export interface PersonaCondition { trait: string; op: FitOp; value?: TraitValue | TraitValue[] }
+export interface PersonaCondition {
+  trait: string;
+  op: FitOp;
+  value?: TraitValue | TraitValue[];
+}
 
 /** A leaf of a PQL rule: a metric (see Explanation.metrics) compared with a value. */
 export type RuleLeaf =
@@ -503,11 +535,7 @@ export type RuleLeaf =
   | { metric: `trait.${string}`; op: CompareOp | FitOp; value?: TraitValue | TraitValue[] };
 
 /** A PQL rule: `all` / `any` / `not` over leaves. */
-export type Rule =
-  | { all: Rule[] }
-  | { any: Rule[] }
-  | { not: Rule }
-  | RuleLeaf;
+export type Rule = { all: Rule[] } | { any: Rule[] } | { not: Rule } | RuleLeaf;
 
 /** A point in time: ISO 8601 text (`2024-05-01`, `2024-05-01T12:00:00Z`), a Date or epoch ms. */
 export type AsOf = string | Date | number;
@@ -525,10 +553,17 @@ export interface MemoryUsage {
  * `deleted` (the engine was deleted), `internal` (a bug: the module stopped; create a new engine).
  */
 export type ErrorCode =
-  | 'invalid_model' | 'bad_row' | 'not_found' | 'invalid_argument' | 'out_of_memory'
-  | 'io' | 'deleted' | 'internal'
+  | 'invalid_model'
+  | 'bad_row'
+  | 'not_found'
+  | 'invalid_argument'
+  | 'out_of_memory'
+  | 'io'
+  | 'deleted'
+  | 'internal'
   /** A CSV header without a required column, or a mapped column the file lacks (SPEC §6.2). */
-  | 'missing_column' | 'unknown_column'
+  | 'missing_column'
+  | 'unknown_column'
   /** A corrupt or truncated gzip or zip: a strict load's failure, or a zip that cannot be read (SPEC §6.1). */
   | 'bad_archive';
 
@@ -552,7 +587,12 @@ export interface Catalog {
   /** Every trait seen (accounts file, Segment group and identify calls) with up to 20 example values. */
   traits: { trait: string; examples: (string | number | boolean)[] }[];
   /** Every event property key (dotted paths for nested objects), the events that have it, up to 10 examples (v2). */
-  properties: { property: string; events: number; examples: (string | number | boolean)[]; /** The event types that carry it, by name. */ event_types: string[] }[];
+  properties: {
+    property: string;
+    events: number;
+    examples: (string | number | boolean)[];
+    /** The event types that carry it, by name. */ event_types: string[];
+  }[];
   first_event: string | null;
   last_event: string | null;
   events_loaded: number;
@@ -598,7 +638,11 @@ export interface Backtest {
   base_rate: number | null;
   tiers: ({ name: string } & GroupOutcome)[];
   pql: {
-    qualified: GroupOutcome; not_qualified: GroupOutcome; precision: number | null; recall: number | null; fpr: number | null;
+    qualified: GroupOutcome;
+    not_qualified: GroupOutcome;
+    precision: number | null;
+    recall: number | null;
+    fpr: number | null;
     /** Qualified entities that did not convert in the horizon / qualified (§7.9). */
     false_positive_share: number | null;
   };
@@ -609,7 +653,15 @@ export interface Backtest {
   sweep: { min_score: number; qualified: number; precision: number | null; recall: number | null }[];
   /** The population in rank order cut into ten groups of (nearly) equal size (fewer when it is smaller than ten). */
   calibration: CalibrationDecile[];
-  signals: { event: string; did: number; did_conversions: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
+  signals: {
+    event: string;
+    did: number;
+    did_conversions: number;
+    did_rate: number | null;
+    not_rate: number | null;
+    lift: number | null;
+    coverage: number | null;
+  }[];
 }
 
 export interface SuggestOptions {
@@ -625,7 +677,15 @@ export interface Suggestions {
   horizon_days: number;
   population: number;
   conversions: number;
-  activation_steps: { event: string; min_count: number; did: number; did_rate: number | null; not_rate: number | null; lift: number | null; coverage: number | null }[];
+  activation_steps: {
+    event: string;
+    min_count: number;
+    did: number;
+    did_rate: number | null;
+    not_rate: number | null;
+    lift: number | null;
+    coverage: number | null;
+  }[];
   weights: {
     train_as_of: string;
     /** Suggested weight per event type (the largest is ±10). */
@@ -641,7 +701,11 @@ export interface Suggestions {
     /** Why each negative weight is negative. */
     explanations: WeightExplanation[];
     /** The same fit with every weight kept >= 0 (null when there is nothing to train on). */
-    non_negative: { weights: Record<string, number>; holdout_auc: number | null; suggested_model_auc: number | null } | null;
+    non_negative: {
+      weights: Record<string, number>;
+      holdout_auc: number | null;
+      suggested_model_auc: number | null;
+    } | null;
   };
   capacity: {
     per_week: number;
@@ -687,7 +751,14 @@ export interface TraitLift {
   trait: string;
   kind: 'categorical' | 'numeric';
   coverage: number | null;
-  values: { value: unknown; count: number; conversions: number; rate: number | null; lift: number | null; coverage: number | null }[];
+  values: {
+    value: unknown;
+    count: number;
+    conversions: number;
+    rate: number | null;
+    lift: number | null;
+    coverage: number | null;
+  }[];
 }
 
 /** One entity's move between model A and model B. */
@@ -737,7 +808,16 @@ export interface CompareQuality {
   conversions: number;
   qualified: { a: number; b: number };
   metrics: {
-    metric: 'auc' | 'precision_at_10' | 'precision_at_25' | 'precision_at_50' | 'pql_precision' | 'pql_recall' | 'pql_lift' | 'false_positive_share' | 'funnel_pql_rate';
+    metric:
+      | 'auc'
+      | 'precision_at_10'
+      | 'precision_at_25'
+      | 'precision_at_50'
+      | 'pql_precision'
+      | 'pql_recall'
+      | 'pql_lift'
+      | 'false_positive_share'
+      | 'funnel_pql_rate';
     a: number | null;
     b: number | null;
     /** null for a volume figure (funnel_pql_rate), where more is not better. */

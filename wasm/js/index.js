@@ -41,7 +41,9 @@ export class PqlError extends Error {
 }
 
 const host = /** @type {{ process?: { versions?: { node?: string } }, window?: unknown }} */ (globalThis);
-const isNode = typeof host.process === 'object' && typeof host.process.versions?.node === 'string' &&
+const isNode =
+  typeof host.process === 'object' &&
+  typeof host.process.versions?.node === 'string' &&
   typeof host.window === 'undefined';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -172,7 +174,7 @@ function index(value, name) {
 function withBytes(mod, text, fn) {
   /** @type {Uint8Array | null} */
   let bytes = null;
-  let str = '';   // encoded straight into the heap when bytes stays null
+  let str = ''; // encoded straight into the heap when bytes stays null
   if (typeof text === 'string') {
     if (text.length > DIRECT_ENCODE_MAX) bytes = encoder.encode(text);
     else str = text;
@@ -398,8 +400,10 @@ class Engine {
     index(offset, 'offset');
     index(limit, 'limit');
     if (typeof header !== 'boolean') throw invalid('header must be true or false');
-    if (!Array.isArray(traits) || !traits.every((t) => typeof t === 'string')) throw invalid('traits must be an array of trait names');
-    if (preset !== 'spec' && preset !== 'crm') throw invalid(`preset must be 'spec' or 'crm' (got ${JSON.stringify(preset)})`);
+    if (!Array.isArray(traits) || !traits.every((t) => typeof t === 'string'))
+      throw invalid('traits must be an array of trait names');
+    if (preset !== 'spec' && preset !== 'crm')
+      throw invalid(`preset must be 'spec' or 'crm' (got ${JSON.stringify(preset)})`);
     const json = options({ offset, limit: limit === Infinity ? undefined : limit, header, traits, preset });
     return this.#call((h) => h.scoreCsv(json));
   }
@@ -578,8 +582,15 @@ class Engine {
       if (begun) return;
       begun = true;
       if (replace) {
-        this.#call((h) => (kind === 'events' ? h.clearEvents() : kind === 'accounts' ? h.clearAccounts()
-          : kind === 'users' ? h.clearUsers() : h.clearOutcomes()));
+        this.#call((h) =>
+          kind === 'events'
+            ? h.clearEvents()
+            : kind === 'accounts'
+              ? h.clearAccounts()
+              : kind === 'users'
+                ? h.clearUsers()
+                : h.clearOutcomes(),
+        );
       }
       this.#call((h) => h.beginLoad(kind, json));
     };
@@ -622,7 +633,12 @@ class Engine {
     if (packed === 'zip') {
       report = await this.#loadZip(kind, raw, name, pieceBytes, begin, options);
     } else {
-      report = await this.#feedAll(packed === 'gzip' ? () => gunzip(raw(), { in: 0, out: 0 }) : raw, begin, name, !!options.strict);
+      report = await this.#feedAll(
+        packed === 'gzip' ? () => gunzip(raw(), { in: 0, out: 0 }) : raw,
+        begin,
+        name,
+        !!options.strict,
+      );
     }
     if (input.total === null) input.total = done;
     progress();
@@ -720,26 +736,38 @@ class Engine {
         else this.#call((h) => h.beginLoad(kind, json));
         first = false;
       };
-      const one = await this.#feedAll(async function* () {
-        const bytes = entry.read();
-        if (compression(bytes) === 'gzip') {
-          yield* gunzip((async function* () { yield bytes; })(), { in: 0, out: 0 });
-        } else {
-          for (let at = 0; at < bytes.length; at += pieceBytes) yield bytes.subarray(at, at + pieceBytes);
-        }
-      }, open, `${name}:${entry.name}`, !!options.strict);
+      const one = await this.#feedAll(
+        async function* () {
+          const bytes = entry.read();
+          if (compression(bytes) === 'gzip') {
+            yield* gunzip(
+              (async function* () {
+                yield bytes;
+              })(),
+              { in: 0, out: 0 },
+            );
+          } else {
+            for (let at = 0; at < bytes.length; at += pieceBytes) yield bytes.subarray(at, at + pieceBytes);
+          }
+        },
+        open,
+        `${name}:${entry.name}`,
+        !!options.strict,
+      );
       report.read += one.read;
       report.loaded += one.loaded;
       report.skipped += one.skipped;
       report.duplicates += one.duplicates;
-      for (const e of one.errors) if (report.errors.length < max) report.errors.push({ line: e.line, message: `${entry.name}: ${e.message}` });
+      for (const e of one.errors)
+        if (report.errors.length < max) report.errors.push({ line: e.line, message: `${entry.name}: ${e.message}` });
       for (const n of one.notes ?? []) (report.notes ??= []).push(`${entry.name}: ${n}`);
       for (const [k, v] of Object.entries(one.shapes ?? {})) {
         const shapes = (report.shapes ??= {});
         shapes[k] = (shapes[k] ?? 0) + v;
       }
     }
-    if (first) {  // no entries: still an (empty) load, so `replace` applies
+    if (first) {
+      // no entries: still an (empty) load, so `replace` applies
       begin();
       this.#json((h) => h.endLoad());
     }
@@ -771,7 +799,8 @@ class Engine {
   #call(fn) {
     const handle = this.#live();
     const { inst } = this.#state;
-    let ok = false, text = '';
+    let ok = false,
+      text = '';
     try {
       ok = fn(handle, inst.mod);
       text = decoder.decode(handle.output());
@@ -786,7 +815,15 @@ class Engine {
 
 // Load options as the binding reads them (JSON, the core's names); unknown keys are errors.
 /** @param {Api.LoadOptions} [o] */
-function loadOptions({ format = 'auto', strict = false, firstLine = 1, account_key, columns, time_unit, ...rest } = {}) {
+function loadOptions({
+  format = 'auto',
+  strict = false,
+  firstLine = 1,
+  account_key,
+  columns,
+  time_unit,
+  ...rest
+} = {}) {
   const unknown = Object.keys(rest);
   if (unknown.length) throw invalid(`unknown load option ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
   if (!FORMATS.includes(format)) throw invalid('format must be "auto", "jsonl", "json" or "csv"');
@@ -794,17 +831,26 @@ function loadOptions({ format = 'auto', strict = false, firstLine = 1, account_k
   if (!Number.isSafeInteger(firstLine) || firstLine < 1) throw invalid('firstLine must be a whole number >= 1');
   // SPEC §6.2: the account's group key in vendor exports, the file's own column names, and the
   // unit of numeric timestamps.
-  if (account_key != null && (typeof account_key !== 'string' || account_key === '')) throw invalid('account_key must be a non-empty string');
+  if (account_key != null && (typeof account_key !== 'string' || account_key === ''))
+    throw invalid('account_key must be a non-empty string');
   if (time_unit != null && time_unit !== 'ms' && time_unit !== 's') throw invalid('time_unit must be "ms" or "s"');
   if (columns != null) {
-    if (typeof columns !== 'object' || Array.isArray(columns)) throw invalid('columns must be an object of field: column name');
+    if (typeof columns !== 'object' || Array.isArray(columns))
+      throw invalid('columns must be an object of field: column name');
     for (const [k, v] of Object.entries(columns)) {
-      if (!COLUMN_FIELDS.includes(k)) throw invalid(`columns: unknown field "${k}" (the fields are ${COLUMN_FIELDS.join(', ')})`);
+      if (!COLUMN_FIELDS.includes(k))
+        throw invalid(`columns: unknown field "${k}" (the fields are ${COLUMN_FIELDS.join(', ')})`);
       if (typeof v !== 'string' || v === '') throw invalid(`columns.${k} must be a column name (a non-empty string)`);
     }
   }
-  return JSON.stringify({ format, strict, first_line: firstLine, account_key: account_key ?? undefined,
-    columns: columns ?? undefined, time_unit: time_unit ?? undefined });
+  return JSON.stringify({
+    format,
+    strict,
+    first_line: firstLine,
+    account_key: account_key ?? undefined,
+    columns: columns ?? undefined,
+    time_unit: time_unit ?? undefined,
+  });
 }
 // How many row errors a report keeps (the core's LoadReport::kMaxErrors).
 const MAX_ROW_ERRORS = 100;
@@ -836,5 +882,6 @@ function options(o) {
 }
 
 if (typeof Symbol.dispose === 'symbol') {
-  /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (Engine.prototype))[Symbol.dispose] = Engine.prototype.delete;
+  /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (Engine.prototype))[Symbol.dispose] =
+    Engine.prototype.delete;
 }

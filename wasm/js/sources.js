@@ -14,16 +14,21 @@ export function chunksOf(source, pieceBytes) {
   const encoder = new TextEncoder();
   if (typeof source === 'string') return inMemory(encoder.encode(source), pieceBytes);
   if (source instanceof ArrayBuffer) return inMemory(new Uint8Array(source), pieceBytes);
-  if (ArrayBuffer.isView(source)) return inMemory(new Uint8Array(source.buffer, source.byteOffset, source.byteLength), pieceBytes);
-  if (typeof Blob === 'function' && source instanceof Blob) return { total: source.size, chunks: fromStream(source.stream()) };
-  if (source && typeof (/** @type {ReadableStream} */ (source)).getReader === 'function') {
+  if (ArrayBuffer.isView(source))
+    return inMemory(new Uint8Array(source.buffer, source.byteOffset, source.byteLength), pieceBytes);
+  if (typeof Blob === 'function' && source instanceof Blob)
+    return { total: source.size, chunks: fromStream(source.stream()) };
+  if (source && typeof (/** @type {ReadableStream} */ (source).getReader) === 'function') {
     return { total: null, chunks: fromStream(/** @type {ReadableStream<Uint8Array>} */ (source)) };
   }
-  if (source && typeof (/** @type {AsyncIterable<unknown>} */ (source))[Symbol.asyncIterator] === 'function') {
+  if (source && typeof (/** @type {AsyncIterable<unknown>} */ (source)[Symbol.asyncIterator]) === 'function') {
     const iterable = /** @type {AsyncIterable<Uint8Array | string>} */ (source);
-    return { total: null, chunks: (async function* () {
-      for await (const c of iterable) yield typeof c === 'string' ? encoder.encode(c) : asBytes(c);
-    })() };
+    return {
+      total: null,
+      chunks: (async function* () {
+        for await (const c of iterable) yield typeof c === 'string' ? encoder.encode(c) : asBytes(c);
+      })(),
+    };
   }
   throw new TypeError('source must be a Blob, a ReadableStream, an async iterable of bytes, bytes or a string');
 }
@@ -42,9 +47,12 @@ function asBytes(c) {
  * @returns {{ total: number, chunks: AsyncIterable<Uint8Array> }}
  */
 function inMemory(bytes, pieceBytes) {
-  return { total: bytes.length, chunks: (async function* () {
-    for (let at = 0; at < bytes.length; at += pieceBytes) yield bytes.subarray(at, at + pieceBytes);
-  })() };
+  return {
+    total: bytes.length,
+    chunks: (async function* () {
+      for (let at = 0; at < bytes.length; at += pieceBytes) yield bytes.subarray(at, at + pieceBytes);
+    })(),
+  };
 }
 
 /**

@@ -15,7 +15,9 @@ const fetchBytes = (path: string): Promise<ArrayBuffer | null> =>
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'pql-engine' });
 // Messages that arrive before main.ts listens (the worker's `ready`, most likely).
 const early: MessageEvent[] = [];
-worker.onmessage = (ev) => { early.push(ev); };
+worker.onmessage = (ev) => {
+  early.push(ev);
+};
 
 /** What boot.ts started, for main.ts. */
 export const boot = {

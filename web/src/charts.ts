@@ -5,11 +5,23 @@ import 'uplot/dist/uPlot.min.css';
 
 // Okabe–Ito: distinguishable with every common colour-vision deficiency.
 export const PALETTE = {
-  orange: '#E69F00', sky: '#56B4E9', green: '#009E73', yellow: '#F0E442',
-  blue: '#0072B2', vermillion: '#D55E00', purple: '#CC79A7', grey: '#6b7280', ink: '#1f2937',
+  orange: '#E69F00',
+  sky: '#56B4E9',
+  green: '#009E73',
+  yellow: '#F0E442',
+  blue: '#0072B2',
+  vermillion: '#D55E00',
+  purple: '#CC79A7',
+  grey: '#6b7280',
+  ink: '#1f2937',
 };
 
-const AXIS = { stroke: '#374151', grid: { stroke: '#e5e7eb', width: 1 }, ticks: { stroke: '#d1d5db', width: 1, size: 4 }, font: '11px system-ui, sans-serif' };
+const AXIS = {
+  stroke: '#374151',
+  grid: { stroke: '#e5e7eb', width: 1 },
+  ticks: { stroke: '#d1d5db', width: 1, size: 4 },
+  font: '11px system-ui, sans-serif',
+};
 
 function sizeOf(el: HTMLElement, height: number): { width: number; height: number } {
   return { width: Math.max(160, Math.floor(el.clientWidth)), height };
@@ -78,7 +90,10 @@ function hline(u: uPlot, y: number, color: string, label: string): void {
 export class ScoreHistogram {
   private plot: uPlot | null = null;
   private threshold = 60;
-  constructor(private el: HTMLElement, private height = 130) {
+  constructor(
+    private el: HTMLElement,
+    private height = 130,
+  ) {
     autosize(el, () => this.plot, height);
   }
 
@@ -91,22 +106,26 @@ export class ScoreHistogram {
     const data: uPlot.AlignedData = [xs, all, pql];
     if (!this.plot) {
       const bars = uPlot.paths.bars!({ size: [0.9, 40], align: 0 });
-      this.plot = new uPlot({
-        ...sizeOf(this.el, this.height),
-        legend: { show: false },
-        cursor: { show: true, points: { show: false }, drag: { x: false, y: false } },
-        scales: { x: { time: false, range: [0, 100] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-        axes: [
-          { ...AXIS, size: 28, splits: () => [0, 20, 40, 60, 80, 100] },
-          { ...AXIS, size: 34, values: (_u, v) => v.map((n) => (Number.isInteger(n) ? String(n) : '')) },
-        ],
-        series: [
-          {},
-          { label: 'entities', fill: '#9ca3af', stroke: '#6b7280', paths: bars, points: { show: false } },
-          { label: 'PQLs', fill: PALETTE.blue, stroke: PALETTE.blue, paths: bars, points: { show: false } },
-        ],
-        hooks: { draw: [(u) => vline(u, this.threshold, PALETTE.vermillion, `PQL ≥ ${this.threshold}`)] },
-      }, data, this.el);
+      this.plot = new uPlot(
+        {
+          ...sizeOf(this.el, this.height),
+          legend: { show: false },
+          cursor: { show: true, points: { show: false }, drag: { x: false, y: false } },
+          scales: { x: { time: false, range: [0, 100] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+          axes: [
+            { ...AXIS, size: 28, splits: () => [0, 20, 40, 60, 80, 100] },
+            { ...AXIS, size: 34, values: (_u, v) => v.map((n) => (Number.isInteger(n) ? String(n) : '')) },
+          ],
+          series: [
+            {},
+            { label: 'entities', fill: '#9ca3af', stroke: '#6b7280', paths: bars, points: { show: false } },
+            { label: 'PQLs', fill: PALETTE.blue, stroke: PALETTE.blue, paths: bars, points: { show: false } },
+          ],
+          hooks: { draw: [(u) => vline(u, this.threshold, PALETTE.vermillion, `PQL ≥ ${this.threshold}`)] },
+        },
+        data,
+        this.el,
+      );
     } else {
       this.plot.setData(data);
     }
@@ -137,25 +156,43 @@ export class PointsChart {
     if (!items.length) return;
     const bars = uPlot.paths.bars!({ size: [0.7, 14], align: 0 });
     const labels = this.labels;
-    this.plot = new uPlot({
-      ...sizeOf(this.el, this.height()),
-      legend: { show: false },
-      cursor: { show: false },
-      scales: {
-        x: { time: false, ori: 1, dir: -1, range: [-0.5, items.length - 0.5] },
-        y: { ori: 0, dir: 1, range: (_u, min, max) => [Math.min(0, min), Math.max(1, max) * 1.05] },
+    this.plot = new uPlot(
+      {
+        ...sizeOf(this.el, this.height()),
+        legend: { show: false },
+        cursor: { show: false },
+        scales: {
+          x: { time: false, ori: 1, dir: -1, range: [-0.5, items.length - 0.5] },
+          y: { ori: 0, dir: 1, range: (_u, min, max) => [Math.min(0, min), Math.max(1, max) * 1.05] },
+        },
+        axes: [
+          {
+            ...AXIS,
+            scale: 'x',
+            side: 3,
+            size: 132,
+            grid: { show: false },
+            gap: 4,
+            splits: () => xs,
+            values: (_u, v) => v.map((i) => truncate(labels[i] ?? '', 16)),
+          },
+          { ...AXIS, scale: 'y', side: 2, size: 26 },
+        ],
+        series: [
+          {},
+          { label: 'points', fill: PALETTE.blue, stroke: PALETTE.blue, paths: bars, points: { show: false } },
+          {
+            label: 'negative',
+            fill: PALETTE.vermillion,
+            stroke: PALETTE.vermillion,
+            paths: bars,
+            points: { show: false },
+          },
+        ],
       },
-      axes: [
-        { ...AXIS, scale: 'x', side: 3, size: 132, grid: { show: false }, gap: 4,
-          splits: () => xs, values: (_u, v) => v.map((i) => truncate(labels[i] ?? '', 16)) },
-        { ...AXIS, scale: 'y', side: 2, size: 26 },
-      ],
-      series: [
-        {},
-        { label: 'points', fill: PALETTE.blue, stroke: PALETTE.blue, paths: bars, points: { show: false } },
-        { label: 'negative', fill: PALETTE.vermillion, stroke: PALETTE.vermillion, paths: bars, points: { show: false } },
-      ],
-    }, [xs, pos, neg] as uPlot.AlignedData, this.el);
+      [xs, pos, neg] as uPlot.AlignedData,
+      this.el,
+    );
   }
 }
 
@@ -167,7 +204,10 @@ function truncate(s: string, n: number): string {
 export class HistoryChart {
   private plot: uPlot | null = null;
   private threshold = 60;
-  constructor(private el: HTMLElement, private height = 130) {
+  constructor(
+    private el: HTMLElement,
+    private height = 130,
+  ) {
     autosize(el, () => this.plot, height);
   }
 
@@ -175,18 +215,31 @@ export class HistoryChart {
     this.threshold = threshold;
     const data: uPlot.AlignedData = [ts.map((t) => t / 1000), scores];
     if (!this.plot) {
-      this.plot = new uPlot({
-        ...sizeOf(this.el, this.height),
-        legend: { show: false },
-        cursor: { points: { size: 6 }, drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: { range: [0, 100] } },
-        axes: [{ ...AXIS, size: 28 }, { ...AXIS, size: 30, splits: () => [0, 25, 50, 75, 100] }],
-        series: [
-          {},
-          { label: 'score', stroke: PALETTE.blue, width: 2, spanGaps: false, points: { show: true, size: 5, fill: PALETTE.blue } },
-        ],
-        hooks: { draw: [(u) => hline(u, this.threshold, PALETTE.vermillion, `PQL ≥ ${this.threshold}`)] },
-      }, data, this.el);
+      this.plot = new uPlot(
+        {
+          ...sizeOf(this.el, this.height),
+          legend: { show: false },
+          cursor: { points: { size: 6 }, drag: { x: false, y: false } },
+          scales: { x: { time: true }, y: { range: [0, 100] } },
+          axes: [
+            { ...AXIS, size: 28 },
+            { ...AXIS, size: 30, splits: () => [0, 25, 50, 75, 100] },
+          ],
+          series: [
+            {},
+            {
+              label: 'score',
+              stroke: PALETTE.blue,
+              width: 2,
+              spanGaps: false,
+              points: { show: true, size: 5, fill: PALETTE.blue },
+            },
+          ],
+          hooks: { draw: [(u) => hline(u, this.threshold, PALETTE.vermillion, `PQL ≥ ${this.threshold}`)] },
+        },
+        data,
+        this.el,
+      );
     } else {
       this.plot.setData(data);
     }
@@ -200,7 +253,10 @@ export class HistoryChart {
 /** f(age) of the decay shape over the window (the half-life slider's preview). */
 export class DecayChart {
   private plot: uPlot | null = null;
-  constructor(private el: HTMLElement, private height = 70) {
+  constructor(
+    private el: HTMLElement,
+    private height = 70,
+  ) {
     autosize(el, () => this.plot, height);
   }
 
@@ -218,17 +274,21 @@ export class DecayChart {
     }
     const data: uPlot.AlignedData = [xs, ys];
     if (!this.plot) {
-      this.plot = new uPlot({
-        ...sizeOf(this.el, this.height),
-        legend: { show: false },
-        cursor: { show: false },
-        scales: { x: { time: false }, y: { range: [0, 1.05] } },
-        axes: [
-          { ...AXIS, size: 20, font: '10px system-ui, sans-serif' },
-          { ...AXIS, size: 26, font: '10px system-ui, sans-serif', splits: () => [0, 0.5, 1] },
-        ],
-        series: [{}, { stroke: PALETTE.green, width: 2, fill: 'rgba(0,158,115,0.12)', points: { show: false } }],
-      }, data, this.el);
+      this.plot = new uPlot(
+        {
+          ...sizeOf(this.el, this.height),
+          legend: { show: false },
+          cursor: { show: false },
+          scales: { x: { time: false }, y: { range: [0, 1.05] } },
+          axes: [
+            { ...AXIS, size: 20, font: '10px system-ui, sans-serif' },
+            { ...AXIS, size: 26, font: '10px system-ui, sans-serif', splits: () => [0, 0.5, 1] },
+          ],
+          series: [{}, { stroke: PALETTE.green, width: 2, fill: 'rgba(0,158,115,0.12)', points: { show: false } }],
+        },
+        data,
+        this.el,
+      );
     } else {
       this.plot.setData(data);
     }
@@ -244,11 +304,20 @@ export class CategoryBars {
   private labels: string[] = [];
   private colors: string[] = [];
   private ref: { value: number; label: string } | null = null;
-  constructor(private el: HTMLElement, private height = 130, private yFormat: (v: number) => string = (v) => String(v)) {
+  constructor(
+    private el: HTMLElement,
+    private height = 130,
+    private yFormat: (v: number) => string = (v) => String(v),
+  ) {
     autosize(el, () => this.plot, height);
   }
 
-  update(labels: string[], values: (number | null)[], colors: string[], ref: { value: number; label: string } | null): void {
+  update(
+    labels: string[],
+    values: (number | null)[],
+    colors: string[],
+    ref: { value: number; label: string } | null,
+  ): void {
     const sameShape = this.plot && labels.length === this.labels.length && labels.every((l, i) => l === this.labels[i]);
     this.labels = labels;
     this.colors = colors;
@@ -263,25 +332,42 @@ export class CategoryBars {
     this.plot = null;
     if (!labels.length) return;
     const bars = uPlot.paths.bars!({
-      size: [0.7, 48], align: 0,
+      size: [0.7, 48],
+      align: 0,
       disp: { fill: { unit: 3 as unknown as uPlot.Series.BarsPathBuilderFacetUnit, values: () => this.colors } },
     });
     const fmtY = this.yFormat;
-    this.plot = new uPlot({
-      ...sizeOf(this.el, this.height),
-      legend: { show: false },
-      cursor: { show: false },
-      scales: {
-        x: { time: false, range: [-0.5, labels.length - 0.5] },
-        y: { range: (_u, _min, max) => [0, Math.max(max, this.ref?.value ?? 0, 1e-9) * 1.15] },
+    this.plot = new uPlot(
+      {
+        ...sizeOf(this.el, this.height),
+        legend: { show: false },
+        cursor: { show: false },
+        scales: {
+          x: { time: false, range: [-0.5, labels.length - 0.5] },
+          y: { range: (_u, _min, max) => [0, Math.max(max, this.ref?.value ?? 0, 1e-9) * 1.15] },
+        },
+        axes: [
+          {
+            ...AXIS,
+            size: 22,
+            grid: { show: false },
+            splits: () => xs,
+            values: (_u, v) => v.map((i) => truncate(this.labels[i] ?? '', 9)),
+          },
+          { ...AXIS, size: 40, values: (_u, v) => v.map(fmtY) },
+        ],
+        series: [{}, { label: 'value', fill: PALETTE.blue, width: 0, paths: bars, points: { show: false } }], // width 0: per-bar fills
+        hooks: {
+          draw: [
+            (u) => {
+              if (this.ref) hline(u, this.ref.value, PALETTE.ink, this.ref.label);
+            },
+          ],
+        },
       },
-      axes: [
-        { ...AXIS, size: 22, grid: { show: false }, splits: () => xs, values: (_u, v) => v.map((i) => truncate(this.labels[i] ?? '', 9)) },
-        { ...AXIS, size: 40, values: (_u, v) => v.map(fmtY) },
-      ],
-      series: [{}, { label: 'value', fill: PALETTE.blue, width: 0, paths: bars, points: { show: false } }],   // width 0: per-bar fills
-      hooks: { draw: [(u) => { if (this.ref) hline(u, this.ref.value, PALETTE.ink, this.ref.label); }] },
-    }, data, this.el);
+      data,
+      this.el,
+    );
   }
 }
 
@@ -289,30 +375,53 @@ export class CategoryBars {
 export class SweepChart {
   private plot: uPlot | null = null;
   private threshold = 60;
-  constructor(private el: HTMLElement, private height = 140) {
+  constructor(
+    private el: HTMLElement,
+    private height = 140,
+  ) {
     autosize(el, () => this.plot, height);
   }
 
   update(sweep: { min_score: number; precision: number | null; recall: number | null }[], threshold: number): void {
     this.threshold = threshold;
-    const data: uPlot.AlignedData = [sweep.map((s) => s.min_score), sweep.map((s) => s.precision), sweep.map((s) => s.recall)];
+    const data: uPlot.AlignedData = [
+      sweep.map((s) => s.min_score),
+      sweep.map((s) => s.precision),
+      sweep.map((s) => s.recall),
+    ];
     if (!this.plot) {
-      this.plot = new uPlot({
-        ...sizeOf(this.el, this.height),
-        legend: { show: true, live: false },
-        cursor: { points: { size: 5 }, drag: { x: false, y: false } },
-        scales: { x: { time: false, range: [0, 100] }, y: { range: [0, 1] } },
-        axes: [
-          { ...AXIS, size: 26, splits: () => [0, 20, 40, 60, 80, 100] },
-          { ...AXIS, size: 36, splits: () => [0, 0.25, 0.5, 0.75, 1], values: (_u, v) => v.map((n) => `${Math.round(n * 100)}%`) },
-        ],
-        series: [
-          { label: 'min_score' },
-          { label: 'precision', stroke: PALETTE.blue, width: 2, spanGaps: false, points: { show: false } },
-          { label: 'recall', stroke: PALETTE.orange, width: 2, dash: [6, 3], spanGaps: false, points: { show: false } },
-        ],
-        hooks: { draw: [(u) => vline(u, this.threshold, PALETTE.vermillion, `PQL ≥ ${this.threshold}`)] },
-      }, data, this.el);
+      this.plot = new uPlot(
+        {
+          ...sizeOf(this.el, this.height),
+          legend: { show: true, live: false },
+          cursor: { points: { size: 5 }, drag: { x: false, y: false } },
+          scales: { x: { time: false, range: [0, 100] }, y: { range: [0, 1] } },
+          axes: [
+            { ...AXIS, size: 26, splits: () => [0, 20, 40, 60, 80, 100] },
+            {
+              ...AXIS,
+              size: 36,
+              splits: () => [0, 0.25, 0.5, 0.75, 1],
+              values: (_u, v) => v.map((n) => `${Math.round(n * 100)}%`),
+            },
+          ],
+          series: [
+            { label: 'min_score' },
+            { label: 'precision', stroke: PALETTE.blue, width: 2, spanGaps: false, points: { show: false } },
+            {
+              label: 'recall',
+              stroke: PALETTE.orange,
+              width: 2,
+              dash: [6, 3],
+              spanGaps: false,
+              points: { show: false },
+            },
+          ],
+          hooks: { draw: [(u) => vline(u, this.threshold, PALETTE.vermillion, `PQL ≥ ${this.threshold}`)] },
+        },
+        data,
+        this.el,
+      );
     } else {
       this.plot.setData(data);
     }

@@ -3,34 +3,85 @@
 // Analysis requests (backtest, suggestions, compare, SQL) are coalesced the same way and are
 // sent only while no scoring request is in flight or waiting: the ranking always goes first.
 import type {
-  AnalysisPart, AnalysisRequest, CanonicalModel, Catalog, DryRun, Explanation, FromWorker, HeadText, HistoryPoint, ImportOptions, Kind, LoadReport,
-  ModelError, ModelUpdate, Schema, ScoreCsvOptions, Suggestions, ToWorker, View, ViewOptions,
+  AnalysisPart,
+  AnalysisRequest,
+  CanonicalModel,
+  Catalog,
+  DryRun,
+  Explanation,
+  FromWorker,
+  HeadText,
+  HistoryPoint,
+  ImportOptions,
+  Kind,
+  LoadReport,
+  ModelError,
+  ModelUpdate,
+  Schema,
+  ScoreCsvOptions,
+  Suggestions,
+  ToWorker,
+  View,
+  ViewOptions,
 } from './protocol';
 
 export interface ScoreOk {
-  ok: true; seq: number; run: View; normalized: CanonicalModel; explain: Explanation | null; explainId: string | null; explainError: string | null;
-  engineMs: number; waitMs: number; sentAt: number; inputAt: number; tag: string; update: ModelUpdate;
+  ok: true;
+  seq: number;
+  run: View;
+  normalized: CanonicalModel;
+  explain: Explanation | null;
+  explainId: string | null;
+  explainError: string | null;
+  engineMs: number;
+  waitMs: number;
+  sentAt: number;
+  inputAt: number;
+  tag: string;
+  update: ModelUpdate;
   /** The worker's whole time on it, and the answer's time in transit to this thread. */
-  workerMs: number; transitMs: number;
+  workerMs: number;
+  transitMs: number;
 }
-export interface ScoreFail { ok: false; seq: number; error: ModelError; tag: string }
+export interface ScoreFail {
+  ok: false;
+  seq: number;
+  error: ModelError;
+  tag: string;
+}
 export type ScoreResult = ScoreOk | ScoreFail;
 
 /** One file's load: its own report, and every file the engine now holds rows of. */
 export interface LoadResult {
-  ok: boolean; error?: string; kind: Kind; name: string; report: LoadReport; files: Record<Kind, string[]>;
+  ok: boolean;
+  error?: string;
+  kind: Kind;
+  name: string;
+  report: LoadReport;
+  files: Record<Kind, string[]>;
   /** A failed load whose previous data was put back. */
   restored?: boolean;
   /** Files of another kind dropped by this load (the sample's accounts). */
   dropped?: string[];
 }
 
-interface Pending { model: string; select: string | null; inputAt: number; tag: string }
+interface Pending {
+  model: string;
+  select: string | null;
+  inputAt: number;
+  tag: string;
+}
 // What a scoring request answers for, strongest first: a structural edit rebuilds the controls,
 // a value edit keeps them, a view change (scroll, filter, sort) re-reads the window only.
 const TAG_RANK: Record<string, number> = { rebuild: 3, fallback: 3, keep: 2, '': 2, view: 1 };
 
-export interface OutcomesResult { ok: boolean; error?: string; name: string; report: LoadReport; files: string[] }
+export interface OutcomesResult {
+  ok: boolean;
+  error?: string;
+  name: string;
+  report: LoadReport;
+  files: string[];
+}
 export type AnalysisResult = AnalysisPart & { req: AnalysisRequest; sentAt: number };
 
 export class EngineClient {
@@ -38,7 +89,10 @@ export class EngineClient {
   private seq = 0;
   private inflight: (Pending & { seq: number; sentAt: number }) | null = null;
   private pending: Pending | null = null;
-  private loads = new Map<number, { resolve: (r: LoadResult) => void; progress?: (phase: string, done: number, total: number) => void }>();
+  private loads = new Map<
+    number,
+    { resolve: (r: LoadResult) => void; progress?: (phase: string, done: number, total: number) => void }
+  >();
   private historySeq = 0;
   private explainSeq = 0;
   private analysisInflight: { seq: number; req: AnalysisRequest; sentAt: number } | null = null;
@@ -71,7 +125,9 @@ export class EngineClient {
     // Replayed once the page has set its handlers (main.ts constructs, then assigns them).
     if (started.early.length) {
       const early = started.early.splice(0);
-      queueMicrotask(() => { for (const ev of early) this.receive(ev.data as FromWorker); });
+      queueMicrotask(() => {
+        for (const ev of early) this.receive(ev.data as FromWorker);
+      });
     }
   }
 
@@ -153,13 +209,21 @@ export class EngineClient {
   }
 
   /** Loads a file (a File is streamed by the worker, not copied), bytes or a URL. */
-  load(kind: Kind, name: string, source: { file?: Blob; bytes?: ArrayBuffer; url?: string }, append: boolean,
-    progress?: (phase: string, done: number, total: number) => void, extra: { options?: ImportOptions; sample?: boolean } = {}): Promise<LoadResult> {
+  load(
+    kind: Kind,
+    name: string,
+    source: { file?: Blob; bytes?: ArrayBuffer; url?: string },
+    append: boolean,
+    progress?: (phase: string, done: number, total: number) => void,
+    extra: { options?: ImportOptions; sample?: boolean } = {},
+  ): Promise<LoadResult> {
     const id = ++this.seq;
     return new Promise((resolve) => {
       this.loads.set(id, { resolve, progress });
-      this.send({ type: 'load', id, kind, name, file: source.file, bytes: source.bytes, url: source.url, append, ...extra },
-        source.bytes ? [source.bytes] : []);
+      this.send(
+        { type: 'load', id, kind, name, file: source.file, bytes: source.bytes, url: source.url, append, ...extra },
+        source.bytes ? [source.bytes] : [],
+      );
     });
   }
 
@@ -172,19 +236,23 @@ export class EngineClient {
 
   /** The start of a file's text (decompressed), for the import step. */
   preview(file: Blob): Promise<{ head: HeadText | null; error: string | null }> {
-    return this.ask({ type: 'preview', id: ++this.seq, file }, (m) => (m.type === 'preview' ? { head: m.head, error: m.error } : { head: null, error: 'no answer' }));
+    return this.ask({ type: 'preview', id: ++this.seq, file }, (m) =>
+      m.type === 'preview' ? { head: m.head, error: m.error } : { head: null, error: 'no answer' },
+    );
   }
 
   /** Loads `text` into a scratch engine with `options`: what a load would make of those rows. */
   dryRun(kind: Kind, text: string, options: ImportOptions): Promise<DryRun> {
-    return this.ask({ type: 'dryRun', id: ++this.seq, kind, text, options },
-      (m) => (m.type === 'dryRun' ? m.result : { report: null, error: 'no answer', code: 'internal' }));
+    return this.ask({ type: 'dryRun', id: ++this.seq, kind, text, options }, (m) =>
+      m.type === 'dryRun' ? m.result : { report: null, error: 'no answer', code: 'internal' },
+    );
   }
 
   /** suggest() under `model` (which the page's next request replaces again). */
   suggestFor(model: string, horizon: number): Promise<{ suggest: Suggestions | null; error: string | null }> {
-    return this.ask({ type: 'suggestFor', id: ++this.seq, model, horizon },
-      (m) => (m.type === 'suggestFor' ? { suggest: m.suggest, error: m.error } : { suggest: null, error: 'no answer' }));
+    return this.ask({ type: 'suggestFor', id: ++this.seq, model, horizon }, (m) =>
+      m.type === 'suggestFor' ? { suggest: m.suggest, error: m.error } : { suggest: null, error: 'no answer' },
+    );
   }
 
   /**
@@ -215,23 +283,41 @@ export class EngineClient {
 
   private receive(msg: FromWorker): void {
     switch (msg.type) {
-      case 'ready': this.onReady(msg.schema); break;
-      case 'fatal': this.onFatal(msg.message); break;
-      case 'progress': this.loads.get(msg.id)?.progress?.(msg.phase, msg.done, msg.total); break;
+      case 'ready':
+        this.onReady(msg.schema);
+        break;
+      case 'fatal':
+        this.onFatal(msg.message);
+        break;
+      case 'progress':
+        this.loads.get(msg.id)?.progress?.(msg.phase, msg.done, msg.total);
+        break;
       case 'loaded': {
         const l = this.loads.get(msg.id);
         this.loads.delete(msg.id);
-        l?.resolve({ ok: msg.ok, error: msg.error, kind: msg.kind, name: msg.name, report: msg.report, files: msg.files,
-          restored: msg.restored, dropped: msg.dropped });
+        l?.resolve({
+          ok: msg.ok,
+          error: msg.error,
+          kind: msg.kind,
+          name: msg.name,
+          report: msg.report,
+          files: msg.files,
+          restored: msg.restored,
+          dropped: msg.dropped,
+        });
         break;
       }
-      case 'preview': case 'dryRun': case 'suggestFor': {
+      case 'preview':
+      case 'dryRun':
+      case 'suggestFor': {
         const reply = this.importReplies.get(msg.id);
         this.importReplies.delete(msg.id);
         reply?.(msg);
         break;
       }
-      case 'catalog': this.onCatalog(msg.catalog); break;
+      case 'catalog':
+        this.onCatalog(msg.catalog);
+        break;
       case 'scored': {
         const f = this.inflight;
         this.inflight = null;
@@ -241,10 +327,21 @@ export class EngineClient {
         this.flush();
         if (msg.ok) {
           this.onScored({
-            ok: true, seq: msg.seq, run: msg.run, normalized: msg.normalized, explain: msg.explain, explainId: msg.explainId,
-            explainError: msg.explainError, engineMs: msg.engineMs, waitMs: msg.waitMs, tag, update: msg.update,
-            workerMs: msg.workerMs, transitMs: performance.timeOrigin + performance.now() - msg.postedAt,
-            sentAt: f?.sentAt ?? 0, inputAt: f?.inputAt ?? 0,
+            ok: true,
+            seq: msg.seq,
+            run: msg.run,
+            normalized: msg.normalized,
+            explain: msg.explain,
+            explainId: msg.explainId,
+            explainError: msg.explainError,
+            engineMs: msg.engineMs,
+            waitMs: msg.waitMs,
+            tag,
+            update: msg.update,
+            workerMs: msg.workerMs,
+            transitMs: performance.timeOrigin + performance.now() - msg.postedAt,
+            sentAt: f?.sentAt ?? 0,
+            inputAt: f?.inputAt ?? 0,
           });
         } else {
           this.onScored({ ok: false, seq: msg.seq, error: msg.error, tag });
@@ -276,7 +373,8 @@ export class EngineClient {
         this.flushAnalysis();
         break;
       }
-      case 'scoreJson': break;
+      case 'scoreJson':
+        break;
       case 'viewed': {
         const done = this.viewRequests.get(msg.seq);
         this.viewRequests.delete(msg.seq);

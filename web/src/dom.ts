@@ -64,10 +64,13 @@ export function nextId(prefix: string): string {
 // A labelled form control: <label for=id>text</label> + the control.
 export function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
   if (!control.id) control.id = nextId('f');
-  return h('div', { class: 'field' },
+  return h(
+    'div',
+    { class: 'field' },
     h('label', { for: control.id, text: label }),
     control,
-    hint ? h('span', { class: 'hint', text: hint }) : null);
+    hint ? h('span', { class: 'hint', text: hint }) : null,
+  );
 }
 
 // The state every panel (ranking, backtest, compare, SQL) shows on its root element:

@@ -23,33 +23,42 @@ function numbers(v: Value): number[] {
 /** What an operator's value is (the engine's schema: `trait_ops[].value`). */
 export type FitValueKind = 'none' | 'scalar' | 'scalars' | 'number' | 'range' | 'text';
 
-const UPPER = new Set(['lt', 'lte']);   // a bound from above: takes the high end of a range
+const UPPER = new Set(['lt', 'lte']); // a bound from above: takes the high end of a range
 
 /**
  * The value of a rule whose operator goes from `from` (its value of kind `fromKind`) to `to`
  * (taking `toKind`), without memory.
  */
-export function convertFitValue(from: string, fromKind: FitValueKind, to: string, toKind: FitValueKind, value: Value): Value {
+export function convertFitValue(
+  from: string,
+  fromKind: FitValueKind,
+  to: string,
+  toKind: FitValueKind,
+  value: Value,
+): Value {
   switch (toKind) {
-    case 'none': return undefined;
+    case 'none':
+      return undefined;
     case 'range': {
       if (fromKind === 'range' && Array.isArray(value) && value.length === 2) return value;
       const ns = numbers(value);
       if (ns.length >= 2) return [Math.min(...ns), Math.max(...ns)];
-      if (ns.length === 1) return UPPER.has(from) ? [Math.min(0, ns[0]), ns[0]] : [ns[0], Math.max(ns[0], ns[0] * 10 || 100)];
+      if (ns.length === 1)
+        return UPPER.has(from) ? [Math.min(0, ns[0]), ns[0]] : [ns[0], Math.max(ns[0], ns[0] * 10 || 100)];
       return [0, 100];
     }
     case 'number': {
       if (fromKind === 'range' && Array.isArray(value)) {
         const [lo, hi] = numbers(value);
-        return (UPPER.has(to) ? hi ?? lo : lo) ?? 0;
+        return (UPPER.has(to) ? (hi ?? lo) : lo) ?? 0;
       }
       return firstNumber(value) ?? 0;
     }
     case 'scalars':
       if (value === undefined) return [];
       return Array.isArray(value) ? value : [value];
-    default: {   // scalar, text: one value
+    default: {
+      // scalar, text: one value
       const one = Array.isArray(value) ? value[0] : value;
       if (one === undefined || one === null || typeof one === 'object') return '';
       return toKind === 'text' ? String(one) : one;
@@ -62,7 +71,14 @@ export class FitValueMemory {
   private byRule = new Map<string, Map<string, Json>>();
 
   /** The new value for a rule switching from `from` (value `value`) to `to`. */
-  switchOp(ruleKey: string, from: string, fromKind: FitValueKind, to: string, toKind: FitValueKind, value: Value): Value {
+  switchOp(
+    ruleKey: string,
+    from: string,
+    fromKind: FitValueKind,
+    to: string,
+    toKind: FitValueKind,
+    value: Value,
+  ): Value {
     let mem = this.byRule.get(ruleKey);
     if (!mem) this.byRule.set(ruleKey, (mem = new Map()));
     if (value !== undefined) mem.set(from, structuredClone(value));

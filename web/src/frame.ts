@@ -18,10 +18,14 @@ export function perFrame<A extends unknown[]>(draw: (...args: A) => void): (...a
 /** Runs `fn` when the page is idle (or after `timeout` ms), once per burst of calls. */
 export function whenIdle(fn: () => void, timeout = 500): () => void {
   let handle: number | null = null;
-  const ric = (window as Window & { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number }).requestIdleCallback;
+  const ric = (window as Window & { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number })
+    .requestIdleCallback;
   return () => {
     if (handle !== null) return;
-    const run = () => { handle = null; fn(); };
+    const run = () => {
+      handle = null;
+      fn();
+    };
     handle = ric ? ric(run, { timeout }) : window.setTimeout(run, 200);
   };
 }

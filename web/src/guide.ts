@@ -6,7 +6,11 @@ import { h } from './dom';
 const DONE_KEY = 'pql.guide.done';
 
 function remembered(): boolean {
-  try { return window.localStorage.getItem(DONE_KEY) === '1'; } catch { return false; }
+  try {
+    return window.localStorage.getItem(DONE_KEY) === '1';
+  } catch {
+    return false;
+  }
 }
 
 export class StartStrip {
@@ -18,22 +22,48 @@ export class StartStrip {
       b.addEventListener('click', go);
       return h('li', null, b, h('span', { class: 'hint', text: hint }));
     };
-    const close = h('button', { type: 'button', class: 'icon guide-close', 'aria-label': 'Hide this guide', title: 'Hide this guide', text: '✕' });
+    const close = h('button', {
+      type: 'button',
+      class: 'icon guide-close',
+      'aria-label': 'Hide this guide',
+      title: 'Hide this guide',
+      text: '✕',
+    });
     close.addEventListener('click', () => this.done());
-    this.root = h('section', { class: 'guide', 'data-testid': 'start-here', 'aria-label': 'Start here', hidden: remembered() },
+    this.root = h(
+      'section',
+      { class: 'guide', 'data-testid': 'start-here', 'aria-label': 'Start here', hidden: remembered() },
       h('strong', { text: 'Start here' }),
-      h('ol', null,
-        step('1', 'Load your data', 'drop an events file (JSON Lines, JSON, CSV, an analytics export; .gz, .zip) anywhere, or keep the sample', actions.load),
-        step('2', 'Tune the model', 'move a weight, the half-life or the threshold on the left: the ranking follows', actions.tune),
-        step('3', 'Backtest', 'see whether the PQLs are the ones who converted', actions.backtest)),
-      close);
+      h(
+        'ol',
+        null,
+        step(
+          '1',
+          'Load your data',
+          'drop an events file (JSON Lines, JSON, CSV, an analytics export; .gz, .zip) anywhere, or keep the sample',
+          actions.load,
+        ),
+        step(
+          '2',
+          'Tune the model',
+          'move a weight, the half-life or the threshold on the left: the ranking follows',
+          actions.tune,
+        ),
+        step('3', 'Backtest', 'see whether the PQLs are the ones who converted', actions.backtest),
+      ),
+      close,
+    );
   }
 
   /** The first edit: the guide has done its job, here and on the next visit. */
   done(): void {
     if (this.root.hidden) return;
     this.root.hidden = true;
-    try { window.localStorage.setItem(DONE_KEY, '1'); } catch { /* the strip shows again next time */ }
+    try {
+      window.localStorage.setItem(DONE_KEY, '1');
+    } catch {
+      /* the strip shows again next time */
+    }
   }
 }
 
@@ -55,9 +85,12 @@ export function statusLine(entities: number, entity: string, pqls: number, asOf:
 
 /** What the ranking's columns mean, for their tooltips. */
 export const COLUMN_HELP: Record<string, string> = {
-  grade: 'Grade = fit letter × engagement digit (the model\'s grade bands, best first): A1 fits your ideal customer best and is the most engaged; none when a value reaches no band.',
-  activation: 'Activation = activation steps completed / all steps; green once the required number is done (the account reached first value).',
-  velocity: 'Velocity = (this week − last week) / max(|last week|, 1): weighted events of age 0–6 days against 7–13 days, no decay or cap. Above 0: speeding up.',
-  engagement: 'Engagement (0–100) = decayed, capped, weighted event points, saturating at the model\'s saturation.',
+  grade:
+    "Grade = fit letter × engagement digit (the model's grade bands, best first): A1 fits your ideal customer best and is the most engaged; none when a value reaches no band.",
+  activation:
+    'Activation = activation steps completed / all steps; green once the required number is done (the account reached first value).',
+  velocity:
+    'Velocity = (this week − last week) / max(|last week|, 1): weighted events of age 0–6 days against 7–13 days, no decay or cap. Above 0: speeding up.',
+  engagement: "Engagement (0–100) = decayed, capped, weighted event points, saturating at the model's saturation.",
   fit: 'Fit (0–100) = the points of matched fit rules out of all positive points.',
 };

@@ -9,7 +9,10 @@ export class EditHistory {
   private lastAt = -Infinity;
   onChange: () => void = () => {};
 
-  constructor(private readonly limit = 200, private readonly mergeMs = 1000) {}
+  constructor(
+    private readonly limit = 200,
+    private readonly mergeMs = 1000,
+  ) {}
 
   /**
    * Records an edit that changes the model from `before`. `key` names the control (null: an
@@ -46,8 +49,12 @@ export class EditHistory {
     return next;
   }
 
-  get canUndo(): boolean { return this.past.length > 0; }
-  get canRedo(): boolean { return this.future.length > 0; }
+  get canUndo(): boolean {
+    return this.past.length > 0;
+  }
+  get canRedo(): boolean {
+    return this.future.length > 0;
+  }
 
   /** Forgets everything (new data does not make old models wrong, so this is for tests). */
   clear(): void {
@@ -62,7 +69,12 @@ export class EditHistory {
 export function undoKey(ev: KeyboardEvent): 'undo' | 'redo' | null {
   if (!(ev.ctrlKey || ev.metaKey) || ev.altKey) return null;
   const t = ev.target as HTMLElement | null;
-  if (t && (t.tagName === 'TEXTAREA' || (t.tagName === 'INPUT' && /^(text|search|url|email)$/.test((t as HTMLInputElement).type)))) return null;
+  if (
+    t &&
+    (t.tagName === 'TEXTAREA' ||
+      (t.tagName === 'INPUT' && /^(text|search|url|email)$/.test((t as HTMLInputElement).type)))
+  )
+    return null;
   const k = ev.key.toLowerCase();
   if (k === 'z') return ev.shiftKey ? 'redo' : 'undo';
   if (k === 'y' && !ev.shiftKey) return 'redo';

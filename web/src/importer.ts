@@ -11,7 +11,11 @@ export type Field = 'timestamp' | 'user_id' | 'event' | 'account_id' | 'id' | 'n
 export type Shape = 'flat' | 'csv' | 'segment' | 'segment_batch' | 'mixpanel' | 'amplitude' | 'posthog' | 'unknown';
 
 /** The options an import loads with (the engine's LoadFromOptions subset of SPEC §6.2). */
-export interface ImportOptions { columns?: ColumnMapping; time_unit?: TimeUnit; account_key?: string }
+export interface ImportOptions {
+  columns?: ColumnMapping;
+  time_unit?: TimeUnit;
+  account_key?: string;
+}
 
 /** The fields each kind of file maps, in the order the panel lists them; `required` must be mapped. */
 export const FIELDS: Record<ImportKind, { field: Field; label: string; required: boolean }[]> = {
@@ -33,21 +37,67 @@ export const FIELDS: Record<ImportKind, { field: Field; label: string; required:
 // ("User ID" = "user_id" = "userId"). The first alias a file has wins.
 const ALIASES: Record<ImportKind, Partial<Record<Field, string[]>>> = {
   events: {
-    timestamp: ['timestamp', 'time', 'ts', 'event_time', 'eventtime', 'datetime', 'date', 'occurred_at', 'created_at', 'sent_at'],
+    timestamp: [
+      'timestamp',
+      'time',
+      'ts',
+      'event_time',
+      'eventtime',
+      'datetime',
+      'date',
+      'occurred_at',
+      'created_at',
+      'sent_at',
+    ],
     user_id: ['user_id', 'distinct_id', 'userid', 'user', 'person_id', 'anonymous_id', 'device_id', 'email'],
     event: ['event', 'event_name', 'action', 'event_type', 'type', 'name'],
-    account_id: ['account_id', 'company', 'company_id', 'group_id', 'account', 'organization', 'organization_id', 'org', 'org_id', 'workspace', 'workspace_id', 'team_id'],
+    account_id: [
+      'account_id',
+      'company',
+      'company_id',
+      'group_id',
+      'account',
+      'organization',
+      'organization_id',
+      'org',
+      'org_id',
+      'workspace',
+      'workspace_id',
+      'team_id',
+    ],
     id: ['id', 'event_id', 'message_id', 'insert_id', 'uuid'],
   },
   accounts: {
-    account_id: ['account_id', 'company_id', 'group_id', 'organization_id', 'org_id', 'id', 'account', 'company', 'domain'],
+    account_id: [
+      'account_id',
+      'company_id',
+      'group_id',
+      'organization_id',
+      'org_id',
+      'id',
+      'account',
+      'company',
+      'domain',
+    ],
     name: ['name', 'company_name', 'account_name', 'organization_name', 'org_name'],
   },
   users: { user_id: ['user_id', 'distinct_id', 'userid', 'id', 'email', 'user'] },
 };
 
 // Group keys that name an account in Mixpanel properties, Amplitude groups, PostHog $groups.
-const ACCOUNT_KEYS = ['company_id', 'account_id', 'company', 'account', 'organization', 'organization_id', 'org_id', 'workspace', 'workspace_id', 'group_id', 'team'];
+const ACCOUNT_KEYS = [
+  'company_id',
+  'account_id',
+  'company',
+  'account',
+  'organization',
+  'organization_id',
+  'org_id',
+  'workspace',
+  'workspace_id',
+  'group_id',
+  'team',
+];
 
 export const norm = (s: string): string => s.toLowerCase().replace(/[\s_\-.$]/g, '');
 
@@ -76,30 +126,54 @@ export function csvRows(text: string, partial: boolean, limit = Infinity): strin
     const c = text[i];
     if (quoted) {
       if (c === '"') {
-        if (text[i + 1] === '"') { cell += '"'; i += 2; continue; }
-        quoted = false; i++; continue;
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        i++;
+        continue;
       }
-      cell += c; i++; continue;
+      cell += c;
+      i++;
+      continue;
     }
-    if (c === '"' && cell === '') { quoted = true; i++; continue; }
-    if (c === ',') { row.push(cell); cell = ''; i++; continue; }
+    if (c === '"' && cell === '') {
+      quoted = true;
+      i++;
+      continue;
+    }
+    if (c === ',') {
+      row.push(cell);
+      cell = '';
+      i++;
+      continue;
+    }
     if (c === '\r' || c === '\n') {
-      row.push(cell); cell = '';
+      row.push(cell);
+      cell = '';
       if (!(row.length === 1 && row[0] === '')) rows.push(row);
       row = [];
       i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
       continue;
     }
-    cell += c; i++;
+    cell += c;
+    i++;
   }
-  if (i >= n && rows.length < limit && !partial && (cell !== '' || row.length)) { row.push(cell); rows.push(row); }
+  if (i >= n && rows.length < limit && !partial && (cell !== '' || row.length)) {
+    row.push(cell);
+    rows.push(row);
+  }
   return rows;
 }
 
 /** The complete top-level values of a JSON array's text (the file may be cut anywhere). */
 export function jsonArrayElements(text: string): string[] {
   const out: string[] = [];
-  let depth = 0, start = -1, inString = false;
+  let depth = 0,
+    start = -1,
+    inString = false;
   for (let i = text.indexOf('[') + 1; i > 0 && i < text.length; i++) {
     const c = text[i];
     if (inString) {
@@ -107,12 +181,23 @@ export function jsonArrayElements(text: string): string[] {
       else if (c === '"') inString = false;
       continue;
     }
-    if (c === '"') { inString = true; if (depth === 0 && start < 0) start = i; continue; }
-    if (c === '{' || c === '[') { if (depth === 0) start = i; depth++; continue; }
+    if (c === '"') {
+      inString = true;
+      if (depth === 0 && start < 0) start = i;
+      continue;
+    }
+    if (c === '{' || c === '[') {
+      if (depth === 0) start = i;
+      depth++;
+      continue;
+    }
     if (c === '}' || c === ']') {
-      if (depth === 0) break;   // the array's own end
+      if (depth === 0) break; // the array's own end
       depth--;
-      if (depth === 0 && start >= 0) { out.push(text.slice(start, i + 1)); start = -1; }
+      if (depth === 0 && start >= 0) {
+        out.push(text.slice(start, i + 1));
+        start = -1;
+      }
     }
   }
   return out;
@@ -162,12 +247,16 @@ export function parseHead(text: string, complete: boolean, maxRows = 8): Head {
       lines = jsonArrayElements(body);
     } else {
       lines = body.split(/\r?\n/);
-      if (!complete) lines.pop();   // cut by the preview's end
+      if (!complete) lines.pop(); // cut by the preview's end
       lines = lines.filter((l) => l.trim() !== '');
     }
     const records: unknown[] = [];
     for (const l of lines) {
-      try { records.push(JSON.parse(l)); } catch { /* the dry run reports bad rows */ }
+      try {
+        records.push(JSON.parse(l));
+      } catch {
+        /* the dry run reports bad rows */
+      }
     }
     // A Segment HTTP envelope: its batch's calls are the rows.
     const expanded = records.flatMap((r) => (isObj(r) && Array.isArray(r.batch) ? (r.batch as unknown[]) : [r]));
@@ -175,7 +264,13 @@ export function parseHead(text: string, complete: boolean, maxRows = 8): Head {
     const seen = new Set<string>();
     for (const r of expanded.slice(0, 50)) keysOf(r, '', columns, seen);
     const rows = expanded.slice(0, maxRows).map((r) => columns.map((c) => cellText(at(r, c))));
-    return { format, columns, rows, records: expanded, text: format === 'json' ? lines.join('\n') + '\n' : lines.join('\n') + '\n' };
+    return {
+      format,
+      columns,
+      rows,
+      records: expanded,
+      text: format === 'json' ? lines.join('\n') + '\n' : lines.join('\n') + '\n',
+    };
   }
   const all = csvRows(body, !complete);
   const [header = [], ...data] = all;
@@ -190,8 +285,16 @@ const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 
 export function recordShape(r: unknown): Shape {
   if (!isObj(r)) return 'unknown';
   if (Array.isArray(r.batch)) return 'segment_batch';
-  if (typeof r.type === 'string' && ['track', 'page', 'screen', 'group', 'identify', 'alias'].includes(r.type)) return 'segment';
-  if (typeof r.event === 'string' && isObj(r.properties) && 'time' in r.properties && 'distinct_id' in r.properties && !('timestamp' in r)) return 'mixpanel';
+  if (typeof r.type === 'string' && ['track', 'page', 'screen', 'group', 'identify', 'alias'].includes(r.type))
+    return 'segment';
+  if (
+    typeof r.event === 'string' &&
+    isObj(r.properties) &&
+    'time' in r.properties &&
+    'distinct_id' in r.properties &&
+    !('timestamp' in r)
+  )
+    return 'mixpanel';
   if ('event_type' in r && 'event_time' in r) return 'amplitude';
   if ('event' in r && 'distinct_id' in r && !('type' in r) && !('user_id' in r)) return 'posthog';
   return 'flat';
@@ -215,7 +318,8 @@ export function shapeOf(head: Head, report: LoadReport | null): Shape {
 }
 
 /** Vendor shapes are read by their own keys: a column mapping would turn that off (docs/data.md). */
-export const isVendor = (s: Shape): boolean => s === 'segment' || s === 'segment_batch' || s === 'mixpanel' || s === 'amplitude' || s === 'posthog';
+export const isVendor = (s: Shape): boolean =>
+  s === 'segment' || s === 'segment_batch' || s === 'mixpanel' || s === 'amplitude' || s === 'posthog';
 
 /** The column of each field, by the field's own name first, then its aliases (none: not mapped). */
 export function guessColumns(kind: ImportKind, columns: string[]): ColumnMapping {
@@ -226,7 +330,11 @@ export function guessColumns(kind: ImportKind, columns: string[]): ColumnMapping
   for (const { field } of FIELDS[kind]) {
     for (const alias of [field, ...(ALIASES[kind][field] ?? [])]) {
       const c = byNorm.get(norm(alias));
-      if (c !== undefined && !used.has(c)) { out[field] = c; used.add(c); break; }
+      if (c !== undefined && !used.has(c)) {
+        out[field] = c;
+        used.add(c);
+        break;
+      }
     }
   }
   return out;
@@ -237,7 +345,10 @@ export function columnsOption(mapping: ColumnMapping): ColumnMapping | undefined
   const out: ColumnMapping = {};
   let any = false;
   for (const [f, c] of Object.entries(mapping) as [Field, string | undefined][]) {
-    if (c && c !== f) { out[f] = c; any = true; }
+    if (c && c !== f) {
+      out[f] = c;
+      any = true;
+    }
   }
   // A mapping names every mapped field (the others then keep their own names, which must exist).
   if (!any) return undefined;
@@ -275,10 +386,27 @@ export function accountKeys(head: Head, shape: Shape): string[] {
   }
   for (const r of head.records.slice(0, 200)) {
     if (!isObj(r)) continue;
-    const from = shape === 'mixpanel' ? r.properties : shape === 'amplitude' ? r.groups : shape === 'posthog' ? (isObj(r.properties) ? r.properties.$groups : null) : null;
+    const from =
+      shape === 'mixpanel'
+        ? r.properties
+        : shape === 'amplitude'
+          ? r.groups
+          : shape === 'posthog'
+            ? isObj(r.properties)
+              ? r.properties.$groups
+              : null
+            : null;
     if (!isObj(from)) continue;
     for (const [k, v] of Object.entries(from)) {
-      if (shape === 'mixpanel' && (k === 'time' || k === 'distinct_id' || k === '$insert_id' || k === '$user_id' || (v !== null && typeof v === 'object' && !Array.isArray(v)))) continue;
+      if (
+        shape === 'mixpanel' &&
+        (k === 'time' ||
+          k === 'distinct_id' ||
+          k === '$insert_id' ||
+          k === '$user_id' ||
+          (v !== null && typeof v === 'object' && !Array.isArray(v)))
+      )
+        continue;
       keys.add(k);
     }
   }
@@ -292,12 +420,17 @@ export function accountKeys(head: Head, shape: Shape): string[] {
 
 /** The likely account key: a known name among the keys (only those, not any key). */
 export function guessAccountKey(keys: string[], shape: Shape): string | null {
-  if (shape === 'amplitude' || shape === 'posthog') return keys.length === 1 ? keys[0] : keys.find((k) => ACCOUNT_KEYS.includes(k.toLowerCase())) ?? null;
+  if (shape === 'amplitude' || shape === 'posthog')
+    return keys.length === 1 ? keys[0] : (keys.find((k) => ACCOUNT_KEYS.includes(k.toLowerCase())) ?? null);
   return keys.find((k) => ACCOUNT_KEYS.includes(k.toLowerCase())) ?? null;
 }
 
 /** A dry run of the preview's rows in a scratch engine: its report, or the load's error. */
-export interface DryRun { report: LoadReport | null; error: string | null; code: string | null }
+export interface DryRun {
+  report: LoadReport | null;
+  error: string | null;
+  code: string | null;
+}
 
 /**
  * Does the file load as it is (no options)? Not when the dry run failed with a missing column,
@@ -305,12 +438,24 @@ export interface DryRun { report: LoadReport | null; error: string | null; code:
  * account, or when numeric timestamps of flat rows look like seconds (read as ms they would
  * be 1970). A dry run that could not read the preview at all (a cut JSON value) decides nothing.
  */
-export function fitsAsIs(kind: ImportKind, head: Head, shape: Shape, dry: DryRun): { fits: boolean; why: string | null } {
-  if (dry.error) return dry.code === 'missing_column' || dry.code === 'unknown_column' ? { fits: false, why: dry.error } : { fits: true, why: null };
+export function fitsAsIs(
+  kind: ImportKind,
+  head: Head,
+  shape: Shape,
+  dry: DryRun,
+): { fits: boolean; why: string | null } {
+  if (dry.error)
+    return dry.code === 'missing_column' || dry.code === 'unknown_column'
+      ? { fits: false, why: dry.error }
+      : { fits: true, why: null };
   const r = dry.report;
   if (!r) return { fits: true, why: null };
   const notes = r.notes ?? [];
-  if (r.read > 0 && r.loaded === 0 && r.duplicates === 0) return { fits: false, why: notes[0] ?? `none of the first ${r.read} rows could be read: ${r.errors[0]?.message ?? 'no rows'}` };
+  if (r.read > 0 && r.loaded === 0 && r.duplicates === 0)
+    return {
+      fits: false,
+      why: notes[0] ?? `none of the first ${r.read} rows could be read: ${r.errors[0]?.message ?? 'no rows'}`,
+    };
   const missing = notes.find((n) => /^no \S+ (key|column)/.test(n));
   if (missing) return { fits: false, why: missing };
   // "5 Mixpanel events have no account: ..." / "12 events have no account: the file has several group types"
@@ -320,13 +465,24 @@ export function fitsAsIs(kind: ImportKind, head: Head, shape: Shape, dry: DryRun
   // accounts without a name): the aliases say when a column probably is one.
   if (shape === 'flat' || shape === 'csv') {
     const g = guessColumns(kind, head.columns);
-    const optional = kind === 'events' ? g.account_id && g.account_id !== 'account_id' ? ['account_id', g.account_id] : null
-      : kind === 'accounts' && g.name && g.name !== 'name' ? ['name', g.name] : null;
-    if (optional) return { fits: false, why: `no ${optional[0]} ${head.format === 'csv' ? 'column' : 'key'}; ${optional[1]} looks like it` };
+    const optional =
+      kind === 'events'
+        ? g.account_id && g.account_id !== 'account_id'
+          ? ['account_id', g.account_id]
+          : null
+        : kind === 'accounts' && g.name && g.name !== 'name'
+          ? ['name', g.name]
+          : null;
+    if (optional)
+      return {
+        fits: false,
+        why: `no ${optional[0]} ${head.format === 'csv' ? 'column' : 'key'}; ${optional[1]} looks like it`,
+      };
   }
   if (kind === 'events' && (shape === 'flat' || shape === 'csv')) {
     const ts = guessColumns('events', head.columns).timestamp;
-    if (ts && guessTimeUnit(columnValues(head, ts)) === 's') return { fits: false, why: `${ts} holds numbers below 10^11: epoch seconds, not milliseconds?` };
+    if (ts && guessTimeUnit(columnValues(head, ts)) === 's')
+      return { fits: false, why: `${ts} holds numbers below 10^11: epoch seconds, not milliseconds?` };
   }
   return { fits: true, why: null };
 }
@@ -334,6 +490,7 @@ export function fitsAsIs(kind: ImportKind, head: Head, shape: Shape, dry: DryRun
 /** One line for a load's outcome: the first note, else the first error, else null. */
 export function summaryLine(r: LoadReport): string | null {
   if (r.notes?.length) return r.notes[0];
-  if (r.loaded === 0 && r.errors.length) return `nothing could be read: ${r.skipped} of ${r.read} rows skipped, first: line ${r.errors[0].line}: ${r.errors[0].message}`;
+  if (r.loaded === 0 && r.errors.length)
+    return `nothing could be read: ${r.skipped} of ${r.read} rows skipped, first: line ${r.errors[0].line}: ${r.errors[0].message}`;
   return null;
 }

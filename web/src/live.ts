@@ -18,8 +18,20 @@ export interface LiveHost {
 
 /** Undo / redo buttons and Ctrl+Z, Ctrl+Shift+Z (Ctrl+Y) over `history`. */
 export function editBar(history: EditHistory, host: LiveHost): HTMLElement {
-  const undo = h('button', { type: 'button', 'data-testid': 'undo', text: '↶ Undo', title: 'Undo the last model edit (Ctrl+Z)', disabled: true });
-  const redo = h('button', { type: 'button', 'data-testid': 'redo', text: '↷ Redo', title: 'Redo (Ctrl+Shift+Z)', disabled: true });
+  const undo = h('button', {
+    type: 'button',
+    'data-testid': 'undo',
+    text: '↶ Undo',
+    title: 'Undo the last model edit (Ctrl+Z)',
+    disabled: true,
+  });
+  const redo = h('button', {
+    type: 'button',
+    'data-testid': 'redo',
+    text: '↷ Redo',
+    title: 'Redo (Ctrl+Shift+Z)',
+    disabled: true,
+  });
   const go = (dir: 'undo' | 'redo') => {
     const text = dir === 'undo' ? history.undo(host.current()) : history.redo(host.current());
     if (text === null) return;
@@ -42,13 +54,34 @@ export function editBar(history: EditHistory, host: LiveHost): HTMLElement {
 
 /** Named versions of the model, kept in this browser: pick one to load it, save the current one. */
 export function versionsBar(host: LiveHost): HTMLElement {
-  const pick = h('select', { 'data-testid': 'versions', 'aria-label': 'Saved model versions', title: 'Model versions saved in this browser' });
-  const save = h('button', { type: 'button', 'data-testid': 'save-version', text: 'Save as…', title: 'Keep this model in this browser under a name' });
-  const del = h('button', { type: 'button', class: 'icon', 'data-testid': 'delete-version', text: '✕', title: 'Delete the version picked', 'aria-label': 'Delete the version picked', disabled: true });
+  const pick = h('select', {
+    'data-testid': 'versions',
+    'aria-label': 'Saved model versions',
+    title: 'Model versions saved in this browser',
+  });
+  const save = h('button', {
+    type: 'button',
+    'data-testid': 'save-version',
+    text: 'Save as…',
+    title: 'Keep this model in this browser under a name',
+  });
+  const del = h('button', {
+    type: 'button',
+    class: 'icon',
+    'data-testid': 'delete-version',
+    text: '✕',
+    title: 'Delete the version picked',
+    'aria-label': 'Delete the version picked',
+    disabled: true,
+  });
   const fill = (selected = '') => {
     const list = listVersions();
-    pick.replaceChildren(h('option', { value: '', text: list.length ? 'Versions…' : 'No saved versions' }),
-      ...list.map((v) => h('option', { value: v.name, text: `${v.name} (${v.savedAt.slice(0, 16).replace('T', ' ')})` })));
+    pick.replaceChildren(
+      h('option', { value: '', text: list.length ? 'Versions…' : 'No saved versions' }),
+      ...list.map((v) =>
+        h('option', { value: v.name, text: `${v.name} (${v.savedAt.slice(0, 16).replace('T', ' ')})` }),
+      ),
+    );
     pick.value = selected;
     del.disabled = !selected;
   };
@@ -58,7 +91,10 @@ export function versionsBar(host: LiveHost): HTMLElement {
     if (v) host.restore(structuredClone(v.model), 'version');
   });
   save.addEventListener('click', () => {
-    const name = window.prompt('Name this model version (kept in this browser):', `version ${listVersions().length + 1}`);
+    const name = window.prompt(
+      'Name this model version (kept in this browser):',
+      `version ${listVersions().length + 1}`,
+    );
     if (name === null) return;
     const error = saveVersion(name, JSON.parse(host.current()) as JsonObject);
     if (error) host.say(error);
@@ -80,20 +116,36 @@ const NARROW = '(max-width: 1100px)';
  * a tab is chosen, closed by its button or Esc. Returns open().
  */
 export function drawer(panel: HTMLElement): () => void {
-  const close = h('button', { type: 'button', class: 'drawer-close', 'data-testid': 'drawer-close', text: '✕ Close', title: 'Close (Esc)' });
+  const close = h('button', {
+    type: 'button',
+    class: 'drawer-close',
+    'data-testid': 'drawer-close',
+    text: '✕ Close',
+    title: 'Close (Esc)',
+  });
   const shut = () => document.body.classList.remove('drawer-open');
   close.addEventListener('click', shut);
   window.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Escape' && document.body.classList.contains('drawer-open') && panel.contains(document.activeElement)) shut();
+    if (
+      ev.key === 'Escape' &&
+      document.body.classList.contains('drawer-open') &&
+      panel.contains(document.activeElement)
+    )
+      shut();
   });
   panel.prepend(close);
-  return () => { if (window.matchMedia(NARROW).matches) document.body.classList.add('drawer-open'); };
+  return () => {
+    if (window.matchMedia(NARROW).matches) document.body.classList.add('drawer-open');
+  };
 }
 
 /** Tooltips on the ranking's header and the explanation's metric names. */
 export function addHelp(root: ParentNode): void {
   for (const [key, text] of Object.entries(COLUMN_HELP)) {
-    for (const el of root.querySelectorAll<HTMLElement>(`.row.head .c-${key === 'activation' ? 'act' : key === 'engagement' ? 'eng' : key} button`)) el.title = text;
+    for (const el of root.querySelectorAll<HTMLElement>(
+      `.row.head .c-${key === 'activation' ? 'act' : key === 'engagement' ? 'eng' : key} button`,
+    ))
+      el.title = text;
   }
   for (const dt of root.querySelectorAll<HTMLElement>('dt')) {
     const text = COLUMN_HELP[(dt.textContent ?? '').trim()];

@@ -29,39 +29,45 @@ import './styles.css';
 import './layout.css';
 import './modelpage.css';
 
-type Source = 'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'structure' | 'data' | 'fallback' | 'history' | 'version';
+type Source =
+  'init' | 'url' | 'json' | 'import' | 'reset' | 'controls' | 'structure' | 'data' | 'fallback' | 'history' | 'version';
 // The edits a user makes (recorded for undo; the first one hides the start-here strip).
 const USER_EDITS: ReadonlySet<Source> = new Set(['json', 'import', 'reset', 'controls', 'structure', 'version']);
 type Tab = 'explain' | 'backtest' | 'compare' | 'lifecycle' | 'sql';
 
 // boot.ts (the page's entry) started the worker and the sample's download.
 const samplePrefetch = boot.sample;
-const HISTORY_POINTS = 14;   // weekly re-scores over the last 13 weeks (91 days)
+const HISTORY_POINTS = 14; // weekly re-scores over the last 13 weeks (91 days)
 const HISTORY_STEP_DAYS = 7;
 
 const state = {
-  model: {} as JsonObject,            // the user's model (what the JSON shows)
+  model: {} as JsonObject, // the user's model (what the JSON shows)
   modelText: '{}',
-  lastGood: null as string | null,    // the last model text that scored
+  lastGood: null as string | null, // the last model text that scored
   // The engine's model with every default (before the first ranking: the schema's default model).
   normalized: null as CanonicalModel | null,
   schema: null as Schema | null,
   sampleModel: {} as JsonObject,
-  run: null as View | null,           // the list's last view (a window of rows, the population)
+  run: null as View | null, // the list's last view (a window of rows, the population)
   catalog: { events: [], traits: [], first: null, last: null } as Catalog,
   selected: null as string | null,
   lastHash: '',
   fallbackTried: false,
   tab: 'explain' as Tab,
-  inputAt: 0,                         // when the model last changed (input → analysis shown)
-  pinned: null as { text: string; model: JsonObject; at: string } | null,   // model A of compare mode
+  inputAt: 0, // when the model last changed (input → analysis shown)
+  pinned: null as { text: string; model: JsonObject; at: string } | null, // model A of compare mode
   jsonStale: false,
-  firstShown: false,                   // the model JSON panel is behind state.model (a slider)
+  firstShown: false, // the model JSON panel is behind state.model (a slider)
 };
 
 const client = new EngineClient(boot);
-const ranking = new RankingView((id) => { select(id); if (id !== null) showTab('explain'); },
-  () => client.setView(ranking.options()));
+const ranking = new RankingView(
+  (id) => {
+    select(id);
+    if (id !== null) showTab('explain');
+  },
+  () => client.setView(ranking.options()),
+);
 const population = new PopulationView((f) => ranking.setFilter({ ...ranking.filter, ...f }));
 const explainPanel = new ExplainPanel();
 const data = new DataPanel((kind, file, append) => queueFile(kind, file, append));
@@ -79,41 +85,67 @@ const controls = new ModelControls({
   },
 });
 const backtest = new BacktestPanel({
-  select: (id) => { select(id); showTab('explain'); },
-  addStep: (event, minCount) => changeModel((m) => {
-    const steps = stepsIn(m);
-    steps.push({ name: minCount > 1 ? `${event} ×${minCount}` : `Did ${event}`, event, ...(minCount > 1 ? { min_count: minCount } : {}) });
-  }),
-  setWeight: (event, weight) => changeModel((m) => {
-    const events = objectIn(objectIn(m, 'engagement'), 'events');
-    events[event] = { ...(isObject(events[event]) ? (events[event] as JsonObject) : {}), weight };
-  }),
-  setThreshold: (minScore) => changeModel((m) => { objectIn(m, 'pql').min_score = minScore; }),
-  addFitRule: (rule) => changeModel((m) => {
-    const fit = objectIn(m, 'fit');
-    if (!Array.isArray(fit.rules)) fit.rules = canonical().fit.rules.map(jsonOf);
-    (fit.rules as JsonObject[]).push(jsonOf(rule));
-  }),
+  select: (id) => {
+    select(id);
+    showTab('explain');
+  },
+  addStep: (event, minCount) =>
+    changeModel((m) => {
+      const steps = stepsIn(m);
+      steps.push({
+        name: minCount > 1 ? `${event} ×${minCount}` : `Did ${event}`,
+        event,
+        ...(minCount > 1 ? { min_count: minCount } : {}),
+      });
+    }),
+  setWeight: (event, weight) =>
+    changeModel((m) => {
+      const events = objectIn(objectIn(m, 'engagement'), 'events');
+      events[event] = { ...(isObject(events[event]) ? (events[event] as JsonObject) : {}), weight };
+    }),
+  setThreshold: (minScore) =>
+    changeModel((m) => {
+      objectIn(m, 'pql').min_score = minScore;
+    }),
+  addFitRule: (rule) =>
+    changeModel((m) => {
+      const fit = objectIn(m, 'fit');
+      if (!Array.isArray(fit.rules)) fit.rules = canonical().fit.rules.map(jsonOf);
+      (fit.rules as JsonObject[]).push(jsonOf(rule));
+    }),
   optionsChanged: () => analyzeSoon(),
   outcomes: (file) => void loadOutcomes(file),
 });
 const lifecycle = new LifecyclePanel({
   changed: () => analyzeSoon(),
-  select: (id) => { select(id); showTab('explain'); },
+  select: (id) => {
+    select(id);
+    showTab('explain');
+  },
 });
 const compare = new ComparePanel({
   pin: () => {
     if (!state.lastGood) return;
-    state.pinned = { text: state.lastGood, model: JSON.parse(state.lastGood) as JsonObject, at: new Date().toLocaleTimeString('en-GB') };
+    state.pinned = {
+      text: state.lastGood,
+      model: JSON.parse(state.lastGood) as JsonObject,
+      at: new Date().toLocaleTimeString('en-GB'),
+    };
     compare.setPinned(state.pinned.at);
     analyzeSoon();
   },
-  unpin: () => { state.pinned = null; compare.setPinned(null); },
+  unpin: () => {
+    state.pinned = null;
+    compare.setPinned(null);
+  },
   restoreA: () => {
     const a = state.pinned;
     if (a) applyModel(clone(a.model), 'import');
   },
-  select: (id) => { select(id); showTab('explain'); },
+  select: (id) => {
+    select(id);
+    showTab('explain');
+  },
 });
 const sqlPanel = new SqlPanel(() => analyzeSoon());
 const modelJson = new ModelJsonPanel({
@@ -128,55 +160,115 @@ const modelJson = new ModelJsonPanel({
 });
 
 // ---- layout ----
-const statusEl = h('p', { class: 'engine-status', role: 'status', 'aria-live': 'polite', text: 'Starting the scoring engine…' });
-const exportCsv = h('button', { type: 'button', text: 'CSV', title: 'Download the whole ranking as CSV for a CRM import (the same file as pql score --format csv)' });
+const statusEl = h('p', {
+  class: 'engine-status',
+  role: 'status',
+  'aria-live': 'polite',
+  text: 'Starting the scoring engine…',
+});
+const exportCsv = h('button', {
+  type: 'button',
+  text: 'CSV',
+  title: 'Download the whole ranking as CSV for a CRM import (the same file as pql score --format csv)',
+});
 const exportJson = h('button', { type: 'button', text: 'JSON', title: 'Download the ranking as shown as JSON' });
 exportCsv.addEventListener('click', () => void exportRanking('csv'));
 exportJson.addEventListener('click', () => void exportRanking('json'));
 // CRM: the engine's CSV with the crm preset and the chosen traits (crmexport.ts).
 const crm = new CrmExport({
   catalog: () => state.catalog,
-  fitTraits: () => (state.normalized?.fit.rules ?? []).map((r) => r.trait).filter((t): t is string => typeof t === 'string' && t !== ''),
+  fitTraits: () =>
+    (state.normalized?.fit.rules ?? [])
+      .map((r) => r.trait)
+      .filter((t): t is string => typeof t === 'string' && t !== ''),
   export: (traits) => void exportRanking('crm', traits),
 });
-ranking.toolbar.append(h('span', { class: 'spacer-flex' }), h('span', { class: 'hint', text: 'Export' }), exportCsv, crm.root, exportJson);
+ranking.toolbar.append(
+  h('span', { class: 'spacer-flex' }),
+  h('span', { class: 'hint', text: 'Export' }),
+  exportCsv,
+  crm.root,
+  exportJson,
+);
 
 // Undo/redo, named versions, the start-here strip, the drawer of narrow screens (live.ts).
 const edits = new EditHistory();
 const liveHost: LiveHost = {
   current: () => state.modelText,
   restore: (m, why) => applyModel(m, why),
-  say: (message) => { statusEl.textContent = message; },
+  say: (message) => {
+    statusEl.textContent = message;
+  },
 };
 modelJson.toolbar.append(editBar(edits, liveHost), versionsBar(liveHost));
 const guide = new StartStrip({
   load: () => (document.querySelector('[data-testid="events-file"]') as HTMLInputElement | null)?.click(),
   tune: () => (document.querySelector('[data-testid="threshold"]') as HTMLElement | null)?.focus(),
-  backtest: () => { showTab('backtest'); openDrawer(); },
+  backtest: () => {
+    showTab('backtest');
+    openDrawer();
+  },
 });
 // Charts are drawn at most once per animation frame, with the newest ranking.
 const drawPopulation = perFrame((...a: Parameters<PopulationView['update']>) => population.update(...a));
 
 $('#data').append(data.root);
 $('#controls').append(modelJson.toolbar, controls.root, modelJson.root);
-$('#center').append(guide.root, population.root, h('section', { class: 'rankpanel', 'aria-label': 'Ranking' }, ranking.toolbar, ranking.chips, ranking.root, ranking.footer));
+$('#center').append(
+  guide.root,
+  population.root,
+  h(
+    'section',
+    { class: 'rankpanel', 'aria-label': 'Ranking' },
+    ranking.toolbar,
+    ranking.chips,
+    ranking.root,
+    ranking.footer,
+  ),
+);
 // The right column: tabs over the explanation and the analysis panels.
 const TABS: { id: Tab; label: string; title: string; panel: HTMLElement }[] = [
   { id: 'explain', label: 'Why', title: 'Why the selected entity scores so', panel: explainPanel.root },
   { id: 'backtest', label: 'Backtest', title: 'Does the model find who converts? (live)', panel: backtest.root },
   { id: 'compare', label: 'A/B', title: 'Compare a pinned model A with the model you edit', panel: compare.root },
-  { id: 'lifecycle', label: 'Lifecycle', title: 'Signup cohorts: activation, PQL and conversion rates and times', panel: lifecycle.root },
+  {
+    id: 'lifecycle',
+    label: 'Lifecycle',
+    title: 'Signup cohorts: activation, PQL and conversion rates and times',
+    panel: lifecycle.root,
+  },
   { id: 'sql', label: 'SQL', title: 'The model as SQL for your warehouse', panel: sqlPanel.root },
 ];
 const tabButtons = new Map<Tab, HTMLButtonElement>();
 const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Views' });
 for (const t of TABS) {
-  const b = h('button', { type: 'button', role: 'tab', id: `tab-${t.id}`, 'data-testid': `tab-${t.id}`, 'aria-controls': `tabpanel-${t.id}`,
-    'aria-selected': String(t.id === state.tab), tabindex: t.id === state.tab ? 0 : -1, title: t.title, text: t.label });
-  b.addEventListener('click', () => { showTab(t.id); openDrawer(); });
+  const b = h('button', {
+    type: 'button',
+    role: 'tab',
+    id: `tab-${t.id}`,
+    'data-testid': `tab-${t.id}`,
+    'aria-controls': `tabpanel-${t.id}`,
+    'aria-selected': String(t.id === state.tab),
+    tabindex: t.id === state.tab ? 0 : -1,
+    title: t.title,
+    text: t.label,
+  });
+  b.addEventListener('click', () => {
+    showTab(t.id);
+    openDrawer();
+  });
   b.addEventListener('keydown', (ev) => {
     const i = TABS.findIndex((x) => x.id === t.id);
-    const next = ev.key === 'ArrowRight' ? i + 1 : ev.key === 'ArrowLeft' ? i - 1 : ev.key === 'Home' ? 0 : ev.key === 'End' ? TABS.length - 1 : null;
+    const next =
+      ev.key === 'ArrowRight'
+        ? i + 1
+        : ev.key === 'ArrowLeft'
+          ? i - 1
+          : ev.key === 'Home'
+            ? 0
+            : ev.key === 'End'
+              ? TABS.length - 1
+              : null;
     if (next === null) return;
     ev.preventDefault();
     const to = TABS[(next + TABS.length) % TABS.length].id;
@@ -186,7 +278,22 @@ for (const t of TABS) {
   tabButtons.set(t.id, b);
   tabList.append(b);
 }
-$('#explain').append(tabList, ...TABS.map((t) => h('div', { role: 'tabpanel', id: `tabpanel-${t.id}`, 'aria-labelledby': `tab-${t.id}`, class: 'tabpanel', hidden: t.id !== state.tab }, t.panel)));
+$('#explain').append(
+  tabList,
+  ...TABS.map((t) =>
+    h(
+      'div',
+      {
+        role: 'tabpanel',
+        id: `tabpanel-${t.id}`,
+        'aria-labelledby': `tab-${t.id}`,
+        class: 'tabpanel',
+        hidden: t.id !== state.tab,
+      },
+      t.panel,
+    ),
+  ),
+);
 const openDrawer = drawer($('#explain'));
 addHelp(document);
 
@@ -223,7 +330,10 @@ function applyModel(model: JsonObject, source: Source, inputAt = performance.now
   // A slider's model text is written with its ranking, not in the input's own frame (a 3 KB
   // textarea re-laid out there delays the frame, and with it the ranking); others at once.
   if (source === 'controls') state.jsonStale = true;
-  else if (source !== 'json') { modelJson.show(model); state.jsonStale = false; }
+  else if (source !== 'json') {
+    modelJson.show(model);
+    state.jsonStale = false;
+  }
   scheduleHash();
   const rebuild = source !== 'controls';
   // The explanation is asked for once the ranking is shown (showRun), so it never delays it.
@@ -241,8 +351,14 @@ let controlsPending = false;
 client.onBusy = (busy) => setBusy(ranking.root, busy || controlsPending);
 
 client.onScored = (r) => {
-  if (r.ok && r.tag === 'view') { showView(r); return; }
-  if (state.jsonStale) { modelJson.show(state.model); state.jsonStale = false; }
+  if (r.ok && r.tag === 'view') {
+    showView(r);
+    return;
+  }
+  if (state.jsonStale) {
+    modelJson.show(state.model);
+    state.jsonStale = false;
+  }
   requestAnalysis();
   if (!r.ok) {
     modelJson.showError(r.error);
@@ -294,12 +410,21 @@ function showRun(r: ScoreOk): void {
   else state.lastGood = JSON.stringify(state.sampleModel);
   const run = r.run;
   showView(r, true);
-  if (!state.firstShown) { state.firstShown = true; performance.mark('pql:first-ranking'); }
+  if (!state.firstShown) {
+    state.firstShown = true;
+    performance.mark('pql:first-ranking');
+  }
   data.setDiagnostics(run.diagnostics);
   if (state.selected !== null) {
     const row = ranking.row(state.selected) ?? r.explain;
     if (r.explainId === state.selected) {
-      explainPanel.show(row, r.explain, row ? r.explainError : `${state.selected} is not ranked under this model.`, modelInfo(), totalSteps());
+      explainPanel.show(
+        row,
+        r.explain,
+        row ? r.explainError : `${state.selected} is not ranked under this model.`,
+        modelInfo(),
+        totalSteps(),
+      );
     } else if (state.lastGood && !client.busy) {
       // After the ranking, and only for the newest model (a drag explains where it stops).
       client.explain(state.lastGood, state.selected);
@@ -333,7 +458,13 @@ function showView(r: ScoreOk, changed = false): void {
   state.run = r.run;
   const tiers = tierInfo();
   ranking.setView(r.run, totalSteps(), tiers.names, tiers.colors, changed);
-  drawPopulation(r.run.population, modelInfo().minScore, { fit: bandNames('fit'), engagement: bandNames('engagement') }, tiers.names, tiers.colors);
+  drawPopulation(
+    r.run.population,
+    modelInfo().minScore,
+    { fit: bandNames('fit'), engagement: bandNames('engagement') },
+    tiers.names,
+    tiers.colors,
+  );
 }
 
 const renderControlsLater = debounce(() => controls.render(), 400);
@@ -342,11 +473,13 @@ const renderControlsLater = debounce(() => controls.render(), 400);
 function renderControlsAfterPaint(): void {
   if (controlsPending) return;
   controlsPending = true;
-  requestAnimationFrame(() => setTimeout(() => {
-    controlsPending = false;
-    controls.render();
-    setBusy(ranking.root, client.busy);
-  }, 0));
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      controlsPending = false;
+      controls.render();
+      setBusy(ranking.root, client.busy);
+    }, 0),
+  );
 }
 
 // ---- analysis: backtest, compare, SQL ----
@@ -406,7 +539,11 @@ const requestAnalysis = debounce(() => {
     sql: state.tab === 'sql' ? sqlPanel.options : null,
     funnel: state.tab === 'lifecycle' ? lifecycle.cohort : null,
   };
-  if (!req.backtest && !req.suggest && req.compareA === null && !req.sql && !req.funnel) { lastAnalysis = null; analysisPanelsBusy(false); return; }
+  if (!req.backtest && !req.suggest && req.compareA === null && !req.sql && !req.funnel) {
+    lastAnalysis = null;
+    analysisPanelsBusy(false);
+    return;
+  }
   lastAnalysis = req;
   client.analyze(req);
 }, 40);
@@ -474,7 +611,10 @@ function select(id: string | null): void {
   scheduleHash();
   historyShownFor = null;
   explainPanel.setHistory([], false, modelInfo().minScore);
-  if (id === null) { explainPanel.clear(); return; }
+  if (id === null) {
+    explainPanel.clear();
+    return;
+  }
   openDrawer();
   const row = ranking.row(id);
   explainPanel.show(row, null, null, modelInfo(), totalSteps());
@@ -499,7 +639,10 @@ client.onExplained = (id, ex, error) => {
 // has paused for 0.8 s and no analysis is pending (it still gives way to a newer ranking).
 const scheduleHistory = debounce(() => {
   if (state.selected === null || !state.lastGood || !state.run?.as_of) return;
-  if (client.busy || client.analysisBusy) { scheduleHistory(); return; }
+  if (client.busy || client.analysisBusy) {
+    scheduleHistory();
+    return;
+  }
   client.history(state.lastGood, state.selected, state.run.as_of, HISTORY_POINTS, HISTORY_STEP_DAYS);
 }, 800);
 
@@ -524,7 +667,10 @@ function dataRange(): { first: number | null; last: number | null } {
 client.onCatalog = (c) => {
   state.catalog = c;
   controls.render();
-  if (fitPending) { fitPending = false; showModelFit(); }
+  if (fitPending) {
+    fitPending = false;
+    showModelFit();
+  }
 };
 
 // After a load of the user's own events: how the model fits them (shown once the catalog of
@@ -534,25 +680,40 @@ function showModelFit(): void {
   if (!state.normalized) return;
   const events = state.catalog.events;
   const fit = modelFit(canonical(), state.model, events);
-  data.showFit(fit.line, events.map((e) => e.name), guessConversion(canonical().conversion_event, events));
+  data.showFit(
+    fit.line,
+    events.map((e) => e.name),
+    guessConversion(canonical().conversion_event, events),
+  );
 }
 
 // Activation steps and weights from suggest() (with the conversion event chosen) or from the
 // event list, applied as one undoable model edit.
-data.onStart = (conversion) => void (async () => {
-  const events = state.catalog.events;
-  let suggestions = null;
-  let why = '';
-  if (conversion) {
-    const candidate = { ...clone(state.model), conversion_event: conversion };
-    const r = await client.suggestFor(JSON.stringify(candidate), backtest.horizon);
-    suggestions = r.suggest;
-    if (r.error) why = ` (suggest(): ${r.error})`;
-  }
-  const started = startModel(state.model, events, state.catalog.traits.map((t) => t.name), conversion, suggestions);
-  applyModel(started.model, 'import');
-  data.showFit(started.summary + why, events.map((e) => e.name), conversion);
-})();
+data.onStart = (conversion) =>
+  void (async () => {
+    const events = state.catalog.events;
+    let suggestions = null;
+    let why = '';
+    if (conversion) {
+      const candidate = { ...clone(state.model), conversion_event: conversion };
+      const r = await client.suggestFor(JSON.stringify(candidate), backtest.horizon);
+      suggestions = r.suggest;
+      if (r.error) why = ` (suggest(): ${r.error})`;
+    }
+    const started = startModel(
+      state.model,
+      events,
+      state.catalog.traits.map((t) => t.name),
+      conversion,
+      suggestions,
+    );
+    applyModel(started.model, 'import');
+    data.showFit(
+      started.summary + why,
+      events.map((e) => e.name),
+      conversion,
+    );
+  })();
 
 async function afterLoad(r: LoadResult, own = true): Promise<void> {
   data.hideProgress();
@@ -568,9 +729,11 @@ async function afterLoad(r: LoadResult, own = true): Promise<void> {
 // Files are taken one at a time (a drop of several, or a pick while the import step is open).
 let fileQueue: Promise<void> = Promise.resolve();
 function queueFile(kind: Kind, file: File, append: boolean): void {
-  fileQueue = fileQueue.then(() => loadFile(kind, file, append)).catch((e) => {
-    data.showMessage(`${file.name}: ${e instanceof Error ? e.message : String(e)}`, true);
-  });
+  fileQueue = fileQueue
+    .then(() => loadFile(kind, file, append))
+    .catch((e) => {
+      data.showMessage(`${file.name}: ${e instanceof Error ? e.message : String(e)}`, true);
+    });
 }
 
 // The import step first: the worker reads the file's first 64 KiB (inflating gzip and zip) and
@@ -590,13 +753,17 @@ async function loadFile(kind: Kind, file: File, append: boolean): Promise<void> 
     data.root.dataset.previewMs = (performance.now() - t0).toFixed(1);
     if (!fit.fits || data.reviewAll) {
       const choice = await importPanel.open(kind, file.name, info, head, dry, fit.why);
-      if (!choice) { data.showMessage(`${file.name}: not loaded (import cancelled); the data loaded before stays`); return; }
+      if (!choice) {
+        data.showMessage(`${file.name}: not loaded (import cancelled); the data loaded before stays`);
+        return;
+      }
       kind = choice.kind;
       options = choice.options;
     }
   }
   // The file goes to the worker as it is (a File is not copied): the engine reads it in pieces.
-  const progress = (phase: string, done: number, total: number) => data.setProgress(file.name, phase, done, total || file.size);
+  const progress = (phase: string, done: number, total: number) =>
+    data.setProgress(file.name, phase, done, total || file.size);
   progress('reading', 0, file.size);
   const r = await client.load(kind, file.name, { file }, append && kind === 'events', progress, { options });
   await afterLoad(r);
@@ -611,14 +778,26 @@ async function loadSample(): Promise<void> {
     // The URL too: a failed load of the user's reloads the sample from it (not from kept bytes).
     return b ? { bytes: b, url: new URL(path, base).href } : { url: new URL(path, base).href };
   };
-  const ev = await client.load('events', 'sample events.csv', await source(SAMPLE.events, samplePrefetch.events), false,
-    (phase, done, total) => data.setProgress('sample events', phase, done, total), { sample: true });
+  const ev = await client.load(
+    'events',
+    'sample events.csv',
+    await source(SAMPLE.events, samplePrefetch.events),
+    false,
+    (phase, done, total) => data.setProgress('sample events', phase, done, total),
+    { sample: true },
+  );
   performance.mark('pql:events-loaded');
-  data.showResult(ev);   // kept by the panel: the accounts' report below lists it too
+  data.showResult(ev); // kept by the panel: the accounts' report below lists it too
   let last = ev;
   if (ev.ok) {
-    const ac = await client.load('accounts', 'sample accounts.jsonl', await source(SAMPLE.accounts, samplePrefetch.accounts), true,
-      (phase, done, total) => data.setProgress('sample accounts', phase, done, total), { sample: true });
+    const ac = await client.load(
+      'accounts',
+      'sample accounts.jsonl',
+      await source(SAMPLE.accounts, samplePrefetch.accounts),
+      true,
+      (phase, done, total) => data.setProgress('sample accounts', phase, done, total),
+      { sample: true },
+    );
     last = ac;
   }
   performance.mark('pql:accounts-loaded');
@@ -640,17 +819,23 @@ async function fetchSampleModel(): Promise<JsonObject> {
 
 // ---- URL hash ----
 // Written once the edits pause and the page is idle (base64 of the whole model: not per input).
-const scheduleHash = debounce(whenIdle(() => {
-  const hash = writeHash(state.model, state.selected);
-  if (hash === location.hash) return;
-  state.lastHash = hash;
-  history.replaceState(null, '', hash);
-}), 250);
+const scheduleHash = debounce(
+  whenIdle(() => {
+    const hash = writeHash(state.model, state.selected);
+    if (hash === location.hash) return;
+    state.lastHash = hash;
+    history.replaceState(null, '', hash);
+  }),
+  250,
+);
 
 window.addEventListener('hashchange', () => {
   if (location.hash === state.lastHash) return;
   const { model, sel, error } = readHash(location.hash);
-  if (error) { modelJson.showError({ code: 'invalid_model', path: '', message: error }); return; }
+  if (error) {
+    modelJson.showError({ code: 'invalid_model', path: '', message: error });
+    return;
+  }
   if (model) applyModel(model, 'url');
   if (sel !== state.selected) select(sel);
 });
@@ -664,14 +849,32 @@ async function exportRanking(kind: 'csv' | 'crm' | 'json', traits: string[] = []
   const stamp = run.as_of.slice(0, 10);
   if (kind === 'csv' || kind === 'crm') {
     const r = await client.scoreCsv(state.lastGood, kind === 'crm' ? { preset: 'crm', traits } : undefined);
-    if (!r.ok) { statusEl.textContent = `Export failed: ${r.error ?? 'unknown error'}`; statusEl.classList.add('error'); return; }
-    download(new Blob([r.text], { type: 'text/csv;charset=utf-8' }), `pql-${kind === 'crm' ? 'crm' : 'ranking'}-${stamp}.csv`);
+    if (!r.ok) {
+      statusEl.textContent = `Export failed: ${r.error ?? 'unknown error'}`;
+      statusEl.classList.add('error');
+      return;
+    }
+    download(
+      new Blob([r.text], { type: 'text/csv;charset=utf-8' }),
+      `pql-${kind === 'crm' ? 'crm' : 'ranking'}-${stamp}.csv`,
+    );
   } else {
     // Every row of the list as shown (filters and sort), from the engine.
-    const all = await client.viewOnce(state.lastGood, { ...ranking.options(), offset: 0, limit: Math.max(1, ranking.shown) });
-    if (!all.ok || !all.view) { statusEl.textContent = `Export failed: ${all.error ?? 'unknown error'}`; statusEl.classList.add('error'); return; }
+    const all = await client.viewOnce(state.lastGood, {
+      ...ranking.options(),
+      offset: 0,
+      limit: Math.max(1, ranking.shown),
+    });
+    if (!all.ok || !all.view) {
+      statusEl.textContent = `Export failed: ${all.error ?? 'unknown error'}`;
+      statusEl.classList.add('error');
+      return;
+    }
     const out = { ...all.view, model: state.model };
-    download(new Blob([JSON.stringify(out, null, 2) + '\n'], { type: 'application/json' }), `pql-ranking-${stamp}.json`);
+    download(
+      new Blob([JSON.stringify(out, null, 2) + '\n'], { type: 'application/json' }),
+      `pql-ranking-${stamp}.json`,
+    );
   }
 }
 

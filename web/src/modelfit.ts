@@ -8,14 +8,17 @@ import type { CanonicalModel, Suggestions } from '@pql/engine';
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
 
-export interface EventCount { name: string; count: number }
+export interface EventCount {
+  name: string;
+  count: number;
+}
 
 export interface ModelFit {
-  weighted: number;          // event types with a non-zero weight in the model
+  weighted: number; // event types with a non-zero weight in the model
   weightedMissing: string[];
-  steps: number;             // activation steps on a named event (not `*`)
+  steps: number; // activation steps on a named event (not `*`)
   stepsMissing: string[];
-  conversionMissing: string | null;   // the model's conversion_event when the data has none of it
+  conversionMissing: string | null; // the model's conversion_event when the data has none of it
   line: string;
 }
 
@@ -31,24 +34,35 @@ export function modelFit(model: CanonicalModel, raw: JsonObject, events: EventCo
     if (isObj(s) && typeof s.event === 'string') return s.event === '*' || have.has(s.event);
     return false;
   };
-  const weightedNames = Object.entries(model.engagement.events).filter(([, v]) => (v.weight ?? model.engagement.default_weight) !== 0).map(([k]) => k);
+  const weightedNames = Object.entries(model.engagement.events)
+    .filter(([, v]) => (v.weight ?? model.engagement.default_weight) !== 0)
+    .map(([k]) => k);
   const weightedMissing = weightedNames.filter((n) => !present(n));
   const named = model.activation.steps.filter((s) => s.event !== '*');
   const stepsMissing = named.filter((s) => !present(s.event)).map((s) => s.name || s.event);
   const conv = model.conversion_event;
   const conversionMissing = conv && !present(conv) ? conv : null;
   const parts: string[] = [];
-  if (weightedMissing.length) parts.push(`${weightedMissing.length} of ${plural(weightedNames.length, 'weighted event')}`);
+  if (weightedMissing.length)
+    parts.push(`${weightedMissing.length} of ${plural(weightedNames.length, 'weighted event')}`);
   if (stepsMissing.length) parts.push(`${stepsMissing.length} of ${plural(named.length, 'activation step')}`);
   let line = parts.length
     ? `${parts.join(' and ')} ${weightedMissing.length + stepsMissing.length === 1 ? 'is' : 'are'} not in this data`
     : `Every weighted event and activation step of the model is in this data`;
   if (conversionMissing) line += `; no ${conversionMissing} events (the conversion event)`;
-  return { weighted: weightedNames.length, weightedMissing, steps: named.length, stepsMissing, conversionMissing, line: line + '.' };
+  return {
+    weighted: weightedNames.length,
+    weightedMissing,
+    steps: named.length,
+    stepsMissing,
+    conversionMissing,
+    line: line + '.',
+  };
 }
 
 // Event names that usually mean a conversion (a paid plan), for the start model's conversion_event.
-const CONVERSION = /subscri|upgrad|purchas|\bpaid\b|payment|convert|checkout|order.?(placed|completed)|plan.?(started|changed)|became.?customer|deal.?won/i;
+const CONVERSION =
+  /subscri|upgrad|purchas|\bpaid\b|payment|convert|checkout|order.?(placed|completed)|plan.?(started|changed)|became.?customer|deal.?won/i;
 
 /** The model's conversion event when the data has it, else the first event whose name reads as one. */
 export function guessConversion(current: string | null, events: EventCount[]): string | null {
@@ -56,7 +70,10 @@ export function guessConversion(current: string | null, events: EventCount[]): s
   return events.find((e) => CONVERSION.test(e.name))?.name ?? null;
 }
 
-export interface StartModel { model: JsonObject; summary: string }
+export interface StartModel {
+  model: JsonObject;
+  summary: string;
+}
 
 /**
  * The current model with its data-specific parts rebuilt from the data: engagement weights and
@@ -65,8 +82,13 @@ export interface StartModel { model: JsonObject; summary: string }
  * and fit rules that name events or traits the data does not have. Weights, tiers, grades, decay
  * and the threshold stay as they were.
  */
-export function startModel(current: JsonObject, events: EventCount[], traits: string[], conversion: string | null,
-  suggestions: Suggestions | null): StartModel {
+export function startModel(
+  current: JsonObject,
+  events: EventCount[],
+  traits: string[],
+  conversion: string | null,
+  suggestions: Suggestions | null,
+): StartModel {
   const m = JSON.parse(JSON.stringify(current)) as JsonObject;
   const have = new Set(events.map((e) => e.name));
   const scored = events.filter((e) => e.name !== conversion && e.count > 0);
@@ -87,29 +109,50 @@ export function startModel(current: JsonObject, events: EventCount[], traits: st
     const max = Math.max(1, ...scored.map((e) => e.count));
     const min = Math.max(1, Math.min(max, ...scored.map((e) => e.count)));
     const span = Math.log(max / min) || 1;
-    for (const e of scored) weights[e.name] = { weight: Math.max(1, Math.round(1 + (9 * Math.log(max / e.count)) / span)) };
-    how = conversion ? 'weights by rarity (suggest() found nothing to learn from)' : 'weights by rarity (no conversion event to learn from)';
+    for (const e of scored)
+      weights[e.name] = { weight: Math.max(1, Math.round(1 + (9 * Math.log(max / e.count)) / span)) };
+    how = conversion
+      ? 'weights by rarity (suggest() found nothing to learn from)'
+      : 'weights by rarity (no conversion event to learn from)';
   }
   eng.events = weights;
   eng.default_weight = 0;
   // Activation: suggest()'s steps by lift, else the most common events.
   const act = isObj(m.activation) ? m.activation : (m.activation = {});
-  let steps: { event: string; min_count: number }[] = suggestions?.activation_steps
-    .filter((s) => s.event !== conversion && have.has(s.event) && (s.lift ?? 0) > 1)
-    .slice(0, 3).map((s) => ({ event: s.event, min_count: Math.max(1, s.min_count) })) ?? [];
-  if (!steps.length) steps = scored.slice().sort((a, b) => b.count - a.count).slice(0, 3).map((e) => ({ event: e.name, min_count: 1 }));
-  act.steps = steps.map((s) => ({ name: s.min_count > 1 ? `${s.event} ×${s.min_count}` : `Did ${s.event}`, event: s.event, ...(s.min_count > 1 ? { min_count: s.min_count } : {}) }));
+  let steps: { event: string; min_count: number }[] =
+    suggestions?.activation_steps
+      .filter((s) => s.event !== conversion && have.has(s.event) && (s.lift ?? 0) > 1)
+      .slice(0, 3)
+      .map((s) => ({ event: s.event, min_count: Math.max(1, s.min_count) })) ?? [];
+  if (!steps.length)
+    steps = scored
+      .slice()
+      .sort((a, b) => b.count - a.count)
+      .slice(0, 3)
+      .map((e) => ({ event: e.name, min_count: 1 }));
+  act.steps = steps.map((s) => ({
+    name: s.min_count > 1 ? `${s.event} ×${s.min_count}` : `Did ${s.event}`,
+    event: s.event,
+    ...(s.min_count > 1 ? { min_count: s.min_count } : {}),
+  }));
   act.required = Math.min(2, steps.length);
   if (conversion) m.conversion_event = conversion;
   else delete m.conversion_event;
   // Limits, the PQL rule and fit rules that name what is not in the data.
   const dropped: string[] = [];
   if (isObj(m.limits)) {
-    for (const [k, v] of Object.entries(m.limits)) if (isObj(v) && typeof v.event === 'string' && !have.has(v.event)) { delete m.limits[k]; dropped.push(`limit ${k}`); }
+    for (const [k, v] of Object.entries(m.limits))
+      if (isObj(v) && typeof v.event === 'string' && !have.has(v.event)) {
+        delete m.limits[k];
+        dropped.push(`limit ${k}`);
+      }
   }
   const limits = isObj(m.limits) ? m.limits : {};
   const pql = isObj(m.pql) ? m.pql : null;
-  if (pql && pql.rule !== undefined && pql.rule !== null && !ruleFits(pql.rule, have, limits)) { pql.rule = null; dropped.push('the PQL rule'); }
+  if (pql && pql.rule !== undefined && pql.rule !== null && !ruleFits(pql.rule, have, limits)) {
+    pql.rule = null;
+    dropped.push('the PQL rule');
+  }
   const traitSet = new Set(traits);
   const fit = isObj(m.fit) ? m.fit : null;
   if (fit && Array.isArray(fit.rules)) {
@@ -118,9 +161,14 @@ export function startModel(current: JsonObject, events: EventCount[], traits: st
     if (fit.rules.length < before) dropped.push(plural(before - fit.rules.length, 'fit rule'));
   }
   if (isObj(m.signals)) {
-    for (const [k, v] of Object.entries(m.signals)) if (isObj(v) && typeof v.event === 'string' && v.event !== '*' && !have.has(v.event)) { delete m.signals[k]; dropped.push(`signal ${k}`); }
+    for (const [k, v] of Object.entries(m.signals))
+      if (isObj(v) && typeof v.event === 'string' && v.event !== '*' && !have.has(v.event)) {
+        delete m.signals[k];
+        dropped.push(`signal ${k}`);
+      }
   }
-  const summary = `Started a model from this data: ${plural(Object.keys(weights).length, 'weighted event')}, ` +
+  const summary =
+    `Started a model from this data: ${plural(Object.keys(weights).length, 'weighted event')}, ` +
     `${plural(steps.length, 'activation step')}, ${how}${conversion ? `, conversion ${conversion}` : ''}` +
     `${dropped.length ? `; dropped ${dropped.join(', ')} (not in the data)` : ''}.`;
   return { model: m, summary };

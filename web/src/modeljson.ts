@@ -20,13 +20,22 @@ export class ModelJsonPanel {
 
   constructor(private host: ModelJsonHost) {
     this.textarea = h('textarea', {
-      id: 'model-json', 'data-testid': 'model-json', spellcheck: 'false', autocomplete: 'off', rows: 16,
+      id: 'model-json',
+      'data-testid': 'model-json',
+      spellcheck: 'false',
+      autocomplete: 'off',
+      rows: 16,
       'aria-describedby': 'model-json-error',
     });
     this.textarea.addEventListener('input', () => this.onInput());
     this.error = h('p', { id: 'model-json-error', class: 'model-error', role: 'alert', hidden: true });
     this.status = h('span', { class: 'hint modelstatus', role: 'status', 'aria-live': 'polite' });
-    const importInput = h('input', { type: 'file', id: 'model-import', class: 'file', accept: '.json,application/json' });
+    const importInput = h('input', {
+      type: 'file',
+      id: 'model-import',
+      class: 'file',
+      accept: '.json,application/json',
+    });
     importInput.addEventListener('change', async () => {
       const f = importInput.files?.[0];
       importInput.value = '';
@@ -45,7 +54,11 @@ export class ModelJsonPanel {
       const blob = new Blob([JSON.stringify(this.host.current(), null, 2) + '\n'], { type: 'application/json' });
       download(blob, 'pql-model.json');
     });
-    const linkBtn = h('button', { type: 'button', text: 'Copy link', title: 'Copy a link that reproduces this model and selection' });
+    const linkBtn = h('button', {
+      type: 'button',
+      text: 'Copy link',
+      title: 'Copy a link that reproduces this model and selection',
+    });
     linkBtn.addEventListener('click', async () => {
       const url = this.host.shareUrl();
       try {
@@ -62,15 +75,34 @@ export class ModelJsonPanel {
       this.textarea.scrollIntoView({ block: 'center' });
       this.textarea.focus({ preventScroll: true });
     });
-    this.toolbar = h('div', { class: 'sidebar-head' },
+    this.toolbar = h(
+      'div',
+      { class: 'sidebar-head' },
       h('h2', { text: 'Model — every change re-ranks at once' }),
-      h('label', { for: 'model-import', class: 'button', text: 'Import…', title: 'Load a model.json file' }), importInput,
-      exportBtn, linkBtn, resetBtn, jsonBtn, this.status);
-    this.root = h('details', { class: 'section modeljson', open: true },
+      h('label', { for: 'model-import', class: 'button', text: 'Import…', title: 'Load a model.json file' }),
+      importInput,
+      exportBtn,
+      linkBtn,
+      resetBtn,
+      jsonBtn,
+      this.status,
+    );
+    this.root = h(
+      'details',
+      { class: 'section modeljson', open: true },
       h('summary', null, h('h2', { text: 'Model JSON' })),
-      h('div', { class: 'sectionbody' },
-        h('label', { for: 'model-json', class: 'hint', text: 'Edits apply as you type; an invalid model keeps the last valid ranking.' }),
-        this.textarea, this.error));
+      h(
+        'div',
+        { class: 'sectionbody' },
+        h('label', {
+          for: 'model-json',
+          class: 'hint',
+          text: 'Edits apply as you type; an invalid model keeps the last valid ranking.',
+        }),
+        this.textarea,
+        this.error,
+      ),
+    );
   }
 
   private onInput(): void {
@@ -100,7 +132,8 @@ export class ModelJsonPanel {
     this.error.replaceChildren(
       h('b', { text: e.path ? `${e.path}: ` : '' }),
       document.createTextNode(message),
-      h('span', { class: 'hint', text: ' — the ranking shows the last valid model.' }));
+      h('span', { class: 'hint', text: ' — the ranking shows the last valid model.' }),
+    );
     this.textarea.setAttribute('aria-invalid', 'true');
   }
 

@@ -5,7 +5,10 @@ import { h, setText } from './dom';
 import type { ViewPopulation } from './protocol';
 import { fmtInt } from './util';
 
-export interface Bands { fit: string[]; engagement: string[] }
+export interface Bands {
+  fit: string[];
+  engagement: string[];
+}
 
 export class PopulationView {
   readonly root: HTMLElement;
@@ -17,21 +20,40 @@ export class PopulationView {
   private drawn = '';
 
   constructor(private onFilter: (f: { tier?: string; grade?: string; pqlOnly?: boolean }) => void) {
-    const histEl = h('div', { class: 'chart hist', role: 'img', 'aria-label': 'Score histogram: entities per 5 points, PQLs in blue, the PQL threshold dashed' });
+    const histEl = h('div', {
+      class: 'chart hist',
+      role: 'img',
+      'aria-label': 'Score histogram: entities per 5 points, PQLs in blue, the PQL threshold dashed',
+    });
     this.hist = new ScoreHistogram(histEl, 120);
     this.matrix = h('div', { class: 'matrix' });
     this.tiers = h('ul', { class: 'tiercounts' });
     this.pqlCount = h('button', { type: 'button', class: 'bignum', title: 'Show PQLs only' });
     this.pqlCount.addEventListener('click', () => this.onFilter({ pqlOnly: true }));
     this.pqlShare = h('span', { class: 'hint' });
-    this.root = h('section', { class: 'population', 'aria-label': 'Population' },
+    this.root = h(
+      'section',
+      { class: 'population', 'aria-label': 'Population' },
       h('div', { class: 'pop-hist' }, h('h2', { text: 'Score distribution' }), histEl),
       h('div', { class: 'pop-matrix' }, h('h2', { text: 'Grade: fit × engagement' }), this.matrix),
-      h('div', { class: 'pop-tiers' }, h('h2', { text: 'PQLs and tiers' }), h('div', { class: 'pqlbox' }, this.pqlCount, this.pqlShare), this.tiers));
+      h(
+        'div',
+        { class: 'pop-tiers' },
+        h('h2', { text: 'PQLs and tiers' }),
+        h('div', { class: 'pqlbox' }, this.pqlCount, this.pqlShare),
+        this.tiers,
+      ),
+    );
   }
 
   /** The engine's figures for the population the list shows (customers left out unless shown). */
-  update(p: ViewPopulation, threshold: number, bands: Bands, tierNames: string[], tierColors: Map<string, string>): void {
+  update(
+    p: ViewPopulation,
+    threshold: number,
+    bands: Bands,
+    tierNames: string[],
+    tierColors: Map<string, string>,
+  ): void {
     this.hist.update(p.histogram, threshold);
     const pql = p.qualified;
     const total = p.entities;
@@ -47,20 +69,44 @@ export class PopulationView {
     const counts = new Map(Object.entries(p.grades));
     const none = p.no_grade;
     const max = Math.max(1, ...counts.values());
-    const table = h('table', { class: 'grades' },
-      h('thead', null, h('tr', null, h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: 'fit \\ engagement' })),
-        ...bands.engagement.map((e) => h('th', { scope: 'col', text: e, title: `engagement band ${e}` })))),
-      h('tbody', null, ...bands.fit.map((f) => h('tr', null,
-        h('th', { scope: 'row', text: f, title: `fit band ${f}` }),
-        ...bands.engagement.map((e) => {
-          const g = `${f}${e}`;
-          const n = counts.get(g) ?? 0;
-          const b = h('button', { type: 'button', class: 'cellbtn', title: `Show grade ${g}`, 'aria-label': `${g}: ${n} entities` },
-            h('span', { class: 'g', text: g }), h('span', { class: 'n', text: fmtInt(n) }));
-          b.style.setProperty('--heat', String(n / max));
-          b.addEventListener('click', () => this.onFilter({ grade: g }));
-          return h('td', null, b);
-        })))));
+    const table = h(
+      'table',
+      { class: 'grades' },
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: 'fit \\ engagement' })),
+          ...bands.engagement.map((e) => h('th', { scope: 'col', text: e, title: `engagement band ${e}` })),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        ...bands.fit.map((f) =>
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'row', text: f, title: `fit band ${f}` }),
+            ...bands.engagement.map((e) => {
+              const g = `${f}${e}`;
+              const n = counts.get(g) ?? 0;
+              const b = h(
+                'button',
+                { type: 'button', class: 'cellbtn', title: `Show grade ${g}`, 'aria-label': `${g}: ${n} entities` },
+                h('span', { class: 'g', text: g }),
+                h('span', { class: 'n', text: fmtInt(n) }),
+              );
+              b.style.setProperty('--heat', String(n / max));
+              b.addEventListener('click', () => this.onFilter({ grade: g }));
+              return h('td', null, b);
+            }),
+          ),
+        ),
+      ),
+    );
     this.matrix.replaceChildren(table, none ? h('p', { class: 'hint', text: `${fmtInt(none)} without a grade` }) : '');
 
     const tierCounts = new Map(Object.entries(p.tiers));
@@ -70,8 +116,13 @@ export class PopulationView {
       const bar = h('span', { class: 'tbar' });
       bar.style.width = `${total ? (100 * n) / total : 0}%`;
       bar.style.background = tierColors.get(t) ?? '#6b7280';
-      const b = h('button', { type: 'button', class: 'tierbtn', title: `Show tier ${t}` },
-        h('span', { class: 'tname', text: t }), h('span', { class: 'ttrack' }, bar), h('span', { class: 'tn', text: fmtInt(n) }));
+      const b = h(
+        'button',
+        { type: 'button', class: 'tierbtn', title: `Show tier ${t}` },
+        h('span', { class: 'tname', text: t }),
+        h('span', { class: 'ttrack' }, bar),
+        h('span', { class: 'tn', text: fmtInt(n) }),
+      );
       b.addEventListener('click', () => this.onFilter({ tier: t }));
       return h('li', null, b);
     });

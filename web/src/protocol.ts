@@ -2,27 +2,83 @@
 
 // The engine's own result types (build/wasm/pkg/index.d.ts): the page adds only what it derives.
 import type {
-  Backtest, CanonicalModel, Comparison, EntityScore, Explanation, Funnel, FunnelFigures, GroupOutcome, LoadReport, Mover, RowError,
-  Schema, ScoreCsvOptions, ScoreRun, SqlDialect, StepExplanation, Suggestions, View, ViewOptions, ViewPopulation, ViewRow, ViewSort,
+  Backtest,
+  CanonicalModel,
+  Comparison,
+  EntityScore,
+  Explanation,
+  Funnel,
+  FunnelFigures,
+  GroupOutcome,
+  LoadReport,
+  Mover,
+  RowError,
+  Schema,
+  ScoreCsvOptions,
+  ScoreRun,
+  SqlDialect,
+  StepExplanation,
+  Suggestions,
+  View,
+  ViewOptions,
+  ViewPopulation,
+  ViewRow,
+  ViewSort,
 } from '@pql/engine';
 export type {
-  Backtest, CanonicalModel, Comparison, EntityScore, Explanation, Funnel, FunnelFigures, GroupOutcome, LoadReport, Mover, RowError,
-  Schema, ScoreCsvOptions, ScoreRun, SqlDialect, StepExplanation, Suggestions, View, ViewOptions, ViewPopulation, ViewRow, ViewSort,
+  Backtest,
+  CanonicalModel,
+  Comparison,
+  EntityScore,
+  Explanation,
+  Funnel,
+  FunnelFigures,
+  GroupOutcome,
+  LoadReport,
+  Mover,
+  RowError,
+  Schema,
+  ScoreCsvOptions,
+  ScoreRun,
+  SqlDialect,
+  StepExplanation,
+  Suggestions,
+  View,
+  ViewOptions,
+  ViewPopulation,
+  ViewRow,
+  ViewSort,
 };
 // The import step (importer.ts): the options a load is made with, a preview's first text.
 import type { ImportOptions, DryRun } from './importer';
 import type { HeadText } from './workerimport';
 export type { ImportOptions, DryRun, HeadText };
 /** One of the latest signups with its activation steps (the Lifecycle tab's checklist). */
-export interface LatestSignup { id: string; first_seen: string; steps: StepExplanation[] }
+export interface LatestSignup {
+  id: string;
+  first_seen: string;
+  steps: StepExplanation[];
+}
 export type Signal = Backtest['signals'][number];
 
 export type Kind = 'events' | 'accounts' | 'users';
 
-export interface EventInfo { name: string; count: number }
-export interface TraitInfo { name: string; kind: string; values: string[] }
+export interface EventInfo {
+  name: string;
+  count: number;
+}
+export interface TraitInfo {
+  name: string;
+  kind: string;
+  values: string[];
+}
 /** An event property key (dotted path) with the event types that carry it and example values. */
-export interface PropertyInfo { name: string; events: number; eventTypes: string[]; values: string[] }
+export interface PropertyInfo {
+  name: string;
+  events: number;
+  eventTypes: string[];
+  values: string[];
+}
 // The engine's catalog() in the shape the pickers use: events by volume, traits by name with
 // their kind (string / number / boolean / mixed) and example values.
 export interface Catalog {
@@ -30,17 +86,31 @@ export interface Catalog {
   traits: TraitInfo[];
   /** Event properties (the signal editor's pickers); absent before the first catalog. */
   properties?: PropertyInfo[];
-  first: number | null;   // epoch ms of the earliest loaded event
+  first: number | null; // epoch ms of the earliest loaded event
   last: number | null;
 }
 
-export interface ModelError { code: string; path: string; message: string }
+export interface ModelError {
+  code: string;
+  path: string;
+  message: string;
+}
 
-export interface HistoryPoint { as_of: string; t: number; score: number | null; qualified: boolean | null }
+export interface HistoryPoint {
+  as_of: string;
+  t: number;
+  score: number | null;
+  qualified: boolean | null;
+}
 
 // ---- backtest, suggestions, compare (the engine's JSON, SPEC §5 and docs/model.md) ----
 
-export interface SqlOptions { dialect: SqlDialect; events_table: string; accounts_table: string; users_table: string }
+export interface SqlOptions {
+  dialect: SqlDialect;
+  events_table: string;
+  accounts_table: string;
+  users_table: string;
+}
 
 /**
  * What the page wants computed for a model that scored: only the parts of the visible tab.
@@ -53,7 +123,7 @@ export interface AnalysisRequest {
   capacity: number;
   backtest: boolean;
   suggest: boolean;
-  compareA: string | null;     // the pinned model A (compare mode), B = `model`
+  compareA: string | null; // the pinned model A (compare mode), B = `model`
   sql: SqlOptions | null;
   /** The Lifecycle tab's cohort grouping, or null when the tab is hidden. */
   funnel?: 'week' | 'month' | null;
@@ -71,8 +141,18 @@ export type ToWorker =
   // A file (a File: the worker streams it), bytes the page already has, or a URL to fetch.
   // `options`: the import step's (columns, time_unit, account_key); `sample`: the page's sample
   // data (a user's events file replacing it drops the sample's accounts; `url` refetches it).
-  | { type: 'load'; id: number; kind: Kind; name: string; file?: Blob; bytes?: ArrayBuffer; url?: string; append: boolean;
-      options?: ImportOptions; sample?: boolean }
+  | {
+      type: 'load';
+      id: number;
+      kind: Kind;
+      name: string;
+      file?: Blob;
+      bytes?: ArrayBuffer;
+      url?: string;
+      append: boolean;
+      options?: ImportOptions;
+      sample?: boolean;
+    }
   // The import step: the start of a file's text, and a dry run of rows in a scratch engine.
   | { type: 'preview'; id: number; file: Blob }
   | { type: 'dryRun'; id: number; kind: Kind; text: string; options: ImportOptions }
@@ -103,22 +183,51 @@ export type FromWorker =
   // `report`: this file's; `files`: the files the engine holds rows of, by kind.
   // `restored`: the load failed and the data before it was put back; `dropped`: files of another
   // kind dropped with it (the sample's accounts when a user's events replace the sample's).
-  | { type: 'loaded'; id: number; kind: Kind; name: string; ok: boolean; error?: string; report: LoadReport; files: Record<Kind, string[]>;
-      restored?: boolean; dropped?: string[] }
+  | {
+      type: 'loaded';
+      id: number;
+      kind: Kind;
+      name: string;
+      ok: boolean;
+      error?: string;
+      report: LoadReport;
+      files: Record<Kind, string[]>;
+      restored?: boolean;
+      dropped?: string[];
+    }
   | { type: 'preview'; id: number; ok: boolean; head: HeadText | null; error: string | null }
   | { type: 'dryRun'; id: number; result: DryRun }
   | { type: 'suggestFor'; id: number; ok: boolean; suggest: Suggestions | null; error: string | null }
   | { type: 'catalog'; catalog: Catalog }
-  | { type: 'scored'; seq: number; ok: true; run: View; normalized: CanonicalModel; explain: Explanation | null;
-      explainId: string | null; explainError: string | null; engineMs: number; waitMs: number;
+  | {
+      type: 'scored';
+      seq: number;
+      ok: true;
+      run: View;
+      normalized: CanonicalModel;
+      explain: Explanation | null;
+      explainId: string | null;
+      explainError: string | null;
+      engineMs: number;
+      waitMs: number;
       /** The worker's whole time on the request, and when it posted the answer (timeOrigin + now). */
-      workerMs: number; postedAt: number;
+      workerMs: number;
+      postedAt: number;
       /** How the engine took the model: unchanged, one numeric setting patched, or set whole. */
-      update: ModelUpdate }
+      update: ModelUpdate;
+    }
   | { type: 'scored'; seq: number; ok: false; error: ModelError }
   | { type: 'explained'; seq: number; id: string; explain: Explanation | null; error: string | null }
   | { type: 'history'; seq: number; id: string; points: HistoryPoint[]; done: boolean }
-  | { type: 'outcomesLoaded'; id: number; name: string; ok: boolean; error?: string; report: LoadReport; files: string[] }
+  | {
+      type: 'outcomesLoaded';
+      id: number;
+      name: string;
+      ok: boolean;
+      error?: string;
+      report: LoadReport;
+      files: string[];
+    }
   | ({ type: 'analysis'; seq: number } & AnalysisPart)
   | { type: 'analyzed'; seq: number; aborted: boolean }
   | { type: 'scoreJson'; seq: number; ok: boolean; text: string; error: string | null }

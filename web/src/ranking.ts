@@ -7,15 +7,21 @@ import { h, setText } from './dom';
 import type { View, ViewOptions, ViewRow, ViewSort } from './protocol';
 import { fmt, fmtInt } from './util';
 
-const ROW_H = 30;          // px; fixed so the list never jumps
-const HEAD_H = 26;         // the sticky header row inside the scrolling grid
-const MIN_ROWS = 40;       // rows kept in the DOM at least (tests read the first 25)
-const WINDOW = 72;         // rows asked of the engine at a time (the ~40 rendered and a margin)
-const MARGIN = 16;         // rows asked for above the first rendered one
+const ROW_H = 30; // px; fixed so the list never jumps
+const HEAD_H = 26; // the sticky header row inside the scrolling grid
+const MIN_ROWS = 40; // rows kept in the DOM at least (tests read the first 25)
+const WINDOW = 72; // rows asked of the engine at a time (the ~40 rendered and a margin)
+const MARGIN = 16; // rows asked for above the first rendered one
 
 type SortKey = ViewSort;
 
-interface Column { key: SortKey; label: string; title: string; cls: string; numeric?: boolean }
+interface Column {
+  key: SortKey;
+  label: string;
+  title: string;
+  cls: string;
+  numeric?: boolean;
+}
 const COLUMNS: Column[] = [
   { key: 'rank', label: 'Rank', title: 'Rank (▲▼ movement since the previous change)', cls: 'c-rank', numeric: true },
   { key: 'entity', label: 'Entity', title: 'Name and id', cls: 'c-entity' },
@@ -23,7 +29,13 @@ const COLUMNS: Column[] = [
   { key: 'tier', label: 'Tier', title: 'Tier', cls: 'c-tier' },
   { key: 'grade', label: 'Grade', title: 'Fit letter × engagement digit', cls: 'c-grade' },
   { key: 'pql', label: 'PQL', title: 'Product-qualified lead (or customer)', cls: 'c-pql' },
-  { key: 'qualified_at', label: 'Since', title: 'PQL since: days in the current qualified streak', cls: 'c-since', numeric: true },
+  {
+    key: 'qualified_at',
+    label: 'Since',
+    title: 'PQL since: days in the current qualified streak',
+    cls: 'c-since',
+    numeric: true,
+  },
   { key: 'activation', label: 'Act.', title: 'Activation steps completed', cls: 'c-act', numeric: true },
   { key: 'engagement', label: 'Eng.', title: 'Engagement 0–100', cls: 'c-eng', numeric: true },
   { key: 'fit', label: 'Fit', title: 'Fit 0–100', cls: 'c-fit', numeric: true },
@@ -32,7 +44,14 @@ const COLUMNS: Column[] = [
 ];
 
 /** What the list shows; `tier`/`grade` `'(none)'` is "below every tier" / "no grade". */
-export interface Filter { q: string; pqlOnly: boolean; tier: string; grade: string; segment: string; customers: boolean }
+export interface Filter {
+  q: string;
+  pqlOnly: boolean;
+  tier: string;
+  grade: string;
+  segment: string;
+  customers: boolean;
+}
 
 export class RankingView {
   readonly root: HTMLElement;
@@ -57,8 +76,8 @@ export class RankingView {
   filter: Filter = { q: '', pqlOnly: false, tier: '', grade: '', segment: '', customers: false };
   selected: string | null = null;
   private active = -1;
-  private pendingActive: number | null = null;   // a keyboard move to a row not fetched yet
-  private asked: string | null = null;           // the last window asked for (not to ask twice)
+  private pendingActive: number | null = null; // a keyboard move to a row not fetched yet
+  private asked: string | null = null; // the last window asked for (not to ask twice)
   private revision = 0;
   private views = 0;
   private raf = 0;
@@ -72,24 +91,62 @@ export class RankingView {
    * `onView`: the list needs other rows (scroll, filter, sort): the host asks the engine for
    * `options()` and hands the answer to setView.
    */
-  constructor(private onSelect: (id: string | null) => void, private onView: () => void) {
-    this.searchInput = h('input', { type: 'search', placeholder: 'Search id or name', 'aria-label': 'Search entities by id or name', class: 'search' });
+  constructor(
+    private onSelect: (id: string | null) => void,
+    private onView: () => void,
+  ) {
+    this.searchInput = h('input', {
+      type: 'search',
+      placeholder: 'Search id or name',
+      'aria-label': 'Search entities by id or name',
+      class: 'search',
+    });
     this.pqlCheck = h('input', { type: 'checkbox', id: 'filter-pql' });
     this.customersCheck = h('input', { type: 'checkbox', id: 'filter-customers', 'data-testid': 'show-customers' });
     this.tierSelect = h('select', { 'aria-label': 'Filter by tier' });
     this.gradeSelect = h('select', { 'aria-label': 'Filter by grade' });
     this.countEl = h('span', { class: 'count', role: 'status', 'aria-live': 'polite' });
-    this.searchInput.addEventListener('input', () => { this.filter.q = this.searchInput.value; this.refilter(); });
-    this.pqlCheck.addEventListener('change', () => { this.filter.pqlOnly = this.pqlCheck.checked; this.refilter(); });
-    this.customersCheck.addEventListener('change', () => { this.filter.customers = this.customersCheck.checked; this.refilter(); });
-    this.tierSelect.addEventListener('change', () => { this.filter.tier = this.tierSelect.value; this.refilter(); });
-    this.gradeSelect.addEventListener('change', () => { this.filter.grade = this.gradeSelect.value; this.refilter(); });
-    this.toolbar = h('div', { class: 'toolbar' },
+    this.searchInput.addEventListener('input', () => {
+      this.filter.q = this.searchInput.value;
+      this.refilter();
+    });
+    this.pqlCheck.addEventListener('change', () => {
+      this.filter.pqlOnly = this.pqlCheck.checked;
+      this.refilter();
+    });
+    this.customersCheck.addEventListener('change', () => {
+      this.filter.customers = this.customersCheck.checked;
+      this.refilter();
+    });
+    this.tierSelect.addEventListener('change', () => {
+      this.filter.tier = this.tierSelect.value;
+      this.refilter();
+    });
+    this.gradeSelect.addEventListener('change', () => {
+      this.filter.grade = this.gradeSelect.value;
+      this.refilter();
+    });
+    this.toolbar = h(
+      'div',
+      { class: 'toolbar' },
       this.searchInput,
       h('label', { class: 'check' }, this.pqlCheck, 'PQLs only'),
-      h('label', { class: 'check', title: 'Customers (converted by as_of) are not leads: hidden unless this is on' }, this.customersCheck, 'Customers'),
-      this.tierSelect, this.gradeSelect);
-    this.chips = h('div', { class: 'segchips', 'data-testid': 'segment-chips', role: 'group', 'aria-label': 'Segments', hidden: true });
+      h(
+        'label',
+        { class: 'check', title: 'Customers (converted by as_of) are not leads: hidden unless this is on' },
+        this.customersCheck,
+        'Customers',
+      ),
+      this.tierSelect,
+      this.gradeSelect,
+    );
+    this.chips = h('div', {
+      class: 'segchips',
+      'data-testid': 'segment-chips',
+      role: 'group',
+      'aria-label': 'Segments',
+      hidden: true,
+    });
     this.footer = h('div', { class: 'footer' }, this.countEl);
 
     const header = h('div', { class: 'row head', role: 'row', 'aria-rowindex': '1' });
@@ -101,12 +158,32 @@ export class RankingView {
     }
     this.spacer = h('div', { class: 'spacer' });
     this.layer = h('div', { class: 'layer', role: 'rowgroup' });
-    this.viewport = h('div', {
-      class: 'viewport', tabindex: 0, role: 'grid', 'aria-label': 'Ranking (arrow keys move the selection)',
-      'aria-readonly': 'true',
-    }, h('div', { class: 'headwrap', role: 'rowgroup' }, header), this.spacer, this.layer);
-    this.root = h('div', { class: 'ranking', 'data-testid': 'ranking', 'data-revision': '0', 'data-busy': 'true' }, this.viewport);
-    this.viewport.addEventListener('scroll', () => { this.scrollTop = this.viewport.scrollTop; this.schedule(); }, { passive: true });
+    this.viewport = h(
+      'div',
+      {
+        class: 'viewport',
+        tabindex: 0,
+        role: 'grid',
+        'aria-label': 'Ranking (arrow keys move the selection)',
+        'aria-readonly': 'true',
+      },
+      h('div', { class: 'headwrap', role: 'rowgroup' }, header),
+      this.spacer,
+      this.layer,
+    );
+    this.root = h(
+      'div',
+      { class: 'ranking', 'data-testid': 'ranking', 'data-revision': '0', 'data-busy': 'true' },
+      this.viewport,
+    );
+    this.viewport.addEventListener(
+      'scroll',
+      () => {
+        this.scrollTop = this.viewport.scrollTop;
+        this.schedule();
+      },
+      { passive: true },
+    );
     this.viewport.addEventListener('keydown', (ev) => this.key(ev));
     this.layer.addEventListener('click', (ev) => {
       const row = (ev.target as HTMLElement).closest<HTMLElement>('[data-testid="ranking-row"]');
@@ -129,7 +206,8 @@ export class RankingView {
     const offset = Math.max(0, want - MARGIN);
     const f = this.filter;
     return {
-      offset, limit: Math.max(WINDOW, last - first + 2 * MARGIN),
+      offset,
+      limit: Math.max(WINDOW, last - first + 2 * MARGIN),
       customers: f.customers,
       qualified_only: f.pqlOnly,
       tier: f.tier === '' ? null : f.tier === '(none)' ? '' : f.tier,
@@ -150,11 +228,14 @@ export class RankingView {
     this.tierColors = tierColors;
     const p = v.population;
     this.fillSelect(this.tierSelect, 'All tiers', [...tiers, ...(p.no_tier > 0 ? ['(none)'] : [])], this.filter.tier);
-    const grades = Object.entries(p.grades).filter(([, n]) => n > 0).map(([g]) => g).sort();
+    const grades = Object.entries(p.grades)
+      .filter(([, n]) => n > 0)
+      .map(([g]) => g)
+      .sort();
     if (p.no_grade > 0) grades.push('(none)');
     this.fillSelect(this.gradeSelect, 'All grades', grades, this.filter.grade);
     this.renderChips(v);
-    this.active = this.selected === null ? -1 : v.selected ?? -1;
+    this.active = this.selected === null ? -1 : (v.selected ?? -1);
     if (this.pendingActive !== null && this.rowAt(this.pendingActive)) {
       const idx = this.pendingActive;
       this.pendingActive = null;
@@ -162,9 +243,14 @@ export class RankingView {
     }
     this.spacer.style.height = `${v.shown * ROW_H}px`;
     this.viewport.setAttribute('aria-rowcount', String(v.shown + 1));
-    const parts = [v.shown === p.entities && !p.customers_hidden ? `${fmtInt(v.shown)} entities`
-      : v.shown === p.entities ? `${fmtInt(v.shown)} leads` : `${fmtInt(v.shown)} of ${fmtInt(p.entities)} shown`,
-      `${fmtInt(p.qualified)} PQLs`];
+    const parts = [
+      v.shown === p.entities && !p.customers_hidden
+        ? `${fmtInt(v.shown)} entities`
+        : v.shown === p.entities
+          ? `${fmtInt(v.shown)} leads`
+          : `${fmtInt(v.shown)} of ${fmtInt(p.entities)} shown`,
+      `${fmtInt(p.qualified)} PQLs`,
+    ];
     if (p.customers_hidden) parts.push(`${fmtInt(p.customers_hidden)} customers hidden`);
     setText(this.countEl, parts.join(' · '));
     this.render();
@@ -188,9 +274,13 @@ export class RankingView {
   }
 
   /** The rows fetched (a window of the list as shown). */
-  get rows(): ViewRow[] { return this.win?.results ?? []; }
+  get rows(): ViewRow[] {
+    return this.win?.results ?? [];
+  }
   /** How many rows the list has (after filters). */
-  get shown(): number { return this.win?.shown ?? 0; }
+  get shown(): number {
+    return this.win?.shown ?? 0;
+  }
 
   /** The fetched row of an entity, if it is in the window. */
   row(id: string): ViewRow | null {
@@ -207,18 +297,34 @@ export class RankingView {
   private renderChips(v: View): void {
     const names = Object.keys(v.segments);
     this.chips.hidden = names.length === 0;
-    if (!names.length) { this.chips.replaceChildren(); return; }
+    if (!names.length) {
+      this.chips.replaceChildren();
+      return;
+    }
     if (this.filter.segment && !names.includes(this.filter.segment)) this.filter.segment = '';
     const chip = (name: string, label: string, n: number | null) => {
       const on = this.filter.segment === name;
-      const b = h('button', { type: 'button', class: `chip${on ? ' on' : ''}`, 'data-testid': 'segment-chip', 'data-segment': name,
-        'aria-pressed': String(on), title: name ? `Show the PQLs in segment ${name}` : 'Every segment' },
-        h('span', { text: label }), n === null ? null : h('span', { class: 'n', text: fmtInt(n) }));
+      const b = h(
+        'button',
+        {
+          type: 'button',
+          class: `chip${on ? ' on' : ''}`,
+          'data-testid': 'segment-chip',
+          'data-segment': name,
+          'aria-pressed': String(on),
+          title: name ? `Show the PQLs in segment ${name}` : 'Every segment',
+        },
+        h('span', { text: label }),
+        n === null ? null : h('span', { class: 'n', text: fmtInt(n) }),
+      );
       b.addEventListener('click', () => this.setFilter({ segment: on ? '' : name }));
       return b;
     };
-    this.chips.replaceChildren(h('span', { class: 'hint', text: 'Segments' }), chip('', 'All', null),
-      ...names.map((n) => chip(n, n, v.population.segments[n] ?? 0)));
+    this.chips.replaceChildren(
+      h('span', { class: 'hint', text: 'Segments' }),
+      chip('', 'All', null),
+      ...names.map((n) => chip(n, n, v.population.segments[n] ?? 0)),
+    );
   }
 
   private fillSelect(sel: HTMLSelectElement, allLabel: string, values: string[], current: string): void {
@@ -242,7 +348,8 @@ export class RankingView {
   private setSort(key: SortKey): void {
     if (this.sort.key === key) this.sort.dir = this.sort.dir === 1 ? -1 : 1;
     // PQL since starts with the newest PQLs; names, ranks, grades and days seen ascending.
-    else this.sort = { key, dir: key === 'entity' || key === 'rank' || key === 'grade' || key === 'last_seen' ? 1 : -1 };
+    else
+      this.sort = { key, dir: key === 'entity' || key === 'rank' || key === 'grade' || key === 'last_seen' ? 1 : -1 };
     this.updateSortIndicators();
     this.refilter();
   }
@@ -256,7 +363,7 @@ export class RankingView {
   }
 
   private setScroll(top: number): void {
-    this.scrollTop = Math.max(0, top);   // the scroll event brings the browser's clamped value
+    this.scrollTop = Math.max(0, top); // the scroll event brings the browser's clamped value
     this.viewport.scrollTop = this.scrollTop;
   }
 
@@ -280,7 +387,10 @@ export class RankingView {
 
   private schedule(): void {
     if (this.raf) return;
-    this.raf = requestAnimationFrame(() => { this.raf = 0; this.render(); });
+    this.raf = requestAnimationFrame(() => {
+      this.raf = 0;
+      this.render();
+    });
   }
 
   private render(): void {
@@ -288,11 +398,15 @@ export class RankingView {
     const { first, last } = this.visible();
     // Rows in view not fetched, or the window's edge near: ask for the window around them.
     if (w && last > first) {
-      const lo = w.offset, hi = w.offset + w.results.length;
-      const need = (first < lo) || (last > hi) || (first - lo < 10 && lo > 0) || (hi - last < 10 && hi < w.shown);
+      const lo = w.offset,
+        hi = w.offset + w.results.length;
+      const need = first < lo || last > hi || (first - lo < 10 && lo > 0) || (hi - last < 10 && hi < w.shown);
       const want = Math.max(0, first - MARGIN);
       const key = `${want}`;
-      if (need && this.asked !== key) { this.asked = key; this.onView(); }
+      if (need && this.asked !== key) {
+        this.asked = key;
+        this.onView();
+      }
     }
     this.layer.style.transform = `translateY(${HEAD_H + first * ROW_H}px)`;
     // Rows are kept and refilled in place (only what changed is written): an edit re-renders
@@ -307,7 +421,8 @@ export class RankingView {
       else el.placeholder(i);
     }
     const kids = this.layer.children;
-    for (let k = 0; k < n; k++) if (kids[k] !== this.pool[k].root) this.layer.insertBefore(this.pool[k].root, kids[k] ?? null);
+    for (let k = 0; k < n; k++)
+      if (kids[k] !== this.pool[k].root) this.layer.insertBefore(this.pool[k].root, kids[k] ?? null);
     while (this.layer.children.length > n) this.layer.lastElementChild!.remove();
     const activeRow = this.active >= first && this.active < last ? this.pool[this.active - first].root : null;
     if (activeRow) this.viewport.setAttribute('aria-activedescendant', activeRow.id);
@@ -342,20 +457,42 @@ export class RankingView {
   }
 
   private key(ev: KeyboardEvent): void {
-    if (ev.target !== this.viewport) return;   // a sort button in the header handles its own keys
+    if (ev.target !== this.viewport) return; // a sort button in the header handles its own keys
     const page = Math.max(1, Math.floor((this.vpHeight - HEAD_H) / ROW_H) - 1);
     const cur = this.active;
     let next: number | null = null;
     switch (ev.key) {
-      case 'ArrowDown': next = cur + 1; break;
-      case 'ArrowUp': next = cur <= 0 ? 0 : cur - 1; break;
-      case 'PageDown': next = cur + page; break;
-      case 'PageUp': next = cur - page; break;
-      case 'Home': next = 0; break;
-      case 'End': next = (this.win?.shown ?? 1) - 1; break;
-      case 'Enter': case ' ': next = cur < 0 ? 0 : cur; break;
-      case 'Escape': this.selected = null; this.active = -1; this.render(); this.onSelect(null); ev.preventDefault(); return;
-      default: return;
+      case 'ArrowDown':
+        next = cur + 1;
+        break;
+      case 'ArrowUp':
+        next = cur <= 0 ? 0 : cur - 1;
+        break;
+      case 'PageDown':
+        next = cur + page;
+        break;
+      case 'PageUp':
+        next = cur - page;
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = (this.win?.shown ?? 1) - 1;
+        break;
+      case 'Enter':
+      case ' ':
+        next = cur < 0 ? 0 : cur;
+        break;
+      case 'Escape':
+        this.selected = null;
+        this.active = -1;
+        this.render();
+        this.onSelect(null);
+        ev.preventDefault();
+        return;
+      default:
+        return;
     }
     ev.preventDefault();
     this.activate(next, true);
@@ -396,9 +533,22 @@ class RowEl {
     this.fit = cell('c-fit num');
     this.users = cell('c-users num');
     this.seen = cell('c-seen num');
-    this.root = h('div', { class: 'row', role: 'row' },
-      cell('c-rank num', this.rk, this.move), this.entity, this.scoreCell, cell('c-tier', this.tier), this.grade,
-      cell('c-pql', this.status), cell('c-since num', this.since), this.act, this.eng, this.fit, this.users, this.seen);
+    this.root = h(
+      'div',
+      { class: 'row', role: 'row' },
+      cell('c-rank num', this.rk, this.move),
+      this.entity,
+      this.scoreCell,
+      cell('c-tier', this.tier),
+      this.grade,
+      cell('c-pql', this.status),
+      cell('c-since num', this.since),
+      this.act,
+      this.eng,
+      this.fit,
+      this.users,
+      this.seen,
+    );
   }
 
   // Runs `write` unless `value` is what `key` shows already.
@@ -409,16 +559,23 @@ class RowEl {
   }
 
   private text(key: string, el: HTMLElement, value: string): void {
-    this.put(key, value, (v) => { el.textContent = v; });
+    this.put(key, value, (v) => {
+      el.textContent = v;
+    });
   }
 
   private attr(key: string, el: HTMLElement, name: string, value: string | null): void {
-    this.put(key, value ?? '\u0000', (v) => { if (value === null) el.removeAttribute(name); else el.setAttribute(name, v); });
+    this.put(key, value ?? '\u0000', (v) => {
+      if (value === null) el.removeAttribute(name);
+      else el.setAttribute(name, v);
+    });
   }
 
   fill(r: ViewRow, index: number, state: string, totalSteps: number, tierColors: Map<string, string>): void {
     const root = this.root;
-    this.put('class', `row${state}${r.qualified ? ' pql' : ''}${r.converted ? ' customer' : ''}`, (v) => { root.className = v; });
+    this.put('class', `row${state}${r.qualified ? ' pql' : ''}${r.converted ? ' customer' : ''}`, (v) => {
+      root.className = v;
+    });
     this.attr('id', root, 'id', `row-${index}`);
     this.attr('testid', root, 'data-testid', 'ranking-row');
     this.attr('data-id', root, 'data-id', r.id);
@@ -433,8 +590,15 @@ class RowEl {
     this.text('rk', this.rk, String(r.rank));
     const move = r.previous_rank === null ? 0 : r.previous_rank - r.rank;
     this.text('move', this.move, move === 0 ? '' : `${move > 0 ? '▲' : '▼'}${Math.abs(move)}`);
-    this.put('moveClass', move > 0 ? 'move up' : move < 0 ? 'move down' : 'move', (v) => { this.move.className = v; });
-    this.attr('moveTitle', this.move, 'title', move === 0 ? null : `${move > 0 ? 'Up' : 'Down'} ${Math.abs(move)} since the previous change`);
+    this.put('moveClass', move > 0 ? 'move up' : move < 0 ? 'move down' : 'move', (v) => {
+      this.move.className = v;
+    });
+    this.attr(
+      'moveTitle',
+      this.move,
+      'title',
+      move === 0 ? null : `${move > 0 ? 'Up' : 'Down'} ${Math.abs(move)} since the previous change`,
+    );
 
     this.text('name', this.name, r.name ?? r.id);
     this.text('id', this.idEl, r.name ? r.id : '');
@@ -442,7 +606,7 @@ class RowEl {
     this.text('segs', this.segs, r.segments.join(' · '));
     this.attr('segsTitle', this.segs, 'title', r.segments.length ? `Segments: ${r.segments.join(', ')}` : null);
 
-    const tierColor = r.tier !== null ? tierColors.get(r.tier) ?? '#6b7280' : '#9ca3af';
+    const tierColor = r.tier !== null ? (tierColors.get(r.tier) ?? '#6b7280') : '#9ca3af';
     const width = `${Math.max(0, Math.min(100, r.score))}%`;
     this.put('bar', `${width}|${tierColor}`, () => {
       this.bar.style.width = width;
@@ -473,11 +637,21 @@ class RowEl {
       }
     });
     this.text('since', this.since, r.days_qualified === null ? '–' : `${r.days_qualified}d`);
-    this.put('sinceClass', r.days_qualified === null ? 'muted' : '', (v) => { this.since.className = v; });
-    this.attr('sinceTitle', this.since, 'title', r.days_qualified === null ? null
-      : `Qualified since ${(r.qualified_at ?? '').slice(0, 10)}; first ${(r.first_qualified_at ?? '').slice(0, 10)}`);
+    this.put('sinceClass', r.days_qualified === null ? 'muted' : '', (v) => {
+      this.since.className = v;
+    });
+    this.attr(
+      'sinceTitle',
+      this.since,
+      'title',
+      r.days_qualified === null
+        ? null
+        : `Qualified since ${(r.qualified_at ?? '').slice(0, 10)}; first ${(r.first_qualified_at ?? '').slice(0, 10)}`,
+    );
 
-    this.put('actClass', r.activated ? 'cell c-act num ok' : 'cell c-act num', (v) => { this.act.className = v; });
+    this.put('actClass', r.activated ? 'cell c-act num ok' : 'cell c-act num', (v) => {
+      this.act.className = v;
+    });
     this.attr('actTitle', this.act, 'title', r.activated ? `activated ${r.activated_at ?? ''}` : 'not activated');
     this.text('act', this.act, totalSteps > 0 ? `${r.steps_completed}/${totalSteps}` : '–');
     this.text('eng', this.eng, fmt(r.engagement, 0));
@@ -492,9 +666,36 @@ class RowEl {
     this.last = {};
     const root = this.root;
     root.className = 'row placeholder';
-    for (const a of ['data-testid', 'data-id', 'data-score', 'data-rank', 'data-index', 'data-converted', 'data-days-qualified', 'aria-selected', 'id']) root.removeAttribute(a);
+    for (const a of [
+      'data-testid',
+      'data-id',
+      'data-score',
+      'data-rank',
+      'data-index',
+      'data-converted',
+      'data-days-qualified',
+      'aria-selected',
+      'id',
+    ])
+      root.removeAttribute(a);
     root.setAttribute('aria-rowindex', String(index + 2));
-    for (const el of [this.move, this.name, this.idEl, this.segs, this.val, this.tier, this.grade, this.status, this.since, this.act, this.eng, this.fit, this.users, this.seen]) el.textContent = '';
+    for (const el of [
+      this.move,
+      this.name,
+      this.idEl,
+      this.segs,
+      this.val,
+      this.tier,
+      this.grade,
+      this.status,
+      this.since,
+      this.act,
+      this.eng,
+      this.fit,
+      this.users,
+      this.seen,
+    ])
+      el.textContent = '';
     this.rk.textContent = '…';
     this.bar.style.width = '0';
   }

@@ -97,7 +97,10 @@ export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: numb
   let timer: ReturnType<typeof setTimeout> | undefined;
   return (...args: A) => {
     if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => { timer = undefined; fn(...args); }, ms);
+    timer = setTimeout(() => {
+      timer = undefined;
+      fn(...args);
+    }, ms);
   };
 }
 

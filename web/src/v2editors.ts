@@ -13,7 +13,7 @@ export interface V2Host {
   change(fn: (m: JsonObject) => void, rebuild: boolean): void;
 }
 
-type Cond = JsonObject;               // {property|trait, op, value?}
+type Cond = JsonObject; // {property|trait, op, value?}
 type SignalJson = { event: string; where: Cond[] };
 
 function valueKind(schema: Schema, op: string): ValueKind {
@@ -22,9 +22,17 @@ function valueKind(schema: Schema, op: string): ValueKind {
 // The text the user typed, as the op's value (undefined: the op takes none).
 function valueOf(kind: ValueKind, text: string): Json | undefined {
   if (kind === 'none') return undefined;
-  if (kind === 'scalars' || kind === 'range') return text.split(',').map((s) => s.trim()).filter((s) => s !== '').map(parseScalar);
+  if (kind === 'scalars' || kind === 'range')
+    return text
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .map(parseScalar);
   if (kind === 'text') return text;
-  if (kind === 'number') { const n = Number(text); return text.trim() !== '' && Number.isFinite(n) ? n : parseScalar(text); }
+  if (kind === 'number') {
+    const n = Number(text);
+    return text.trim() !== '' && Number.isFinite(n) ? n : parseScalar(text);
+  }
   return parseScalar(text);
 }
 function valueText(v: unknown): string {
@@ -36,15 +44,29 @@ function button(key: string, text: string, label: string, onClick: () => void, c
   b.addEventListener('click', onClick);
   return b;
 }
-function select(key: string, options: { value: string; label?: string }[], value: string, onValue: (v: string) => void, label: string): HTMLSelectElement {
-  const sel = h('select', { 'data-key': key, 'aria-label': label }, ...options.map((o) => h('option', { value: o.value, text: o.label ?? o.value })));
+function select(
+  key: string,
+  options: { value: string; label?: string }[],
+  value: string,
+  onValue: (v: string) => void,
+  label: string,
+): HTMLSelectElement {
+  const sel = h(
+    'select',
+    { 'data-key': key, 'aria-label': label },
+    ...options.map((o) => h('option', { value: o.value, text: o.label ?? o.value })),
+  );
   sel.value = value;
   sel.addEventListener('change', () => onValue(sel.value));
   return sel;
 }
 function section(title: string, testid: string, ...children: (HTMLElement | null)[]): HTMLElement {
-  return h('details', { class: 'section', open: true, 'data-testid': testid },
-    h('summary', null, h('h2', { text: title })), h('div', { class: 'sectionbody' }, ...children));
+  return h(
+    'details',
+    { class: 'section', open: true, 'data-testid': testid },
+    h('summary', null, h('h2', { text: title })),
+    h('div', { class: 'sectionbody' }, ...children),
+  );
 }
 // A fresh name: base1, base2, ... not in `taken`.
 function freshName(base: string, taken: Iterable<string>): string {
@@ -64,40 +86,107 @@ function renameKey(o: JsonObject, from: string, to: string): JsonObject {
  * A list of conditions ({<keyName>, op, value}): key picker with a datalist, op, value.
  * `write` gets the new list.
  */
-function conditionList(schema: Schema, prefix: string, keyName: 'property' | 'trait', conds: Cond[], keys: { name: string; hint: string; values: string[] }[],
-  write: (next: Cond[], rebuild: boolean) => void): HTMLElement {
+function conditionList(
+  schema: Schema,
+  prefix: string,
+  keyName: 'property' | 'trait',
+  conds: Cond[],
+  keys: { name: string; hint: string; values: string[] }[],
+  write: (next: Cond[], rebuild: boolean) => void,
+): HTMLElement {
   const listId = nextId('keys');
   const list = h('ul', { class: 'editlist conds' });
   conds.forEach((c, i) => {
-    const upd = (fn: (x: Cond) => void, rebuild = false) => { const next = clone(conds); fn(next[i]); write(next, rebuild); };
-    const keyIn = h('input', { type: 'text', class: 'w-m', list: listId, value: String(c[keyName] ?? ''), 'data-key': `${prefix}.${i}.${keyName}`, 'aria-label': `Condition ${i + 1} ${keyName}` });
-    keyIn.addEventListener('change', () => upd((x) => { x[keyName] = keyIn.value.trim(); }, true));
+    const upd = (fn: (x: Cond) => void, rebuild = false) => {
+      const next = clone(conds);
+      fn(next[i]);
+      write(next, rebuild);
+    };
+    const keyIn = h('input', {
+      type: 'text',
+      class: 'w-m',
+      list: listId,
+      value: String(c[keyName] ?? ''),
+      'data-key': `${prefix}.${i}.${keyName}`,
+      'aria-label': `Condition ${i + 1} ${keyName}`,
+    });
+    keyIn.addEventListener('change', () =>
+      upd((x) => {
+        x[keyName] = keyIn.value.trim();
+      }, true),
+    );
     const op = String(c.op ?? 'eq');
-    const opSel = select(`${prefix}.${i}.op`, schema.trait_ops.map((o) => ({ value: o.op })), op, (v) => upd((x) => {
-      x.op = v;
-      const kind = valueKind(schema, v);
-      if (kind === 'none') delete x.value;
-      else if ((kind === 'scalars' || kind === 'range') && !Array.isArray(x.value)) x.value = x.value === undefined ? [] : [x.value];
-      else if (kind !== 'scalars' && kind !== 'range' && Array.isArray(x.value)) x.value = x.value[0] ?? '';
-    }, true), `Condition ${i + 1} operator`);
+    const opSel = select(
+      `${prefix}.${i}.op`,
+      schema.trait_ops.map((o) => ({ value: o.op })),
+      op,
+      (v) =>
+        upd((x) => {
+          x.op = v;
+          const kind = valueKind(schema, v);
+          if (kind === 'none') delete x.value;
+          else if ((kind === 'scalars' || kind === 'range') && !Array.isArray(x.value))
+            x.value = x.value === undefined ? [] : [x.value];
+          else if (kind !== 'scalars' && kind !== 'range' && Array.isArray(x.value)) x.value = x.value[0] ?? '';
+        }, true),
+      `Condition ${i + 1} operator`,
+    );
     const kind = valueKind(schema, op);
     const info = keys.find((k) => k.name === c[keyName]);
     const valId = nextId('vals');
-    const valIn = kind === 'none' ? h('span', { class: 'hint', text: '—' }) : h('input', {
-      type: 'text', class: 'w-s', value: valueText(c.value), list: info ? valId : undefined, 'data-key': `${prefix}.${i}.value`,
-      'aria-label': `Condition ${i + 1} value`, placeholder: kind === 'scalars' || kind === 'range' ? 'a, b' : 'value',
-    });
-    if (valIn instanceof HTMLInputElement) valIn.addEventListener('input', () => upd((x) => { const v = valueOf(kind, valIn.value); if (v === undefined) delete x.value; else x.value = v; }));
-    list.append(h('li', { class: 'rulerow' }, keyIn, opSel, valIn,
-      info ? h('datalist', { id: valId }, ...info.values.map((v) => h('option', { value: v }))) : null,
-      button(`${prefix}.${i}.remove`, '✕', `Remove condition ${i + 1}`, () => { const next = clone(conds); next.splice(i, 1); write(next, true); })));
+    const valIn =
+      kind === 'none'
+        ? h('span', { class: 'hint', text: '—' })
+        : h('input', {
+            type: 'text',
+            class: 'w-s',
+            value: valueText(c.value),
+            list: info ? valId : undefined,
+            'data-key': `${prefix}.${i}.value`,
+            'aria-label': `Condition ${i + 1} value`,
+            placeholder: kind === 'scalars' || kind === 'range' ? 'a, b' : 'value',
+          });
+    if (valIn instanceof HTMLInputElement)
+      valIn.addEventListener('input', () =>
+        upd((x) => {
+          const v = valueOf(kind, valIn.value);
+          if (v === undefined) delete x.value;
+          else x.value = v;
+        }),
+      );
+    list.append(
+      h(
+        'li',
+        { class: 'rulerow' },
+        keyIn,
+        opSel,
+        valIn,
+        info ? h('datalist', { id: valId }, ...info.values.map((v) => h('option', { value: v }))) : null,
+        button(`${prefix}.${i}.remove`, '✕', `Remove condition ${i + 1}`, () => {
+          const next = clone(conds);
+          next.splice(i, 1);
+          write(next, true);
+        }),
+      ),
+    );
   });
-  const add = button(`${prefix}.add`, '+ condition', 'Add a condition', () => {
-    const k = keys[0];
-    write([...clone(conds), { [keyName]: k?.name ?? keyName, op: 'exists' }], true);
-  }, 'add');
-  return h('div', { class: 'condlist' }, list, add,
-    h('datalist', { id: listId }, ...keys.map((k) => h('option', { value: k.name, label: k.hint }))));
+  const add = button(
+    `${prefix}.add`,
+    '+ condition',
+    'Add a condition',
+    () => {
+      const k = keys[0];
+      write([...clone(conds), { [keyName]: k?.name ?? keyName, op: 'exists' }], true);
+    },
+    'add',
+  );
+  return h(
+    'div',
+    { class: 'condlist' },
+    list,
+    add,
+    h('datalist', { id: listId }, ...keys.map((k) => h('option', { value: k.name, label: k.hint }))),
+  );
 }
 
 // ---- signals ----
@@ -107,18 +196,20 @@ export function signalsSection(N: CanonicalModel, schema: Schema, host: V2Host):
   const signals = (N.signals ?? {}) as unknown as Record<string, SignalJson>;
   const names = Object.keys(signals);
   const props = cat.properties ?? [];
-  const rewrite = (fn: (s: Record<string, SignalJson>, m: JsonObject) => Record<string, SignalJson> | void) => host.change((m) => {
-    let cur = clone(isObject(m.signals) ? (m.signals as unknown as Record<string, SignalJson>) : signals);
-    cur = fn(cur, m) ?? cur;
-    if (Object.keys(cur).length) m.signals = cur as unknown as Json;
-    else delete m.signals;
-  }, true);
+  const rewrite = (fn: (s: Record<string, SignalJson>, m: JsonObject) => Record<string, SignalJson> | void) =>
+    host.change((m) => {
+      let cur = clone(isObject(m.signals) ? (m.signals as unknown as Record<string, SignalJson>) : signals);
+      cur = fn(cur, m) ?? cur;
+      if (Object.keys(cur).length) m.signals = cur as unknown as Json;
+      else delete m.signals;
+    }, true);
   // The active-events set names signals too: a rename or removal follows there.
   const renameActive = (m: JsonObject, from: string, to: string | null) => {
     const act = isObject(m.active) ? (m.active as JsonObject) : null;
     if (!act || !Array.isArray(act.events)) return;
     const next = (act.events as Json[]).flatMap((x) => (x === from ? (to === null ? [] : [to]) : [x]));
-    if (next.length) act.events = next; else delete m.active;
+    if (next.length) act.events = next;
+    else delete m.active;
   };
   const events = (m: JsonObject): JsonObject => {
     if (!isObject(m.engagement)) m.engagement = {};
@@ -129,58 +220,136 @@ export function signalsSection(N: CanonicalModel, schema: Schema, host: V2Host):
   const list = h('ul', { class: 'editlist v2-signals' });
   names.forEach((name, i) => {
     const sig = signals[name];
-    const nameIn = h('input', { type: 'text', class: 'w-m', value: name, 'data-key': `signal.${i}.name`, 'aria-label': `Signal ${i + 1} name` });
+    const nameIn = h('input', {
+      type: 'text',
+      class: 'w-m',
+      value: name,
+      'data-key': `signal.${i}.name`,
+      'aria-label': `Signal ${i + 1} name`,
+    });
     nameIn.addEventListener('change', () => {
       const to = nameIn.value.trim();
-      if (!to || to === name || to in signals) { nameIn.value = name; return; }
+      if (!to || to === name || to in signals) {
+        nameIn.value = name;
+        return;
+      }
       rewrite((cur, m) => {
         // The signal's engagement setting follows it.
         const ev = events(m);
-        if (name in ev) { ev[to] = ev[name]; delete ev[name]; }
+        if (name in ev) {
+          ev[to] = ev[name];
+          delete ev[name];
+        }
         renameActive(m, name, to);
         return renameKey(cur as unknown as JsonObject, name, to) as unknown as Record<string, SignalJson>;
       });
     });
-    const eventOpts = [{ value: '*', label: '* (any event)' }, ...cat.events.map((e) => ({ value: e.name, label: `${e.name} (${fmtInt(e.count)})` }))];
-    if (sig.event !== '*' && !cat.events.some((e) => e.name === sig.event)) eventOpts.push({ value: sig.event, label: `${sig.event} (not in data)` });
-    const ev = select(`signal.${i}.event`, eventOpts, sig.event, (v) => rewrite((cur) => { cur[name].event = v; }), `Signal ${name} event`);
-    const keys = props.filter((p) => sig.event === '*' || p.eventTypes.includes(sig.event))
-      .map((p) => ({ name: p.name, hint: `${fmtInt(p.events)} events: ${p.values.slice(0, 4).join(', ')}`, values: p.values }));
+    const eventOpts = [
+      { value: '*', label: '* (any event)' },
+      ...cat.events.map((e) => ({ value: e.name, label: `${e.name} (${fmtInt(e.count)})` })),
+    ];
+    if (sig.event !== '*' && !cat.events.some((e) => e.name === sig.event))
+      eventOpts.push({ value: sig.event, label: `${sig.event} (not in data)` });
+    const ev = select(
+      `signal.${i}.event`,
+      eventOpts,
+      sig.event,
+      (v) =>
+        rewrite((cur) => {
+          cur[name].event = v;
+        }),
+      `Signal ${name} event`,
+    );
+    const keys = props
+      .filter((p) => sig.event === '*' || p.eventTypes.includes(sig.event))
+      .map((p) => ({
+        name: p.name,
+        hint: `${fmtInt(p.events)} events: ${p.values.slice(0, 4).join(', ')}`,
+        values: p.values,
+      }));
     const weight = N.engagement.events[name]?.weight;
-    const wIn = h('input', { type: 'number', class: 'num w-xs', step: 'any', value: weight === undefined ? '' : String(weight), placeholder: '0',
-      'data-key': `signal.${i}.weight`, 'aria-label': `Signal ${name} engagement weight` });
+    const wIn = h('input', {
+      type: 'number',
+      class: 'num w-xs',
+      step: 'any',
+      value: weight === undefined ? '' : String(weight),
+      placeholder: '0',
+      'data-key': `signal.${i}.weight`,
+      'aria-label': `Signal ${name} engagement weight`,
+    });
     wIn.addEventListener('input', () => {
       const n = wIn.value.trim() === '' ? null : Number(wIn.value);
       if (n !== null && !Number.isFinite(n)) return;
       host.change((m) => {
         const e = events(m);
         const cfg = isObject(e[name]) ? (e[name] as JsonObject) : {};
-        if (n === null) delete cfg.weight; else cfg.weight = n;
-        if (Object.keys(cfg).length) e[name] = cfg; else delete e[name];
+        if (n === null) delete cfg.weight;
+        else cfg.weight = n;
+        if (Object.keys(cfg).length) e[name] = cfg;
+        else delete e[name];
       }, false);
     });
-    list.append(h('li', { class: 'v2-item' },
-      h('div', { class: 'rulerow' }, nameIn, h('label', { class: 'inline' }, '= ', ev),
-        h('label', { class: 'inline' }, 'weight ', wIn),
-        button(`signal.${i}.remove`, '✕', `Remove signal ${name}`, () => rewrite((cur, m) => {
-          delete cur[name];
-          const e = events(m);
-          delete e[name];
-          renameActive(m, name, null);
-        }))),
-      h('p', { class: 'hint', text: keys.length ? 'where every condition holds (properties of this event in the data offered):' : 'where (no property of this event in the data):' }),
-      conditionList(schema, `signal.${i}.where`, 'property', sig.where as Cond[], keys, (next) => rewrite((cur) => { cur[name].where = next; }))));
+    list.append(
+      h(
+        'li',
+        { class: 'v2-item' },
+        h(
+          'div',
+          { class: 'rulerow' },
+          nameIn,
+          h('label', { class: 'inline' }, '= ', ev),
+          h('label', { class: 'inline' }, 'weight ', wIn),
+          button(`signal.${i}.remove`, '✕', `Remove signal ${name}`, () =>
+            rewrite((cur, m) => {
+              delete cur[name];
+              const e = events(m);
+              delete e[name];
+              renameActive(m, name, null);
+            }),
+          ),
+        ),
+        h('p', {
+          class: 'hint',
+          text: keys.length
+            ? 'where every condition holds (properties of this event in the data offered):'
+            : 'where (no property of this event in the data):',
+        }),
+        conditionList(schema, `signal.${i}.where`, 'property', sig.where as Cond[], keys, (next) =>
+          rewrite((cur) => {
+            cur[name].where = next;
+          }),
+        ),
+      ),
+    );
   });
-  const add = button('signal.add', '+ signal', 'Add a signal', () => rewrite((cur) => {
-    // Start from an event the data has properties for, with its first property.
-    const p = props.find((x) => x.eventTypes.length > 0);
-    const event = p?.eventTypes[0] ?? cat.events[0]?.name ?? '*';
-    cur[freshName('signal', Object.keys(cur))] = { event, where: p ? [{ property: p.name, op: 'exists' }] : [] };
-  }), 'add');
-  return section('Signals (events with conditions)', 'signals-editor',
-    names.length ? list : h('p', { class: 'hint', text: 'No signals. A signal counts the events of a type whose properties meet conditions ("meeting_held with external_participants > 0"); use its name wherever an event type goes (weights, steps, count.<signal> in rules).' }),
+  const add = button(
+    'signal.add',
+    '+ signal',
+    'Add a signal',
+    () =>
+      rewrite((cur) => {
+        // Start from an event the data has properties for, with its first property.
+        const p = props.find((x) => x.eventTypes.length > 0);
+        const event = p?.eventTypes[0] ?? cat.events[0]?.name ?? '*';
+        cur[freshName('signal', Object.keys(cur))] = { event, where: p ? [{ property: p.name, op: 'exists' }] : [] };
+      }),
+    'add',
+  );
+  return section(
+    'Signals (events with conditions)',
+    'signals-editor',
+    names.length
+      ? list
+      : h('p', {
+          class: 'hint',
+          text: 'No signals. A signal counts the events of a type whose properties meet conditions ("meeting_held with external_participants > 0"); use its name wherever an event type goes (weights, steps, count.<signal> in rules).',
+        }),
     add,
-    h('p', { class: 'hint', text: 'A signal adds to engagement only with a weight. Rule metrics: count.<signal>, users.<signal>, sum.<signal>.<property>.' }));
+    h('p', {
+      class: 'hint',
+      text: 'A signal adds to engagement only with a weight. Rule metrics: count.<signal>, users.<signal>, sum.<signal>.<property>.',
+    }),
+  );
 }
 
 // ---- what counts as active ----
@@ -190,29 +359,49 @@ export function activeSection(N: CanonicalModel, host: V2Host): HTMLElement {
   const set = N.active?.events ?? null;
   const names = [...new Set([...cat.events.map((e) => e.name), ...Object.keys(N.signals ?? {}), ...(set ?? [])])];
   const every = h('input', { type: 'checkbox', checked: set === null, 'data-key': 'active#every', id: nextId('c') });
-  const write = (next: string[] | null) => host.change((m) => {
-    if (next === null) delete m.active;
-    else m.active = { events: next };
-  }, true);
+  const write = (next: string[] | null) =>
+    host.change((m) => {
+      if (next === null) delete m.active;
+      else m.active = { events: next };
+    }, true);
   every.addEventListener('change', () => {
     // Unticking "every event" starts from every event but the usual noise (logins, page views).
     write(every.checked ? null : names.filter((n) => !/login|page_?view|pageview|session/i.test(n)));
   });
-  const boxes = h('div', { class: 'checkgrid', role: 'group', 'aria-label': 'Active events' }, ...names.map((n, i) => {
-    const on = set === null || set.includes(n);
-    const box = h('input', { type: 'checkbox', checked: on, disabled: set === null, 'data-key': `active.${i}`, 'data-event': n });
-    box.addEventListener('change', () => {
-      const cur = set ?? names;
-      write(box.checked ? [...cur.filter((x) => x !== n), n] : cur.filter((x) => x !== n));
-    });
-    return h('label', { class: 'check' }, box, n);
-  }));
-  return h('details', { class: 'section', open: true, 'data-testid': 'active-events' },
+  const boxes = h(
+    'div',
+    { class: 'checkgrid', role: 'group', 'aria-label': 'Active events' },
+    ...names.map((n, i) => {
+      const on = set === null || set.includes(n);
+      const box = h('input', {
+        type: 'checkbox',
+        checked: on,
+        disabled: set === null,
+        'data-key': `active.${i}`,
+        'data-event': n,
+      });
+      box.addEventListener('change', () => {
+        const cur = set ?? names;
+        write(box.checked ? [...cur.filter((x) => x !== n), n] : cur.filter((x) => x !== n));
+      });
+      return h('label', { class: 'check' }, box, n);
+    }),
+  );
+  return h(
+    'details',
+    { class: 'section', open: true, 'data-testid': 'active-events' },
     h('summary', null, h('h2', { text: 'What counts as active' })),
-    h('div', { class: 'sectionbody' },
+    h(
+      'div',
+      { class: 'sectionbody' },
       h('label', { class: 'check' }, every, 'Every event makes a user active (default)'),
       set === null ? null : boxes,
-      h('p', { class: 'hint', text: 'active_users, days_since_last_seen and active_days count only these events (SPEC §7.3).' })));
+      h('p', {
+        class: 'hint',
+        text: 'active_users, days_since_last_seen and active_days count only these events (SPEC §7.3).',
+      }),
+    ),
+  );
 }
 
 // ---- personas ----
@@ -221,33 +410,84 @@ export function personasSection(N: CanonicalModel, schema: Schema, host: V2Host)
   const cat = host.catalog();
   const personas = (N.personas ?? {}) as unknown as Record<string, Cond[]>;
   const names = Object.keys(personas);
-  const keys = cat.traits.map((t) => ({ name: t.name, hint: `${t.kind}: ${t.values.slice(0, 4).join(', ')}`, values: t.values }));
-  const rewrite = (fn: (p: Record<string, Cond[]>) => Record<string, Cond[]> | void) => host.change((m) => {
-    let cur = clone(isObject(m.personas) ? (m.personas as unknown as Record<string, Cond[]>) : personas);
-    cur = fn(cur) ?? cur;
-    if (Object.keys(cur).length) m.personas = cur as unknown as Json;
-    else delete m.personas;
-  }, true);
+  const keys = cat.traits.map((t) => ({
+    name: t.name,
+    hint: `${t.kind}: ${t.values.slice(0, 4).join(', ')}`,
+    values: t.values,
+  }));
+  const rewrite = (fn: (p: Record<string, Cond[]>) => Record<string, Cond[]> | void) =>
+    host.change((m) => {
+      let cur = clone(isObject(m.personas) ? (m.personas as unknown as Record<string, Cond[]>) : personas);
+      cur = fn(cur) ?? cur;
+      if (Object.keys(cur).length) m.personas = cur as unknown as Json;
+      else delete m.personas;
+    }, true);
   const list = h('ul', { class: 'editlist v2-personas' });
   names.forEach((name, i) => {
-    const nameIn = h('input', { type: 'text', class: 'w-m', value: name, 'data-key': `persona.${i}.name`, 'aria-label': `Persona ${i + 1} name` });
+    const nameIn = h('input', {
+      type: 'text',
+      class: 'w-m',
+      value: name,
+      'data-key': `persona.${i}.name`,
+      'aria-label': `Persona ${i + 1} name`,
+    });
     nameIn.addEventListener('change', () => {
       const to = nameIn.value.trim();
-      if (!to || to === name || to in personas) { nameIn.value = name; return; }
+      if (!to || to === name || to in personas) {
+        nameIn.value = name;
+        return;
+      }
       rewrite((cur) => renameKey(cur as unknown as JsonObject, name, to) as unknown as Record<string, Cond[]>);
     });
-    list.append(h('li', { class: 'v2-item' },
-      h('div', { class: 'rulerow' }, nameIn, h('span', { class: 'hint', text: `persona.${name} = users who match` }),
-        button(`persona.${i}.remove`, '✕', `Remove persona ${name}`, () => rewrite((cur) => { delete cur[name]; }))),
-      conditionList(schema, `persona.${i}.cond`, 'trait', personas[name], keys, (next) => rewrite((cur) => { cur[name] = next; }))));
+    list.append(
+      h(
+        'li',
+        { class: 'v2-item' },
+        h(
+          'div',
+          { class: 'rulerow' },
+          nameIn,
+          h('span', { class: 'hint', text: `persona.${name} = users who match` }),
+          button(`persona.${i}.remove`, '✕', `Remove persona ${name}`, () =>
+            rewrite((cur) => {
+              delete cur[name];
+            }),
+          ),
+        ),
+        conditionList(schema, `persona.${i}.cond`, 'trait', personas[name], keys, (next) =>
+          rewrite((cur) => {
+            cur[name] = next;
+          }),
+        ),
+      ),
+    );
   });
-  const add = button('persona.add', '+ persona', 'Add a persona', () => rewrite((cur) => {
-    const title = cat.traits.find((t) => /title|role|job/i.test(t.name));
-    cur[freshName('persona', Object.keys(cur))] = [title ? { trait: title.name, op: 'contains', value: 'vp' } : { trait: cat.traits[0]?.name ?? 'title', op: 'exists' }];
-  }), 'add');
-  return section('Personas (who in the account)', 'personas-editor',
-    names.length ? list : h('p', { class: 'hint', text: 'No personas. A persona names the users whose traits match ("title contains vp"); persona.<name> counts them, in rules and fit rules.' }),
-    add);
+  const add = button(
+    'persona.add',
+    '+ persona',
+    'Add a persona',
+    () =>
+      rewrite((cur) => {
+        const title = cat.traits.find((t) => /title|role|job/i.test(t.name));
+        cur[freshName('persona', Object.keys(cur))] = [
+          title
+            ? { trait: title.name, op: 'contains', value: 'vp' }
+            : { trait: cat.traits[0]?.name ?? 'title', op: 'exists' },
+        ];
+      }),
+    'add',
+  );
+  return section(
+    'Personas (who in the account)',
+    'personas-editor',
+    names.length
+      ? list
+      : h('p', {
+          class: 'hint',
+          text: 'No personas. A persona names the users whose traits match ("title contains vp"); persona.<name> counts them, in rules and fit rules.',
+        }),
+    add,
+  );
 }
 
 // ---- segments ----
@@ -256,39 +496,83 @@ export function segmentsSection(N: CanonicalModel, schema: Schema, host: V2Host,
   const segments = (N.segments ?? {}) as Record<string, JsonObject>;
   const names = Object.keys(segments);
   const listId = nextId('segmetrics');
-  const rewrite = (fn: (s: Record<string, JsonObject>) => Record<string, JsonObject> | void) => host.change((m) => {
-    let cur = clone(isObject(m.segments) ? (m.segments as unknown as Record<string, JsonObject>) : segments);
-    cur = fn(cur) ?? cur;
-    if (Object.keys(cur).length) m.segments = cur as unknown as Json;
-    else delete m.segments;
-  }, true);
+  const rewrite = (fn: (s: Record<string, JsonObject>) => Record<string, JsonObject> | void) =>
+    host.change((m) => {
+      let cur = clone(isObject(m.segments) ? (m.segments as unknown as Record<string, JsonObject>) : segments);
+      cur = fn(cur) ?? cur;
+      if (Object.keys(cur).length) m.segments = cur as unknown as Json;
+      else delete m.segments;
+    }, true);
   const list = h('ul', { class: 'editlist v2-segments' });
   names.forEach((name, i) => {
     const rule = segments[name];
-    const nameIn = h('input', { type: 'text', class: 'w-m', value: name, 'data-key': `segment.${i}.name`, 'aria-label': `Segment ${i + 1} name` });
+    const nameIn = h('input', {
+      type: 'text',
+      class: 'w-m',
+      value: name,
+      'data-key': `segment.${i}.name`,
+      'aria-label': `Segment ${i + 1} name`,
+    });
     nameIn.addEventListener('change', () => {
       const to = nameIn.value.trim();
-      if (!to || to === name || to in segments) { nameIn.value = name; return; }
+      if (!to || to === name || to in segments) {
+        nameIn.value = name;
+        return;
+      }
       rewrite((cur) => renameKey(cur as unknown as JsonObject, name, to) as unknown as Record<string, JsonObject>);
     });
     const simple = leavesOf(rule);
     const body = simple
-      ? leafList(schema, `segment.${i}`, simple.mode, simple.leaves, listId, (mode, leaves) => rewrite((cur) => { cur[name] = leaves.length === 1 && mode === 'all' ? leaves[0] : { [mode]: leaves }; }))
+      ? leafList(schema, `segment.${i}`, simple.mode, simple.leaves, listId, (mode, leaves) =>
+          rewrite((cur) => {
+            cur[name] = leaves.length === 1 && mode === 'all' ? leaves[0] : { [mode]: leaves };
+          }),
+        )
       : h('pre', { class: 'rulejson', text: JSON.stringify(rule, null, 1) });
-    list.append(h('li', { class: 'v2-item' },
-      h('div', { class: 'rulerow' }, nameIn,
-        button(`segment.${i}.remove`, '✕', `Remove segment ${name}`, () => rewrite((cur) => { delete cur[name]; }))),
-      body,
-      simple ? null : h('p', { class: 'hint', text: 'A nested rule: edit it in the model JSON.' })));
+    list.append(
+      h(
+        'li',
+        { class: 'v2-item' },
+        h(
+          'div',
+          { class: 'rulerow' },
+          nameIn,
+          button(`segment.${i}.remove`, '✕', `Remove segment ${name}`, () =>
+            rewrite((cur) => {
+              delete cur[name];
+            }),
+          ),
+        ),
+        body,
+        simple ? null : h('p', { class: 'hint', text: 'A nested rule: edit it in the model JSON.' }),
+      ),
+    );
   });
-  const add = button('segment.add', '+ segment', 'Add a segment', () => rewrite((cur) => {
-    const limit = Object.keys(N.limits)[0];
-    cur[freshName('segment', Object.keys(cur))] = limit ? { metric: `limit.${limit}`, op: '>=', value: 1 } : { metric: 'active_users', op: '>=', value: 3 };
-  }), 'add');
-  return section('Segments (named sub-sets of PQLs)', 'segments-editor',
-    names.length ? list : h('p', { class: 'hint', text: 'No segments. A segment is a rule; each PQL lists the segments it is in ("over the limit", "finance in North America").' }),
+  const add = button(
+    'segment.add',
+    '+ segment',
+    'Add a segment',
+    () =>
+      rewrite((cur) => {
+        const limit = Object.keys(N.limits)[0];
+        cur[freshName('segment', Object.keys(cur))] = limit
+          ? { metric: `limit.${limit}`, op: '>=', value: 1 }
+          : { metric: 'active_users', op: '>=', value: 3 };
+      }),
+    'add',
+  );
+  return section(
+    'Segments (named sub-sets of PQLs)',
+    'segments-editor',
+    names.length
+      ? list
+      : h('p', {
+          class: 'hint',
+          text: 'No segments. A segment is a rule; each PQL lists the segments it is in ("over the limit", "finance in North America").',
+        }),
     add,
-    h('datalist', { id: listId }, ...metrics.map((m) => h('option', { value: m }))));
+    h('datalist', { id: listId }, ...metrics.map((m) => h('option', { value: m }))),
+  );
 }
 
 // A rule made of leaves under one all/any (or a single leaf), or null when it nests deeper.
@@ -304,45 +588,134 @@ function leavesOf(rule: unknown): { mode: 'all' | 'any'; leaves: JsonObject[] } 
 }
 
 /** One condition row: metric, op, value, window in days (when the metric takes one), remove. */
-function leafRow(schema: Schema, key: string, leaf: JsonObject, n: number, metricsListId: string,
-  upd: (fn: (l: JsonObject) => void) => void, remove: () => void): HTMLElement {
+function leafRow(
+  schema: Schema,
+  key: string,
+  leaf: JsonObject,
+  n: number,
+  metricsListId: string,
+  upd: (fn: (l: JsonObject) => void) => void,
+  remove: () => void,
+): HTMLElement {
   const metric = String(leaf.metric ?? '');
   const isTrait = metric.startsWith('trait.');
-  const ops = isTrait ? [...schema.comparison_ops.map((o) => o.op), ...schema.trait_ops.map((o) => o.op)] : schema.comparison_ops.map((o) => o.op);
-  const metricIn = h('input', { type: 'text', class: 'w-l', list: metricsListId, value: metric, 'data-key': `${key}.metric`, 'aria-label': `Condition ${n} metric` });
-  metricIn.addEventListener('change', () => upd((l) => { l.metric = metricIn.value.trim(); }));
-  const opSel = select(`${key}.op`, ops.map((o) => ({ value: o })), String(leaf.op), (v) => upd((l) => { l.op = v; }), `Condition ${n} operator`);
-  const valIn = h('input', { type: 'text', class: 'w-s', value: valueText(leaf.value), 'data-key': `${key}.value`, 'aria-label': `Condition ${n} value` });
-  valIn.addEventListener('input', () => upd((l) => {
-    const cmp = schema.comparison_ops.find((c) => c.op === l.op);
-    const kind: ValueKind = isTrait ? valueKind(schema, cmp?.trait_op ?? String(l.op)) : 'number';
-    const v = valueOf(kind, valIn.value);
-    if (v === undefined) delete l.value; else l.value = v;
-  }));
-  return h('li', { class: 'rulerow' }, metricIn, opSel, valIn,
-    !windowable(metric) ? null : windowInput(`${key}.window`, leaf.window_days, `Condition ${n} window in days`, (w) => upd((l) => { if (w === null) delete l.window_days; else l.window_days = w; })),
-    button(`${key}.remove`, '✕', `Remove condition ${n}`, remove));
+  const ops = isTrait
+    ? [...schema.comparison_ops.map((o) => o.op), ...schema.trait_ops.map((o) => o.op)]
+    : schema.comparison_ops.map((o) => o.op);
+  const metricIn = h('input', {
+    type: 'text',
+    class: 'w-l',
+    list: metricsListId,
+    value: metric,
+    'data-key': `${key}.metric`,
+    'aria-label': `Condition ${n} metric`,
+  });
+  metricIn.addEventListener('change', () =>
+    upd((l) => {
+      l.metric = metricIn.value.trim();
+    }),
+  );
+  const opSel = select(
+    `${key}.op`,
+    ops.map((o) => ({ value: o })),
+    String(leaf.op),
+    (v) =>
+      upd((l) => {
+        l.op = v;
+      }),
+    `Condition ${n} operator`,
+  );
+  const valIn = h('input', {
+    type: 'text',
+    class: 'w-s',
+    value: valueText(leaf.value),
+    'data-key': `${key}.value`,
+    'aria-label': `Condition ${n} value`,
+  });
+  valIn.addEventListener('input', () =>
+    upd((l) => {
+      const cmp = schema.comparison_ops.find((c) => c.op === l.op);
+      const kind: ValueKind = isTrait ? valueKind(schema, cmp?.trait_op ?? String(l.op)) : 'number';
+      const v = valueOf(kind, valIn.value);
+      if (v === undefined) delete l.value;
+      else l.value = v;
+    }),
+  );
+  return h(
+    'li',
+    { class: 'rulerow' },
+    metricIn,
+    opSel,
+    valIn,
+    !windowable(metric)
+      ? null
+      : windowInput(`${key}.window`, leaf.window_days, `Condition ${n} window in days`, (w) =>
+          upd((l) => {
+            if (w === null) delete l.window_days;
+            else l.window_days = w;
+          }),
+        ),
+    button(`${key}.remove`, '✕', `Remove condition ${n}`, remove),
+  );
 }
 
 /** Leaf rows (metric, op, value, window in days) under an all/any picker. */
-export function leafList(schema: Schema, prefix: string, mode: 'all' | 'any', leaves: JsonObject[], metricsListId: string,
-  write: (mode: 'all' | 'any', leaves: JsonObject[]) => void): HTMLElement {
-  const modeSel = select(`${prefix}#mode`, [{ value: 'all', label: 'all of these hold' }, { value: 'any', label: 'any of these holds' }], mode,
-    (v) => write(v as 'all' | 'any', clone(leaves)), 'Rule');
+export function leafList(
+  schema: Schema,
+  prefix: string,
+  mode: 'all' | 'any',
+  leaves: JsonObject[],
+  metricsListId: string,
+  write: (mode: 'all' | 'any', leaves: JsonObject[]) => void,
+): HTMLElement {
+  const modeSel = select(
+    `${prefix}#mode`,
+    [
+      { value: 'all', label: 'all of these hold' },
+      { value: 'any', label: 'any of these holds' },
+    ],
+    mode,
+    (v) => write(v as 'all' | 'any', clone(leaves)),
+    'Rule',
+  );
   const list = h('ul', { class: 'editlist' });
   leaves.forEach((leaf, i) => {
-    list.append(leafRow(schema, `${prefix}.${i}`, leaf, i + 1, metricsListId,
-      (fn) => { const ls = clone(leaves); fn(ls[i]); write(mode, ls); },
-      () => { const ls = clone(leaves); ls.splice(i, 1); write(mode, ls); }));
+    list.append(
+      leafRow(
+        schema,
+        `${prefix}.${i}`,
+        leaf,
+        i + 1,
+        metricsListId,
+        (fn) => {
+          const ls = clone(leaves);
+          fn(ls[i]);
+          write(mode, ls);
+        },
+        () => {
+          const ls = clone(leaves);
+          ls.splice(i, 1);
+          write(mode, ls);
+        },
+      ),
+    );
   });
-  const add = button(`${prefix}.add`, '+ condition', 'Add a condition', () => write(mode, [...clone(leaves), { metric: 'active_users', op: '>=', value: 2 }]), 'add');
+  const add = button(
+    `${prefix}.add`,
+    '+ condition',
+    'Add a condition',
+    () => write(mode, [...clone(leaves), { metric: 'active_users', op: '>=', value: 2 }]),
+    'add',
+  );
   return h('div', { class: 'leaflist' }, modeSel, list, add);
 }
 
 const isLeafNode = (x: unknown): x is JsonObject => isObject(x) && typeof x.metric === 'string';
 function groupOf(x: unknown): { mode: 'all' | 'any'; leaves: JsonObject[] } | null {
   if (!isObject(x) || Object.keys(x).length !== 1) return null;
-  for (const mode of ['all', 'any'] as const) if (Array.isArray(x[mode]) && (x[mode] as unknown[]).every(isLeafNode)) return { mode, leaves: x[mode] as JsonObject[] };
+  for (const mode of ['all', 'any'] as const)
+    if (Array.isArray(x[mode]) && (x[mode] as unknown[]).every(isLeafNode))
+      return { mode, leaves: x[mode] as JsonObject[] };
   return null;
 }
 
@@ -350,29 +723,86 @@ function groupOf(x: unknown): { mode: 'all' | 'any'; leaves: JsonObject[] } | nu
  * A rule one level deep, like the sample's `all of [leaf, any of [leaves]]`: its conditions and
  * groups, each editable (windows included), or null for a rule of another shape (not, deeper).
  */
-export function groupedRule(schema: Schema, prefix: string, rule: unknown, metricsListId: string, write: (rule: JsonObject | undefined) => void): HTMLElement | null {
-  const top = isObject(rule) && Object.keys(rule).length === 1 ? (Array.isArray(rule.all) ? 'all' : Array.isArray(rule.any) ? 'any' : null) : null;
+export function groupedRule(
+  schema: Schema,
+  prefix: string,
+  rule: unknown,
+  metricsListId: string,
+  write: (rule: JsonObject | undefined) => void,
+): HTMLElement | null {
+  const top =
+    isObject(rule) && Object.keys(rule).length === 1
+      ? Array.isArray(rule.all)
+        ? 'all'
+        : Array.isArray(rule.any)
+          ? 'any'
+          : null
+      : null;
   if (!top) return null;
   const items = (rule as JsonObject)[top] as unknown[];
   if (!items.every((x) => isLeafNode(x) || groupOf(x))) return null;
   const put = (mode: string, next: JsonObject[]) => write(next.length ? { [mode]: next } : undefined);
-  const modeSel = select(`${prefix}#top`, [{ value: 'all', label: 'all of these hold' }, { value: 'any', label: 'any of these holds' }], top,
-    (v) => put(v, clone(items) as JsonObject[]), 'Rule');
+  const modeSel = select(
+    `${prefix}#top`,
+    [
+      { value: 'all', label: 'all of these hold' },
+      { value: 'any', label: 'any of these holds' },
+    ],
+    top,
+    (v) => put(v, clone(items) as JsonObject[]),
+    'Rule',
+  );
   const list = h('ul', { class: 'editlist' });
   items.forEach((item, i) => {
-    const replace = (x: JsonObject | null) => { const next = clone(items) as JsonObject[]; if (x) next[i] = x; else next.splice(i, 1); put(top, next); };
+    const replace = (x: JsonObject | null) => {
+      const next = clone(items) as JsonObject[];
+      if (x) next[i] = x;
+      else next.splice(i, 1);
+      put(top, next);
+    };
     if (isLeafNode(item)) {
-      list.append(leafRow(schema, `${prefix}.${i}`, item, i + 1, metricsListId,
-        (fn) => { const x = clone(item); fn(x); replace(x); }, () => replace(null)));
+      list.append(
+        leafRow(
+          schema,
+          `${prefix}.${i}`,
+          item,
+          i + 1,
+          metricsListId,
+          (fn) => {
+            const x = clone(item);
+            fn(x);
+            replace(x);
+          },
+          () => replace(null),
+        ),
+      );
       return;
     }
     const g = groupOf(item)!;
-    list.append(h('li', { class: 'rulegroup' }, leafList(schema, `${prefix}.${i}`, g.mode, g.leaves, metricsListId,
-      (mode, leaves) => replace(leaves.length ? { [mode]: leaves } : null))));
+    list.append(
+      h(
+        'li',
+        { class: 'rulegroup' },
+        leafList(schema, `${prefix}.${i}`, g.mode, g.leaves, metricsListId, (mode, leaves) =>
+          replace(leaves.length ? { [mode]: leaves } : null),
+        ),
+      ),
+    );
   });
-  const add = button(`${prefix}.add`, '+ condition', 'Add a condition', () => put(top, [...(clone(items) as JsonObject[]), { metric: 'active_users', op: '>=', value: 2 }]), 'add');
-  const addGroup = button(`${prefix}.addgroup`, '+ group', 'Add a group of conditions (any of)', () =>
-    put(top, [...(clone(items) as JsonObject[]), { any: [{ metric: 'active_users', op: '>=', value: 2 }] }]), 'add');
+  const add = button(
+    `${prefix}.add`,
+    '+ condition',
+    'Add a condition',
+    () => put(top, [...(clone(items) as JsonObject[]), { metric: 'active_users', op: '>=', value: 2 }]),
+    'add',
+  );
+  const addGroup = button(
+    `${prefix}.addgroup`,
+    '+ group',
+    'Add a group of conditions (any of)',
+    () => put(top, [...(clone(items) as JsonObject[]), { any: [{ metric: 'active_users', op: '>=', value: 2 }] }]),
+    'add',
+  );
   return h('div', { class: 'leaflist grouped' }, modeSel, list, add, addGroup);
 }
 
@@ -382,12 +812,29 @@ export function windowable(metric: string): boolean {
 }
 
 /** A leaf's own window (SPEC §7.2): "in the last N days"; empty = the model window. */
-export function windowInput(key: string, value: unknown, label: string, onValue: (n: number | null) => void): HTMLElement {
-  const input = h('input', { type: 'number', class: 'num w-xs', min: 1, step: 1, value: typeof value === 'number' ? String(value) : '',
-    placeholder: 'window', 'data-key': key, 'aria-label': label, title: 'Count over the last N days instead of the model window (empty: the window)' });
+export function windowInput(
+  key: string,
+  value: unknown,
+  label: string,
+  onValue: (n: number | null) => void,
+): HTMLElement {
+  const input = h('input', {
+    type: 'number',
+    class: 'num w-xs',
+    min: 1,
+    step: 1,
+    value: typeof value === 'number' ? String(value) : '',
+    placeholder: 'window',
+    'data-key': key,
+    'aria-label': label,
+    title: 'Count over the last N days instead of the model window (empty: the window)',
+  });
   input.addEventListener('input', () => {
     const t = input.value.trim();
-    if (t === '') { onValue(null); return; }
+    if (t === '') {
+      onValue(null);
+      return;
+    }
     const n = Number(t);
     if (Number.isInteger(n) && n >= 1) onValue(n);
   });

@@ -1,12 +1,20 @@
 // Named model versions kept in this browser (localStorage), besides the pinned A of A/B.
 import type { JsonObject } from './util';
 
-export interface Version { name: string; savedAt: string; model: JsonObject }
+export interface Version {
+  name: string;
+  savedAt: string;
+  model: JsonObject;
+}
 
 const KEY = 'pql.versions.v1';
 
 function storage(): Storage | null {
-  try { return window.localStorage; } catch { return null; }   // disabled by the browser's settings
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  } // disabled by the browser's settings
 }
 
 export function listVersions(): Version[] {
@@ -14,9 +22,13 @@ export function listVersions(): Version[] {
   if (!s) return [];
   try {
     const v: unknown = JSON.parse(s.getItem(KEY) ?? '[]');
-    return Array.isArray(v) ? v.filter((x): x is Version => !!x && typeof x.name === 'string' && typeof x.model === 'object' && x.model !== null) : [];
+    return Array.isArray(v)
+      ? v.filter(
+          (x): x is Version => !!x && typeof x.name === 'string' && typeof x.model === 'object' && x.model !== null,
+        )
+      : [];
   } catch {
-    return [];   // a damaged entry is not the user's model: start a new list
+    return []; // a damaged entry is not the user's model: start a new list
   }
 }
 
@@ -39,5 +51,9 @@ export function saveVersion(name: string, model: JsonObject): string | null {
 export function deleteVersion(name: string): void {
   const s = storage();
   if (!s) return;
-  try { s.setItem(KEY, JSON.stringify(listVersions().filter((v) => v.name !== name))); } catch { /* nothing to lose */ }
+  try {
+    s.setItem(KEY, JSON.stringify(listVersions().filter((v) => v.name !== name)));
+  } catch {
+    /* nothing to lose */
+  }
 }

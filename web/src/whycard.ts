@@ -23,7 +23,8 @@ function words(name: string): string {
 
 // A person's title-like trait (what a rep says: "the VP of Sales"), if the users file has one.
 function titleOf(traits: Record<string, unknown>): string | null {
-  for (const k of ['title', 'job_title', 'role', 'jobTitle']) if (typeof traits[k] === 'string' && traits[k]) return traits[k] as string;
+  for (const k of ['title', 'job_title', 'role', 'jobTitle'])
+    if (typeof traits[k] === 'string' && traits[k]) return traits[k] as string;
   return null;
 }
 
@@ -32,13 +33,32 @@ export function whyCard(row: EntityScore, ex: Explanation | null): HTMLElement {
   // Status line: PQL since, customer, segments.
   const flags = h('div', { class: 'whyflags' });
   if (row.qualified) {
-    flags.append(h('span', { class: 'pqlmark', 'data-testid': 'why-pql-since',
-      text: row.qualified_at ? `PQL since ${fmtDate(row.qualified_at)} (${fmtInt(row.days_qualified ?? 0)} d)` : 'PQL' }));
+    flags.append(
+      h('span', {
+        class: 'pqlmark',
+        'data-testid': 'why-pql-since',
+        text: row.qualified_at
+          ? `PQL since ${fmtDate(row.qualified_at)} (${fmtInt(row.days_qualified ?? 0)} d)`
+          : 'PQL',
+      }),
+    );
   } else {
-    flags.append(h('span', { class: 'muted', text: row.first_qualified_at ? `not a PQL now (first qualified ${fmtDate(row.first_qualified_at)})` : 'not a PQL' }));
+    flags.append(
+      h('span', {
+        class: 'muted',
+        text: row.first_qualified_at
+          ? `not a PQL now (first qualified ${fmtDate(row.first_qualified_at)})`
+          : 'not a PQL',
+      }),
+    );
   }
-  flags.append(h('span', { class: row.converted ? 'badge customer' : 'badge', 'data-testid': 'why-customer',
-    text: row.converted ? `customer since ${fmtDate(row.converted_at)}` : 'not a customer' }));
+  flags.append(
+    h('span', {
+      class: row.converted ? 'badge customer' : 'badge',
+      'data-testid': 'why-customer',
+      text: row.converted ? `customer since ${fmtDate(row.converted_at)}` : 'not a customer',
+    }),
+  );
   for (const s of row.segments ?? []) flags.append(h('span', { class: 'chip', text: words(s) }));
   card.append(flags);
 
@@ -48,35 +68,76 @@ export function whyCard(row: EntityScore, ex: Explanation | null): HTMLElement {
   }
   // Reasons.
   const reasons = ex.reasons ?? [];
-  card.append(h('h3', { text: 'Why call' }),
+  card.append(
+    h('h3', { text: 'Why call' }),
     reasons.length
       ? h('ol', { class: 'reasons', 'data-testid': 'why-reasons' }, ...reasons.map((r) => h('li', { text: r })))
-      : h('p', { class: 'hint', 'data-testid': 'why-reasons', text: 'No strong signal yet: nothing over a limit, no rule evidence, no event type with a large share of engagement.' }));
+      : h('p', {
+          class: 'hint',
+          'data-testid': 'why-reasons',
+          text: 'No strong signal yet: nothing over a limit, no rule evidence, no event type with a large share of engagement.',
+        }),
+  );
 
   // People.
   const people = ex.people ?? [];
   if (people.length) {
     const shown = people.slice(0, PEOPLE_SHOWN);
-    card.append(h('h3', { text: `People (${fmtInt(row.users)} in the window${people.length > shown.length ? `, top ${shown.length}` : ''})` }),
-      h('ul', { class: 'people', 'data-testid': 'why-people' }, ...shown.map((p) => {
-        const title = titleOf(p.traits);
-        return h('li', null,
-          h('div', { class: 'who' },
-            h('b', { text: p.user }), title ? h('span', { class: 'muted', text: ` · ${title}` }) : null,
-            ...p.personas.map((n) => h('span', { class: 'chip persona', text: words(n) }))),
-          h('div', { class: 'detail', text: `${fmt(p.points, 1)} pts · ${fmtInt(p.events)} events · last seen ${ago(p.last_seen, ex.as_of)}` +
-            (p.top_actions.length ? ` · ${p.top_actions.map((a) => `${words(a.event)} ×${fmtInt(a.count)}`).join(', ')}` : '') }));
-      })));
+    card.append(
+      h('h3', {
+        text: `People (${fmtInt(row.users)} in the window${people.length > shown.length ? `, top ${shown.length}` : ''})`,
+      }),
+      h(
+        'ul',
+        { class: 'people', 'data-testid': 'why-people' },
+        ...shown.map((p) => {
+          const title = titleOf(p.traits);
+          return h(
+            'li',
+            null,
+            h(
+              'div',
+              { class: 'who' },
+              h('b', { text: p.user }),
+              title ? h('span', { class: 'muted', text: ` · ${title}` }) : null,
+              ...p.personas.map((n) => h('span', { class: 'chip persona', text: words(n) })),
+            ),
+            h('div', {
+              class: 'detail',
+              text:
+                `${fmt(p.points, 1)} pts · ${fmtInt(p.events)} events · last seen ${ago(p.last_seen, ex.as_of)}` +
+                (p.top_actions.length
+                  ? ` · ${p.top_actions.map((a) => `${words(a.event)} ×${fmtInt(a.count)}`).join(', ')}`
+                  : ''),
+            }),
+          );
+        }),
+      ),
+    );
   }
 
   // Recent key events.
   const recent = ex.recent_events ?? [];
   if (recent.length) {
-    card.append(h('h3', { text: 'Last key events' }),
-      h('ol', { class: 'recent', 'data-testid': 'why-recent' }, ...recent.map((e) => h('li', null,
-        h('span', { class: 'when', text: fmtDate(e.at) }),
-        h('span', { class: 'what', text: words(e.event) + (e.signals.length ? ` (${e.signals.map(words).join(', ')})` : '') }),
-        h('span', { class: 'muted', text: ` · ${e.user}` })))));
+    card.append(
+      h('h3', { text: 'Last key events' }),
+      h(
+        'ol',
+        { class: 'recent', 'data-testid': 'why-recent' },
+        ...recent.map((e) =>
+          h(
+            'li',
+            null,
+            h('span', { class: 'when', text: fmtDate(e.at) }),
+            h('span', {
+              class: 'what',
+              text: words(e.event) + (e.signals.length ? ` (${e.signals.map(words).join(', ')})` : ''),
+            }),
+            h('span', { class: 'muted', text: ` · ${e.user}` }),
+          ),
+        ),
+      ),
+    );
   }
   return card;
 }

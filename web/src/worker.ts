@@ -7,8 +7,20 @@
 import { createEngine, type Engine, type Source } from '@pql/engine';
 import wasmUrl from '@pql/wasm-file?url';
 import type {
-  AnalysisPart, AnalysisRequest, CanonicalModel, Catalog, Explanation, FromWorker, HistoryPoint, Kind,
-  LoadReport, ModelError, ModelUpdate, ToWorker, LatestSignup, ImportOptions,
+  AnalysisPart,
+  AnalysisRequest,
+  CanonicalModel,
+  Catalog,
+  Explanation,
+  FromWorker,
+  HistoryPoint,
+  Kind,
+  LoadReport,
+  ModelError,
+  ModelUpdate,
+  ToWorker,
+  LatestSignup,
+  ImportOptions,
 } from './protocol';
 import { numericPatch } from './modelpatch';
 import { dryRun, readHead } from './workerimport';
@@ -21,12 +33,17 @@ let engine: Engine | null = null;
 const files: Record<Kind, string[]> = { events: [], accounts: [], users: [] };
 // What each kind's data was loaded from (a File handle, the sample's URL: never a copy of the
 // bytes) and how, so that a failed load can put the data before it back (issue #14).
-interface Held { name: string; source: { file?: Blob; bytes?: ArrayBuffer; url?: string }; options?: ImportOptions; sample: boolean }
+interface Held {
+  name: string;
+  source: { file?: Blob; bytes?: ArrayBuffer; url?: string };
+  options?: ImportOptions;
+  sample: boolean;
+}
 const held: Record<Kind, Held[]> = { events: [], accounts: [], users: [] };
 let outcomesFile: string | null = null;
-let engineModel: string | null = null;   // the model text the engine holds now
-let generation = 0;                      // bumped by every scoring request (cancels history and analysis runs)
-let dataVersion = 0;                     // bumped by every load (analysis results are keyed by it)
+let engineModel: string | null = null; // the model text the engine holds now
+let generation = 0; // bumped by every scoring request (cancels history and analysis runs)
+let dataVersion = 0; // bumped by every load (analysis results are keyed by it)
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(msg, transfer);
@@ -59,48 +76,78 @@ const ready = (async () => {
 })();
 
 let queue: Promise<void> = ready;
-let receivedAt = 0;   // when the scoring request being handled arrived (its wait is reported)
+let receivedAt = 0; // when the scoring request being handled arrived (its wait is reported)
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   if (msg.type === 'score') generation++;
   const myGeneration = generation;
   const arrived = performance.now();
-  queue = queue.then(() => { receivedAt = arrived; return handle(msg, myGeneration); }).catch((e) => {
-    post({ type: 'fatal', message: `Worker error: ${describe(e)}` });
-  });
+  queue = queue
+    .then(() => {
+      receivedAt = arrived;
+      return handle(msg, myGeneration);
+    })
+    .catch((e) => {
+      post({ type: 'fatal', message: `Worker error: ${describe(e)}` });
+    });
 };
 
 async function handle(msg: ToWorker, myGeneration: number): Promise<void> {
   if (!engine) return;
   switch (msg.type) {
-    case 'load': return load(engine, msg);
-    case 'outcomes': return loadOutcomes(engine, msg);
-    case 'score': return score(engine, msg);
-    case 'explain': return explain(engine, msg);
-    case 'history': return history(engine, msg, myGeneration);
-    case 'catalog': return catalog(engine);
-    case 'analyze': return analyze(engine, msg, myGeneration);
-    case 'scoreJson': return scoreJson(engine, msg);
-    case 'view': return viewOnce(engine, msg);
-    case 'scoreCsv': return scoreCsv(engine, msg);
-    case 'preview': return preview(msg);
-    case 'dryRun': post({ type: 'dryRun', id: msg.id, result: await dryRun(engineOptions, msg.kind, msg.text, msg.options) }); return;
-    case 'suggestFor': return suggestFor(engine, msg);
+    case 'load':
+      return load(engine, msg);
+    case 'outcomes':
+      return loadOutcomes(engine, msg);
+    case 'score':
+      return score(engine, msg);
+    case 'explain':
+      return explain(engine, msg);
+    case 'history':
+      return history(engine, msg, myGeneration);
+    case 'catalog':
+      return catalog(engine);
+    case 'analyze':
+      return analyze(engine, msg, myGeneration);
+    case 'scoreJson':
+      return scoreJson(engine, msg);
+    case 'view':
+      return viewOnce(engine, msg);
+    case 'scoreCsv':
+      return scoreCsv(engine, msg);
+    case 'preview':
+      return preview(msg);
+    case 'dryRun':
+      post({ type: 'dryRun', id: msg.id, result: await dryRun(engineOptions, msg.kind, msg.text, msg.options) });
+      return;
+    case 'suggestFor':
+      return suggestFor(engine, msg);
   }
 }
 
 // Gives the engine the model `text`. When it differs from the engine's model in one numeric
 // setting only (a slider), that setting is patched (setModelValue: no re-read of the whole
 // model, the same validation); anything else, or a patch the engine refuses, sets it whole.
-let parsed: { text: string; value: Json } | null = null;   // engineModel, parsed (for the diff)
+let parsed: { text: string; value: Json } | null = null; // engineModel, parsed (for the diff)
 let lastUpdate: ModelUpdate = 'model';
 function ensureModel(e: Engine, text: string): void {
-  if (engineModel === text) { lastUpdate = 'same'; return; }
+  if (engineModel === text) {
+    lastUpdate = 'same';
+    return;
+  }
   let next: Json | null = null;
-  try { next = JSON.parse(text) as Json; } catch { /* setModel reports it */ }
+  try {
+    next = JSON.parse(text) as Json;
+  } catch {
+    /* setModel reports it */
+  }
   if (engineModel !== null && next !== null) {
     if (parsed?.text !== engineModel) {
-      try { parsed = { text: engineModel, value: JSON.parse(engineModel) as Json }; } catch { parsed = null; }
+      try {
+        parsed = { text: engineModel, value: JSON.parse(engineModel) as Json };
+      } catch {
+        parsed = null;
+      }
     }
     const p = parsed ? numericPatch(parsed.value, next) : null;
     if (p) {
@@ -110,7 +157,9 @@ function ensureModel(e: Engine, text: string): void {
         parsed = { text, value: next };
         lastUpdate = 'patch';
         return;
-      } catch { /* set whole below: it gives the error (same rules) or the model */ }
+      } catch {
+        /* set whole below: it gives the error (same rules) or the model */
+      }
     }
   }
   e.setModel(text);
@@ -121,7 +170,11 @@ function ensureModel(e: Engine, text: string): void {
 
 // Where a load's bytes come from: a File, bytes the page already has, or a URL (streamed as it
 // downloads, its size from Content-Length).
-async function sourceOf(msg: { file?: Blob; bytes?: ArrayBuffer; url?: string }): Promise<{ source: Source; size: number | null }> {
+async function sourceOf(msg: {
+  file?: Blob;
+  bytes?: ArrayBuffer;
+  url?: string;
+}): Promise<{ source: Source; size: number | null }> {
   if (msg.file) return { source: msg.file, size: msg.file.size };
   if (msg.bytes) return { source: new Uint8Array(msg.bytes), size: msg.bytes.byteLength };
   const res = await fetch(msg.url ?? '', { credentials: 'same-origin' });
@@ -137,8 +190,16 @@ async function load(e: Engine, msg: Extract<ToWorker, { type: 'load' }>): Promis
     post({ type: 'progress', id: msg.id, phase: 'reading', done: 0, total: 0 });
     input = await sourceOf(msg);
   } catch (err) {
-    post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: false, error: `could not read ${msg.name}: ${describe(err)}`,
-      report: EMPTY_REPORT, files: allFiles() });
+    post({
+      type: 'loaded',
+      id: msg.id,
+      kind: msg.kind,
+      name: msg.name,
+      ok: false,
+      error: `could not read ${msg.name}: ${describe(err)}`,
+      report: EMPTY_REPORT,
+      files: allFiles(),
+    });
     return;
   }
   dataVersion++;
@@ -160,13 +221,22 @@ async function load(e: Engine, msg: Extract<ToWorker, { type: 'load' }>): Promis
   // its ranking. An append that loaded nothing changed nothing.
   const nothing = report !== null && report.loaded === 0 && report.duplicates === 0;
   if (error !== null || nothing) {
-    const why = error ?? (report && (summaryOf(report))) ?? 'nothing could be read';
+    const why = error ?? (report && summaryOf(report)) ?? 'nothing could be read';
     let restored = false;
     if (error !== null || !msg.append) {
       restored = await restore(e, msg.kind);
     }
-    post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: false, error: why, restored,
-      report: report ?? EMPTY_REPORT, files: allFiles() });
+    post({
+      type: 'loaded',
+      id: msg.id,
+      kind: msg.kind,
+      name: msg.name,
+      ok: false,
+      error: why,
+      restored,
+      report: report ?? EMPTY_REPORT,
+      files: allFiles(),
+    });
     return;
   }
   // Keep how to read it again: a File handle, or the sample's URL (not its bytes).
@@ -175,30 +245,56 @@ async function load(e: Engine, msg: Extract<ToWorker, { type: 'load' }>): Promis
   held[msg.kind] = msg.append ? [...held[msg.kind], me] : [me];
   // The user's own events replace the sample's: its accounts (which name none of them) go too.
   let dropped: string[] | undefined;
-  if (msg.kind === 'events' && !msg.append && !msg.sample && held.accounts.length && held.accounts.every((x) => x.sample)) {
+  if (
+    msg.kind === 'events' &&
+    !msg.append &&
+    !msg.sample &&
+    held.accounts.length &&
+    held.accounts.every((x) => x.sample)
+  ) {
     dropped = held.accounts.map((x) => x.name);
     e.clearAccounts();
     held.accounts = [];
   }
   syncFiles();
-  post({ type: 'loaded', id: msg.id, kind: msg.kind, name: msg.name, ok: true, report: report!, files: allFiles(), dropped });
+  post({
+    type: 'loaded',
+    id: msg.id,
+    kind: msg.kind,
+    name: msg.name,
+    ok: true,
+    report: report!,
+    files: allFiles(),
+    dropped,
+  });
 }
 
-function loadKind(e: Engine, kind: Kind, source: Source, options: Parameters<Engine['loadEventsFrom']>[1]): Promise<LoadReport> {
-  return kind === 'events' ? e.loadEventsFrom(source, options) : kind === 'accounts' ? e.loadAccountsFrom(source, options) : e.loadUsersFrom(source, options);
+function loadKind(
+  e: Engine,
+  kind: Kind,
+  source: Source,
+  options: Parameters<Engine['loadEventsFrom']>[1],
+): Promise<LoadReport> {
+  return kind === 'events'
+    ? e.loadEventsFrom(source, options)
+    : kind === 'accounts'
+      ? e.loadAccountsFrom(source, options)
+      : e.loadUsersFrom(source, options);
 }
 
 function summaryOf(r: LoadReport): string | null {
   if (r.notes?.length) return r.notes[0];
   if (r.read === 0) return 'the file has no rows';
-  if (r.errors.length) return `none of its ${r.read} rows could be read; first: line ${r.errors[0].line}: ${r.errors[0].message}`;
+  if (r.errors.length)
+    return `none of its ${r.read} rows could be read; first: line ${r.errors[0].line}: ${r.errors[0].message}`;
   return null;
 }
 
 // Reloads what `kind` held before a failed load (the files are read again; the sample's URL is
 // fetched again, from the browser's cache). Returns whether every file came back.
 async function restore(e: Engine, kind: Kind): Promise<boolean> {
-  const clear = kind === 'events' ? () => e.clearEvents() : kind === 'accounts' ? () => e.clearAccounts() : () => e.clearUsers();
+  const clear =
+    kind === 'events' ? () => e.clearEvents() : kind === 'accounts' ? () => e.clearAccounts() : () => e.clearUsers();
   clear();
   let ok = true;
   for (const x of held[kind]) {
@@ -251,9 +347,24 @@ async function loadOutcomes(e: Engine, msg: Extract<ToWorker, { type: 'outcomes'
     outcomesFile = null;
     const report = msg.file ? await e.loadOutcomesFrom(msg.file) : EMPTY_REPORT;
     if (msg.file) outcomesFile = msg.name;
-    post({ type: 'outcomesLoaded', id: msg.id, name: msg.name, ok: true, report, files: outcomesFile ? [outcomesFile] : [] });
+    post({
+      type: 'outcomesLoaded',
+      id: msg.id,
+      name: msg.name,
+      ok: true,
+      report,
+      files: outcomesFile ? [outcomesFile] : [],
+    });
   } catch (err) {
-    post({ type: 'outcomesLoaded', id: msg.id, name: msg.name, ok: false, error: describe(err), report: EMPTY_REPORT, files: outcomesFile ? [outcomesFile] : [] });
+    post({
+      type: 'outcomesLoaded',
+      id: msg.id,
+      name: msg.name,
+      ok: false,
+      error: describe(err),
+      report: EMPTY_REPORT,
+      files: outcomesFile ? [outcomesFile] : [],
+    });
   }
 }
 
@@ -261,7 +372,11 @@ async function loadOutcomes(e: Engine, msg: Extract<ToWorker, { type: 'outcomes'
 const tick = new MessageChannel();
 const waiting: (() => void)[] = [];
 tick.port1.onmessage = () => waiting.shift()?.();
-const yieldTask = () => new Promise<void>((r) => { waiting.push(r); tick.port2.postMessage(0); });
+const yieldTask = () =>
+  new Promise<void>((r) => {
+    waiting.push(r);
+    tick.port2.postMessage(0);
+  });
 
 // The pickers' view of the data, straight from the engine (what it parsed, exactly).
 function catalog(e: Engine): void {
@@ -275,17 +390,23 @@ function catalog(e: Engine): void {
     return Number.isNaN(t) ? null : t;
   };
   const out: Catalog = {
-    events: c.events.map((x) => ({ name: x.event, count: x.count }))
+    events: c.events
+      .map((x) => ({ name: x.event, count: x.count }))
       .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     traits: c.traits.map((t) => ({ name: t.trait, kind: kindOf(t.examples), values: t.examples.map(String).sort() })),
-    properties: (c.properties ?? []).map((p) => ({ name: p.property, events: p.events, eventTypes: p.event_types ?? [], values: p.examples.map(String) })),
+    properties: (c.properties ?? []).map((p) => ({
+      name: p.property,
+      events: p.events,
+      eventTypes: p.event_types ?? [],
+      values: p.examples.map(String),
+    })),
     first: time(c.first_event),
     last: time(c.last_event),
   };
   post({ type: 'catalog', catalog: out });
 }
 
-let canonical: { text: string; model: CanonicalModel } | null = null;   // e.model() of that model text
+let canonical: { text: string; model: CanonicalModel } | null = null; // e.model() of that model text
 function score(e: Engine, msg: Extract<ToWorker, { type: 'score' }>): void {
   const t0 = performance.now();
   const waitMs = t0 - receivedAt;
@@ -306,11 +427,28 @@ function score(e: Engine, msg: Extract<ToWorker, { type: 'score' }>): void {
   let explainOut: Explanation | null = null;
   let explainError: string | null = null;
   if (msg.select !== null) {
-    try { explainOut = e.explain(msg.select); } catch (err) { explainError = describe(err); }
+    try {
+      explainOut = e.explain(msg.select);
+    } catch (err) {
+      explainError = describe(err);
+    }
   }
   const workerMs = performance.now() - t0;
-  post({ type: 'scored', seq: msg.seq, ok: true, run, normalized, explain: explainOut, explainId: msg.select, explainError, engineMs, waitMs, update,
-    workerMs, postedAt: performance.timeOrigin + performance.now() });
+  post({
+    type: 'scored',
+    seq: msg.seq,
+    ok: true,
+    run,
+    normalized,
+    explain: explainOut,
+    explainId: msg.select,
+    explainError,
+    engineMs,
+    waitMs,
+    update,
+    workerMs,
+    postedAt: performance.timeOrigin + performance.now(),
+  });
 }
 
 function explain(e: Engine, msg: Extract<ToWorker, { type: 'explain' }>): void {
@@ -327,11 +465,15 @@ function explain(e: Engine, msg: Extract<ToWorker, { type: 'explain' }>): void {
 async function history(e: Engine, msg: Extract<ToWorker, { type: 'history' }>, myGeneration: number): Promise<void> {
   const base = Date.parse(msg.asOf);
   if (Number.isNaN(base)) return;
-  try { ensureModel(e, msg.model); } catch { return; }
+  try {
+    ensureModel(e, msg.model);
+  } catch {
+    return;
+  }
   const points: HistoryPoint[] = [];
   try {
     for (let k = msg.points - 1; k >= 0; k--) {
-      if (generation !== myGeneration) return;   // a newer ranking is wanted: give way
+      if (generation !== myGeneration) return; // a newer ranking is wanted: give way
       const t = base - k * msg.stepDays * DAY_MS;
       const asOf = new Date(t).toISOString();
       let point: HistoryPoint = { as_of: asOf, t, score: null, qualified: null };
@@ -349,10 +491,12 @@ async function history(e: Engine, msg: Extract<ToWorker, { type: 'history' }>, m
     }
   } finally {
     // Back to the page's model, re-ranked while idle (warm caches for the next edit).
-  try {
-    ensureModel(e, msg.model);
-    if (generation === myGeneration) e.score({ offset: 0, limit: 1 });
-  } catch { /* the page's model is valid: it was scored */ }
+    try {
+      ensureModel(e, msg.model);
+      if (generation === myGeneration) e.score({ offset: 0, limit: 1 });
+    } catch {
+      /* the page's model is valid: it was scored */
+    }
   }
 }
 
@@ -404,50 +548,77 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
   const steps: { part: AnalysisPart['part']; key: string; run: () => AnalysisPart }[] = [];
   if (r.sql) {
     const o = r.sql;
-    steps.push({ part: 'sql', key: JSON.stringify([r.model, o]), run: () => {
-      const t0 = performance.now();
-      ensureModel(e, r.model);
-      const sql = e.toSql(o.dialect, { events_table: o.events_table, accounts_table: o.accounts_table, users_table: o.users_table });
-      return { part: 'sql', ok: true, sql, ms: performance.now() - t0 };
-    } });
+    steps.push({
+      part: 'sql',
+      key: JSON.stringify([r.model, o]),
+      run: () => {
+        const t0 = performance.now();
+        ensureModel(e, r.model);
+        const sql = e.toSql(o.dialect, {
+          events_table: o.events_table,
+          accounts_table: o.accounts_table,
+          users_table: o.users_table,
+        });
+        return { part: 'sql', ok: true, sql, ms: performance.now() - t0 };
+      },
+    });
   }
   if (r.backtest) {
     const key = JSON.stringify([r.model, r.horizon, dataVersion]);
-    steps.push({ part: 'backtest', key, run: () => {
-      const t0 = performance.now();
-      ensureModel(e, r.model);
-      const bt = e.backtest({ horizon_days: r.horizon });
-      return { part: 'backtest', ok: true, backtest: bt, ms: performance.now() - t0 };
-    } });
+    steps.push({
+      part: 'backtest',
+      key,
+      run: () => {
+        const t0 = performance.now();
+        ensureModel(e, r.model);
+        const bt = e.backtest({ horizon_days: r.horizon });
+        return { part: 'backtest', ok: true, backtest: bt, ms: performance.now() - t0 };
+      },
+    });
   }
   if (r.compareA !== null) {
     const a = r.compareA;
-    steps.push({ part: 'compare', key: JSON.stringify([a, r.model, dataVersion]), run: () => {
-      const t0 = performance.now();
-      ensureModel(e, a);
-      const cmp = e.compare(r.model, { movers: 10 });
-      return { part: 'compare', ok: true, compare: cmp, ms: performance.now() - t0 };
-    } });
+    steps.push({
+      part: 'compare',
+      key: JSON.stringify([a, r.model, dataVersion]),
+      run: () => {
+        const t0 = performance.now();
+        ensureModel(e, a);
+        const cmp = e.compare(r.model, { movers: 10 });
+        return { part: 'compare', ok: true, compare: cmp, ms: performance.now() - t0 };
+      },
+    });
   }
   if (r.suggest) {
-    steps.push({ part: 'suggest', key: JSON.stringify([r.model, r.horizon, r.capacity, dataVersion]), run: () => {
-      const t0 = performance.now();
-      ensureModel(e, r.model);
-      const sg = e.suggest({ horizon_days: r.horizon, capacity_per_week: r.capacity });
-      return { part: 'suggest', ok: true, suggest: sg, ms: performance.now() - t0 };
-    } });
+    steps.push({
+      part: 'suggest',
+      key: JSON.stringify([r.model, r.horizon, r.capacity, dataVersion]),
+      run: () => {
+        const t0 = performance.now();
+        ensureModel(e, r.model);
+        const sg = e.suggest({ horizon_days: r.horizon, capacity_per_week: r.capacity });
+        return { part: 'suggest', ok: true, suggest: sg, ms: performance.now() - t0 };
+      },
+    });
   }
   if (r.funnel) {
     const cohort = r.funnel;
-    steps.push({ part: 'funnel', key: JSON.stringify([r.model, cohort, dataVersion]), run: () => {
-      const t0 = performance.now();
-      ensureModel(e, r.model);
-      const funnel = e.funnel({ cohort });
-      return { part: 'funnel', ok: true, funnel, latest: latestSignups(e, 10), ms: performance.now() - t0 };
-    } });
+    steps.push({
+      part: 'funnel',
+      key: JSON.stringify([r.model, cohort, dataVersion]),
+      run: () => {
+        const t0 = performance.now();
+        ensureModel(e, r.model);
+        const funnel = e.funnel({ cohort });
+        return { part: 'funnel', ok: true, funnel, latest: latestSignups(e, 10), ms: performance.now() - t0 };
+      },
+    });
   }
   for (const step of steps) {
-    if (generation !== myGeneration) { post({ type: 'analyzed', seq: msg.seq, aborted: true }); return; }
+    if (generation !== myGeneration) {
+      post({ type: 'analyzed', seq: msg.seq, aborted: true });
+      return;
+    }
     if (lastKey[step.part] === step.key) continue;
     let out: AnalysisPart;
     try {
@@ -467,7 +638,9 @@ async function analyze(e: Engine, msg: Extract<ToWorker, { type: 'analyze' }>, m
     try {
       ensureModel(e, r.model);
       e.score({ offset: 0, limit: 1 });
-    } catch { /* the model scored before: nothing to report here */ }
+    } catch {
+      /* the model scored before: nothing to report here */
+    }
   }
   post({ type: 'analyzed', seq: msg.seq, aborted: false });
 }

@@ -25,12 +25,19 @@ function compressionOf(b: Uint8Array): 'gzip' | 'zip' | null {
 }
 
 // Pushes the file's bytes into `push` until `enough()` or the end; returns whether the end was reached.
-async function pump(file: Blob, push: (chunk: Uint8Array, final: boolean) => void, enough: () => boolean): Promise<boolean> {
+async function pump(
+  file: Blob,
+  push: (chunk: Uint8Array, final: boolean) => void,
+  enough: () => boolean,
+): Promise<boolean> {
   const reader = file.stream().getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) { push(new Uint8Array(0), true); return true; }
+      if (done) {
+        push(new Uint8Array(0), true);
+        return true;
+      }
       push(value, false);
       if (enough()) return false;
     }
@@ -40,7 +47,10 @@ async function pump(file: Blob, push: (chunk: Uint8Array, final: boolean) => voi
 }
 
 function joined(parts: Uint8Array[], limit: number): Uint8Array {
-  const size = Math.min(limit, parts.reduce((n, p) => n + p.length, 0));
+  const size = Math.min(
+    limit,
+    parts.reduce((n, p) => n + p.length, 0),
+  );
   const out = new Uint8Array(size);
   let at = 0;
   for (const p of parts) {
@@ -56,7 +66,8 @@ function joined(parts: Uint8Array[], limit: number): Uint8Array {
 export async function readHead(file: Blob, limit = PREVIEW_BYTES): Promise<HeadText> {
   const magic = new Uint8Array(await file.slice(0, 4).arrayBuffer());
   const kind = compressionOf(magic);
-  const decode = (bytes: Uint8Array) => new TextDecoder('utf-8', { fatal: false }).decode(bytes).replace(/\uFFFD+$/, '');
+  const decode = (bytes: Uint8Array) =>
+    new TextDecoder('utf-8', { fatal: false }).decode(bytes).replace(/\uFFFD+$/, '');
   if (!kind) {
     const bytes = new Uint8Array(await file.slice(0, limit).arrayBuffer());
     return { text: decode(bytes), complete: file.size <= limit, compression: null, entry: null };
@@ -68,9 +79,24 @@ export async function readHead(file: Blob, limit = PREVIEW_BYTES): Promise<HeadT
   let ended = false;
   let entry: string | null = null;
   if (kind === 'gzip') {
-    const g = new Gunzip((d, final) => { if (d.length) { out.push(d); size += d.length; } if (final) ended = true; });
-    const reachedEnd = await pump(file, (c, final) => g.push(c, final), () => size >= limit);
-    return { text: decode(joined(out, limit)), complete: reachedEnd && ended && size <= limit, compression: 'gzip', entry: null };
+    const g = new Gunzip((d, final) => {
+      if (d.length) {
+        out.push(d);
+        size += d.length;
+      }
+      if (final) ended = true;
+    });
+    const reachedEnd = await pump(
+      file,
+      (c, final) => g.push(c, final),
+      () => size >= limit,
+    );
+    return {
+      text: decode(joined(out, limit)),
+      complete: reachedEnd && ended && size <= limit,
+      compression: 'gzip',
+      entry: null,
+    };
   }
   // zip: the archive's first file entry, read as it streams (local headers come first).
   let error: unknown = null;
@@ -78,22 +104,41 @@ export async function readHead(file: Blob, limit = PREVIEW_BYTES): Promise<HeadT
     if (entry !== null || f.name.endsWith('/')) return;
     entry = f.name;
     f.ondata = (err, d, final) => {
-      if (err) { error = err; return; }
-      if (d.length) { out.push(d); size += d.length; }
+      if (err) {
+        error = err;
+        return;
+      }
+      if (d.length) {
+        out.push(d);
+        size += d.length;
+      }
       if (final) ended = true;
     };
     f.start();
   });
   u.register(UnzipInflate);
-  await pump(file, (c, final) => u.push(c, final), () => size >= limit || ended || error !== null);
+  await pump(
+    file,
+    (c, final) => u.push(c, final),
+    () => size >= limit || ended || error !== null,
+  );
   if (error) throw error instanceof Error ? error : new Error(String(error));
   let bytes = joined(out, limit);
   // An entry that is itself gzip (as Amplitude's are): inflate its start too.
   if (compressionOf(bytes) === 'gzip') {
     const inner: Uint8Array[] = [];
     let n = 0;
-    const g = new Gunzip((d) => { if (d.length) { inner.push(d); n += d.length; } });
-    try { g.push(bytes, ended); } catch { /* a cut member: what came out is enough */ }
+    const g = new Gunzip((d) => {
+      if (d.length) {
+        inner.push(d);
+        n += d.length;
+      }
+    });
+    try {
+      g.push(bytes, ended);
+    } catch {
+      /* a cut member: what came out is enough */
+    }
     bytes = joined(inner, limit);
     return { text: decode(bytes), complete: false, compression: 'zip', entry };
   }
@@ -109,17 +154,25 @@ async function scratchEngine(options: EngineOptions): Promise<Engine> {
 }
 
 /** Loads `text` (whole rows of the preview) into the scratch engine with `options`: the core's report or error. */
-export async function dryRun(engineOptions: EngineOptions, kind: ImportKind, text: string, options: ImportOptions):
-  Promise<{ report: LoadReport | null; error: string | null; code: string | null }> {
+export async function dryRun(
+  engineOptions: EngineOptions,
+  kind: ImportKind,
+  text: string,
+  options: ImportOptions,
+): Promise<{ report: LoadReport | null; error: string | null; code: string | null }> {
   const e = await scratchEngine(engineOptions);
   e.clear();
   e.clearUsers();
   try {
     const o = { columns: options.columns, time_unit: options.time_unit, account_key: options.account_key };
-    const report = kind === 'events' ? e.loadEvents(text, o) : kind === 'accounts' ? e.loadAccounts(text, o) : e.loadUsers(text, o);
+    const report =
+      kind === 'events' ? e.loadEvents(text, o) : kind === 'accounts' ? e.loadAccounts(text, o) : e.loadUsers(text, o);
     return { report, error: null, code: null };
   } catch (err) {
-    const code = err instanceof Error && typeof (err as Error & { code?: unknown }).code === 'string' ? (err as Error & { code: string }).code : 'internal';
+    const code =
+      err instanceof Error && typeof (err as Error & { code?: unknown }).code === 'string'
+        ? (err as Error & { code: string }).code
+        : 'internal';
     return { report: null, error: err instanceof Error ? err.message : String(err), code };
   } finally {
     e.clear();

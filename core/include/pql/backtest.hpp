@@ -67,7 +67,7 @@ struct Backtest {
         OutcomeGroup qualified, not_qualified;
         std::optional<double> precision, recall, fpr, false_positive_share;
     } pql;
-    std::vector<std::string> lost_pqls;  // PQLs that did not convert, rank order, at most 100
+    std::vector<std::string> lost_pqls;     // PQLs that did not convert, rank order, at most 100
     std::vector<PrecisionAt> precision_at;  // k = 10, 25, 50, 100
     std::optional<double> auc;
     std::vector<SweepStep> sweep;  // min_score 0, 5, ..., 100
@@ -75,7 +75,8 @@ struct Backtest {
     std::vector<SignalOutcome> signals;  // by name
 };
 
-Result<Backtest> backtest(const EventStore& store, const Model& model, const Outcomes& outcomes, const BacktestOptions& options);
+Result<Backtest> backtest(const EventStore& store, const Model& model, const Outcomes& outcomes,
+                          const BacktestOptions& options);
 // SPEC §5 machine output (the JSON of backtest()).
 std::string backtest_json(const Backtest& b);
 Result<std::string> backtest_json(const EventStore& store, const Model& model, const Outcomes& outcomes,

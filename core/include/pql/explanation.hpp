@@ -104,7 +104,7 @@ struct ExplainedSegment {
 struct ExplainedPerson {
     std::string user;
     double points = 0;
-    int64_t events = 0;              // in the window
+    int64_t events = 0;                // in the window
     std::optional<int64_t> last_seen;  // epoch ms
     std::vector<std::string> personas;
     std::vector<std::pair<std::string, Value>> traits;  // user traits at as_of, by name

@@ -33,8 +33,8 @@ struct FunnelRow {
     std::string cohort;  // Monday "YYYY-MM-DD" or "YYYY-MM"; empty for "all"
     int64_t entities = 0, activated = 0, became_pql = 0;
     std::optional<int64_t> converted, converted_after_pql;
-    std::optional<double> activation_rate, median_days_to_activate, pql_rate, median_days_to_pql,
-        conversion_rate, pql_to_customer_rate, median_days_pql_to_paid;
+    std::optional<double> activation_rate, median_days_to_activate, pql_rate, median_days_to_pql, conversion_rate,
+        pql_to_customer_rate, median_days_pql_to_paid;
 };
 
 struct FunnelReport {

@@ -20,7 +20,7 @@ bool parse_time_unit(const std::string& name, TimeUnit& out);
 
 struct LoadOptions {
     Format format = Format::Auto;
-    bool strict = false;   // the first bad row fails the whole load (nothing is kept)
+    bool strict = false;  // the first bad row fails the whole load (nothing is kept)
     // The line number of the text's first line, when it is a later part of a file loaded in
     // pieces (JSON Lines and CSV), so that errors name the line of the whole file.
     int64_t first_line = 1;
@@ -41,8 +41,8 @@ struct LoadOptions {
 std::string check_columns(const std::map<std::string, std::string>& columns, const std::string& kind);
 
 struct RowError {
-    int64_t line = 0;      // 1-based line (JSONL, CSV) or element index (JSON array)
-    std::string message;   // "timestamp: not a date"
+    int64_t line = 0;     // 1-based line (JSONL, CSV) or element index (JSON array)
+    std::string message;  // "timestamp: not a date"
 };
 
 struct LoadReport {

@@ -33,7 +33,7 @@ struct Step {
 enum class TraitOp { Eq, Ne, In, NotIn, Lt, Lte, Gt, Gte, Between, Contains, Exists, Missing };
 struct TraitTest {
     TraitOp op = TraitOp::Exists;
-    std::vector<Value> values;  // eq/ne/contains: 1; in/not_in: n; lt..gte: 1 number; between: 2
+    std::vector<Value> values;               // eq/ne/contains: 1; in/not_in: n; lt..gte: 1 number; between: 2
     bool matches(const Value* trait) const;  // nullptr = the trait is absent
 };
 
@@ -47,7 +47,7 @@ struct FitRule {
 
 // §7.1: a property condition of a signal, or a trait condition of a persona (§7.4).
 struct Condition {
-    std::string key;      // the property (dotted path) or the user trait
+    std::string key;  // the property (dotted path) or the user trait
     std::string op_name;
     TraitTest test;
 };
@@ -71,9 +71,24 @@ struct Limit {
 };
 
 enum class MetricKind {
-    Score, Activation, Engagement, Fit, EngagementPoints, StepsCompleted, Events, Users,
-    ActiveUsers, DaysSinceLastSeen, Velocity, Count, UsersOf, Limit, Trait,
-    ActiveDays, Sum, Persona  // v2 (§7.1, §7.3, §7.4)
+    Score,
+    Activation,
+    Engagement,
+    Fit,
+    EngagementPoints,
+    StepsCompleted,
+    Events,
+    Users,
+    ActiveUsers,
+    DaysSinceLastSeen,
+    Velocity,
+    Count,
+    UsersOf,
+    Limit,
+    Trait,
+    ActiveDays,
+    Sum,
+    Persona  // v2 (§7.1, §7.3, §7.4)
 };
 enum class CmpOp { Ge, Gt, Le, Lt, Eq, Ne };
 
@@ -81,16 +96,16 @@ struct RuleNode {
     enum Kind { All, Any, Not, Leaf } kind = Leaf;
     std::vector<RuleNode> children;  // all/any: n, not: 1
     // Leaf:
-    std::string metric;   // as written: "count.report_created"
+    std::string metric;  // as written: "count.report_created"
     MetricKind metric_kind = MetricKind::Score;
-    std::string arg;      // the part after "count." / "users." / "limit." / "trait." / "persona.";
-                          // for sum.<name>.<property>: <name>
-    std::string property; // sum.<name>.<property>: <property>
+    std::string arg;                     // the part after "count." / "users." / "limit." / "trait." / "persona.";
+                                         // for sum.<name>.<property>: <name>
+    std::string property;                // sum.<name>.<property>: <property>
     std::optional<int64_t> window_days;  // §7.2: this leaf's window instead of the model's
-    std::string op_name;  // as written
+    std::string op_name;                 // as written
     CmpOp cmp = CmpOp::Ge;
-    double number = 0;    // numeric metrics
-    TraitTest trait_test; // trait.* leaves
+    double number = 0;     // numeric metrics
+    TraitTest trait_test;  // trait.* leaves
 };
 
 struct Tier {
@@ -125,10 +140,10 @@ struct Model {
     std::vector<Band> fit_grades, engagement_grades;
     std::optional<std::string> conversion_event;
     // v2 (SPEC §7); a model without them scores as in §2-§3.
-    std::vector<Signal> signals;                 // model order
-    std::optional<std::vector<std::string>> active_events;  // §7.3; nullopt: every event
-    std::vector<Persona> personas;               // model order
-    bool include_customers = false;              // §7.5 pql.include_customers
+    std::vector<Signal> signals;                             // model order
+    std::optional<std::vector<std::string>> active_events;   // §7.3; nullopt: every event
+    std::vector<Persona> personas;                           // model order
+    bool include_customers = false;                          // §7.5 pql.include_customers
     std::vector<std::pair<std::string, RuleNode>> segments;  // §7.6, model order (at most 64)
 
     Model();  // the defaults of SPEC §2

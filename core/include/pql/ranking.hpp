@@ -27,8 +27,8 @@ struct RankedEntity {
 };
 
 struct Ranking {
-    int64_t as_of = 0;     // epoch ms
-    size_t entities = 0;   // all ranked entities (rows holds the first `limit`)
+    int64_t as_of = 0;    // epoch ms
+    size_t entities = 0;  // all ranked entities (rows holds the first `limit`)
     int64_t qualified = 0;
     int64_t unassigned = 0;  // events without an account (account entities)
     std::vector<RankedEntity> rows;

@@ -12,8 +12,8 @@ struct Error {
     // "not_found", "invalid_argument", "io".
     std::string code;
     std::string message;
-    std::string path;   // JSON path for model errors ("engagement.events.x.weight")
-    int64_t line = 0;   // 1-based line (or array index) for load errors, 0 when not applicable
+    std::string path;  // JSON path for model errors ("engagement.events.x.weight")
+    int64_t line = 0;  // 1-based line (or array index) for load errors, 0 when not applicable
 
     // One line for humans: "path: message" or "line N: message".
     std::string describe() const;

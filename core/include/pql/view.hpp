@@ -13,10 +13,10 @@ namespace pql {
 // The columns a view sorts by; every sort breaks ties by rank.
 enum class ViewSort {
     Rank,
-    Entity,       // name (or id when unnamed), ASCII case folded
-    Score,        // (also "tier": tiers follow the score)
-    Grade,        // by label; no grade last
-    Pql,          // qualified first when descending
+    Entity,  // name (or id when unnamed), ASCII case folded
+    Score,   // (also "tier": tiers follow the score)
+    Grade,   // by label; no grade last
+    Pql,     // qualified first when descending
     Activation,
     Engagement,
     Fit,
@@ -32,7 +32,7 @@ std::optional<ViewSort> view_sort_named(std::string_view name);
 const char* view_sort_names();
 
 struct ViewOptions {
-    size_t offset = 0;   // into the filtered, sorted list
+    size_t offset = 0;  // into the filtered, sorted list
     size_t limit = 50;
     // Customers (§7.5: converted at or before as_of) are left out unless this is set: a list
     // for sales, where a paying account is not a lead. The population figures follow it.
