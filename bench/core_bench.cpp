@@ -380,6 +380,34 @@ void BM_RescoreWeightPatch(benchmark::State& state, std::string name) {
     rescore_patch(state, name, "engagement.events.report_created.weight", 2, 3);
 }
 
+// PQL since alone (SPEC §7.7) for the top 50 after a half-life change: the part of a re-rank
+// the page's rows add to the scorer's (score() is outside the timed span).
+void BM_SinceHalfLife(benchmark::State& state, std::string name) {
+    pql::Engine& e = loaded(name);
+    const std::string& m = dataset(name).model;
+    auto a = pql::parse_model(model_with(m, {"engagement", "half_life_days"}, 14));
+    auto b = pql::parse_model(model_with(m, {"engagement", "half_life_days"}, 21));
+    pql::Scorer& scorer = pql::EngineInternals::scorer(e);
+    bool flip = false;
+    Samples t;
+    const uint64_t days0 = scorer.stats.days_evaluated;
+    for (auto _ : state) {
+        state.PauseTiming();
+        flip = !flip;
+        const pql::Model& model = flip ? *b : *a;
+        const pql::ScoreRun& run = scorer.score(model, 50);
+        state.ResumeTiming();
+        t.start();
+        for (size_t i = 0; i < std::min<size_t>(50, run.ranked); ++i)
+            benchmark::DoNotOptimize(scorer.since(model, run.results[i].entity));
+        t.stop();
+    }
+    t.report(state);
+    state.counters["days_per_row"] =
+        static_cast<double>(scorer.stats.days_evaluated - days0) / static_cast<double>(state.iterations() * 50);
+    scorer.score(e.model());
+}
+
 // The scorer alone (no model parsing, no JSON page), after a half-life change.
 void BM_ScorerHalfLife(benchmark::State& state, std::string name) {
     pql::Engine& e = loaded(name);
@@ -559,6 +587,7 @@ int main(int argc, char** argv) {
         reg("rescore_half_life_patch", BM_RescoreHalfLifePatch, 20, 0)->Unit(benchmark::kMicrosecond);
         reg("rescore_weight_patch", BM_RescoreWeightPatch, 50, 0)->Unit(benchmark::kMicrosecond);
         reg("scorer_half_life", BM_ScorerHalfLife, 20, 0)->Unit(benchmark::kMicrosecond);
+        reg("since_half_life", BM_SinceHalfLife, 20, 0)->Unit(benchmark::kMicrosecond);
         reg("top50", BM_Top50, 50, 0)->Unit(benchmark::kMicrosecond);
         reg("funnel_week", BM_Funnel, 1, 3);
         reg("append_1k", BM_Append1k, 10,

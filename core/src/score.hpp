@@ -198,7 +198,8 @@ public:
     // index_appends: appended rows added to the index in place instead of a build.
     struct Stats {
         uint64_t index_builds = 0, decay_passes = 0, score_passes = 0, index_appends = 0;
-        uint64_t signal_builds = 0, days_evaluated = 0;
+        uint64_t signal_builds = 0;
+        mutable uint64_t days_evaluated = 0;  // since(): earlier days whose qualification was worked out
     } stats;
 
 private:
@@ -224,15 +225,18 @@ private:
     mutable std::vector<std::unique_ptr<UserDays>> user_days_;
     mutable std::string user_days_key_;
     // `users`: with each user's event days (what users, active_users and days_since_last_seen
-    // of a day need); without, those figures of score_day are 0.
-    DaySweep make_sweep(const Model& model, uint32_t entity, bool users = true) const;
+    // of a day need); without, those figures of the day are 0.
+    void make_sweep(const Model& model, uint32_t entity, bool users, DaySweep& out) const;
+    mutable std::unique_ptr<DaySweep> sweep_;  // since()'s, reused from row to row
     struct DayFigures;
     struct DayCache;
-    DayFigures day_figures(const Model& model, uint32_t entity, uint32_t shift, const DaySweep& sweep) const;
-    EntityScore score_from(const Model& model, uint32_t entity, uint32_t shift, const DayFigures& figures) const;
+    // The day's figures; its per-type blocks are appended to `pool`.
+    DayFigures day_figures(const Model& model, uint32_t entity, uint32_t shift, const DaySweep& sweep,
+                           std::vector<double>& pool) const;
+    EntityScore score_from(const Model& model, uint32_t entity, uint32_t shift, const DayFigures& figures,
+                           const double* per_type) const;
     mutable std::unique_ptr<DayCache> day_cache_;
-    mutable std::vector<int64_t> done_buffer_;  // score_day's steps met
-    EntityScore score_day(const Model& model, uint32_t entity, uint32_t shift, const DaySweep& sweep) const;
+    mutable std::vector<int64_t> done_buffer_;  // score_from's steps met
     void ensure_figures(const Model& model);
     void compute_figures(const Model& model, uint32_t type_stat);
     void ensure_steps(const Model& model);

@@ -50,8 +50,9 @@ double Scorer::fit_at(const Model& model, uint32_t e, int64_t until) const {
 
 // Per type (event types, then signals): suffix sums over its cells (ascending age) of the count
 // and of the decay numerator, so that a day's in-window figures are two look-ups; per user the
-// distinct ages of their events (all, and active ones), so that a day's users are one binary
-// search each. Built once per entity, then each day costs O(types + users), not O(events).
+// distinct ages of their events (all, and active ones), so that a day's users are a cursor step
+// each. Built once per entity into one reused set of flat arrays (a half-life change rebuilds
+// the sweeps of the rows shown: no allocation per row), then each day costs O(types + users).
 struct Scorer::DaySweep {
     struct Type {
         const Index::TypeStat* ts;
@@ -59,23 +60,28 @@ struct Scorer::DaySweep {
         bool direct;                               // exponential decay too steep for 2^(-age/h) terms: sum directly
         double h = 0;                              // half-life (exponential)
         const std::vector<double>* pow = nullptr;  // 2^(-age/h) by age (exponential, not direct)
-        std::vector<uint32_t> ages;                // cell ages, ascending
-        std::vector<double> count;                 // suffix sums of counts
-        std::vector<double> weighted;              // exponential: c * 2^(-age/h); linear: c * age
-        // Where the last day's window edges fell in `ages` (lo, hi, recent, previous): since
-        // walks the days one after the other, each edge moves by about a cell, not a search.
+        uint32_t cells = 0, n = 0;                 // its cell ages: ages[cells, cells + n)
+        uint32_t sums = 0;                         // its suffix sums: count / weighted[sums, sums + n + 1)
+        // Where the last day's window edges fell among its n ages (lo, hi, recent, previous):
+        // since walks the days one after the other, each edge moves by about a cell, not a search.
         mutable size_t edge[4] = {0, 0, 0, 0};
     };
     std::vector<Type> types;
+    std::vector<uint32_t> ages;     // cell ages, ascending within each type
+    std::vector<double> count;      // suffix sums of counts
+    std::vector<double> weighted;   // exponential: c * 2^(-age/h); linear: c * age
     const UserDays* users = nullptr;  // null: users, active users and days since last seen not needed
+    // Per user, where the last day's first age >= lo fell in UserDays' all and active ages.
+    mutable std::vector<uint32_t> user_pos;
 };
 
 namespace {
 
-// The first position whose age is >= `age`, walked from where the last day left `pos` (a day
-// next to the last one moves it by a cell or two; any other day is still found, just slower).
-inline size_t seek(const std::vector<uint32_t>& ages, size_t& pos, uint32_t age) {
-    const size_t n = ages.size();
+// The first position in ages[0, n) whose age is >= `age`, walked from where the last day left
+// `pos` (a day next to the last one moves it by a cell or two; any other day is still found,
+// just slower).
+template <class Pos>
+inline Pos seek(const uint32_t* ages, Pos n, Pos& pos, uint32_t age) {
     if (pos > n) pos = n;
     while (pos > 0 && ages[pos - 1] >= age) --pos;
     while (pos < n && ages[pos] < age) ++pos;
@@ -107,10 +113,13 @@ struct Scorer::UserDays {
 Scorer::Scorer(const EventStore& store) : store_(store) {}
 Scorer::~Scorer() = default;
 
-Scorer::DaySweep Scorer::make_sweep(const Model& model, uint32_t e, bool users) const {
+void Scorer::make_sweep(const Model& model, uint32_t e, bool users, DaySweep& sw) const {
     const Index& ix = *index_;
     const Index::EntityAgg& ent = ix.entities[e];
-    DaySweep sw;
+    sw.types.clear();
+    sw.ages.clear();
+    sw.count.clear();
+    sw.weighted.clear();
     auto add = [&](uint32_t t, bool real) {
         const Index::TypeStat& ts = ix.types[t];
         DaySweep::Type ty;
@@ -131,23 +140,39 @@ Scorer::DaySweep Scorer::make_sweep(const Model& model, uint32_t e, bool users) 
                     table.push_back(exp2_portable(-static_cast<double>(a) / ty.h));
             ty.pow = &table;
         }
-        ty.ages.resize(n);
-        ty.count.assign(n + 1, 0);
-        ty.weighted.assign(n + 1, 0);
+        ty.n = n;
+        ty.cells = static_cast<uint32_t>(sw.ages.size());
+        ty.sums = static_cast<uint32_t>(sw.count.size());
+        sw.ages.resize(sw.ages.size() + n);
+        sw.count.resize(sw.count.size() + n + 1);
+        sw.weighted.resize(sw.weighted.size() + n + 1);
+        uint32_t* ages = sw.ages.data() + ty.cells;
+        double* count = sw.count.data() + ty.sums;
+        double* weighted = sw.weighted.data() + ty.sums;
+        count[n] = weighted[n] = 0;
         for (uint32_t i = n; i-- > 0;) {
             const Index::Cell& c = ix.cells[ts.cells_begin + i];
-            ty.ages[i] = c.age;
-            ty.count[i] = ty.count[i + 1] + c.count;
-            const double w = model.decay == Decay::Exponential ? (ty.direct ? 0 : c.count * (*ty.pow)[c.age])
-                                                               : static_cast<double>(c.count) * c.age;
-            ty.weighted[i] = ty.weighted[i + 1] + w;
+            ages[i] = c.age;
+            count[i] = count[i + 1] + c.count;
+            const double w = model.decay == Decay::Exponential
+                                 ? (ty.direct ? 0 : c.count * (*ty.pow)[c.age])
+                                 : static_cast<double>(c.count) * c.age;
+            weighted[i] = weighted[i + 1] + w;
         }
-        sw.types.push_back(std::move(ty));
+        sw.types.push_back(ty);
     };
     for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) add(t, true);
     for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) add(t, false);
-    if (users) sw.users = &user_days(model, e);
-    return sw;
+    sw.users = users ? &user_days(model, e) : nullptr;
+    sw.user_pos.clear();
+    if (sw.users) {
+        const size_t nu = sw.users->all.begin.size() - 1;
+        sw.user_pos.resize(2 * nu);
+        for (size_t u = 0; u < nu; ++u) {
+            sw.user_pos[2 * u] = sw.users->all.begin[u];
+            sw.user_pos[2 * u + 1] = sw.users->active.begin[u];
+        }
+    }
 }
 
 const Scorer::UserDays& Scorer::user_days(const Model& model, uint32_t e) const {
@@ -203,18 +228,15 @@ const Scorer::UserDays& Scorer::user_days(const Model& model, uint32_t e) const 
     return ud;
 }
 
-EntityScore Scorer::score_at(const Model& model, uint32_t e, uint32_t shift) const {
-    return score_day(model, e, shift, make_sweep(model, e));
-}
-
 // A day's figures that no weight, threshold, rule, step or fit setting changes: per type its
 // capped decayed count and its counts of the last two weeks, and the day's users. Kept per
 // (entity, day) while the decay, windows, caps and data stay (DayCache), so that a weight or
 // threshold change re-evaluates a row's days by dot products instead of sweeping its cells.
 struct Scorer::DayFigures {
-    // Per type of the entity (its event types, then its signals, in the index's order): capped
-    // decayed count, count of the last 7 days, count of the 7 before; one block per type.
-    std::vector<double> per_type;
+    // Where its per-type figures begin in the pool they were written to: per type of the entity
+    // (its event types, then its signals, in the index's order) the capped decayed count, the
+    // count of the last 7 days and the count of the 7 before; one block of three per type.
+    size_t per_type = 0;
     int64_t events = 0, users = 0, active_users = 0, days_since_last_seen = 0;
     bool with_users = false;  // users, active_users and days_since_last_seen were counted
 };
@@ -222,6 +244,11 @@ struct Scorer::DayFigures {
 struct Scorer::DayCache {
     std::string key;                                // figures_key() of the model and the data they were worked out for
     std::unordered_map<uint64_t, DayFigures> days;  // (entity << 32 | shift)
+    std::vector<double> pool;                       // the days' per-type figures, one block after another
+    void clear() {
+        days.clear();
+        pool.clear();
+    }
 };
 
 namespace {
@@ -253,7 +280,16 @@ std::string figures_key(const Model& model) {
 
 }  // namespace
 
-Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t shift, const DaySweep& sw) const {
+EntityScore Scorer::score_at(const Model& model, uint32_t e, uint32_t shift) const {
+    DaySweep sw;
+    make_sweep(model, e, true, sw);
+    std::vector<double> per_type;
+    const DayFigures f = day_figures(model, e, shift, sw, per_type);
+    return score_from(model, e, shift, f, per_type.data());
+}
+
+Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t shift, const DaySweep& sw,
+                                       std::vector<double>& pool) const {
     const Index& ix = *index_;
     const Index::EntityAgg& ent = ix.entities[e];
     const int64_t dayT = day_of(ix.as_of);
@@ -262,30 +298,38 @@ Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t 
     const uint32_t hi =
         static_cast<uint32_t>(std::min<int64_t>(static_cast<int64_t>(lo) + model.window_days, UINT32_MAX));
     const uint32_t recent_end = std::min<uint32_t>(hi, lo + 7), previous_end = std::min<uint32_t>(hi, lo + 14);
-    f.per_type.reserve(3 * sw.types.size());
+    f.per_type = pool.size();
+    pool.resize(pool.size() + 3 * sw.types.size());
+    double* out = pool.data() + f.per_type;
     for (auto& ty : sw.types) {
-        const size_t i0 = seek(ty.ages, ty.edge[0], lo), i1 = seek(ty.ages, ty.edge[1], hi);
-        const size_t r1 = seek(ty.ages, ty.edge[2], recent_end), p1 = seek(ty.ages, ty.edge[3], previous_end);
-        const double n = ty.count[i0] - ty.count[i1];
+        const uint32_t* ages = sw.ages.data() + ty.cells;
+        const double* count = sw.count.data() + ty.sums;
+        const double* weighted = sw.weighted.data() + ty.sums;
+        const size_t n_cells = ty.n;
+        const size_t i0 = seek(ages, n_cells, ty.edge[0], lo), i1 = seek(ages, n_cells, ty.edge[1], hi);
+        const size_t r1 = seek(ages, n_cells, ty.edge[2], recent_end);
+        const size_t p1 = seek(ages, n_cells, ty.edge[3], previous_end);
+        const double n = count[i0] - count[i1];
         if (ty.real) f.events += static_cast<int64_t>(n);
         double c;
         if (model.decay == Decay::None) {
             c = n;
         } else if (model.decay == Decay::Linear) {
             c = n * (1.0 + static_cast<double>(lo) / model.window_days) -
-                (ty.weighted[i0] - ty.weighted[i1]) / model.window_days;
+                (weighted[i0] - weighted[i1]) / model.window_days;
         } else if (i0 == i1) {
             c = 0;
         } else if (!ty.direct) {  // this type has a cell aged lo or more: 2^(-lo/h) > 2^-900
-            c = (ty.weighted[i0] - ty.weighted[i1]) / (*ty.pow)[lo];
+            c = (weighted[i0] - weighted[i1]) / (*ty.pow)[lo];
         } else {
             c = 0;
             for (size_t i = i0; i < i1; ++i)
-                c += (ty.count[i] - ty.count[i + 1]) * exp2_portable(-static_cast<double>(ty.ages[i] - lo) / ty.h);
+                c += (count[i] - count[i + 1]) * exp2_portable(-static_cast<double>(ages[i] - lo) / ty.h);
         }
-        f.per_type.push_back(std::min(c, cap_of_[ty.ts->type]));
-        f.per_type.push_back(ty.count[i0] - ty.count[r1]);
-        f.per_type.push_back(ty.count[r1] - ty.count[p1]);
+        out[0] = std::min(c, cap_of_[ty.ts->type]);
+        out[1] = count[i0] - count[r1];
+        out[2] = count[r1] - count[p1];
+        out += 3;
     }
     f.with_users = sw.users != nullptr;
     if (!sw.users) return f;
@@ -295,27 +339,28 @@ Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t 
     const UserDays& ud = *sw.users;
     const size_t nu = ud.all.begin.size() - 1;
     for (size_t u = 0; u < nu; ++u) {
-        const uint32_t* a0 = ud.all.ages.data() + ud.all.begin[u];
-        const uint32_t* a1 = ud.all.ages.data() + ud.all.begin[u + 1];
-        const uint32_t* it = std::lower_bound(a0, a1, lo);
-        if (it != a1 && *it < hi) ++f.users;
-        const uint32_t* b0 = ud.active.ages.data() + ud.active.begin[u];
-        const uint32_t* b1 = ud.active.ages.data() + ud.active.begin[u + 1];
-        const uint32_t* jt = std::lower_bound(b0, b1, lo);
-        if (jt != b1) {
-            if (*jt < active_hi) ++f.active_users;
-            last = std::min(last, *jt - lo);
+        // Each user's first age >= lo, walked from the last day's like the types' edges.
+        const uint32_t a0 = ud.all.begin[u], na = ud.all.begin[u + 1] - a0;
+        uint32_t ia = sw.user_pos[2 * u] - a0;
+        seek(ud.all.ages.data() + a0, na, ia, lo);
+        sw.user_pos[2 * u] = a0 + ia;
+        if (ia != na && ud.all.ages[a0 + ia] < hi) ++f.users;
+        const uint32_t b0 = ud.active.begin[u], nb = ud.active.begin[u + 1] - b0;
+        uint32_t ib = sw.user_pos[2 * u + 1] - b0;
+        seek(ud.active.ages.data() + b0, nb, ib, lo);
+        sw.user_pos[2 * u + 1] = b0 + ib;
+        if (ib != nb) {
+            const uint32_t age = ud.active.ages[b0 + ib];
+            if (age < active_hi) ++f.active_users;
+            last = std::min(last, age - lo);
         }
     }
     f.days_since_last_seen = last != UINT32_MAX ? last : dayT - lo - day_of(ent.first_ts);
     return f;
 }
 
-EntityScore Scorer::score_day(const Model& model, uint32_t e, uint32_t shift, const DaySweep& sw) const {
-    return score_from(model, e, shift, day_figures(model, e, shift, sw));
-}
-
-EntityScore Scorer::score_from(const Model& model, uint32_t e, uint32_t shift, const DayFigures& f) const {
+EntityScore Scorer::score_from(const Model& model, uint32_t e, uint32_t shift, const DayFigures& f,
+                               const double* per_type) const {
     const Index& ix = *index_;
     const Index::EntityAgg& ent = ix.entities[e];
     const int64_t until = day_end(shift);
@@ -323,7 +368,7 @@ EntityScore Scorer::score_from(const Model& model, uint32_t e, uint32_t shift, c
     r.entity = e;
     r.shift = shift;
     double E = 0, R = 0, P = 0;
-    const double* x = f.per_type.data();
+    const double* x = per_type;
     auto add = [&](uint32_t t) {  // the same types in the same order as make_sweep's
         const double w = weight_[ix.types[t].type];
         E += w * x[0];
@@ -396,7 +441,7 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
                            std::to_string(store_.version) + "/" + std::to_string(ix.as_of);
         if (!day_cache_) day_cache_ = std::make_unique<DayCache>();
         if (fkey != day_cache_->key) {
-            day_cache_->days.clear();
+            day_cache_->clear();
             day_cache_->key = std::move(fkey);
         }
     }
@@ -406,20 +451,27 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
     const EntityScore& now = run_.results[row_of_[e]];
     const Index::EntityAgg& ent = ix.entities[e];
     const int64_t dayT = day_of(ix.as_of), first_day = day_of(ent.first_ts);
-    std::optional<DaySweep> sweep;  // made on the first earlier day asked about
+    bool swept = false;  // the sweep is made on the first earlier day asked about
+    if (!sweep_) sweep_ = std::make_unique<DaySweep>();
     const bool users = model.rule && reads_users(*model.rule);
     auto qualified_on = [&](uint32_t shift) {
         if (shift == 0) return now.qualified;
+        ++stats.days_evaluated;
         // The day's figures from the cache (a weight or threshold change keeps them), else swept.
-        auto& days = day_cache_->days;
+        DayCache& cache = *day_cache_;
         const uint64_t k = static_cast<uint64_t>(e) << 32 | shift;
-        auto it = days.find(k);
-        if (it == days.end() || (users && !it->second.with_users)) {
-            if (!sweep) sweep = make_sweep(model, e, users);
-            if (days.size() >= kDayCacheLimit) days.clear();  // bounded: ~70 rows x 120 days fit many times
-            it = days.insert_or_assign(k, day_figures(model, e, shift, *sweep)).first;
+        auto it = cache.days.find(k);
+        if (it == cache.days.end() || (users && !it->second.with_users)) {
+            if (!swept) make_sweep(model, e, users, *sweep_);
+            swept = true;
+            if (cache.days.size() >= kDayCacheLimit) {  // bounded: ~70 rows x 120 days fit many times
+                cache.clear();
+                it = cache.days.end();
+            }
+            const DayFigures f = day_figures(model, e, shift, *sweep_, cache.pool);
+            it = cache.days.insert_or_assign(k, f).first;
         }
-        return score_from(model, e, shift, it->second).qualified;
+        return score_from(model, e, shift, it->second, cache.pool.data() + it->second.per_type).qualified;
     };
 
     // The current streak, at most window_days days back (and not before the first event).
