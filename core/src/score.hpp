@@ -148,6 +148,13 @@ struct TypeFigures {
     double decayed = 0, capped = 0;
     uint32_t in_window = 0, recent = 0, previous = 0;  // ages < window, 0-6, 7-13
     uint32_t users_in_window = 0;
+    uint32_t window_cells = 0;  // the type stat's first cells that are in the window (ages < window)
+};
+
+// §7.7: what a day's qualification reads besides the weighted types' decayed counts (the
+// rule's leaves without a window of their own), so that PQL since sweeps only that.
+struct DayNeeds {
+    bool users = false, events = false, velocity = false;
 };
 
 class Scorer {
@@ -226,15 +233,18 @@ private:
     mutable std::string user_days_key_;
     // `users`: with each user's event days (what users, active_users and days_since_last_seen
     // of a day need); without, those figures of the day are 0.
-    void make_sweep(const Model& model, uint32_t entity, bool users, DaySweep& out) const;
+    mutable DayNeeds needs_;  // of the model since() was last set up for
+    // Whether type stat t is in a day sweep: weighted, or an event type when events are read.
+    bool swept(uint32_t t, bool real, const DayNeeds& needs) const;
+    void make_sweep(const Model& model, uint32_t entity, const DayNeeds& needs, DaySweep& out) const;
     mutable std::unique_ptr<DaySweep> sweep_;  // since()'s, reused from row to row
     struct DayFigures;
     struct DayCache;
     // The day's figures; its per-type blocks are appended to `pool`.
     DayFigures day_figures(const Model& model, uint32_t entity, uint32_t shift, const DaySweep& sweep,
                            std::vector<double>& pool) const;
-    EntityScore score_from(const Model& model, uint32_t entity, uint32_t shift, const DayFigures& figures,
-                           const double* per_type) const;
+    EntityScore score_from(const Model& model, uint32_t entity, uint32_t shift, const DayNeeds& needs,
+                           const DayFigures& figures, const double* per_type) const;
     mutable std::unique_ptr<DayCache> day_cache_;
     mutable std::vector<int64_t> done_buffer_;  // score_from's steps met
     void ensure_figures(const Model& model);
@@ -265,7 +275,7 @@ private:
     // The window figures_' counts were made for; none after an index build. (Not a sentinel:
     // every window from UINT32_MAX days up is clipped to that value.)
     std::optional<uint32_t> counts_window_;
-    void compute_decay(uint32_t window, uint32_t t);
+    void compute_decay(uint32_t t);
     // Activation per entity (steps layer, step weights, required).
     struct Act {
         double activation = 0;

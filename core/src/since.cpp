@@ -70,6 +70,7 @@ struct Scorer::DaySweep {
     std::vector<uint32_t> ages;     // cell ages, ascending within each type
     std::vector<double> count;      // suffix sums of counts
     std::vector<double> weighted;   // exponential: c * 2^(-age/h); linear: c * age
+    DayNeeds needs;
     const UserDays* users = nullptr;  // null: users, active users and days since last seen not needed
     // Per user, where the last day's first age >= lo fell in UserDays' all and active ages.
     mutable std::vector<uint32_t> user_pos;
@@ -88,16 +89,22 @@ inline Pos seek(const uint32_t* ages, Pos n, Pos& pos, uint32_t age) {
     return pos;
 }
 
-// Whether a rule reads the figures that need each user's event days (the day sweep's costliest
-// part, and its whole set-up): without such a leaf a day's qualification never looks at them.
-bool reads_users(const RuleNode& n) {
+// Which of a day's figures the rule reads beyond engagement (leaves with their own window count
+// from the index instead): each user's event days are the day sweep's costliest part and its
+// whole set-up; events need every event type swept, weighted or not; velocity two more edges.
+void add_needs(const RuleNode& n, DayNeeds& needs) {
     if (n.kind != RuleNode::Leaf) {
-        for (auto& c : n.children)
-            if (reads_users(c)) return true;
-        return false;
+        for (auto& c : n.children) add_needs(c, needs);
+        return;
     }
-    if (n.metric_kind == MetricKind::DaysSinceLastSeen) return true;
-    return !n.window_days && (n.metric_kind == MetricKind::Users || n.metric_kind == MetricKind::ActiveUsers);
+    switch (n.metric_kind) {
+        case MetricKind::DaysSinceLastSeen: needs.users = true; break;
+        case MetricKind::Users:
+        case MetricKind::ActiveUsers: needs.users = needs.users || !n.window_days; break;
+        case MetricKind::Events: needs.events = needs.events || !n.window_days; break;
+        case MetricKind::Velocity: needs.velocity = true; break;
+        default: break;
+    }
 }
 
 }  // namespace
@@ -113,9 +120,14 @@ struct Scorer::UserDays {
 Scorer::Scorer(const EventStore& store) : store_(store) {}
 Scorer::~Scorer() = default;
 
-void Scorer::make_sweep(const Model& model, uint32_t e, bool users, DaySweep& sw) const {
+bool Scorer::swept(uint32_t t, bool real, const DayNeeds& needs) const {
+    return weight_[index_->types[t].type] != 0 || (real && needs.events);
+}
+
+void Scorer::make_sweep(const Model& model, uint32_t e, const DayNeeds& needs, DaySweep& sw) const {
     const Index& ix = *index_;
     const Index::EntityAgg& ent = ix.entities[e];
+    sw.needs = needs;
     sw.types.clear();
     sw.ages.clear();
     sw.count.clear();
@@ -161,9 +173,13 @@ void Scorer::make_sweep(const Model& model, uint32_t e, bool users, DaySweep& sw
         }
         sw.types.push_back(ty);
     };
-    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) add(t, true);
-    for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) add(t, false);
-    sw.users = users ? &user_days(model, e) : nullptr;
+    // Only what the day's score and rule read: the weighted types (a weight of 0 adds nothing),
+    // and every event type when the rule counts events.
+    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
+        if (swept(t, true, needs)) add(t, true);
+    for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t)
+        if (swept(t, false, needs)) add(t, false);
+    sw.users = needs.users ? &user_days(model, e) : nullptr;
     sw.user_pos.clear();
     if (sw.users) {
         const size_t nu = sw.users->all.begin.size() - 1;
@@ -238,7 +254,6 @@ struct Scorer::DayFigures {
     // count of the last 7 days and the count of the 7 before; one block of three per type.
     size_t per_type = 0;
     int64_t events = 0, users = 0, active_users = 0, days_since_last_seen = 0;
-    bool with_users = false;  // users, active_users and days_since_last_seen were counted
 };
 
 struct Scorer::DayCache {
@@ -282,10 +297,10 @@ std::string figures_key(const Model& model) {
 
 EntityScore Scorer::score_at(const Model& model, uint32_t e, uint32_t shift) const {
     DaySweep sw;
-    make_sweep(model, e, true, sw);
+    make_sweep(model, e, DayNeeds{true, true, true}, sw);
     std::vector<double> per_type;
     const DayFigures f = day_figures(model, e, shift, sw, per_type);
-    return score_from(model, e, shift, f, per_type.data());
+    return score_from(model, e, shift, sw.needs, f, per_type.data());
 }
 
 Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t shift, const DaySweep& sw,
@@ -307,10 +322,8 @@ Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t 
         const double* weighted = sw.weighted.data() + ty.sums;
         const size_t n_cells = ty.n;
         const size_t i0 = seek(ages, n_cells, ty.edge[0], lo), i1 = seek(ages, n_cells, ty.edge[1], hi);
-        const size_t r1 = seek(ages, n_cells, ty.edge[2], recent_end);
-        const size_t p1 = seek(ages, n_cells, ty.edge[3], previous_end);
         const double n = count[i0] - count[i1];
-        if (ty.real) f.events += static_cast<int64_t>(n);
+        if (ty.real && sw.needs.events) f.events += static_cast<int64_t>(n);
         double c;
         if (model.decay == Decay::None) {
             c = n;
@@ -327,11 +340,16 @@ Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t 
                 c += (count[i] - count[i + 1]) * exp2_portable(-static_cast<double>(ages[i] - lo) / ty.h);
         }
         out[0] = std::min(c, cap_of_[ty.ts->type]);
-        out[1] = count[i0] - count[r1];
-        out[2] = count[r1] - count[p1];
+        if (sw.needs.velocity) {
+            const size_t r1 = seek(ages, n_cells, ty.edge[2], recent_end);
+            const size_t p1 = seek(ages, n_cells, ty.edge[3], previous_end);
+            out[1] = count[i0] - count[r1];
+            out[2] = count[r1] - count[p1];
+        } else {
+            out[1] = out[2] = 0;
+        }
         out += 3;
     }
-    f.with_users = sw.users != nullptr;
     if (!sw.users) return f;
     const uint32_t active_hi =
         static_cast<uint32_t>(std::min<int64_t>(static_cast<int64_t>(lo) + model.active_days, UINT32_MAX));
@@ -359,8 +377,8 @@ Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t 
     return f;
 }
 
-EntityScore Scorer::score_from(const Model& model, uint32_t e, uint32_t shift, const DayFigures& f,
-                               const double* per_type) const {
+EntityScore Scorer::score_from(const Model& model, uint32_t e, uint32_t shift, const DayNeeds& needs,
+                               const DayFigures& f, const double* per_type) const {
     const Index& ix = *index_;
     const Index::EntityAgg& ent = ix.entities[e];
     const int64_t until = day_end(shift);
@@ -376,8 +394,10 @@ EntityScore Scorer::score_from(const Model& model, uint32_t e, uint32_t shift, c
         P += w * x[2];
         x += 3;
     };
-    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) add(t);
-    for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) add(t);
+    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t)
+        if (swept(t, true, needs)) add(t);
+    for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t)
+        if (swept(t, false, needs)) add(t);
     r.engagement_points = E;
     r.engagement = E <= 0 ? 0.0 : 100.0 * E / (E + model.saturation);
     r.velocity = (R - P) / std::max(std::fabs(P), 1.0);
@@ -436,9 +456,15 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
         row_of_.assign(m, 0);
         for (uint32_t i = 0; i < run_.results.size(); ++i) row_of_[run_.results[i].entity] = i;
         since_pass_ = stats.score_passes;
+        // The day figures also depend on which types are weighted (only those are swept; a
+        // weight's value does not matter, a weight of 0 does) and on what the rule reads.
+        needs_ = DayNeeds{};
+        if (model.rule) add_needs(*model.rule, needs_);
         std::string fkey = figures_key(model) + '\0' + std::to_string(stats.index_builds) + "/" +
                            std::to_string(stats.index_appends) + "/" + std::to_string(stats.signal_builds) + "/" +
-                           std::to_string(store_.version) + "/" + std::to_string(ix.as_of);
+                           std::to_string(store_.version) + "/" + std::to_string(ix.as_of) + "/" +
+                           char('0' + needs_.users) + char('0' + needs_.events) + char('0' + needs_.velocity) + "/";
+        for (double w : weight_) fkey.push_back(w != 0 ? '1' : '0');
         if (!day_cache_) day_cache_ = std::make_unique<DayCache>();
         if (fkey != day_cache_->key) {
             day_cache_->clear();
@@ -451,9 +477,8 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
     const EntityScore& now = run_.results[row_of_[e]];
     const Index::EntityAgg& ent = ix.entities[e];
     const int64_t dayT = day_of(ix.as_of), first_day = day_of(ent.first_ts);
-    bool swept = false;  // the sweep is made on the first earlier day asked about
+    bool sweep_made = false;  // on the first earlier day asked about
     if (!sweep_) sweep_ = std::make_unique<DaySweep>();
-    const bool users = model.rule && reads_users(*model.rule);
     auto qualified_on = [&](uint32_t shift) {
         if (shift == 0) return now.qualified;
         ++stats.days_evaluated;
@@ -461,9 +486,9 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
         DayCache& cache = *day_cache_;
         const uint64_t k = static_cast<uint64_t>(e) << 32 | shift;
         auto it = cache.days.find(k);
-        if (it == cache.days.end() || (users && !it->second.with_users)) {
-            if (!swept) make_sweep(model, e, users, *sweep_);
-            swept = true;
+        if (it == cache.days.end()) {
+            if (!sweep_made) make_sweep(model, e, needs_, *sweep_);
+            sweep_made = true;
             if (cache.days.size() >= kDayCacheLimit) {  // bounded: ~70 rows x 120 days fit many times
                 cache.clear();
                 it = cache.days.end();
@@ -471,7 +496,7 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
             const DayFigures f = day_figures(model, e, shift, *sweep_, cache.pool);
             it = cache.days.insert_or_assign(k, f).first;
         }
-        return score_from(model, e, shift, it->second, cache.pool.data() + it->second.per_type).qualified;
+        return score_from(model, e, shift, needs_, it->second, cache.pool.data() + it->second.per_type).qualified;
     };
 
     // The current streak, at most window_days days back (and not before the first event).

@@ -1,6 +1,7 @@
 // PQL since (SPEC §7.7) against its definition: the entity ranked at the end of each earlier
 // day (set_as_of) is qualified exactly on the days of its streak, with and without rule leaves
-// that read users (the day sweep skips users when no leaf reads them).
+// that read users, events or velocity (the day sweep skips what no leaf reads, and the event
+// types of weight 0 unless events are counted).
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -15,11 +16,19 @@ namespace {
 
 const int64_t kDay = 86400000, kT = 1767225600000 + 12 * 3600000;  // 2026-01-01T12:00Z
 
-// Three accounts whose use starts, pauses and picks up again over 40 days.
+// Three accounts whose use starts, pauses and picks up again over 40 days, and a second event
+// type ("view") on some days.
 std::string events() {
     std::string out;
     for (int a = 0; a < 3; ++a)
         for (int d = 0; d < 40; ++d) {
+            if ((d + a) % 4 == 0)
+                out += json{{"timestamp", kT - (39 - d) * kDay - 5000},
+                            {"account_id", "a" + std::to_string(a)},
+                            {"user_id", "u" + std::to_string(a) + "-v"},
+                            {"event", "view"}}
+                           .dump() +
+                       "\n";
             if ((a == 1 && d > 10 && d < 18) || (a == 2 && d % 9 == 0)) continue;
             for (int k = 0; k < 1 + (d + a) % 3; ++k)
                 out += json{{"timestamp", kT - (39 - d) * kDay - k * 1000},
@@ -45,11 +54,14 @@ json qualified_on(Engine& e, const std::string& id, int64_t at) {
 TEST_CASE("qualified_at and first_qualified_at follow the day-by-day definition", "[since]") {
     for (const char* rule :
          {R"("rule":{"metric":"score","op":">=","value":0})", R"("rule":{"metric":"active_users","op":">=","value":2})",
-          R"("rule":{"metric":"days_since_last_seen","op":"<=","value":0})"}) {
-        INFO(rule);
+          R"("rule":{"metric":"days_since_last_seen","op":"<=","value":0})",
+          R"("rule":{"metric":"events","op":">=","value":45})", R"("rule":{"metric":"velocity","op":">=","value":0})"})
+      for (const char* view_weight : {"0", "1"}) {
+        INFO(rule << ", view weight " << view_weight);
         const std::string model =
             std::string(R"({"as_of":"2026-01-01T12:00:00Z","window_days":30,"active_days":3,)") +
-            R"("engagement":{"decay":"exponential","half_life_days":3,"saturation":4,"events":{"use":{"weight":1}}},)" +
+            R"("engagement":{"decay":"exponential","half_life_days":3,"saturation":4,"events":{"use":{"weight":1},"view":{"weight":)" +
+            view_weight + "}}}," +
             R"("weights":{"activation":0,"engagement":1,"fit":0},"pql":{"min_score":45,"require_activation":false,)" +
             rule + "}}";
         Engine e;
@@ -83,7 +95,7 @@ TEST_CASE("qualified_at and first_qualified_at follow the day-by-day definition"
             }
         }
         CHECK(checked == 3);
-    }
+      }
 }
 
 TEST_CASE("PQL since after edits that keep the day figures equals a fresh engine's", "[since]") {
@@ -99,6 +111,8 @@ TEST_CASE("PQL since after edits that keep the day figures equals a fresh engine
         R"("pql":{"min_score":40,"require_activation":false,"rule":{"metric":"active_users","op":">=","value":2}}})",
         R"("pql":{"min_score":52,"require_activation":false,"rule":{"metric":"active_users","op":">=","value":2}}})",
         R"("pql":{"min_score":52,"require_activation":false}})",
+        R"("pql":{"min_score":45,"require_activation":false,"rule":{"metric":"events","op":">=","value":45}}})",
+        R"("pql":{"min_score":45,"require_activation":false,"rule":{"metric":"velocity","op":">=","value":0}}})",
     };
     Engine a;
     REQUIRE(a.load_events(events()).ok());
@@ -112,10 +126,15 @@ TEST_CASE("PQL since after edits that keep the day figures equals a fresh engine
         REQUIRE(b.set_model_json(model).ok());
         CHECK(a.score_json() == b.score_json());
     }
-    // A weight patch on A: the same as B set whole.
-    REQUIRE(a.set_model_number("engagement.events.use.weight", 1.5).ok());
-    Engine b;
-    REQUIRE(b.load_events(events()).ok());
-    REQUIRE(b.set_model_json(a.model_json()).ok());
-    CHECK(a.score_json() == b.score_json());
+    // Weight patches on A: the same as B set whole. "view" has no weight until the last two: a
+    // type of weight 0 is not swept, so giving it one must not reuse the days without it.
+    for (auto [path, value] : {std::pair<const char*, double>{"engagement.events.use.weight", 1.5},
+                               {"engagement.events.view.weight", 2}, {"engagement.events.view.weight", 0}}) {
+        INFO(path << " = " << value);
+        REQUIRE(a.set_model_number(path, value).ok());
+        Engine b;
+        REQUIRE(b.load_events(events()).ok());
+        REQUIRE(b.set_model_json(a.model_json()).ok());
+        CHECK(a.score_json() == b.score_json());
+    }
 }
