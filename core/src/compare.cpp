@@ -173,12 +173,12 @@ std::string compare_json(const EventStore& store, const Model& a, const Model& b
         if (ent_a)
             for (uint32_t t = ent_a->types_begin; t < ent_a->types_end; ++t) {
                 const std::string& n = store.event_names.name(ia.types[t].type);
-                pts[n].first = a.weight_of(n) * sa.figures()[t].capped;
+                pts[n].first = a.weight_of(n) * sa.figure(t).capped;
             }
         if (ent_b)
             for (uint32_t t = ent_b->types_begin; t < ent_b->types_end; ++t) {
                 const std::string& n = store.event_names.name(ib.types[t].type);
-                pts[n].second = b.weight_of(n) * sb.figures()[t].capped;
+                pts[n].second = b.weight_of(n) * sb.figure(t).capped;
             }
         std::vector<std::tuple<double, std::string, double, double>> ev;
         for (auto& [n, p] : pts)

@@ -191,7 +191,7 @@ Explanation explanation_of(const RunView& v, size_t position) {
         types.emplace_back(v.scorer.type_name(m, ix.types[t].type), t);
     std::sort(types.begin(), types.end());
     for (auto& [name, t] : types) {
-        const TypeFigures& f = v.scorer.figures()[t];
+        const TypeFigures& f = v.scorer.figure(t);
         const double w = v.scorer.weight(ix.types[t].type);
         auto it = m.events.find(name);
         ExplainedEvent e;
@@ -267,8 +267,8 @@ Explanation explanation_of(const RunView& v, size_t position) {
                           "users", "active_users", "days_since_last_seen", "velocity"})
         metrics.set(k, row_metric(x.row, k));
     for (auto& [name, t] : types) {
-        metrics.set("count." + name, int64_t{v.scorer.figures()[t].in_window});
-        metrics.set("users." + name, int64_t{v.scorer.figures()[t].users_in_window});
+        metrics.set("count." + name, int64_t{v.scorer.figure(t).in_window});
+        metrics.set("users." + name, int64_t{v.scorer.figure(t).users_in_window});
     }
     for (auto& l : x.limits)
         metrics.set("limit." + l.name, std::isfinite(l.usage) ? JsonScalar(l.usage) : JsonScalar());

@@ -58,7 +58,7 @@ void build_entity(Index& ix, const EventStore& s, uint32_t e, uint32_t begin, ui
             const uint32_t ev = ix.order[p];
             const uint32_t age = static_cast<uint32_t>(dayT - day_of(s.ts[ev]));
             if (ix.cells.size() > ts.cells_begin && ix.cells.back().age == age) ++ix.cells.back().count;
-            else ix.cells.push_back({k, age, 1});
+            else ix.cells.push_back({age, 1});
         }
         if (ix.cells.size() > ts.cells_begin) ix.max_age = std::max(ix.max_age, ix.cells.back().age);
         ts.cells_end = static_cast<uint32_t>(ix.cells.size());
@@ -326,7 +326,7 @@ void add_in_order(Index& ix, const EventStore& s, uint32_t e, const std::vector<
         for (size_t r = b; r-- > a;) {
             const uint32_t age = static_cast<uint32_t>(dayT - day_of(s.ts[rows[r]]));
             if (!fresh.empty() && fresh.back().age == age) ++fresh.back().count;
-            else fresh.push_back({k, age, 1});
+            else fresh.push_back({age, 1});
         }
         if (st.cells_end > st.cells_begin && fresh.back().age == ix.cells[st.cells_begin].age && fresh.size() == 1) {
             ix.cells[st.cells_begin].count += fresh.back().count;
@@ -540,7 +540,7 @@ void Index::build_signals(const EventStore& s, const std::vector<SignalFilter>& 
             for (size_t p = evs.size(); p-- > 0;) {
                 const uint32_t age = static_cast<uint32_t>(dayT - day_of(s.ts[evs[p]]));
                 if (cells.size() > ts.cells_begin && cells.back().age == age) ++cells.back().count;
-                else cells.push_back({ts.type, age, 1});
+                else cells.push_back({age, 1});
             }
             ts.cells_end = static_cast<uint32_t>(cells.size());
             ts.users_begin = static_cast<uint32_t>(type_users.size());

@@ -45,7 +45,7 @@ std::vector<ExplainedPerson> people_of(const RunView& v, const EntityScore& s, s
     }
     for_each_stat(ent, [&](uint32_t t, bool signal) {
         const Index::TypeStat& ts = ix.types[t];
-        const TypeFigures& f = v.scorer.figures()[t];
+        const TypeFigures& f = v.scorer.figure(t);
         const double w = v.scorer.weight(ts.type);
         // The type's points (weight x capped) shared out in proportion to each event's decay.
         const double per_decayed = w != 0 && f.decayed > 0 ? w * f.capped / f.decayed : 0;

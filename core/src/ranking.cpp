@@ -12,7 +12,7 @@ std::vector<EventPoints> top_events_of(const RunView& v, const EntityScore& s, s
     std::vector<EventPoints> pts;
     for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) {
         const std::string& name = v.store.event_names.name(ix.types[t].type);
-        const double p = v.model.weight_of(name) * v.scorer.figures()[t].capped;
+        const double p = v.model.weight_of(name) * v.scorer.figure(t).capped;
         if (p != 0) pts.push_back({name, p});
     }
     auto stronger = [](const EventPoints& a, const EventPoints& b) {

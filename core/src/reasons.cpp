@@ -153,9 +153,9 @@ std::vector<std::string> reasons_of(const RunView& v, const EntityScore& s, size
     std::vector<Top> top;
     double total = 0;
     auto take = [&](uint32_t t) {
-        const double p = v.scorer.weight(ix.types[t].type) * v.scorer.figures()[t].capped;
+        const double p = v.scorer.weight(ix.types[t].type) * v.scorer.figure(t).capped;
         if (p > 0) total += p;
-        if (p > 0) top.push_back({p, v.scorer.type_name(m, ix.types[t].type), v.scorer.figures()[t].in_window});
+        if (p > 0) top.push_back({p, v.scorer.type_name(m, ix.types[t].type), v.scorer.figure(t).in_window});
     };
     for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) take(t);
     for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) take(t);

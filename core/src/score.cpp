@@ -175,13 +175,21 @@ void Scorer::ensure_figures(const Model& model) {
         if (appended_) {  // only the type stats of entities the appended rows touched
             figures_.resize(ix.types.size());
             hot_.resize(ix.types.size());
+            decay_pending_.resize(ix.types.size(), 0);
             for (auto [from, to] : delta_.moved) {
                 figures_[to] = figures_[from];
                 hot_[to] = hot_[from];
+                decay_pending_[to] = decay_pending_[from];
             }
-            for (uint32_t t : delta_.types) compute_figures(model, t);
+            for (uint32_t t : delta_.types) {
+                compute_figures(model, t);
+                decay_pending_[t] = 0;
+            }
         }
-        if (figures_.size() == ix.types.size()) return;
+        if (figures_.size() == ix.types.size()) {
+            complete_decay(&weight_);  // a type given a weight since its sum was left out
+            return;
+        }
     }
     ++stats.decay_passes;
 
@@ -220,8 +228,25 @@ void Scorer::ensure_figures(const Model& model) {
 
     // The counts (in the window, recent, previous, users) depend on the window alone: a change of
     // half-life, decay or cap redoes only the decayed sums.
+    decay_pending_.assign(ix.types.size(), 0);
+    decay_pending_any_ = false;
     if (counts_window_ == window && !appended_ && figures_.size() == ix.types.size()) {
-        for (uint32_t t = 0; t < ix.types.size(); ++t) compute_decay(t);
+        decay_weighted_.assign(weight_.size(), 0);
+        for (size_t k = 0; k < weight_.size(); ++k) decay_weighted_[k] = weight_[k] != 0;
+        for (uint32_t t = 0; t < ix.types.size(); ++t) {
+            const uint32_t k = ix.types[t].type;
+#if defined(__GNUC__) || defined(__clang__)
+            // The weighted types' cells are read in runs with gaps (the unweighted ones between),
+            // which the hardware prefetcher follows badly: ask for the cells a few stats ahead.
+            if (t + 4 < ix.types.size()) __builtin_prefetch(ix.cells.data() + ix.types[t + 4].cells_begin);
+#endif
+            if (k < weight_.size() && weight_[k] == 0) {
+                decay_pending_[t] = 1;
+                decay_pending_any_ = true;
+            } else {
+                compute_decay(t);
+            }
+        }
     } else {
         figures_.assign(ix.types.size(), TypeFigures{});
         hot_.resize(ix.types.size());
@@ -250,13 +275,49 @@ inline double decayed_sum(const Index::Cell* b, const Index::Cell* e, const doub
 
 // The decayed sum as compute_figures makes it, counts untouched: over the cells compute_figures
 // found in the window (the window has not changed when this runs).
-void Scorer::compute_decay(uint32_t t) {
+void Scorer::compute_decay(uint32_t t) const {
     const Index& ix = *index_;
     const Index::TypeStat& ts = ix.types[t];
     const Index::Cell* cells = ix.cells.data() + ts.cells_begin;
     const double c = decayed_sum(cells, cells + figures_[t].window_cells, tables_[table_of_[ts.type]].data());
     figures_[t].decayed = c;
     figures_[t].capped = hot_[t].capped = std::min(c, cap_of_[ts.type]);
+}
+
+// The pending decayed sums of the type stats whose type is now weighted (`weight`), or all.
+void Scorer::complete_decay(const std::vector<double>* weight) const {
+    if (!decay_pending_any_) return;
+    if (weight) {  // nothing to do while the weighted set is the one the marks were made for
+        bool same = weight->size() == decay_weighted_.size();
+        for (size_t k = 0; same && k < weight->size(); ++k) same = ((*weight)[k] != 0) == (decay_weighted_[k] != 0);
+        if (same) return;
+    }
+    const Index& ix = *index_;
+    bool left = false;
+    for (uint32_t t = 0; t < ix.types.size(); ++t) {
+        if (!decay_pending_[t]) continue;
+        const uint32_t k = ix.types[t].type;
+        if (!weight || (k < weight->size() && (*weight)[k] != 0)) {
+            compute_decay(t);
+            decay_pending_[t] = 0;
+        } else {
+            left = true;
+        }
+    }
+    decay_pending_any_ = left;
+}
+
+const std::vector<TypeFigures>& Scorer::figures() const {
+    complete_decay(nullptr);
+    return figures_;
+}
+
+const TypeFigures& Scorer::figure(uint32_t t) const {
+    if (decay_pending_any_ && decay_pending_[t]) {
+        compute_decay(t);
+        decay_pending_[t] = 0;
+    }
+    return figures_[t];
 }
 
 void Scorer::compute_figures(const Model& model, uint32_t t) {
@@ -651,6 +712,17 @@ const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
     ensure_signals(model);
     ensure_personas(model);
     ensure_customers(model);
+    // Weights per event type and signal (§7.1: default_weight never applies to a signal, and an
+    // event type a signal shadows counts only through it); the figures layer sums the decay of
+    // the weighted types first.
+    const size_t ntypes = this->ntypes();
+    std::vector<double>& weight = weight_;
+    weight.assign(ntypes, model.default_weight);
+    for (size_t k = store_.event_names.size(); k < ntypes; ++k) weight[k] = 0;
+    for (size_t k = 0; k < shadowed_.size() && k < ntypes; ++k)
+        if (shadowed_[k]) weight[k] = 0;
+    for (auto& [name, s] : model.events)
+        if (auto k = type_id(model, name)) weight[*k] = s.weight ? *s.weight : model.default_weight;
     ensure_figures(model);
     ensure_steps(model);
     ensure_fit(model);
@@ -660,16 +732,7 @@ const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
     const Index& ix = *index_;
     const size_t m = ix.entities.size();
 
-    // Weights per event type and signal (§7.1: default_weight never applies to a signal, and an
-    // event type a signal shadows counts only through it); the rules' event types resolved once.
-    const size_t ntypes = this->ntypes();
-    std::vector<double>& weight = weight_;
-    weight.assign(ntypes, model.default_weight);
-    for (size_t k = store_.event_names.size(); k < ntypes; ++k) weight[k] = 0;
-    for (size_t k = 0; k < shadowed_.size() && k < ntypes; ++k)
-        if (shadowed_[k]) weight[k] = 0;
-    for (auto& [name, s] : model.events)
-        if (auto k = type_id(model, name)) weight[*k] = s.weight ? *s.weight : model.default_weight;
+    // The rules' event types resolved once.
     const double wsum = model.w_activation + model.w_engagement + model.w_fit;
     leaf_types_.clear();
     if (model.rule) resolve_leaves(model, *model.rule);

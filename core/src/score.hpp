@@ -26,8 +26,7 @@ struct SignalFilter {
 
 // Aggregates of the events at or before T, grouped by entity.
 struct Index {
-    struct Cell {  // events of one type on one day (age = day(T) - day(ts))
-        uint32_t type;
+    struct Cell {  // events of one type on one day (age = day(T) - day(ts)); its type stat says which type
         uint32_t age;
         uint32_t count;
     };
@@ -168,7 +167,10 @@ public:
     // `ranked` limits the rank ordering to the first `ranked` results (a page needs no more).
     const ScoreRun& score(const Model& model, size_t ranked = SIZE_MAX);
     const Index& index() const { return *index_; }
-    const std::vector<TypeFigures>& figures() const { return figures_; }
+    // Every type stat's figures (the decayed sums of unweighted types are completed first), or
+    // one type stat's (completing only that one).
+    const std::vector<TypeFigures>& figures() const;
+    const TypeFigures& figure(uint32_t type_stat) const;
     // The metric a rule leaf reads, for one entity; nullopt for a trait the entity lacks.
     std::optional<double> metric(const Model& model, const EntityScore& s, const RuleNode& leaf) const;
     bool evaluate(const Model& model, const EntityScore& s, const RuleNode& node) const;
@@ -260,8 +262,15 @@ private:
     bool appended_ = false;
     Index::Delta delta_;
     uint32_t first_new_entity_ = 0;
-    std::vector<TypeFigures> figures_;  // aligned with index_->types
+    mutable std::vector<TypeFigures> figures_;  // aligned with index_->types
     std::string figures_key_;
+    // After a half-life or cap change only the weighted types' decayed sums are redone (a weight
+    // of 0 adds nothing to a score, and the unweighted types, page views and logins, hold most
+    // cells); the others are marked here and summed when read (figures(), figure(), a weight).
+    mutable std::vector<uint8_t> decay_pending_;  // per type stat
+    mutable bool decay_pending_any_ = false;
+    std::vector<uint8_t> decay_weighted_;  // per type id: weighted when the pending marks were made
+    void complete_decay(const std::vector<double>* weight) const;  // null: every pending one
     // Decay layer inputs per interned event type, and the hot loop's view of the figures.
     std::vector<std::vector<double>> tables_;
     std::vector<int> table_of_;
@@ -271,11 +280,11 @@ private:
         double capped, recent, previous;
         uint32_t type, in_window;
     };                      // what score() reads per type
-    std::vector<Hot> hot_;  // aligned with index_->types
+    mutable std::vector<Hot> hot_;  // aligned with index_->types
     // The window figures_' counts were made for; none after an index build. (Not a sentinel:
     // every window from UINT32_MAX days up is clipped to that value.)
     std::optional<uint32_t> counts_window_;
-    void compute_decay(uint32_t t);
+    void compute_decay(uint32_t t) const;
     // Activation per entity (steps layer, step weights, required).
     struct Act {
         double activation = 0;

@@ -29,7 +29,7 @@ Features features_of(const Evaluation& ev, const std::vector<uint32_t>& types) {
         const auto& ent = ix.entities[s->entity];
         for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) {
             const uint32_t k = ix.types[t].type;
-            if (k < col.size() && col[k] >= 0) row[col[k]] = log_portable(1 + ev.scorer.figures()[t].decayed);
+            if (k < col.size() && col[k] >= 0) row[col[k]] = log_portable(1 + ev.scorer.figure(t).decayed);
         }
         f.rows.push_back(std::move(row));
     }

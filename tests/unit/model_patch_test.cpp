@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pql/engine.hpp"
+#include "pql/explanation.hpp"
 
 using namespace pql;
 using json = nlohmann::json;
@@ -137,4 +138,41 @@ TEST_CASE("a patch is validated like the whole model and changes nothing on erro
     REQUIRE_FALSE(st.ok());
     CHECK(st.error().path == "weights");
     CHECK(json::parse(e.model_json())["weights"]["engagement"] == 60);
+}
+
+TEST_CASE("after a half-life change the unweighted types' sums are the fresh engine's when read", "[model_patch]") {
+    // A half-life change redoes only the weighted types' decayed sums; "y" and "z" (weight 0 here)
+    // are summed when something reads them: an explanation, suggested weights, or a weight patch
+    // that gives them a weight. Each answer must be a fresh engine's, bit for bit.
+    json m = json::parse(kModel);
+    m["engagement"]["default_weight"] = 0;
+    const std::string start = m.dump();
+    Engine edited;
+    REQUIRE(edited.load_events(data()).ok());
+    REQUIRE(edited.load_accounts(accounts()).ok());
+    REQUIRE(edited.set_model_json(start).ok());
+    edited.score_json();  // the figures at half-life 10, every type summed
+    auto fresh_like = [&](const std::string& model) {
+        Engine fresh;
+        REQUIRE(fresh.load_events(data()).ok());
+        REQUIRE(fresh.load_accounts(accounts()).ok());
+        REQUIRE(fresh.set_model_json(model).ok());
+        CHECK(edited.score_json() == fresh.score_json());
+        for (int i = 0; i < 9; ++i) {
+            const std::string id = "acct" + std::to_string(i);
+            auto a = edited.explain(id), b = fresh.explain(id);
+            REQUIRE(a.ok() == b.ok());
+            if (a.ok()) CHECK(explanation_json(*a) == explanation_json(*b));
+        }
+    };
+    REQUIRE(edited.set_model_number("engagement.half_life_days", 4).ok());
+    edited.score_json();  // "y" and "z" left pending
+    m["engagement"]["half_life_days"] = 4;
+    fresh_like(m.dump());
+    REQUIRE(edited.set_model_number("engagement.half_life_days", 7).ok());
+    edited.score_json();
+    REQUIRE(edited.set_model_number("engagement.events.z.weight", 2.5).ok());  // pending, now weighted
+    m["engagement"]["half_life_days"] = 7;
+    m["engagement"]["events"]["z"] = {{"weight", 2.5}};
+    fresh_like(m.dump());
 }
