@@ -239,9 +239,9 @@ std::string suggest_text(const Suggestions& s) {
            num2(w.fit.suggested_model_auc) + "):\n";
     for (auto& [event, weight] : w.fit.weights) out += "  " + event + ": " + json_text(Value(weight)) + "\n";
     const CapacitySuggestion& c = s.capacity;
-    out += "\nCapacity: " + std::to_string(c.per_week) + " leads a week -> min_score " +
-           json_text(Value(c.min_score)) + " (" + std::to_string(c.qualified) + " PQLs, precision " +
-           pct(c.precision) + ", recall " + pct(c.recall) + ")\n";
+    out += "\nCapacity: " + std::to_string(c.per_week) + " leads a week -> min_score " + json_text(Value(c.min_score)) +
+           " (" + std::to_string(c.qualified) + " PQLs, precision " + pct(c.precision) + ", recall " + pct(c.recall) +
+           ")\n";
     return out + suggest_lifecycle_text(s);
 }
 

@@ -18,9 +18,7 @@ std::string fixed(double v, int decimals) {
     return buf;
 }
 // A missing figure (or one the JSON would write as null: not finite) is "-".
-std::string pct(const std::optional<double>& v) {
-    return v && std::isfinite(*v) ? fixed(100 * *v, 1) + "%" : "-";
-}
+std::string pct(const std::optional<double>& v) { return v && std::isfinite(*v) ? fixed(100 * *v, 1) + "%" : "-"; }
 std::string num(const std::optional<double>& v, int decimals = 2) {
     return v && std::isfinite(*v) ? fixed(*v, decimals) : "-";
 }
@@ -136,8 +134,8 @@ std::string compare_quality_text(const Comparison& c) {
     std::vector<std::vector<std::string>> rows = {{"figure", "A", "B", "better"}};
     for (const QualityFigure& m : q.metrics) {
         const bool share = m.metric != "auc" && m.metric != "pql_lift";
-        rows.push_back({m.metric, share ? pct(m.a) : num(m.a, 3), share ? pct(m.b) : num(m.b, 3),
-                        m.better.value_or("-")});
+        rows.push_back(
+            {m.metric, share ? pct(m.a) : num(m.a, 3), share ? pct(m.b) : num(m.b, 3), m.better.value_or("-")});
     }
     std::string out = "\nQuality at " + format_iso(q.as_of) + ", horizon " + std::to_string(q.horizon_days) +
                       " days (" + std::to_string(q.population) + " entities, " + std::to_string(q.conversions) +

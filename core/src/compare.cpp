@@ -36,7 +36,7 @@ QualityFigure side_by_side(const char* metric, const std::optional<double>& va, 
 // Both models backtested at the same T and horizon (A's backtest point: options, A's as_of,
 // else the latest event minus the horizon), so that B's own as_of does not tilt the figures.
 std::optional<CompareQuality> compare_quality(const EventStore& store, const Model& a, const Model& b,
-                                         const Outcomes& outcomes, const CompareOptions& o) {
+                                              const Outcomes& outcomes, const CompareOptions& o) {
     const bool has_conversions = a.conversion_event || b.conversion_event || !outcomes.rows.empty();
     if (!has_conversions || o.horizon_days < 1 || o.horizon_days > kMaxHorizonDays) return std::nullopt;
     const int64_t T = resolve_as_of(store, a, o.as_of, o.horizon_days);

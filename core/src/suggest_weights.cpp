@@ -203,7 +203,8 @@ SuggestedWeights suggest_weights(const EventStore& store, const Model& model, co
         } else if (lift_alone && *lift_alone <= 0.8) {
             e.reason = "negative_signal";
             std::snprintf(buf, sizeof buf, "%.2f", *lift_alone);
-            e.note = "entities that do " + event + " convert less than the rest (lift " + buf + "x): a negative signal.";
+            e.note =
+                "entities that do " + event + " convert less than the rest (lift " + buf + "x): a negative signal.";
         } else {
             e.reason = "weak";
             if (partner != c) {

@@ -21,7 +21,8 @@ struct CompareOptions {
     std::optional<int64_t> as_of;
 };
 
-struct ComparedRun {  // one model's ranking
+// One model's ranking.
+struct ComparedRun {
     int64_t as_of = 0;  // epoch ms
     int64_t entities = 0, qualified = 0;
 };
@@ -71,7 +72,7 @@ struct CompareQuality {
 
 struct Comparison {
     ComparedRun a, b;
-    std::vector<std::string> tiers;  // A's tiers, then B's others, "(no tier)", "(not ranked)"
+    std::vector<std::string> tiers;   // A's tiers, then B's others, "(no tier)", "(not ranked)"
     std::vector<TierMove> migration;  // by (from, to) in `tiers` order
     int64_t moved = 0, qualified_gained = 0, qualified_lost = 0;
     std::vector<Mover> movers_up, movers_down;  // biggest rise first; biggest fall first
