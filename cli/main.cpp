@@ -222,13 +222,6 @@ int cmd_validate(const Args& a) {
     return errors.empty() ? 0 : 1;
 }
 
-int print_json_or(const Result<std::string>& r, const std::string& format,
-                  const std::function<std::string(const nlohmann::ordered_json&)>& table) {
-    if (!r) return fail(r.error().describe());
-    auto st = cli::write_stdout(format == "json" ? *r + "\n" : table(nlohmann::ordered_json::parse(*r)));
-    return st ? 0 : fail(st.error().message);
-}
-
 int cmd_backtest(Engine& engine, const Args& a) {
     const std::string format = a.format.empty() ? "table" : a.format;
     if (format != "table" && format != "json") return usage_error("backtest", "--format must be table or json");
@@ -246,7 +239,10 @@ int cmd_suggest(Engine& engine, const Args& a) {
     SuggestOptions o;
     if (a.horizon_days) o.horizon_days = static_cast<int64_t>(*a.horizon_days);
     if (a.capacity) o.capacity_per_week = static_cast<int64_t>(*a.capacity);
-    return print_json_or(engine.suggest_json(o), format, cli::suggest_text);
+    auto s = engine.suggest(o);
+    if (!s) return fail(s.error().describe());
+    auto st = cli::write_stdout(format == "json" ? suggestions_json(*s) + "\n" : cli::suggest_text(*s));
+    return st ? 0 : fail(st.error().message);
 }
 
 int cmd_compare(Engine& engine, const Args& a) {
@@ -265,14 +261,18 @@ int cmd_compare(Engine& engine, const Args& a) {
     if (a.as_of_b) {
         auto t = time_flag("--as-of-b", *a.as_of_b);
         if (!t) return usage_error("compare", t.error().message);
-        auto j = nlohmann::ordered_json::parse(b_text);
-        j["as_of"] = format_iso(*t);
-        b_text = j.dump();
+        auto b = parse_model(b_text);  // valid: checked above, or the engine's own model
+        if (!b) return fail(b.error().describe());
+        b->as_of = *t;
+        b_text = model_to_json(*b);
     }
     CompareOptions o;
     if (a.movers) o.movers = *a.movers;
     if (a.horizon_days) o.horizon_days = static_cast<int64_t>(*a.horizon_days);
-    return print_json_or(engine.compare_json(b_text, o), format, cli::compare_text);
+    auto c = engine.compare(b_text, o);
+    if (!c) return fail(c.error().describe());
+    auto st = cli::write_stdout(format == "json" ? comparison_json(*c) + "\n" : cli::compare_text(*c));
+    return st ? 0 : fail(st.error().message);
 }
 
 // pql funnel: signup cohorts (SPEC §7.8).
@@ -288,7 +288,7 @@ int cmd_funnel(Engine& engine, const Args& a) {
     if (!r) return fail(r.error().describe());
     const std::string out = format == "json"  ? funnel_to_json(*r) + "\n"
                             : format == "csv" ? funnel_to_csv(*r)
-                                              : cli::funnel_text(nlohmann::ordered_json::parse(funnel_to_json(*r)));
+                                              : cli::funnel_text(*r);
     auto st = cli::write_stdout(out);
     return st ? 0 : fail(st.error().message);
 }

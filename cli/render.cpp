@@ -39,6 +39,10 @@ std::string fixed(double v, int decimals) {
     return buf;
 }
 
+// A missing figure (or one the JSON would write as null: not finite) is "-".
+std::string pct(const std::optional<double>& v) { return v && std::isfinite(*v) ? fixed(100 * *v, 1) + "%" : "-"; }
+std::string num2(const std::optional<double>& v) { return v && std::isfinite(*v) ? fixed(*v, 2) : "-"; }
+
 // "report_created +12.0, error_shown -3.0"
 std::string top_events(const std::vector<EventPoints>& events) {
     std::string out;
@@ -48,9 +52,6 @@ std::string top_events(const std::vector<EventPoints>& events) {
     }
     return out;
 }
-
-std::string pct(const nlohmann::ordered_json& v) { return v.is_number() ? fixed(100 * v.get<double>(), 1) + "%" : "-"; }
-std::string num2(const nlohmann::ordered_json& v) { return v.is_number() ? fixed(v.get<double>(), 2) : "-"; }
 
 }  // namespace
 
@@ -196,13 +197,6 @@ std::string explain_text(const Explanation& x) {
     return o;
 }
 
-namespace {
-
-std::string pct(const std::optional<double>& v) { return v && std::isfinite(*v) ? fixed(100 * *v, 1) + "%" : "-"; }
-std::string num2(const std::optional<double>& v) { return v && std::isfinite(*v) ? fixed(*v, 2) : "-"; }
-
-}  // namespace
-
 std::string backtest_text(const Backtest& b) {
     std::string out = "Backtest at " + format_iso(b.as_of) + ", horizon " + std::to_string(b.horizon_days) +
                       " days\n  population " + std::to_string(b.population) + ", conversions " +
@@ -232,50 +226,50 @@ std::string backtest_text(const Backtest& b) {
     return out + backtest_lifecycle_text(b);
 }
 
-std::string suggest_text(const nlohmann::ordered_json& j) {
-    std::string out = "Suggestions at " + j["as_of"].get<std::string>() + " (" + j["population"].dump() +
-                      " entities, " + j["conversions"].dump() + " conversions in " + j["horizon_days"].dump() +
+std::string suggest_text(const Suggestions& s) {
+    std::string out = "Suggestions at " + format_iso(s.as_of) + " (" + std::to_string(s.population) + " entities, " +
+                      std::to_string(s.conversions) + " conversions in " + std::to_string(s.horizon_days) +
                       " days)\n\nActivation steps:\n";
-    for (auto& s : j["activation_steps"])
-        out += "  " + s["event"].get<std::string>() + " >= " + s["min_count"].dump() + ": converts " +
-               pct(s["did_rate"]) + " vs " + pct(s["not_rate"]) + " (coverage " + pct(s["coverage"]) + ")\n";
-    const auto& w = j["weights"];
-    out += "\nWeights (logistic regression trained at " + w["train_as_of"].get<std::string>() + "; holdout AUC " +
-           num2(w["holdout_auc"]) + ", your model " + num2(w["current_auc"]) + ", your model with these weights " +
-           num2(w["suggested_model_auc"]) + "):\n";
-    for (auto it = w["weights"].begin(); it != w["weights"].end(); ++it)
-        out += "  " + it.key() + ": " + it.value().dump() + "\n";
-    const auto& c = j["capacity"];
-    out += "\nCapacity: " + c["per_week"].dump() + " leads a week -> min_score " + c["min_score"].dump() + " (" +
-           c["qualified"].dump() + " PQLs, precision " + pct(c["precision"]) + ", recall " + pct(c["recall"]) + ")\n";
-    return out + suggest_lifecycle_text(j);
+    for (const SuggestedStep& step : s.activation_steps)
+        out += "  " + step.event + " >= " + std::to_string(step.min_count) + ": converts " + pct(step.did_rate) +
+               " vs " + pct(step.not_rate) + " (coverage " + pct(step.coverage) + ")\n";
+    const SuggestedWeights& w = s.weights;
+    out += "\nWeights (logistic regression trained at " + format_iso(w.train_as_of) + "; holdout AUC " +
+           num2(w.fit.holdout_auc) + ", your model " + num2(w.current_auc) + ", your model with these weights " +
+           num2(w.fit.suggested_model_auc) + "):\n";
+    for (auto& [event, weight] : w.fit.weights) out += "  " + event + ": " + json_text(Value(weight)) + "\n";
+    const CapacitySuggestion& c = s.capacity;
+    out += "\nCapacity: " + std::to_string(c.per_week) + " leads a week -> min_score " + json_text(Value(c.min_score)) +
+           " (" + std::to_string(c.qualified) + " PQLs, precision " + pct(c.precision) + ", recall " + pct(c.recall) +
+           ")\n";
+    return out + suggest_lifecycle_text(s);
 }
 
-std::string compare_text(const nlohmann::ordered_json& j) {
-    std::string out = "A: " + j["a"]["entities"].dump() + " entities, " + j["a"]["qualified"].dump() + " PQLs (as of " +
-                      j["a"]["as_of"].get<std::string>() + ")\nB: " + j["b"]["entities"].dump() + " entities, " +
-                      j["b"]["qualified"].dump() + " PQLs (as of " + j["b"]["as_of"].get<std::string>() + ")\n" +
-                      j["moved"].dump() + " changed tier; " + j["qualified_gained"].dump() + " became PQLs, " +
-                      j["qualified_lost"].dump() + " stopped being PQLs\n\nTier migration:\n";
-    for (auto& m : j["migration"])
-        if (m["from"] != m["to"])
-            out += "  " + m["count"].dump() + " " + m["from"].get<std::string>() + " -> " + m["to"].get<std::string>() +
-                   "\n";
+std::string compare_text(const Comparison& c) {
+    auto run = [](const char* side, const ComparedRun& r) {
+        return std::string(side) + ": " + std::to_string(r.entities) + " entities, " + std::to_string(r.qualified) +
+               " PQLs (as of " + format_iso(r.as_of) + ")\n";
+    };
+    std::string out = run("A", c.a) + run("B", c.b) + std::to_string(c.moved) + " changed tier; " +
+                      std::to_string(c.qualified_gained) + " became PQLs, " + std::to_string(c.qualified_lost) +
+                      " stopped being PQLs\n\nTier migration:\n";
+    for (const TierMove& m : c.migration)
+        if (m.from != m.to) out += "  " + std::to_string(m.count) + " " + m.from + " -> " + m.to + "\n";
     for (const char* way : {"up", "down"}) {
         out += std::string("\nBiggest movers ") + way + ":\n";
-        for (auto& m : j["movers"][way]) {
-            out += "  " + m["id"].get<std::string>() + ": " + num2(m["score_a"]) + " -> " + num2(m["score_b"]) + " (" +
-                   (m["delta"].get<double>() > 0 ? "+" : "") + num2(m["delta"]) + ")";
+        for (const Mover& m : way[0] == 'u' ? c.movers_up : c.movers_down) {
+            out += "  " + m.id + ": " + num2(m.score_a) + " -> " + num2(m.score_b) + " (" + (m.delta > 0 ? "+" : "") +
+                   num2(m.delta) + ")";
             std::string parts;
-            for (auto& e : m["events"]) {
+            for (const MoverEvent& e : m.events) {
                 if (parts.size() > 60) break;
-                parts += (parts.empty() ? "" : ", ") + std::string(e["delta"].get<double>() > 0 ? "+" : "") +
-                         num2(e["delta"]) + " points from " + e["event"].get<std::string>();
+                parts += (parts.empty() ? "" : ", ") + std::string(e.delta > 0 ? "+" : "") + num2(e.delta) +
+                         " points from " + e.event;
             }
             out += parts.empty() ? "\n" : "; " + parts + "\n";
         }
     }
-    return out + compare_quality_text(j);
+    return out + compare_quality_text(c);
 }
 
 }  // namespace pql::cli

@@ -4,11 +4,11 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "pql/backtest.hpp"
+#include "pql/comparison.hpp"
 #include "pql/explanation.hpp"
 #include "pql/ranking.hpp"
+#include "pql/suggestions.hpp"
 
 namespace pql {
 class Engine;
@@ -20,7 +20,7 @@ namespace pql::cli {
 std::string score_table(const Ranking& ranking);
 std::string explain_text(const Explanation& explanation);
 std::string backtest_text(const Backtest& backtest);
-std::string suggest_text(const nlohmann::ordered_json& suggestions);
-std::string compare_text(const nlohmann::ordered_json& comparison);
+std::string suggest_text(const Suggestions& suggestions);
+std::string compare_text(const Comparison& comparison);
 
 }  // namespace pql::cli

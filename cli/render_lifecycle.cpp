@@ -1,24 +1,32 @@
 #include "render_lifecycle.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <vector>
+
+#include "pql/explanation.hpp"  // json_text
+#include "pql/time.hpp"
 
 namespace pql::cli {
 
 namespace {
-
-using oj = nlohmann::ordered_json;
 
 std::string fixed(double v, int decimals) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
     return buf;
 }
-std::string pct(const oj& v) { return v.is_number() ? fixed(100 * v.get<double>(), 1) + "%" : "-"; }
-std::string num(const oj& v, int decimals = 2) { return v.is_number() ? fixed(v.get<double>(), decimals) : "-"; }
-std::string count(const oj& v) { return v.is_number() ? v.dump() : "-"; }
-std::string text(const oj& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+// A missing figure (or one the JSON would write as null: not finite) is "-".
+std::string pct(const std::optional<double>& v) { return v && std::isfinite(*v) ? fixed(100 * *v, 1) + "%" : "-"; }
+std::string num(const std::optional<double>& v, int decimals = 2) {
+    return v && std::isfinite(*v) ? fixed(*v, decimals) : "-";
+}
+std::string count(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "-"; }
+// A trait value as it reads: a string as it is, a number or boolean as JSON writes it.
+std::string text(const Value& v) {
+    return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : json_text(v);
+}
 
 // Columns padded to their widest cell; the first left-aligned, the rest right-aligned.
 std::string table(const std::vector<std::vector<std::string>>& rows) {
@@ -43,31 +51,25 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
 
 }  // namespace
 
-std::string funnel_text(const oj& j) {
+std::string funnel_text(const FunnelReport& f) {
     std::vector<std::vector<std::string>> rows = {
         {"cohort", "signups", "activated", "days", "PQL", "days", "customer", "after PQL", "PQL->paid", "days"}};
-    auto row = [&](const std::string& name, const oj& r) {
-        rows.push_back({name, count(r["entities"]), count(r["activated"]) + " " + pct(r["activation_rate"]),
-                        num(r["median_days_to_activate"], 1), count(r["became_pql"]) + " " + pct(r["pql_rate"]),
-                        num(r["median_days_to_pql"], 1),
-                        r["converted"].is_null() ? "-" : count(r["converted"]) + " " + pct(r["conversion_rate"]),
-                        count(r["converted_after_pql"]), pct(r["pql_to_customer_rate"]),
-                        num(r["median_days_pql_to_paid"], 1)});
+    auto row = [&](const std::string& name, const FunnelRow& r) {
+        rows.push_back({name, count(r.entities), count(r.activated) + " " + pct(r.activation_rate),
+                        num(r.median_days_to_activate, 1), count(r.became_pql) + " " + pct(r.pql_rate),
+                        num(r.median_days_to_pql, 1),
+                        r.converted ? count(r.converted) + " " + pct(r.conversion_rate) : "-",
+                        count(r.converted_after_pql), pct(r.pql_to_customer_rate), num(r.median_days_pql_to_paid, 1)});
     };
-    for (auto& c : j["cohorts"]) row(c["cohort"].get<std::string>(), c);
-    row("all", j["all"]);
-    std::string out = "Funnel by signup " + j["cohort"].get<std::string>() + " (first event), as of " +
-                      j["as_of"].get<std::string>() + "; days are medians\n\n" + table(rows);
-    if (j["all"]["converted"].is_null())
-        out += "\nNo conversions: set \"conversion_event\" in the model or give --outcomes.\n";
+    for (const FunnelRow& c : f.cohorts) row(c.cohort, c);
+    row("all", f.all);
+    std::string out = "Funnel by signup " + std::string(f.cohort == CohortBy::Week ? "week" : "month") +
+                      " (first event), as of " + format_iso(f.as_of) + "; days are medians\n\n" + table(rows);
+    if (!f.all.converted) out += "\nNo conversions: set \"conversion_event\" in the model or give --outcomes.\n";
     return out;
 }
 
 std::string backtest_lifecycle_text(const Backtest& b) {
-    auto pct = [](const std::optional<double>& v) { return v ? cli::pct(oj(*v)) : std::string("-"); };
-    auto num = [](const std::optional<double>& v, int decimals) {
-        return v ? cli::num(oj(*v), decimals) : std::string("-");
-    };
     std::string out = "\n  PQLs that did not convert: " + pct(b.pql.false_positive_share) + " of PQLs";
     const auto& lost = b.lost_pqls;
     if (!lost.empty()) {
@@ -83,57 +85,62 @@ std::string backtest_lifecycle_text(const Backtest& b) {
     return out;
 }
 
-std::string suggest_lifecycle_text(const oj& j) {
-    std::string out;
-    if (j["capacity"].contains("note")) out += "  " + text(j["capacity"]["note"]) + "\n";
-    const auto& w = j["weights"];
-    if (w.contains("explanations") && !w["explanations"].empty()) {
+std::string suggest_lifecycle_text(const Suggestions& s) {
+    std::string out = "  " + s.capacity.note + "\n";
+    const SuggestedWeights& w = s.weights;
+    if (!w.explanations.empty()) {
         out += "\nNegative weights:\n";
-        for (auto& e : w["explanations"])
-            out += "  " + text(e["event"]) + " (" + num(e["weight"], 1) + "): " + text(e["note"]) + "\n";
+        for (const NegativeWeight& e : w.explanations)
+            out += "  " + e.event + " (" + num(e.weight, 1) + "): " + e.note + "\n";
     }
-    if (w.contains("non_negative") && w["non_negative"].is_object()) {
-        const auto& nn = w["non_negative"];
-        out += "\nNon-negative weights (holdout AUC " + num(nn["holdout_auc"]) + ", your model with these weights " +
-               num(nn["suggested_model_auc"]) + "):\n";
-        for (auto it = nn["weights"].begin(); it != nn["weights"].end(); ++it)
-            if (it.value().get<double>() != 0) out += "  " + it.key() + ": " + it.value().dump() + "\n";
+    if (w.non_negative) {
+        const WeightFit& nn = *w.non_negative;
+        out += "\nNon-negative weights (holdout AUC " + num(nn.holdout_auc) + ", your model with these weights " +
+               num(nn.suggested_model_auc) + "):\n";
+        for (auto& [event, weight] : nn.weights)
+            if (weight != 0) out += "  " + event + ": " + json_text(Value(weight)) + "\n";
     }
-    if (j.contains("fit")) {
-        out += "\nTraits (value or band: entities, conversion rate, lift):\n";
-        for (auto& t : j["fit"]["traits"]) {
-            out += "  " + text(t["trait"]) + " (" + text(t["kind"]) + "):";
-            for (auto& v : t["values"])
-                out +=
-                    " " +
-                    (v["value"].is_array() ? num(v["value"][0], 0) + "-" + num(v["value"][1], 0) : text(v["value"])) +
-                    " " + v["count"].dump() + "/" + pct(v["rate"]) + "/" + num(v["lift"], 1) + "x;";
-            out += "\n";
+    out += "\nTraits (value or band: entities, conversion rate, lift):\n";
+    for (const TraitSuggestion& t : s.fit.traits) {
+        out += "  " + t.trait + " (" + (t.numeric ? "numeric" : "categorical") + "):";
+        for (const TraitGroup& g : t.values) {
+            const auto* band = std::get_if<TraitBand>(&g.value);
+            out += " " + (band ? num(band->lo, 0) + "-" + num(band->hi, 0) : text(std::get<Value>(g.value))) + " " +
+                   std::to_string(g.count) + "/" + pct(g.rate) + "/" + num(g.lift, 1) + "x;";
         }
-        out += "\nSuggested fit rules:\n";
-        if (j["fit"]["rules"].empty()) out += "  (none: no trait value separates converters clearly)\n";
-        for (auto& r : j["fit"]["rules"])
-            out += "  {\"trait\": " + r["trait"].dump() + ", \"op\": " + r["op"].dump() +
-                   (r.contains("value") ? ", \"value\": " + r["value"].dump() : std::string()) +
-                   ", \"points\": " + num(r["points"], 0) + "}  (lift " + num(r["lift"], 2) + ", " + r["count"].dump() +
-                   " entities)\n";
+        out += "\n";
+    }
+    out += "\nSuggested fit rules:\n";
+    if (s.fit.rules.empty()) out += "  (none: no trait value separates converters clearly)\n";
+    // Each rule as the model's JSON would have it, ready to paste.
+    for (const SuggestedFitRule& r : s.fit.rules) {
+        std::string value;
+        if (r.value.shape == TestValue::One) value = json_text(r.value.values.at(0));
+        else if (r.value.shape == TestValue::List) {
+            value = "[";
+            for (size_t i = 0; i < r.value.values.size(); ++i) value += (i ? "," : "") + json_text(r.value.values[i]);
+            value += "]";
+        }
+        out += "  {\"trait\": " + json_text(Value(r.trait)) + ", \"op\": " + json_text(Value(r.op)) +
+               (value.empty() ? std::string() : ", \"value\": " + value) + ", \"points\": " + num(r.points, 0) +
+               "}  (lift " + num(r.lift, 2) + ", " + std::to_string(r.count) + " entities)\n";
     }
     return out;
 }
 
-std::string compare_quality_text(const oj& j) {
-    const auto& q = j["quality"];
-    if (!q.is_object()) return "\nQuality: no conversions to judge by (set \"conversion_event\" or give --outcomes).\n";
+std::string compare_quality_text(const Comparison& c) {
+    if (!c.quality) return "\nQuality: no conversions to judge by (set \"conversion_event\" or give --outcomes).\n";
+    const CompareQuality& q = *c.quality;
     std::vector<std::vector<std::string>> rows = {{"figure", "A", "B", "better"}};
-    for (auto& m : q["metrics"]) {
-        const bool share = m["metric"] != "auc" && m["metric"] != "pql_lift";
-        rows.push_back({text(m["metric"]), share ? pct(m["a"]) : num(m["a"], 3), share ? pct(m["b"]) : num(m["b"], 3),
-                        m["better"].is_null() ? "-" : text(m["better"])});
+    for (const QualityFigure& m : q.metrics) {
+        const bool share = m.metric != "auc" && m.metric != "pql_lift";
+        rows.push_back(
+            {m.metric, share ? pct(m.a) : num(m.a, 3), share ? pct(m.b) : num(m.b, 3), m.better.value_or("-")});
     }
-    std::string out = "\nQuality at " + text(q["as_of"]) + ", horizon " + q["horizon_days"].dump() + " days (" +
-                      q["population"].dump() + " entities, " + q["conversions"].dump() + " conversions):\n" +
-                      table(rows);
-    out += "A is better on " + q["better"]["a"].dump() + ", B on " + q["better"]["b"].dump() + "\n";
+    std::string out = "\nQuality at " + format_iso(q.as_of) + ", horizon " + std::to_string(q.horizon_days) +
+                      " days (" + std::to_string(q.population) + " entities, " + std::to_string(q.conversions) +
+                      " conversions):\n" + table(rows);
+    out += "A is better on " + std::to_string(q.better_a) + ", B on " + std::to_string(q.better_b) + "\n";
     return out;
 }
 

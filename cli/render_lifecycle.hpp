@@ -3,19 +3,20 @@
 #pragma once
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "pql/backtest.hpp"
+#include "pql/comparison.hpp"
+#include "pql/funnel.hpp"
+#include "pql/suggestions.hpp"
 
 namespace pql::cli {
 
 // `pql funnel --format table`: one row per cohort and one for all.
-std::string funnel_text(const nlohmann::ordered_json& funnel);
+std::string funnel_text(const FunnelReport& funnel);
 // False-positive share, the lost PQLs and the calibration deciles.
 std::string backtest_lifecycle_text(const Backtest& backtest);
 // Why weights are negative, the non-negative fit, the capacity note and the fit suggestions.
-std::string suggest_lifecycle_text(const nlohmann::ordered_json& suggestions);
+std::string suggest_lifecycle_text(const Suggestions& suggestions);
 // Both models' quality side by side.
-std::string compare_quality_text(const nlohmann::ordered_json& comparison);
+std::string compare_quality_text(const Comparison& comparison);
 
 }  // namespace pql::cli

@@ -13,14 +13,6 @@ namespace {
 
 constexpr size_t kLostPqls = 100;  // §7.9: the first 100 in rank order
 
-std::optional<double> share(double num, double den) {
-    return den == 0 ? std::nullopt : std::optional<double>(num / den);
-}
-std::optional<double> lift_of(const std::optional<double>& rate, const std::optional<double>& base) {
-    if (!rate || !base || *base == 0) return std::nullopt;
-    return *rate / *base;
-}
-
 }  // namespace
 
 Result<Backtest> backtest(const EventStore& store, const Model& model, const Outcomes& outcomes,

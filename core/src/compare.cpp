@@ -1,5 +1,6 @@
 // Model A against model B on the same data: tier migration and the biggest movers, each delta
-// split by component and event type.
+// split by component and event type, and both models' quality. compare() computes it,
+// comparison_json() writes it.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -7,6 +8,8 @@
 #include <tuple>
 
 #include "evaluation.hpp"
+#include "json_writer.hpp"
+#include "pql/comparison.hpp"
 #include "pql/funnel.hpp"
 #include "pql/time.hpp"
 
@@ -14,28 +17,28 @@ namespace pql {
 
 namespace {
 
-// One figure of both models, and which is better: "a", "b", "same", or null when either is
-// missing or the figure is a volume rather than a quality (more PQLs is not in itself better).
+// Which way a figure is better; Neither for a volume.
 enum class Better { Higher, Lower, Neither };
 
-oj side_by_side(const char* metric, const std::optional<double>& va, const std::optional<double>& vb, Better dir) {
-    oj m;
-    m["metric"] = metric;
-    m["a"] = optional_json(va);
-    m["b"] = optional_json(vb);
-    m["higher_is_better"] = dir == Better::Neither ? oj(nullptr) : oj(dir == Better::Higher);
-    if (!va || !vb || dir == Better::Neither) m["better"] = nullptr;
-    else if (std::fabs(*va - *vb) <= 1e-12 * std::max(1.0, std::fabs(*va))) m["better"] = "same";
-    else m["better"] = (*va > *vb) == (dir == Better::Higher) ? "a" : "b";
+QualityFigure side_by_side(const char* metric, const std::optional<double>& va, const std::optional<double>& vb,
+                           Better dir) {
+    QualityFigure m;
+    m.metric = metric;
+    m.a = va;
+    m.b = vb;
+    if (dir != Better::Neither) m.higher_is_better = dir == Better::Higher;
+    if (!va || !vb || dir == Better::Neither) m.better = std::nullopt;
+    else if (std::fabs(*va - *vb) <= 1e-12 * std::max(1.0, std::fabs(*va))) m.better = "same";
+    else m.better = (*va > *vb) == (dir == Better::Higher) ? "a" : "b";
     return m;
 }
 
 // Both models backtested at the same T and horizon (A's backtest point: options, A's as_of,
 // else the latest event minus the horizon), so that B's own as_of does not tilt the figures.
-oj quality_json(const EventStore& store, const Model& a, const Model& b, const Outcomes& outcomes,
-                const CompareOptions& o) {
+std::optional<CompareQuality> compare_quality(const EventStore& store, const Model& a, const Model& b,
+                                              const Outcomes& outcomes, const CompareOptions& o) {
     const bool has_conversions = a.conversion_event || b.conversion_event || !outcomes.rows.empty();
-    if (!has_conversions || o.horizon_days < 1 || o.horizon_days > kMaxHorizonDays) return nullptr;
+    if (!has_conversions || o.horizon_days < 1 || o.horizon_days > kMaxHorizonDays) return std::nullopt;
     const int64_t T = resolve_as_of(store, a, o.as_of, o.horizon_days);
     // One conversion definition for both: A's conversion_event, else B's.
     Model mb = b;
@@ -44,13 +47,14 @@ oj quality_json(const EventStore& store, const Model& a, const Model& b, const O
     mb.conversion_event = ma.conversion_event;
     Evaluation ea(store, ma, outcomes, T, o.horizon_days), eb(store, mb, outcomes, T, o.horizon_days);
     const Quality qa = quality_of(ea), qb = quality_of(eb);
-    oj j;
-    j["as_of"] = format_iso(T);
-    j["horizon_days"] = o.horizon_days;
-    j["population"] = qa.population;
-    j["conversions"] = qa.conversions;
-    j["qualified"] = {{"a", qa.qualified}, {"b", qb.qualified}};
-    oj m = oj::array();
+    CompareQuality q;
+    q.as_of = T;
+    q.horizon_days = o.horizon_days;
+    q.population = qa.population;
+    q.conversions = qa.conversions;
+    q.qualified_a = qa.qualified;
+    q.qualified_b = qb.qualified;
+    auto& m = q.metrics;
     m.push_back(side_by_side("auc", qa.auc, qb.auc, Better::Higher));
     m.push_back(side_by_side("precision_at_10", qa.precision_at_10, qb.precision_at_10, Better::Higher));
     m.push_back(side_by_side("precision_at_25", qa.precision_at_25, qb.precision_at_25, Better::Higher));
@@ -66,24 +70,17 @@ oj quality_json(const EventStore& store, const Model& a, const Model& b, const O
     auto fa = funnel(store, ma, outcomes, fo), fb = funnel(store, mb, outcomes, fo);
     m.push_back(side_by_side("funnel_pql_rate", fa ? fa->all.pql_rate : std::nullopt,
                              fb ? fb->all.pql_rate : std::nullopt, Better::Neither));
-    int64_t wins_a = 0, wins_b = 0;
     for (auto& x : m) {
-        wins_a += x["better"] == "a";
-        wins_b += x["better"] == "b";
+        q.better_a += x.better == "a";
+        q.better_b += x.better == "b";
     }
-    j["metrics"] = m;
-    j["better"] = {{"a", wins_a}, {"b", wins_b}};
-    return j;
+    return q;
 }
 
 }  // namespace
 
-std::string compare_json(const EventStore& store, const Model& a, const Model& b, const CompareOptions& o) {
-    return compare_json(store, a, b, Outcomes{}, o);
-}
-
-std::string compare_json(const EventStore& store, const Model& a, const Model& b, const Outcomes& outcomes,
-                         const CompareOptions& o) {
+Comparison compare(const EventStore& store, const Model& a, const Model& b, const Outcomes& outcomes,
+                   const CompareOptions& o) {
     Scorer sa(store), sb(store);
     sa.set_outcomes(&outcomes);  // customers (§7.5) are never PQLs, as in the ranking
     sb.set_outcomes(&outcomes);
@@ -105,7 +102,8 @@ std::string compare_json(const EventStore& store, const Model& a, const Model& b
         if (!s) return "(not ranked)";
         return s->tier >= 0 ? m.tiers[s->tier].name : "(no tier)";
     };
-    std::vector<std::string> order;
+    Comparison c;
+    std::vector<std::string>& order = c.tiers;
     for (auto& t : a.tiers) order.push_back(t.name);
     for (auto& t : b.tiers)
         if (std::find(order.begin(), order.end(), t.name) == order.end()) order.push_back(t.name);
@@ -115,60 +113,49 @@ std::string compare_json(const EventStore& store, const Model& a, const Model& b
     auto pos = [&](const std::string& n) {
         return static_cast<size_t>(std::find(order.begin(), order.end(), n) - order.begin());
     };
-    int64_t moved = 0, qualified_gained = 0, qualified_lost = 0;
-    struct Mover {
+    struct Moved {
         std::string id;
         double delta;
         const EntityScore *a, *b;
         size_t rank_a, rank_b;
     };
-    std::vector<Mover> movers;
+    std::vector<Moved> movers;
     for (auto& [id, sides] : by_id) {
         const std::string ta = tier_name(a, sides.first.s), tb = tier_name(b, sides.second.s);
         ++matrix[{pos(ta), pos(tb)}];
-        if (ta != tb) ++moved;
+        if (ta != tb) ++c.moved;
         const bool qa = sides.first.s && sides.first.s->qualified, qb = sides.second.s && sides.second.s->qualified;
-        qualified_gained += !qa && qb;
-        qualified_lost += qa && !qb;
+        c.qualified_gained += !qa && qb;
+        c.qualified_lost += qa && !qb;
         const double da = sides.first.s ? sides.first.s->score : 0, db = sides.second.s ? sides.second.s->score : 0;
         movers.push_back({id, db - da, sides.first.s, sides.second.s, sides.first.rank, sides.second.rank});
     }
-    oj j;
-    j["a"] = {{"as_of", format_iso(ra.as_of)}, {"entities", ra.results.size()}, {"qualified", ra.qualified}};
-    j["b"] = {{"as_of", format_iso(rb.as_of)}, {"entities", rb.results.size()}, {"qualified", rb.qualified}};
-    j["tiers"] = order;
-    oj mig = oj::array();
-    for (auto& [k, count] : matrix)
-        mig.push_back({{"from", order[k.first]}, {"to", order[k.second]}, {"count", count}});
-    j["migration"] = mig;
-    j["moved"] = moved;
-    j["qualified_gained"] = qualified_gained;
-    j["qualified_lost"] = qualified_lost;
+    c.a = {ra.as_of, static_cast<int64_t>(ra.results.size()), ra.qualified};
+    c.b = {rb.as_of, static_cast<int64_t>(rb.results.size()), rb.qualified};
+    for (auto& [k, count] : matrix) c.migration.push_back({order[k.first], order[k.second], count});
 
     // One entity's delta split by component (each weighted into the score) and by event type.
-    auto split = [&](const Mover& m) {
-        oj r;
-        r["id"] = m.id;
+    auto split = [&](const Moved& m) {
+        Mover r;
+        r.id = m.id;
         const auto* ent_a = m.a ? &ia.entities[m.a->entity] : nullptr;
         const auto* ent_b = m.b ? &ib.entities[m.b->entity] : nullptr;
-        const auto& name = ent_b ? ent_b->name : ent_a->name;
-        r["name"] = name ? oj(*name) : oj(nullptr);
-        r["score_a"] = m.a ? oj(m.a->score) : oj(nullptr);
-        r["score_b"] = m.b ? oj(m.b->score) : oj(nullptr);
-        r["delta"] = m.delta;
-        r["rank_a"] = m.a ? oj(m.rank_a) : oj(nullptr);
-        r["rank_b"] = m.b ? oj(m.rank_b) : oj(nullptr);
-        r["tier_a"] = tier_name(a, m.a);
-        r["tier_b"] = tier_name(b, m.b);
+        r.name = ent_b ? ent_b->name : ent_a->name;
+        if (m.a) r.score_a = m.a->score;
+        if (m.b) r.score_b = m.b->score;
+        r.delta = m.delta;
+        if (m.a) r.rank_a = static_cast<int64_t>(m.rank_a);
+        if (m.b) r.rank_b = static_cast<int64_t>(m.rank_b);
+        r.tier_a = tier_name(a, m.a);
+        r.tier_b = tier_name(b, m.b);
         auto part = [](const Model& mo, const EntityScore* s, double EntityScore::*field, double w) {
             return s ? w * (s->*field) / (mo.w_activation + mo.w_engagement + mo.w_fit) : 0.0;
         };
-        r["components"] = {
-            {"activation", part(b, m.b, &EntityScore::activation, b.w_activation) -
-                               part(a, m.a, &EntityScore::activation, a.w_activation)},
-            {"engagement", part(b, m.b, &EntityScore::engagement, b.w_engagement) -
-                               part(a, m.a, &EntityScore::engagement, a.w_engagement)},
-            {"fit", part(b, m.b, &EntityScore::fit, b.w_fit) - part(a, m.a, &EntityScore::fit, a.w_fit)}};
+        r.activation = part(b, m.b, &EntityScore::activation, b.w_activation) -
+                       part(a, m.a, &EntityScore::activation, a.w_activation);
+        r.engagement = part(b, m.b, &EntityScore::engagement, b.w_engagement) -
+                       part(a, m.a, &EntityScore::engagement, a.w_engagement);
+        r.fit = part(b, m.b, &EntityScore::fit, b.w_fit) - part(a, m.a, &EntityScore::fit, a.w_fit);
         std::map<std::string, std::pair<double, double>> pts;
         if (ent_a)
             for (uint32_t t = ent_a->types_begin; t < ent_a->types_end; ++t) {
@@ -184,23 +171,150 @@ std::string compare_json(const EventStore& store, const Model& a, const Model& b
         for (auto& [n, p] : pts)
             if (p.second - p.first != 0) ev.emplace_back(-std::fabs(p.second - p.first), n, p.first, p.second);
         std::sort(ev.begin(), ev.end());
-        oj events = oj::array();
-        for (auto& [neg, n, pa, pb] : ev)
-            events.push_back({{"event", n}, {"points_a", pa}, {"points_b", pb}, {"delta", pb - pa}});
-        r["events"] = events;
+        for (auto& [neg, n, pa, pb] : ev) r.events.push_back({n, pa, pb, pb - pa});
         return r;
     };
     std::sort(movers.begin(), movers.end(),
-              [](const Mover& x, const Mover& y) { return x.delta != y.delta ? x.delta > y.delta : x.id < y.id; });
-    oj up = oj::array(), down = oj::array();
-    for (size_t i = 0; i < movers.size() && up.size() < o.movers && movers[i].delta > 0; ++i)
-        up.push_back(split(movers[i]));
-    for (size_t i = movers.size(); i-- > 0 && down.size() < o.movers && movers[i].delta < 0;)
-        down.push_back(split(movers[i]));
-    j["movers"] = {{"up", up}, {"down", down}};
+              [](const Moved& x, const Moved& y) { return x.delta != y.delta ? x.delta > y.delta : x.id < y.id; });
+    for (size_t i = 0; i < movers.size() && c.movers_up.size() < o.movers && movers[i].delta > 0; ++i)
+        c.movers_up.push_back(split(movers[i]));
+    for (size_t i = movers.size(); i-- > 0 && c.movers_down.size() < o.movers && movers[i].delta < 0;)
+        c.movers_down.push_back(split(movers[i]));
+    c.quality = compare_quality(store, a, b, outcomes, o);
+    return c;
+}
+
+namespace {
+
+void write_run(JsonWriter& w, const ComparedRun& r) {
+    w.open('{');
+    w.time_field("as_of", r.as_of);
+    w.field("entities", r.entities);
+    w.field("qualified", r.qualified);
+    w.close('}');
+}
+
+void write_movers(JsonWriter& w, const std::vector<Mover>& movers) {
+    w.open('[');
+    for (const Mover& m : movers) {
+        w.item();
+        w.open('{');
+        w.field("id", m.id);
+        w.field("name", m.name);
+        w.field("score_a", m.score_a);
+        w.field("score_b", m.score_b);
+        w.field("delta", m.delta);
+        w.field("rank_a", m.rank_a);
+        w.field("rank_b", m.rank_b);
+        w.field("tier_a", m.tier_a);
+        w.field("tier_b", m.tier_b);
+        w.key("components");
+        w.open('{');
+        w.field("activation", m.activation);
+        w.field("engagement", m.engagement);
+        w.field("fit", m.fit);
+        w.close('}');
+        w.key("events");
+        w.open('[');
+        for (const MoverEvent& e : m.events) {
+            w.item();
+            w.open('{');
+            w.field("event", e.event);
+            w.field("points_a", e.points_a);
+            w.field("points_b", e.points_b);
+            w.field("delta", e.delta);
+            w.close('}');
+        }
+        w.close(']');
+        w.close('}');
+    }
+    w.close(']');
+}
+
+void write_quality(JsonWriter& w, const CompareQuality& q) {
+    w.open('{');
+    w.time_field("as_of", q.as_of);
+    w.field("horizon_days", q.horizon_days);
+    w.field("population", q.population);
+    w.field("conversions", q.conversions);
+    w.key("qualified");
+    w.open('{');
+    w.field("a", q.qualified_a);
+    w.field("b", q.qualified_b);
+    w.close('}');
+    w.key("metrics");
+    w.open('[');
+    for (const QualityFigure& m : q.metrics) {
+        w.item();
+        w.open('{');
+        w.field("metric", m.metric);
+        w.field("a", m.a);
+        w.field("b", m.b);
+        w.field("higher_is_better", m.higher_is_better);
+        w.field("better", m.better);
+        w.close('}');
+    }
+    w.close(']');
+    w.key("better");
+    w.open('{');
+    w.field("a", q.better_a);
+    w.field("b", q.better_b);
+    w.close('}');
+    w.close('}');
+}
+
+}  // namespace
+
+std::string comparison_json(const Comparison& c) {
+    JsonWriter w;
+    w.open('{');
+    w.key("a");
+    write_run(w, c.a);
+    w.key("b");
+    write_run(w, c.b);
+    w.key("tiers");
+    w.open('[');
+    for (const std::string& t : c.tiers) {
+        w.item();
+        w.str(t);
+    }
+    w.close(']');
+    w.key("migration");
+    w.open('[');
+    for (const TierMove& m : c.migration) {
+        w.item();
+        w.open('{');
+        w.field("from", m.from);
+        w.field("to", m.to);
+        w.field("count", m.count);
+        w.close('}');
+    }
+    w.close(']');
+    w.field("moved", c.moved);
+    w.field("qualified_gained", c.qualified_gained);
+    w.field("qualified_lost", c.qualified_lost);
+    w.key("movers");
+    w.open('{');
+    w.key("up");
+    write_movers(w, c.movers_up);
+    w.key("down");
+    write_movers(w, c.movers_down);
+    w.close('}');
     // Last, so that the tier figures above stay first for readers of the v1 shape.
-    j["quality"] = quality_json(store, a, b, outcomes, o);
-    return j.dump(-1, ' ', false, oj::error_handler_t::replace);
+    w.key("quality");
+    if (c.quality) write_quality(w, *c.quality);
+    else w.null();
+    w.close('}');
+    return std::move(w.out);
+}
+
+std::string compare_json(const EventStore& store, const Model& a, const Model& b, const Outcomes& outcomes,
+                         const CompareOptions& o) {
+    return comparison_json(compare(store, a, b, outcomes, o));
+}
+
+std::string compare_json(const EventStore& store, const Model& a, const Model& b, const CompareOptions& o) {
+    return compare_json(store, a, b, Outcomes{}, o);
 }
 
 }  // namespace pql

@@ -228,6 +228,10 @@ Result<std::string> Engine::backtest_json(const BacktestOptions& options) {
     return guarded([&]() -> Result<std::string> { return pql::backtest_json(*store_, *model_, outcomes_, options); });
 }
 
+Result<Suggestions> Engine::suggest(const SuggestOptions& options) {
+    return guarded([&]() -> Result<Suggestions> { return pql::suggest(*store_, *model_, outcomes_, options); });
+}
+
 Result<std::string> Engine::suggest_json(const SuggestOptions& options) {
     return guarded([&]() -> Result<std::string> { return pql::suggest_json(*store_, *model_, outcomes_, options); });
 }
@@ -240,11 +244,19 @@ Result<std::string> Engine::funnel_json(const FunnelOptions& options) {
     return guarded([&]() -> Result<std::string> { return pql::funnel_json(*store_, *model_, outcomes_, options); });
 }
 
-Result<std::string> Engine::compare_json(std::string_view model_b_json, const CompareOptions& options) {
-    return guarded([&]() -> Result<std::string> {
+Result<Comparison> Engine::compare(std::string_view model_b_json, const CompareOptions& options) {
+    return guarded([&]() -> Result<Comparison> {
         auto b = parse_model(model_b_json);
         if (!b.ok()) return b.error();
-        return pql::compare_json(*store_, *model_, *b, outcomes_, options);
+        return pql::compare(*store_, *model_, *b, outcomes_, options);
+    });
+}
+
+Result<std::string> Engine::compare_json(std::string_view model_b_json, const CompareOptions& options) {
+    return guarded([&]() -> Result<std::string> {
+        auto c = compare(model_b_json, options);
+        if (!c) return c.error();
+        return comparison_json(*c);
     });
 }
 

@@ -5,15 +5,11 @@
 #include <optional>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "conversions.hpp"
 #include "pql/backtest.hpp"
 #include "score.hpp"
 
 namespace pql {
-
-using oj = nlohmann::ordered_json;
 
 // Beyond ~2.9 million days a horizon covers every timestamp there can be; the bounds keep
 // horizon_days * kDayMs and capacity * horizon_days far from int64 overflow.
@@ -53,12 +49,14 @@ struct Quality {
 };
 Quality quality_of(const Evaluation& ev);
 
-// A ratio or null for a zero denominator; a lift or null when either side is null or zero.
-inline oj ratio(double num, double den) { return den == 0 ? oj(nullptr) : oj(num / den); }
-inline oj lift(const oj& rate, const oj& base) {
-    if (rate.is_null() || base.is_null() || base.get<double>() == 0) return nullptr;
-    return rate.get<double>() / base.get<double>();
+// A ratio, nullopt for a zero denominator; a lift (rate / base), nullopt when either is missing
+// or the base is zero.
+inline std::optional<double> share(double num, double den) {
+    return den == 0 ? std::nullopt : std::optional<double>(num / den);
 }
-inline oj optional_json(const std::optional<double>& v) { return v ? oj(*v) : oj(nullptr); }
+inline std::optional<double> lift_of(const std::optional<double>& rate, const std::optional<double>& base) {
+    if (!rate || !base || *base == 0) return std::nullopt;
+    return *rate / *base;
+}
 
 }  // namespace pql

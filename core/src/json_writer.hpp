@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pql/time.hpp"
+#include "pql/value.hpp"
 #include "record.hpp"  // valid_utf8
 
 namespace pql {
@@ -83,6 +84,20 @@ public:
         out.append(buf, static_cast<size_t>(end - buf));
     }
     void time(int64_t ms) { str(format_iso(ms)); }
+    void value(const Value& v) {  // a trait value
+        if (auto s = std::get_if<std::string>(&v)) return str(*s);
+        if (auto d = std::get_if<double>(&v)) return number(*d);
+        boolean(std::get<bool>(v));
+    }
+    void value(const TestValue& t) {  // one value, else a list (a None test has no value key)
+        if (t.shape == TestValue::One) return value(t.values.at(0));
+        open('[');
+        for (auto& v : t.values) {
+            item();
+            value(v);
+        }
+        close(']');
+    }
 
     // A fixed key and its value in one call; an absent optional is null.
     void field(std::string_view k, int64_t v) {

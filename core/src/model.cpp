@@ -764,11 +764,6 @@ namespace {
 
 // The canonical model is written with JsonWriter (the same bytes as an ordered_json dump, without
 // building one: the page and the fuzz targets ask for it often).
-void write_value(JsonWriter& w, const Value& v) {
-    if (auto s = std::get_if<std::string>(&v)) return w.str(*s);
-    if (auto d = std::get_if<double>(&v)) return w.number(*d);
-    w.boolean(std::get<bool>(v));
-}
 
 // A test's "value" key, when its op takes one: a list for in, not_in and between.
 void write_test_value(JsonWriter& w, const TraitTest& t) {
@@ -778,11 +773,11 @@ void write_test_value(JsonWriter& w, const TraitTest& t) {
         w.open('[');
         for (auto& v : t.values) {
             w.item();
-            write_value(w, v);
+            w.value(v);
         }
         w.close(']');
     } else {
-        write_value(w, t.values.at(0));
+        w.value(t.values.at(0));
     }
 }
 

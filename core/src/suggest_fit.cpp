@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
+#include <variant>
 
 #include "suggest_parts.hpp"
 
@@ -18,15 +21,13 @@ constexpr size_t kMinNumericDistinct = 5;  // fewer distinct numbers read as cat
 constexpr size_t kMaxRules = 10;
 constexpr double kNumericShare = 0.8;  // of the present values, to read a trait as numeric
 
+// A group of entities by their value (or band) of one trait, and the fit rule that matches
+// exactly this group (none for the groups "(not a number)" and "(other)").
 struct Group {
-    oj label;  // the value, or [lo, hi]
-    oj rule;   // the fit rule that matches exactly this group ("op" and "value")
+    std::variant<Value, TraitBand> label;
+    std::optional<std::pair<std::string, TestValue>> rule;  // op, value
     double count = 0, conversions = 0;
 };
-
-oj value_json(const Value& v) {
-    return std::visit([](auto&& a) { return oj(a); }, v);
-}
 
 // Values grouped as §3's eq compares them: strings case-insensitively, numbers numerically.
 std::string key_of(const Value& v) {
@@ -35,44 +36,46 @@ std::string key_of(const Value& v) {
         for (char c : *s) k += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
         return k;
     }
-    if (auto* d = std::get_if<double>(&v)) return "n" + oj(*d).dump();
+    if (std::holds_alternative<double>(v)) return "n" + json_text(v);
     return std::get<bool>(v) ? "btrue" : "bfalse";
 }
 
-oj group_json(const Group& g, const oj& base, double population) {
-    oj j;
-    j["value"] = g.label;
-    j["count"] = static_cast<int64_t>(g.count);
-    j["conversions"] = static_cast<int64_t>(g.conversions);
-    j["rate"] = ratio(g.conversions, g.count);
-    j["lift"] = lift(j["rate"], base);
-    j["coverage"] = ratio(g.count, population);
-    return j;
+TraitGroup group_of(const Group& g, const std::optional<double>& base, double population) {
+    TraitGroup t;
+    t.value = g.label;
+    t.count = static_cast<int64_t>(g.count);
+    t.conversions = static_cast<int64_t>(g.conversions);
+    t.rate = share(g.conversions, g.count);
+    t.lift = lift_of(t.rate, base);
+    t.coverage = share(g.count, population);
+    return t;
 }
+
+TestValue one(const Value& v) { return {TestValue::One, {v}}; }
 
 }  // namespace
 
-oj suggest_fit(const Evaluation& ev) {
+Suggestions::Fit suggest_fit(const Evaluation& ev) {
     const Index& ix = ev.scorer.index();
     const double population = static_cast<double>(ev.pop.size());
     const double base_rate = population > 0 ? ev.conversions / population : 0;
-    const oj base = ratio(static_cast<double>(ev.conversions), population);
+    const std::optional<double> base = share(static_cast<double>(ev.conversions), population);
     std::set<std::string> names;
     for (auto* s : ev.pop)
         for (auto& [k, v] : ix.entities[s->entity].traits) names.insert(k);
 
-    oj traits = oj::array();
+    Suggestions::Fit fit;
     struct RuleCandidate {
         double strength;  // |log2 lift|
         std::string trait;
-        oj rule;
+        std::pair<std::string, TestValue> rule;
         double lift, count;
     };
     std::vector<RuleCandidate> candidates;
     const double min_count = std::max(5.0, 0.02 * population);
     for (const std::string& name : names) {
         std::vector<std::pair<const Value*, bool>> present;  // value, converted
-        Group missing{"(missing)", {{"op", "missing"}}, 0, 0};
+        Group missing{Value(std::string("(missing)")), std::make_pair(std::string("missing"), TestValue{}), 0, 0};
         for (size_t i = 0; i < ev.pop.size(); ++i) {
             const Value* v = ev.scorer.trait(*ev.pop[i], name);
             if (v) present.emplace_back(v, ev.positive[i]);
@@ -93,12 +96,13 @@ oj suggest_fit(const Evaluation& ev) {
         const bool numeric =
             numbers > 0 && numbers >= kNumericShare * present.size() && distinct_numbers.size() >= kMinNumericDistinct;
         std::vector<Group> groups;
-        oj t;
-        t["trait"] = name;
+        TraitSuggestion t;
+        t.trait = name;
+        t.numeric = numeric;
         if (numeric) {
             // Quartile bands by rank, ties kept together: each band is [lo, hi] of the values in it.
             std::vector<std::pair<double, bool>> vals;
-            Group text{"(not a number)", nullptr, 0, 0};
+            Group text{Value(std::string("(not a number)")), std::nullopt, 0, 0};
             for (auto& [v, pos] : present) {
                 if (auto d = numeric_value(*v); d && !std::holds_alternative<bool>(*v)) vals.emplace_back(*d, pos);
                 else {
@@ -114,12 +118,12 @@ oj suggest_fit(const Evaluation& ev) {
                 while (end < m && vals[end].first == vals[end - 1].first) ++end;
                 Group g;
                 const double lo = vals[begin].first, hi = vals[end - 1].first;
-                g.label = {lo, hi};
+                g.label = TraitBand{lo, hi};
                 // The first band reaches down and the last up, so unseen extremes fall in them.
-                if (begin == 0 && end == m) g.rule = {{"op", "exists"}};
-                else if (begin == 0) g.rule = {{"op", "lte"}, {"value", hi}};
-                else if (end == m) g.rule = {{"op", "gte"}, {"value", lo}};
-                else g.rule = {{"op", "between"}, {"value", {lo, hi}}};
+                if (begin == 0 && end == m) g.rule = {"exists", TestValue{}};
+                else if (begin == 0) g.rule = {"lte", one(hi)};
+                else if (end == m) g.rule = {"gte", one(lo)};
+                else g.rule = {"between", TestValue{TestValue::List, {lo, hi}}};
                 for (size_t i = begin; i < end; ++i) {
                     ++g.count;
                     g.conversions += vals[i].second;
@@ -128,25 +132,26 @@ oj suggest_fit(const Evaluation& ev) {
                 begin = end;
             }
             if (text.count > 0) groups.push_back(text);
-            t["kind"] = "numeric";
         } else {
             std::map<std::string, Group> by_key;
             for (auto& [v, pos] : present) {
                 Group& g = by_key[key_of(*v)];
                 if (g.count == 0) {
-                    g.label = value_json(*v);
-                    g.rule = {{"op", "eq"}, {"value", g.label}};
+                    g.label = *v;
+                    g.rule = {"eq", one(*v)};
                 }
                 ++g.count;
                 g.conversions += pos;
             }
             if (by_key.size() > kMaxDistinct) continue;  // an identifier or free text
             for (auto& [k, g] : by_key) groups.push_back(g);
+            // Ties by the value's JSON text (a value label is never a band here).
             std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
-                return a.count != b.count ? a.count > b.count : a.label.dump() < b.label.dump();
+                return a.count != b.count ? a.count > b.count
+                                          : json_text(std::get<Value>(a.label)) < json_text(std::get<Value>(b.label));
             });
             if (groups.size() > kMaxValues) {
-                Group other{"(other)", nullptr, 0, 0};
+                Group other{Value(std::string("(other)")), std::nullopt, 0, 0};
                 for (size_t i = kMaxValues; i < groups.size(); ++i) {
                     other.count += groups[i].count;
                     other.conversions += groups[i].conversions;
@@ -154,46 +159,39 @@ oj suggest_fit(const Evaluation& ev) {
                 groups.resize(kMaxValues);
                 groups.push_back(other);
             }
-            t["kind"] = "categorical";
         }
         if (missing.count > 0) groups.push_back(missing);
-        t["coverage"] = ratio(static_cast<double>(present.size()), population);
-        oj values = oj::array();
+        t.coverage = share(static_cast<double>(present.size()), population);
         for (const Group& g : groups) {
-            values.push_back(group_json(g, base, population));
+            t.values.push_back(group_of(g, base, population));
             // A rule needs enough entities and, to be trusted, enough conversions (or, for a
             // penalty, enough expected conversions that are missing).
-            if (g.rule.is_null() || g.count < min_count || base_rate <= 0 || groups.size() < 2) continue;
+            if (!g.rule || g.count < min_count || base_rate <= 0 || groups.size() < 2) continue;
             const double l = g.conversions / g.count / base_rate;
-            if (l >= 1.5 && g.conversions >= 3) candidates.push_back({std::log2(l), name, g.rule, l, g.count});
+            if (l >= 1.5 && g.conversions >= 3) candidates.push_back({std::log2(l), name, *g.rule, l, g.count});
             else if (l <= 0.5 && g.count * base_rate >= 3)
-                candidates.push_back({l > 0 ? -std::log2(l) : 4.0, name, g.rule, l, g.count});
+                candidates.push_back({l > 0 ? -std::log2(l) : 4.0, name, *g.rule, l, g.count});
         }
-        t["values"] = values;
-        traits.push_back(t);
+        fit.traits.push_back(std::move(t));
     }
 
     // Points in proportion to log2 lift: 2x lift = 20 points, capped at +-50; penalties negative.
     std::sort(candidates.begin(), candidates.end(), [](const RuleCandidate& a, const RuleCandidate& b) {
         return a.strength != b.strength ? a.strength > b.strength : a.trait < b.trait;
     });
-    oj rules = oj::array();
     for (size_t i = 0; i < candidates.size() && i < kMaxRules; ++i) {
         const RuleCandidate& c = candidates[i];
         const double magnitude = std::min(50.0, std::max(5.0, std::round(20 * c.strength)));
-        oj r;
-        r["trait"] = c.trait;
-        r["op"] = c.rule["op"];
-        if (c.rule.contains("value")) r["value"] = c.rule["value"];
-        r["points"] = c.lift >= 1 ? magnitude : -magnitude;
-        r["lift"] = c.lift;
-        r["count"] = static_cast<int64_t>(c.count);
-        rules.push_back(r);
+        SuggestedFitRule r;
+        r.trait = c.trait;
+        r.op = c.rule.first;
+        r.value = c.rule.second;
+        r.points = c.lift >= 1 ? magnitude : -magnitude;
+        r.lift = c.lift;
+        r.count = static_cast<int64_t>(c.count);
+        fit.rules.push_back(std::move(r));
     }
-    oj j;
-    j["traits"] = traits;
-    j["rules"] = rules;
-    return j;
+    return fit;
 }
 
 }  // namespace pql

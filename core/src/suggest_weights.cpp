@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "pql/time.hpp"
@@ -116,70 +117,51 @@ std::vector<double> scaled(const Logistic& lr) {
     return w;
 }
 
-// A fit's weights as JSON (by name), its holdout AUC and the AUC of the model with them applied.
-oj fitted(const EventStore& store, const Model& model, const Outcomes& outcomes, const Evaluation& ev,
-          const Features& test, const Logistic& lr, const std::vector<double>& w) {
+// A fit's weights (by name), its holdout AUC and the AUC of the model with them applied.
+WeightFit fitted(const EventStore& store, const Model& model, const Outcomes& outcomes, const Evaluation& ev,
+                 const Features& test, const Logistic& lr, const std::vector<double>& w) {
     std::vector<double> p;
     for (auto& row : test.rows) p.push_back(lr.predict(row));
     Model suggested = model;
-    std::vector<std::pair<std::string, double>> named;
-    for (size_t c = 0; c < w.size(); ++c) named.emplace_back(store.event_names.name(test.types[c]), w[c]);
-    std::sort(named.begin(), named.end());
-    oj weights = oj::object();
-    for (auto& [name, v] : named) {
-        weights[name] = v;
-        suggested.events[name].weight = v;
-    }
+    WeightFit f;
+    for (size_t c = 0; c < w.size(); ++c) f.weights.emplace_back(store.event_names.name(test.types[c]), w[c]);
+    std::sort(f.weights.begin(), f.weights.end());
+    for (auto& [name, v] : f.weights) suggested.events[name].weight = v;
     Evaluation with(store, suggested, outcomes, ev.T, ev.horizon_days);
-    oj j;
-    j["weights"] = weights;
-    j["holdout_auc"] = optional_json(roc_auc(p, ev.positive));
-    j["suggested_model_auc"] = optional_json(with.auc());
-    return j;
+    f.holdout_auc = roc_auc(p, ev.positive);
+    f.suggested_model_auc = with.auc();
+    return f;
 }
 
 }  // namespace
 
 double round_tenth(double v) { return std::round(v * 10) / 10; }
 
-oj suggest_weights(const EventStore& store, const Model& model, const Outcomes& outcomes, const Evaluation& ev) {
+SuggestedWeights suggest_weights(const EventStore& store, const Model& model, const Outcomes& outcomes,
+                                 const Evaluation& ev) {
     const std::string conversion = model.conversion_event.value_or(std::string("\0", 1));
-    oj weights;
+    SuggestedWeights weights;
     std::vector<uint32_t> types;
     for (uint32_t k = 0; k < store.event_names.size(); ++k)
         if (store.event_names.name(k) != conversion) types.push_back(k);
     const int64_t train_T = ev.T - ev.horizon_days * kDayMs;
-    weights["train_as_of"] = format_iso(std::max<int64_t>(0, train_T));
-    if (types.empty() || train_T <= 0) {
-        weights["weights"] = oj::object();
-        weights["holdout_auc"] = nullptr;
-        weights["current_auc"] = nullptr;
-        weights["suggested_model_auc"] = nullptr;
-        weights["train_population"] = 0;
-        weights["train_conversions"] = 0;
-        weights["explanations"] = oj::array();
-        weights["non_negative"] = nullptr;
-        return weights;
-    }
+    weights.train_as_of = std::max<int64_t>(0, train_T);
+    if (types.empty() || train_T <= 0) return weights;  // nothing to fit: every figure empty
     Evaluation train(store, model, outcomes, train_T, ev.horizon_days);
     const Features learn = features_of(train, types), test = features_of(ev, types);
     Logistic lr;
     lr.fit(learn, train.positive);
     const std::vector<double> w = scaled(lr);
-    oj free = fitted(store, model, outcomes, ev, test, lr, w);
-    weights["weights"] = free["weights"];
-    weights["holdout_auc"] = free["holdout_auc"];
-    weights["current_auc"] = optional_json(ev.auc());
-    weights["suggested_model_auc"] = free["suggested_model_auc"];
-    weights["train_population"] = train.pop.size();
-    weights["train_conversions"] = train.conversions;
+    weights.fit = fitted(store, model, outcomes, ev, test, lr, w);
+    weights.current_auc = ev.auc();
+    weights.train_population = static_cast<int64_t>(train.pop.size());
+    weights.train_conversions = train.conversions;
 
     // Why a weight is negative. On its own an event's lift is did_rate / base_rate at T; a
     // negative coefficient for an event that lifts conversion on its own means the fit gives
     // the shared part to a correlated event and subtracts the double count.
     const double n = static_cast<double>(ev.pop.size());
     const double base = n > 0 ? ev.conversions / n : 0;
-    oj explanations = oj::array();
     for (size_t c = 0; c < types.size(); ++c) {
         if (!(w[c] < 0)) continue;
         double did = 0, did_conv = 0;
@@ -190,10 +172,11 @@ oj suggest_weights(const EventStore& store, const Model& model, const Outcomes& 
             }
         std::optional<double> lift_alone;
         if (did > 0 && base > 0) lift_alone = did_conv / did / base;
-        oj e;
-        e["event"] = store.event_names.name(types[c]);
-        e["weight"] = w[c];
-        e["lift"] = optional_json(lift_alone);
+        NegativeWeight e;
+        const std::string& event = store.event_names.name(types[c]);
+        e.event = event;
+        e.weight = w[c];
+        e.lift = lift_alone;
         size_t partner = c;
         double best = 0;
         for (size_t k = 0; k < types.size(); ++k) {
@@ -206,39 +189,38 @@ oj suggest_weights(const EventStore& store, const Model& model, const Outcomes& 
         }
         char buf[64];
         if (lift_alone && *lift_alone >= 1.2 && partner != c && best >= 0.2) {
-            e["reason"] = "collinear";
-            e["correlated_with"] = store.event_names.name(types[partner]);
-            e["correlation"] = best;
+            const std::string& with = store.event_names.name(types[partner]);
+            e.reason = "collinear";
+            e.correlated_with = with;
+            e.correlation = best;
             std::snprintf(buf, sizeof buf, "%.1f", *lift_alone);
             std::string lift_text = buf;
             std::snprintf(buf, sizeof buf, "%.2f", best);
-            e["note"] = store.event_names.name(types[c]) + " converts at " + lift_text +
-                        "x the base rate on its own, but it moves with " + store.event_names.name(types[partner]) +
-                        " (correlation " + buf +
-                        "), which carries the same signal more strongly; the negative weight "
-                        "takes back the double count. The non-negative fit keeps every weight at 0 or more.";
+            e.note = event + " converts at " + lift_text + "x the base rate on its own, but it moves with " + with +
+                     " (correlation " + buf +
+                     "), which carries the same signal more strongly; the negative weight "
+                     "takes back the double count. The non-negative fit keeps every weight at 0 or more.";
         } else if (lift_alone && *lift_alone <= 0.8) {
-            e["reason"] = "negative_signal";
-            e["correlated_with"] = nullptr;
-            e["correlation"] = nullptr;
+            e.reason = "negative_signal";
             std::snprintf(buf, sizeof buf, "%.2f", *lift_alone);
-            e["note"] = "entities that do " + store.event_names.name(types[c]) + " convert less than the rest (lift " +
-                        buf + "x): a negative signal.";
+            e.note =
+                "entities that do " + event + " convert less than the rest (lift " + buf + "x): a negative signal.";
         } else {
-            e["reason"] = "weak";
-            e["correlated_with"] = partner != c ? oj(store.event_names.name(types[partner])) : oj(nullptr);
-            e["correlation"] = partner != c ? oj(best) : oj(nullptr);
-            e["note"] = "the sign is not well determined: " + store.event_names.name(types[c]) +
-                        " tells little about converting once the other events are known; prefer the non-negative fit "
-                        "or weight 0.";
+            e.reason = "weak";
+            if (partner != c) {
+                e.correlated_with = store.event_names.name(types[partner]);
+                e.correlation = best;
+            }
+            e.note = "the sign is not well determined: " + event +
+                     " tells little about converting once the other events are known; prefer the non-negative fit "
+                     "or weight 0.";
         }
-        explanations.push_back(e);
+        weights.explanations.push_back(std::move(e));
     }
-    weights["explanations"] = explanations;
 
     Logistic nn;
     nn.fit(learn, train.positive, true);
-    weights["non_negative"] = fitted(store, model, outcomes, ev, test, nn, scaled(nn));
+    weights.non_negative = fitted(store, model, outcomes, ev, test, nn, scaled(nn));
     return weights;
 }
 

@@ -5,6 +5,7 @@
 
 #include "../../core/src/conversions.hpp"
 #include "pql/engine.hpp"
+#include "pql/time.hpp"
 
 using namespace pql;
 using json = nlohmann::json;
@@ -426,4 +427,179 @@ TEST_CASE("suggest: fit suggestions by trait value and numeric band", "[suggest]
     for (auto& x : model["fit"]["rules"])
         if (x["value"].is_null()) x.erase("value");
     CHECK(e.set_model_json(model.dump()).ok());
+}
+
+TEST_CASE("suggest: the Suggestions struct is what its JSON says", "[suggest]") {
+    Engine e;
+    std::string s, accounts;
+    // As the fit case above, with a flag trait and a trait most accounts lack; the converters
+    // invite first and are all in the second band of employees (150-290): a between rule.
+    for (int i = 0; i < 60; ++i) {
+        const std::string id = "acct" + std::to_string(i);
+        s += ev(kT - 40 * kDay, id, "login") + ev(kT - 3 * kDay, id, "login");
+        if (i % 3 == 0 && i >= 15 && i < 30) s += ev(kT - 35 * kDay, id, "invite") + ev(kT + 2 * kDay, id, "paid");
+        json traits = {{"industry", i % 3 == 0 ? "Software" : "retail"}, {"employees", i * 10}, {"sso", i % 2 == 0}};
+        if (i < 6) traits["region"] = "EU";
+        accounts += json{{"account_id", id}, {"traits", traits}}.dump() + "\n";
+    }
+    REQUIRE(e.load_events(s).ok());
+    REQUIRE(e.load_accounts(accounts).ok());
+    REQUIRE(e.set_model_json(R"({"as_of":"2026-01-01T00:00:00Z","conversion_event":"paid"})").ok());
+    SuggestOptions o;
+    o.capacity_per_week = 2;
+    auto r = e.suggest(o);
+    REQUIRE(r.ok());
+    const Suggestions& sg = *r;
+    const std::string text = suggestions_json(sg);
+    CHECK(text == *e.suggest_json(o));  // one writer: the Engine's JSON is the struct's
+    const json j = json::parse(text);
+    CHECK(j["as_of"] == format_iso(sg.as_of));
+    CHECK(sg.population == 60);
+    CHECK(j["population"] == sg.population);
+    CHECK(j["conversions"] == sg.conversions);
+    REQUIRE(j["activation_steps"].size() == sg.activation_steps.size());
+    REQUIRE(!sg.activation_steps.empty());
+    CHECK(sg.activation_steps[0].event == "invite");
+    CHECK(j["activation_steps"][0]["did"] == sg.activation_steps[0].did);
+    // Weights: the sorted pairs are the JSON object's keys in order.
+    const json& w = j["weights"];
+    CHECK(w["train_as_of"] == format_iso(sg.weights.train_as_of));
+    REQUIRE(w["weights"].size() == sg.weights.fit.weights.size());
+    size_t k = 0;
+    for (auto it = w["weights"].begin(); it != w["weights"].end(); ++it, ++k) {
+        CHECK(it.key() == sg.weights.fit.weights[k].first);
+        CHECK(it.value() == sg.weights.fit.weights[k].second);
+    }
+    REQUIRE(sg.weights.non_negative);
+    CHECK(w["non_negative"]["holdout_auc"] == *sg.weights.non_negative->holdout_auc);
+    CHECK(w["explanations"].size() == sg.weights.explanations.size());
+    CHECK(j["capacity"]["limited_by"] == (sg.capacity.limited_by_definition ? "definition" : "capacity"));
+    CHECK(j["capacity"]["min_score"] == sg.capacity.min_score);
+    CHECK(j["capacity"]["note"] == sg.capacity.note);
+    // Traits: bands as [lo, hi], values as the data has them, the rest named.
+    std::map<std::string, const TraitSuggestion*> traits;
+    for (auto& t : sg.fit.traits) traits[t.trait] = &t;
+    REQUIRE(traits.count("employees"));
+    REQUIRE(traits.count("sso"));
+    REQUIRE(traits.count("region"));
+    CHECK(traits["employees"]->numeric);
+    const auto* band = std::get_if<TraitBand>(&traits["employees"]->values.at(0).value);
+    REQUIRE(band);
+    CHECK(band->lo == 0.0);
+    CHECK(band->hi == 140.0);
+    CHECK(!traits["sso"]->numeric);
+    CHECK(std::get<Value>(traits["sso"]->values.at(0).value) == Value(false));  // 30 each: false first by text
+    CHECK(std::get<Value>(traits["region"]->values.back().value) == Value(std::string("(missing)")));
+    CHECK(traits["region"]->values.back().count == 54);
+    REQUIRE(j["fit"]["traits"].size() == sg.fit.traits.size());
+    for (size_t t = 0; t < sg.fit.traits.size(); ++t) {
+        const TraitSuggestion& ts = sg.fit.traits[t];
+        const json& jt = j["fit"]["traits"][t];
+        CHECK(jt["trait"] == ts.trait);
+        CHECK(jt["kind"] == (ts.numeric ? "numeric" : "categorical"));
+        REQUIRE(jt["values"].size() == ts.values.size());
+        for (size_t v = 0; v < ts.values.size(); ++v) {
+            const TraitGroup& g = ts.values[v];
+            const json& jv = jt["values"][v];
+            if (auto* b = std::get_if<TraitBand>(&g.value)) CHECK(jv["value"] == json({b->lo, b->hi}));
+            else CHECK(jv["value"] == json::parse(json_text(std::get<Value>(g.value))));
+            CHECK(jv["count"] == g.count);
+            CHECK(jv["conversions"] == g.conversions);
+            CHECK(jv["rate"].is_null() == !g.rate);
+        }
+    }
+    // Rules: a value only where the op takes one, a list for between.
+    REQUIRE(j["fit"]["rules"].size() == sg.fit.rules.size());
+    REQUIRE(!sg.fit.rules.empty());
+    bool between = false;
+    for (size_t i = 0; i < sg.fit.rules.size(); ++i) {
+        const SuggestedFitRule& rule = sg.fit.rules[i];
+        const json& jr = j["fit"]["rules"][i];
+        CHECK(jr["trait"] == rule.trait);
+        CHECK(jr["op"] == rule.op);
+        CHECK(jr.contains("value") == (rule.value.shape != TestValue::None));
+        CHECK((rule.op == "between") == (rule.value.shape == TestValue::List));
+        between |= rule.op == "between";
+        if (rule.value.shape == TestValue::List) CHECK(jr["value"].size() == rule.value.values.size());
+        CHECK(jr["points"] == rule.points);
+        CHECK(jr["count"] == rule.count);
+    }
+    CHECK(between);
+    // The CLI's text is drawn from the same struct: an error is an error of both.
+    o.capacity_per_week = 0;
+    CHECK(e.suggest(o).error().code == "invalid_argument");
+    CHECK(e.suggest_json(o).error().code == "invalid_argument");
+}
+
+TEST_CASE("compare: the Comparison struct is what its JSON says", "[compare]") {
+    Engine e;
+    REQUIRE(e.load_events(history()).ok());
+    REQUIRE(e.set_model_json(kModel).ok());
+    // B four and a half days earlier: only a has an event by then; b..e are not ranked under B.
+    const std::string b = R"({"as_of":"2025-12-27T12:00:00Z","conversion_event":"paid",
+        "engagement":{"decay":"none","saturation":1,"events":{"use":{"weight":1}}},
+        "weights":{"activation":0,"engagement":1,"fit":0},"tiers":[{"name":"Top","min_score":90},{"name":"Rest","min_score":0}]})";
+    CompareOptions o;
+    o.movers = 3;
+    auto r = e.compare(b, o);
+    REQUIRE(r.ok());
+    const Comparison& c = *r;
+    const std::string text = comparison_json(c);
+    CHECK(text == *e.compare_json(b, o));
+    const json j = json::parse(text);
+    CHECK(c.a.entities == 5);
+    CHECK(c.b.entities == 1);
+    CHECK(j["b"]["entities"] == c.b.entities);
+    CHECK(j["b"]["as_of"] == "2025-12-27T12:00:00.000Z");
+    CHECK(format_iso(c.b.as_of) == "2025-12-27T12:00:00.000Z");
+    REQUIRE(c.tiers.size() == 5);  // A's three (B's are among them), then the two of no tier
+    CHECK(c.tiers[3] == "(no tier)");
+    CHECK(c.tiers[4] == "(not ranked)");
+    CHECK(j["tiers"] == json(c.tiers));
+    REQUIRE(j["migration"].size() == c.migration.size());
+    int64_t unranked = 0;
+    for (size_t i = 0; i < c.migration.size(); ++i) {
+        CHECK(j["migration"][i] ==
+              json({{"from", c.migration[i].from}, {"to", c.migration[i].to}, {"count", c.migration[i].count}}));
+        if (c.migration[i].to == "(not ranked)") unranked += c.migration[i].count;
+    }
+    CHECK(unranked == 4);
+    CHECK(j["moved"] == c.moved);
+    // The biggest falls: ranked under A only, so no rank or score under B.
+    REQUIRE(c.movers_down.size() == 3);
+    REQUIRE(j["movers"]["down"].size() == 3);
+    for (size_t i = 0; i < c.movers_down.size(); ++i) {
+        const Mover& m = c.movers_down[i];
+        const json& jm = j["movers"]["down"][i];
+        CHECK(jm["id"] == m.id);
+        CHECK(m.delta < 0);
+        CHECK(jm["delta"] == m.delta);
+        CHECK(!m.rank_b);
+        CHECK(jm["rank_b"].is_null());
+        CHECK(jm["rank_a"] == *m.rank_a);
+        CHECK(m.tier_b == "(not ranked)");
+        CHECK(jm["components"]["engagement"] == m.engagement);
+        REQUIRE(jm["events"].size() == m.events.size());
+        if (!m.events.empty()) CHECK(jm["events"][0]["delta"] == m.events[0].delta);
+    }
+    CHECK(c.movers_down[0].id == "b");  // 80 under A (b's 4 uses of 5), the largest fall of the unranked
+    REQUIRE(c.quality);
+    REQUIRE(j["quality"]["metrics"].size() == c.quality->metrics.size());
+    for (size_t i = 0; i < c.quality->metrics.size(); ++i) {
+        const QualityFigure& q = c.quality->metrics[i];
+        CHECK(j["quality"]["metrics"][i]["metric"] == q.metric);
+        CHECK(j["quality"]["metrics"][i]["better"].is_null() == !q.better);
+        CHECK(j["quality"]["metrics"][i]["higher_is_better"].is_null() == !q.higher_is_better);
+    }
+    CHECK(j["quality"]["better"]["a"] == c.quality->better_a);
+    CHECK(j["quality"]["qualified"]["b"] == c.quality->qualified_b);
+
+    // Nothing to judge quality by: no quality, JSON null.
+    Engine plain;
+    REQUIRE(plain.load_events(ev(kT - kDay, "a", "use")).ok());
+    auto none = plain.compare(R"({"weights":{"fit":1}})");
+    REQUIRE(none.ok());
+    CHECK(!none->quality);
+    CHECK(json::parse(comparison_json(*none))["quality"].is_null());
+    CHECK(plain.compare("{").error().code == "invalid_model");
 }

@@ -129,6 +129,41 @@ TEST_CASE("standard input, json, csv and table output", "[cli]") {
     CHECK(as_json["rule"]["result"] == true);
 }
 
+TEST_CASE("pql compare: --as-of-b sets model B's as_of; the output is the core's", "[cli]") {
+    const std::string args =
+        " --events " + kCase + "/events.jsonl --accounts " + kCase + "/accounts.jsonl --model " + kCase + "/model.json";
+    auto r = run_pql("compare --format json --as-of-b 2026-02-13T10:00:00Z" + args);
+    REQUIRE(r.code == 0);
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["a"]["as_of"] == "2026-02-20T10:00:00.000Z");  // the model's
+    CHECK(j["b"]["as_of"] == "2026-02-13T10:00:00.000Z");
+    // With a model B of its own as_of, the flag wins; the rest of B is kept (its tiers).
+    const std::string b = write_tmp("model_b.json", R"({"as_of":"2020-01-01T00:00:00Z",
+        "tiers":[{"name":"Only","min_score":0}]})");
+    r = run_pql("compare --format json --model-b " + b + " --as-of-b 1770976800000" + args);
+    REQUIRE(r.code == 0);
+    j = nlohmann::json::parse(r.out);
+    CHECK(j["b"]["as_of"] == "2026-02-13T10:00:00.000Z");
+    CHECK(std::find(j["tiers"].begin(), j["tiers"].end(), "Only") != j["tiers"].end());
+    {  // the same bytes as the Engine's own comparison
+        pql::Engine engine;
+        REQUIRE(engine.load_events(pql::test::slurp(kCase + "/events.jsonl")).ok());
+        REQUIRE(engine.load_accounts(pql::test::slurp(kCase + "/accounts.jsonl")).ok());
+        REQUIRE(engine.set_model_json(pql::test::slurp(kCase + "/model.json")).ok());
+        CHECK(r.out ==
+              *engine.compare_json(R"({"as_of":"2026-02-13T10:00:00Z","tiers":[{"name":"Only","min_score":0}]})") +
+                  "\n");
+    }
+    auto table = run_pql("compare --as-of-b 2026-02-13T10:00:00Z" + args);
+    CHECK(table.code == 0);
+    CHECK(table.out.find(")\nB: ") != std::string::npos);
+    CHECK(table.out.find("(as of 2026-02-13T10:00:00.000Z)\n") != std::string::npos);
+    CHECK(table.out.find("\nQuality: no conversions to judge by") != std::string::npos);
+    auto bad = run_pql("compare --as-of-b soon" + args);
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("--as-of-b: not a date ('soon')") != std::string::npos);
+}
+
 TEST_CASE("pql schema prints the core's schema", "[cli]") {
     auto r = run_pql("schema");
     CHECK(r.code == 0);

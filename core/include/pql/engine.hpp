@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pql/backtest.hpp"
+#include "pql/comparison.hpp"
 #include "pql/csv.hpp"
 #include "pql/explanation.hpp"
 #include "pql/funnel.hpp"
@@ -14,6 +15,7 @@
 #include "pql/ranking.hpp"
 #include "pql/result.hpp"
 #include "pql/sql.hpp"
+#include "pql/suggestions.hpp"
 #include "pql/view.hpp"
 
 namespace pql {
@@ -92,11 +94,16 @@ public:
     // the horizon).
     Result<Backtest> backtest(const BacktestOptions& options);
     Result<std::string> backtest_json(const BacktestOptions& options);  // backtest() as SPEC §5 JSON
+    // Activation steps, weights, capacity threshold and fit rules learnt from the conversions
+    // (pql/suggestions.hpp), as structs and as JSON (suggestions_json of the same struct).
+    Result<Suggestions> suggest(const SuggestOptions& options);
     Result<std::string> suggest_json(const SuggestOptions& options);
     // SPEC §7.8 lifecycle report at options.as_of (or the model's as_of, or the latest event).
     Result<FunnelReport> funnel(const FunnelOptions& options);
     Result<std::string> funnel_json(const FunnelOptions& options);
-    // The current model (A) against model B (JSON text) on the same data.
+    // The current model (A) against model B (JSON text; code "invalid_model" when it is not one)
+    // on the same data (pql/comparison.hpp), as structs and as JSON (comparison_json).
+    Result<Comparison> compare(std::string_view model_b_json, const CompareOptions& options = {});
     Result<std::string> compare_json(std::string_view model_b_json, const CompareOptions& options = {});
 
     // What the loaded data holds, for pickers: event types with counts, traits with sample

@@ -61,12 +61,6 @@ struct ExplainedStep {
     double weight = 0;
 };
 
-// The value a test compares with: none (exists, missing), one, or a list (in, not_in, between).
-struct TestValue {
-    enum Shape { None, One, List } shape = None;
-    std::vector<Value> values;
-};
-
 struct ExplainedFitRule {
     std::optional<std::string> trait, persona;  // one of them (§7.4: a persona's user count)
     std::string op;

@@ -12,6 +12,12 @@ namespace pql {
 using Value = std::variant<std::string, double, bool>;
 using Traits = std::map<std::string, Value>;
 
+// The value a test compares with: none (exists, missing), one, or a list (in, not_in, between).
+struct TestValue {
+    enum Shape { None, One, List } shape = None;
+    std::vector<Value> values;
+};
+
 // A string that is a JSON number ("120", "1e2"; no spaces) as a double.
 std::optional<double> json_number_string(std::string_view s);
 // A number, or a string that is a JSON number.
