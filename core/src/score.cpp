@@ -187,7 +187,7 @@ void Scorer::ensure_figures(const Model& model) {
             }
         }
         if (figures_.size() == ix.types.size()) {
-            complete_decay(&weight_);  // a type given a weight since its sum was left out
+            complete_decay(&weighted_);  // a type given a weight since its sum was left out
             return;
         }
     }
@@ -231,8 +231,7 @@ void Scorer::ensure_figures(const Model& model) {
     decay_pending_.assign(ix.types.size(), 0);
     decay_pending_any_ = false;
     if (counts_window_ == window && !appended_ && figures_.size() == ix.types.size()) {
-        decay_weighted_.assign(weight_.size(), 0);
-        for (size_t k = 0; k < weight_.size(); ++k) decay_weighted_[k] = weight_[k] != 0;
+        decay_weighted_ = weighted_;
         for (uint32_t t = 0; t < ix.types.size(); ++t) {
             const uint32_t k = ix.types[t].type;
 #if defined(__GNUC__) || defined(__clang__)
@@ -240,7 +239,7 @@ void Scorer::ensure_figures(const Model& model) {
             // which the hardware prefetcher follows badly: ask for the cells a few stats ahead.
             if (t + 4 < ix.types.size()) __builtin_prefetch(ix.cells.data() + ix.types[t + 4].cells_begin);
 #endif
-            if (k < weight_.size() && weight_[k] == 0) {
+            if (!weighted_[k]) {
                 decay_pending_[t] = 1;
                 decay_pending_any_ = true;
             } else {
@@ -284,20 +283,16 @@ void Scorer::compute_decay(uint32_t t) const {
     figures_[t].capped = hot_[t].capped = std::min(c, cap_of_[ts.type]);
 }
 
-// The pending decayed sums of the type stats whose type is now weighted (`weight`), or all.
-void Scorer::complete_decay(const std::vector<double>* weight) const {
+// The pending decayed sums of the type stats whose type is now weighted (`weighted`), or all.
+void Scorer::complete_decay(const std::vector<uint8_t>* weighted) const {
     if (!decay_pending_any_) return;
-    if (weight) {  // nothing to do while the weighted set is the one the marks were made for
-        bool same = weight->size() == decay_weighted_.size();
-        for (size_t k = 0; same && k < weight->size(); ++k) same = ((*weight)[k] != 0) == (decay_weighted_[k] != 0);
-        if (same) return;
-    }
+    // Nothing to do while the weighted set is the one the marks were made for.
+    if (weighted && *weighted == decay_weighted_) return;
     const Index& ix = *index_;
     bool left = false;
     for (uint32_t t = 0; t < ix.types.size(); ++t) {
         if (!decay_pending_[t]) continue;
-        const uint32_t k = ix.types[t].type;
-        if (!weight || (k < weight->size() && (*weight)[k] != 0)) {
+        if (!weighted || (*weighted)[ix.types[t].type]) {
             compute_decay(t);
             decay_pending_[t] = 0;
         } else {
@@ -723,6 +718,8 @@ const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
         if (shadowed_[k]) weight[k] = 0;
     for (auto& [name, s] : model.events)
         if (auto k = type_id(model, name)) weight[*k] = s.weight ? *s.weight : model.default_weight;
+    weighted_.resize(ntypes);
+    for (size_t k = 0; k < ntypes; ++k) weighted_[k] = weight[k] != 0;
     ensure_figures(model);
     ensure_steps(model);
     ensure_fit(model);
@@ -732,8 +729,8 @@ const ScoreRun& Scorer::score(const Model& model, size_t want_ranked) {
     const Index& ix = *index_;
     const size_t m = ix.entities.size();
 
-    // The rules' event types resolved once.
     const double wsum = model.w_activation + model.w_engagement + model.w_fit;
+    // The rules' event types resolved once.
     leaf_types_.clear();
     if (model.rule) resolve_leaves(model, *model.rule);
     for (auto& [name, rule] : model.segments) resolve_leaves(model, rule);

@@ -200,8 +200,6 @@ public:
     // first_qualified_at of every entity, index order (the lifecycle funnel, §7.8): score(model)
     // first, then this. nullopt: never qualified.
     std::vector<std::optional<int64_t>> first_qualified_at(const Model& model);
-    // The entity scored as of the end of the day `shift` days before as_of (0: as_of itself).
-    EntityScore score_at(const Model& model, uint32_t entity, uint32_t shift) const;
 
     // Counters for benchmarks and tests: how many times each layer was recomputed.
     // index_appends: appended rows added to the index in place instead of a build.
@@ -233,10 +231,9 @@ private:
     const UserDays& user_days(const Model& model, uint32_t entity) const;
     mutable std::vector<std::unique_ptr<UserDays>> user_days_;
     mutable std::string user_days_key_;
-    // `users`: with each user's event days (what users, active_users and days_since_last_seen
-    // of a day need); without, those figures of the day are 0.
     mutable DayNeeds needs_;  // of the model since() was last set up for
     // Whether type stat t is in a day sweep: weighted, or an event type when events are read.
+    // Without needs.users a day's users, active_users and days_since_last_seen are 0.
     bool swept(uint32_t t, bool real, const DayNeeds& needs) const;
     void make_sweep(const Model& model, uint32_t entity, const DayNeeds& needs, DaySweep& out) const;
     mutable std::unique_ptr<DaySweep> sweep_;  // since()'s, reused from row to row
@@ -269,8 +266,8 @@ private:
     // cells); the others are marked here and summed when read (figures(), figure(), a weight).
     mutable std::vector<uint8_t> decay_pending_;  // per type stat
     mutable bool decay_pending_any_ = false;
-    std::vector<uint8_t> decay_weighted_;  // per type id: weighted when the pending marks were made
-    void complete_decay(const std::vector<double>* weight) const;  // null: every pending one
+    std::vector<uint8_t> decay_weighted_;                             // weighted_ when the pending marks were made
+    void complete_decay(const std::vector<uint8_t>* weighted) const;  // null: every pending one
     // Decay layer inputs per interned event type, and the hot loop's view of the figures.
     std::vector<std::vector<double>> tables_;
     std::vector<int> table_of_;
@@ -279,7 +276,7 @@ private:
     struct Hot {
         double capped, recent, previous;
         uint32_t type, in_window;
-    };                      // what score() reads per type
+    };                              // what score() reads per type
     mutable std::vector<Hot> hot_;  // aligned with index_->types
     // The window figures_' counts were made for; none after an index build. (Not a sentinel:
     // every window from UINT32_MAX days up is clipped to that value.)
@@ -339,6 +336,7 @@ private:
     std::vector<uint32_t> persona_count_;  // per entity x persona, at as_of
     std::string persona_key_;
     std::vector<double> weight_;        // per type id, of the last score()
+    std::vector<uint8_t> weighted_;     // per type id: weight_ is not 0 (what the decay and since layers skip on)
     std::vector<uint8_t> shadowed_;     // per event type: a signal of the same name replaces it
     std::vector<uint8_t> active_type_;  // per type id: in active.events (empty: every event type)
     mutable std::vector<uint32_t> user_mark_;

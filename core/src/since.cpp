@@ -67,9 +67,9 @@ struct Scorer::DaySweep {
         mutable size_t edge[4] = {0, 0, 0, 0};
     };
     std::vector<Type> types;
-    std::vector<uint32_t> ages;     // cell ages, ascending within each type
-    std::vector<double> count;      // suffix sums of counts
-    std::vector<double> weighted;   // exponential: c * 2^(-age/h); linear: c * age
+    std::vector<uint32_t> ages;    // cell ages, ascending within each type
+    std::vector<double> count;     // suffix sums of counts
+    std::vector<double> weighted;  // exponential: c * 2^(-age/h); linear: c * age
     DayNeeds needs;
     const UserDays* users = nullptr;  // null: users, active users and days since last seen not needed
     // Per user, where the last day's first age >= lo fell in UserDays' all and active ages.
@@ -121,7 +121,7 @@ Scorer::Scorer(const EventStore& store) : store_(store) {}
 Scorer::~Scorer() = default;
 
 bool Scorer::swept(uint32_t t, bool real, const DayNeeds& needs) const {
-    return weight_[index_->types[t].type] != 0 || (real && needs.events);
+    return weighted_[index_->types[t].type] || (real && needs.events);
 }
 
 void Scorer::make_sweep(const Model& model, uint32_t e, const DayNeeds& needs, DaySweep& sw) const {
@@ -166,9 +166,8 @@ void Scorer::make_sweep(const Model& model, uint32_t e, const DayNeeds& needs, D
             const Index::Cell& c = ix.cells[ts.cells_begin + i];
             ages[i] = c.age;
             count[i] = count[i + 1] + c.count;
-            const double w = model.decay == Decay::Exponential
-                                 ? (ty.direct ? 0 : c.count * (*ty.pow)[c.age])
-                                 : static_cast<double>(c.count) * c.age;
+            const double w = model.decay == Decay::Exponential ? (ty.direct ? 0 : c.count * (*ty.pow)[c.age])
+                                                               : static_cast<double>(c.count) * c.age;
             weighted[i] = weighted[i + 1] + w;
         }
         sw.types.push_back(ty);
@@ -294,14 +293,6 @@ std::string figures_key(const Model& model) {
 }
 
 }  // namespace
-
-EntityScore Scorer::score_at(const Model& model, uint32_t e, uint32_t shift) const {
-    DaySweep sw;
-    make_sweep(model, e, DayNeeds{true, true, true}, sw);
-    std::vector<double> per_type;
-    const DayFigures f = day_figures(model, e, shift, sw, per_type);
-    return score_from(model, e, shift, sw.needs, f, per_type.data());
-}
 
 Scorer::DayFigures Scorer::day_figures(const Model& model, uint32_t e, uint32_t shift, const DaySweep& sw,
                                        std::vector<double>& pool) const {
@@ -464,7 +455,7 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
                            std::to_string(stats.index_appends) + "/" + std::to_string(stats.signal_builds) + "/" +
                            std::to_string(store_.version) + "/" + std::to_string(ix.as_of) + "/" +
                            char('0' + needs_.users) + char('0' + needs_.events) + char('0' + needs_.velocity) + "/";
-        for (double w : weight_) fkey.push_back(w != 0 ? '1' : '0');
+        for (uint8_t w : weighted_) fkey.push_back(static_cast<char>('0' + w));
         if (!day_cache_) day_cache_ = std::make_unique<DayCache>();
         if (fkey != day_cache_->key) {
             day_cache_->clear();
@@ -491,7 +482,6 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
             sweep_made = true;
             if (cache.days.size() >= kDayCacheLimit) {  // bounded: ~70 rows x 120 days fit many times
                 cache.clear();
-                it = cache.days.end();
             }
             const DayFigures f = day_figures(model, e, shift, *sweep_, cache.pool);
             it = cache.days.insert_or_assign(k, f).first;
