@@ -1,5 +1,8 @@
 // The npm package: `npm pack` build/wasm/pkg, install the tarball into an empty project
-// (offline: it has no dependencies) and score a conformance case through a bare import.
+// offline and score a conformance case through a bare import. Its one dependency (fflate, for
+// gzip and zip archives) comes packed from the project's own node_modules (installed from the
+// lock file): `npm ci` caches tarballs but not the registry metadata an offline install of a
+// version range would need, so a fresh machine's cache cannot resolve it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,11 +26,25 @@ test('npm pack + npm install (offline) + import "pql-engine" scores a case', (t)
   npm(['pack', pkg, '--pack-destination', dir], dir);
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   assert.ok(tarball, 'npm pack made a tarball');
+  const depDir = join(dir, 'deps');
+  execFileSync('mkdir', [depDir]);
+  for (const dep of Object.keys(manifest.dependencies ?? {}))
+    npm(
+      [
+        'pack',
+        '--ignore-scripts',
+        fileURLToPath(new URL(`../../node_modules/${dep}`, import.meta.url)),
+        '--pack-destination',
+        depDir,
+      ],
+      dir,
+    );
+  const deps = readdirSync(depDir).map((f) => join(depDir, f));
 
   const app = join(dir, 'app');
   execFileSync('mkdir', [app]);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-  npm(['install', '--offline', join(dir, tarball)], app);
+  npm(['install', '--offline', join(dir, tarball), ...deps], app);
   const installed = readdirSync(join(app, 'node_modules', 'pql-engine')).sort();
   for (const f of ['index.d.ts', 'index.js', 'package.json', 'pql_core.mjs', 'pql_core.wasm'])
     assert.ok(installed.includes(f), `${f} is in the package`);
