@@ -499,14 +499,30 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
     // The first qualified day: not before activation when it is required, not after becoming a
     // customer (unless customers qualify), and at the latest the current streak's first day.
     if (model.require_activation && !now.activated) return out;
-    // Activation only grows and, without persona rules, fit is that of as_of: when even full
-    // engagement cannot reach min_score, no day can qualify.
+    // No earlier day can score more than this bound; when it is below min_score no day can
+    // qualify (and a span of years costs nothing). Activation only grows, so it is at most that
+    // of as_of. Fit is that of as_of too, unless persona rules count the users seen so far. A
+    // day's decayed, capped count of a type is at most its count (every decay factor is <= 1),
+    // and weights are >= 0, so engagement is at most that of every weighted event counted.
     bool personas = false;
     for (auto& r : model.rules) personas = personas || !r.persona.empty();
+    double e_max = 0;
+    auto add_max = [&](uint32_t t) {
+        const Index::TypeStat& ts = ix.types[t];
+        const double w = weight_[ts.type];
+        if (w <= 0) return;
+        double n = 0;
+        for (uint32_t c = ts.cells_begin; c < ts.cells_end; ++c) n += ix.cells[c].count;
+        e_max += w * std::min(n, cap_of_[ts.type]);
+    };
+    for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) add_max(t);
+    for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) add_max(t);
+    const double engagement_max = e_max <= 0 ? 0.0 : 100.0 * e_max / (e_max + model.saturation);
     const double wsum = model.w_activation + model.w_engagement + model.w_fit;
-    if (!personas && (model.w_activation * now.activation + model.w_engagement * 100 + model.w_fit * now.fit) / wsum <
-                         model.min_score)
-        return out;
+    const double score_max = (model.w_activation * now.activation + model.w_engagement * engagement_max +
+                              model.w_fit * (personas ? 100.0 : now.fit)) /
+                             wsum;
+    if (score_max * (1 + 1e-9) + 1e-9 < model.min_score) return out;  // (a margin for rounding in a day's sums)
     // Searched over the last kSinceLookbackDays at most: a span of centuries (a stray 1970 or 9999
     // timestamp) would otherwise cost one evaluation per day (found by the fuzz targets).
     int64_t from = std::max(first_day, dayT - kSinceLookbackDays), to = dayT;
