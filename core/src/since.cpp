@@ -503,7 +503,8 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
     // qualify (and a span of years costs nothing). Activation only grows, so it is at most that
     // of as_of. Fit is that of as_of too, unless persona rules count the users seen so far. A
     // day's decayed, capped count of a type is at most its count (every decay factor is <= 1),
-    // and weights are >= 0, so engagement is at most that of every weighted event counted.
+    // so engagement is at most that of every positively weighted event counted (a negative
+    // weight only lowers it).
     bool personas = false;
     for (auto& r : model.rules) personas = personas || !r.persona.empty();
     double e_max = 0;

@@ -112,21 +112,24 @@ TEST_CASE("qualified_at and first_qualified_at follow the day-by-day definition"
 TEST_CASE("PQL since at a min_score only the best days reach", "[since]") {
     // "use" capped at 2 with saturation 2: engagement is at most 50, reached on the days with two
     // "use" events in the last 3 days.
-    for (const char* as_of : {"2026-01-01T12:00:00Z", "2026-01-04T12:00:00Z"})
-        for (const char* decay : {"none", "linear", "exponential"})
-            for (const char* min_score : {"50", "50.001"}) {
-                INFO(as_of << ", " << decay << ", min_score " << min_score);
-                const std::string model =
-                    std::string(R"({"as_of":")") + as_of + R"(","window_days":3,"active_days":3,)" +
-                    R"("engagement":{"decay":")" + decay +
-                    R"(","half_life_days":1,"saturation":2,"events":{"use":{"weight":1,"cap":2}}},)" +
-                    R"("weights":{"activation":0,"engagement":1,"fit":0},"pql":{"min_score":)" + min_score +
-                    R"(,"require_activation":false}})";
-                const auto [checked, ever] = check_against_days(model, 3, *parse_timestamp(as_of));
-                CHECK(checked == 3);
-                if (std::string(min_score) == "50.001") CHECK(ever == 0);
-                else if (std::string(decay) == "none") CHECK(ever == 3);
-            }
+    // A view of weight -1 lowers the days with a view in their window: the bound leaves it out.
+    for (const char* view_weight : {"0", "-1"})
+        for (const char* as_of : {"2026-01-01T12:00:00Z", "2026-01-04T12:00:00Z"})
+            for (const char* decay : {"none", "linear", "exponential"})
+                for (const char* min_score : {"50", "50.001"}) {
+                    INFO("view " << view_weight << ", " << as_of << ", " << decay << ", min_score " << min_score);
+                    const std::string model =
+                        std::string(R"({"as_of":")") + as_of + R"(","window_days":3,"active_days":3,)" +
+                        R"("engagement":{"decay":")" + decay +
+                        R"(","half_life_days":1,"saturation":2,"events":{"use":{"weight":1,"cap":2},"view":{"weight":)" +
+                        view_weight + R"(}}},)" +
+                        R"("weights":{"activation":0,"engagement":1,"fit":0},"pql":{"min_score":)" + min_score +
+                        R"(,"require_activation":false}})";
+                    const auto [checked, ever] = check_against_days(model, 3, *parse_timestamp(as_of));
+                    CHECK(checked == 3);
+                    if (std::string(min_score) == "50.001") CHECK(ever == 0);
+                    else if (std::string(decay) == "none") CHECK(ever == 3);
+                }
 }
 
 TEST_CASE("PQL since after edits that keep the day figures equals a fresh engine's", "[since]") {
