@@ -37,6 +37,7 @@ bool parse_time_unit(const std::string& name, TimeUnit& out) {
 }
 
 std::string check_columns(const std::map<std::string, std::string>& columns, const std::string& kind) {
+    if (columns.empty()) return {};  // the usual case: nothing to check, nothing to build
     std::vector<std::string> allowed;
     if (kind == "events") allowed = {"timestamp", "user_id", "event", "account_id", "id"};
     else if (kind == "accounts") allowed = {"account_id", "name"};
