@@ -512,9 +512,7 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
         const Index::TypeStat& ts = ix.types[t];
         const double w = weight_[ts.type];
         if (w <= 0) return;
-        double n = 0;
-        for (uint32_t c = ts.cells_begin; c < ts.cells_end; ++c) n += ix.cells[c].count;
-        e_max += w * std::min(n, cap_of_[ts.type]);
+        e_max += w * std::min(static_cast<double>(ts.total), cap_of_[ts.type]);  // total: its cells' counts
     };
     for (uint32_t t = ent.types_begin; t < ent.types_end; ++t) add_max(t);
     for (uint32_t t = ent.sig_begin; t < ent.sig_end; ++t) add_max(t);
