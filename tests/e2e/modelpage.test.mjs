@@ -71,8 +71,19 @@ test('a signal added in the editor re-ranks like the CLI; undo takes it back', {
     'the scores changed',
   );
   assertSameRanking(after0, cli(env, model), 'with the signal');
-  // Each edit is one undo step: two undos remove weight and signal.
-  for (let i = 0; i < 2; i++) {
+  // A rename takes its weight along (web/src/renames.ts): the same ranking under the new name.
+  rev = await revision(page);
+  const nameIn = editor.locator('[data-key="signal.0.name"]');
+  await nameIn.fill('renamed_signal');
+  await nameIn.dispatchEvent('change');
+  await settled(page, rev);
+  model = await modelOf(page);
+  assert.deepEqual(Object.keys(model.signals), ['renamed_signal']);
+  assert.equal(model.engagement.events.renamed_signal?.weight, 40, 'the weight followed the rename');
+  assert.equal(model.engagement.events[name], undefined);
+  assert.deepEqual(await domRows(page), after0, 'a rename changes no score');
+  // Each edit is one undo step: three undos remove the rename, the weight and the signal.
+  for (let i = 0; i < 3; i++) {
     rev = await revision(page);
     await page.click('[data-testid="undo"]');
     await settled(page, rev);

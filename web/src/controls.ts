@@ -6,6 +6,7 @@ import type { CanonicalModel, Decay, EntityKind, Schema, ValueKind } from '@pql/
 import { DecayChart, PALETTE } from './charts';
 import { field, h, nextId } from './dom';
 import { FitValueMemory } from './fitvalues';
+import { renameNamed } from './renames';
 import type { Catalog } from './protocol';
 import {
   DAY_MS,
@@ -1121,13 +1122,18 @@ export class ModelControls {
         'data-key': `limit.${i}.name`,
         'aria-label': `Limit ${i + 1} name`,
       });
-      nameIn.addEventListener('change', () =>
-        rewrite((cur) => {
-          const v = cur[name];
-          delete cur[name];
-          cur[nameIn.value.trim() || name] = v;
-        }),
-      );
+      // Rule leaves limit.<name> follow it (renames.ts); a name already taken is refused.
+      nameIn.addEventListener('change', () => {
+        const to = nameIn.value.trim();
+        if (!to || to === name || to in limits) {
+          nameIn.value = name;
+          return;
+        }
+        this.host.change((m) => {
+          if (!isObject(getPath(m, ['limits']))) setPath(m, ['limits'], clone(limits));
+          renameNamed(m, 'limit', name, to);
+        }, true);
+      });
       const ev = this.select(
         `limit.${i}.event`,
         this.eventOptions([l.event], false),

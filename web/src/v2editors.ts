@@ -5,6 +5,7 @@
 // back into the user's model (these keys have no defaults to keep sparse).
 import type { CanonicalModel, Schema, ValueKind } from '@pql/engine';
 import { h, nextId } from './dom';
+import { renameKey, renameNamed } from './renames';
 import type { Catalog } from './protocol';
 import { clone, fmtInt, isObject, parseScalar, scalarText, type Json, type JsonObject } from './util';
 
@@ -74,12 +75,6 @@ function freshName(base: string, taken: Iterable<string>): string {
   let n = 1;
   while (used.has(`${base}${n}`)) n++;
   return `${base}${n}`;
-}
-// Renames a key of an object keeping its position (model order matters for segments).
-function renameKey(o: JsonObject, from: string, to: string): JsonObject {
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(o)) out[k === from ? to : k] = v;
-  return out;
 }
 
 /**
@@ -203,14 +198,15 @@ export function signalsSection(N: CanonicalModel, schema: Schema, host: V2Host):
       if (Object.keys(cur).length) m.signals = cur as unknown as Json;
       else delete m.signals;
     }, true);
-  // The active-events set names signals too: a rename or removal follows there.
-  const renameActive = (m: JsonObject, from: string, to: string | null) => {
+  // The active-events set names signals too: a removal follows there.
+  const removeActive = (m: JsonObject, name: string) => {
     const act = isObject(m.active) ? (m.active as JsonObject) : null;
     if (!act || !Array.isArray(act.events)) return;
-    const next = (act.events as Json[]).flatMap((x) => (x === from ? (to === null ? [] : [to]) : [x]));
+    const next = (act.events as Json[]).filter((x) => x !== name);
     if (next.length) act.events = next;
     else delete m.active;
   };
+
   const events = (m: JsonObject): JsonObject => {
     if (!isObject(m.engagement)) m.engagement = {};
     const e = m.engagement as JsonObject;
@@ -233,16 +229,11 @@ export function signalsSection(N: CanonicalModel, schema: Schema, host: V2Host):
         nameIn.value = name;
         return;
       }
-      rewrite((cur, m) => {
-        // The signal's engagement setting follows it.
-        const ev = events(m);
-        if (name in ev) {
-          ev[to] = ev[name];
-          delete ev[name];
-        }
-        renameActive(m, name, to);
-        return renameKey(cur as unknown as JsonObject, name, to) as unknown as Record<string, SignalJson>;
-      });
+      // Its engagement setting, steps, limits, active set and rule leaves follow it (renames.ts).
+      host.change((m) => {
+        if (!isObject(m.signals)) m.signals = clone(signals) as unknown as Json;
+        renameNamed(m, 'signal', name, to);
+      }, true);
     });
     const eventOpts = [
       { value: '*', label: '* (any event)' },
@@ -304,7 +295,7 @@ export function signalsSection(N: CanonicalModel, schema: Schema, host: V2Host):
               delete cur[name];
               const e = events(m);
               delete e[name];
-              renameActive(m, name, null);
+              removeActive(m, name);
             }),
           ),
         ),
@@ -437,7 +428,11 @@ export function personasSection(N: CanonicalModel, schema: Schema, host: V2Host)
         nameIn.value = name;
         return;
       }
-      rewrite((cur) => renameKey(cur as unknown as JsonObject, name, to) as unknown as Record<string, Cond[]>);
+      // Fit rules and rule leaves naming it follow it (renames.ts).
+      host.change((m) => {
+        if (!isObject(m.personas)) m.personas = clone(personas) as unknown as Json;
+        renameNamed(m, 'persona', name, to);
+      }, true);
     });
     list.append(
       h(
