@@ -26,6 +26,7 @@
 
 #include "engine_internals.hpp"
 #include "event_store.hpp"
+#include "pql/comparison.hpp"
 #include "pql/engine.hpp"
 #include "pql/model.hpp"
 #include "pql/time.hpp"
@@ -442,6 +443,25 @@ void BM_Funnel(benchmark::State& state, std::string name) {
     t.report(state);
 }
 
+// The A/B tab's call: the dataset's model (A) against it with one weight changed (B), ten
+// movers. Each side ranks, backtests and runs the funnel at the backtest point on its own index.
+void BM_CompareWeight(benchmark::State& state, std::string name) {
+    pql::Engine& e = loaded(name);
+    e.set_model_json(dataset(name).model);
+    const std::string b = model_with(dataset(name).model, {"engagement", "events", "report_created", "weight"}, 3);
+    pql::CompareOptions o;
+    o.movers = 10;
+    Samples t;
+    for (auto _ : state) {
+        t.start();
+        auto r = e.compare(b, o);
+        benchmark::DoNotOptimize(r.ok());
+        t.stop();
+        if (!r.ok()) state.SkipWithError(r.error().message.c_str());
+    }
+    t.report(state);
+}
+
 // The top-50 page alone, nothing changed (the score layer still runs).
 void BM_Top50(benchmark::State& state, std::string name) {
     pql::Engine& e = loaded(name);
@@ -590,6 +610,7 @@ int main(int argc, char** argv) {
         reg("since_half_life", BM_SinceHalfLife, 20, 0)->Unit(benchmark::kMicrosecond);
         reg("top50", BM_Top50, 50, 0)->Unit(benchmark::kMicrosecond);
         reg("funnel_week", BM_Funnel, 1, 3);
+        reg("compare_weight", BM_CompareWeight, 1, 3);
         reg("append_1k", BM_Append1k, 10,
             small ? 0
                   : (std::getenv("PQL_BENCH_APPEND_ITERS") ? std::atoi(std::getenv("PQL_BENCH_APPEND_ITERS")) : 50));
