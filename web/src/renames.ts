@@ -57,6 +57,15 @@ function renameInRule(node: Json, kind: NamedKind, from: string, to: string, at:
 export function renameReferences(model: JsonObject, kind: NamedKind, from: string, to: string): string[] {
   const changed: string[] = [];
   if (from === to) return changed;
+  // Each member (of an array or an object of objects) whose `field` is `from`.
+  const renameField = (items: Json | undefined, field: string, at: string) => {
+    if (!Array.isArray(items) && !isObj(items)) return;
+    for (const [k, x] of Object.entries(items))
+      if (isObj(x) && x[field] === from) {
+        x[field] = to;
+        changed.push(Array.isArray(items) ? `${at}[${k}].${field}` : `${at}.${k}.${field}`);
+      }
+  };
   const pql = model.pql;
   if (isObj(pql) && pql.rule !== undefined) renameInRule(pql.rule, kind, from, to, 'pql.rule', changed);
   if (isObj(model.segments))
@@ -75,31 +84,10 @@ export function renameReferences(model: JsonObject, kind: NamedKind, from: strin
         changed.push(`active.events[${i}]`);
         return to;
       });
-    const steps = isObj(model.activation) ? model.activation.steps : undefined;
-    if (Array.isArray(steps))
-      steps.forEach((s, i) => {
-        if (isObj(s) && s.event === from) {
-          s.event = to;
-          changed.push(`activation.steps[${i}].event`);
-        }
-      });
-    if (isObj(model.limits))
-      for (const [name, l] of Object.entries(model.limits))
-        if (isObj(l) && l.event === from) {
-          l.event = to;
-          changed.push(`limits.${name}.event`);
-        }
+    renameField(isObj(model.activation) ? model.activation.steps : undefined, 'event', 'activation.steps');
+    renameField(model.limits, 'event', 'limits');
   }
-  if (kind === 'persona') {
-    const rules = isObj(model.fit) ? model.fit.rules : undefined;
-    if (Array.isArray(rules))
-      rules.forEach((r, i) => {
-        if (isObj(r) && r.persona === from) {
-          r.persona = to;
-          changed.push(`fit.rules[${i}].persona`);
-        }
-      });
-  }
+  if (kind === 'persona') renameField(isObj(model.fit) ? model.fit.rules : undefined, 'persona', 'fit.rules');
   return changed;
 }
 
