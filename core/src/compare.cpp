@@ -45,8 +45,11 @@ std::optional<CompareQuality> compare_quality(const EventStore& store, const Mod
     Model ma = a;
     if (!ma.conversion_event) ma.conversion_event = b.conversion_event;
     mb.conversion_event = ma.conversion_event;
-    Evaluation ea(store, ma, outcomes, T, o.horizon_days), eb(store, mb, outcomes, T, o.horizon_days);
-    const Quality qa = quality_of(ea), qb = quality_of(eb);
+    // One scorer at T for both evaluations and both funnels: one index, each model scored on it
+    // in turn (each figure is taken before the next model re-scores it).
+    Scorer at_T(store);
+    const Quality qa = quality_of(Evaluation(at_T, store, ma, outcomes, T, o.horizon_days));
+    const Quality qb = quality_of(Evaluation(at_T, store, mb, outcomes, T, o.horizon_days));
     CompareQuality q;
     q.as_of = T;
     q.horizon_days = o.horizon_days;
@@ -67,7 +70,8 @@ std::optional<CompareQuality> compare_quality(const EventStore& store, const Mod
     // qualifies. A volume: more is not in itself better.
     FunnelOptions fo;
     fo.as_of = T;
-    auto fa = funnel(store, ma, outcomes, fo), fb = funnel(store, mb, outcomes, fo);
+    auto fa = funnel(at_T, store, ma, outcomes, fo);
+    auto fb = funnel(at_T, store, mb, outcomes, fo);
     m.push_back(side_by_side("funnel_pql_rate", fa ? fa->all.pql_rate : std::nullopt,
                              fb ? fb->all.pql_rate : std::nullopt, Better::Neither));
     for (auto& x : m) {
@@ -81,7 +85,13 @@ std::optional<CompareQuality> compare_quality(const EventStore& store, const Mod
 
 Comparison compare(const EventStore& store, const Model& a, const Model& b, const Outcomes& outcomes,
                    const CompareOptions& o) {
-    Scorer sa(store), sb(store);
+    Scorer sa(store);
+    return compare(sa, store, a, b, outcomes, o);
+}
+
+Comparison compare(Scorer& sa, const EventStore& store, const Model& a, const Model& b, const Outcomes& outcomes,
+                   const CompareOptions& o) {
+    Scorer sb(store);
     sa.set_outcomes(&outcomes);  // customers (§7.5) are never PQLs, as in the ranking
     sb.set_outcomes(&outcomes);
     const ScoreRun& ra = sa.score(a);

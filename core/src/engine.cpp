@@ -9,6 +9,7 @@
 #include "pql/time.hpp"
 
 #include "contract_csv.hpp"
+#include "evaluation.hpp"
 #include "event_store.hpp"
 #include "output.hpp"
 #include "pql/model.hpp"
@@ -248,7 +249,7 @@ Result<Comparison> Engine::compare(std::string_view model_b_json, const CompareO
     return guarded([&]() -> Result<Comparison> {
         auto b = parse_model(model_b_json);
         if (!b.ok()) return b.error();
-        return pql::compare(*store_, *model_, *b, outcomes_, options);
+        return pql::compare(*scorer_, *store_, *model_, *b, outcomes_, options);  // A is ranked already
     });
 }
 

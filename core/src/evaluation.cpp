@@ -28,7 +28,17 @@ int64_t resolve_as_of(const EventStore& store, const Model& model, std::optional
 
 Evaluation::Evaluation(const EventStore& store, const Model& m, const Outcomes& outcomes, int64_t as_of,
                        int64_t horizon)
-    : scorer(store), model(m), T(as_of), horizon_days(horizon) {
+    : own(std::make_unique<Scorer>(store)), scorer(*own), model(m), T(as_of), horizon_days(horizon) {
+    populate(store, outcomes);
+}
+
+Evaluation::Evaluation(Scorer& shared, const EventStore& store, const Model& m, const Outcomes& outcomes, int64_t as_of,
+                       int64_t horizon)
+    : scorer(shared), model(m), T(as_of), horizon_days(horizon) {
+    populate(store, outcomes);
+}
+
+void Evaluation::populate(const EventStore& store, const Outcomes& outcomes) {
     model.as_of = T;
     scorer.set_outcomes(&outcomes);  // customers (§7.5) as the outcomes file says too
     const ScoreRun& run = scorer.score(model);

@@ -2,11 +2,14 @@
 // the run at T with only events up to T, who is in the population and who converted after T.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "conversions.hpp"
 #include "pql/backtest.hpp"
+#include "pql/comparison.hpp"
+#include "pql/funnel.hpp"
 #include "score.hpp"
 
 namespace pql {
@@ -26,7 +29,8 @@ Status check_outcome_options(const Model& model, const Outcomes& outcomes, int64
 int64_t resolve_as_of(const EventStore& store, const Model& model, std::optional<int64_t> as_of, int64_t horizon_days);
 
 struct Evaluation {
-    Scorer scorer;
+    std::unique_ptr<Scorer> own;  // null when the scorer was given (shared by several evaluations)
+    Scorer& scorer;
     Model model;
     int64_t T = 0, horizon_days = 30;
     std::vector<int64_t> converted_at;    // per index entity (INT64_MAX: never)
@@ -35,11 +39,28 @@ struct Evaluation {
     int64_t conversions = 0;
 
     Evaluation(const EventStore& store, const Model& m, const Outcomes& outcomes, int64_t as_of, int64_t horizon);
+    // On `shared`, a scorer of the same store: evaluations at the same T then share its index (the
+    // caller keeps one evaluation's figures before the next one re-scores it).
+    Evaluation(Scorer& shared, const EventStore& store, const Model& m, const Outcomes& outcomes, int64_t as_of,
+               int64_t horizon);
 
     // The PQL definition apart from min_score: activation gate and rule (customers aside).
     bool rest_ok(const EntityScore& s) const;
     std::optional<double> auc() const;
+
+private:
+    void populate(const EventStore& store, const Outcomes& outcomes);  // scores at T, sorts out the population
 };
+
+// The lifecycle funnel (pql/funnel.hpp) on a given scorer of `store`: compare runs both models'
+// funnels at T on the scorer of their evaluations, so that all four share one index.
+Result<FunnelReport> funnel(Scorer& scorer, const EventStore& store, const Model& model, const Outcomes& outcomes,
+                            const FunnelOptions& options);
+
+// compare() (pql/comparison.hpp) with model A ranked by `sa`, a scorer of `store`: the engine
+// passes its own, which has ranked its model (A) already.
+Comparison compare(Scorer& sa, const EventStore& store, const Model& a, const Model& b, const Outcomes& outcomes,
+                   const CompareOptions& o);
 
 // The figures that say how well a model finds converters, as compare reports them side by side.
 struct Quality {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "evaluation.hpp"
 #include "pql/time.hpp"
 #include "score.hpp"
 
@@ -164,12 +165,17 @@ std::string funnel_to_csv(const FunnelReport& report) {
 
 Result<FunnelReport> funnel(const EventStore& store, const Model& model, const Outcomes& outcomes,
                             const FunnelOptions& options) {
+    Scorer scorer(store);
+    return funnel(scorer, store, model, outcomes, options);
+}
+
+Result<FunnelReport> funnel(Scorer& scorer, const EventStore& store, const Model& model, const Outcomes& outcomes,
+                            const FunnelOptions& options) {
     Model m = model;
     const int64_t T = options.as_of ? *options.as_of : model.as_of ? *model.as_of : store.max_ts.value_or(0);
     m.as_of = T;
     // §7.7 day by day from the index (model-v2's Scorer::first_qualified_at), customers by
     // conversion_event and the outcomes file (§7.5).
-    Scorer scorer(store);
     scorer.set_outcomes(&outcomes);
     const std::vector<std::optional<int64_t>> first_qualified = scorer.first_qualified_at(m);
     const ScoreRun& run = scorer.score(m);

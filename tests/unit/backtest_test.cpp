@@ -603,3 +603,65 @@ TEST_CASE("compare: the Comparison struct is what its JSON says", "[compare]") {
     CHECK(json::parse(comparison_json(*none))["quality"].is_null());
     CHECK(plain.compare("{").error().code == "invalid_model");
 }
+
+// compare() backtests both models and runs both funnels at T on one scorer (one index, each
+// model scored on it in turn): each side's figures must be those of that model alone, from a
+// fresh engine's backtest and funnel at the same T.
+TEST_CASE("compare: each side's quality is that model's own backtest and funnel", "[compare]") {
+    // 30 accounts over 60 days: "use" and "view" on pseudo-random days, a third of them paying.
+    std::string s;
+    uint64_t x = 12345;
+    auto next = [&](uint64_t n) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        return (x >> 33) % n;
+    };
+    for (int a = 0; a < 30; ++a) {
+        const std::string id = "acct" + std::to_string(a);
+        for (int k = 0, n = 1 + static_cast<int>(next(25)); k < n; ++k)
+            s += ev(kT - static_cast<int64_t>(next(60)) * kDay - static_cast<int64_t>(next(80000)) * 1000, id,
+                    next(3) ? "use" : "view", "u" + std::to_string(next(3)));
+        if (a % 3 == 0) s += ev(kT + static_cast<int64_t>(next(50)) * kDay - 20 * kDay, id, "paid");
+    }
+    const std::string a = R"({"as_of":"2026-01-01T00:00:00Z","conversion_event":"paid",
+        "engagement":{"decay":"none","saturation":5,"events":{"use":{"weight":1}}},
+        "weights":{"activation":0,"engagement":1,"fit":0},"pql":{"min_score":40,"require_activation":false}})";
+    const std::string b = R"({"as_of":"2026-01-01T00:00:00Z","conversion_event":"paid",
+        "signals":{"looked":{"event":"view","where":[]}},
+        "engagement":{"half_life_days":7,"saturation":3,"events":{"use":{"weight":0.5},"looked":{"weight":2}}},
+        "weights":{"activation":0,"engagement":1,"fit":0},
+        "pql":{"min_score":30,"require_activation":false,"rule":{"metric":"users","op":">=","value":2}}})";
+    Engine e;
+    REQUIRE(e.load_events(s).ok());
+    REQUIRE(e.set_model_json(a).ok());
+    CompareOptions co;
+    co.horizon_days = 30;
+    auto c = e.compare_json(b, co);
+    REQUIRE(c.ok());
+    const json q = json::parse(*c)["quality"];
+    REQUIRE(q.is_object());
+    const int64_t T = *parse_timestamp(q["as_of"].get<std::string>());
+    std::map<std::string, json> m;
+    for (auto& f : q["metrics"]) m[f["metric"]] = f;
+    for (const char* side : {"a", "b"}) {
+        INFO("side " << side);
+        Engine alone;
+        REQUIRE(alone.load_events(s).ok());
+        REQUIRE(alone.set_model_json(std::string(side) == "a" ? a : b).ok());
+        BacktestOptions bo;
+        bo.as_of = T;
+        const json bt = json::parse(*alone.backtest_json(bo));
+        CHECK(m["auc"][side] == bt["auc"]);
+        CHECK(m["precision_at_10"][side] == bt["precision_at"]["10"]["precision"]);
+        CHECK(m["pql_precision"][side] == bt["pql"]["precision"]);
+        CHECK(m["pql_recall"][side] == bt["pql"]["recall"]);
+        CHECK(m["false_positive_share"][side] == bt["pql"]["false_positive_share"]);
+        CHECK(q["qualified"][side] == bt["pql"]["qualified"]["count"]);
+        FunnelOptions fo;
+        fo.as_of = T;
+        const json fun = json::parse(*alone.funnel_json(fo));
+        CHECK(m["funnel_pql_rate"][side] == fun["all"]["pql_rate"]);
+    }
+    // The two sides differ, so a mix-up would show.
+    CHECK(m["auc"]["a"] != m["auc"]["b"]);
+    CHECK(m["funnel_pql_rate"]["a"] != m["funnel_pql_rate"]["b"]);
+}
