@@ -137,6 +137,15 @@ test(
       value: 1,
       window_days: 7,
     });
+    // The sample's limit is named by its rule (and now the segment): its ✕ is disabled and says
+    // where (web/src/renames.ts, referencesTo); the new persona is named by nothing yet.
+    const limitX = page.locator('[data-key="limit.0.remove"]');
+    assert.equal(await limitX.isDisabled(), true, 'a limit in use cannot be removed');
+    assert.match(
+      await limitX.getAttribute('title'),
+      /^Limit projects is used by pql\.rule\.all\[1\]\.any\[0\]\.metric, segments\./,
+    );
+    assert.equal(await page.locator('[data-key="persona.0.remove"]').isDisabled(), false);
     // The CLI validates and scores the model the page wrote, to the same ranking.
     const file = modelFile(env, model);
     assert.match(pql(['validate', '--model', file]), /valid/);

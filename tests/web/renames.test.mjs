@@ -167,3 +167,35 @@ test('the renamed model ranks the sample exactly as the original', async () => {
   bare.limits.projects = bare.limits.project_cap;
   assert.notDeepEqual(run(bare), original, 'a signal rename alone, not followed, changes the ranking');
 });
+
+test('referencesTo: what a removal would leave naming it (a signal takes its weight and active entry along)', () => {
+  const m = model();
+  assert.deepEqual(R.referencesTo(m, 'signal', 'big.query'), [
+    'pql.rule.all[0].metric',
+    'pql.rule.all[2].not.metric',
+    'pql.rule.all[3].metric',
+    'segments.heavy.metric',
+    'activation.steps[0].event',
+    'limits.queries.event',
+  ]);
+  assert.deepEqual(R.referencesTo(m, 'signal', 'other'), ['segments.capped.all[1].metric']);
+  assert.deepEqual(R.referencesTo(m, 'persona', 'analyst'), ['pql.rule.all[1].any[1].metric', 'fit.rules[0].persona']);
+  assert.deepEqual(R.referencesTo(m, 'limit', 'projects'), ['pql.rule.all[1].any[0].metric']);
+  assert.deepEqual(
+    R.referencesTo(
+      {
+        signals: { x: { event: 'e', where: [] } },
+        engagement: { events: { x: { weight: 1 } } },
+        active: { events: ['x'] },
+      },
+      'signal',
+      'x',
+    ),
+    [],
+  );
+  assert.deepEqual(JSON.stringify(m), JSON.stringify(model()), 'the model is left as it was');
+  assert.match(
+    R.inUseLabel('Limit projects', ['a', 'b', 'c', 'd', 'e']),
+    /^Limit projects is used by a, b, c, and 2 more: change those first$/,
+  );
+});

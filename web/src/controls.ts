@@ -6,7 +6,7 @@ import type { CanonicalModel, Decay, EntityKind, Schema, ValueKind } from '@pql/
 import { DecayChart, PALETTE } from './charts';
 import { field, h, nextId } from './dom';
 import { FitValueMemory } from './fitvalues';
-import { renameNamed } from './renames';
+import { inUseLabel, referencesTo, renameNamed, type NamedKind } from './renames';
 import type { Catalog } from './protocol';
 import {
   DAY_MS,
@@ -105,6 +105,9 @@ export class ModelControls {
     // Keyed by section: a section is rebuilt only when what it shows (and what its handlers
     // captured) changed, so adding a step does not rebuild the events table.
     const cat = this.host.catalog();
+    // Where each signal, persona and limit is named: their ✕ is disabled while in use, so their
+    // sections are rebuilt when a rule, step or limit starts or stops naming them.
+    const uses = (kind: NamedKind, names: string[]) => names.map((n) => referencesTo(jsonOf(N), kind, n));
     const parts: [string, unknown, () => HTMLElement][] = [
       ['time', [N.as_of, N.entity, this.host.dataRange()], () => this.timeSection(N, schema)],
       ['score', [N.weights, N.pql.min_score, N.pql.require_activation], () => this.scoreSection(N)],
@@ -113,15 +116,19 @@ export class ModelControls {
       ['engagement', [N.engagement, N.window_days, N.active_days, cat.events], () => this.engagementSection(N, schema)],
       ['fit', [N.fit, cat.traits], () => this.fitSection(N, schema)],
       ['tiers', N.tiers, () => this.tiersSection(N)],
-      ['limits', [N.limits, cat.events], () => this.limitsSection(N)],
+      ['limits', [N.limits, cat.events, uses('limit', Object.keys(N.limits))], () => this.limitsSection(N)],
       // SPEC §7 editors (v2editors.ts).
       [
         'signals',
-        [N.signals, N.engagement.events, cat.events, cat.properties],
+        [N.signals, N.engagement.events, cat.events, cat.properties, uses('signal', Object.keys(N.signals ?? {}))],
         () => signalsSection(N, schema, this.host),
       ],
       ['active', [N.active, N.signals, cat.events], () => activeSection(N, this.host)],
-      ['personas', [N.personas, cat.traits], () => personasSection(N, schema, this.host)],
+      [
+        'personas',
+        [N.personas, cat.traits, uses('persona', Object.keys(N.personas ?? {}))],
+        () => personasSection(N, schema, this.host),
+      ],
       [
         'segments',
         [N.segments, N.limits, N.signals, N.personas, cat],
@@ -1103,6 +1110,12 @@ export class ModelControls {
     );
   }
 
+  // ✕ for a limit; disabled, saying where, while rule leaves limit.<name> name it.
+  private limitRemove(i: number, name: string, used: string[], onClick: () => void): HTMLButtonElement {
+    const label = used.length ? inUseLabel(`Limit ${name}`, used) : `Remove limit ${name}`;
+    return this.iconButton(`limit.${i}.remove`, '✕', label, onClick, used.length > 0);
+  }
+
   private limitsSection(N: CanonicalModel): HTMLElement {
     const limits = jsonOf(N.limits);
     const names = Object.keys(limits);
@@ -1162,7 +1175,7 @@ export class ModelControls {
           nameIn,
           ev,
           h('label', { class: 'inline' }, '/ ', lim),
-          this.iconButton(`limit.${i}.remove`, '✕', `Remove limit ${name}`, () =>
+          this.limitRemove(i, name, referencesTo(jsonOf(N), 'limit', name), () =>
             rewrite((cur) => {
               delete cur[name];
             }),

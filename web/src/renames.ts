@@ -106,3 +106,21 @@ export function renameNamed(model: JsonObject, kind: NamedKind, from: string, to
   renameReferences(model, kind, from, to);
   return true;
 }
+
+/**
+ * What would be left naming `name` if it were removed (rule leaves, steps, limits, fit rules),
+ * as JSON paths: the editors keep a signal, persona or limit that is in use from being removed
+ * until those are changed. A signal's own weight and its place in the active set go with it.
+ */
+export function referencesTo(model: JsonObject, kind: NamedKind, name: string): string[] {
+  const copy = JSON.parse(JSON.stringify(model)) as JsonObject;
+  return renameReferences(copy, kind, name, '\u0000').filter(
+    (p) => !p.startsWith('engagement.events.') && !p.startsWith('active.events['),
+  );
+}
+
+/** The remove button's label for a thing in use: where it is used. */
+export function inUseLabel(what: string, used: string[]): string {
+  const shown = used.slice(0, 3).join(', ') + (used.length > 3 ? `, and ${used.length - 3} more` : '');
+  return `${what} is used by ${shown}: change those first`;
+}

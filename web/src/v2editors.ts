@@ -5,9 +5,9 @@
 // back into the user's model (these keys have no defaults to keep sparse).
 import type { CanonicalModel, Schema, ValueKind } from '@pql/engine';
 import { h, nextId } from './dom';
-import { renameKey, renameNamed } from './renames';
+import { inUseLabel, referencesTo, renameKey, renameNamed } from './renames';
 import type { Catalog } from './protocol';
-import { clone, fmtInt, isObject, parseScalar, scalarText, type Json, type JsonObject } from './util';
+import { clone, fmtInt, isObject, jsonOf, parseScalar, scalarText, type Json, type JsonObject } from './util';
 
 export interface V2Host {
   catalog(): Catalog;
@@ -43,6 +43,13 @@ function valueText(v: unknown): string {
 function button(key: string, text: string, label: string, onClick: () => void, cls = 'icon'): HTMLButtonElement {
   const b = h('button', { type: 'button', class: cls, 'data-key': key, 'aria-label': label, title: label, text });
   b.addEventListener('click', onClick);
+  return b;
+}
+// ✕ for a signal or persona; disabled, saying where, while rules, steps or limits name it.
+function removeButton(key: string, kind: string, name: string, used: string[], onClick: () => void) {
+  if (!used.length) return button(key, '✕', `Remove ${kind} ${name}`, onClick);
+  const b = button(key, '✕', inUseLabel(`${kind[0].toUpperCase()}${kind.slice(1)} ${name}`, used), onClick);
+  b.disabled = true;
   return b;
 }
 function select(
@@ -290,7 +297,7 @@ export function signalsSection(N: CanonicalModel, schema: Schema, host: V2Host):
           nameIn,
           h('label', { class: 'inline' }, '= ', ev),
           h('label', { class: 'inline' }, 'weight ', wIn),
-          button(`signal.${i}.remove`, '✕', `Remove signal ${name}`, () =>
+          removeButton(`signal.${i}.remove`, 'signal', name, referencesTo(jsonOf(N), 'signal', name), () =>
             rewrite((cur, m) => {
               delete cur[name];
               const e = events(m);
@@ -443,7 +450,7 @@ export function personasSection(N: CanonicalModel, schema: Schema, host: V2Host)
           { class: 'rulerow' },
           nameIn,
           h('span', { class: 'hint', text: `persona.${name} = users who match` }),
-          button(`persona.${i}.remove`, '✕', `Remove persona ${name}`, () =>
+          removeButton(`persona.${i}.remove`, 'persona', name, referencesTo(jsonOf(N), 'persona', name), () =>
             rewrite((cur) => {
               delete cur[name];
             }),
