@@ -514,8 +514,7 @@ void Scorer::refresh_layer(std::vector<T>& layer, std::string& layer_key, std::s
 void Scorer::ensure_fit(const Model& model) {
     std::string key = fit_key(model);
     // Persona counts move with every load; trait matches only with an index build.
-    bool personas = false;
-    for (auto& r : model.rules) personas = personas || !r.persona.empty();
+    const bool personas = has_persona_rules(model);
     if (personas) put_bytes(key, &store_.version, sizeof store_.version);
     const size_t m = index_->entities.size(), nrules = model.rules.size();
     if (key == fit_key_ && appended_) {  // appends change no traits: only new entities

@@ -156,6 +156,14 @@ struct DayNeeds {
     bool users = false, events = false, velocity = false;
 };
 
+// Whether a fit rule counts a persona's users (§7.4): fit then changes as users are first seen,
+// so it moves with each load and from day to day.
+inline bool has_persona_rules(const Model& model) {
+    for (auto& r : model.rules)
+        if (!r.persona.empty()) return true;
+    return false;
+}
+
 class Scorer {
 public:
     explicit Scorer(const EventStore& store);

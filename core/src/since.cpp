@@ -28,8 +28,7 @@ int64_t Scorer::day_end(uint32_t shift) const {
 // Fit as of `until`: trait matches as of as_of (documented), persona counts of the users seen
 // by then.
 double Scorer::fit_at(const Model& model, uint32_t e, int64_t until) const {
-    bool personas = false;
-    for (auto& r : model.rules) personas = personas || !r.persona.empty();
+    const bool personas = has_persona_rules(model);
     if (!personas || until >= index_->as_of) return fit_[e];
     const size_t nrules = model.rules.size();
     double matched = 0, positive = 0;
@@ -505,8 +504,7 @@ const Since& Scorer::since(const Model& model, uint32_t e) const {
     // day's decayed, capped count of a type is at most its count (every decay factor is <= 1),
     // so engagement is at most that of every positively weighted event counted (a negative
     // weight only lowers it).
-    bool personas = false;
-    for (auto& r : model.rules) personas = personas || !r.persona.empty();
+    const bool personas = has_persona_rules(model);
     double e_max = 0;
     auto add_max = [&](uint32_t t) {
         const Index::TypeStat& ts = ix.types[t];

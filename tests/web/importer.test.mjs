@@ -3,25 +3,12 @@
 // type-only imports). The dry runs use the built WASM engine, as the page's worker does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
+import { loadWebModule as load } from '../lib/web_module.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const tmp = mkdtempSync(join(tmpdir(), 'pql-web-unit-'));
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
-
-async function load(name) {
-  const src = readFileSync(join(ROOT, 'web/src', `${name}.ts`), 'utf8');
-  const out = ts.transpileModule(src, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  }).outputText;
-  const file = join(tmp, `${name}.mjs`);
-  writeFileSync(file, out);
-  return import(pathToFileURL(file).href);
-}
 
 const I = await load('importer');
 const F = await load('modelfit');

@@ -1,24 +1,15 @@
 // Renaming a signal, persona or plan limit in the model editor (web/src/renames.ts): every key
 // that names it follows, and the renamed model ranks the sample exactly as before (the built
-// WASM engine scores both). The TypeScript is transpiled with the workspace's own compiler.
+// WASM engine scores both). The TypeScript is transpiled by tests/lib/web_module.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
+import { loadWebModule } from '../lib/web_module.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const tmp = mkdtempSync(join(tmpdir(), 'pql-web-renames-'));
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
-
-const src = readFileSync(join(ROOT, 'web/src/renames.ts'), 'utf8');
-const out = ts.transpileModule(src, {
-  compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-}).outputText;
-writeFileSync(join(tmp, 'renames.mjs'), out);
-const R = await import(pathToFileURL(join(tmp, 'renames.mjs')).href);
+const R = await loadWebModule('renames');
 const { createEngine } = await import(pathToFileURL(join(ROOT, 'build/wasm/pkg/index.js')).href);
 
 // A model that names signal "big.query", persona "analyst" and limit "projects" everywhere they

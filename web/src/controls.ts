@@ -107,7 +107,8 @@ export class ModelControls {
     const cat = this.host.catalog();
     // Where each signal, persona and limit is named: their ✕ is disabled while in use, so their
     // sections are rebuilt when a rule, step or limit starts or stops naming them.
-    const uses = (kind: NamedKind, names: string[]) => names.map((n) => referencesTo(jsonOf(N), kind, n));
+    const NJ = jsonOf(N);
+    const uses = (kind: NamedKind, names: string[]) => names.map((n) => referencesTo(NJ, kind, n));
     const parts: [string, unknown, () => HTMLElement][] = [
       ['time', [N.as_of, N.entity, this.host.dataRange()], () => this.timeSection(N, schema)],
       ['score', [N.weights, N.pql.min_score, N.pql.require_activation], () => this.scoreSection(N)],
